@@ -1,0 +1,3 @@
+from panel.cli import main
+
+raise SystemExit(main())

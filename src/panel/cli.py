@@ -1,0 +1,224 @@
+"""The command line: the only place errors become a line of text and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from rich.console import Console
+
+from panel import __version__
+from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
+from panel.errors import InputError, PanelError
+from panel.loading import choose_personas, load_comparison, load_panel_file, load_personas
+from panel.models import Record
+from panel.orchestrator import PanelRun, RunOptions
+from panel.output import load_record, write_outputs
+from panel.pricing import price_for
+from panel.prompts import PromptSet
+from panel.providers.base import Provider
+from panel.providers.registry import ModelChoice, build_provider, choose_model
+from panel.response_cache import ResponseStore
+from panel.runner import PanelSpec, run_panel
+from panel.schema import persona_schema, record_schema
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message} (see 'panel {self.prog.split()[-1]} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="panel", description="Draft review panels for software tools.")
+    parser.add_argument("--version", action="version", version=f"panel {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run a panel on two or more tool cards")
+    run.add_argument("inputs", nargs="+", type=Path, help="tool cards (.toml), or one panel file")
+    _add_run_options(run)
+
+    rerun = commands.add_parser("rerun", help="rerun a record's cards, personas and prompts with another model")
+    rerun.add_argument("record", type=Path)
+    _add_run_options(rerun, rerun=True)
+
+    personas = commands.add_parser("personas", help="list the personas found and their beats")
+    personas.add_argument("--personas-dir", type=Path)
+
+    schema = commands.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("--persona", help="a persona's verdict schema (default: the record schema)")
+    schema.add_argument("--personas-dir", type=Path)
+
+    from panel.commands import add_commands
+
+    add_commands(commands)
+    return parser
+
+
+def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
+    command.add_argument("--model", help="PROVIDER:MODEL (anthropic:..., openai:...) or offline")
+    command.add_argument("--base-url", help="API base URL (a gateway, an emulator, a compatible server)")
+    if not rerun:
+        command.add_argument("--personas", help="comma-separated persona ids (default: the default panel)")
+        command.add_argument("--panel", type=Path, help="a panel file whose personas to use")
+        command.add_argument("--personas-dir", type=Path, help="where persona files live")
+        command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
+        command.add_argument("--title", help="the comparison's title")
+    command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
+    command.add_argument("--quiet", action="store_true", help="plain lines instead of the live grid")
+    command.add_argument("--concurrency", type=int, default=4, help="cells in flight at once (default 4)")
+    command.add_argument("--no-warm-up", action="store_true", help="fire every cell at once into a cold cache")
+    command.add_argument("--refresh", action="store_true", help="ignore the response cache")
+    command.add_argument("--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)")
+    command.add_argument("--cache-ttl", choices=["5m", "1h"], default="5m", help="prompt-cache lifetime (Claude)")
+    command.add_argument("--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)")
+    command.add_argument("--max-cost", type=float, help="stop starting new cells once this many dollars are spent")
+    command.add_argument("--max-tokens", type=int, default=2000, help="output token limit per call")
+    command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        args = _parser().parse_args(argv)
+        return _dispatch(args, console)
+    except PanelError as exc:
+        console.print(f"panel: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.print("panel: interrupted", markup=False)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "run":
+        return _run(args, console, _spec_from_inputs(args))
+    if args.command == "rerun":
+        return _run(args, console, _spec_from_record(load_record(args.record)))
+    if args.command == "personas":
+        return _personas(args)
+    if args.command == "schema":
+        return _schema(args)
+    return args.handler(args, console)
+
+
+def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
+    panel, cards = load_comparison(args.inputs)
+    wanted = panel.personas
+    if args.panel:
+        wanted = load_panel_file(args.panel).personas or wanted
+    if args.personas is not None:
+        wanted = [name.strip() for name in args.personas.split(",") if name.strip()]
+    personas = choose_personas(load_personas(args.personas_dir), wanted)
+    title = args.title or panel.title or " vs ".join(card.name for card in cards)
+    return PanelSpec(
+        title=title, tools=cards, personas=personas, prompts=PromptSet.from_dir(args.prompts_dir),
+        max_tokens=_positive(args.max_tokens, "--max-tokens"), cache_ttl=args.cache_ttl,
+    )
+
+
+def _spec_from_record(record: Record) -> PanelSpec:
+    prompts = PromptSet.from_digests(record.templates, origin=f"record {record.run_id}")
+    settings = record.settings
+    return PanelSpec(
+        title=record.title, tools=record.tools, personas=record.personas, prompts=prompts,
+        max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
+        temperature=settings.get("temperature"),  # type: ignore[arg-type]
+    )
+
+
+def _positive(value: int, flag: str) -> int:
+    if value < 1:
+        raise InputError(f"{flag}: must be a positive number, not {value}")
+    return value
+
+
+def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
+    choice = choose_model(args.model)
+    provider = _provider(choice, args)
+    options = _run_options(args, choice)
+    out_dir = args.out or Path("panel-out") / _folder_name(spec)
+    console.print(f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})", markup=False)
+    for note in provider.notes(spec.prefix()):
+        console.print(f"note: {note}", markup=False)
+    store = ResponseStore(args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False))
+    holder: list[PanelRun] = []
+    interactive = console.is_terminal and not args.quiet
+    view = LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console) if interactive else PlainLines()
+    try:
+        with view:
+            record = asyncio.run(run_panel(spec, provider, store, options, on_update=view.update, on_run=holder.append))
+    except KeyboardInterrupt:
+        saved = holder[0].progress.saved if holder else 0
+        total = holder[0].progress.total if holder else 0
+        console.print(f"panel: interrupted; {saved} of {total} cells are saved in {args.cache_dir}/ "
+                      "and the same command resumes from there", markup=False)
+        return EXIT_INTERRUPTED
+    written = write_outputs(out_dir, record)
+    _report(console, record, written, holder[0] if holder else None)
+    return EXIT_OK if record.complete else EXIT_INCOMPLETE
+
+
+def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
+    return build_provider(choice, base_url=args.base_url, offline_delay=max(0.0, args.offline_delay),
+                          cache_retention=args.cache_retention)
+
+
+def _run_options(args: argparse.Namespace, choice: ModelChoice) -> RunOptions:
+    if args.max_cost is not None:
+        if not args.max_cost > 0:
+            raise InputError(f"--max-cost: must be a positive number of dollars, not {args.max_cost}")
+        if price_for(choice.provider, choice.model) is None:
+            raise InputError(f"--max-cost: no known price for {choice.provider}:{choice.model}, so no limit can be kept")
+    return RunOptions(concurrency=_positive(args.concurrency, "--concurrency"), warm_up=not args.no_warm_up,
+                      refresh=args.refresh, max_cost=args.max_cost)
+
+
+def _folder_name(spec: PanelSpec) -> str:
+    name = "-vs-".join(tool.id for tool in spec.tools)
+    return re.sub(r"[^a-z0-9-]", "", name)[:120] or "panel"
+
+
+def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
+    console.print(summary_table(record))
+    for line in totals_lines(record):
+        console.print(line, markup=False)
+    if run and run.progress.budget_hit:
+        console.print(f"stopped starting cells at the spending limit (${run.options.max_cost:.2f})", markup=False)
+    for cell in record.cells:
+        if cell.status != "ok":
+            console.print(f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}", markup=False)
+    if not record.complete:
+        console.print("panel incomplete: rerun the same command to retry only the missing cells", markup=False)
+    console.print(f"wrote {out_dir}/record.json, panel.md, panel.html", markup=False)
+
+
+def _personas(args: argparse.Namespace) -> int:
+    for persona in load_personas(args.personas_dir).values():
+        marker = "default" if persona.default_panel else "optional"
+        print(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
+        for beat in persona.beats:
+            print(f"    {beat.id}: {beat.label}")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.persona is None:
+        schema = record_schema()
+    else:
+        personas = load_personas(args.personas_dir)
+        if args.persona not in personas:
+            raise InputError(f"--persona: unknown persona {args.persona!r} (known: {', '.join(sorted(personas))})")
+        schema = persona_schema(personas[args.persona])
+    print(json.dumps(schema, indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""What the terminal shows while a panel runs: a live grid, or plain lines.
+
+The grid (rich) is used only on a terminal; `--quiet` or a pipe gets one
+line per finished cell, which is what CI logs and scripts want.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from panel.models import Record
+from panel.orchestrator import CellUpdate
+
+_STYLE = {"ship": "bold green", "skip": "bold red"}
+
+
+def _cell_text(update: CellUpdate | None) -> Text:
+    if update is None or update.state == "waiting":
+        return Text("·", style="dim")
+    if update.state in ("failed", "skipped"):
+        return Text(update.state, style="bold yellow")
+    verdict, score = update.fields.get("verdict"), update.fields.get("score")
+    if verdict is None:
+        return Text("…", style="cyan")
+    text = Text(str(verdict), style=_STYLE.get(str(verdict), ""))
+    if score is not None:
+        text.append(f" {score}/10")
+    if update.state == "cached":
+        text.append(" (cached)", style="dim")
+    elif update.state == "streaming":
+        text.append(" …", style="cyan")
+    return text
+
+
+class LiveGrid:
+    """persona × tool cells, each filling in as soon as its verdict and score have streamed."""
+
+    def __init__(self, personas: list[str], tools: list[str], console: Console) -> None:
+        self.personas, self.tools, self.console = personas, tools, console
+        self.cells: dict[tuple[str, str], CellUpdate] = {}
+        self.live = Live(self._table(), console=console, refresh_per_second=12, transient=False)
+
+    def _table(self) -> Table:
+        table = Table(title="panel", show_lines=False)
+        table.add_column("persona")
+        for tool in self.tools:
+            table.add_column(tool)
+        for persona in self.personas:
+            table.add_row(persona, *(_cell_text(self.cells.get((persona, tool))) for tool in self.tools))
+        return table
+
+    def __enter__(self) -> LiveGrid:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.live.update(self._table())
+        self.live.__exit__(*exc)
+
+    def update(self, update: CellUpdate) -> None:
+        previous = self.cells.get((update.persona, update.tool))
+        if update.state == "streaming" and previous and not update.fields:
+            update = CellUpdate(update.persona, update.tool, "running")  # a retry restarted the cell
+        self.cells[(update.persona, update.tool)] = update
+        self.live.update(self._table())
+
+
+class PlainLines:
+    """One line per finished cell."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> PlainLines:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def update(self, update: CellUpdate) -> None:
+        result = update.result
+        if result is None:
+            return
+        if result.status == "ok":
+            verdict = result.verdict or {}
+            origin = " (cached)" if result.from_cache else ""
+            line = f"{update.persona} × {update.tool}: {verdict.get('verdict')} {verdict.get('score')}/10{origin}"
+        else:
+            line = f"{update.persona} × {update.tool}: {result.status}: {result.error}"
+        print(line, file=self.stream, flush=True)
+
+
+def summary_table(record: Record) -> Table:
+    table = Table(title=f"{record.title}  [{record.model.provider}:{record.model.model}]")
+    table.add_column("tool")
+    table.add_column("panel ship", justify="right")
+    table.add_column("split")
+    table.add_column("mean score", justify="right")
+    table.add_column("dissenters")
+    for summary in record.aggregates.tools:
+        table.add_row(
+            summary.tool,
+            "—" if summary.ship_pct is None else f"{summary.ship_pct:g}%",
+            summary.split,
+            "—" if summary.mean_score is None else f"{summary.mean_score:g}",
+            ", ".join(summary.dissenters) or "—",
+        )
+    return table
+
+
+def totals_lines(record: Record) -> list[str]:
+    totals = record.totals
+    share = "—" if totals.cached_input_share is None else f"{totals.cached_input_share:.1%}"
+    money = (lambda v: "—" if v is None else f"${v:.4f}")
+    usage = totals.usage
+    return [
+        f"overall: {record.aggregates.overall.reason}",
+        f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from the response cache",
+        f"tokens: {usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
+        f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; input from prompt cache: {share}",
+        f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "
+        f"saved {money(totals.saved_usd)}); spent this run {money(totals.spend_this_run_usd)}; "
+        f"wall time {totals.wall_seconds:.2f} s",
+    ]

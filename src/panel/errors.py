@@ -1,0 +1,57 @@
+"""The two error roots: input the user must fix, and a run that failed.
+
+Both carry a message meant to be printed as one line; only the CLI turns
+them into output and an exit code.
+"""
+
+from __future__ import annotations
+
+
+class PanelError(Exception):
+    """Base of every error panel reports to a user."""
+
+    exit_code = 1
+
+
+class InputError(PanelError):
+    """Bad input: a card, persona, panel file, template, record or flag.
+
+    The message names the file and the field (or line) and says what to fix.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class RunError(PanelError):
+    """A run that failed: a provider, a model, a cell."""
+
+    exit_code = 1
+
+
+class ProviderError(RunError):
+    """One call to a model failed.
+
+    `retryable` says whether the retry policy may try again; `retry_after`
+    carries the server's advice in seconds when it gave one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class CellFailure(RunError):
+    """A cell that cannot produce a verdict (truncated, refused, invalid after re-ask)."""

@@ -1,0 +1,304 @@
+"""Every piece of data panel reads or writes, as pydantic models.
+
+Inputs (tool cards, personas, panels) forbid unknown fields so a typo in a
+hand-written file is reported rather than silently ignored. The record and
+its parts are what the aggregator and the renderers see: final, validated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Input(Strict):
+    """Hand-written input: no coercion either ("yes" is not a boolean, "3" not a number)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+
+# ---------------------------------------------------------------- tool cards
+
+
+class Pricing(Input):
+    entry: ShortText = Field(description='The pricing entry shown on the page: "Free", "Paid", ...')
+    details: LongText | None = None
+
+
+class ToolCard(Input):
+    id: Slug = Field(description="Short stable name; defaults to the file name.")
+    name: ShortText
+    category: ShortText
+    tagline: ShortText
+    description: LongText
+    pricing: Pricing
+    links: dict[Slug, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict)
+    facts: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default_factory=list, max_length=30
+    )
+
+
+# ------------------------------------------------------------------ personas
+
+
+class Beat(Input):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: ShortText
+    ask: LongText = Field(description="What the review must say about this beat.")
+
+
+class RubricBand(Input):
+    low: int = Field(ge=1, le=10)
+    high: int = Field(ge=1, le=10)
+    meaning: LongText
+
+
+class Persona(Input):
+    id: Slug
+    name: ShortText
+    lens: ShortText
+    voice: LongText
+    beats: list[Beat] = Field(min_length=2, max_length=8)
+    ship_when: LongText
+    skip_when: LongText
+    rubric: list[RubricBand] = Field(min_length=1)
+    default_panel: bool = False
+
+    @field_validator("beats")
+    @classmethod
+    def _unique_beats(cls, beats: list[Beat]) -> list[Beat]:
+        ids = [beat.id for beat in beats]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"beat id repeated: {', '.join(duplicated)}")
+        return beats
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric_covers_one_to_ten(cls, bands: list[RubricBand]) -> list[RubricBand]:
+        covered: list[int] = []
+        for band in sorted(bands, key=lambda b: b.low):
+            if band.low > band.high:
+                raise ValueError(f"band {band.low}-{band.high} runs backwards")
+            covered.extend(range(band.low, band.high + 1))
+        if sorted(covered) != list(range(1, 11)):
+            raise ValueError("bands must cover every score from 1 to 10 exactly once")
+        return bands
+
+
+class PanelFile(Input):
+    """A comparison to run: which tool cards, and optionally which personas."""
+
+    title: ShortText | None = None
+    tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=2, max_length=64)
+    personas: list[Slug] | None = Field(default=None, min_length=1)
+
+
+# ------------------------------------------------------------------- verdicts
+
+Verdict = Literal["ship", "skip"]
+Confidence = Literal["low", "medium", "high"]
+
+QUOTE_MIN_WORDS = 60
+QUOTE_MAX_WORDS = 200
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|we|our)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class VerdictBase(Strict):
+    """The common verdict. Field order is the streaming order: verdict and score first."""
+
+    verdict: Verdict = Field(description="ship or skip.")
+    score: int = Field(ge=1, le=10, description="1 to 10, following your rubric.")
+    confidence: Confidence = Field(description="How sure you are: low, medium or high.")
+    headline: str = Field(min_length=3, max_length=120, description="One line, at most 120 characters.")
+    quote: str = Field(
+        description=(
+            f"Your review in the first person, {QUOTE_MIN_WORDS} to {QUOTE_MAX_WORDS} words, "
+            "whose last sentence states the verdict word."
+        )
+    )
+    competitors: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        max_length=8, description="Competitors named in the review."
+    )
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_shape(cls, quote: str) -> str:
+        words = len(quote.split())
+        if not QUOTE_MIN_WORDS <= words <= QUOTE_MAX_WORDS:
+            raise ValueError(f"quote has {words} words; it needs {QUOTE_MIN_WORDS} to {QUOTE_MAX_WORDS}")
+        if not _FIRST_PERSON.search(quote):
+            raise ValueError("quote must be written in the first person")
+        return quote
+
+    @model_validator(mode="after")
+    def _quote_ends_on_verdict(self) -> VerdictBase:
+        sentences = [s for s in _SENTENCE_END.split(self.quote.strip()) if s]
+        last = sentences[-1].lower() if sentences else ""
+        if not re.search(rf"\b{self.verdict}", last):
+            raise ValueError(f"the quote's last sentence must state the verdict ({self.verdict!r})")
+        return self
+
+
+# ---------------------------------------------------------------- run results
+
+
+class Usage(Strict):
+    """Token counts as the provider reported them; input excludes cache reads and writes."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cache_write_tokens + self.cache_read_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+        )
+
+
+class Cost(Strict):
+    """Dollars for a call, and what the same tokens would have cost with no prompt cache."""
+
+    usd: float
+    usd_without_cache: float
+
+    @property
+    def saved_usd(self) -> float:
+        return self.usd_without_cache - self.usd
+
+
+CellStatus = Literal["ok", "failed", "skipped"]
+
+
+class CellResult(Strict):
+    persona: Slug
+    tool: Slug
+    status: CellStatus
+    verdict: dict[str, object] | None = None
+    error: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None
+    from_cache: bool = Field(False, description="Answered by the response cache: no call, no spend this run.")
+    attempts: int = 0
+    seconds_to_verdict: float | None = None
+    seconds_total: float | None = None
+
+    @property
+    def verdict_word(self) -> str | None:
+        return str(self.verdict["verdict"]) if self.status == "ok" and self.verdict else None
+
+    @property
+    def score(self) -> int | None:
+        return int(self.verdict["score"]) if self.status == "ok" and self.verdict else None  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------- aggregation
+
+
+class ToolSummary(Strict):
+    tool: Slug
+    reviewers: int
+    answered: int
+    ships: int
+    skips: int
+    ship_pct: float | None
+    split: str
+    mean_score: float | None
+    score_spread: float | None
+    dissenters: list[Slug]
+
+
+class PersonaPreference(Strict):
+    persona: Slug
+    preferred: Slug | None
+    margin: float | None
+    note: str
+
+
+class OverallCall(Strict):
+    winner: Slug | None
+    reason: str
+
+
+class Aggregates(Strict):
+    tools: list[ToolSummary]
+    personas: list[PersonaPreference]
+    overall: OverallCall
+
+
+class Totals(Strict):
+    usage: Usage
+    cost_usd: float | None
+    cost_without_cache_usd: float | None
+    saved_usd: float | None
+    cached_input_share: float | None
+    spend_this_run_usd: float | None
+    wall_seconds: float
+    cells: int
+    cells_ok: int
+    cells_from_cache: int
+
+
+class ModelInfo(Strict):
+    provider: str
+    model: str
+    label: str
+    is_language_model: bool
+
+
+class TemplateDigest(Strict):
+    name: str
+    sha256: str
+    text: str
+
+
+class Record(Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    run_id: str
+    created_at: datetime
+    title: str
+    model: ModelInfo
+    settings: dict[str, object] = Field(default_factory=dict)
+    tools: list[ToolCard] = Field(min_length=2)
+    personas: list[Persona] = Field(min_length=1)
+    templates: list[TemplateDigest]
+    cells: list[CellResult]
+    aggregates: Aggregates
+    totals: Totals
+    community_votes: dict[Slug, int | None] = Field(default_factory=dict)
+    complete: bool
+
+
+class CachedCell(Strict):
+    """A completed cell in the response cache: enough to rebuild its result with no call."""
+
+    key: str
+    provider: str
+    model: str
+    verdict: dict[str, object]
+    usage: Usage
+    attempts: int
+    seconds_to_verdict: float | None
+    seconds_total: float

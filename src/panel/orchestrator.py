@@ -1,0 +1,174 @@
+"""Running the cells of a panel concurrently, under a limit, losing nothing.
+
+Order of work for each cell: the response cache (a hit costs nothing and
+needs no slot), the spending limit, the warm-up gate, a concurrency slot,
+then the provider. The gate exists because a provider's prompt-cache entry
+becomes readable only once the first response that writes it has begun: the
+first cell that must call the model goes alone, and the others follow as
+soon as its stream has started. A failing cell is recorded with its reason
+and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from panel.errors import PanelError
+from panel.models import CachedCell, CellResult, Persona, ToolCard, VerdictBase
+from panel.pricing import cost_of
+from panel.prompts import PromptSet
+from panel.providers.base import Provider, StructuredRequest
+from panel.response_cache import ResponseStore, cell_key
+from panel.structured import stream_verdict
+
+CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    persona: Persona
+    tool: ToolCard
+    request: StructuredRequest
+    model: type[VerdictBase]
+    key: str
+
+
+@dataclass(frozen=True)
+class CellUpdate:
+    persona: str
+    tool: str
+    state: CellState
+    fields: dict[str, Any] = field(default_factory=dict)
+    result: CellResult | None = None
+
+
+@dataclass
+class RunOptions:
+    concurrency: int = 4
+    warm_up: bool = True
+    refresh: bool = False
+    max_cost: float | None = None
+
+
+@dataclass
+class Progress:
+    """What has been done so far; the CLI reads it when a run is interrupted."""
+
+    total: int = 0
+    saved: int = 0
+    spent_usd: float = 0.0
+    budget_hit: bool = False
+
+
+def plan_cell(provider: Provider, persona: Persona, tool: ToolCard, request: StructuredRequest,
+              model: type[VerdictBase]) -> CellPlan:
+    key = cell_key(provider.info.provider, provider.info.model, request)
+    return CellPlan(persona=persona, tool=tool, request=request, model=model, key=key)
+
+
+class PanelRun:
+    def __init__(
+        self,
+        provider: Provider,
+        prompts: PromptSet,
+        store: ResponseStore,
+        options: RunOptions,
+        on_update: Callable[[CellUpdate], None] = lambda update: None,
+    ) -> None:
+        self.provider = provider
+        self.prompts = prompts
+        self.store = store
+        self.options = options
+        self.on_update = on_update
+        self.progress = Progress()
+        self._slots = asyncio.Semaphore(max(1, options.concurrency))
+        self._warm = asyncio.Event()
+        self._leader: str | None = None
+
+    async def run(self, plans: list[CellPlan]) -> list[CellResult]:
+        self.progress.total = len(plans)
+        hits = {plan.key: self._cached(plan) for plan in plans}
+        misses = [plan for plan in plans if hits[plan.key] is None]
+        self._leader = misses[0].key if misses and self.options.warm_up else None
+        if self._leader is None:
+            self._warm.set()
+        for plan in plans:
+            self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "waiting"))
+        return list(await asyncio.gather(*(self._run_cell(plan, hits[plan.key]) for plan in plans)))
+
+    def _cached(self, plan: CellPlan) -> CachedCell | None:
+        return None if self.options.refresh else self.store.get(plan.key)
+
+    async def _run_cell(self, plan: CellPlan, hit: CachedCell | None) -> CellResult:
+        if hit is not None:
+            result = self._from_cache(plan, hit)
+            self.progress.saved += 1
+            self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
+            return result
+        is_leader = plan.key == self._leader
+        try:
+            if not is_leader:
+                await self._warm.wait()
+            return await self._call(plan)
+        finally:
+            if is_leader:
+                self._warm.set()
+
+    async def _call(self, plan: CellPlan) -> CellResult:
+        persona, tool = plan.persona.id, plan.tool.id
+        async with self._slots:
+            if self._over_budget():
+                result = CellResult(persona=persona, tool=tool, status="skipped",
+                                    error=f"not run: the spending limit of ${self.options.max_cost:.2f} was reached")
+                self.on_update(CellUpdate(persona, tool, "skipped", result=result))
+                return result
+            self.on_update(CellUpdate(persona, tool, "running"))
+            try:
+                outcome = await stream_verdict(
+                    self.provider, plan.request, plan.model, self.prompts,
+                    on_partial=lambda fields: self.on_update(CellUpdate(persona, tool, "streaming", fields)),
+                    on_started=self._warm.set if plan.key == self._leader else None,
+                )
+            except PanelError as exc:
+                return self._failed(plan, str(exc))
+            except Exception as exc:  # noqa: BLE001 - one cell's bug must not sink the panel
+                return self._failed(plan, f"cell {plan.request.cell}: internal error: {type(exc).__name__}: {exc}")
+        entry = CachedCell(
+            key=plan.key, provider=self.provider.info.provider, model=self.provider.info.model,
+            verdict=outcome.verdict.model_dump(mode="json"), usage=outcome.usage, attempts=outcome.attempts,
+            seconds_to_verdict=outcome.seconds_to_verdict, seconds_total=outcome.seconds_total,
+        )
+        self.store.put(entry)
+        self.progress.saved += 1
+        result = self._result(plan, entry, from_cache=False)
+        if result.cost is not None:
+            self.progress.spent_usd += result.cost.usd
+        self.on_update(CellUpdate(persona, tool, "done", entry.verdict, result))
+        return result
+
+    def _over_budget(self) -> bool:
+        limit = self.options.max_cost
+        if limit is None or self.progress.spent_usd < limit:
+            return False
+        self.progress.budget_hit = True
+        return True
+
+    def _failed(self, plan: CellPlan, reason: str) -> CellResult:
+        result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="failed", error=reason)
+        self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
+        return result
+
+    def _from_cache(self, plan: CellPlan, hit: CachedCell) -> CellResult:
+        return self._result(plan, hit, from_cache=True)
+
+    def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
+        info = self.provider.info
+        return CellResult(
+            persona=plan.persona.id, tool=plan.tool.id, status="ok", verdict=entry.verdict,
+            usage=entry.usage, cost=cost_of(info.provider, info.model, entry.usage, cache_ttl=plan.request.cache_ttl),
+            from_cache=from_cache, attempts=entry.attempts,
+            seconds_to_verdict=entry.seconds_to_verdict, seconds_total=entry.seconds_total,
+        )

@@ -1,0 +1,102 @@
+"""Prices and prompt-cache minimums, kept in one place.
+
+Prices are dollars per million tokens. Cache multipliers apply to the
+model's input price: a cache write costs more than plain input, a read much
+less. Savings are computed from the usage the provider reported, against the
+same tokens billed as plain input: measured, never guessed.
+Sources: the providers' published price pages as of November 2026
+(see shared/PROVIDERS.md). A model not listed has no known price, and its
+cost is left empty rather than invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from panel.models import Cost, Usage
+
+
+@dataclass(frozen=True)
+class Price:
+    input: float
+    output: float
+    cache_read: float = 0.1  # multiple of the input price
+    cache_write_5m: float = 1.25
+    cache_write_1h: float = 2.0
+
+
+# Longest matching prefix wins, so dated ids ("claude-haiku-4-5-20251001") find their family.
+PRICES: dict[str, Price] = {
+    "anthropic:claude-opus-5-5": Price(4, 20, cache_read=0.05),
+    "anthropic:claude-sonnet-5-5": Price(2, 10, cache_read=0.05),
+    "anthropic:claude-sonnet-5": Price(2, 10),
+    "anthropic:claude-opus-5": Price(5, 25),
+    "anthropic:claude-opus-4-8": Price(5, 25),
+    "anthropic:claude-opus-4-7": Price(5, 25),
+    "anthropic:claude-opus-4-6": Price(5, 25),
+    "anthropic:claude-opus-4-5": Price(5, 25),
+    "anthropic:claude-sonnet-4-6": Price(3, 15),
+    "anthropic:claude-sonnet-4-5": Price(3, 15),
+    "anthropic:claude-haiku-4-5": Price(1, 5),
+    # OpenAI bills cache writes as plain input (no premium) and reads at a tenth.
+    "openai:gpt-5-nano": Price(0.05, 0.40, cache_write_5m=1.0, cache_write_1h=1.0),
+    "openai:gpt-5-mini": Price(0.25, 2.00, cache_write_5m=1.0, cache_write_1h=1.0),
+    "openai:gpt-5": Price(1.25, 10.00, cache_write_5m=1.0, cache_write_1h=1.0),
+}
+
+# Shortest prefix the provider will cache, in tokens. Below it nothing is cached
+# and no error is raised: both cache counters simply stay at 0.
+CACHE_MINIMUM_TOKENS: dict[str, int] = {
+    "anthropic:claude-opus-5-5": 512,
+    "anthropic:claude-sonnet-5-5": 512,
+    "anthropic:claude-haiku-5-5": 512,
+    "anthropic:claude-opus-5": 512,
+    "anthropic:claude-sonnet-5": 1024,
+    "anthropic:claude-opus-4-8": 1024,
+    "anthropic:claude-opus-4-7": 2048,
+    "anthropic:claude-opus-4-6": 4096,
+    "anthropic:claude-opus-4-5": 4096,
+    "anthropic:claude-sonnet-4-6": 1024,
+    "anthropic:claude-sonnet-4-5": 1024,
+    "anthropic:claude-opus-4-1": 1024,
+    "anthropic:claude-sonnet-4": 1024,
+    "anthropic:claude-haiku-4-5": 4096,
+    "anthropic:claude-3-5-haiku": 2048,
+    "openai:": 1024,
+}
+
+CHARS_PER_TOKEN = 4  # a deliberately rough estimate, used only to warn before a run
+
+
+def _lookup(table: dict[str, object], provider: str, model: str) -> object | None:
+    key = f"{provider}:{model}"
+    matches = [prefix for prefix in table if key.startswith(prefix)]
+    return table[max(matches, key=len)] if matches else None
+
+
+def price_for(provider: str, model: str) -> Price | None:
+    found = _lookup(PRICES, provider, model)  # type: ignore[arg-type]
+    return found if isinstance(found, Price) else None
+
+
+def cache_minimum(provider: str, model: str) -> int | None:
+    found = _lookup(CACHE_MINIMUM_TOKENS, provider, model)  # type: ignore[arg-type]
+    return found if isinstance(found, int) else None
+
+
+def estimate_tokens(text: str) -> int:
+    return len(text) // CHARS_PER_TOKEN
+
+
+def cost_of(provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m") -> Cost | None:
+    price = price_for(provider, model)
+    if price is None:
+        return None
+    write = price.cache_write_1h if cache_ttl == "1h" else price.cache_write_5m
+    per_token_in = price.input / 1_000_000
+    output = usage.output_tokens * price.output / 1_000_000
+    actual = per_token_in * (
+        usage.input_tokens + usage.cache_write_tokens * write + usage.cache_read_tokens * price.cache_read
+    )
+    plain = per_token_in * usage.total_input_tokens
+    return Cost(usd=actual + output, usd_without_cache=plain + output)

@@ -1,0 +1,116 @@
+"""Rendering the prompt templates in `prompts/`.
+
+The templates are the only place prompt prose lives. They run in jinja2's
+sandbox with StrictUndefined: a template is data a team may edit, and a
+misspelt variable must fail loudly, naming the template and the line.
+
+Untrusted text (tool cards) goes through the `fence` filter, which wraps a
+card as JSON between markers derived from the card's own content: JSON
+escaping keeps the text on one logical line per field, and a marker that
+depends on the content cannot be guessed by that content to close the fence
+early.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from panel.errors import InputError
+from panel.loading import read_text
+from panel.models import Persona, TemplateDigest, ToolCard
+from panel.resources import data_dir
+
+PREFIX = "prefix.j2"
+CELL = "cell.j2"
+REASK = "reask.j2"
+REQUIRED_TEMPLATES = (PREFIX, CELL, REASK)
+
+
+def fence_marker(text: str) -> str:
+    return "UNTRUSTED-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fence(card: ToolCard) -> str:
+    """A tool card as JSON between content-derived markers, to be read as data only."""
+    body = json.dumps(card.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False)
+    code = fence_marker(body)
+    return f"<<<UNTRUSTED {code}\n{body}\nUNTRUSTED {code}>>>"
+
+
+def oneline(text: str) -> str:
+    """Untrusted text quoted inside a sentence: one line, no fence-like markers."""
+    return " ".join(str(text).split()).replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """A set of prompt templates, from the `prompts/` folder or from a stored record."""
+
+    sources: dict[str, str]
+    origin: str
+
+    @classmethod
+    def from_dir(cls, folder: Path | None = None) -> PromptSet:
+        folder = folder or data_dir("prompts")
+        files = sorted(folder.glob("*.j2"))
+        sources = {f.name: read_text(f) for f in files}
+        prompts = cls(sources=sources, origin=str(folder))
+        prompts.check_complete()
+        return prompts
+
+    @classmethod
+    def from_digests(cls, digests: list[TemplateDigest], origin: str) -> PromptSet:
+        prompts = cls(sources={d.name: d.text for d in digests}, origin=origin)
+        prompts.check_complete()
+        return prompts
+
+    def check_complete(self) -> None:
+        missing = [name for name in REQUIRED_TEMPLATES if name not in self.sources]
+        if missing:
+            raise InputError(f"template {missing[0]} is missing", source=self.origin)
+
+    def digests(self) -> list[TemplateDigest]:
+        return [
+            TemplateDigest(name=name, sha256=hashlib.sha256(text.encode()).hexdigest(), text=text)
+            for name, text in sorted(self.sources.items())
+        ]
+
+    def _environment(self) -> SandboxedEnvironment:
+        env = SandboxedEnvironment(
+            loader=jinja2.DictLoader(self.sources),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        env.filters["fence"] = fence
+        env.filters["oneline"] = oneline
+        return env
+
+    def render(self, name: str, **context: object) -> str:
+        where = f"{self.origin}/{name}"
+        try:
+            return self._environment().get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            place = f"{self.origin}/{exc.name or name}:{exc.lineno}"
+            raise InputError(f"template syntax error: {exc.message}", source=place) from exc
+        except jinja2.UndefinedError as exc:
+            raise InputError(f"undefined variable: {exc.message}", source=where) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise InputError(f"includes a template that does not exist: {exc.name}", source=where) from exc
+        except jinja2.TemplateError as exc:
+            raise InputError(f"template error: {exc}", source=where) from exc
+
+    def prefix(self, title: str, personas: list[Persona], tools: list[ToolCard]) -> str:
+        return self.render(PREFIX, title=title, personas=personas, tools=tools).strip() + "\n"
+
+    def cell(self, persona: Persona, tool: ToolCard) -> str:
+        return self.render(CELL, persona=persona, tool=tool).strip() + "\n"
+
+    def reask(self, error: str) -> str:
+        return self.render(REASK, error=error).strip() + "\n"

@@ -1,0 +1,1 @@
+"""Model providers: one module per provider, each the only importer of its SDK."""

@@ -1,0 +1,90 @@
+"""The provider protocol: one streamed, structured request at a time.
+
+A provider turns a `StructuredRequest` into a stream of events: `Started`
+once the response has begun (the moment a prompt-cache entry becomes
+readable), `TextDelta`s carrying the JSON text, `Restarted` when a retry
+threw away what was streamed so far, and one `Finished` with the usage and
+the stop reason. Parsing, validation and re-asking live once, in
+`panel.structured`; cache, retry and concurrency wrap a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
+
+from panel.models import ModelInfo, Persona, ToolCard, Usage
+
+StopReason = Literal["end", "max_tokens", "refusal", "other"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier exchange sent again on a re-ask: what the model said, and our reply."""
+
+    assistant: str
+    user: str
+
+
+@dataclass(frozen=True)
+class StructuredRequest:
+    """Everything a provider needs for one cell.
+
+    `system` is the panel's stable prefix (the cacheable part); `prompt` is
+    the cell's own assignment that follows it. `persona` and `tool` are there
+    for the offline model, which reads data rather than prose; real providers
+    send only the rendered text.
+    """
+
+    cell: str
+    system: str
+    prompt: str
+    schema: dict[str, Any]
+    persona: Persona
+    tool: ToolCard
+    panel_key: str
+    history: tuple[Turn, ...] = ()
+    max_tokens: int = 2000
+    temperature: float | None = None
+    cache_ttl: Literal["5m", "1h"] = "5m"
+
+    def with_turn(self, turn: Turn) -> StructuredRequest:
+        return replace(self, history=(*self.history, turn))
+
+
+@dataclass(frozen=True)
+class Started:
+    pass
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Restarted:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    usage: Usage
+    stop_reason: StopReason
+    detail: str = ""
+
+
+Event = Started | TextDelta | Restarted | Finished
+
+
+class Provider(Protocol):
+    info: ModelInfo
+
+    def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        """Stream one structured reply; raise `ProviderError` when the call fails."""
+        ...
+
+    def notes(self, shared_prefix: str) -> list[str]:
+        """Warnings worth printing once per run (for instance: prefix too short to cache)."""
+        ...

@@ -1,0 +1,101 @@
+"""The offline model: no network, no key, deterministic, and not a language model.
+
+It exists so that a fresh machine can run a whole panel, and so that tests
+exercise the same streaming path as a real model. Its verdicts are a hash of
+the request, its prose is a template filled from the persona and the tool
+card, and every output labels it as offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from panel.models import ModelInfo, Usage
+from panel.prompts import oneline
+from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
+from panel.resources import template_dir
+
+MAX_QUOTE_WORDS = 180
+CHUNK_CHARS = 24
+
+
+class OfflineProvider:
+    info = ModelInfo(
+        provider="offline",
+        model="offline",
+        label="offline (not a language model: canned, deterministic drafts)",
+        is_language_model=False,
+    )
+
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self.delay = delay
+        env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(template_dir()), undefined=jinja2.StrictUndefined
+        )
+        env.filters["oneline"] = oneline
+        self._template = env.get_template("offline_review.j2")
+
+    def notes(self, shared_prefix: str) -> list[str]:
+        return []
+
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        reply = json.dumps(self.reply(request), ensure_ascii=False)
+        yield Started()
+        for start in range(0, len(reply), CHUNK_CHARS):
+            await asyncio.sleep(self.delay)
+            yield TextDelta(reply[start : start + CHUNK_CHARS])
+        prompt_chars = len(request.system) + len(request.prompt) + sum(
+            len(t.assistant) + len(t.user) for t in request.history
+        )
+        # Rough token estimates (4 characters a token): no provider reported them.
+        usage = Usage(input_tokens=prompt_chars // 4, output_tokens=len(reply) // 4)
+        yield Finished(usage=usage, stop_reason="end")
+
+    def reply(self, request: StructuredRequest) -> dict[str, Any]:
+        digest = hashlib.sha256(f"{request.system}\0{request.prompt}".encode()).digest()
+        score = 3 + digest[0] % 7
+        verdict = "ship" if score >= 6 else "skip"
+        context = {"persona": request.persona, "tool": request.tool, "verdict": verdict, "score": score}
+        quote = self._quote(context, digest)
+        beats = {beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats}
+        return {
+            "verdict": verdict,
+            "score": score,
+            "confidence": ("low", "medium", "high")[min(2, abs(score * 2 - 11) // 3)],
+            "headline": self._block("headline", context)[:120],
+            "quote": quote,
+            "competitors": [],
+            "beats": beats,
+        }
+
+    def _quote(self, context: dict[str, Any], digest: bytes) -> str:
+        persona, tool = context["persona"], context["tool"]
+        parts = [self._block("opening", context)]
+        facts = tool.facts[:2] if tool.facts else [tool.description]
+        parts += [self._block("fact", context, fact=_first_words(fact, 40)) for fact in facts]
+        parts += [self._block("beat", context, beat=beat) for beat in persona.beats]
+        kept: list[str] = []
+        for part in parts:  # whole sentences only, within the word limit
+            if len(" ".join([*kept, part]).split()) > MAX_QUOTE_WORDS - 20:
+                break
+            kept.append(part)
+        return " ".join([*kept, self._block("closing", context)])
+
+    def _block(self, name: str, context: dict[str, Any], **extra: Any) -> str:
+        block = self._template.blocks[name]
+        rendered = "".join(block(self._template.new_context({**context, **extra})))
+        return " ".join(rendered.split())
+
+
+def _first_words(text: str, limit: int) -> str:
+    words = text.split()
+    if len(words) <= limit:
+        return " ".join(words)
+    return " ".join(words[:limit]).rstrip(".,;:") + "."

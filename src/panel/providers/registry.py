@@ -1,0 +1,57 @@
+"""From `--model PROVIDER:MODEL` (or the environment) to a provider, wrapped for retries."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from panel.errors import InputError
+from panel.providers.base import Provider
+
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5-mini"}
+ALIASES = {"claude": "anthropic"}
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    provider: str
+    model: str
+    reason: str
+
+
+def choose_model(spec: str | None, env: dict[str, str] | None = None) -> ModelChoice:
+    env = dict(os.environ) if env is None else env
+    if spec is None:
+        if env.get("ANTHROPIC_API_KEY"):
+            return ModelChoice("anthropic", DEFAULT_MODELS["anthropic"], "ANTHROPIC_API_KEY is set")
+        if env.get("OPENAI_API_KEY"):
+            return ModelChoice("openai", DEFAULT_MODELS["openai"], "OPENAI_API_KEY is set")
+        return ModelChoice("offline", "offline", "no API key is set")
+    name, _, model = spec.strip().partition(":")
+    name = ALIASES.get(name.lower(), name.lower())
+    if name == "offline":
+        return ModelChoice("offline", "offline", "chosen with --model")
+    if name not in DEFAULT_MODELS:
+        raise InputError(f"--model: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)")
+    model = model.strip() or DEFAULT_MODELS[name]
+    if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
+        raise InputError(f"--model: {model!r} is not a model name")
+    return ModelChoice(name, model, "chosen with --model")
+
+
+def build_provider(choice: ModelChoice, *, base_url: str | None = None, offline_delay: float = 0.0,
+                   cache_retention: str | None = None) -> Provider:
+    """The provider for a choice; SDKs are imported only when their provider is used."""
+    if choice.provider == "offline":
+        from panel.providers.offline import OfflineProvider
+
+        return OfflineProvider(delay=offline_delay)
+    from panel.providers.retry import RetryingProvider
+
+    if choice.provider == "anthropic":
+        from panel.providers.claude import ClaudeProvider
+
+        return RetryingProvider(ClaudeProvider(choice.model, base_url=base_url))
+    from panel.providers.openai_chat import OpenAIProvider
+
+    return RetryingProvider(OpenAIProvider(choice.model, base_url=base_url, cache_retention=cache_retention))

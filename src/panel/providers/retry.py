@@ -1,0 +1,137 @@
+"""One retry layer for every provider, as a wrapper (the SDKs' own retries are off).
+
+A single layer sees every failure the same way: a 429 or 529 before the
+stream opens, a connection dropped in the middle of it, or an `error` event
+inside an open stream (which the SDKs never retry). When a retry follows
+output that was already streamed, a `Restarted` event tells the consumer to
+throw that partial output away: it is never taken as a verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from panel.errors import ProviderError
+from panel.models import ModelInfo
+from panel.providers.base import Event, Provider, Restarted, StructuredRequest
+
+MAX_ATTEMPTS = 4
+BASE_DELAY = 0.5
+MAX_DELAY = 20.0
+MAX_RETRY_AFTER = 60.0
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The server's advice on when to come back: retry-after(-ms), else the rate-limit reset headers."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                pass  # an HTTP date; fall through to the reset headers
+    resets = [_duration(headers.get(name, "")) for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")]
+    known = [seconds for seconds in resets if seconds is not None]
+    return max(known) if known else None
+
+
+def _duration(text: str) -> float | None:
+    """OpenAI's reset durations: "1s", "6m0s", "250ms"."""
+    parts = _DURATION_PART.findall(text.strip())
+    if not parts or "".join(n + u for n, u in parts) != text.strip():
+        return None
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+
+def status_is_retryable(status: int) -> bool:
+    return status in RETRYABLE_STATUS or status >= 500
+
+
+@contextmanager
+def errors_mapped(mapper: Callable[[Exception], ProviderError | None]) -> Iterator[None]:
+    """Turn an SDK's or transport's exception into a `ProviderError` where the mapper knows it."""
+    try:
+        yield
+    except ProviderError:
+        raise
+    except Exception as error:
+        mapped = mapper(error)
+        if mapped is None:
+            raise
+        raise mapped from error
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ProviderError) and exc.retryable
+
+
+def backoff(attempt: int, retry_after: float | None, *, base: float = BASE_DELAY, cap: float = MAX_DELAY,
+            jitter: Callable[[], float] = random.random) -> float:
+    """Full-jitter exponential backoff, never shorter than the server's retry-after."""
+    exponential = min(cap, base * 2 ** (attempt - 1)) * jitter()
+    if retry_after is not None:
+        return min(MAX_RETRY_AFTER, max(retry_after, exponential))
+    return exponential
+
+
+class RetryingProvider:
+    def __init__(
+        self,
+        inner: Provider,
+        *,
+        attempts: int = MAX_ATTEMPTS,
+        base_delay: float = BASE_DELAY,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.inner = inner
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.sleep = sleep
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.inner.info
+
+    def notes(self, shared_prefix: str) -> list[str]:
+        return self.inner.notes(shared_prefix)
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = error.retry_after if isinstance(error, ProviderError) else None
+        return backoff(state.attempt_number, retry_after, base=self.base_delay)
+
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        streamed_output = False
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1 and streamed_output:
+                        streamed_output = False
+                        yield Restarted(reason="retrying after a failed attempt")
+                    async for event in self.inner.stream(request):
+                        streamed_output = True
+                        yield event
+        except ProviderError as exc:
+            tries = "attempt" if self.attempts == 1 else "attempts"
+            suffix = f" (gave up after {self.attempts} {tries})" if exc.retryable else ""
+            raise ProviderError(f"{exc}{suffix}", status=exc.status, retryable=False) from exc

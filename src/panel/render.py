@@ -1,0 +1,71 @@
+"""A comparison record as Markdown and as one self-contained HTML page.
+
+Every value that came from a tool card or a model is untrusted: the HTML
+environment autoescapes, links are kept only when they are http(s), and the
+Markdown renderer escapes the characters that would change a page's markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from panel.models import CellResult, Record
+from panel.resources import template_dir
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it is a plain http(s) link, else None (no javascript:, data:, ...)."""
+    text = str(url).strip()
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.netloc and not any(c in text for c in "\"'<> \n"):
+        return text
+    return None
+
+
+def md_escape(value: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.4f}"
+
+
+def _environment(*, html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(safe_url=safe_url, md=md_escape, percent=percent, money=money)
+    return env
+
+
+def _context(record: Record) -> dict[str, Any]:
+    grid: dict[tuple[str, str], CellResult] = {(c.persona, c.tool): c for c in record.cells}
+    return {
+        "record": record,
+        "summaries": {s.tool: s for s in record.aggregates.tools},
+        "grid": grid,
+        "persona_names": {p.id: p.name for p in record.personas},
+        "tool_names": {t.id: t.name for t in record.tools},
+    }
+
+
+def render_markdown(record: Record) -> str:
+    return _environment(html=False).get_template("page.md.j2").render(_context(record))
+
+
+def render_html(record: Record) -> str:
+    return _environment(html=True).get_template("page.html.j2").render(_context(record))

@@ -1,0 +1,92 @@
+"""The response cache: completed cells, stored so a rerun never pays twice.
+
+It caches whole validated cells rather than raw provider streams: a cell that
+failed or never validated is not "completed" and must be called again on the
+next run (that is what resume means), which a stream-level cache could not
+tell apart. The key hashes only what determines the answer: provider, model,
+the rendered prompt, the schema and the sampling settings; never timeouts,
+retries, concurrency or keys.
+
+Entries are written to a temporary file in the same folder and renamed into
+place, so a reader sees a whole entry or none, even with two writers or a
+process killed mid-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from panel.models import CachedCell
+from panel.providers.base import StructuredRequest
+
+KEY_VERSION = 1
+
+
+def cell_key(provider: str, model: str, request: StructuredRequest) -> str:
+    material = {
+        "v": KEY_VERSION,
+        "provider": provider,
+        "model": model,
+        "system": request.system,
+        "prompt": request.prompt,
+        "history": [[turn.assistant, turn.user] for turn in request.history],
+        "schema": request.schema,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
+    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+class ResponseStore:
+    def __init__(self, root: Path, *, warn: Callable[[str], None] = lambda message: None) -> None:
+        self.root = root
+        self.warn = warn
+
+    def _path(self, key: str) -> Path:
+        return self.root / "cells" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> CachedCell | None:
+        path = self._path(key)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            self.warn(f"{path}: unreadable cache entry ({exc}); calling the model again")
+            return None
+        try:
+            entry = CachedCell.model_validate_json(text)
+        except ValidationError:
+            self.warn(f"{path}: corrupt cache entry; calling the model again")
+            return None
+        if entry.key != key:
+            self.warn(f"{path}: cache entry filed under the wrong key; calling the model again")
+            return None
+        return entry
+
+    def put(self, entry: CachedCell) -> None:
+        path = self._path(entry.key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, entry.model_dump_json(indent=1))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so that no reader ever sees a partial file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,133 @@
+"""A whole panel: plan the cells, run them, and assemble the comparison record."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from panel.aggregate import aggregate, cached_input_share, total_usage
+from panel.models import CellResult, Persona, Record, ToolCard, Totals
+from panel.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
+from panel.prompts import PromptSet
+from panel.providers.base import Provider, StructuredRequest
+from panel.response_cache import ResponseStore
+from panel.schema import verdict_model, wire_schema
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    title: str
+    tools: list[ToolCard]
+    personas: list[Persona]
+    prompts: PromptSet
+    max_tokens: int = 2000
+    temperature: float | None = None
+    cache_ttl: Literal["5m", "1h"] = "5m"
+
+    def prefix(self) -> str:
+        return self.prompts.prefix(self.title, self.personas, self.tools)
+
+    def panel_key(self) -> str:
+        """Groups the cells of one panel onto the same provider cache (OpenAI's prompt_cache_key)."""
+        return "panel-" + hashlib.sha256(self.prefix().encode()).hexdigest()[:24]
+
+
+def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
+    """Persona by persona, tool by tool: the reference pages' interleaved order."""
+    system, schema, panel_key = spec.prefix(), wire_schema(spec.personas), spec.panel_key()
+    plans = []
+    for persona in spec.personas:
+        for tool in spec.tools:
+            request = StructuredRequest(
+                cell=f"{persona.id} × {tool.id}", system=system, prompt=spec.prompts.cell(persona, tool),
+                schema=schema, persona=persona, tool=tool, panel_key=panel_key,
+                max_tokens=spec.max_tokens, temperature=spec.temperature, cache_ttl=spec.cache_ttl,
+            )
+            plans.append(plan_cell(provider, persona, tool, request, verdict_model(persona)))
+    return plans
+
+
+async def run_panel(
+    spec: PanelSpec,
+    provider: Provider,
+    store: ResponseStore,
+    options: RunOptions,
+    *,
+    on_update: Callable[[CellUpdate], None] = lambda update: None,
+    on_run: Callable[[PanelRun], None] = lambda run: None,
+) -> Record:
+    plans = plan_cells(spec, provider)
+    run = PanelRun(provider, spec.prompts, store, options, on_update)
+    on_run(run)
+    started = time.perf_counter()
+    cells = await run.run(plans)
+    wall = time.perf_counter() - started
+    return build_record(spec, provider, cells, wall_seconds=wall, settings=_settings(spec, options))
+
+
+def _settings(spec: PanelSpec, options: RunOptions) -> dict[str, object]:
+    return {
+        "max_tokens": spec.max_tokens,
+        "temperature": spec.temperature,
+        "cache_ttl": spec.cache_ttl,
+        "concurrency": options.concurrency,
+        "warm_up": options.warm_up,
+        "max_cost": options.max_cost,
+    }
+
+
+def build_record(
+    spec: PanelSpec,
+    provider: Provider,
+    cells: list[CellResult],
+    *,
+    wall_seconds: float,
+    settings: dict[str, object],
+) -> Record:
+    tool_ids = [tool.id for tool in spec.tools]
+    persona_ids = [persona.id for persona in spec.personas]
+    return Record(
+        run_id=uuid.uuid4().hex[:12],
+        created_at=datetime.now(UTC),
+        title=spec.title,
+        model=provider.info,
+        settings=settings,
+        tools=spec.tools,
+        personas=spec.personas,
+        templates=spec.prompts.digests(),
+        cells=cells,
+        aggregates=aggregate(tool_ids, persona_ids, cells),
+        totals=totals(cells, wall_seconds),
+        community_votes={tool: None for tool in tool_ids},
+        complete=all(cell.status == "ok" for cell in cells),
+    )
+
+
+def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
+    usage = total_usage(cells)
+    priced = [cell.cost for cell in cells if cell.status == "ok"]
+    known = bool(priced) and all(cost is not None for cost in priced)
+    cost = sum(c.usd for c in priced if c) if known else None
+    without = sum(c.usd_without_cache for c in priced if c) if known else None
+    spend = sum(cell.cost.usd for cell in cells if cell.cost and not cell.from_cache) if known else None
+    return Totals(
+        usage=usage,
+        cost_usd=_round(cost),
+        cost_without_cache_usd=_round(without),
+        saved_usd=_round(without - cost) if cost is not None and without is not None else None,
+        cached_input_share=cached_input_share(usage),
+        spend_this_run_usd=_round(spend),
+        wall_seconds=round(wall_seconds, 3),
+        cells=len(cells),
+        cells_ok=sum(cell.status == "ok" for cell in cells),
+        cells_from_cache=sum(cell.from_cache for cell in cells),
+    )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)

@@ -1,0 +1,140 @@
+"""Output schemas: one pydantic model per persona, and the schema sent over the wire.
+
+Each persona's verdict is the common verdict plus an object holding that
+persona's beats as required fields, so a review that skips a beat fails
+validation here, whatever the provider enforced.
+
+The schema sent to the provider must be identical for every cell of a panel:
+changing it invalidates Claude's prompt cache. So the wire schema offers the
+beats of every panel persona as `anyOf` alternatives (each a closed object),
+and the persona's own model does the exact check locally. Both providers'
+strict modes reject numeric and length limits; those move into descriptions
+and are enforced by the pydantic model instead.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from panel.models import Persona, Record, VerdictBase
+
+# Keywords both strict modes accept. Anything else is either moved into the
+# description (limits the model should respect) or refused by `strict_problems`.
+STRICT_KEYWORDS = {
+    "type", "properties", "required", "additionalProperties", "items", "enum", "const",
+    "anyOf", "description", "title", "$defs", "$ref", "default",
+}
+MOVED_TO_DESCRIPTION = {
+    "minimum": "at least {}", "maximum": "at most {}", "minLength": "at least {} characters",
+    "maxLength": "at most {} characters", "minItems": "at least {} items",
+    "maxItems": "at most {} items", "pattern": "matching {}",
+}
+
+
+def _beats_model(persona: Persona) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        beat.id: (str, Field(min_length=3, max_length=300, description=beat.ask)) for beat in persona.beats
+    }
+    name = "Beats_" + persona.id.replace("-", "_")
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+@cache
+def _verdict_model(persona_json: str) -> type[VerdictBase]:
+    persona = Persona.model_validate_json(persona_json)
+    beats = _beats_model(persona)
+    name = "Verdict_" + persona.id.replace("-", "_")
+    return create_model(name, __base__=VerdictBase, beats=(beats, Field(description="One line per beat.")))
+
+
+def verdict_model(persona: Persona) -> type[VerdictBase]:
+    """The pydantic model a verdict of this persona must satisfy (cached per persona content)."""
+    return _verdict_model(persona.model_dump_json())
+
+
+def persona_schema(persona: Persona) -> dict[str, Any]:
+    """The exportable JSON Schema of one persona's verdict, limits included."""
+    return verdict_model(persona).model_json_schema()
+
+
+def record_schema() -> dict[str, Any]:
+    return Record.model_json_schema()
+
+
+def wire_schema(personas: list[Persona]) -> dict[str, Any]:
+    """The strict schema sent to the provider: the same for every cell of the panel."""
+    base = strictify(VerdictBase.model_json_schema())
+    alternatives = [strictify(_beats_model(p).model_json_schema()) for p in personas]
+    for alternative, persona in zip(alternatives, personas, strict=True):
+        alternative["description"] = f"Beats of {persona.id}."
+    beats: dict[str, Any] = alternatives[0] if len(alternatives) == 1 else {"anyOf": alternatives}
+    base["properties"]["beats"] = beats
+    base["required"] = [*base["required"], "beats"]
+    base["title"] = "PanelVerdict"
+    return base
+
+
+def strictify(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy that strict structured-output modes accept: inlined, closed, all required, no limits."""
+    schema = copy.deepcopy(schema)
+    definitions = schema.pop("$defs", {})
+    return _strict_node(schema, definitions)
+
+
+def _strict_node(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_strict_node(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = definitions[node["$ref"].rsplit("/", 1)[-1]]
+        return _strict_node({**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}, definitions)
+    notes = [text.format(node[key]) for key, text in MOVED_TO_DESCRIPTION.items() if key in node]
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in MOVED_TO_DESCRIPTION or key == "default":
+            continue
+        if key == "properties":
+            result[key] = {name: _strict_node(sub, definitions) for name, sub in value.items()}
+        elif key in ("items", "anyOf"):
+            result[key] = _strict_node(value, definitions)
+        else:
+            result[key] = value
+    if notes:
+        result["description"] = "; ".join(filter(None, [result.get("description", ""), *notes]))
+    if result.get("type") == "object":
+        result["additionalProperties"] = False
+        result["required"] = list(result.get("properties", {}))
+    return result
+
+
+def strict_problems(schema: Any, path: str = "$") -> list[str]:
+    """What a strict structured-output mode (OpenAI's and Claude's alike) would reject."""
+    problems: list[str] = []
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            problems += strict_problems(item, f"{path}[{index}]")
+        return problems
+    if not isinstance(schema, dict):
+        return problems
+    for key in schema:
+        if key not in STRICT_KEYWORDS:
+            problems.append(f"{path}: keyword {key!r} is not accepted by strict structured output")
+    if schema.get("type") == "object":
+        if schema.get("additionalProperties") is not False:
+            problems.append(f"{path}: object must set additionalProperties: false")
+        missing = set(schema.get("properties", {})) - set(schema.get("required", []))
+        if missing:
+            problems.append(f"{path}: every property must be required (missing: {', '.join(sorted(missing))})")
+    for name, sub in schema.get("properties", {}).items():
+        problems += strict_problems(sub, f"{path}.{name}")
+    for key in ("items", "anyOf"):
+        if key in schema:
+            problems += strict_problems(schema[key], f"{path}.{key}")
+    for name, sub in schema.get("$defs", {}).items():
+        problems += strict_problems(sub, f"{path}.$defs.{name}")
+    return problems

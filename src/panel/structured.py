@@ -1,0 +1,155 @@
+"""From a provider's text stream to a validated verdict, shared by every provider.
+
+Partial objects are produced incrementally (see `panel.partial`), a retry's
+`Restarted` throws the partial state away so nothing half-streamed is ever
+taken as a verdict, and a reply that does not validate gets exactly one
+re-ask quoting the problem before the cell fails.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from panel.errors import CellFailure
+from panel.loading import describe_validation_error
+from panel.models import Usage, VerdictBase
+from panel.partial import IncrementalJSON, PartialJSONError
+from panel.prompts import PromptSet
+from panel.providers.base import Finished, Provider, Restarted, Started, StructuredRequest, TextDelta, Turn
+
+MAX_REASKS = 1
+
+OnPartial = Callable[[dict[str, Any]], None]
+OnStarted = Callable[[], None]
+
+
+@dataclass
+class Outcome:
+    verdict: VerdictBase
+    usage: Usage
+    attempts: int
+    seconds_to_verdict: float | None
+    seconds_total: float
+
+
+@dataclass
+class _Reply:
+    text: str
+    value: Any = None
+    parse_error: str | None = None
+    finished: Finished | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+async def stream_verdict(
+    provider: Provider,
+    request: StructuredRequest,
+    model: type[VerdictBase],
+    prompts: PromptSet,
+    *,
+    on_partial: OnPartial | None = None,
+    on_started: OnStarted | None = None,
+) -> Outcome:
+    """Stream one cell to a validated verdict, re-asking once if it does not validate."""
+    started_at = time.perf_counter()
+    clock = _VerdictClock(started_at)
+    usage = Usage()
+    for attempt in range(1, MAX_REASKS + 2):
+        reply = await _read_reply(provider, request, on_partial, on_started, clock)
+        usage = usage + reply.usage
+        _fail_on_stop_reason(request, reply)
+        problem, verdict = _validate(reply, model)
+        if verdict is not None:
+            return Outcome(verdict, usage, attempt, clock.seconds, time.perf_counter() - started_at)
+        if attempt > MAX_REASKS:
+            raise CellFailure(f"cell {request.cell}: reply still invalid after a re-ask: {problem}")
+        request = request.with_turn(Turn(assistant=reply.text or "(empty reply)", user=prompts.reask(problem)))
+    raise AssertionError("unreachable")
+
+
+class _VerdictClock:
+    """When verdict and score were first both known: the time a reader waits for the call."""
+
+    def __init__(self, started_at: float) -> None:
+        self.started_at = started_at
+        self.seconds: float | None = None
+
+    def observe(self, fields: dict[str, Any]) -> None:
+        if self.seconds is None and "verdict" in fields and "score" in fields:
+            self.seconds = time.perf_counter() - self.started_at
+
+
+async def _read_reply(
+    provider: Provider,
+    request: StructuredRequest,
+    on_partial: OnPartial | None,
+    on_started: OnStarted | None,
+    clock: _VerdictClock,
+) -> _Reply:
+    parser = IncrementalJSON()
+    chunks: list[str] = []
+    reply = _Reply(text="")
+    async for event in provider.stream(request):
+        if isinstance(event, Started):
+            if on_started:
+                on_started()
+        elif isinstance(event, Restarted):
+            parser, chunks, reply.parse_error = IncrementalJSON(), [], None
+            clock.seconds = None
+            if on_partial:
+                on_partial({})
+        elif isinstance(event, TextDelta):
+            chunks.append(event.text)
+            if reply.parse_error is None:
+                reply.parse_error = _feed(parser, event.text, clock, on_partial)
+        elif isinstance(event, Finished):
+            reply.finished, reply.usage = event, event.usage
+    reply.text = "".join(chunks)
+    if reply.parse_error is None and reply.finished and reply.finished.stop_reason == "end":
+        try:
+            reply.value = parser.finish()
+        except PartialJSONError as exc:
+            reply.parse_error = str(exc)
+    return reply
+
+
+def _feed(parser: IncrementalJSON, text: str, clock: _VerdictClock, on_partial: OnPartial | None) -> str | None:
+    try:
+        if parser.feed(text):
+            clock.observe(parser.fields)
+            if on_partial:
+                on_partial(dict(parser.fields))
+    except PartialJSONError as exc:
+        return str(exc)
+    return None
+
+
+def _fail_on_stop_reason(request: StructuredRequest, reply: _Reply) -> None:
+    finished = reply.finished
+    if finished is None:
+        raise CellFailure(f"cell {request.cell}: the stream ended without its final event")
+    detail = f" ({finished.detail})" if finished.detail else ""
+    if finished.stop_reason == "max_tokens":
+        raise CellFailure(
+            f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}; the partial JSON was discarded"
+        )
+    if finished.stop_reason == "refusal":
+        raise CellFailure(f"cell {request.cell}: the model refused to review{detail}")
+    if finished.stop_reason != "end":
+        raise CellFailure(f"cell {request.cell}: the reply stopped unexpectedly{detail}")
+
+
+def _validate(reply: _Reply, model: type[VerdictBase]) -> tuple[str, VerdictBase | None]:
+    if not reply.text.strip():
+        return "the reply was empty", None
+    if reply.parse_error is not None:
+        return f"the reply is not valid JSON ({reply.parse_error})", None
+    try:
+        return "", model.model_validate(reply.value)
+    except ValidationError as exc:
+        return describe_validation_error(exc), None

@@ -1,0 +1,49 @@
+"""Tests never touch the network, and never see the developer's keys."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import pytest
+
+from panel.loading import load_personas, load_tool_card
+from panel.models import Persona, ToolCard
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else None
+    if isinstance(host, str):
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise OSError(f"tests may not reach the network ({host})")
+    _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def personas() -> dict[str, Persona]:
+    return load_personas()
+
+
+@pytest.fixture
+def cards() -> list[ToolCard]:
+    return [
+        load_tool_card(EXAMPLES / "claude-api-streaming-caching.toml"),
+        load_tool_card(EXAMPLES / "modal-gpu-inference.toml"),
+    ]

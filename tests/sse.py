@@ -1,0 +1,44 @@
+"""Server-sent event bodies in the exact wire format, for respx routes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def sse(events: list[tuple[str | None, Any]]) -> bytes:
+    """`event:`/`data:` blocks separated by blank lines; a None name gives a bare `data:` line."""
+    blocks = []
+    for name, data in events:
+        payload = data if isinstance(data, str) else json.dumps(data)
+        head = f"event: {name}\n" if name else ""
+        blocks.append(f"{head}data: {payload}\n\n")
+    return "".join(blocks).encode()
+
+
+def claude_events(text_chunks: list[str], *, stop_reason: str = "end_turn", input_tokens: int = 40,
+                  cache_write: int = 0, cache_read: int = 0, output_tokens: int = 120,
+                  finish: bool = True) -> list[tuple[str | None, Any]]:
+    """A Messages API stream that writes `text_chunks` as one text block."""
+    events: list[tuple[str | None, Any]] = [
+        ("message_start", {"type": "message_start", "message": {
+            "id": "msg_test", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5",
+            "content": [], "stop_reason": None, "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": 1,
+                      "cache_creation_input_tokens": cache_write, "cache_read_input_tokens": cache_read}}}),
+        ("content_block_start", {"type": "content_block_start", "index": 0,
+                                 "content_block": {"type": "text", "text": ""}}),
+        ("ping", {"type": "ping"}),
+    ]
+    for chunk in text_chunks:
+        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                               "delta": {"type": "text_delta", "text": chunk}}))
+    if not finish:
+        return events
+    events += [
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                           "usage": {"output_tokens": output_tokens}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    return events

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from panel.errors import CellFailure
+from panel.models import Usage
+from panel.prompts import PromptSet
+from panel.providers.base import Finished, Restarted, Started, TextDelta
+from panel.runner import plan_cells
+from panel.structured import stream_verdict
+from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+
+
+def _plan(personas, cards):
+    return plan_cells(spec_for([personas["builder"]], cards), ScriptedProvider(lambda r, n: []))[0]
+
+
+def test_partials_arrive_in_order_and_verdict_is_known_early(personas, cards) -> None:
+    plan = _plan(personas, cards)
+    text = json.dumps(good_reply(plan.request))
+    provider = ScriptedProvider(lambda r, n: chunks(text, 5))
+    seen: list[list[str]] = []
+    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(),
+                                 on_partial=lambda f: seen.append(list(f))))
+    assert seen[0] == ["verdict"] and seen[1] == ["verdict", "score"]
+    assert seen[-1][-1] == "beats"
+    assert outcome.attempts == 1 and outcome.verdict.verdict == good_reply(plan.request)["verdict"]
+    assert outcome.seconds_to_verdict is not None and outcome.seconds_to_verdict <= outcome.seconds_total
+
+
+@pytest.mark.parametrize(
+    ("bad", "quoted"),
+    [
+        ("Sure! This tool is great, I would ship it.", "not valid JSON"),
+        (json.dumps({"verdict": "ship"}), "score: Field required"),
+        ("SCORE14", "less than or equal to 10"),
+        ("", "the reply was empty"),
+    ],
+)
+def test_invalid_reply_gets_one_reask_quoting_the_error(personas, cards, bad: str, quoted: str) -> None:
+    plan = _plan(personas, cards)
+    good = json.dumps(good_reply(plan.request))
+    if bad == "SCORE14":
+        bad = json.dumps({**good_reply(plan.request), "score": 14})
+    provider = ScriptedProvider(lambda r, n: chunks(bad) if n == 1 else chunks(good))
+    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    assert outcome.attempts == 2
+    assert outcome.usage.output_tokens == 40  # both calls are paid for
+    reask = provider.calls[1]
+    assert reask.history[0].assistant == (bad or "(empty reply)")
+    assert quoted in reask.history[0].user
+    assert reask.system == plan.request.system  # the cached prefix is untouched
+
+
+def test_still_invalid_after_one_reask_fails_the_cell(personas, cards) -> None:
+    plan = _plan(personas, cards)
+    provider = ScriptedProvider(lambda r, n: ["I refuse to answer in JSON."])
+    with pytest.raises(CellFailure, match="builder × claude-api-streaming-caching: reply still invalid after a re-ask"):
+        run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    assert len(provider.calls) == 2
+
+
+class _Events:
+    """A provider replaying fixed event lists, one per call."""
+
+    def __init__(self, *scripts):
+        self.scripts = list(scripts)
+        self.info = ScriptedProvider.info
+
+    def notes(self, prefix):
+        return []
+
+    async def stream(self, request):
+        for event in self.scripts.pop(0):
+            yield event
+
+
+def test_restart_discards_partial_output(personas, cards) -> None:
+    plan = _plan(personas, cards)
+    good = json.dumps(good_reply(plan.request))
+    lying = '{"verdict": "' + ("skip" if '"ship"' in good[:20] else "ship") + '", "score": 1'
+    events = [Started(), TextDelta(lying), Restarted("retry"), Started(), *map(TextDelta, chunks(good)),
+              Finished(usage=Usage(), stop_reason="end")]
+    seen = []
+    outcome = run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir(),
+                                 on_partial=lambda f: seen.append(dict(f))))
+    assert {} in seen  # the restart cleared what had been shown
+    assert outcome.verdict.model_dump(mode="json") == json.loads(good)
+
+
+@pytest.mark.parametrize(
+    ("stop", "message"),
+    [("max_tokens", "truncated at max_tokens"), ("refusal", "refused"), ("other", "stopped unexpectedly")],
+)
+def test_stop_reasons_fail_the_cell(personas, cards, stop: str, message: str) -> None:
+    plan = _plan(personas, cards)
+    events = [Started(), TextDelta('{"verdict": "ship", "quote": "I was cu'), Finished(Usage(), stop)]
+    with pytest.raises(CellFailure, match=message):
+        run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir()))
+
+
+def test_stream_without_final_event_fails(personas, cards) -> None:
+    plan = _plan(personas, cards)
+    with pytest.raises(CellFailure, match="without its final event"):
+        run(stream_verdict(_Events([Started(), TextDelta("{")]), plan.request, plan.model, PromptSet.from_dir()))
