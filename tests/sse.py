@@ -42,3 +42,52 @@ def claude_events(text_chunks: list[str], *, stop_reason: str = "end_turn", inpu
         ("message_stop", {"type": "message_stop"}),
     ]
     return events
+
+
+class BrokenStream:
+    """A response body that sends some bytes and then loses the connection."""
+
+    def __init__(self, body: bytes, error: BaseException) -> None:
+        self.body, self.error = body, error
+
+    async def __aiter__(self):  # noqa: ANN204 - an async byte stream for respx
+        yield self.body
+        raise self.error
+
+    def __iter__(self):  # noqa: ANN204
+        yield self.body
+        raise self.error
+
+    async def aclose(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def openai_chunks(text_chunks: list[str], *, finish_reason: str | None = "stop", prompt_tokens: int = 1500,
+                  cached: int = 0, completion_tokens: int = 90, refusal: str | None = None,
+                  done: bool = True) -> list[tuple[str | None, Any]]:
+    """A chat-completions stream: `data:` lines only, ending with `data: [DONE]`."""
+    def chunk(delta: dict[str, Any], finish: str | None = None, usage: Any = None, choices: bool = True) -> dict:
+        body: dict[str, Any] = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1,
+                                "model": "gpt-5-mini", "choices": []}
+        if choices:
+            body["choices"] = [{"index": 0, "delta": delta, "finish_reason": finish}]
+        if usage is not None:
+            body["usage"] = usage
+        return body
+
+    events: list[tuple[str | None, Any]] = [(None, chunk({"role": "assistant", "content": ""}))]
+    events += [(None, chunk({"content": piece})) for piece in text_chunks]
+    if refusal:
+        events.append((None, chunk({"refusal": refusal})))
+    if finish_reason is not None:
+        events.append((None, chunk({}, finish_reason)))
+        events.append((None, chunk({}, usage={
+            "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached}}, choices=False)))
+    if done:
+        events.append((None, "[DONE]"))
+    return events

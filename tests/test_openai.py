@@ -1,0 +1,215 @@
+"""The OpenAI provider (and compatible servers) against respx routes serving chat-completion streams."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpcore2
+import httpx
+import pytest
+
+from panel.errors import CellFailure, InputError, ProviderError
+from panel.loading import choose_personas
+from panel.orchestrator import RunOptions
+from panel.prompts import PromptSet
+from panel.providers.openai_chat import OpenAIProvider
+from panel.providers.retry import RetryingProvider
+from panel.response_cache import ResponseStore
+from panel.runner import plan_cells, run_panel
+from panel.schema import strict_problems
+from panel.structured import stream_verdict
+from tests.helpers import chunks, good_reply, run, spec_for
+from tests.sse import BrokenStream, openai_chunks, sse
+
+URL = "https://api.openai.com/v1/chat/completions"
+SECRET = "sk-proj-test-secret-0123456789"
+
+
+def make(monkeypatch, **kwargs) -> RetryingProvider:
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    sleeps: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    provider = RetryingProvider(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs), sleep=no_sleep)
+    provider.sleeps = sleeps  # type: ignore[attr-defined]
+    return provider
+
+
+@pytest.fixture
+def gpt(monkeypatch):
+    return make(monkeypatch)
+
+
+def stream_response(events) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(events))
+
+
+def reply(request, size: int = 30, **kwargs) -> httpx.Response:
+    return stream_response(openai_chunks(chunks(json.dumps(good_reply(request)), size), **kwargs))
+
+
+def _plan(personas, cards, provider, who="builder"):
+    return plan_cells(spec_for([personas[who]], cards), provider)[0]
+
+
+def _verdict(provider, plan, **kwargs):
+    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **kwargs))
+
+
+def test_schema_is_sent_strict_with_cache_key_and_usage(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
+    _verdict(gpt, plan)
+    body = json.loads(route.calls[0].request.content)
+    schema = body["response_format"]["json_schema"]
+    assert schema["strict"] is True and strict_problems(schema["schema"]) == []
+    assert body["messages"][0] == {"role": "system", "content": plan.request.system}
+    assert body["messages"][1]["content"] == plan.request.prompt
+    assert body["prompt_cache_key"] == plan.request.panel_key
+    assert body["stream_options"] == {"include_usage": True}
+    assert body["max_completion_tokens"] == 2000 and "prompt_cache_options" not in body
+
+
+def test_cache_retention_option(monkeypatch, personas, cards, httpx2_mock) -> None:
+    provider = make(monkeypatch, cache_retention="30m")
+    plan = _plan(personas, cards, provider)
+    route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
+    _verdict(provider, plan)
+    assert json.loads(route.calls[0].request.content)["prompt_cache_options"] == {"ttl": "30m"}
+
+
+def test_partial_objects_arrive_in_order(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    httpx2_mock.post(URL).mock(return_value=reply(plan.request, size=4))
+    seen: list[list[str]] = []
+    _verdict(gpt, plan, on_partial=lambda f: seen.append(list(f)))
+    assert seen[:2] == [["verdict"], ["verdict", "score"]] and seen[-1][-1] == "beats"
+
+
+def test_cached_tokens_are_accounted(gpt, personas, cards, httpx2_mock, tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        body = json.loads(request.content)
+        plan = next(p for p in plan_cells(spec_for(choose_personas(personas, None), cards), gpt)
+                    if p.request.prompt == body["messages"][1]["content"])
+        return reply(plan.request, prompt_tokens=3000, cached=0 if calls["n"] == 1 else 2816, completion_tokens=300)
+
+    httpx2_mock.post(URL).mock(side_effect=respond)
+    record = run(run_panel(spec_for(choose_personas(personas, None), cards), gpt, ResponseStore(tmp_path),
+                           RunOptions()))
+    usage = record.totals.usage
+    assert usage.cache_read_tokens == 7 * 2816
+    assert usage.input_tokens == 3000 + 7 * (3000 - 2816)
+    assert usage.total_input_tokens == 8 * 3000
+    assert record.totals.cached_input_share == round(7 * 2816 / 24000, 4)
+    # gpt-5-mini: $0.25/M in, $2/M out, cached input at a tenth.
+    expected = ((24000 - 7 * 2816) * 0.25 + 7 * 2816 * 0.025 + 2400 * 2) / 1e6
+    assert record.totals.cost_usd == pytest.approx(expected, abs=1e-6)
+    assert record.totals.saved_usd == pytest.approx(7 * 2816 * 0.225 / 1e6, abs=1e-6)
+
+
+def test_compatible_server_without_key(monkeypatch, personas, cards, httpx2_mock) -> None:
+    provider = OpenAIProvider("llama3.1", base_url="http://127.0.0.1:11434/v1")
+    plan = _plan(personas, cards, provider)
+    route = httpx2_mock.post("http://127.0.0.1:11434/v1/chat/completions").mock(return_value=reply(plan.request))
+    outcome = _verdict(provider, plan)
+    body = json.loads(route.calls[0].request.content)
+    assert outcome.verdict is not None
+    assert body["max_tokens"] == 2000 and "prompt_cache_key" not in body
+    assert "127.0.0.1:11434" in provider.info.label
+
+
+def test_base_url_from_the_environment(monkeypatch, personas, cards, httpx2_mock) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
+    provider = OpenAIProvider("qwen")
+    plan = _plan(personas, cards, provider)
+    route = httpx2_mock.post("http://127.0.0.1:8000/v1/chat/completions").mock(return_value=reply(plan.request))
+    _verdict(provider, plan)
+    assert route.called
+
+
+def test_no_key_and_no_server_is_one_clear_line() -> None:
+    with pytest.raises(InputError, match="OPENAI_API_KEY is not set.*--model offline"):
+        OpenAIProvider("gpt-5-mini")
+
+
+@pytest.mark.parametrize(
+    ("first", "sleep"),
+    [
+        (httpx.Response(429, headers={"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"},
+                        json={"error": {"message": "slow down", "type": "rate_limit_exceeded"}}), 60.0),
+        (httpx.Response(429, headers={"retry-after": "2"}, json={"error": {"message": "slow"}}), 2.0),
+        (httpx.Response(503, json={"error": {"message": "unavailable"}}), None),
+    ],
+)
+def test_retries_honour_reset_headers(gpt, personas, cards, httpx2_mock, first, sleep) -> None:
+    plan = _plan(personas, cards, gpt)
+    route = httpx2_mock.post(URL).mock(side_effect=[first, reply(plan.request)])
+    _verdict(gpt, plan)
+    assert route.call_count == 2
+    if sleep is not None:
+        assert gpt.sleeps == [sleep]  # 6 minutes is capped at the 60 s most we wait
+
+
+def test_retries_broken_streams(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    dropped = httpx.Response(200, headers={"content-type": "text/event-stream"},
+                             stream=BrokenStream(sse(openai_chunks(['{"verd'], finish_reason=None, done=False)),
+                                                 httpcore2.RemoteProtocolError("peer closed")))
+    no_finish = stream_response(openai_chunks(['{"verdict": "ship"'], finish_reason=None))
+    route = httpx2_mock.post(URL).mock(side_effect=[dropped, no_finish, reply(plan.request)])
+    assert _verdict(gpt, plan).verdict is not None
+    assert route.call_count == 3
+
+
+def test_connection_refused_is_retried_then_reported(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    route = httpx2_mock.post(URL).mock(side_effect=httpcore2.ConnectError("refused"))
+    with pytest.raises(ProviderError, match="connection failed.*gave up after 4 attempts"):
+        _verdict(gpt, plan)
+    assert route.call_count == 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"finish_reason": "length"}, "truncated at max_tokens"),
+     ({"refusal": "I can't help with that."}, r"refused to review \(refusal: I can't help with that\.\)"),
+     ({"finish_reason": "content_filter"}, "refused")],
+)
+def test_truncation_and_refusal_fail_the_cell(gpt, personas, cards, httpx2_mock, kwargs, message) -> None:
+    plan = _plan(personas, cards, gpt)
+    httpx2_mock.post(URL).mock(return_value=stream_response(openai_chunks(['{"verdict": "ship", "quo'], **kwargs)))
+    with pytest.raises(CellFailure, match=message):
+        _verdict(gpt, plan)
+
+
+def test_a_server_that_answers_in_prose_gets_one_reask(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    prose = stream_response(openai_chunks(["Sure! I think this tool is great and I would ship it."]))
+    route = httpx2_mock.post(URL).mock(side_effect=[prose, reply(plan.request)])
+    outcome = _verdict(gpt, plan)
+    second = json.loads(route.calls[1].request.content)["messages"]
+    assert second[2] == {"role": "assistant", "content": "Sure! I think this tool is great and I would ship it."}
+    assert "not valid JSON" in second[3]["content"]
+    assert outcome.attempts == 2
+
+
+def test_prose_twice_fails_the_cell_clearly(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    httpx2_mock.post(URL).mock(return_value=stream_response(openai_chunks(["Here is my review: ship."])))
+    with pytest.raises(CellFailure, match="reply still invalid after a re-ask: the reply is not valid JSON"):
+        _verdict(gpt, plan)
+
+
+def test_auth_error_names_the_variable_not_the_key(gpt, personas, cards, httpx2_mock) -> None:
+    plan = _plan(personas, cards, gpt)
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(401, json={"error": {
+        "message": f"Incorrect API key provided: {SECRET[:8]}***", "type": "invalid_request_error"}}))
+    with pytest.raises(ProviderError) as caught:
+        _verdict(gpt, plan)
+    assert "check OPENAI_API_KEY" in str(caught.value) and SECRET not in str(caught.value)
