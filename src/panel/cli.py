@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from panel.providers.base import Provider
 from panel.providers.registry import ModelChoice, build_provider, choose_model
 from panel.response_cache import ResponseStore
 from panel.runner import PanelSpec, run_panel
-from panel.schema import persona_schema, record_schema
+from panel.schema import default_schemas, persona_schema, record_schema, schema_text
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -54,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("--persona", help="a persona's verdict schema (default: the record schema)")
     schema.add_argument("--personas-dir", type=Path)
+    schema.add_argument("--write", type=Path, metavar="DIR", help="write every default schema into DIR")
 
     from panel.commands import add_commands
 
@@ -209,6 +209,12 @@ def _personas(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.write is not None:
+        for name, schema in default_schemas(load_personas(args.personas_dir)).items():
+            args.write.mkdir(parents=True, exist_ok=True)
+            (args.write / name).write_text(schema_text(schema), encoding="utf-8")
+            print(args.write / name)
+        return EXIT_OK
     if args.persona is None:
         schema = record_schema()
     else:
@@ -216,7 +222,7 @@ def _schema(args: argparse.Namespace) -> int:
         if args.persona not in personas:
             raise InputError(f"--persona: unknown persona {args.persona!r} (known: {', '.join(sorted(personas))})")
         schema = persona_schema(personas[args.persona])
-    print(json.dumps(schema, indent=2, sort_keys=True))
+    print(schema_text(schema), end="")
     return EXIT_OK
 
 

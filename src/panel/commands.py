@@ -3,7 +3,101 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from panel.diff import agreement_lines, diff_records, summary_rows, to_markdown
+from panel.errors import InputError
+from panel.output import RECORD, load_record
+from panel.validate import report_json, validate_paths
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    return None
+    validate = commands.add_parser("validate", help="check personas, cards, panel files, templates and records")
+    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: personas examples prompts)")
+    validate.add_argument("--personas-dir", type=Path, help="personas used to check templates and panel files")
+    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.set_defaults(handler=_validate)
+
+    diff = commands.add_parser("diff", help="compare two records of the same panel")
+    diff.add_argument("record_a", type=Path)
+    diff.add_argument("record_b", type=Path)
+    diff.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    diff.set_defaults(handler=_diff)
+
+    runs = commands.add_parser("runs", help="list the records under an output folder")
+    runs.add_argument("root", nargs="?", type=Path, default=Path("panel-out"))
+    runs.set_defaults(handler=_runs)
+
+
+def _stdout() -> Console:
+    """Tables on standard output; when piped, wide enough that nothing is cut."""
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
+
+
+def _validate(args: argparse.Namespace, console: Console) -> int:
+    paths = args.paths or [Path(p) for p in ("personas", "examples", "prompts") if Path(p).exists()]
+    if not paths:
+        raise InputError("nothing to validate: name files or folders")
+    problems, checked = validate_paths(paths, args.personas_dir)
+    if args.format == "json":
+        print(report_json(problems, checked))
+    else:
+        for problem in problems:
+            print(problem.line())
+        print(f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    return 2 if problems else 0
+
+
+def _diff(args: argparse.Namespace, console: Console) -> int:
+    result = diff_records(load_record(args.record_a), load_record(args.record_b))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    if args.format == "markdown":
+        print(to_markdown(result), end="")
+        return 0
+    out = _stdout()
+    runs = Table(title="runs")
+    for column in ("", "A", "B"):
+        runs.add_column(column)
+    for row in summary_rows(result):
+        runs.add_row(*row)
+    out.print(runs)
+    cells = Table(title="cells")
+    for column in ("persona", "tool", "A", "B", "score move"):
+        cells.add_column(column)
+    for c in result.changes:
+        style = "bold yellow" if c.flipped else ""
+        cells.add_row(c.persona, c.tool, f"{c.verdict_a} {c.score_a}", f"{c.verdict_b} {c.score_b}",
+                      f"{c.score_b - c.score_a:+d}", style=style)
+    out.print(cells)
+    for line in agreement_lines(result):
+        out.print(line, markup=False)
+    return 0
+
+
+def _runs(args: argparse.Namespace, console: Console) -> int:
+    if not args.root.is_dir():
+        raise InputError("no such folder", source=str(args.root))
+    table = Table(title=f"runs under {args.root}")
+    for column in ("time", "run", "model", "tools (ship %)", "cells", "folder"):
+        table.add_column(column)
+    found = []
+    for path in sorted(args.root.rglob(RECORD)):
+        try:
+            found.append((path, load_record(path)))
+        except InputError as error:
+            console.print(f"skipped {error}", markup=False)
+    for path, record in sorted(found, key=lambda item: item[1].created_at):
+        ships = ", ".join(f"{s.tool} {'—' if s.ship_pct is None else f'{s.ship_pct:g}%'}"
+                          for s in record.aggregates.tools)
+        table.add_row(record.created_at.strftime("%Y-%m-%d %H:%M"), record.run_id,
+                      f"{record.model.provider}:{record.model.model}", ships,
+                      f"{record.totals.cells_ok}/{record.totals.cells}", str(path.parent))
+    _stdout().print(table)
+    return 0

@@ -23,6 +23,7 @@ class InputError(PanelError):
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
+        self.detail = message
         super().__init__(f"{source}: {message}" if source else message)
 
 

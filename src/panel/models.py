@@ -21,7 +21,7 @@ LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class Input(Strict):

@@ -63,10 +63,10 @@ class Progress:
     budget_hit: bool = False
 
 
-def plan_cell(provider: Provider, persona: Persona, tool: ToolCard, request: StructuredRequest,
-              model: type[VerdictBase]) -> CellPlan:
-    key = cell_key(provider.info.provider, provider.info.model, request)
-    return CellPlan(persona=persona, tool=tool, request=request, model=model, key=key)
+def plan_cell(provider: Provider, request: StructuredRequest, model: type[VerdictBase],
+              templates_digest: str) -> CellPlan:
+    key = cell_key(provider.info.provider, provider.info.model, request, templates_digest)
+    return CellPlan(persona=request.persona, tool=request.tool, request=request, model=model, key=key)
 
 
 class PanelRun:

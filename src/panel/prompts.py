@@ -81,6 +81,9 @@ class PromptSet:
             for name, text in sorted(self.sources.items())
         ]
 
+    def combined_digest(self) -> str:
+        return hashlib.sha256("".join(d.sha256 for d in self.digests()).encode()).hexdigest()
+
     def _environment(self) -> SandboxedEnvironment:
         env = SandboxedEnvironment(
             loader=jinja2.DictLoader(self.sources),

@@ -3,9 +3,8 @@
 It caches whole validated cells rather than raw provider streams: a cell that
 failed or never validated is not "completed" and must be called again on the
 next run (that is what resume means), which a stream-level cache could not
-tell apart. The key hashes only what determines the answer: provider, model,
-the rendered prompt, the schema and the sampling settings; never timeouts,
-retries, concurrency or keys.
+tell apart. The key hashes only what determines the answer (see `cell_key`);
+never timeouts, retries, concurrency or keys.
 
 Entries are written to a temporary file in the same folder and renamed into
 place, so a reader sees a whole entry or none, even with two writers or a
@@ -25,19 +24,29 @@ from pydantic import ValidationError
 
 from panel.models import CachedCell
 from panel.providers.base import StructuredRequest
+from panel.schema import persona_schema
 
 KEY_VERSION = 1
 
 
-def cell_key(provider: str, model: str, request: StructuredRequest) -> str:
+def cell_key(provider: str, model: str, request: StructuredRequest, templates_digest: str) -> str:
+    """What determines a cell's answer, as a hash.
+
+    The cell's subject is in it: its persona, its tool card, its rendered
+    assignment, the prompt templates, the persona's output schema and the
+    sampling settings. The panel's other cards and personas, which the shared
+    prefix carries as context, are deliberately left out, so that editing one
+    card re-calls only the cells reviewing it; `--refresh` redoes everything.
+    """
     material = {
         "v": KEY_VERSION,
         "provider": provider,
         "model": model,
-        "system": request.system,
+        "persona": request.persona.model_dump(mode="json"),
+        "tool": request.tool.model_dump(mode="json"),
         "prompt": request.prompt,
-        "history": [[turn.assistant, turn.user] for turn in request.history],
-        "schema": request.schema,
+        "templates": templates_digest,
+        "schema": persona_schema(request.persona),
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
     }

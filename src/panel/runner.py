@@ -40,6 +40,7 @@ class PanelSpec:
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     """Persona by persona, tool by tool: the reference pages' interleaved order."""
     system, schema, panel_key = spec.prefix(), wire_schema(spec.personas), spec.panel_key()
+    templates = spec.prompts.combined_digest()
     plans = []
     for persona in spec.personas:
         for tool in spec.tools:
@@ -48,7 +49,7 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                 schema=schema, persona=persona, tool=tool, panel_key=panel_key,
                 max_tokens=spec.max_tokens, temperature=spec.temperature, cache_ttl=spec.cache_ttl,
             )
-            plans.append(plan_cell(provider, persona, tool, request, verdict_model(persona)))
+            plans.append(plan_cell(provider, request, verdict_model(persona), templates))
     return plans
 
 

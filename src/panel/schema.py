@@ -15,6 +15,7 @@ and are enforced by the pydantic model instead.
 from __future__ import annotations
 
 import copy
+import json
 from functools import cache
 from typing import Any
 
@@ -63,6 +64,17 @@ def persona_schema(persona: Persona) -> dict[str, Any]:
 
 def record_schema() -> dict[str, Any]:
     return Record.model_json_schema()
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def default_schemas(personas: dict[str, Persona]) -> dict[str, dict[str, Any]]:
+    """The schemas committed under `schemas/`, by file name."""
+    schemas = {"record.schema.json": record_schema()}
+    schemas.update({f"verdict-{pid}.schema.json": persona_schema(p) for pid, p in personas.items()})
+    return schemas
 
 
 def wire_schema(personas: list[Persona]) -> dict[str, Any]:

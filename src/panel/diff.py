@@ -1,0 +1,160 @@
+"""Comparing two records of the same panel: flips, score moves and agreement.
+
+Pure functions over records. Cells are matched by (persona, tool); only
+cells with a verdict in both records are compared. Cohen's kappa corrects
+raw agreement for chance: with p_o the observed agreement and p_e the
+agreement expected from each record's own ship rate,
+kappa = (p_o - p_e) / (1 - p_e). When both records give a single verdict
+everywhere, p_e is 1 and kappa is undefined: it is reported as None, with
+the reason, rather than as a misleading number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from panel.models import CellResult, Record
+
+
+@dataclass(frozen=True)
+class CellChange:
+    persona: str
+    tool: str
+    verdict_a: str
+    verdict_b: str
+    score_a: int
+    score_b: int
+
+    @property
+    def flipped(self) -> bool:
+        return self.verdict_a != self.verdict_b
+
+
+@dataclass(frozen=True)
+class RunSide:
+    run_id: str
+    model: str
+    cost_usd: float | None
+    wall_seconds: float
+    cells_ok: int
+
+
+@dataclass(frozen=True)
+class RecordDiff:
+    a: RunSide
+    b: RunSide
+    compared: int
+    changes: list[CellChange]
+    same_verdict_share: float | None
+    kappa: float | None
+    kappa_note: str
+    mean_abs_score_diff: float | None
+    ship_pct_change: dict[str, float | None] = field(default_factory=dict)
+    unmatched: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["flipped"] = [asdict(c) for c in self.changes if c.flipped]
+        return data
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, str]:
+    if not pairs:
+        return None, "no cells to compare"
+    n = len(pairs)
+    observed = sum(a == b for a, b in pairs) / n
+    ship_a = sum(a == "ship" for a, _ in pairs) / n
+    ship_b = sum(b == "ship" for _, b in pairs) / n
+    expected = ship_a * ship_b + (1 - ship_a) * (1 - ship_b)
+    if expected == 1:
+        return None, "undefined: every verdict in both records is the same"
+    return round((observed - expected) / (1 - expected), 4), ""
+
+
+def _side(record: Record) -> RunSide:
+    return RunSide(
+        run_id=record.run_id, model=f"{record.model.provider}:{record.model.model}",
+        cost_usd=record.totals.cost_usd, wall_seconds=record.totals.wall_seconds, cells_ok=record.totals.cells_ok,
+    )
+
+
+def _answered(record: Record) -> dict[tuple[str, str], CellResult]:
+    return {(c.persona, c.tool): c for c in record.cells if c.status == "ok"}
+
+
+def diff_records(a: Record, b: Record) -> RecordDiff:
+    cells_a, cells_b = _answered(a), _answered(b)
+    shared = [key for key in cells_a if key in cells_b]
+    changes = [
+        CellChange(persona, tool, str(cells_a[(persona, tool)].verdict_word), str(cells_b[(persona, tool)].verdict_word),
+                   int(cells_a[(persona, tool)].score or 0), int(cells_b[(persona, tool)].score or 0))
+        for persona, tool in shared
+    ]
+    kappa, note = cohen_kappa([(c.verdict_a, c.verdict_b) for c in changes])
+    n = len(changes)
+    ship_a = {s.tool: s.ship_pct for s in a.aggregates.tools}
+    ship_b = {s.tool: s.ship_pct for s in b.aggregates.tools}
+    return RecordDiff(
+        a=_side(a), b=_side(b), compared=n, changes=changes,
+        same_verdict_share=round(sum(not c.flipped for c in changes) / n, 4) if n else None,
+        kappa=kappa, kappa_note=note,
+        mean_abs_score_diff=round(sum(abs(c.score_b - c.score_a) for c in changes) / n, 3) if n else None,
+        ship_pct_change={
+            tool: (round(ship_b[tool] - ship_a[tool], 1) if ship_a[tool] is not None and ship_b.get(tool) is not None
+                   else None)
+            for tool in ship_a if tool in ship_b
+        },
+        unmatched=sorted(f"{p} × {t}" for p, t in set(cells_a) ^ set(cells_b)),
+    )
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"${value:.4f}"
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _change(value: float | None) -> str:
+    return "—" if value is None else f"{value:+g} pts"
+
+
+def summary_rows(result: RecordDiff) -> list[tuple[str, str, str]]:
+    """Run-level figures as (label, record A, record B) rows."""
+    a, b = result.a, result.b
+    return [
+        ("run", a.run_id, b.run_id),
+        ("model", a.model, b.model),
+        ("cells with a verdict", str(a.cells_ok), str(b.cells_ok)),
+        ("cost", _money(a.cost_usd), _money(b.cost_usd)),
+        ("wall time", f"{a.wall_seconds:.2f} s", f"{b.wall_seconds:.2f} s"),
+    ]
+
+
+def agreement_lines(result: RecordDiff) -> list[str]:
+    kappa = "—" if result.kappa is None else f"{result.kappa:.3f}"
+    note = f" ({result.kappa_note})" if result.kappa_note else ""
+    lines = [
+        f"cells compared: {result.compared}",
+        f"same verdict: {_share(result.same_verdict_share)}",
+        f"Cohen's kappa (ship/skip): {kappa}{note}",
+        f"mean absolute score difference: {'—' if result.mean_abs_score_diff is None else result.mean_abs_score_diff}",
+    ]
+    lines += [f"ship % change, {tool}: {_change(change)}" for tool, change in result.ship_pct_change.items()]
+    if result.unmatched:
+        lines.append(f"not compared (a verdict in only one record): {', '.join(result.unmatched)}")
+    return lines
+
+
+def to_markdown(result: RecordDiff) -> str:
+    out = ["# Panel diff", "", "| | A | B |", "|---|---|---|"]
+    out += [f"| {label} | {a} | {b} |" for label, a, b in summary_rows(result)]
+    out += ["", *[f"- {line}" for line in agreement_lines(result)], "", "## Cells", "",
+            "| persona | tool | A | B | score move |", "|---|---|---|---|---|"]
+    for c in result.changes:
+        flag = " **flipped**" if c.flipped else ""
+        out.append(f"| {c.persona} | {c.tool} | {c.verdict_a} {c.score_a} | {c.verdict_b} {c.score_b}{flag} "
+                   f"| {c.score_b - c.score_a:+d} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,168 @@
+"""`panel validate`: check personas, cards, panel files, templates and records the way CI needs.
+
+Every problem becomes one `Problem(file, field, reason)`; nothing stops at
+the first one, so a CI log lists everything to fix in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from panel.aggregate import aggregate
+from panel.errors import InputError
+from panel.loading import describe_validation_error, load_panel_file, load_persona, load_personas, load_tool_card, read_toml
+from panel.models import Persona, Pricing, Record, ToolCard
+from panel.output import load_record
+from panel.prompts import PromptSet
+from panel.schema import persona_schema, strict_problems, strictify, verdict_model, wire_schema
+
+SAMPLE_CARDS = [
+    ToolCard(id="sample-a", name="Sample tool A", category="Developer Tools", tagline="A sample tagline",
+             description="A sample description used to render templates.", pricing=Pricing(entry="Free")),
+    ToolCard(id="sample-b", name="Sample tool B", category="Developer Tools", tagline="Another tagline",
+             description="A second sample description.", pricing=Pricing(entry="Paid")),
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}" if self.field else f"{self.file}: {self.reason}"
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _from_error(error: InputError, fallback: str) -> Problem:
+    field, _, reason = error.detail.partition(": ")
+    if not reason or " " in field:
+        field, reason = "", error.detail
+    return Problem(error.source or fallback, field, reason)
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".j2", ".json") and p.is_file())
+        else:
+            yield path
+
+
+def validate_paths(paths: list[Path], personas_dir: Path | None = None) -> tuple[list[Problem], int]:
+    """All problems found under `paths`, and how many files were checked."""
+    problems: list[Problem] = []
+    files = list(_files(paths))
+    template_dirs = sorted({f.parent for f in files if f.suffix == ".j2"})
+    for file in files:
+        if not file.exists():
+            problems.append(Problem(str(file), "", "no such file or folder"))
+        elif file.suffix == ".toml":
+            problems += _check_toml(file, personas_dir)
+        elif file.suffix == ".json":
+            problems += check_record(file)
+    for folder in template_dirs:
+        problems += check_templates(folder, personas_dir)
+    return problems, len(files)
+
+
+def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
+    try:
+        data = read_toml(file)
+        if "tools" in data:
+            return check_panel_file(file, personas_dir)
+        if "beats" in data or file.parent.name == "personas":
+            return check_persona(load_persona(file))
+        load_tool_card(file)
+    except InputError as error:
+        return [_from_error(error, str(file))]
+    return []
+
+
+def check_persona(persona: Persona, source: str | None = None) -> list[Problem]:
+    """A persona's verdict schema must be one both strict structured-output modes accept."""
+    where = source or f"persona {persona.id}"
+    strict = strictify(persona_schema(persona))
+    return [Problem(where, "output schema", problem) for problem in strict_problems(strict)]
+
+
+def check_panel_file(file: Path, personas_dir: Path | None) -> list[Problem]:
+    panel = load_panel_file(file)
+    problems = []
+    for name in panel.tools:
+        try:
+            load_tool_card(file.parent / name)
+        except InputError as error:
+            problems.append(Problem(str(file), "tools", f"{name}: {error.detail}"))
+    if panel.personas:
+        known = load_personas(personas_dir)
+        problems += [Problem(str(file), "personas", f"unknown persona {name!r}")
+                     for name in panel.personas if name not in known]
+    return problems
+
+
+def check_templates(folder: Path, personas_dir: Path | None) -> list[Problem]:
+    """Render every entry template with sample cards under StrictUndefined."""
+    try:
+        prompts = PromptSet.from_dir(folder)
+        personas = list(load_personas(personas_dir).values())
+        prompts.prefix("Sample panel", personas, SAMPLE_CARDS)
+        for persona in personas:
+            prompts.cell(persona, SAMPLE_CARDS[0])
+        prompts.reask("score: Input should be less than or equal to 10")
+        problems = strict_problems(wire_schema(personas))
+    except InputError as error:
+        return [_from_error(error, str(folder))]
+    return [Problem(str(folder), "wire schema", problem) for problem in problems]
+
+
+def check_record(file: Path) -> list[Problem]:
+    try:
+        record = load_record(file)
+    except InputError as error:
+        return [_from_error(error, str(file))]
+    return record_consistency(record, str(file))
+
+
+def record_consistency(record: Record, where: str) -> list[Problem]:
+    """Aggregates and totals must be what the record's own cells add up to."""
+    problems = []
+    expected = aggregate([t.id for t in record.tools], [p.id for p in record.personas], record.cells)
+    stored = {s.tool: s for s in record.aggregates.tools}
+    for summary in expected.tools:
+        have = stored.get(summary.tool)
+        if have is None:
+            problems.append(Problem(where, f"aggregates.tools.{summary.tool}", "missing"))
+            continue
+        for name in ("ship_pct", "ships", "skips", "answered", "mean_score", "split"):
+            if getattr(have, name) != getattr(summary, name):
+                problems.append(Problem(where, f"aggregates.tools.{summary.tool}.{name}",
+                                        f"is {getattr(have, name)!r} but the verdicts give {getattr(summary, name)!r}"))
+    personas = {p.id: p for p in record.personas}
+    for index, cell in enumerate(record.cells):
+        if cell.status != "ok":
+            continue
+        if cell.persona not in personas:
+            problems.append(Problem(where, f"cells.{index}.persona", f"{cell.persona!r} is not on the panel"))
+            continue
+        try:
+            verdict_model(personas[cell.persona]).model_validate(cell.verdict)
+        except ValidationError as error:
+            problems.append(Problem(where, f"cells.{index}.verdict", describe_validation_error(error)))
+    if record.totals.cells != len(record.cells):
+        problems.append(Problem(where, "totals.cells", f"is {record.totals.cells} but there are {len(record.cells)}"))
+    if record.complete != all(c.status == "ok" for c in record.cells):
+        problems.append(Problem(where, "complete", "disagrees with the cells' statuses"))
+    return problems
+
+
+def report_json(problems: list[Problem], checked: int) -> str:
+    return json.dumps({"checked": checked, "problems": [p.to_json() for p in problems]}, indent=2)

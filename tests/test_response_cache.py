@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from panel.errors import ProviderError
+from panel.loading import choose_personas
+from panel.models import CachedCell, Usage
+from panel.orchestrator import RunOptions
+from panel.prompts import PromptSet
+from panel.response_cache import ResponseStore, cell_key
+from panel.runner import plan_cells, run_panel
+from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+
+
+def _keys(spec, provider) -> dict[str, str]:
+    return {p.request.cell: p.key for p in plan_cells(spec, provider)}
+
+
+def _good(request, n):
+    return chunks(json.dumps(good_reply(request)), 50)
+
+
+def test_keys_are_stable_and_distinct(personas, cards) -> None:
+    spec = spec_for(choose_personas(personas, None), cards)
+    provider = ScriptedProvider(_good)
+    first, second = _keys(spec, provider), _keys(spec, provider)
+    assert first == second and len(set(first.values())) == 8
+
+
+def test_what_changes_the_key_and_what_does_not(personas, cards) -> None:
+    base_personas = choose_personas(personas, None)
+    provider = ScriptedProvider(_good)
+    base = _keys(spec_for(base_personas, cards), provider)
+
+    edited_card = cards[1].model_copy(update={"description": "A corrected description."})
+    after_card = _keys(spec_for(base_personas, [cards[0], edited_card]), provider)
+    changed = {cell for cell in base if base[cell] != after_card[cell]}
+    assert changed == {f"{p.id} × modal-gpu-inference" for p in base_personas}
+
+    edited_persona = base_personas[1].model_copy(update={"voice": "A different voice entirely."})
+    after_persona = _keys(spec_for([base_personas[0], edited_persona, *base_personas[2:]], cards), provider)
+    assert {c for c in base if base[c] != after_persona[c]} == {f"skeptic × {t.id}" for t in cards}
+
+    for options in ({"temperature": 0.2}, {"max_tokens": 999}):
+        assert set(_keys(spec_for(base_personas, cards, **options), provider).values()).isdisjoint(base.values())
+    other_model = ScriptedProvider(_good)
+    other_model.info = other_model.info.model_copy(update={"model": "another"})
+    assert set(_keys(spec_for(base_personas, cards), other_model).values()).isdisjoint(base.values())
+
+    # Not in the key: the title, the concurrency, retries, the warm-up, the cache TTL.
+    assert _keys(spec_for(base_personas, cards, cache_ttl="1h"), provider) == base
+    renamed = spec_for(base_personas, cards)
+    renamed = type(renamed)(title="Another title", tools=renamed.tools, personas=renamed.personas,
+                            prompts=renamed.prompts)
+    assert _keys(renamed, provider) == base
+
+
+def test_a_changed_template_changes_every_key(personas, cards, tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    for source in (ROOT / "prompts").glob("*.j2"):
+        (folder / source.name).write_text(source.read_text())
+    (folder / "reask.j2").write_text((folder / "reask.j2").read_text() + "\nPlease.\n")
+    provider = ScriptedProvider(_good)
+    spec = spec_for(choose_personas(personas, None), cards)
+    edited = type(spec)(title=spec.title, tools=spec.tools, personas=spec.personas,
+                        prompts=PromptSet.from_dir(folder))
+    assert set(_keys(spec, provider).values()).isdisjoint(_keys(edited, provider).values())
+
+
+def _entry(key: str, marker: int) -> CachedCell:
+    return CachedCell(key=key, provider="p", model="m", verdict={"verdict": "ship", "marker": marker,
+                                                                  "pad": "x" * 20000},
+                      usage=Usage(), attempts=1, seconds_to_verdict=None, seconds_total=1.0)
+
+
+def _writer(root: str, key: str, marker: int, rounds: int) -> None:
+    store = ResponseStore(Path(root))
+    for _ in range(rounds):
+        store.put(_entry(key, marker))
+
+
+def test_two_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None:
+    key = "ab" + "0" * 62
+    store = ResponseStore(tmp_path, warn=lambda m: pytest.fail(m))
+    store.put(_entry(key, 0))
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(str(tmp_path), key, n, 150)) for n in (1, 2)]
+    for writer in writers:
+        writer.start()
+    reads = 0
+    while any(w.is_alive() for w in writers):
+        entry = store.get(key)  # warn() fails the test on a torn or corrupt read
+        assert entry is not None and entry.verdict["marker"] in (0, 1, 2)
+        reads += 1
+    for writer in writers:
+        writer.join()
+        assert writer.exitcode == 0
+    assert reads > 0
+    assert [p.name for p in (tmp_path / "cells" / "ab").iterdir()] == [f"{key}.json"]  # no temp files left
+
+
+def test_corrupt_entry_is_reported_and_treated_as_a_miss(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    store = ResponseStore(tmp_path, warn=warnings.append)
+    key = "cd" + "1" * 62
+    store.put(_entry(key, 1))
+    path = tmp_path / "cells" / "cd" / f"{key}.json"
+    path.write_text(path.read_text()[:100])
+    assert store.get(key) is None
+    assert "corrupt cache entry" in warnings[0] and str(path) in warnings[0]
+
+
+def test_resume_after_a_crash_calls_only_the_missing_cells(personas, cards, tmp_path: Path) -> None:
+    spec = spec_for(choose_personas(personas, None), cards)
+    store = ResponseStore(tmp_path)
+
+    def crashing(request, n):
+        return ProviderError("connection lost", retryable=False) if n > 3 else _good(request, n)
+
+    first = run(run_panel(spec, ScriptedProvider(crashing), store, RunOptions(concurrency=1)))
+    assert first.totals.cells_ok == 3 and not first.complete
+
+    again = ScriptedProvider(_good)
+    second = run(run_panel(spec, again, store, RunOptions()))
+    assert len(again.calls) == 5 and second.complete
+    assert second.totals.cells_from_cache == 3
+
+    third = ScriptedProvider(_good)
+    final = run(run_panel(spec, third, store, RunOptions()))
+    assert third.calls == [] and final.totals.cells_from_cache == 8
+    assert final.totals.spend_this_run_usd in (None, 0)
+
+
+def test_cache_hit_keeps_original_usage_and_cost(personas, cards, tmp_path: Path) -> None:
+    provider = ScriptedProvider(_good, usage=Usage(input_tokens=1_000_000, output_tokens=100_000))
+    provider.info = provider.info.model_copy(update={"provider": "anthropic", "model": "claude-haiku-4-5"})
+    spec = spec_for([personas["builder"]], cards)
+    store = ResponseStore(tmp_path)
+    first = run(run_panel(spec, provider, store, RunOptions()))
+    second = run(run_panel(spec, provider, store, RunOptions()))
+    assert [c.usage for c in second.cells] == [c.usage for c in first.cells]
+    assert second.totals.cost_usd == first.totals.cost_usd == pytest.approx(3.0)  # 2 x ($1 in + $0.50 out)
+    assert first.totals.spend_this_run_usd == pytest.approx(3.0) and second.totals.spend_this_run_usd == 0
+
+
+def test_refresh_ignores_the_cache(personas, cards, tmp_path: Path) -> None:
+    spec = spec_for([personas["builder"]], cards)
+    store = ResponseStore(tmp_path)
+    run(run_panel(spec, ScriptedProvider(_good), store, RunOptions()))
+    provider = ScriptedProvider(_good)
+    run(run_panel(spec, provider, store, RunOptions(refresh=True)))
+    assert len(provider.calls) == 2
+
+
+def test_key_covers_the_persona_schema(personas, cards) -> None:
+    spec = spec_for([personas["builder"]], cards)
+    plan = plan_cells(spec, ScriptedProvider(_good))[0]
+    fewer_beats = plan.request.persona.model_copy(update={"beats": plan.request.persona.beats[:3]})
+    changed = type(plan.request)(**{**plan.request.__dict__, "persona": fewer_beats})
+    assert cell_key("p", "m", plan.request, "t") != cell_key("p", "m", changed, "t")
