@@ -209,6 +209,8 @@ def test_refusal_and_truncation_fail_one_cell_only(claude, personas, cards, http
     failed = [c for c in record.cells if c.status == "failed"]
     assert len(failed) == 1 and message in failed[0].error and "skeptic × modal-gpu-inference" in failed[0].error
     assert record.totals.cells_ok == 3
+    assert failed[0].usage.output_tokens == 120 and failed[0].cost is not None  # a failed call is still paid for
+    assert record.totals.cost_usd == pytest.approx(sum(c.cost.usd for c in record.cells), abs=1e-6)
 
 
 def test_validation_reask_quotes_the_error(claude, personas, cards, httpx2_mock) -> None:
@@ -234,3 +236,49 @@ def test_base_url_is_honoured(monkeypatch, personas, cards, httpx2_mock) -> None
         return_value=stream_response(reply_events(plan.request)))
     run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
     assert route.called
+
+
+def _shape(value):
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items() if key not in ("verdict",)}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__ if value is not None else None
+
+
+def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
+        monkeypatch, personas, cards, httpx2_mock, tmp_path: Path, capsys) -> None:
+    from panel.cli import main
+    from tests.test_cli import PAIR
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    provider = ClaudeProvider("claude-sonnet-5-5")
+    plans = {p.request.prompt: p for p in plan_cells(spec_for(choose_personas(personas, None), cards), provider)}
+    seen = {"n": 0}
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen["n"] += 1
+        plan = plans[json.loads(request.content)["messages"][0]["content"]]
+        cache = {"cache_write": 3100} if seen["n"] == 1 else {"cache_read": 3100}
+        return stream_response(reply_events(plan.request, **cache))
+
+    httpx2_mock.post(URL).mock(side_effect=respond)
+    spec_title = "Claude API streaming & caching vs Modal GPU inference"
+    assert main(["run", PAIR, "--out", str(tmp_path / "claude"), "--cache-dir", str(tmp_path / "c")]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("model: anthropic:claude-sonnet-5-5 — Claude (claude-sonnet-5-5) (ANTHROPIC_API_KEY is set)")
+    assert "input from prompt cache: 86.4%" in err  # 21700 / (8*40 + 3100 + 21700) and "saved $" in err
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    assert main(["run", PAIR, "--out", str(tmp_path / "offline"), "--offline-delay", "0",
+                 "--cache-dir", str(tmp_path / "c")]) == 0
+    claude = json.loads((tmp_path / "claude" / "record.json").read_text())
+    offline = json.loads((tmp_path / "offline" / "record.json").read_text())
+    assert claude["title"] == offline["title"] == spec_title
+    shape_claude, shape_offline = _shape(claude), _shape(offline)
+    for volatile in ("totals", "model", "cells"):
+        shape_claude.pop(volatile), shape_offline.pop(volatile)
+    assert shape_claude == shape_offline
+    assert [c.keys() for c in claude["cells"]] == [c.keys() for c in offline["cells"]]
+    assert claude["totals"]["usage"]["cache_read_tokens"] == 7 * 3100
+    assert SECRET not in (tmp_path / "claude" / "record.json").read_text()
+    assert not any(SECRET in p.read_text() for p in (tmp_path / "c").rglob("*.json"))

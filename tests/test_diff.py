@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 
 from panel.diff import cohen_kappa, diff_records, to_markdown
-from panel.loading import choose_personas
-from panel.orchestrator import RunOptions
-from panel.response_cache import ResponseStore
 from panel.runner import build_record
-from tests.helpers import ScriptedProvider, run, spec_for
+from tests.helpers import ScriptedProvider, spec_for
 from tests.test_aggregate import failed, ok
 
 

@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from panel.errors import InputError
-from panel.loading import choose_personas, load_comparison, load_persona, load_personas, load_tool_card
+from panel.loading import (
+    choose_personas,
+    load_comparison,
+    load_persona,
+    load_personas,
+    load_tool_card,
+)
 from tests.conftest import EXAMPLES, ROOT
 
 

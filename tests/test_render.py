@@ -5,11 +5,11 @@ import json
 from pathlib import Path
 
 from panel.loading import choose_personas
+from panel.orchestrator import RunOptions
 from panel.output import load_record, write_outputs
 from panel.providers.offline import OfflineProvider
 from panel.render import render_html, render_markdown, safe_url
 from panel.response_cache import ResponseStore
-from panel.orchestrator import RunOptions
 from panel.runner import run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 

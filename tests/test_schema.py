@@ -5,10 +5,9 @@ import copy
 import pytest
 from pydantic import ValidationError
 
-from panel.schema import persona_schema, strict_problems, verdict_model, wire_schema
-from tests.helpers import good_reply, spec_for
 from panel.runner import plan_cells
-from tests.helpers import ScriptedProvider
+from panel.schema import persona_schema, strict_problems, verdict_model, wire_schema
+from tests.helpers import ScriptedProvider, good_reply, spec_for
 
 
 def test_wire_schema_is_strict_for_every_panel(personas) -> None:

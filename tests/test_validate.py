@@ -30,17 +30,16 @@ def test_committed_schemas_match_the_code() -> None:
     expected = default_schemas(load_personas())
     assert sorted(p.name for p in committed.glob("*.json")) == sorted(expected)
     for name, schema in expected.items():
-        assert (committed / name).read_text() == schema_text(schema), f"regenerate with: panel schema --write schemas"
+        assert (committed / name).read_text() == schema_text(schema), "regenerate with: panel schema --write schemas"
 
 
 def _record_text(tmp_path: Path) -> str:
-    from panel.loading import choose_personas
+    from panel.loading import choose_personas, load_tool_card
     from panel.orchestrator import RunOptions
     from panel.providers.offline import OfflineProvider
     from panel.response_cache import ResponseStore
     from panel.runner import run_panel
     from tests.helpers import run, spec_for
-    from panel.loading import load_tool_card
 
     cards = [load_tool_card(EXAMPLES / "claw-code.toml"), load_tool_card(EXAMPLES / "modal-gpu-inference.toml")]
     spec = spec_for(choose_personas(load_personas(), None), cards)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from panel.models import CellResult, Record
+from panel.render import money
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,6 @@ def diff_records(a: Record, b: Record) -> RecordDiff:
     )
 
 
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"${value:.4f}"
-
-
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
@@ -128,7 +125,7 @@ def summary_rows(result: RecordDiff) -> list[tuple[str, str, str]]:
         ("run", a.run_id, b.run_id),
         ("model", a.model, b.model),
         ("cells with a verdict", str(a.cells_ok), str(b.cells_ok)),
-        ("cost", _money(a.cost_usd), _money(b.cost_usd)),
+        ("cost", money(a.cost_usd), money(b.cost_usd)),
         ("wall time", f"{a.wall_seconds:.2f} s", f"{b.wall_seconds:.2f} s"),
     ]
 

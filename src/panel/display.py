@@ -16,6 +16,7 @@ from rich.text import Text
 
 from panel.models import Record
 from panel.orchestrator import CellUpdate
+from panel.render import money, percent
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 
@@ -106,7 +107,7 @@ def summary_table(record: Record) -> Table:
     for summary in record.aggregates.tools:
         table.add_row(
             summary.tool,
-            "—" if summary.ship_pct is None else f"{summary.ship_pct:g}%",
+            percent(summary.ship_pct),
             summary.split,
             "—" if summary.mean_score is None else f"{summary.mean_score:g}",
             ", ".join(summary.dissenters) or "—",
@@ -117,7 +118,6 @@ def summary_table(record: Record) -> Table:
 def totals_lines(record: Record) -> list[str]:
     totals = record.totals
     share = "—" if totals.cached_input_share is None else f"{totals.cached_input_share:.1%}"
-    money = (lambda v: "—" if v is None else f"${v:.4f}")
     usage = totals.usage
     return [
         f"overall: {record.aggregates.overall.reason}",

@@ -55,4 +55,11 @@ class ProviderError(RunError):
 
 
 class CellFailure(RunError):
-    """A cell that cannot produce a verdict (truncated, refused, invalid after re-ask)."""
+    """A cell that cannot produce a verdict (truncated, refused, invalid after re-ask).
+
+    `usage` carries the tokens its calls consumed: a failed cell is still paid for.
+    """
+
+    def __init__(self, message: str, *, usage: object = None) -> None:
+        self.usage = usage
+        super().__init__(message)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from panel.errors import PanelError
-from panel.models import CachedCell, CellResult, Persona, ToolCard, VerdictBase
+from panel.errors import CellFailure, PanelError
+from panel.models import CachedCell, CellResult, Persona, ToolCard, Usage, VerdictBase
 from panel.pricing import cost_of
 from panel.prompts import PromptSet
 from panel.providers.base import Provider, StructuredRequest
@@ -132,6 +132,8 @@ class PanelRun:
                     on_partial=lambda fields: self.on_update(CellUpdate(persona, tool, "streaming", fields)),
                     on_started=self._warm.set if plan.key == self._leader else None,
                 )
+            except CellFailure as exc:
+                return self._failed(plan, str(exc), exc.usage if isinstance(exc.usage, Usage) else Usage())
             except PanelError as exc:
                 return self._failed(plan, str(exc))
             except Exception as exc:  # noqa: BLE001 - one cell's bug must not sink the panel
@@ -156,8 +158,14 @@ class PanelRun:
         self.progress.budget_hit = True
         return True
 
-    def _failed(self, plan: CellPlan, reason: str) -> CellResult:
-        result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="failed", error=reason)
+    def _failed(self, plan: CellPlan, reason: str, usage: Usage | None = None) -> CellResult:
+        usage = usage or Usage()
+        info = self.provider.info
+        cost = cost_of(info.provider, info.model, usage, cache_ttl=plan.request.cache_ttl)
+        if cost is not None:
+            self.progress.spent_usd += cost.usd
+        result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="failed", error=reason,
+                            usage=usage, cost=cost)
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
 

@@ -111,7 +111,7 @@ def build_record(
 
 def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
     usage = total_usage(cells)
-    priced = [cell.cost for cell in cells if cell.status == "ok"]
+    priced = [cell.cost for cell in cells if cell.status != "skipped"]
     known = bool(priced) and all(cost is not None for cost in priced)
     cost = sum(c.usd for c in priced if c) if known else None
     without = sum(c.usd_without_cache for c in priced if c) if known else None

@@ -20,7 +20,15 @@ from panel.loading import describe_validation_error
 from panel.models import Usage, VerdictBase
 from panel.partial import IncrementalJSON, PartialJSONError
 from panel.prompts import PromptSet
-from panel.providers.base import Finished, Provider, Restarted, Started, StructuredRequest, TextDelta, Turn
+from panel.providers.base import (
+    Finished,
+    Provider,
+    Restarted,
+    Started,
+    StructuredRequest,
+    TextDelta,
+    Turn,
+)
 
 MAX_REASKS = 1
 
@@ -62,12 +70,16 @@ async def stream_verdict(
     for attempt in range(1, MAX_REASKS + 2):
         reply = await _read_reply(provider, request, on_partial, on_started, clock)
         usage = usage + reply.usage
-        _fail_on_stop_reason(request, reply)
+        try:
+            _fail_on_stop_reason(request, reply)
+        except CellFailure as failure:
+            failure.usage = usage
+            raise
         problem, verdict = _validate(reply, model)
         if verdict is not None:
             return Outcome(verdict, usage, attempt, clock.seconds, time.perf_counter() - started_at)
         if attempt > MAX_REASKS:
-            raise CellFailure(f"cell {request.cell}: reply still invalid after a re-ask: {problem}")
+            raise CellFailure(f"cell {request.cell}: reply still invalid after a re-ask: {problem}", usage=usage)
         request = request.with_turn(Turn(assistant=reply.text or "(empty reply)", user=prompts.reask(problem)))
     raise AssertionError("unreachable")
 

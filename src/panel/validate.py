@@ -15,7 +15,14 @@ from pydantic import ValidationError
 
 from panel.aggregate import aggregate
 from panel.errors import InputError
-from panel.loading import describe_validation_error, load_panel_file, load_persona, load_personas, load_tool_card, read_toml
+from panel.loading import (
+    describe_validation_error,
+    load_panel_file,
+    load_persona,
+    load_personas,
+    load_tool_card,
+    read_toml,
+)
 from panel.models import Persona, Pricing, Record, ToolCard
 from panel.output import load_record
 from panel.prompts import PromptSet
