@@ -15,13 +15,15 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from panel.errors import ProviderError
 from panel.models import ModelInfo
 from panel.providers.base import Event, Provider, Restarted, StructuredRequest
 
 MAX_ATTEMPTS = 4
+# A rate limit is the server saying "later", not "broken": it gets more patience.
+MAX_RATE_LIMITED_ATTEMPTS = 10
 BASE_DELAY = 0.5
 MAX_DELAY = 20.0
 MAX_RETRY_AFTER = 60.0
@@ -80,10 +82,14 @@ def _is_retryable(exc: BaseException) -> bool:
 
 def backoff(attempt: int, retry_after: float | None, *, base: float = BASE_DELAY, cap: float = MAX_DELAY,
             jitter: Callable[[], float] = random.random) -> float:
-    """Full-jitter exponential backoff, never shorter than the server's retry-after."""
+    """Full-jitter exponential backoff, added to the server's retry-after when it gave one.
+
+    Adding (not taking the larger) spreads out the clients a rate limit sent
+    back at the same moment, so they do not all return together.
+    """
     exponential = min(cap, base * 2 ** (attempt - 1)) * jitter()
     if retry_after is not None:
-        return min(MAX_RETRY_AFTER, max(retry_after, exponential))
+        return min(MAX_RETRY_AFTER, retry_after + exponential)
     return exponential
 
 
@@ -108,6 +114,12 @@ class RetryingProvider:
     def notes(self, shared_prefix: str) -> list[str]:
         return self.inner.notes(shared_prefix)
 
+    def _stop(self, state: RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        rate_limited = isinstance(error, ProviderError) and error.status == 429
+        limit = max(self.attempts, MAX_RATE_LIMITED_ATTEMPTS) if rate_limited else self.attempts
+        return state.attempt_number >= limit
+
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         retry_after = error.retry_after if isinstance(error, ProviderError) else None
@@ -116,14 +128,16 @@ class RetryingProvider:
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         streamed_output = False
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
+            stop=self._stop,
             wait=self._wait,
             retry=retry_if_exception(_is_retryable),
             sleep=self.sleep,
             reraise=True,
         )
+        attempts = 0
         try:
             async for attempt in retrying:
+                attempts = attempt.retry_state.attempt_number
                 with attempt:
                     if attempt.retry_state.attempt_number > 1 and streamed_output:
                         streamed_output = False
@@ -132,6 +146,5 @@ class RetryingProvider:
                         streamed_output = True
                         yield event
         except ProviderError as exc:
-            tries = "attempt" if self.attempts == 1 else "attempts"
-            suffix = f" (gave up after {self.attempts} {tries})" if exc.retryable else ""
+            suffix = f" (gave up after {attempts} attempts)" if exc.retryable else ""
             raise ProviderError(f"{exc}{suffix}", status=exc.status, retryable=False) from exc

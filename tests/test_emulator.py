@@ -1,0 +1,97 @@
+"""The local API emulator, and panel running unchanged against it (both APIs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from panel.emulator import Emulator, EmulatorConfig
+from panel.loading import choose_personas
+from panel.orchestrator import RunOptions
+from panel.providers.claude import ClaudeProvider
+from panel.providers.openai_chat import OpenAIProvider
+from panel.providers.retry import RetryingProvider
+from panel.response_cache import ResponseStore
+from panel.runner import run_panel
+from tests.helpers import run, spec_for
+
+
+def _claude(emulator: Emulator, monkeypatch) -> RetryingProvider:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+    return RetryingProvider(ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url), base_delay=0.01)
+
+
+def _openai(emulator: Emulator) -> RetryingProvider:
+    return RetryingProvider(OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1"), base_delay=0.01)
+
+
+def _panel(provider, personas, cards, tmp_path: Path, **options):
+    spec = spec_for(choose_personas(personas, None), cards)
+    return run(run_panel(spec, provider, ResponseStore(tmp_path / "cache"), RunOptions(refresh=True, **options)))
+
+
+def test_binds_loopback_only() -> None:
+    with Emulator() as emulator:
+        assert emulator.url.startswith("http://127.0.0.1:")
+        assert emulator._server.sockets[0].getsockname()[0] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(api, monkeypatch, personas, cards, tmp_path):
+    with Emulator(EmulatorConfig(begin_delay=0.02, ttft=0.05)) as emulator:
+        provider = _claude(emulator, monkeypatch) if api == "anthropic" else _openai(emulator)
+        record = _panel(provider, personas, cards, tmp_path, concurrency=8)
+    assert record.complete, [c.error for c in record.cells]
+    writes = [s for s in emulator.served if s.cache_write]
+    reads = [s for s in emulator.served if s.cache_read]
+    assert len(writes) == 1 and len(reads) == 7
+    assert record.totals.usage.cache_read_tokens == sum(s.cache_read for s in reads)
+    assert record.totals.usage.output_tokens == sum(s.output_tokens for s in emulator.served)
+
+
+def test_without_warm_up_a_cold_cache_is_written_by_every_parallel_cell(monkeypatch, personas, cards, tmp_path):
+    with Emulator(EmulatorConfig(begin_delay=0.05, ttft=0.1)) as emulator:
+        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8, warm_up=False)
+    assert record.complete
+    assert sum(1 for s in emulator.served if s.cache_write) == 8
+    assert record.totals.usage.cache_read_tokens == 0
+
+
+def test_a_prefix_below_the_minimum_is_not_cached(monkeypatch, personas, cards, tmp_path) -> None:
+    with Emulator(EmulatorConfig(cache_min_tokens=100_000)) as emulator:
+        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path)
+    assert record.totals.usage.cache_read_tokens == record.totals.usage.cache_write_tokens == 0
+
+
+def test_injected_faults_are_survived(monkeypatch, personas, cards, tmp_path) -> None:
+    # One cell at a time: the first retries past 429 and 529, the second past 500, the third past a
+    # dropped stream; the fifth is truncated, which is not retried.
+    config = EmulatorConfig(faults=["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"])
+    with Emulator(config) as emulator:
+        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=1)
+    faults = [s.fault for s in emulator.served]
+    assert faults[:9] == ["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"]
+    assert [s.status for s in emulator.served[:4]] == [429, 529, 200, 500]
+    failed = [c for c in record.cells if c.status == "failed"]
+    assert len(failed) == 1 and "truncated at max_tokens" in failed[0].error
+    assert record.totals.cells_ok == 7
+
+
+def test_rate_limit_answers_429_with_retry_after_and_panel_waits(monkeypatch, personas, cards, tmp_path) -> None:
+    with Emulator(EmulatorConfig(rate_limit=3, rate_window=0.3)) as emulator:
+        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8)
+    limited = [s for s in emulator.served if s.fault == "rate-limited"]
+    assert limited and all(s.status == 429 for s in limited)
+    assert record.complete  # no cell failed from the rate limit
+
+
+def test_streams_at_the_configured_pace(monkeypatch, personas, cards, tmp_path) -> None:
+    config = EmulatorConfig(ttft=0.2, tokens_per_second=400, output_tokens=200, chunk_tokens=4)
+    with Emulator(config) as emulator:
+        _panel(_claude(emulator, monkeypatch), [*choose_personas(personas, None)][:1] and personas, cards, tmp_path,
+               concurrency=8)
+    for served in emulator.served:
+        duration = served.finished - served.started
+        expected = 0.2 + served.output_tokens / 400
+        assert expected * 0.9 <= duration <= expected + 0.25
