@@ -44,6 +44,9 @@ class ScriptedProvider:
     def notes(self, shared_prefix: str) -> list[str]:
         return []
 
+    async def aclose(self) -> None:
+        return None
+
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         self.calls.append(request)
         self.events.append(("call", request.cell))

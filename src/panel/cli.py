@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,7 +17,7 @@ from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.errors import InputError, PanelError
 from panel.loading import choose_personas, load_comparison, load_panel_file, load_personas
 from panel.models import Record
-from panel.orchestrator import PanelRun, RunOptions
+from panel.orchestrator import CellUpdate, PanelRun, RunOptions
 from panel.output import load_record, write_outputs
 from panel.pricing import price_for
 from panel.prompts import PromptSet
@@ -153,7 +154,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     view = LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console) if interactive else PlainLines()
     try:
         with view:
-            record = asyncio.run(run_panel(spec, provider, store, options, on_update=view.update, on_run=holder.append))
+            record = asyncio.run(_run_and_close(spec, provider, store, options, view.update, holder.append))
     except KeyboardInterrupt:
         saved = holder[0].progress.saved if holder else 0
         total = holder[0].progress.total if holder else 0
@@ -163,6 +164,14 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     written = write_outputs(out_dir, record)
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
+
+
+async def _run_and_close(spec: PanelSpec, provider: Provider, store: ResponseStore, options: RunOptions,
+                         on_update: Callable[[CellUpdate], None], on_run: Callable[[PanelRun], None]) -> Record:
+    try:
+        return await run_panel(spec, provider, store, options, on_update=on_update, on_run=on_run)
+    finally:
+        await provider.aclose()
 
 
 def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:

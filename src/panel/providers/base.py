@@ -88,3 +88,7 @@ class Provider(Protocol):
     def notes(self, shared_prefix: str) -> list[str]:
         """Warnings worth printing once per run (for instance: prefix too short to cache)."""
         ...
+
+    async def aclose(self) -> None:
+        """Release connections; call it inside the event loop that used the provider."""
+        ...

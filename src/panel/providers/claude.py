@@ -64,6 +64,9 @@ class ClaudeProvider:
         minimum = cache_minimum("anthropic", self.info.model)
         return minimum is None or estimate_tokens(prefix) >= minimum * CACHE_ESTIMATE_MARGIN
 
+    async def aclose(self) -> None:
+        await self._client.close()
+
     def notes(self, shared_prefix: str) -> list[str]:
         minimum = cache_minimum("anthropic", self.info.model)
         if self._caches(shared_prefix) or minimum is None:

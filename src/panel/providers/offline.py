@@ -45,6 +45,9 @@ class OfflineProvider:
     def notes(self, shared_prefix: str) -> list[str]:
         return []
 
+    async def aclose(self) -> None:
+        return None
+
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         reply = json.dumps(self.reply(request), ensure_ascii=False)
         yield Started()

@@ -55,6 +55,9 @@ class OpenAIProvider:
         self._client = openai.AsyncOpenAI(api_key=key or NO_KEY_NEEDED, base_url=base_url, max_retries=0,
                                           timeout=timeout)
 
+    async def aclose(self) -> None:
+        await self._client.close()
+
     def notes(self, shared_prefix: str) -> list[str]:
         minimum = cache_minimum("openai", self.info.model) or 0
         if estimate_tokens(shared_prefix) >= minimum:

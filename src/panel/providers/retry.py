@@ -114,6 +114,9 @@ class RetryingProvider:
     def notes(self, shared_prefix: str) -> list[str]:
         return self.inner.notes(shared_prefix)
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
     def _stop(self, state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
         rate_limited = isinstance(error, ProviderError) and error.status == 429
