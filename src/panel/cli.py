@@ -141,6 +141,7 @@ def _positive(value: int, flag: str) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
+    spec.check()
     choice = choose_model(args.model)
     provider = _provider(choice, args)
     options = _run_options(args, choice)

@@ -6,11 +6,16 @@ them into output and an exit code.
 
 from __future__ import annotations
 
+from panel.secrets import redact
+
 
 class PanelError(Exception):
-    """Base of every error panel reports to a user."""
+    """Base of every error panel reports to a user; its message never carries a key."""
 
     exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 class InputError(PanelError):
@@ -23,7 +28,7 @@ class InputError(PanelError):
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
-        self.detail = message
+        self.detail = redact(message)
         super().__init__(f"{source}: {message}" if source else message)
 
 

@@ -32,6 +32,14 @@ class PanelSpec:
     def prefix(self) -> str:
         return self.prompts.prefix(self.title, self.personas, self.tools)
 
+    def check(self) -> None:
+        """Render every prompt of the panel once, so a template error stops the run before it starts."""
+        self.prefix()
+        for persona in self.personas:
+            for tool in self.tools:
+                self.prompts.cell(persona, tool)
+        self.prompts.reask("score: Input should be less than or equal to 10")
+
     def panel_key(self) -> str:
         """Groups the cells of one panel onto the same provider cache (OpenAI's prompt_cache_key)."""
         return "panel-" + hashlib.sha256(self.prefix().encode()).hexdigest()[:24]
