@@ -95,3 +95,35 @@ def test_streams_at_the_configured_pace(monkeypatch, personas, cards, tmp_path) 
         duration = served.finished - served.started
         expected = 0.2 + served.output_tokens / 400
         assert expected * 0.9 <= duration <= expected + 0.25
+
+
+@pytest.mark.parametrize(
+    ("model", "env"),
+    [("anthropic:claude-sonnet-5-5", "ANTHROPIC_BASE_URL"), ("openai:gpt-5-mini", None), ("openai:llama3.1", None)],
+)
+def test_cli_against_the_emulator_gives_records_shaped_like_offline(model, env, monkeypatch, tmp_path, capsys):
+    import json
+
+    from panel.cli import main
+    from tests.test_cli import PAIR
+
+    with Emulator(EmulatorConfig(begin_delay=0.01)) as emulator:
+        args = ["run", PAIR, "--model", model, "--out", str(tmp_path / "api"), "--cache-dir", str(tmp_path / "c")]
+        if env:
+            monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+            monkeypatch.setenv(env, emulator.url)
+        elif model == "openai:gpt-5-mini":
+            monkeypatch.setenv("OPENAI_API_KEY", "emulated-key")
+            monkeypatch.setenv("OPENAI_BASE_URL", f"{emulator.url}/v1")
+        else:  # a local compatible server: no key at all, named by --base-url
+            args += ["--base-url", f"{emulator.url}/v1"]
+        assert main(args) == 0, capsys.readouterr().err
+    assert main(["run", PAIR, "--model", "offline", "--out", str(tmp_path / "off"), "--offline-delay", "0",
+                 "--cache-dir", str(tmp_path / "c")]) == 0
+    api = json.loads((tmp_path / "api" / "record.json").read_text())
+    offline = json.loads((tmp_path / "off" / "record.json").read_text())
+    assert api.keys() == offline.keys()
+    assert [c.keys() for c in api["cells"]] == [c.keys() for c in offline["cells"]]
+    assert api["totals"].keys() == offline["totals"].keys()
+    assert api["totals"]["usage"]["cache_read_tokens"] > 0  # cache figures come from the responses
+    assert api["model"]["is_language_model"] is True and offline["model"]["is_language_model"] is False

@@ -73,7 +73,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         command.add_argument("--title", help="the comparison's title")
     command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
     command.add_argument("--quiet", action="store_true", help="plain lines instead of the live grid")
-    command.add_argument("--concurrency", type=int, default=4, help="cells in flight at once (default 4)")
+    command.add_argument("--concurrency", type=int, default=8, help="cells in flight at once (default 8)")
     command.add_argument("--no-warm-up", action="store_true", help="fire every cell at once into a cold cache")
     command.add_argument("--refresh", action="store_true", help="ignore the response cache")
     command.add_argument("--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)")

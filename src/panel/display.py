@@ -75,8 +75,8 @@ class LiveGrid:
 class PlainLines:
     """One line per finished cell."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
 
     def __enter__(self) -> PlainLines:
         return self

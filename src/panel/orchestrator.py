@@ -47,7 +47,7 @@ class CellUpdate:
 
 @dataclass
 class RunOptions:
-    concurrency: int = 4
+    concurrency: int = 8
     warm_up: bool = True
     refresh: bool = False
     max_cost: float | None = None

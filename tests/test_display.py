@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from panel.display import LiveGrid, PlainLines
+from panel.models import CellResult
+from panel.orchestrator import CellUpdate
+
+
+def _text(grid: LiveGrid) -> str:
+    console = Console(file=io.StringIO(), width=120, record=True)
+    console.print(grid._table())
+    return console.export_text()
+
+
+def test_live_grid_fills_in_as_fields_stream() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    grid = LiveGrid(["builder", "skeptic"], ["alpha", "beta"], console)
+    with grid:
+        grid.update(CellUpdate("builder", "alpha", "running"))
+        assert "…" in _text(grid)
+        grid.update(CellUpdate("builder", "alpha", "streaming", {"verdict": "ship"}))
+        assert "ship …" in _text(grid)
+        grid.update(CellUpdate("builder", "alpha", "streaming", {"verdict": "ship", "score": 8}))
+        assert "ship 8/10 …" in _text(grid)
+        grid.update(CellUpdate("builder", "alpha", "done", {"verdict": "ship", "score": 8}))
+        grid.update(CellUpdate("skeptic", "beta", "cached", {"verdict": "skip", "score": 3}))
+        grid.update(CellUpdate("skeptic", "alpha", "failed"))
+    text = _text(grid)
+    assert "ship 8/10" in text and "ship 8/10 …" not in text
+    assert "skip 3/10 (cached)" in text and "failed" in text
+    assert console.file.getvalue()  # it drew on the terminal
+
+
+def test_a_restart_clears_the_cell() -> None:
+    grid = LiveGrid(["builder"], ["alpha"], Console(file=io.StringIO(), force_terminal=True))
+    grid.update(CellUpdate("builder", "alpha", "streaming", {"verdict": "ship", "score": 8}))
+    grid.update(CellUpdate("builder", "alpha", "streaming", {}))
+    assert "ship" not in _text(grid)
+
+
+def test_plain_lines_print_only_finished_cells() -> None:
+    out = io.StringIO()
+    lines = PlainLines(out)
+    lines.update(CellUpdate("builder", "alpha", "streaming", {"verdict": "ship"}))
+    ok = CellResult(persona="builder", tool="alpha", status="ok", verdict={"verdict": "ship", "score": 8})
+    lines.update(CellUpdate("builder", "alpha", "done", result=ok))
+    bad = CellResult(persona="skeptic", tool="alpha", status="failed", error="cell skeptic × alpha: refused")
+    lines.update(CellUpdate("skeptic", "alpha", "failed", result=bad))
+    assert out.getvalue().splitlines() == [
+        "builder × alpha: ship 8/10", "skeptic × alpha: failed: cell skeptic × alpha: refused"]
