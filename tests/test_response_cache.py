@@ -165,3 +165,13 @@ def test_key_covers_the_persona_schema(personas, cards) -> None:
     fewer_beats = plan.request.persona.model_copy(update={"beats": plan.request.persona.beats[:3]})
     changed = type(plan.request)(**{**plan.request.__dict__, "persona": fewer_beats})
     assert cell_key("p", "m", plan.request, "t") != cell_key("p", "m", changed, "t")
+
+
+def test_an_unwritable_cache_warns_and_the_run_goes_on(personas, cards, tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    warnings: list[str] = []
+    spec = spec_for([personas["builder"]], cards)
+    record = run(run_panel(spec, ScriptedProvider(_good), ResponseStore(blocker, warn=warnings.append), RunOptions()))
+    assert record.complete
+    assert len(warnings) == 2 and "could not save to the response cache" in warnings[0]

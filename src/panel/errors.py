@@ -6,6 +6,7 @@ them into output and an exit code.
 
 from __future__ import annotations
 
+from panel.models import Usage
 from panel.secrets import redact
 
 
@@ -65,6 +66,6 @@ class CellFailure(RunError):
     `usage` carries the tokens its calls consumed: a failed cell is still paid for.
     """
 
-    def __init__(self, message: str, *, usage: object = None) -> None:
+    def __init__(self, message: str, *, usage: Usage | None = None) -> None:
         self.usage = usage
         super().__init__(message)

@@ -104,7 +104,7 @@ class PanelRun:
 
     async def _run_cell(self, plan: CellPlan, hit: CachedCell | None) -> CellResult:
         if hit is not None:
-            result = self._from_cache(plan, hit)
+            result = self._result(plan, hit, from_cache=True)
             self.progress.saved += 1
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
             return result
@@ -133,7 +133,7 @@ class PanelRun:
                     on_started=self._warm.set if plan.key == self._leader else None,
                 )
             except CellFailure as exc:
-                return self._failed(plan, str(exc), exc.usage if isinstance(exc.usage, Usage) else Usage())
+                return self._failed(plan, str(exc), exc.usage)
             except PanelError as exc:
                 return self._failed(plan, str(exc))
             except Exception as exc:  # noqa: BLE001 - one cell's bug must not sink the panel
@@ -168,9 +168,6 @@ class PanelRun:
                             usage=usage, cost=cost)
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
-
-    def _from_cache(self, plan: CellPlan, hit: CachedCell) -> CellResult:
-        return self._result(plan, hit, from_cache=True)
 
     def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
         info = self.provider.info

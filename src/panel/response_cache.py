@@ -66,7 +66,7 @@ class ResponseStore:
         path = self._path(key)
         try:
             text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as exc:
             self.warn(f"{path}: unreadable cache entry ({exc}); calling the model again")
@@ -82,9 +82,13 @@ class ResponseStore:
         return entry
 
     def put(self, entry: CachedCell) -> None:
+        """Store a completed cell; a cache that cannot be written costs a rerun, not this run."""
         path = self._path(entry.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, entry.model_dump_json(indent=1))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, entry.model_dump_json(indent=1))
+        except OSError as exc:
+            self.warn(f"{path}: could not save to the response cache ({exc.strerror}); a rerun will call again")
 
 
 def write_atomically(path: Path, text: str) -> None:
