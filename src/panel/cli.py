@@ -71,6 +71,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         command.add_argument("--personas-dir", type=Path, help="where persona files live")
         command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
         command.add_argument("--title", help="the comparison's title")
+        command.add_argument("--max-tokens", type=int, default=2000, help="output token limit per call")
     command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
     command.add_argument("--quiet", action="store_true", help="plain lines instead of the live grid")
     command.add_argument("--concurrency", type=int, default=8, help="cells in flight at once (default 8)")
@@ -80,7 +81,6 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     command.add_argument("--cache-ttl", choices=["5m", "1h"], default="5m", help="prompt-cache lifetime (Claude)")
     command.add_argument("--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)")
     command.add_argument("--max-cost", type=float, help="stop starting new cells once this many dollars are spent")
-    command.add_argument("--max-tokens", type=int, default=2000, help="output token limit per call")
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
 
@@ -101,7 +101,7 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     if args.command == "run":
         return _run(args, console, _spec_from_inputs(args))
     if args.command == "rerun":
-        return _run(args, console, _spec_from_record(load_record(args.record)))
+        return _run(args, console, _spec_from_record(load_record(args.record), args))
     if args.command == "personas":
         return _personas(args)
     if args.command == "schema":
@@ -124,13 +124,15 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
     )
 
 
-def _spec_from_record(record: Record) -> PanelSpec:
+def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
+    """The record's own cards, personas, templates and sampling settings; the run flags are today's."""
     prompts = PromptSet.from_digests(record.templates, origin=f"record {record.run_id}")
     settings = record.settings
     return PanelSpec(
         title=record.title, tools=record.tools, personas=record.personas, prompts=prompts,
         max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
         temperature=settings.get("temperature"),  # type: ignore[arg-type]
+        cache_ttl=args.cache_ttl,
     )
 
 
@@ -147,7 +149,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     options = _run_options(args, choice)
     out_dir = args.out or Path("panel-out") / _folder_name(spec)
     console.print(f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})", markup=False)
-    for note in provider.notes(spec.prefix()):
+    for note in provider.notes(spec.shared_prefix):
         console.print(f"note: {note}", markup=False)
     store = ResponseStore(args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False))
     holder: list[PanelRun] = []

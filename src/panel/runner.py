@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Literal
 
 from panel.aggregate import aggregate, cached_input_share, total_usage
@@ -29,12 +30,14 @@ class PanelSpec:
     temperature: float | None = None
     cache_ttl: Literal["5m", "1h"] = "5m"
 
-    def prefix(self) -> str:
+    @cached_property
+    def shared_prefix(self) -> str:
+        """The cacheable part every cell shares, rendered once."""
         return self.prompts.prefix(self.title, self.personas, self.tools)
 
     def check(self) -> None:
         """Render every prompt of the panel once, so a template error stops the run before it starts."""
-        self.prefix()
+        _ = self.shared_prefix  # rendered (and kept) here, so its errors surface first
         for persona in self.personas:
             for tool in self.tools:
                 self.prompts.cell(persona, tool)
@@ -42,12 +45,12 @@ class PanelSpec:
 
     def panel_key(self) -> str:
         """Groups the cells of one panel onto the same provider cache (OpenAI's prompt_cache_key)."""
-        return "panel-" + hashlib.sha256(self.prefix().encode()).hexdigest()[:24]
+        return "panel-" + hashlib.sha256(self.shared_prefix.encode()).hexdigest()[:24]
 
 
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     """Persona by persona, tool by tool: the reference pages' interleaved order."""
-    system, schema, panel_key = spec.prefix(), wire_schema(spec.personas), spec.panel_key()
+    system, schema, panel_key = spec.shared_prefix, wire_schema(spec.personas), spec.panel_key()
     templates = spec.prompts.combined_digest()
     plans = []
     for persona in spec.personas:
