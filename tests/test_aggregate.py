@@ -77,3 +77,11 @@ def test_cached_share() -> None:
     usage = Usage(input_tokens=100, cache_write_tokens=900, cache_read_tokens=3000, output_tokens=5)
     assert cached_input_share(usage) == 0.75
     assert cached_input_share(Usage()) is None
+
+
+def test_notes_use_display_names_when_given() -> None:
+    names = {"claw": "Claw Code", "modal": "Modal"}
+    result = aggregate(["claw", "modal"], ["doubter"], PAGE, names)
+    assert result.overall.reason == "Modal leads on panel ship % (100% vs 75%)"
+    assert result.personas[0].note == "prefers Modal over Claw Code by 3"
+    assert result.overall.winner == "modal"  # the arithmetic and the ids are unchanged

@@ -46,7 +46,9 @@ def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
     )
 
 
-def persona_preference(persona: str, tools: list[str], cells: list[CellResult]) -> PersonaPreference:
+def persona_preference(persona: str, tools: list[str], cells: list[CellResult],
+                       names: dict[str, str] | None = None) -> PersonaPreference:
+    label = (names or {}).get
     scored = {
         cell.tool: cell.score
         for cell in cells
@@ -57,17 +59,17 @@ def persona_preference(persona: str, tools: list[str], cells: list[CellResult]) 
     ranked = sorted(scored.items(), key=lambda item: (-item[1], tools.index(item[0])))
     if len(ranked) == 1:
         only = ranked[0][0]
-        return PersonaPreference(persona=persona, preferred=None, margin=None, note=f"only {only} answered")
+        return PersonaPreference(persona=persona, preferred=None, margin=None, note=f"only {label(only, only)} answered")
     (best, top), (runner_up, second) = ranked[0], ranked[1]
     if top == second:
         tied = [tool for tool, score in ranked if score == top]
-        return PersonaPreference(persona=persona, preferred=None, margin=0, note=f"ties {' and '.join(tied)} at {top}")
-    return PersonaPreference(
-        persona=persona, preferred=best, margin=top - second, note=f"prefers {best} over {runner_up} by {top - second}"
-    )
+        note = f"ties {' and '.join(label(tool, tool) for tool in tied)} at {top}"
+        return PersonaPreference(persona=persona, preferred=None, margin=0, note=note)
+    note = f"prefers {label(best, best)} over {label(runner_up, runner_up)} by {top - second}"
+    return PersonaPreference(persona=persona, preferred=best, margin=top - second, note=note)
 
 
-def overall_call(summaries: list[ToolSummary]) -> OverallCall:
+def overall_call(summaries: list[ToolSummary], names: dict[str, str] | None = None) -> OverallCall:
     rated = [s for s in summaries if s.ship_pct is not None]
     if not rated:
         return OverallCall(winner=None, reason="no tool received a verdict")
@@ -76,30 +78,34 @@ def overall_call(summaries: list[ToolSummary]) -> OverallCall:
         return (summary.ship_pct or 0.0, summary.mean_score or 0.0)
 
     ranked = sorted(rated, key=strength, reverse=True)
+    name = {s.tool: (names or {}).get(s.tool, s.tool) for s in ranked}
     if len(ranked) == 1:
-        return OverallCall(winner=ranked[0].tool, reason=f"{ranked[0].tool} is the only tool with verdicts")
+        return OverallCall(winner=ranked[0].tool, reason=f"{name[ranked[0].tool]} is the only tool with verdicts")
     best, runner_up = ranked[0], ranked[1]
+    first, second = name[best.tool], name[runner_up.tool]
     if strength(best) == strength(runner_up):
         return OverallCall(
             winner=None,
-            reason=f"dead heat: {best.tool} and {runner_up.tool} tie on ship % ({best.ship_pct:g}%) and mean score",
+            reason=f"dead heat: {first} and {second} tie on ship % ({best.ship_pct:g}%) and mean score",
         )
     if best.ship_pct != runner_up.ship_pct:
-        reason = f"{best.tool} leads on panel ship % ({best.ship_pct:g}% vs {runner_up.ship_pct:g}%)"
+        reason = f"{first} leads on panel ship % ({best.ship_pct:g}% vs {runner_up.ship_pct:g}%)"
     else:
         reason = (
-            f"{best.tool} and {runner_up.tool} tie at {best.ship_pct:g}% ship; "
-            f"{best.tool} wins on mean score ({best.mean_score:g} vs {runner_up.mean_score:g})"
+            f"{first} and {second} tie at {best.ship_pct:g}% ship; "
+            f"{first} wins on mean score ({best.mean_score:g} vs {runner_up.mean_score:g})"
         )
     return OverallCall(winner=best.tool, reason=reason)
 
 
-def aggregate(tools: list[str], personas: list[str], cells: list[CellResult]) -> Aggregates:
+def aggregate(tools: list[str], personas: list[str], cells: list[CellResult],
+              names: dict[str, str] | None = None) -> Aggregates:
+    """`names` (tool id to display name) only words the notes; the arithmetic is on ids."""
     summaries = [summarise_tool(tool, cells) for tool in tools]
     return Aggregates(
         tools=summaries,
-        personas=[persona_preference(persona, tools, cells) for persona in personas],
-        overall=overall_call(summaries),
+        personas=[persona_preference(persona, tools, cells, names) for persona in personas],
+        overall=overall_call(summaries, names),
     )
 
 

@@ -113,7 +113,7 @@ def build_record(
         personas=spec.personas,
         templates=spec.prompts.digests(),
         cells=cells,
-        aggregates=aggregate(tool_ids, persona_ids, cells),
+        aggregates=aggregate(tool_ids, persona_ids, cells, {tool.id: tool.name for tool in spec.tools}),
         totals=totals(cells, wall_seconds),
         community_votes={tool: None for tool in tool_ids},
         complete=all(cell.status == "ok" for cell in cells),

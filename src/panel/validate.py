@@ -142,7 +142,8 @@ def check_record(file: Path) -> list[Problem]:
 def record_consistency(record: Record, where: str) -> list[Problem]:
     """Aggregates and totals must be what the record's own cells add up to."""
     problems = []
-    expected = aggregate([t.id for t in record.tools], [p.id for p in record.personas], record.cells)
+    expected = aggregate([t.id for t in record.tools], [p.id for p in record.personas], record.cells,
+                         {t.id: t.name for t in record.tools})
     stored = {s.tool: s for s in record.aggregates.tools}
     for summary in expected.tools:
         have = stored.get(summary.tool)
