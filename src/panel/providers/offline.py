@@ -82,7 +82,8 @@ class OfflineProvider:
         persona, tool = context["persona"], context["tool"]
         parts = [self._block("opening", context)]
         facts = tool.facts[:2] if tool.facts else [tool.description]
-        parts += [self._block("fact", context, fact=_first_words(fact, 40)) for fact in facts]
+        parts += [self._block("fact", context, fact=_first_words(fact, 40), first=index == 0)
+                  for index, fact in enumerate(facts)]
         parts += [self._block("beat", context, beat=beat) for beat in persona.beats]
         kept: list[str] = []
         for part in parts:  # whole sentences only, within the word limit
