@@ -94,7 +94,7 @@ def test_streams_at_the_configured_pace(monkeypatch, personas, cards, tmp_path) 
     for served in emulator.served:
         duration = served.finished - served.started
         expected = 0.2 + served.output_tokens / 400
-        assert expected * 0.9 <= duration <= expected + 0.25
+        assert expected * 0.9 <= duration <= expected * 1.5 + 0.5  # never faster than configured
 
 
 @pytest.mark.parametrize(
