@@ -122,7 +122,8 @@ def totals_lines(record: Record) -> list[str]:
     return [
         f"overall: {record.aggregates.overall.reason}",
         f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from the response cache",
-        f"tokens: {usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
+        f"tokens{'' if record.model.is_language_model else ' (estimated: offline model)'}: "
+        f"{usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
         f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; input from prompt cache: {share}",
         f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "
         f"saved {money(totals.saved_usd)}); spent this run {money(totals.spend_this_run_usd)}; "
