@@ -101,13 +101,13 @@ def diff_records(a: Record, b: Record) -> RecordDiff:
         same_verdict_share=round(sum(not c.flipped for c in changes) / n, 4) if n else None,
         kappa=kappa, kappa_note=note,
         mean_abs_score_diff=round(sum(abs(c.score_b - c.score_a) for c in changes) / n, 3) if n else None,
-        ship_pct_change={
-            tool: (round(ship_b[tool] - ship_a[tool], 1) if ship_a[tool] is not None and ship_b.get(tool) is not None
-                   else None)
-            for tool in ship_a if tool in ship_b
-        },
+        ship_pct_change={tool: _change_in(ship_a[tool], ship_b[tool]) for tool in ship_a if tool in ship_b},
         unmatched=sorted(f"{p} × {t}" for p, t in set(cells_a) ^ set(cells_b)),
     )
+
+
+def _change_in(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 1)
 
 
 def _share(value: float | None) -> str:

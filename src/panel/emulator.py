@@ -237,7 +237,7 @@ class _Anthropic:
         usage = {"input_tokens": self.served.input_tokens, "output_tokens": 1,
                  "cache_creation_input_tokens": self.served.cache_write,
                  "cache_read_input_tokens": self.served.cache_read}
-        message = {"id": "msg_emulated", "type": "message", "role": "assistant", "model": "emulated",
+        message: dict[str, Any] = {"id": "msg_emulated", "type": "message", "role": "assistant", "model": "emulated",
                    "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}
         return _sse("message_start", {"type": "message_start", "message": message}) + _sse(
             "content_block_start",

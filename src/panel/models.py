@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -200,7 +200,7 @@ class CellResult(Strict):
     error: str | None = None
     usage: Usage = Field(default_factory=Usage)
     cost: Cost | None = None
-    from_cache: bool = Field(False, description="Answered by the response cache: no call, no spend this run.")
+    from_cache: bool = Field(default=False, description="Answered by the response cache: no call, no spend this run.")
     attempts: int = 0
     seconds_to_verdict: float | None = None
     seconds_total: float | None = None

@@ -79,7 +79,10 @@ Event = Started | TextDelta | Restarted | Finished
 
 
 class Provider(Protocol):
-    info: ModelInfo
+    @property
+    def info(self) -> ModelInfo:
+        """Which provider and model, and how outputs should label them."""
+        ...
 
     def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         """Stream one structured reply; raise `ProviderError` when the call fails."""
