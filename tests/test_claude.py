@@ -29,11 +29,14 @@ SECRET = "sk-ant-test-0123456789-secret"
 def claude(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     sleeps: list[float] = []
+    now = [0.0]
 
-    async def no_sleep(seconds: float) -> None:
+    async def no_sleep(seconds: float) -> None:  # time passes, instantly
         sleeps.append(seconds)
+        now[0] += seconds
 
     provider = RetryingProvider(ClaudeProvider("claude-sonnet-5-5"), sleep=no_sleep)
+    provider.clock = lambda: now[0]
     provider.sleeps = sleeps  # type: ignore[attr-defined]
     return provider
 

@@ -29,11 +29,14 @@ SECRET = "sk-proj-test-secret-0123456789"
 def make(monkeypatch, **kwargs) -> RetryingProvider:
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     sleeps: list[float] = []
+    now = [0.0]
 
-    async def no_sleep(seconds: float) -> None:
+    async def no_sleep(seconds: float) -> None:  # time passes, instantly
         sleeps.append(seconds)
+        now[0] += seconds
 
     provider = RetryingProvider(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs), sleep=no_sleep)
+    provider.clock = lambda: now[0]
     provider.sleeps = sleeps  # type: ignore[attr-defined]
     return provider
 

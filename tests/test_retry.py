@@ -74,3 +74,25 @@ def test_rate_limits_get_more_attempts_than_other_errors() -> None:
     assert isinstance(events[-1], Finished) and len(waits) == 9
     with pytest.raises(ProviderError, match="gave up after 4 attempts"):
         _collect(Flaky([ProviderError("500", status=500, retryable=True) for _ in range(5)]))
+
+
+def test_a_rate_limit_pauses_every_cell_not_just_the_one_that_hit_it() -> None:
+    now = [100.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    async def go() -> None:
+        wrapper = RetryingProvider(Flaky([ProviderError("429", status=429, retryable=True, retry_after=5.0)]),
+                                   sleep=sleep)
+        wrapper.clock = lambda: now[0]
+        [e async for e in wrapper.stream(None)]  # hits the limit, waits, succeeds
+        assert waits and waits[0] >= 5.0
+        now[0] -= waits[0] - 2.0  # pretend only 2 of those seconds have passed for the next cell
+        waits.clear()
+        [e async for e in wrapper.stream(None)]
+        assert waits == [3.0]  # the other cell holds its first request until the pause ends
+
+    run(go())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 
@@ -106,6 +107,10 @@ class RetryingProvider:
         self.attempts = attempts
         self.base_delay = base_delay
         self.sleep = sleep
+        self.clock = time.monotonic
+        # When a rate limit said "come back in N seconds", every cell holds its next request
+        # until then, instead of each finding out with a 429 of its own.
+        self._paused_until = 0.0
 
     @property
     def info(self) -> ModelInfo:
@@ -126,7 +131,14 @@ class RetryingProvider:
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         retry_after = error.retry_after if isinstance(error, ProviderError) else None
+        if retry_after is not None and isinstance(error, ProviderError) and error.status == 429:
+            self._paused_until = max(self._paused_until, self.clock() + min(retry_after, MAX_RETRY_AFTER))
         return backoff(state.attempt_number, retry_after, base=self.base_delay)
+
+    async def _respect_pause(self) -> None:
+        delay = self._paused_until - self.clock()
+        if delay > 0:
+            await self.sleep(delay)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         streamed_output = False
@@ -145,6 +157,7 @@ class RetryingProvider:
                     if attempt.retry_state.attempt_number > 1 and streamed_output:
                         streamed_output = False
                         yield Restarted(reason="retrying after a failed attempt")
+                    await self._respect_pause()
                     async for event in self.inner.stream(request):
                         streamed_output = True
                         yield event
