@@ -84,11 +84,6 @@ def load_panel_file(path: Path) -> PanelFile:
     return validate_as(PanelFile, read_toml(path), str(path))
 
 
-def is_panel_file(path: Path) -> bool:
-    """A panel file lists `tools`; a tool card does not."""
-    return "tools" in read_toml(path)
-
-
 def load_personas(directory: Path | None = None) -> dict[str, Persona]:
     """Every persona in a folder (panel's own by default), by id."""
     folder = directory or data_dir("personas")
@@ -127,8 +122,9 @@ def _default_order(persona: Persona) -> tuple[int, str]:
 
 def load_comparison(paths: list[Path]) -> tuple[PanelFile, list[ToolCard]]:
     """Tool cards named directly, or a single panel file naming them (relative to itself)."""
-    if len(paths) == 1 and is_panel_file(paths[0]):
-        panel = load_panel_file(paths[0])
+    single = read_toml(paths[0]) if len(paths) == 1 else {}
+    if "tools" in single:  # a panel file lists `tools`; a tool card does not
+        panel = validate_as(PanelFile, single, str(paths[0]))
         card_paths = [paths[0].parent / name for name in panel.tools]
     else:
         if len(paths) < 2:
