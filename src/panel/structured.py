@@ -68,6 +68,7 @@ async def stream_verdict(
     clock = _VerdictClock(started_at)
     usage = Usage()
     for attempt in range(1, MAX_REASKS + 2):
+        clock.seconds = None  # time to verdict is that of the reply finally accepted
         reply = await _read_reply(provider, request, on_partial, on_started, clock)
         usage = usage + reply.usage
         try:
