@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from panel.models import CellResult, Record
-from panel.render import money
+from panel.render import money, share
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,6 @@ def _change_in(before: float | None, after: float | None) -> float | None:
     return None if before is None or after is None else round(after - before, 1)
 
 
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
 def _change(value: float | None) -> str:
     return "—" if value is None else f"{value:+g} pts"
 
@@ -135,7 +131,7 @@ def agreement_lines(result: RecordDiff) -> list[str]:
     note = f" ({result.kappa_note})" if result.kappa_note else ""
     lines = [
         f"cells compared: {result.compared}",
-        f"same verdict: {_share(result.same_verdict_share)}",
+        f"same verdict: {share(result.same_verdict_share)}",
         f"Cohen's kappa (ship/skip): {kappa}{note}",
         f"mean absolute score difference: {'—' if result.mean_abs_score_diff is None else result.mean_abs_score_diff}",
     ]

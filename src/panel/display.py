@@ -16,7 +16,7 @@ from rich.text import Text
 
 from panel.models import Record
 from panel.orchestrator import CellUpdate
-from panel.render import money, percent
+from panel.render import money, percent, share
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 
@@ -117,14 +117,14 @@ def summary_table(record: Record) -> Table:
 
 def totals_lines(record: Record) -> list[str]:
     totals = record.totals
-    share = "—" if totals.cached_input_share is None else f"{totals.cached_input_share:.1%}"
     usage = totals.usage
     return [
         f"overall: {record.aggregates.overall.reason}",
         f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from the response cache",
         f"tokens{'' if record.model.is_language_model else ' (estimated: offline model)'}: "
         f"{usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
-        f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; input from prompt cache: {share}",
+        f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; "
+        f"input from prompt cache: {share(totals.cached_input_share)}",
         f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "
         f"saved {money(totals.saved_usd)}); spent this run {money(totals.spend_this_run_usd)}; "
         f"wall time {totals.wall_seconds:.2f} s",

@@ -36,6 +36,11 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:g}%"
 
 
+def share(value: float | None) -> str:
+    """A fraction (0.824) as a percentage with one decimal ("82.4%")."""
+    return "—" if value is None else f"{value:.1%}"
+
+
 def money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.4f}"
 
@@ -48,7 +53,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(safe_url=safe_url, md=md_escape, percent=percent, money=money)
+    env.filters.update(safe_url=safe_url, md=md_escape, percent=percent, money=money, share=share)
     return env
 
 
