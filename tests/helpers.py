@@ -63,5 +63,22 @@ class ScriptedProvider:
         yield Finished(usage=self.usage, stop_reason="end")
 
 
+def instant_retries(inner: Any) -> Any:
+    """A RetryingProvider whose waits pass at once on a fake clock; `.sleeps` lists them."""
+    from panel.providers.retry import RetryingProvider
+
+    sleeps: list[float] = []
+    now = [0.0]
+
+    async def no_sleep(seconds: float) -> None:  # time passes, instantly
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    provider = RetryingProvider(inner, sleep=no_sleep)
+    provider.clock = lambda: now[0]
+    provider.sleeps = sleeps  # type: ignore[attr-defined]
+    return provider
+
+
 def chunks(text: str, size: int = 7) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]

@@ -14,11 +14,10 @@ from panel.loading import choose_personas
 from panel.orchestrator import RunOptions
 from panel.prompts import PromptSet
 from panel.providers.claude import ClaudeProvider
-from panel.providers.retry import RetryingProvider
 from panel.response_cache import ResponseStore
 from panel.runner import plan_cells, run_panel
 from panel.structured import stream_verdict
-from tests.helpers import chunks, good_reply, run, spec_for
+from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
 from tests.sse import BrokenStream, claude_events, sse
 
 URL = "https://api.anthropic.com/v1/messages"
@@ -28,17 +27,7 @@ SECRET = "sk-ant-test-0123456789-secret"
 @pytest.fixture
 def claude(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    sleeps: list[float] = []
-    now = [0.0]
-
-    async def no_sleep(seconds: float) -> None:  # time passes, instantly
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    provider = RetryingProvider(ClaudeProvider("claude-sonnet-5-5"), sleep=no_sleep)
-    provider.clock = lambda: now[0]
-    provider.sleeps = sleeps  # type: ignore[attr-defined]
-    return provider
+    return instant_retries(ClaudeProvider("claude-sonnet-5-5"))
 
 
 def stream_response(events, status: int = 200, headers: dict | None = None) -> httpx.Response:

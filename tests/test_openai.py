@@ -19,7 +19,7 @@ from panel.response_cache import ResponseStore
 from panel.runner import plan_cells, run_panel
 from panel.schema import strict_problems
 from panel.structured import stream_verdict
-from tests.helpers import chunks, good_reply, run, spec_for
+from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
 from tests.sse import BrokenStream, openai_chunks, sse
 
 URL = "https://api.openai.com/v1/chat/completions"
@@ -28,17 +28,7 @@ SECRET = "sk-proj-test-secret-0123456789"
 
 def make(monkeypatch, **kwargs) -> RetryingProvider:
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    sleeps: list[float] = []
-    now = [0.0]
-
-    async def no_sleep(seconds: float) -> None:  # time passes, instantly
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    provider = RetryingProvider(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs), sleep=no_sleep)
-    provider.clock = lambda: now[0]
-    provider.sleeps = sleeps  # type: ignore[attr-defined]
-    return provider
+    return instant_retries(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs))
 
 
 @pytest.fixture
