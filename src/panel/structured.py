@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -51,7 +51,11 @@ class _Reply:
     value: Any = None
     parse_error: str | None = None
     finished: Finished | None = None
-    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def usage(self) -> Usage:
+        """What the call reported; a stream cut before its final event reported nothing."""
+        return self.finished.usage if self.finished else Usage()
 
 
 async def stream_verdict(
@@ -121,7 +125,7 @@ async def _read_reply(
             if reply.parse_error is None:
                 reply.parse_error = _feed(parser, event.text, clock, on_partial)
         elif isinstance(event, Finished):
-            reply.finished, reply.usage = event, event.usage
+            reply.finished = event
     reply.text = "".join(chunks)
     if reply.parse_error is None and reply.finished and reply.finished.stop_reason == "end":
         try:
