@@ -80,6 +80,11 @@ def load_persona(path: Path) -> Persona:
     return persona
 
 
+def is_panel_data(data: dict[str, object]) -> bool:
+    """A panel file lists `tools`; a tool card does not."""
+    return "tools" in data
+
+
 def load_panel_file(path: Path) -> PanelFile:
     return validate_as(PanelFile, read_toml(path), str(path))
 
@@ -123,7 +128,7 @@ def _default_order(persona: Persona) -> tuple[int, str]:
 def load_comparison(paths: list[Path]) -> tuple[PanelFile, list[ToolCard]]:
     """Tool cards named directly, or a single panel file naming them (relative to itself)."""
     single = read_toml(paths[0]) if len(paths) == 1 else {}
-    if "tools" in single:  # a panel file lists `tools`; a tool card does not
+    if is_panel_data(single):
         panel = validate_as(PanelFile, single, str(paths[0]))
         card_paths = [paths[0].parent / name for name in panel.tools]
     else:

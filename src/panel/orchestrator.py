@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from panel.errors import CellFailure, PanelError
-from panel.models import CachedCell, CellResult, Persona, ToolCard, Usage, VerdictBase
+from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage, VerdictBase
 from panel.pricing import cost_of
 from panel.prompts import PromptSet
 from panel.providers.base import Provider, StructuredRequest
@@ -160,8 +160,7 @@ class PanelRun:
 
     def _failed(self, plan: CellPlan, reason: str, usage: Usage | None = None) -> CellResult:
         usage = usage or Usage()
-        info = self.provider.info
-        cost = cost_of(info.provider, info.model, usage, cache_ttl=plan.request.cache_ttl)
+        cost = self._cost(plan, usage)
         if cost is not None:
             self.progress.spent_usd += cost.usd
         result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="failed", error=reason,
@@ -169,11 +168,14 @@ class PanelRun:
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
 
-    def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
+    def _cost(self, plan: CellPlan, usage: Usage) -> Cost | None:
         info = self.provider.info
+        return cost_of(info.provider, info.model, usage, cache_ttl=plan.request.cache_ttl)
+
+    def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
         return CellResult(
             persona=plan.persona.id, tool=plan.tool.id, status="ok", verdict=entry.verdict,
-            usage=entry.usage, cost=cost_of(info.provider, info.model, entry.usage, cache_ttl=plan.request.cache_ttl),
+            usage=entry.usage, cost=self._cost(plan, entry.usage),
             from_cache=from_cache, attempts=entry.attempts,
             seconds_to_verdict=entry.seconds_to_verdict, seconds_total=entry.seconds_total,
         )

@@ -17,6 +17,7 @@ from panel.aggregate import aggregate
 from panel.errors import InputError
 from panel.loading import (
     describe_validation_error,
+    is_panel_data,
     load_panel_file,
     load_persona,
     load_personas,
@@ -84,7 +85,7 @@ def validate_paths(paths: list[Path], personas_dir: Path | None = None) -> tuple
 def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
     try:
         data = read_toml(file)
-        if "tools" in data:
+        if is_panel_data(data):
             return check_panel_file(file, personas_dir)
         if "beats" in data or file.parent.name == "personas":
             return check_persona(load_persona(file))
