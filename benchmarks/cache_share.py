@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from _common import header, run_against, spec, verdict_line
 
-from panel.emulator import Emulator, EmulatorConfig
+from tests.support.emulator import Emulator, EmulatorConfig
 
 
 def measure(warm_up: bool) -> tuple[float, float]:
@@ -27,7 +27,9 @@ def main() -> None:
     for warm_up in (True, False):
         share, best = measure(warm_up)
         label = "with warm-up" if warm_up else "without warm-up"
-        print(f"{label}: {share:.1%} of input tokens read from cache; the most possible is {best:.1%}")
+        print(
+            f"{label}: {share:.1%} of input tokens read from cache; the most possible is {best:.1%}"
+        )
         ratio = share / best
         if warm_up:
             verdict_line("cached share / most possible (warm-up)", ratio, ">= 0.95", ratio >= 0.95)

@@ -20,25 +20,42 @@ import anthropic
 from _common import ROOT, claude_at, header, spec, verdict_line
 from pydantic import field_validator
 
-from panel.prompts import PromptSet
-from panel.runner import plan_cells
-from panel.structured import stream_verdict
+from panel.inputs.prompts import PromptSet
+from panel.running.runner import plan_cells
+from panel.running.structured import stream_verdict
 
 CELLS = 12
 
 
 def start_emulator(output_tokens: int) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "panel.emulator", "--port", "0", "--ttft", "0", "--tokens-per-second", "0",
-         "--output-tokens", str(output_tokens)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+        [
+            sys.executable,
+            "-m",
+            "tests.support.emulator",
+            "--port",
+            "0",
+            "--ttft",
+            "0",
+            "--tokens-per-second",
+            "0",
+            "--output-tokens",
+            str(output_tokens),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     return process, line.split()[2]
 
 
 def lenient(model):
-    """The persona's verdict model without the quote's word limit, so a 3,000-token reply validates."""
+    """The persona's verdict model without the quote's word limit, so a 3,000-token reply
+    validates."""
+
     class Lenient(model):  # type: ignore[misc, valid-type]
         @field_validator("quote")
         @classmethod
@@ -92,8 +109,13 @@ def main() -> None:
     for tokens in (300, 3000):
         bare, ours = measure(tokens)
         results[tokens] = ours
-        print(f"{tokens:>5} output tokens: bare SDK {bare * 1000:.1f} ms, panel {ours * 1000:.1f} ms per cell")
-        verdict_line(f"panel / bare SDK CPU ({tokens} tokens)", ours / bare, "<= 1.3", ours / bare <= 1.3)
+        print(
+            f"{tokens:>5} output tokens: bare SDK {bare * 1000:.1f} ms, panel {ours * 1000:.1f} "
+            "ms per cell"
+        )
+        verdict_line(
+            f"panel / bare SDK CPU ({tokens} tokens)", ours / bare, "<= 1.3", ours / bare <= 1.3
+        )
     growth = (results[3000] / 3000) / (results[300] / 300)
     verdict_line("CPU per token at 3000 / at 300 (linearity)", growth, "<= 1.3", growth <= 1.3)
 

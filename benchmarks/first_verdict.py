@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from _common import header, run_against, spec, verdict_line
 
-from panel.emulator import Emulator, EmulatorConfig
+from tests.support.emulator import Emulator, EmulatorConfig
 
 
 def main() -> None:
@@ -18,8 +18,10 @@ def main() -> None:
     assert record.complete
     shares = [(c.seconds_to_verdict or 0) / (c.seconds_total or 1) for c in record.cells]
     for cell, share in zip(record.cells, shares, strict=True):
-        print(f"{cell.persona} × {cell.tool}: verdict at {cell.seconds_to_verdict:.2f} s "
-              f"of {cell.seconds_total:.2f} s ({share:.1%})")
+        print(
+            f"{cell.persona} × {cell.tool}: verdict at {cell.seconds_to_verdict:.2f} s "
+            f"of {cell.seconds_total:.2f} s ({share:.1%})"
+        )
     verdict_line("mean time to verdict / call time", sum(shares) / len(shares), "(info)", True)
     verdict_line("worst time to verdict / call time", max(shares), "<= 0.20", max(shares) <= 0.20)
 

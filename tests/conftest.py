@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from panel.loading import load_personas, load_tool_card
+from panel.inputs.loading import load_personas, load_tool_card
 from panel.models import Persona, ToolCard
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,11 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
+from panel.inputs.prompts import PromptSet
 from panel.models import ModelInfo, Persona, ToolCard, Usage
-from panel.prompts import PromptSet
 from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
 from panel.providers.offline import OfflineProvider
-from panel.runner import PanelSpec
+from panel.running.runner import PanelSpec
 
 T = TypeVar("T")
 
@@ -20,7 +20,9 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def spec_for(personas: list[Persona], cards: list[ToolCard], **options: Any) -> PanelSpec:
-    return PanelSpec(title="Test panel", tools=cards, personas=personas, prompts=PromptSet.from_dir(), **options)
+    return PanelSpec(
+        title="Test panel", tools=cards, personas=personas, prompts=PromptSet.from_dir(), **options
+    )
 
 
 def good_reply(request: StructuredRequest) -> dict[str, Any]:
@@ -31,10 +33,16 @@ def good_reply(request: StructuredRequest) -> dict[str, Any]:
 class ScriptedProvider:
     """A provider whose reply to each cell is chosen by a function: text chunks, or an exception."""
 
-    info = ModelInfo(provider="scripted", model="scripted", label="scripted test model", is_language_model=False)
+    info = ModelInfo(
+        provider="scripted", model="scripted", label="scripted test model", is_language_model=False
+    )
 
-    def __init__(self, script: Callable[[StructuredRequest, int], list[str] | BaseException],
-                 usage: Usage | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        script: Callable[[StructuredRequest, int], list[str] | BaseException],
+        usage: Usage | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.script = script
         self.usage = usage or Usage(input_tokens=10, output_tokens=20)
         self.delay = delay

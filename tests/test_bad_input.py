@@ -29,27 +29,74 @@ RUN = ["run", "a.toml", "b.toml"]
 CORPUS: list[tuple[dict[str, str | bytes], list[str], str]] = [
     (_card(""), RUN, "a.toml: file is empty"),
     (_card("   \n\t\n"), RUN, "file is empty"),
-    (_card(b"name = \"\xff\xfe\""), RUN, "not valid UTF-8"),
+    (_card(b'name = "\xff\xfe"'), RUN, "not valid UTF-8"),
     (_card("name = [unclosed"), RUN, "not valid TOML"),
     (_card("x = '" + "y" * 400_000 + "'"), RUN, "the limit is 262,144"),
-    (_card(CARD.replace('name = "Modal GPU Serverless Inference"', "name = 12")), RUN, "name: Input should be a valid string"),
-    (_card(CARD.replace('name = "Modal GPU Serverless Inference"', 'name = ""')), RUN, "name: String should have at least 1"),
+    (
+        _card(CARD.replace('name = "Modal GPU Serverless Inference"', "name = 12")),
+        RUN,
+        "name: Input should be a valid string",
+    ),
+    (
+        _card(CARD.replace('name = "Modal GPU Serverless Inference"', 'name = ""')),
+        RUN,
+        "name: String should have at least 1",
+    ),
     (_card('id = "../../etc/x"\n' + CARD), RUN, "id: String should match pattern"),
     (_card('id = "/etc/passwd"\n' + CARD), RUN, "id: String should match pattern"),
     (_card('id = "CON"\n' + CARD), RUN, "id: String should match pattern"),
-    (_card(CARD.replace("[pricing]", "[pricing]\ncurrency = 'USD'")), RUN, "pricing.currency: unknown field"),
-    (_card(CARD.replace('entry = "Paid"', "entry = true")), RUN, "pricing.entry: Input should be a valid string"),
+    (
+        _card(CARD.replace("[pricing]", "[pricing]\ncurrency = 'USD'")),
+        RUN,
+        "pricing.currency: unknown field",
+    ),
+    (
+        _card(CARD.replace('entry = "Paid"', "entry = true")),
+        RUN,
+        "pricing.entry: Input should be a valid string",
+    ),
     (_card(CARD.replace("facts = [", "facts = 7 #[")), RUN, "not valid TOML"),
-    (_card(CARD.replace('description = """', 'description = """' + "x" * 5000)), RUN, "description: String should have at most 4000"),
-    ({"a.toml": CARD, "dup.toml": 'id = "a"\n' + CARD}, ["run", "a.toml", "dup.toml"], "tool 'a' appears twice"),
+    (
+        _card(CARD.replace('description = """', 'description = """' + "x" * 5000)),
+        RUN,
+        "description: String should have at most 4000",
+    ),
+    (
+        {"a.toml": CARD, "dup.toml": 'id = "a"\n' + CARD},
+        ["run", "a.toml", "dup.toml"],
+        "tool 'a' appears twice",
+    ),
     ({"a.toml": CARD}, ["run", "a.toml"], "two or more tool cards"),
     ({}, ["run", "nope.toml", "b.toml"], "nope.toml: no such file"),
     ({"dir.toml/x": "x"}, ["run", "dir.toml", "b.toml"], "dir.toml: no such file"),
-    ({"p.toml": 'tools = ["a.toml"]', "a.toml": CARD}, ["run", "p.toml"], "tools: List should have at least 2 items"),
-    ({"p.toml": 'tools = []\npersonas = []', "a.toml": CARD}, ["run", "p.toml"], "tools: List should have at least 2"),
-    ({"p.toml": 'tools = ["a.toml", "b.toml"]\npersonas = []', **_card(CARD)}, ["run", "p.toml"], "personas: List should have at least 1"),
-    ({"p.toml": 'tools = ["a.toml", "b.toml"]\npersonas = ["builder", "builder"]', **_card(CARD)}, ["run", "p.toml"], "persona named twice: builder"),
-    ({"p.toml": 'tools = ["../../../etc/passwd", "b.toml"]', **_card(CARD)}, ["run", "p.toml"], "etc/passwd: "),
+    (
+        {"p.toml": 'tools = ["a.toml"]', "a.toml": CARD},
+        ["run", "p.toml"],
+        "tools: List should have at least 2 items",
+    ),
+    (
+        {"p.toml": "tools = []\npersonas = []", "a.toml": CARD},
+        ["run", "p.toml"],
+        "tools: List should have at least 2",
+    ),
+    (
+        {"p.toml": 'tools = ["a.toml", "b.toml"]\npersonas = []', **_card(CARD)},
+        ["run", "p.toml"],
+        "personas: List should have at least 1",
+    ),
+    (
+        {
+            "p.toml": 'tools = ["a.toml", "b.toml"]\npersonas = ["builder", "builder"]',
+            **_card(CARD),
+        },
+        ["run", "p.toml"],
+        "persona named twice: builder",
+    ),
+    (
+        {"p.toml": 'tools = ["../../../etc/passwd", "b.toml"]', **_card(CARD)},
+        ["run", "p.toml"],
+        "etc/passwd: ",
+    ),
     (_card(CARD), [*RUN, "--personas", ""], "a panel needs at least one persona"),
     (_card(CARD), [*RUN, "--personas", ",,,"], "a panel needs at least one persona"),
     (_card(CARD), [*RUN, "--personas", "builder,skeptic,builder"], "persona named twice"),
@@ -62,12 +109,26 @@ CORPUS: list[tuple[dict[str, str | bytes], list[str], str]] = [
     (_card(CARD), [*RUN, "--max-cost", "-1"], "--max-cost: must be a positive number of dollars"),
     (_card(CARD), [*RUN, "--max-cost", "nan"], "--max-cost: must be a positive number of dollars"),
     (_card(CARD), [*RUN, "--cache-ttl", "2h"], "invalid choice: '2h'"),
-    ({**_card(CARD), "personas/builder.toml": PERSONA.replace("[[rubric]]", "[[rubrik]]", 1)},
-     [*RUN, "--personas-dir", "personas"], "builder.toml: rubrik: unknown field"),
-    ({**_card(CARD), "personas/readme.txt": "no personas here"}, [*RUN, "--personas-dir", "personas"],
-     "no persona files"),
-    ({**_card(CARD), "prompts/prefix.j2": "{{ undefined_thing }}", "prompts/cell.j2": "x", "prompts/reask.j2": "x"},
-     [*RUN, "--prompts-dir", "prompts"], "prefix.j2: undefined variable: 'undefined_thing' is undefined"),
+    (
+        {**_card(CARD), "personas/builder.toml": PERSONA.replace("[[rubric]]", "[[rubrik]]", 1)},
+        [*RUN, "--personas-dir", "personas"],
+        "builder.toml: rubrik: unknown field",
+    ),
+    (
+        {**_card(CARD), "personas/readme.txt": "no personas here"},
+        [*RUN, "--personas-dir", "personas"],
+        "no persona files",
+    ),
+    (
+        {
+            **_card(CARD),
+            "prompts/prefix.j2": "{{ undefined_thing }}",
+            "prompts/cell.j2": "x",
+            "prompts/reask.j2": "x",
+        },
+        [*RUN, "--prompts-dir", "prompts"],
+        "prefix.j2: undefined variable: 'undefined_thing' is undefined",
+    ),
     ({}, ["diff", "a.json", "b.json"], "a.json: no such file"),
     ({"r.json": "{}"}, ["diff", "r.json", "r.json"], "schema_version: record is version None"),
     ({"r.json": b"\xff\x00garbage"}, ["rerun", "r.json"], "not valid UTF-8"),
@@ -80,8 +141,17 @@ def _tree(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
-@pytest.mark.parametrize(("files", "args", "expected"), CORPUS, ids=[str(i) for i in range(len(CORPUS))])
-def test_bad_input(tmp_path: Path, capsys, monkeypatch, files, args, expected) -> None:
+@pytest.mark.parametrize(
+    ("files", "args", "expected"), CORPUS, ids=[str(i) for i in range(len(CORPUS))]
+)
+def test_bad_input(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    files,
+    args,
+    expected,
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     for name, content in files.items():

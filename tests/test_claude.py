@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpcore2
 import httpx
 import pytest
+import respx
 
 from panel.errors import ProviderError
-from panel.loading import choose_personas
-from panel.orchestrator import RunOptions
-from panel.prompts import PromptSet
+from panel.inputs.loading import choose_personas
+from panel.inputs.prompts import PromptSet
+from panel.models import Persona, ToolCard
 from panel.providers.claude import ClaudeProvider
-from panel.response_cache import ResponseStore
-from panel.runner import plan_cells, run_panel
-from panel.structured import stream_verdict
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import plan_cells, run_panel
+from panel.running.structured import stream_verdict
 from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
 from tests.sse import BrokenStream, claude_events, sse
 
@@ -31,30 +34,46 @@ def claude(monkeypatch: pytest.MonkeyPatch):
 
 
 def stream_response(events, status: int = 200, headers: dict | None = None) -> httpx.Response:
-    return httpx.Response(status, headers={"content-type": "text/event-stream", **(headers or {})},
-                          content=sse(events))
+    return httpx.Response(
+        status,
+        headers={"content-type": "text/event-stream", **(headers or {})},
+        content=sse(events),
+    )
 
 
 def error_response(status: int, kind: str, headers: dict | None = None) -> httpx.Response:
-    return httpx.Response(status, headers=headers or {},
-                          json={"type": "error", "error": {"type": kind, "message": f"{kind} happened"}})
+    return httpx.Response(
+        status,
+        headers=headers or {},
+        json={"type": "error", "error": {"type": kind, "message": f"{kind} happened"}},
+    )
 
 
 def reply_events(request, size: int = 30, **usage) -> list:
     return claude_events(chunks(json.dumps(good_reply(request)), size), **usage)
 
 
-def _plans(personas, cards, provider, who=("builder",)):
+def _plans(personas: dict[str, Persona], cards: list[ToolCard], provider, who=("builder",)):
     return plan_cells(spec_for([personas[p] for p in who], cards), provider)
 
 
-def test_request_puts_the_breakpoint_after_the_shared_prefix(claude, personas, cards, httpx2_mock) -> None:
+def test_request_puts_the_breakpoint_after_the_shared_prefix(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     route = httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request)))
     run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     body = json.loads(route.calls[0].request.content)
-    assert body["system"] == [{"type": "text", "text": plan.request.system,
-                               "cache_control": {"type": "ephemeral", "ttl": "5m"}}]
+    assert body["system"] == [
+        {
+            "type": "text",
+            "text": plan.request.system,
+            "cache_control": {"type": "ephemeral", "ttl": "5m"},
+        }
+    ]
     assert body["messages"] == [{"role": "user", "content": plan.request.prompt}]
     assert "You are The Builder" in body["messages"][0]["content"]
     assert body["output_config"]["format"] == {"type": "json_schema", "schema": plan.request.schema}
@@ -62,7 +81,12 @@ def test_request_puts_the_breakpoint_after_the_shared_prefix(claude, personas, c
     assert route.calls[0].request.headers["x-stainless-retry-count"] == "0"
 
 
-def test_one_hour_ttl(claude, personas, cards, httpx2_mock) -> None:
+def test_one_hour_ttl(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     spec = spec_for([personas["builder"]], cards, cache_ttl="1h")
     plan = plan_cells(spec, claude)[0]
     route = httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request)))
@@ -70,7 +94,9 @@ def test_one_hour_ttl(claude, personas, cards, httpx2_mock) -> None:
     assert json.loads(route.calls[0].request.content)["system"][0]["cache_control"]["ttl"] == "1h"
 
 
-def test_a_prefix_below_the_model_minimum_sends_no_breakpoint_and_says_so(monkeypatch, personas, cards) -> None:
+def test_a_prefix_below_the_model_minimum_sends_no_breakpoint_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     haiku = ClaudeProvider("claude-haiku-4-5")  # 4,096-token minimum; our prefix is about 3,000
     plan = _plans(personas, cards, haiku)[0]
@@ -80,27 +106,51 @@ def test_a_prefix_below_the_model_minimum_sends_no_breakpoint_and_says_so(monkey
     assert sonnet.notes(plan.request.system) == []
 
 
-def test_partial_objects_arrive_in_order(claude, personas, cards, httpx2_mock) -> None:
+def test_partial_objects_arrive_in_order(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request, size=5)))
     seen: list[list[str]] = []
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir(),
-                                 on_partial=lambda fields: seen.append(list(fields))))
+    outcome = run(
+        stream_verdict(
+            claude,
+            plan.request,
+            plan.model,
+            PromptSet.from_dir(),
+            on_partial=lambda fields: seen.append(list(fields)),
+        )
+    )
     assert seen[0] == ["verdict"] and seen[1] == ["verdict", "score"] and seen[-1][-1] == "beats"
     assert outcome.usage.output_tokens == 120
 
 
-def test_usage_and_savings_add_up_over_a_panel(claude, personas, cards, httpx2_mock, tmp_path: Path) -> None:
+def test_usage_and_savings_add_up_over_a_panel(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+) -> None:
     calls = {"n": 0}
 
     def respond(request: httpx.Request) -> httpx.Response:
         calls["n"] += 1
         body = json.loads(request.content)
-        persona = next(p for p in personas.values() if f"You are {p.name}" in body["messages"][0]["content"])
+        persona = next(
+            p for p in personas.values() if f"You are {p.name}" in body["messages"][0]["content"]
+        )
         tool = next(c for c in cards if f"tool card `{c.id}`" in body["messages"][0]["content"])
-        plan = next(p for p in _plans(personas, cards, claude, (persona.id,)) if p.tool.id == tool.id)
+        plan = next(
+            p for p in _plans(personas, cards, claude, (persona.id,)) if p.tool.id == tool.id
+        )
         cache = {"cache_write": 3000} if calls["n"] == 1 else {"cache_read": 3000}
-        return stream_response(reply_events(plan.request, input_tokens=50, output_tokens=200, **cache))
+        return stream_response(
+            reply_events(plan.request, input_tokens=50, output_tokens=200, **cache)
+        )
 
     httpx2_mock.post(URL).mock(side_effect=respond)
     spec = spec_for(choose_personas(personas, None), cards)
@@ -125,58 +175,112 @@ def test_usage_and_savings_add_up_over_a_panel(claude, personas, cards, httpx2_m
         (error_response(500, "api_error"), None),
     ],
 )
-def test_retries_status_errors(claude, personas, cards, httpx2_mock, first, expected_sleep) -> None:
+def test_retries_status_errors(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    first,
+    expected_sleep,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
-    route = httpx2_mock.post(URL).mock(side_effect=[first, stream_response(reply_events(plan.request))])
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[first, stream_response(reply_events(plan.request))]
+    )
     outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 2 and outcome.verdict is not None
     if expected_sleep is not None:  # retry-after, plus up to 0.5 s of jitter
-        assert len(claude.sleeps) == 1 and expected_sleep <= claude.sleeps[0] <= expected_sleep + 0.5
+        assert (
+            len(claude.sleeps) == 1 and expected_sleep <= claude.sleeps[0] <= expected_sleep + 0.5
+        )
 
 
-def test_retries_an_error_event_inside_an_open_stream(claude, personas, cards, httpx2_mock) -> None:
+def test_retries_an_error_event_inside_an_open_stream(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     text = json.dumps(good_reply(plan.request))
     broken = claude_events([text[:25]], finish=False) + [
-        ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})]
-    route = httpx2_mock.post(URL).mock(side_effect=[stream_response(broken),
-                                                    stream_response(reply_events(plan.request))])
+        ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    ]
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[stream_response(broken), stream_response(reply_events(plan.request))]
+    )
     seen = []
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir(),
-                                 on_partial=lambda f: seen.append(dict(f))))
+    outcome = run(
+        stream_verdict(
+            claude,
+            plan.request,
+            plan.model,
+            PromptSet.from_dir(),
+            on_partial=lambda f: seen.append(dict(f)),
+        )
+    )
     assert route.call_count == 2
     assert {} in seen  # the half-streamed attempt was thrown away
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
 
 
-def test_retries_a_connection_dropped_mid_stream(claude, personas, cards, httpx2_mock) -> None:
+def test_retries_a_connection_dropped_mid_stream(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     partial = sse(claude_events(['{"verdict": "sh'], finish=False))
-    dropped = httpx.Response(200, headers={"content-type": "text/event-stream"},
-                             stream=BrokenStream(partial, httpcore2.ReadError("connection reset")))
-    route = httpx2_mock.post(URL).mock(side_effect=[dropped, stream_response(reply_events(plan.request))])
+    dropped = httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        stream=BrokenStream(partial, httpcore2.ReadError("connection reset")),
+    )
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[dropped, stream_response(reply_events(plan.request))]
+    )
     outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 2 and outcome.verdict is not None
 
 
-def test_retries_a_stream_that_ends_without_message_stop(claude, personas, cards, httpx2_mock) -> None:
+def test_retries_a_stream_that_ends_without_message_stop(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     cut = stream_response(claude_events(['{"verdict": "ship", "score": 7'], finish=False))
-    route = httpx2_mock.post(URL).mock(side_effect=[cut, stream_response(reply_events(plan.request))])
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[cut, stream_response(reply_events(plan.request))]
+    )
     run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 2
 
 
-def test_gives_up_after_bounded_attempts_naming_the_cell(claude, personas, cards, httpx2_mock) -> None:
+def test_gives_up_after_bounded_attempts_naming_the_cell(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     route = httpx2_mock.post(URL).mock(return_value=error_response(529, "overloaded_error"))
-    with pytest.raises(ProviderError, match=r"cell builder × claude-api-streaming-caching: .*529.*gave up after 4"):
+    with pytest.raises(
+        ProviderError, match=r"cell builder × claude-api-streaming-caching: .*529.*gave up after 4"
+    ):
         run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 4
     assert len(claude.sleeps) == 3
 
 
-def test_bad_request_is_not_retried_and_never_echoes_the_key(claude, personas, cards, httpx2_mock) -> None:
+def test_bad_request_is_not_retried_and_never_echoes_the_key(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     route = httpx2_mock.post(URL).mock(return_value=error_response(401, "authentication_error"))
     with pytest.raises(ProviderError) as caught:
@@ -185,31 +289,62 @@ def test_bad_request_is_not_retried_and_never_echoes_the_key(claude, personas, c
     assert "check ANTHROPIC_API_KEY" in str(caught.value) and SECRET not in str(caught.value)
 
 
-@pytest.mark.parametrize(("stop", "message"), [("refusal", "refused"), ("max_tokens", "truncated at max_tokens")])
-def test_refusal_and_truncation_fail_one_cell_only(claude, personas, cards, httpx2_mock, tmp_path, stop, message):
+@pytest.mark.parametrize(
+    ("stop", "message"), [("refusal", "refused"), ("max_tokens", "truncated at max_tokens")]
+)
+def test_refusal_and_truncation_fail_one_cell_only(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+    stop,
+    message,
+) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         content = body["messages"][0]["content"]
-        plan = next(p for p in _plans(personas, cards, claude, ("builder", "skeptic")) if p.request.prompt == content)
+        plan = next(
+            p
+            for p in _plans(personas, cards, claude, ("builder", "skeptic"))
+            if p.request.prompt == content
+        )
         if plan.persona.id == "skeptic" and plan.tool.id == "modal-gpu-inference":
-            return stream_response(claude_events(['{"verdict": "skip", "quote": "I wi'], stop_reason=stop))
+            return stream_response(
+                claude_events(['{"verdict": "skip", "quote": "I wi'], stop_reason=stop)
+            )
         return stream_response(reply_events(plan.request))
 
     httpx2_mock.post(URL).mock(side_effect=respond)
     spec = spec_for([personas["builder"], personas["skeptic"]], cards)
     record = run(run_panel(spec, claude, ResponseStore(tmp_path), RunOptions()))
     failed = [c for c in record.cells if c.status == "failed"]
-    assert len(failed) == 1 and message in failed[0].error and "skeptic × modal-gpu-inference" in failed[0].error
+    assert (
+        len(failed) == 1
+        and message in failed[0].error
+        and "skeptic × modal-gpu-inference" in failed[0].error
+    )
     assert record.totals.cells_ok == 3
-    assert failed[0].usage.output_tokens == 120 and failed[0].cost is not None  # a failed call is still paid for
+    assert (
+        failed[0].usage.output_tokens == 120 and failed[0].cost is not None
+    )  # a failed call is still paid for
     assert record.totals.cost_usd == pytest.approx(sum(c.cost.usd for c in record.cells), abs=1e-6)
 
 
-def test_validation_reask_quotes_the_error(claude, personas, cards, httpx2_mock) -> None:
+def test_validation_reask_quotes_the_error(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plans(personas, cards, claude)[0]
     bad = json.dumps({**good_reply(plan.request), "score": 14})
-    route = httpx2_mock.post(URL).mock(side_effect=[stream_response(claude_events([bad])),
-                                                    stream_response(reply_events(plan.request))])
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[
+            stream_response(claude_events([bad])),
+            stream_response(reply_events(plan.request)),
+        ]
+    )
     outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     second = json.loads(route.calls[1].request.content)
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
@@ -219,13 +354,19 @@ def test_validation_reask_quotes_the_error(claude, personas, cards, httpx2_mock)
     assert outcome.attempts == 2
 
 
-def test_base_url_is_honoured(monkeypatch, personas, cards, httpx2_mock) -> None:
+def test_base_url_is_honoured(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9999")
     provider = ClaudeProvider("claude-sonnet-5-5")
     plan = _plans(personas, cards, provider)[0]
     route = httpx2_mock.post("http://127.0.0.1:9999/v1/messages").mock(
-        return_value=stream_response(reply_events(plan.request)))
+        return_value=stream_response(reply_events(plan.request))
+    )
     run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
     assert route.called
 
@@ -239,13 +380,22 @@ def _shape(value):
 
 
 def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
-        monkeypatch, personas, cards, httpx2_mock, tmp_path: Path, capsys) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from panel.cli import main
     from tests.test_cli import PAIR
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     provider = ClaudeProvider("claude-sonnet-5-5")
-    plans = {p.request.prompt: p for p in plan_cells(spec_for(choose_personas(personas, None), cards), provider)}
+    plans = {
+        p.request.prompt: p
+        for p in plan_cells(spec_for(choose_personas(personas, None), cards), provider)
+    }
     seen = {"n": 0}
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -256,13 +406,33 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
 
     httpx2_mock.post(URL).mock(side_effect=respond)
     spec_title = "Claude API streaming & caching vs Modal GPU inference"
-    assert main(["run", PAIR, "--out", str(tmp_path / "claude"), "--cache-dir", str(tmp_path / "c")]) == 0
+    assert (
+        main(["run", PAIR, "--out", str(tmp_path / "claude"), "--cache-dir", str(tmp_path / "c")])
+        == 0
+    )
     err = capsys.readouterr().err
-    assert err.startswith("model: anthropic:claude-sonnet-5-5 — Claude (claude-sonnet-5-5) (ANTHROPIC_API_KEY is set)")
-    assert "input from prompt cache: 86.4%" in err  # 21700 / (8*40 + 3100 + 21700) and "saved $" in err
+    assert err.startswith(
+        "model: anthropic:claude-sonnet-5-5 — Claude (claude-sonnet-5-5) (ANTHROPIC_API_KEY is set)"
+    )
+    assert (
+        "input from prompt cache: 86.4%" in err
+    )  # 21700 / (8*40 + 3100 + 21700) and "saved $" in err
     monkeypatch.delenv("ANTHROPIC_API_KEY")
-    assert main(["run", PAIR, "--out", str(tmp_path / "offline"), "--offline-delay", "0",
-                 "--cache-dir", str(tmp_path / "c")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                PAIR,
+                "--out",
+                str(tmp_path / "offline"),
+                "--offline-delay",
+                "0",
+                "--cache-dir",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     claude = json.loads((tmp_path / "claude" / "record.json").read_text())
     offline = json.loads((tmp_path / "offline" / "record.json").read_text())
     assert claude["title"] == offline["title"] == spec_title

@@ -20,30 +20,56 @@ def panel(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     """Run the real command in a child process, as a user would."""
     environment = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "panel", *args], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "panel", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 def test_run_writes_record_markdown_and_html(tmp_path: Path) -> None:
     result = panel("run", PAIR, "--out", str(tmp_path / "out"), "--offline-delay", "0")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["panel.html", "panel.md", "record.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "panel.html",
+        "panel.md",
+        "record.json",
+    ]
     record = json.loads((tmp_path / "out" / "record.json").read_text())
-    assert record["model"]["provider"] == "offline" and record["model"]["is_language_model"] is False
+    assert (
+        record["model"]["provider"] == "offline" and record["model"]["is_language_model"] is False
+    )
     assert len(record["cells"]) == 8 and record["complete"] is True
-    assert result.stderr.splitlines()[0].startswith("model: offline:offline — offline (not a language model")
+    assert result.stderr.splitlines()[0].startswith(
+        "model: offline:offline — offline (not a language model"
+    )
     assert "no API key is set" in result.stderr.splitlines()[0]
     assert "Traceback" not in result.stderr
 
 
 def test_plain_lines_when_not_a_terminal(tmp_path: Path) -> None:
-    result = panel("run", PAIR, "--out", str(tmp_path / "o"), "--offline-delay", "0", "--personas", "builder")
+    result = panel(
+        "run", PAIR, "--out", str(tmp_path / "o"), "--offline-delay", "0", "--personas", "builder"
+    )
     lines = [line for line in result.stderr.splitlines() if " × " in line]
-    assert len(lines) == 2 and all(line.split(": ")[1].split()[0] in ("ship", "skip") for line in lines)
+    assert len(lines) == 2 and all(
+        line.split(": ")[1].split()[0] in ("ship", "skip") for line in lines
+    )
 
 
 def test_rerun_is_served_from_the_response_cache(tmp_path: Path) -> None:
-    args = ["run", PAIR, "--out", str(tmp_path / "o"), "--offline-delay", "0", "--cache-dir", str(tmp_path / "c")]
+    args = [
+        "run",
+        PAIR,
+        "--out",
+        str(tmp_path / "o"),
+        "--offline-delay",
+        "0",
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
     assert panel(*args).returncode == 0
     second = panel(*args)
     assert second.returncode == 0
@@ -55,7 +81,10 @@ def test_rerun_is_served_from_the_response_cache(tmp_path: Path) -> None:
 def test_python_dash_m_and_personas_listing() -> None:
     result = panel("personas")
     assert result.returncode == 0
-    assert "indie-creator — The Indie Creator (solo makers and small budgets; optional)" in result.stdout
+    assert (
+        "indie-creator — The Indie Creator (solo makers and small budgets; optional)"
+        in result.stdout
+    )
     assert "    weekend_test: Weekend test" in result.stdout
 
 
@@ -64,7 +93,10 @@ def test_default_model_follows_the_keys_present(monkeypatch: pytest.MonkeyPatch)
 
     assert choose_model(None, {}).provider == "offline"
     assert choose_model(None, {"OPENAI_API_KEY": "k"}).provider == "openai"
-    assert choose_model(None, {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}).provider == "anthropic"
+    assert (
+        choose_model(None, {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}).provider
+        == "anthropic"
+    )
     assert choose_model("offline", {"ANTHROPIC_API_KEY": "k"}).provider == "offline"
 
 
@@ -84,7 +116,9 @@ def test_default_model_follows_the_keys_present(monkeypatch: pytest.MonkeyPatch)
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code = main([*args, "--out", str(tmp_path / "o")] if args[0] == "run" else args)
     err = capsys.readouterr().err
     assert code == 2
@@ -93,7 +127,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys, args: list[str
     assert not (tmp_path / "o").exists()
 
 
-def test_broken_persona_dir_names_the_file(tmp_path: Path, capsys) -> None:
+def test_broken_persona_dir_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "personas"
     folder.mkdir()
     text = (ROOT / "personas" / "skeptic.toml").read_text().replace('ship_when = "', 'ship_wen = "')
@@ -103,7 +139,9 @@ def test_broken_persona_dir_names_the_file(tmp_path: Path, capsys) -> None:
     assert code == 2 and "skeptic.toml: ship_wen: unknown field" in err
 
 
-def test_incomplete_panel_exits_1_and_still_writes(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_incomplete_panel_exits_1_and_still_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from panel.providers import offline
 
     real = offline.OfflineProvider.reply

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from panel.display import LiveGrid, PlainLines
 from panel.models import CellResult
-from panel.orchestrator import CellUpdate
+from panel.running.orchestrator import CellUpdate
 
 
 def _text(grid: LiveGrid) -> str:
@@ -45,9 +45,15 @@ def test_plain_lines_print_only_finished_cells() -> None:
     out = io.StringIO()
     lines = PlainLines(out)
     lines.update(CellUpdate("builder", "alpha", "streaming", {"verdict": "ship"}))
-    ok = CellResult(persona="builder", tool="alpha", status="ok", verdict={"verdict": "ship", "score": 8})
+    ok = CellResult(
+        persona="builder", tool="alpha", status="ok", verdict={"verdict": "ship", "score": 8}
+    )
     lines.update(CellUpdate("builder", "alpha", "done", result=ok))
-    bad = CellResult(persona="skeptic", tool="alpha", status="failed", error="cell skeptic × alpha: refused")
+    bad = CellResult(
+        persona="skeptic", tool="alpha", status="failed", error="cell skeptic × alpha: refused"
+    )
     lines.update(CellUpdate("skeptic", "alpha", "failed", result=bad))
     assert out.getvalue().splitlines() == [
-        "builder × alpha: ship 8/10", "skeptic × alpha: failed: cell skeptic × alpha: refused"]
+        "builder × alpha: ship 8/10",
+        "skeptic × alpha: failed: cell skeptic × alpha: refused",
+    ]

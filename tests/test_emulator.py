@@ -6,29 +6,40 @@ from pathlib import Path
 
 import pytest
 
-from panel.emulator import Emulator, EmulatorConfig
-from panel.loading import choose_personas
-from panel.orchestrator import RunOptions
+from panel.inputs.loading import choose_personas
+from panel.models import Persona, ToolCard
 from panel.providers.claude import ClaudeProvider
 from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.retry import RetryingProvider
-from panel.response_cache import ResponseStore
-from panel.runner import run_panel
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import run_panel
 from tests.helpers import run, spec_for
+from tests.support.emulator import Emulator, EmulatorConfig
 
 
-def _claude(emulator: Emulator, monkeypatch) -> RetryingProvider:
+def _claude(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> RetryingProvider:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
-    return RetryingProvider(ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url), base_delay=0.01)
+    return RetryingProvider(
+        ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url), base_delay=0.01
+    )
 
 
 def _openai(emulator: Emulator) -> RetryingProvider:
-    return RetryingProvider(OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1"), base_delay=0.01)
+    return RetryingProvider(
+        OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1"), base_delay=0.01
+    )
 
 
-def _panel(provider, personas, cards, tmp_path: Path, **options):
+def _panel(
+    provider, personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path, **options
+):
     spec = spec_for(choose_personas(personas, None), cards)
-    return run(run_panel(spec, provider, ResponseStore(tmp_path / "cache"), RunOptions(refresh=True, **options)))
+    return run(
+        run_panel(
+            spec, provider, ResponseStore(tmp_path / "cache"), RunOptions(refresh=True, **options)
+        )
+    )
 
 
 def test_binds_loopback_only() -> None:
@@ -38,7 +49,13 @@ def test_binds_loopback_only() -> None:
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
-def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(api, monkeypatch, personas, cards, tmp_path):
+def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(
+    api,
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     with Emulator(EmulatorConfig(begin_delay=0.02, ttft=0.05)) as emulator:
         provider = _claude(emulator, monkeypatch) if api == "anthropic" else _openai(emulator)
         record = _panel(provider, personas, cards, tmp_path, concurrency=8)
@@ -50,24 +67,43 @@ def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(api, monkeypatch
     assert record.totals.usage.output_tokens == sum(s.output_tokens for s in emulator.served)
 
 
-def test_without_warm_up_a_cold_cache_is_written_by_every_parallel_cell(monkeypatch, personas, cards, tmp_path):
+def test_without_warm_up_a_cold_cache_is_written_by_every_parallel_cell(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     with Emulator(EmulatorConfig(begin_delay=0.05, ttft=0.1)) as emulator:
-        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8, warm_up=False)
+        record = _panel(
+            _claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8, warm_up=False
+        )
     assert record.complete
     assert sum(1 for s in emulator.served if s.cache_write) == 8
     assert record.totals.usage.cache_read_tokens == 0
 
 
-def test_a_prefix_below_the_minimum_is_not_cached(monkeypatch, personas, cards, tmp_path) -> None:
+def test_a_prefix_below_the_minimum_is_not_cached(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     with Emulator(EmulatorConfig(cache_min_tokens=100_000)) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path)
     assert record.totals.usage.cache_read_tokens == record.totals.usage.cache_write_tokens == 0
 
 
-def test_injected_faults_are_survived(monkeypatch, personas, cards, tmp_path) -> None:
+def test_injected_faults_are_survived(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     # One cell at a time: the first retries past 429 and 529, the second past 500, the third past a
     # dropped stream; the fifth is truncated, which is not retried.
-    config = EmulatorConfig(faults=["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"])
+    config = EmulatorConfig(
+        faults=["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"]
+    )
     with Emulator(config) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=1)
     faults = [s.fault for s in emulator.served]
@@ -78,7 +114,12 @@ def test_injected_faults_are_survived(monkeypatch, personas, cards, tmp_path) ->
     assert record.totals.cells_ok == 7
 
 
-def test_rate_limit_answers_429_with_retry_after_and_panel_waits(monkeypatch, personas, cards, tmp_path) -> None:
+def test_rate_limit_answers_429_with_retry_after_and_panel_waits(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     with Emulator(EmulatorConfig(rate_limit=3, rate_window=0.3)) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8)
     limited = [s for s in emulator.served if s.fault == "rate-limited"]
@@ -86,11 +127,21 @@ def test_rate_limit_answers_429_with_retry_after_and_panel_waits(monkeypatch, pe
     assert record.complete  # no cell failed from the rate limit
 
 
-def test_streams_at_the_configured_pace(monkeypatch, personas, cards, tmp_path) -> None:
+def test_streams_at_the_configured_pace(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
     config = EmulatorConfig(ttft=0.2, tokens_per_second=400, output_tokens=200, chunk_tokens=4)
     with Emulator(config) as emulator:
-        _panel(_claude(emulator, monkeypatch), [*choose_personas(personas, None)][:1] and personas, cards, tmp_path,
-               concurrency=8)
+        _panel(
+            _claude(emulator, monkeypatch),
+            [*choose_personas(personas, None)][:1] and personas,
+            cards,
+            tmp_path,
+            concurrency=8,
+        )
     for served in emulator.served:
         duration = served.finished - served.started
         expected = 0.2 + served.output_tokens / 400
@@ -99,16 +150,31 @@ def test_streams_at_the_configured_pace(monkeypatch, personas, cards, tmp_path) 
 
 @pytest.mark.parametrize(
     ("model", "env"),
-    [("anthropic:claude-sonnet-5-5", "ANTHROPIC_BASE_URL"), ("openai:gpt-5-mini", None), ("openai:llama3.1", None)],
+    [
+        ("anthropic:claude-sonnet-5-5", "ANTHROPIC_BASE_URL"),
+        ("openai:gpt-5-mini", None),
+        ("openai:llama3.1", None),
+    ],
 )
-def test_cli_against_the_emulator_gives_records_shaped_like_offline(model, env, monkeypatch, tmp_path, capsys):
+def test_cli_against_the_emulator_gives_records_shaped_like_offline(
+    model, env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     from panel.cli import main
     from tests.test_cli import PAIR
 
     with Emulator(EmulatorConfig(begin_delay=0.01)) as emulator:
-        args = ["run", PAIR, "--model", model, "--out", str(tmp_path / "api"), "--cache-dir", str(tmp_path / "c")]
+        args = [
+            "run",
+            PAIR,
+            "--model",
+            model,
+            "--out",
+            str(tmp_path / "api"),
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ]
         if env:
             monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
             monkeypatch.setenv(env, emulator.url)
@@ -118,12 +184,29 @@ def test_cli_against_the_emulator_gives_records_shaped_like_offline(model, env, 
         else:  # a local compatible server: no key at all, named by --base-url
             args += ["--base-url", f"{emulator.url}/v1"]
         assert main(args) == 0, capsys.readouterr().err
-    assert main(["run", PAIR, "--model", "offline", "--out", str(tmp_path / "off"), "--offline-delay", "0",
-                 "--cache-dir", str(tmp_path / "c")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                PAIR,
+                "--model",
+                "offline",
+                "--out",
+                str(tmp_path / "off"),
+                "--offline-delay",
+                "0",
+                "--cache-dir",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     api = json.loads((tmp_path / "api" / "record.json").read_text())
     offline = json.loads((tmp_path / "off" / "record.json").read_text())
     assert api.keys() == offline.keys()
     assert [c.keys() for c in api["cells"]] == [c.keys() for c in offline["cells"]]
     assert api["totals"].keys() == offline["totals"].keys()
     assert api["totals"]["usage"]["cache_read_tokens"] > 0  # cache figures come from the responses
-    assert api["model"]["is_language_model"] is True and offline["model"]["is_language_model"] is False
+    assert (
+        api["model"]["is_language_model"] is True and offline["model"]["is_language_model"] is False
+    )

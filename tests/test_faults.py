@@ -8,16 +8,19 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpcore2
 import httpx
 import pytest
+import respx
 
 from panel.cli import main
-from panel.output import recover_interrupted_swap, write_outputs
-from panel.prompts import PromptSet
+from panel.inputs.prompts import PromptSet
+from panel.models import Persona, ToolCard
 from panel.providers.claude import ClaudeProvider
-from panel.structured import stream_verdict
+from panel.report.output import recover_interrupted_swap, write_outputs
+from panel.running.structured import stream_verdict
 from tests.conftest import EXAMPLES
 from tests.helpers import run
 from tests.sse import BrokenStream, claude_events, sse
@@ -28,7 +31,8 @@ PAIR = str(EXAMPLES / "claude-api-vs-modal.toml")
 
 
 class Trickle:
-    """A body delivered in tiny network chunks that split SSE lines (and UTF-8 characters) anywhere."""
+    """A body delivered in tiny network chunks that split SSE lines (and UTF-8 characters)
+    anywhere."""
 
     def __init__(self, body: bytes, size: int) -> None:
         self.pieces = [body[i : i + size] for i in range(0, len(body), size)]
@@ -48,55 +52,119 @@ class Trickle:
 
 
 @pytest.mark.parametrize("size", [1, 3, 7, 64])
-def test_sse_lines_split_across_network_chunks(claude, personas, cards, httpx2_mock, size) -> None:  # noqa: F811
+def test_sse_lines_split_across_network_chunks(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    size,
+) -> None:  # noqa: F811
     plan = _plans(personas, cards, claude)[0]
     body = sse(reply_events(plan.request, size=9))
-    httpx2_mock.post(URL).mock(return_value=httpx.Response(
-        200, headers={"content-type": "text/event-stream"}, stream=Trickle(body, size)))
+    httpx2_mock.post(URL).mock(
+        return_value=httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, stream=Trickle(body, size)
+        )
+    )
     outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert outcome.verdict.verdict in ("ship", "skip")
 
 
-def test_read_timeout_mid_stream_is_retried(claude, personas, cards, httpx2_mock) -> None:  # noqa: F811
+def test_read_timeout_mid_stream_is_retried(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:  # noqa: F811
     plan = _plans(personas, cards, claude)[0]
-    stalled = httpx.Response(200, headers={"content-type": "text/event-stream"},
-                             stream=BrokenStream(sse(claude_events(['{"verdict"'], finish=False)),
-                                                 httpcore2.ReadTimeout("timed out")))
-    route = httpx2_mock.post(URL).mock(side_effect=[stalled, stream_response(reply_events(plan.request))])
+    stalled = httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        stream=BrokenStream(
+            sse(claude_events(['{"verdict"'], finish=False)), httpcore2.ReadTimeout("timed out")
+        ),
+    )
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[stalled, stream_response(reply_events(plan.request))]
+    )
     run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 2
 
 
-def test_reset_before_the_stream_is_retried(claude, personas, cards, httpx2_mock) -> None:  # noqa: F811
+def test_reset_before_the_stream_is_retried(
+    claude: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:  # noqa: F811
     plan = _plans(personas, cards, claude)[0]
-    route = httpx2_mock.post(URL).mock(side_effect=[httpcore2.ReadError("connection reset by peer"),
-                                                    error_reply(503), stream_response(reply_events(plan.request))])
+    route = httpx2_mock.post(URL).mock(
+        side_effect=[
+            httpcore2.ReadError("connection reset by peer"),
+            error_reply(503),
+            stream_response(reply_events(plan.request)),
+        ]
+    )
     run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
     assert route.call_count == 3
 
 
 def error_reply(status: int) -> httpx.Response:
-    return httpx.Response(status, json={"type": "error", "error": {"type": "api_error", "message": "unavailable"}})
+    return httpx.Response(
+        status, json={"type": "error", "error": {"type": "api_error", "message": "unavailable"}}
+    )
 
 
-def test_keys_never_reach_records_caches_pages_logs_or_errors(monkeypatch, personas, cards, httpx2_mock,
-                                                              tmp_path: Path, capsys) -> None:
+def test_keys_never_reach_records_caches_pages_logs_or_errors(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    plans = {p.request.prompt: p for p in _plans(personas, cards, ClaudeProvider("claude-sonnet-5-5"),
-                                                 ("builder", "skeptic"))}
-    echo = {"type": "error", "error": {"type": "api_error", "message": (
-        f"upstream refused request with headers {{'x-api-key': '{SECRET}', 'authorization': 'Bearer {SECRET}'}}")}}
+    plans = {
+        p.request.prompt: p
+        for p in _plans(
+            personas, cards, ClaudeProvider("claude-sonnet-5-5"), ("builder", "skeptic")
+        )
+    }
+    echo = {
+        "type": "error",
+        "error": {
+            "type": "api_error",
+            "message": (
+                "upstream refused request with headers "
+                f"{{'x-api-key': '{SECRET}', 'authorization': 'Bearer {SECRET}'}}"
+            ),
+        },
+    }
 
     def respond(request: httpx.Request) -> httpx.Response:
-        assert request.headers["authorization"] == f"Bearer {SECRET}"  # the key is sent, and only there
+        assert (
+            request.headers["authorization"] == f"Bearer {SECRET}"
+        )  # the key is sent, and only there
         content = json.loads(request.content)["messages"][0]["content"]
         if "You are The Skeptic" in content:
             return httpx.Response(400, json=echo)
         return stream_response(reply_events(plans[content].request))
 
     httpx2_mock.post(URL).mock(side_effect=respond)
-    code = main(["run", PAIR, "--model", "anthropic:claude-sonnet-5-5", "--personas", "builder,skeptic",
-                 "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    code = main(
+        [
+            "run",
+            PAIR,
+            "--model",
+            "anthropic:claude-sonnet-5-5",
+            "--personas",
+            "builder,skeptic",
+            "--out",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "[redacted]" in err
     written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
@@ -108,14 +176,33 @@ def test_keys_never_reach_records_caches_pages_logs_or_errors(monkeypatch, perso
 def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     out, cache = tmp_path / "out", tmp_path / "cache"
-    base = [sys.executable, "-m", "panel", "run", PAIR, "--out", str(out), "--cache-dir", str(cache)]
-    first = subprocess.run([*base, "--offline-delay", "0", "--personas", "builder"], env=env,
-                           capture_output=True, text=True, timeout=60)
+    base = [
+        sys.executable,
+        "-m",
+        "panel",
+        "run",
+        PAIR,
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+    ]
+    first = subprocess.run(
+        [*base, "--offline-delay", "0", "--personas", "builder"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert first.returncode == 0
     old = {p.name: p.read_text() for p in out.iterdir()}
 
-    child = subprocess.Popen([*base, "--offline-delay", "0.02", "--concurrency", "1"], env=env,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [*base, "--offline-delay", "0.02", "--concurrency", "1"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert child.stderr is not None
     finished = 0
     while finished < 5:  # the two builder cells come from the cache; wait for three fresh ones
@@ -124,17 +211,23 @@ def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Pa
         finished += " × " in line
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
-    assert {p.name: p.read_text() for p in out.iterdir()} == old  # the old complete folder, untouched
+    assert {
+        p.name: p.read_text() for p in out.iterdir()
+    } == old  # the old complete folder, untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
-    again = subprocess.run([*base, "--offline-delay", "0"], env=env, capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [*base, "--offline-delay", "0"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert again.returncode == 0
     cached = int(again.stderr.split("with a verdict, ")[1].split(" from")[0])
     assert cached >= 5  # only the missing cells were paid for
     assert json.loads((out / "record.json").read_text())["totals"]["cells"] == 8
 
 
-def test_a_swap_interrupted_between_renames_is_recovered(tmp_path: Path, personas, cards) -> None:
+def test_a_swap_interrupted_between_renames_is_recovered(
+    tmp_path: Path, personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     out = tmp_path / "out"
     (tmp_path / ".out.old").mkdir()
     (tmp_path / ".out.old" / "record.json").write_text("old")
@@ -144,8 +237,13 @@ def test_a_swap_interrupted_between_renames_is_recovered(tmp_path: Path, persona
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_outputs_never_half_written_when_rendering_fails(tmp_path: Path, personas, cards, monkeypatch) -> None:
-    from panel import output
+def test_outputs_never_half_written_when_rendering_fails(
+    tmp_path: Path,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from panel.report import output
     from tests.test_render import _record
 
     record = _record(personas, cards, tmp_path)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from panel.errors import InputError
-from panel.loading import (
+from panel.inputs.loading import (
     choose_personas,
     load_comparison,
     load_persona,
@@ -17,7 +17,11 @@ from tests.conftest import EXAMPLES, ROOT
 
 def test_every_example_card_and_persona_loads() -> None:
     cards = [load_tool_card(p) for p in EXAMPLES.glob("*.toml") if "-vs-" not in p.name]
-    assert {c.id for c in cards} == {"claude-api-streaming-caching", "modal-gpu-inference", "claw-code"}
+    assert {c.id for c in cards} == {
+        "claude-api-streaming-caching",
+        "modal-gpu-inference",
+        "claw-code",
+    }
     personas = load_personas()
     assert set(personas) == {"builder", "skeptic", "futurist", "business-analyst", "indie-creator"}
 
@@ -49,7 +53,10 @@ CARD = (EXAMPLES / "modal-gpu-inference.toml").read_text()
         (b"\xff\xfe name", "not valid UTF-8"),
         ("name = ", "not valid TOML"),
         (CARD.replace('name = "Modal GPU Serverless Inference"\n', ""), "name: Field required"),
-        (CARD.replace('category = "Developer Tools"', "category = 7"), "category: Input should be a valid string"),
+        (
+            CARD.replace('category = "Developer Tools"', "category = 7"),
+            "category: Input should be a valid string",
+        ),
         ("mood = 'happy'\n" + CARD, "mood: unknown field"),
         (CARD.replace('entry = "Paid"', 'entry = ""'), "pricing.entry"),
         ('id = "../../etc/x"\n' + CARD, "id: String should match pattern"),
@@ -75,7 +82,10 @@ PERSONA = (ROOT / "personas" / "builder.toml").read_text()
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (PERSONA.replace('id = "deciding_factor"', 'id = "primitive"'), "beat id repeated: primitive"),
+        (
+            PERSONA.replace('id = "deciding_factor"', 'id = "primitive"'),
+            "beat id repeated: primitive",
+        ),
         (PERSONA.replace("low = 10\nhigh = 10", "low = 9\nhigh = 10"), "every score from 1 to 10"),
         (PERSONA.replace('lens = "developer experience"\n', ""), "lens: Field required"),
         (PERSONA.replace("default_panel = true", 'default_panel = "yes"'), "default_panel"),
@@ -89,7 +99,11 @@ def test_broken_personas_name_the_field(tmp_path: Path, text: str, expected: str
 
 @pytest.mark.parametrize(
     ("wanted", "expected"),
-    [([], "at least one"), (["builder", "builder"], "named twice"), (["nobody"], "unknown persona 'nobody'")],
+    [
+        ([], "at least one"),
+        (["builder", "builder"], "named twice"),
+        (["nobody"], "unknown persona 'nobody'"),
+    ],
 )
 def test_bad_persona_choices(wanted: list[str], expected: str) -> None:
     with pytest.raises(InputError, match=expected):

@@ -1,24 +1,28 @@
-"""The OpenAI provider (and compatible servers) against respx routes serving chat-completion streams."""
+"""The OpenAI provider (and compatible servers) against respx routes serving chat-completion
+streams."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpcore2
 import httpx
 import pytest
+import respx
 
 from panel.errors import CellFailure, InputError, ProviderError
-from panel.loading import choose_personas
-from panel.orchestrator import RunOptions
-from panel.prompts import PromptSet
+from panel.inputs.loading import choose_personas
+from panel.inputs.prompts import PromptSet
+from panel.inputs.schema import strict_problems
+from panel.models import Persona, ToolCard
 from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.retry import RetryingProvider
-from panel.response_cache import ResponseStore
-from panel.runner import plan_cells, run_panel
-from panel.schema import strict_problems
-from panel.structured import stream_verdict
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import plan_cells, run_panel
+from panel.running.structured import stream_verdict
 from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
 from tests.sse import BrokenStream, openai_chunks, sse
 
@@ -26,13 +30,13 @@ URL = "https://api.openai.com/v1/chat/completions"
 SECRET = "sk-proj-test-secret-0123456789"
 
 
-def make(monkeypatch, **kwargs) -> RetryingProvider:
+def make(monkeypatch: pytest.MonkeyPatch, **kwargs) -> RetryingProvider:
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     return instant_retries(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs))
 
 
 @pytest.fixture
-def gpt(monkeypatch):
+def gpt(monkeypatch: pytest.MonkeyPatch):
     return make(monkeypatch)
 
 
@@ -44,7 +48,7 @@ def reply(request, size: int = 30, **kwargs) -> httpx.Response:
     return stream_response(openai_chunks(chunks(json.dumps(good_reply(request)), size), **kwargs))
 
 
-def _plan(personas, cards, provider, who="builder"):
+def _plan(personas: dict[str, Persona], cards: list[ToolCard], provider, who="builder"):
     return plan_cells(spec_for([personas[who]], cards), provider)[0]
 
 
@@ -52,7 +56,12 @@ def _verdict(provider, plan, **kwargs):
     return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **kwargs))
 
 
-def test_schema_is_sent_strict_with_cache_key_and_usage(gpt, personas, cards, httpx2_mock) -> None:
+def test_schema_is_sent_strict_with_cache_key_and_usage(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
     route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
     _verdict(gpt, plan)
@@ -66,7 +75,12 @@ def test_schema_is_sent_strict_with_cache_key_and_usage(gpt, personas, cards, ht
     assert body["max_completion_tokens"] == 2000 and "prompt_cache_options" not in body
 
 
-def test_cache_retention_option(monkeypatch, personas, cards, httpx2_mock) -> None:
+def test_cache_retention_option(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     provider = make(monkeypatch, cache_retention="30m")
     plan = _plan(personas, cards, provider)
     route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
@@ -74,7 +88,12 @@ def test_cache_retention_option(monkeypatch, personas, cards, httpx2_mock) -> No
     assert json.loads(route.calls[0].request.content)["prompt_cache_options"] == {"ttl": "30m"}
 
 
-def test_partial_objects_arrive_in_order(gpt, personas, cards, httpx2_mock) -> None:
+def test_partial_objects_arrive_in_order(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
     httpx2_mock.post(URL).mock(return_value=reply(plan.request, size=4))
     seen: list[list[str]] = []
@@ -82,19 +101,39 @@ def test_partial_objects_arrive_in_order(gpt, personas, cards, httpx2_mock) -> N
     assert seen[:2] == [["verdict"], ["verdict", "score"]] and seen[-1][-1] == "beats"
 
 
-def test_cached_tokens_are_accounted(gpt, personas, cards, httpx2_mock, tmp_path: Path) -> None:
+def test_cached_tokens_are_accounted(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+) -> None:
     calls = {"n": 0}
 
     def respond(request: httpx.Request) -> httpx.Response:
         calls["n"] += 1
         body = json.loads(request.content)
-        plan = next(p for p in plan_cells(spec_for(choose_personas(personas, None), cards), gpt)
-                    if p.request.prompt == body["messages"][1]["content"])
-        return reply(plan.request, prompt_tokens=3000, cached=0 if calls["n"] == 1 else 2816, completion_tokens=300)
+        plan = next(
+            p
+            for p in plan_cells(spec_for(choose_personas(personas, None), cards), gpt)
+            if p.request.prompt == body["messages"][1]["content"]
+        )
+        return reply(
+            plan.request,
+            prompt_tokens=3000,
+            cached=0 if calls["n"] == 1 else 2816,
+            completion_tokens=300,
+        )
 
     httpx2_mock.post(URL).mock(side_effect=respond)
-    record = run(run_panel(spec_for(choose_personas(personas, None), cards), gpt, ResponseStore(tmp_path),
-                           RunOptions()))
+    record = run(
+        run_panel(
+            spec_for(choose_personas(personas, None), cards),
+            gpt,
+            ResponseStore(tmp_path),
+            RunOptions(),
+        )
+    )
     usage = record.totals.usage
     assert usage.cache_read_tokens == 7 * 2816
     assert usage.input_tokens == 3000 + 7 * (3000 - 2816)
@@ -106,10 +145,17 @@ def test_cached_tokens_are_accounted(gpt, personas, cards, httpx2_mock, tmp_path
     assert record.totals.saved_usd == pytest.approx(7 * 2816 * 0.225 / 1e6, abs=1e-6)
 
 
-def test_compatible_server_without_key(monkeypatch, personas, cards, httpx2_mock) -> None:
+def test_compatible_server_without_key(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     provider = OpenAIProvider("llama3.1", base_url="http://127.0.0.1:11434/v1")
     plan = _plan(personas, cards, provider)
-    route = httpx2_mock.post("http://127.0.0.1:11434/v1/chat/completions").mock(return_value=reply(plan.request))
+    route = httpx2_mock.post("http://127.0.0.1:11434/v1/chat/completions").mock(
+        return_value=reply(plan.request)
+    )
     outcome = _verdict(provider, plan)
     body = json.loads(route.calls[0].request.content)
     assert outcome.verdict is not None
@@ -117,11 +163,18 @@ def test_compatible_server_without_key(monkeypatch, personas, cards, httpx2_mock
     assert "127.0.0.1:11434" in provider.info.label
 
 
-def test_base_url_from_the_environment(monkeypatch, personas, cards, httpx2_mock) -> None:
+def test_base_url_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
     provider = OpenAIProvider("qwen")
     plan = _plan(personas, cards, provider)
-    route = httpx2_mock.post("http://127.0.0.1:8000/v1/chat/completions").mock(return_value=reply(plan.request))
+    route = httpx2_mock.post("http://127.0.0.1:8000/v1/chat/completions").mock(
+        return_value=reply(plan.request)
+    )
     _verdict(provider, plan)
     assert route.called
 
@@ -134,33 +187,66 @@ def test_no_key_and_no_server_is_one_clear_line() -> None:
 @pytest.mark.parametrize(
     ("first", "sleep"),
     [
-        (httpx.Response(429, headers={"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"},
-                        json={"error": {"message": "slow down", "type": "rate_limit_exceeded"}}), 60.0),
-        (httpx.Response(429, headers={"retry-after": "2"}, json={"error": {"message": "slow"}}), 2.0),
+        (
+            httpx.Response(
+                429,
+                headers={"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"},
+                json={"error": {"message": "slow down", "type": "rate_limit_exceeded"}},
+            ),
+            60.0,
+        ),
+        (
+            httpx.Response(429, headers={"retry-after": "2"}, json={"error": {"message": "slow"}}),
+            2.0,
+        ),
         (httpx.Response(503, json={"error": {"message": "unavailable"}}), None),
     ],
 )
-def test_retries_honour_reset_headers(gpt, personas, cards, httpx2_mock, first, sleep) -> None:
+def test_retries_honour_reset_headers(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    first,
+    sleep,
+) -> None:
     plan = _plan(personas, cards, gpt)
     route = httpx2_mock.post(URL).mock(side_effect=[first, reply(plan.request)])
     _verdict(gpt, plan)
     assert route.call_count == 2
-    if sleep is not None:  # the server's wait plus up to 0.5 s of jitter; 6 minutes is capped at 60 s
+    if (
+        sleep is not None
+    ):  # the server's wait plus up to 0.5 s of jitter; 6 minutes is capped at 60 s
         assert len(gpt.sleeps) == 1 and sleep <= gpt.sleeps[0] <= min(60.0, sleep + 0.5)
 
 
-def test_retries_broken_streams(gpt, personas, cards, httpx2_mock) -> None:
+def test_retries_broken_streams(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
-    dropped = httpx.Response(200, headers={"content-type": "text/event-stream"},
-                             stream=BrokenStream(sse(openai_chunks(['{"verd'], finish_reason=None, done=False)),
-                                                 httpcore2.RemoteProtocolError("peer closed")))
+    dropped = httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        stream=BrokenStream(
+            sse(openai_chunks(['{"verd'], finish_reason=None, done=False)),
+            httpcore2.RemoteProtocolError("peer closed"),
+        ),
+    )
     no_finish = stream_response(openai_chunks(['{"verdict": "ship"'], finish_reason=None))
     route = httpx2_mock.post(URL).mock(side_effect=[dropped, no_finish, reply(plan.request)])
     assert _verdict(gpt, plan).verdict is not None
     assert route.call_count == 3
 
 
-def test_connection_refused_is_retried_then_reported(gpt, personas, cards, httpx2_mock) -> None:
+def test_connection_refused_is_retried_then_reported(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
     route = httpx2_mock.post(URL).mock(side_effect=httpcore2.ConnectError("refused"))
     with pytest.raises(ProviderError, match="connection failed.*gave up after 4 attempts"):
@@ -170,39 +256,86 @@ def test_connection_refused_is_retried_then_reported(gpt, personas, cards, httpx
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"finish_reason": "length"}, "truncated at max_tokens"),
-     ({"refusal": "I can't help with that."}, r"refused to review \(refusal: I can't help with that\.\)"),
-     ({"finish_reason": "content_filter"}, "refused")],
+    [
+        ({"finish_reason": "length"}, "truncated at max_tokens"),
+        (
+            {"refusal": "I can't help with that."},
+            r"refused to review \(refusal: I can't help with that\.\)",
+        ),
+        ({"finish_reason": "content_filter"}, "refused"),
+    ],
 )
-def test_truncation_and_refusal_fail_the_cell(gpt, personas, cards, httpx2_mock, kwargs, message) -> None:
+def test_truncation_and_refusal_fail_the_cell(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    kwargs,
+    message,
+) -> None:
     plan = _plan(personas, cards, gpt)
-    httpx2_mock.post(URL).mock(return_value=stream_response(openai_chunks(['{"verdict": "ship", "quo'], **kwargs)))
+    httpx2_mock.post(URL).mock(
+        return_value=stream_response(openai_chunks(['{"verdict": "ship", "quo'], **kwargs))
+    )
     with pytest.raises(CellFailure, match=message):
         _verdict(gpt, plan)
 
 
-def test_a_server_that_answers_in_prose_gets_one_reask(gpt, personas, cards, httpx2_mock) -> None:
+def test_a_server_that_answers_in_prose_gets_one_reask(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
-    prose = stream_response(openai_chunks(["Sure! I think this tool is great and I would ship it."]))
+    prose = stream_response(
+        openai_chunks(["Sure! I think this tool is great and I would ship it."])
+    )
     route = httpx2_mock.post(URL).mock(side_effect=[prose, reply(plan.request)])
     outcome = _verdict(gpt, plan)
     second = json.loads(route.calls[1].request.content)["messages"]
-    assert second[2] == {"role": "assistant", "content": "Sure! I think this tool is great and I would ship it."}
+    assert second[2] == {
+        "role": "assistant",
+        "content": "Sure! I think this tool is great and I would ship it.",
+    }
     assert "not valid JSON" in second[3]["content"]
     assert outcome.attempts == 2
 
 
-def test_prose_twice_fails_the_cell_clearly(gpt, personas, cards, httpx2_mock) -> None:
+def test_prose_twice_fails_the_cell_clearly(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
-    httpx2_mock.post(URL).mock(return_value=stream_response(openai_chunks(["Here is my review: ship."])))
-    with pytest.raises(CellFailure, match="reply still invalid after a re-ask: the reply is not valid JSON"):
+    httpx2_mock.post(URL).mock(
+        return_value=stream_response(openai_chunks(["Here is my review: ship."]))
+    )
+    with pytest.raises(
+        CellFailure, match="reply still invalid after a re-ask: the reply is not valid JSON"
+    ):
         _verdict(gpt, plan)
 
 
-def test_auth_error_names_the_variable_not_the_key(gpt, personas, cards, httpx2_mock) -> None:
+def test_auth_error_names_the_variable_not_the_key(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
     plan = _plan(personas, cards, gpt)
-    httpx2_mock.post(URL).mock(return_value=httpx.Response(401, json={"error": {
-        "message": f"Incorrect API key provided: {SECRET[:8]}***", "type": "invalid_request_error"}}))
+    httpx2_mock.post(URL).mock(
+        return_value=httpx.Response(
+            401,
+            json={
+                "error": {
+                    "message": f"Incorrect API key provided: {SECRET[:8]}***",
+                    "type": "invalid_request_error",
+                }
+            },
+        )
+    )
     with pytest.raises(ProviderError) as caught:
         _verdict(gpt, plan)
     assert "check OPENAI_API_KEY" in str(caught.value) and SECRET not in str(caught.value)

@@ -5,13 +5,13 @@ import random
 
 import pytest
 
-from panel.partial import IncrementalJSON, PartialJSONError
+from panel.running.partial import IncrementalJSON, PartialJSONError
 
 DOCUMENT = {
     "verdict": "ship",
     "score": 8,
     "confidence": "high",
-    "headline": "Quotes \" and back\\slashes, unicode é ✓ \u00e9 and \n newlines",
+    "headline": 'Quotes " and back\\slashes, unicode é ✓ \u00e9 and \n newlines',
     "quote": "I " + "word " * 200 + "ship.",
     "competitors": ["A", "B, with comma", "C {braces} [brackets]"],
     "beats": {"primitive": "x", "nested": [1, 2.5, -3e2, True, False, None]},
@@ -36,7 +36,12 @@ def test_verdict_and_score_are_visible_before_the_quote_finishes() -> None:
     cut = text.index('"quote"') + 40
     parser = IncrementalJSON()
     parser.feed(text[:cut])
-    assert parser.fields == {"verdict": "ship", "score": 8, "confidence": "high", "headline": DOCUMENT["headline"]}
+    assert parser.fields == {
+        "verdict": "ship",
+        "score": 8,
+        "confidence": "high",
+        "headline": DOCUMENT["headline"],
+    }
     assert not parser.done
 
 
@@ -56,14 +61,22 @@ def test_feed_reports_when_a_top_level_field_completes() -> None:
 
 def test_escape_split_across_deltas() -> None:
     parser = IncrementalJSON()
-    for piece in ['{"a": "x\\', "u00", "e9", '\\', 'n"}']:
+    for piece in ['{"a": "x\\', "u00", "e9", "\\", 'n"}']:
         parser.feed(piece)
     assert parser.finish() == {"a": "x\u00e9\n"}
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Sure! Here is", '{"a" 1}', '{"a": tru3}', '{"a": 1]', '{"a": 1} trailing', "{'a': 1}", '{"a": "\\q"}'],
+    [
+        "Sure! Here is",
+        '{"a" 1}',
+        '{"a": tru3}',
+        '{"a": 1]',
+        '{"a": 1} trailing',
+        "{'a': 1}",
+        '{"a": "\\q"}',
+    ],
 )
 def test_malformed_json_raises_with_a_position(text: str) -> None:
     parser = IncrementalJSON()

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from panel.errors import ProviderError
-from panel.loading import choose_personas
-from panel.models import CachedCell, Usage
-from panel.orchestrator import RunOptions
-from panel.prompts import PromptSet
-from panel.response_cache import ResponseStore, cell_key
-from panel.runner import plan_cells, run_panel
+from panel.inputs.loading import choose_personas
+from panel.inputs.prompts import PromptSet
+from panel.models import CachedCell, Persona, ToolCard, Usage
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore, cell_key
+from panel.running.runner import plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
 
@@ -24,14 +24,16 @@ def _good(request, n):
     return chunks(json.dumps(good_reply(request)), 50)
 
 
-def test_keys_are_stable_and_distinct(personas, cards) -> None:
+def test_keys_are_stable_and_distinct(personas: dict[str, Persona], cards: list[ToolCard]) -> None:
     spec = spec_for(choose_personas(personas, None), cards)
     provider = ScriptedProvider(_good)
     first, second = _keys(spec, provider), _keys(spec, provider)
     assert first == second and len(set(first.values())) == 8
 
 
-def test_what_changes_the_key_and_what_does_not(personas, cards) -> None:
+def test_what_changes_the_key_and_what_does_not(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     base_personas = choose_personas(personas, None)
     provider = ScriptedProvider(_good)
     base = _keys(spec_for(base_personas, cards), provider)
@@ -42,24 +44,36 @@ def test_what_changes_the_key_and_what_does_not(personas, cards) -> None:
     assert changed == {f"{p.id} × modal-gpu-inference" for p in base_personas}
 
     edited_persona = base_personas[1].model_copy(update={"voice": "A different voice entirely."})
-    after_persona = _keys(spec_for([base_personas[0], edited_persona, *base_personas[2:]], cards), provider)
+    after_persona = _keys(
+        spec_for([base_personas[0], edited_persona, *base_personas[2:]], cards), provider
+    )
     assert {c for c in base if base[c] != after_persona[c]} == {f"skeptic × {t.id}" for t in cards}
 
     for options in ({"temperature": 0.2}, {"max_tokens": 999}):
-        assert set(_keys(spec_for(base_personas, cards, **options), provider).values()).isdisjoint(base.values())
+        assert set(_keys(spec_for(base_personas, cards, **options), provider).values()).isdisjoint(
+            base.values()
+        )
     other_model = ScriptedProvider(_good)
     other_model.info = other_model.info.model_copy(update={"model": "another"})
-    assert set(_keys(spec_for(base_personas, cards), other_model).values()).isdisjoint(base.values())
+    assert set(_keys(spec_for(base_personas, cards), other_model).values()).isdisjoint(
+        base.values()
+    )
 
     # Not in the key: the title, the concurrency, retries, the warm-up, the cache TTL.
     assert _keys(spec_for(base_personas, cards, cache_ttl="1h"), provider) == base
     renamed = spec_for(base_personas, cards)
-    renamed = type(renamed)(title="Another title", tools=renamed.tools, personas=renamed.personas,
-                            prompts=renamed.prompts)
+    renamed = type(renamed)(
+        title="Another title",
+        tools=renamed.tools,
+        personas=renamed.personas,
+        prompts=renamed.prompts,
+    )
     assert _keys(renamed, provider) == base
 
 
-def test_a_changed_template_changes_every_key(personas, cards, tmp_path: Path) -> None:
+def test_a_changed_template_changes_every_key(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
     from tests.conftest import ROOT
 
     folder = tmp_path / "prompts"
@@ -69,15 +83,26 @@ def test_a_changed_template_changes_every_key(personas, cards, tmp_path: Path) -
     (folder / "reask.j2").write_text((folder / "reask.j2").read_text() + "\nPlease.\n")
     provider = ScriptedProvider(_good)
     spec = spec_for(choose_personas(personas, None), cards)
-    edited = type(spec)(title=spec.title, tools=spec.tools, personas=spec.personas,
-                        prompts=PromptSet.from_dir(folder))
+    edited = type(spec)(
+        title=spec.title,
+        tools=spec.tools,
+        personas=spec.personas,
+        prompts=PromptSet.from_dir(folder),
+    )
     assert set(_keys(spec, provider).values()).isdisjoint(_keys(edited, provider).values())
 
 
 def _entry(key: str, marker: int) -> CachedCell:
-    return CachedCell(key=key, provider="p", model="m", verdict={"verdict": "ship", "marker": marker,
-                                                                  "pad": "x" * 20000},
-                      usage=Usage(), attempts=1, seconds_to_verdict=None, seconds_total=1.0)
+    return CachedCell(
+        key=key,
+        provider="p",
+        model="m",
+        verdict={"verdict": "ship", "marker": marker, "pad": "x" * 20000},
+        usage=Usage(),
+        attempts=1,
+        seconds_to_verdict=None,
+        seconds_total=1.0,
+    )
 
 
 def _writer(root: str, key: str, marker: int, rounds: int) -> None:
@@ -103,7 +128,9 @@ def test_two_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None
         writer.join()
         assert writer.exitcode == 0
     assert reads > 0
-    assert [p.name for p in (tmp_path / "cells" / "ab").iterdir()] == [f"{key}.json"]  # no temp files left
+    assert [p.name for p in (tmp_path / "cells" / "ab").iterdir()] == [
+        f"{key}.json"
+    ]  # no temp files left
 
 
 def test_corrupt_entry_is_reported_and_treated_as_a_miss(tmp_path: Path) -> None:
@@ -117,7 +144,9 @@ def test_corrupt_entry_is_reported_and_treated_as_a_miss(tmp_path: Path) -> None
     assert "corrupt cache entry" in warnings[0] and str(path) in warnings[0]
 
 
-def test_resume_after_a_crash_calls_only_the_missing_cells(personas, cards, tmp_path: Path) -> None:
+def test_resume_after_a_crash_calls_only_the_missing_cells(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
     spec = spec_for(choose_personas(personas, None), cards)
     store = ResponseStore(tmp_path)
 
@@ -138,19 +167,30 @@ def test_resume_after_a_crash_calls_only_the_missing_cells(personas, cards, tmp_
     assert final.totals.spend_this_run_usd in (None, 0)
 
 
-def test_cache_hit_keeps_original_usage_and_cost(personas, cards, tmp_path: Path) -> None:
+def test_cache_hit_keeps_original_usage_and_cost(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
     provider = ScriptedProvider(_good, usage=Usage(input_tokens=1_000_000, output_tokens=100_000))
-    provider.info = provider.info.model_copy(update={"provider": "anthropic", "model": "claude-haiku-4-5"})
+    provider.info = provider.info.model_copy(
+        update={"provider": "anthropic", "model": "claude-haiku-4-5"}
+    )
     spec = spec_for([personas["builder"]], cards)
     store = ResponseStore(tmp_path)
     first = run(run_panel(spec, provider, store, RunOptions()))
     second = run(run_panel(spec, provider, store, RunOptions()))
     assert [c.usage for c in second.cells] == [c.usage for c in first.cells]
-    assert second.totals.cost_usd == first.totals.cost_usd == pytest.approx(3.0)  # 2 x ($1 in + $0.50 out)
-    assert first.totals.spend_this_run_usd == pytest.approx(3.0) and second.totals.spend_this_run_usd == 0
+    assert (
+        second.totals.cost_usd == first.totals.cost_usd == pytest.approx(3.0)
+    )  # 2 x ($1 in + $0.50 out)
+    assert (
+        first.totals.spend_this_run_usd == pytest.approx(3.0)
+        and second.totals.spend_this_run_usd == 0
+    )
 
 
-def test_refresh_ignores_the_cache(personas, cards, tmp_path: Path) -> None:
+def test_refresh_ignores_the_cache(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
     spec = spec_for([personas["builder"]], cards)
     store = ResponseStore(tmp_path)
     run(run_panel(spec, ScriptedProvider(_good), store, RunOptions()))
@@ -159,7 +199,7 @@ def test_refresh_ignores_the_cache(personas, cards, tmp_path: Path) -> None:
     assert len(provider.calls) == 2
 
 
-def test_key_covers_the_persona_schema(personas, cards) -> None:
+def test_key_covers_the_persona_schema(personas: dict[str, Persona], cards: list[ToolCard]) -> None:
     spec = spec_for([personas["builder"]], cards)
     plan = plan_cells(spec, ScriptedProvider(_good))[0]
     fewer_beats = plan.request.persona.model_copy(update={"beats": plan.request.persona.beats[:3]})
@@ -167,11 +207,20 @@ def test_key_covers_the_persona_schema(personas, cards) -> None:
     assert cell_key("p", "m", plan.request, "t") != cell_key("p", "m", changed, "t")
 
 
-def test_an_unwritable_cache_warns_and_the_run_goes_on(personas, cards, tmp_path: Path) -> None:
+def test_an_unwritable_cache_warns_and_the_run_goes_on(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder should be")
     warnings: list[str] = []
     spec = spec_for([personas["builder"]], cards)
-    record = run(run_panel(spec, ScriptedProvider(_good), ResponseStore(blocker, warn=warnings.append), RunOptions()))
+    record = run(
+        run_panel(
+            spec,
+            ScriptedProvider(_good),
+            ResponseStore(blocker, warn=warnings.append),
+            RunOptions(),
+        )
+    )
     assert record.complete
     assert len(warnings) == 2 and "could not save to the response cache" in warnings[0]

@@ -19,10 +19,15 @@ def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
 
 @pytest.mark.parametrize(
     ("headers", "seconds"),
-    [({"retry-after": "7"}, 7.0), ({"retry-after-ms": "250"}, 0.25),
-     ({"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"}, 360.0),
-     ({"x-ratelimit-reset-tokens": "20ms"}, 0.02), ({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
-     ({}, None), ({"x-ratelimit-reset-requests": "soon"}, None)],
+    [
+        ({"retry-after": "7"}, 7.0),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"}, 360.0),
+        ({"x-ratelimit-reset-tokens": "20ms"}, 0.02),
+        ({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
+        ({}, None),
+        ({"x-ratelimit-reset-requests": "soon"}, None),
+    ],
 )
 def test_retry_after_headers(headers, seconds) -> None:
     assert retry_after_seconds(headers) == seconds
@@ -59,7 +64,15 @@ def _collect(provider, attempts=4):
 def test_a_retry_after_streamed_output_says_restarted() -> None:
     events, waits = _collect(Flaky([ProviderError("overloaded", retryable=True)]))
     kinds = [type(e).__name__ for e in events]
-    assert kinds == ["Started", "TextDelta", "Restarted", "Started", "TextDelta", "TextDelta", "Finished"]
+    assert kinds == [
+        "Started",
+        "TextDelta",
+        "Restarted",
+        "Started",
+        "TextDelta",
+        "TextDelta",
+        "Finished",
+    ]
     assert isinstance(events[2], Restarted) and len(waits) == 1
 
 
@@ -85,8 +98,9 @@ def test_a_rate_limit_pauses_every_cell_not_just_the_one_that_hit_it() -> None:
         now[0] += seconds
 
     async def go() -> None:
-        wrapper = RetryingProvider(Flaky([ProviderError("429", status=429, retryable=True, retry_after=5.0)]),
-                                   sleep=sleep)
+        wrapper = RetryingProvider(
+            Flaky([ProviderError("429", status=429, retryable=True, retry_after=5.0)]), sleep=sleep
+        )
         wrapper.clock = lambda: now[0]
         [e async for e in wrapper.stream(None)]  # hits the limit, waits, succeeds
         assert waits and waits[0] >= 5.0

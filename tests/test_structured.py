@@ -5,29 +5,41 @@ import json
 import pytest
 
 from panel.errors import CellFailure
-from panel.models import Usage
-from panel.prompts import PromptSet
+from panel.inputs.prompts import PromptSet
+from panel.models import Persona, ToolCard, Usage
 from panel.providers.base import Finished, Restarted, Started, TextDelta
-from panel.runner import plan_cells
-from panel.structured import stream_verdict
+from panel.running.runner import plan_cells
+from panel.running.structured import stream_verdict
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
 
-def _plan(personas, cards):
+def _plan(personas: dict[str, Persona], cards: list[ToolCard]):
     return plan_cells(spec_for([personas["builder"]], cards), ScriptedProvider(lambda r, n: []))[0]
 
 
-def test_partials_arrive_in_order_and_verdict_is_known_early(personas, cards) -> None:
+def test_partials_arrive_in_order_and_verdict_is_known_early(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     plan = _plan(personas, cards)
     text = json.dumps(good_reply(plan.request))
     provider = ScriptedProvider(lambda r, n: chunks(text, 5))
     seen: list[list[str]] = []
-    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(),
-                                 on_partial=lambda f: seen.append(list(f))))
+    outcome = run(
+        stream_verdict(
+            provider,
+            plan.request,
+            plan.model,
+            PromptSet.from_dir(),
+            on_partial=lambda f: seen.append(list(f)),
+        )
+    )
     assert seen[0] == ["verdict"] and seen[1] == ["verdict", "score"]
     assert seen[-1][-1] == "beats"
     assert outcome.attempts == 1 and outcome.verdict.verdict == good_reply(plan.request)["verdict"]
-    assert outcome.seconds_to_verdict is not None and outcome.seconds_to_verdict <= outcome.seconds_total
+    assert (
+        outcome.seconds_to_verdict is not None
+        and outcome.seconds_to_verdict <= outcome.seconds_total
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,7 +51,9 @@ def test_partials_arrive_in_order_and_verdict_is_known_early(personas, cards) ->
         ("", "the reply was empty"),
     ],
 )
-def test_invalid_reply_gets_one_reask_quoting_the_error(personas, cards, bad: str, quoted: str) -> None:
+def test_invalid_reply_gets_one_reask_quoting_the_error(
+    personas: dict[str, Persona], cards: list[ToolCard], bad: str, quoted: str
+) -> None:
     plan = _plan(personas, cards)
     good = json.dumps(good_reply(plan.request))
     if bad == "SCORE14":
@@ -54,10 +68,15 @@ def test_invalid_reply_gets_one_reask_quoting_the_error(personas, cards, bad: st
     assert reask.system == plan.request.system  # the cached prefix is untouched
 
 
-def test_still_invalid_after_one_reask_fails_the_cell(personas, cards) -> None:
+def test_still_invalid_after_one_reask_fails_the_cell(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     plan = _plan(personas, cards)
     provider = ScriptedProvider(lambda r, n: ["I refuse to answer in JSON."])
-    with pytest.raises(CellFailure, match="builder × claude-api-streaming-caching: reply still invalid after a re-ask"):
+    with pytest.raises(
+        CellFailure,
+        match="builder × claude-api-streaming-caching: reply still invalid after a re-ask",
+    ):
         run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
     assert len(provider.calls) == 2
 
@@ -77,31 +96,62 @@ class _Events:
             yield event
 
 
-def test_restart_discards_partial_output(personas, cards) -> None:
+def test_restart_discards_partial_output(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     plan = _plan(personas, cards)
     good = json.dumps(good_reply(plan.request))
     lying = '{"verdict": "' + ("skip" if '"ship"' in good[:20] else "ship") + '", "score": 1'
-    events = [Started(), TextDelta(lying), Restarted("retry"), Started(), *map(TextDelta, chunks(good)),
-              Finished(usage=Usage(), stop_reason="end")]
+    events = [
+        Started(),
+        TextDelta(lying),
+        Restarted("retry"),
+        Started(),
+        *map(TextDelta, chunks(good)),
+        Finished(usage=Usage(), stop_reason="end"),
+    ]
     seen = []
-    outcome = run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir(),
-                                 on_partial=lambda f: seen.append(dict(f))))
+    outcome = run(
+        stream_verdict(
+            _Events(events),
+            plan.request,
+            plan.model,
+            PromptSet.from_dir(),
+            on_partial=lambda f: seen.append(dict(f)),
+        )
+    )
     assert {} in seen  # the restart cleared what had been shown
     assert outcome.verdict.model_dump(mode="json") == json.loads(good)
 
 
 @pytest.mark.parametrize(
     ("stop", "message"),
-    [("max_tokens", "truncated at max_tokens"), ("refusal", "refused"), ("other", "stopped unexpectedly")],
+    [
+        ("max_tokens", "truncated at max_tokens"),
+        ("refusal", "refused"),
+        ("other", "stopped unexpectedly"),
+    ],
 )
-def test_stop_reasons_fail_the_cell(personas, cards, stop: str, message: str) -> None:
+def test_stop_reasons_fail_the_cell(
+    personas: dict[str, Persona], cards: list[ToolCard], stop: str, message: str
+) -> None:
     plan = _plan(personas, cards)
-    events = [Started(), TextDelta('{"verdict": "ship", "quote": "I was cu'), Finished(Usage(), stop)]
+    events = [
+        Started(),
+        TextDelta('{"verdict": "ship", "quote": "I was cu'),
+        Finished(Usage(), stop),
+    ]
     with pytest.raises(CellFailure, match=message):
         run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir()))
 
 
-def test_stream_without_final_event_fails(personas, cards) -> None:
+def test_stream_without_final_event_fails(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
     plan = _plan(personas, cards)
     with pytest.raises(CellFailure, match="without its final event"):
-        run(stream_verdict(_Events([Started(), TextDelta("{")]), plan.request, plan.model, PromptSet.from_dir()))
+        run(
+            stream_verdict(
+                _Events([Started(), TextDelta("{")]), plan.request, plan.model, PromptSet.from_dir()
+            )
+        )

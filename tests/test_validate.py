@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from panel.cli import main
-from panel.loading import load_personas
-from panel.schema import default_schemas, schema_text
+from panel.inputs.loading import load_personas
+from panel.inputs.schema import default_schemas, schema_text
+from panel.models import Persona
 from tests.conftest import EXAMPLES, ROOT
 
 BUILDER = (ROOT / "personas" / "builder.toml").read_text()
@@ -18,7 +19,7 @@ CARD = (EXAMPLES / "modal-gpu-inference.toml").read_text()
 CELL = (ROOT / "prompts" / "cell.j2").read_text()
 
 
-def test_the_shipped_inputs_are_valid(capsys) -> None:
+def test_the_shipped_inputs_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["validate", str(ROOT / "personas"), str(EXAMPLES), str(ROOT / "prompts")])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -30,18 +31,23 @@ def test_committed_schemas_match_the_code() -> None:
     expected = default_schemas(load_personas())
     assert sorted(p.name for p in committed.glob("*.json")) == sorted(expected)
     for name, schema in expected.items():
-        assert (committed / name).read_text() == schema_text(schema), "regenerate with: panel schema --write schemas"
+        assert (committed / name).read_text() == schema_text(schema), (
+            "regenerate with: panel schema --write schemas"
+        )
 
 
 def _record_text(tmp_path: Path) -> str:
-    from panel.loading import choose_personas, load_tool_card
-    from panel.orchestrator import RunOptions
+    from panel.inputs.loading import choose_personas, load_tool_card
     from panel.providers.offline import OfflineProvider
-    from panel.response_cache import ResponseStore
-    from panel.runner import run_panel
+    from panel.running.orchestrator import RunOptions
+    from panel.running.response_cache import ResponseStore
+    from panel.running.runner import run_panel
     from tests.helpers import run, spec_for
 
-    cards = [load_tool_card(EXAMPLES / "claw-code.toml"), load_tool_card(EXAMPLES / "modal-gpu-inference.toml")]
+    cards = [
+        load_tool_card(EXAMPLES / "claw-code.toml"),
+        load_tool_card(EXAMPLES / "modal-gpu-inference.toml"),
+    ]
     spec = spec_for(choose_personas(load_personas(), None), cards)
     record = run(run_panel(spec, OfflineProvider(), ResponseStore(tmp_path / "c"), RunOptions()))
     return record.model_dump_json()
@@ -52,6 +58,7 @@ def _record_edit(edit):
         data = json.loads(text)
         edit(data)
         return json.dumps(data)
+
     return apply
 
 
@@ -81,29 +88,73 @@ def _lying_complete(data):
 CORPUS = [
     ("personas/builder.toml", "", "file is empty"),
     ("personas/builder.toml", b"\xc3\x28 = 1", "not valid UTF-8"),
-    ("personas/builder.toml", BUILDER.replace('lens = "developer experience"\n', ""), "lens: Field required"),
-    ("personas/builder.toml", BUILDER.replace("low = 1\n", 'low = "1"\n', 1), "rubric.0.low: Input should be a valid integer"),
-    ("personas/builder.toml", BUILDER.replace('id = "weekend_test"', 'id = "Weekend Test"'), "beats.3.id: String should match pattern"),
-    ("personas/builder.toml", BUILDER.replace('id = "deciding_factor"', 'id = "dx_bet"'), "beat id repeated: dx_bet"),
-    ("personas/builder.toml", BUILDER.replace("high = 5", "high = 6"), "every score from 1 to 10 exactly once"),
-    ("personas/builder.toml", BUILDER.replace("low = 10\nhigh = 10", "low = 10\nhigh = 11"), "rubric.4.high"),
+    (
+        "personas/builder.toml",
+        BUILDER.replace('lens = "developer experience"\n', ""),
+        "lens: Field required",
+    ),
+    (
+        "personas/builder.toml",
+        BUILDER.replace("low = 1\n", 'low = "1"\n', 1),
+        "rubric.0.low: Input should be a valid integer",
+    ),
+    (
+        "personas/builder.toml",
+        BUILDER.replace('id = "weekend_test"', 'id = "Weekend Test"'),
+        "beats.3.id: String should match pattern",
+    ),
+    (
+        "personas/builder.toml",
+        BUILDER.replace('id = "deciding_factor"', 'id = "dx_bet"'),
+        "beat id repeated: dx_bet",
+    ),
+    (
+        "personas/builder.toml",
+        BUILDER.replace("high = 5", "high = 6"),
+        "every score from 1 to 10 exactly once",
+    ),
+    (
+        "personas/builder.toml",
+        BUILDER.replace("low = 10\nhigh = 10", "low = 10\nhigh = 11"),
+        "rubric.4.high",
+    ),
     ("personas/builder.toml", "tone = 'grumpy'\n" + BUILDER, "tone: unknown field"),
     ("personas/builder.toml", 'id = "skeptic"\n' + BUILDER, "does not match the file name"),
     ("personas/builder.toml", BUILDER.replace("[[beats]]", "[[beat]]", 1), "beat: unknown field"),
-    ("card.toml", CARD.replace('tagline = "', "tagline = 42 #"), "tagline: Input should be a valid string"),
-    ("card.toml", CARD.replace('[pricing]\nentry = "Paid"', '[pricing]\nprice = "Paid"'), "pricing.price: unknown field"),
+    (
+        "card.toml",
+        CARD.replace('tagline = "', "tagline = 42 #"),
+        "tagline: Input should be a valid string",
+    ),
+    (
+        "card.toml",
+        CARD.replace('[pricing]\nentry = "Paid"', '[pricing]\nprice = "Paid"'),
+        "pricing.price: unknown field",
+    ),
     ("card.toml", "name = \n", "not valid TOML"),
     ("card.toml", 'id = "../../etc/x"\n' + CARD, "id: String should match pattern"),
-    ("card.toml", CARD.replace('name = "', 'name = "' + "N" * 300, 1), "name: String should have at most 200 characters"),
+    (
+        "card.toml",
+        CARD.replace('name = "', 'name = "' + "N" * 300, 1),
+        "name: String should have at most 200 characters",
+    ),
     ("card.toml", "x = '" + "y" * 300_000 + "'\n", "the limit is"),
     ("panel.toml", 'tools = ["modal.toml"]\n', "tools: List should have at least 2 items"),
     ("panel.toml", 'tools = ["nowhere.toml", "modal.toml"]\n', "tools: nowhere.toml: no such file"),
-    ("panel.toml", 'tools = ["a.toml", "b.toml"]\npersonas = ["builder", "ghost"]\n', "unknown persona 'ghost'"),
+    (
+        "panel.toml",
+        'tools = ["a.toml", "b.toml"]\npersonas = ["builder", "ghost"]\n',
+        "unknown persona 'ghost'",
+    ),
     ("prompts/cell.j2", CELL.replace("persona.name", "persona.nickname"), "undefined variable"),
     ("prompts/cell.j2", CELL + "{% if %}", "template syntax error"),
     ("prompts/reask.j2", None, "template reask.j2 is missing"),
     ("record.json", "{not json", "not valid JSON"),
-    ("record.json", _record_edit(lambda d: d.update(schema_version=7)), "schema_version: record is version 7"),
+    (
+        "record.json",
+        _record_edit(lambda d: d.update(schema_version=7)),
+        "schema_version: record is version 7",
+    ),
     ("record.json", _record_edit(_wrong_ship), "ship_pct: is 12.5 but the verdicts give"),
     ("record.json", _record_edit(_wrong_total), "totals.cells: is 99 but there are 8"),
     ("record.json", _record_edit(_lying_complete), "complete: disagrees"),
@@ -114,8 +165,12 @@ CORPUS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), CORPUS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CORPUS)])
-def test_each_broken_input_gets_its_own_clear_line(tmp_path: Path, capsys, name, content, reason) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "reason"), CORPUS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CORPUS)]
+)
+def test_each_broken_input_gets_its_own_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name, content, reason
+) -> None:
     work = tmp_path / "work"
     shutil.copytree(ROOT / "prompts", work / "prompts")
     (work / "personas").mkdir()
@@ -135,11 +190,16 @@ def test_each_broken_input_gets_its_own_clear_line(tmp_path: Path, capsys, name,
     out = capsys.readouterr().out
     problem_lines = out.strip().splitlines()[:-1]
     assert code == 2
-    assert any(reason in line and (name.split("/")[-1] in line or "prompts" in line) for line in problem_lines), out
+    assert any(
+        reason in line and (name.split("/")[-1] in line or "prompts" in line)
+        for line in problem_lines
+    ), out
     assert "Traceback" not in out
 
 
-def test_breaking_any_shipped_persona_fails_naming_file_and_field(tmp_path: Path, capsys) -> None:
+def test_breaking_any_shipped_persona_fails_naming_file_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for source in sorted((ROOT / "personas").glob("*.toml")):
         copy = tmp_path / source.stem / "personas"
         shutil.copytree(ROOT / "personas", copy)
@@ -150,7 +210,7 @@ def test_breaking_any_shipped_persona_fails_naming_file_and_field(tmp_path: Path
         assert f"{source.name}: shipwhen: unknown field" in out
 
 
-def test_json_format_for_machines(tmp_path: Path, capsys) -> None:
+def test_json_format_for_machines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "card.toml").write_text("name = 3\n")
     assert main(["validate", "--format", "json", str(tmp_path / "card.toml")]) == 2
     report = json.loads(capsys.readouterr().out)
@@ -159,8 +219,10 @@ def test_json_format_for_machines(tmp_path: Path, capsys) -> None:
     assert report["problems"][0]["field"] == "name"
 
 
-def test_a_persona_whose_schema_strict_mode_rejects_is_caught(monkeypatch, personas) -> None:
-    from panel import validate
+def test_a_persona_whose_schema_strict_mode_rejects_is_caught(
+    monkeypatch: pytest.MonkeyPatch, personas: dict[str, Persona]
+) -> None:
+    from panel.inputs import validate
 
     def loose(persona):
         return {"type": "object", "properties": {"x": {"type": "string", "format": "email"}}}

@@ -15,17 +15,18 @@ from rich.console import Console
 from panel import __version__
 from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.errors import InputError, PanelError
-from panel.loading import choose_personas, load_comparison, load_panel_file, load_personas
+from panel.inputs.loading import choose_personas, load_comparison, load_panel_file, load_personas
+from panel.inputs.prompts import PromptSet
+from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
 from panel.models import Record
-from panel.orchestrator import CellUpdate, PanelRun, RunOptions
-from panel.output import load_record, write_outputs
-from panel.pricing import price_for
-from panel.prompts import PromptSet
 from panel.providers.base import Provider
+from panel.providers.pricing import price_for
 from panel.providers.registry import ModelChoice, build_provider, choose_model
-from panel.response_cache import ResponseStore
-from panel.runner import PanelSpec, run_panel
-from panel.schema import default_schemas, persona_schema, record_schema, schema_text
+from panel.record.store import load_record
+from panel.report.output import write_outputs
+from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import PanelSpec, run_panel
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -43,18 +44,26 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a panel on two or more tool cards")
     run.add_argument("inputs", nargs="+", type=Path, help="tool cards (.toml), or one panel file")
     _add_run_options(run)
+    run.set_defaults(handler=_run_command)
 
-    rerun = commands.add_parser("rerun", help="rerun a record's cards, personas and prompts with another model")
+    rerun = commands.add_parser(
+        "rerun", help="rerun a record's cards, personas and prompts with another model"
+    )
     rerun.add_argument("record", type=Path)
     _add_run_options(rerun, rerun=True)
+    rerun.set_defaults(handler=_rerun_command)
 
     personas = commands.add_parser("personas", help="list the personas found and their beats")
     personas.add_argument("--personas-dir", type=Path)
+    personas.set_defaults(handler=_personas)
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("--persona", help="a persona's verdict schema (default: the record schema)")
     schema.add_argument("--personas-dir", type=Path)
-    schema.add_argument("--write", type=Path, metavar="DIR", help="write every default schema into DIR")
+    schema.add_argument(
+        "--write", type=Path, metavar="DIR", help="write every default schema into DIR"
+    )
+    schema.set_defaults(handler=_schema)
 
     from panel.commands import add_commands
 
@@ -64,23 +73,43 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
     command.add_argument("--model", help="PROVIDER:MODEL (anthropic:..., openai:...) or offline")
-    command.add_argument("--base-url", help="API base URL (a gateway, an emulator, a compatible server)")
+    command.add_argument(
+        "--base-url", help="API base URL (a gateway, an emulator, a compatible server)"
+    )
     if not rerun:
-        command.add_argument("--personas", help="comma-separated persona ids (default: the default panel)")
+        command.add_argument(
+            "--personas", help="comma-separated persona ids (default: the default panel)"
+        )
         command.add_argument("--panel", type=Path, help="a panel file whose personas to use")
         command.add_argument("--personas-dir", type=Path, help="where persona files live")
         command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
         command.add_argument("--title", help="the comparison's title")
-        command.add_argument("--max-tokens", type=int, default=2000, help="output token limit per call")
+        command.add_argument(
+            "--max-tokens", type=int, default=2000, help="output token limit per call"
+        )
     command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
-    command.add_argument("--quiet", action="store_true", help="plain lines instead of the live grid")
-    command.add_argument("--concurrency", type=int, default=8, help="cells in flight at once (default 8)")
-    command.add_argument("--no-warm-up", action="store_true", help="fire every cell at once into a cold cache")
+    command.add_argument(
+        "--quiet", action="store_true", help="plain lines instead of the live grid"
+    )
+    command.add_argument(
+        "--concurrency", type=int, default=8, help="cells in flight at once (default 8)"
+    )
+    command.add_argument(
+        "--no-warm-up", action="store_true", help="fire every cell at once into a cold cache"
+    )
     command.add_argument("--refresh", action="store_true", help="ignore the response cache")
-    command.add_argument("--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)")
-    command.add_argument("--cache-ttl", choices=["5m", "1h"], default="5m", help="prompt-cache lifetime (Claude)")
-    command.add_argument("--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)")
-    command.add_argument("--max-cost", type=float, help="stop starting new cells once this many dollars are spent")
+    command.add_argument(
+        "--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)"
+    )
+    command.add_argument(
+        "--cache-ttl", choices=["5m", "1h"], default="5m", help="prompt-cache lifetime (Claude)"
+    )
+    command.add_argument(
+        "--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)"
+    )
+    command.add_argument(
+        "--max-cost", type=float, help="stop starting new cells once this many dollars are spent"
+    )
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
 
@@ -98,15 +127,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
-    if args.command == "run":
-        return _run(args, console, _spec_from_inputs(args))
-    if args.command == "rerun":
-        return _run(args, console, _spec_from_record(load_record(args.record), args))
-    if args.command == "personas":
-        return _personas(args)
-    if args.command == "schema":
-        return _schema(args)
-    return args.handler(args, console)
+    handler: Callable[[argparse.Namespace, Console], int] = args.handler
+    return handler(args, console)
+
+
+def _run_command(args: argparse.Namespace, console: Console) -> int:
+    return _run(args, console, _spec_from_inputs(args))
+
+
+def _rerun_command(args: argparse.Namespace, console: Console) -> int:
+    return _run(args, console, _spec_from_record(load_record(args.record), args))
 
 
 def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
@@ -119,17 +149,25 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
     personas = choose_personas(load_personas(args.personas_dir), wanted)
     title = args.title or panel.title or " vs ".join(card.name for card in cards)
     return PanelSpec(
-        title=title, tools=cards, personas=personas, prompts=PromptSet.from_dir(args.prompts_dir),
-        max_tokens=_positive(args.max_tokens, "--max-tokens"), cache_ttl=args.cache_ttl,
+        title=title,
+        tools=cards,
+        personas=personas,
+        prompts=PromptSet.from_dir(args.prompts_dir),
+        max_tokens=_positive(args.max_tokens, "--max-tokens"),
+        cache_ttl=args.cache_ttl,
     )
 
 
 def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
-    """The record's own cards, personas, templates and sampling settings; the run flags are today's."""
+    """The record's own cards, personas, templates and sampling settings; the run flags are
+    today's."""
     prompts = PromptSet.from_digests(record.templates, origin=f"record {record.run_id}")
     settings = record.settings
     return PanelSpec(
-        title=record.title, tools=record.tools, personas=record.personas, prompts=prompts,
+        title=record.title,
+        tools=record.tools,
+        personas=record.personas,
+        prompts=prompts,
         max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
         temperature=settings.get("temperature"),  # type: ignore[arg-type]
         cache_ttl=args.cache_ttl,
@@ -148,29 +186,49 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     provider = _provider(choice, args)
     options = _run_options(args, choice)
     out_dir = args.out or Path("panel-out") / _folder_name(spec)
-    console.print(f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})", markup=False)
+    console.print(
+        f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})",
+        markup=False,
+    )
     for note in provider.notes(spec.shared_prefix):
         console.print(f"note: {note}", markup=False)
-    store = ResponseStore(args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False))
+    store = ResponseStore(
+        args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False)
+    )
     holder: list[PanelRun] = []
     interactive = console.is_terminal and not args.quiet
-    view = LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console) if interactive else PlainLines()
+    view = (
+        LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console)
+        if interactive
+        else PlainLines()
+    )
     try:
         with view:
-            record = asyncio.run(_run_and_close(spec, provider, store, options, view.update, holder.append))
+            record = asyncio.run(
+                _run_and_close(spec, provider, store, options, view.update, holder.append)
+            )
     except KeyboardInterrupt:
         saved = holder[0].progress.saved if holder else 0
         total = holder[0].progress.total if holder else 0
-        console.print(f"panel: interrupted; {saved} of {total} cells are saved in {args.cache_dir}/ "
-                      "and the same command resumes from there", markup=False)
+        console.print(
+            f"panel: interrupted; {saved} of {total} cells are saved in {args.cache_dir}/ "
+            "and the same command resumes from there",
+            markup=False,
+        )
         return EXIT_INTERRUPTED
     written = write_outputs(out_dir, record)
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
 
 
-async def _run_and_close(spec: PanelSpec, provider: Provider, store: ResponseStore, options: RunOptions,
-                         on_update: Callable[[CellUpdate], None], on_run: Callable[[PanelRun], None]) -> Record:
+async def _run_and_close(
+    spec: PanelSpec,
+    provider: Provider,
+    store: ResponseStore,
+    options: RunOptions,
+    on_update: Callable[[CellUpdate], None],
+    on_run: Callable[[PanelRun], None],
+) -> Record:
     try:
         return await run_panel(spec, provider, store, options, on_update=on_update, on_run=on_run)
     finally:
@@ -178,18 +236,31 @@ async def _run_and_close(spec: PanelSpec, provider: Provider, store: ResponseSto
 
 
 def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
-    return build_provider(choice, base_url=args.base_url, offline_delay=max(0.0, args.offline_delay),
-                          cache_retention=args.cache_retention)
+    return build_provider(
+        choice,
+        base_url=args.base_url,
+        offline_delay=max(0.0, args.offline_delay),
+        cache_retention=args.cache_retention,
+    )
 
 
 def _run_options(args: argparse.Namespace, choice: ModelChoice) -> RunOptions:
     if args.max_cost is not None:
         if not args.max_cost > 0:
-            raise InputError(f"--max-cost: must be a positive number of dollars, not {args.max_cost}")
+            raise InputError(
+                f"--max-cost: must be a positive number of dollars, not {args.max_cost}"
+            )
         if price_for(choice.provider, choice.model) is None:
-            raise InputError(f"--max-cost: no known price for {choice.provider}:{choice.model}, so no limit can be kept")
-    return RunOptions(concurrency=_positive(args.concurrency, "--concurrency"), warm_up=not args.no_warm_up,
-                      refresh=args.refresh, max_cost=args.max_cost)
+            raise InputError(
+                f"--max-cost: no known price for {choice.provider}:{choice.model}, so no limit "
+                "can be kept"
+            )
+    return RunOptions(
+        concurrency=_positive(args.concurrency, "--concurrency"),
+        warm_up=not args.no_warm_up,
+        refresh=args.refresh,
+        max_cost=args.max_cost,
+    )
 
 
 def _folder_name(spec: PanelSpec) -> str:
@@ -202,16 +273,23 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
     for line in totals_lines(record):
         console.print(line, markup=False)
     if run and run.progress.budget_hit:
-        console.print(f"stopped starting cells at the spending limit (${run.options.max_cost:.2f})", markup=False)
+        console.print(
+            f"stopped starting cells at the spending limit (${run.options.max_cost:.2f})",
+            markup=False,
+        )
     for cell in record.cells:
         if cell.status != "ok":
-            console.print(f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}", markup=False)
+            console.print(
+                f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}", markup=False
+            )
     if not record.complete:
-        console.print("panel incomplete: rerun the same command to retry only the missing cells", markup=False)
+        console.print(
+            "panel incomplete: rerun the same command to retry only the missing cells", markup=False
+        )
     console.print(f"wrote {out_dir}/record.json, panel.md, panel.html", markup=False)
 
 
-def _personas(args: argparse.Namespace) -> int:
+def _personas(args: argparse.Namespace, console: Console) -> int:
     for persona in load_personas(args.personas_dir).values():
         marker = "default" if persona.default_panel else "optional"
         print(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
@@ -220,7 +298,7 @@ def _personas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _schema(args: argparse.Namespace) -> int:
+def _schema(args: argparse.Namespace, console: Console) -> int:
     if args.write is not None:
         for name, schema in default_schemas(load_personas(args.personas_dir)).items():
             args.write.mkdir(parents=True, exist_ok=True)
@@ -232,7 +310,10 @@ def _schema(args: argparse.Namespace) -> int:
     else:
         personas = load_personas(args.personas_dir)
         if args.persona not in personas:
-            raise InputError(f"--persona: unknown persona {args.persona!r} (known: {', '.join(sorted(personas))})")
+            raise InputError(
+                f"--persona: unknown persona {args.persona!r} (known: "
+                f"{', '.join(sorted(personas))})"
+            )
         schema = persona_schema(personas[args.persona])
     print(schema_text(schema), end="")
     return EXIT_OK

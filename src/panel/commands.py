@@ -9,16 +9,22 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from panel.diff import agreement_lines, diff_records, summary_rows, to_markdown
 from panel.errors import InputError
-from panel.output import RECORD, load_record
-from panel.validate import report_json, validate_paths
+from panel.inputs.validate import report_json, validate_paths
+from panel.record.store import RECORD, load_record
+from panel.report.diff import agreement_lines, diff_records, summary_rows, to_markdown
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    validate = commands.add_parser("validate", help="check personas, cards, panel files, templates and records")
-    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: personas examples prompts)")
-    validate.add_argument("--personas-dir", type=Path, help="personas used to check templates and panel files")
+    validate = commands.add_parser(
+        "validate", help="check personas, cards, panel files, templates and records"
+    )
+    validate.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: personas examples prompts)"
+    )
+    validate.add_argument(
+        "--personas-dir", type=Path, help="personas used to check templates and panel files"
+    )
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.set_defaults(handler=_validate)
 
@@ -49,7 +55,9 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     else:
         for problem in problems:
             print(problem.line())
-        print(f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        print(
+            f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        )
     return 2 if problems else 0
 
 
@@ -73,8 +81,14 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
         cells.add_column(column)
     for c in result.changes:
         style = "bold yellow" if c.flipped else ""
-        cells.add_row(c.persona, c.tool, f"{c.verdict_a} {c.score_a}", f"{c.verdict_b} {c.score_b}",
-                      f"{c.score_b - c.score_a:+d}", style=style)
+        cells.add_row(
+            c.persona,
+            c.tool,
+            f"{c.verdict_a} {c.score_a}",
+            f"{c.verdict_b} {c.score_b}",
+            f"{c.score_b - c.score_a:+d}",
+            style=style,
+        )
     out.print(cells)
     for line in agreement_lines(result):
         out.print(line, markup=False)
@@ -94,10 +108,17 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
         except InputError as error:
             console.print(f"skipped {error}", markup=False)
     for path, record in sorted(found, key=lambda item: item[1].created_at):
-        ships = ", ".join(f"{s.tool} {'—' if s.ship_pct is None else f'{s.ship_pct:g}%'}"
-                          for s in record.aggregates.tools)
-        table.add_row(record.created_at.strftime("%Y-%m-%d %H:%M"), record.run_id,
-                      f"{record.model.provider}:{record.model.model}", ships,
-                      f"{record.totals.cells_ok}/{record.totals.cells}", str(path.parent))
+        ships = ", ".join(
+            f"{s.tool} {'—' if s.ship_pct is None else f'{s.ship_pct:g}%'}"
+            for s in record.aggregates.tools
+        )
+        table.add_row(
+            record.created_at.strftime("%Y-%m-%d %H:%M"),
+            record.run_id,
+            f"{record.model.provider}:{record.model.model}",
+            ships,
+            f"{record.totals.cells_ok}/{record.totals.cells}",
+            str(path.parent),
+        )
     _stdout().print(table)
     return 0

@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from panel.models import Record
-from panel.orchestrator import CellUpdate
-from panel.render import money, percent, share
+from panel.report.render import money, percent, share
+from panel.running.orchestrator import CellUpdate
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 
@@ -53,7 +53,9 @@ class LiveGrid:
         for tool in self.tools:
             table.add_column(tool)
         for persona in self.personas:
-            table.add_row(persona, *(_cell_text(self.cells.get((persona, tool))) for tool in self.tools))
+            table.add_row(
+                persona, *(_cell_text(self.cells.get((persona, tool))) for tool in self.tools)
+            )
         return table
 
     def __enter__(self) -> LiveGrid:
@@ -67,7 +69,8 @@ class LiveGrid:
     def update(self, update: CellUpdate) -> None:
         previous = self.cells.get((update.persona, update.tool))
         if update.state == "streaming" and previous and not update.fields:
-            update = CellUpdate(update.persona, update.tool, "running")  # a retry restarted the cell
+            # a retry restarted the cell
+            update = CellUpdate(update.persona, update.tool, "running")
         self.cells[(update.persona, update.tool)] = update
         self.live.update(self._table())
 
@@ -91,7 +94,8 @@ class PlainLines:
         if result.status == "ok":
             verdict = result.verdict or {}
             origin = " (cached)" if result.from_cache else ""
-            line = f"{update.persona} × {update.tool}: {verdict.get('verdict')} {verdict.get('score')}/10{origin}"
+            call = f"{verdict.get('verdict')} {verdict.get('score')}/10{origin}"
+            line = f"{update.persona} × {update.tool}: {call}"
         else:
             line = f"{update.persona} × {update.tool}: {result.status}: {result.error}"
         print(line, file=self.stream, flush=True)
@@ -120,7 +124,8 @@ def totals_lines(record: Record) -> list[str]:
     usage = totals.usage
     return [
         f"overall: {record.aggregates.overall.reason}",
-        f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from the response cache",
+        f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from "
+        "the response cache",
         f"tokens{'' if record.model.is_language_model else ' (estimated: offline model)'}: "
         f"{usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
         f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; "

@@ -103,7 +103,9 @@ class PanelFile(Input):
     """A comparison to run: which tool cards, and optionally which personas."""
 
     title: ShortText | None = None
-    tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=2, max_length=64)
+    tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        min_length=2, max_length=64
+    )
     personas: list[Slug] | None = Field(default=None, min_length=1)
 
 
@@ -124,7 +126,9 @@ class VerdictBase(Strict):
     verdict: Verdict = Field(description="ship or skip.")
     score: int = Field(ge=1, le=10, description="1 to 10, following your rubric.")
     confidence: Confidence = Field(description="How sure you are: low, medium or high.")
-    headline: str = Field(min_length=3, max_length=120, description="One line, at most 120 characters.")
+    headline: str = Field(
+        min_length=3, max_length=120, description="One line, at most 120 characters."
+    )
     quote: str = Field(
         description=(
             f"Your review in the first person, {QUOTE_MIN_WORDS} to {QUOTE_MAX_WORDS} words, "
@@ -140,7 +144,9 @@ class VerdictBase(Strict):
     def _quote_shape(cls, quote: str) -> str:
         words = len(quote.split())
         if not QUOTE_MIN_WORDS <= words <= QUOTE_MAX_WORDS:
-            raise ValueError(f"quote has {words} words; it needs {QUOTE_MIN_WORDS} to {QUOTE_MAX_WORDS}")
+            raise ValueError(
+                f"quote has {words} words; it needs {QUOTE_MIN_WORDS} to {QUOTE_MAX_WORDS}"
+            )
         if not _FIRST_PERSON.search(quote):
             raise ValueError("quote must be written in the first person")
         return quote
@@ -200,7 +206,9 @@ class CellResult(Strict):
     error: str | None = None
     usage: Usage = Field(default_factory=Usage)
     cost: Cost | None = None
-    from_cache: bool = Field(default=False, description="Answered by the response cache: no call, no spend this run.")
+    from_cache: bool = Field(
+        default=False, description="Answered by the response cache: no call, no spend this run."
+    )
     attempts: int = 0
     seconds_to_verdict: float | None = None
     seconds_total: float | None = None

@@ -5,7 +5,7 @@ once the response has begun (the moment a prompt-cache entry becomes
 readable), `TextDelta`s carrying the JSON text, `Restarted` when a retry
 threw away what was streamed so far, and one `Finished` with the usage and
 the stop reason. Parsing, validation and re-asking live once, in
-`panel.structured`; cache, retry and concurrency wrap a provider.
+`panel.running.structured`; cache, retry and concurrency wrap a provider.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Structured output: native JSON-schema output (`output_config.format`), not a
 forced tool call. Forced `tool_choice` returns HTTP 400 on the newest models
 (Opus 5.5, Sonnet 5.5), while native structured output works on every
 current model, so it is the only default that works everywhere. The JSON
-arrives as text deltas, which `panel.structured` parses incrementally.
+arrives as text deltas, which `panel.running.structured` parses incrementally.
 
 We read the raw event stream (`messages.create(stream=True)`) rather than
 the SDK's parsed helper: the helper re-parses the whole snapshot at every
@@ -32,8 +32,8 @@ import httpx2
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
-from panel.pricing import cache_minimum, estimate_tokens
 from panel.providers.base import Event, Finished, Started, StopReason, StructuredRequest, TextDelta
+from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
 
 RETRYABLE_STREAM_ERRORS = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
@@ -49,15 +49,28 @@ CACHE_ESTIMATE_MARGIN = 0.8
 
 
 class ClaudeProvider:
-    def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None,
-                 timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
-            raise InputError("ANTHROPIC_API_KEY is not set: export it, or run with --model offline (no key needed)")
-        self.info = ModelInfo(provider="anthropic", model=model, label=f"Claude ({model})", is_language_model=True)
+            raise InputError(
+                "ANTHROPIC_API_KEY is not set: export it, or run with --model offline (no key "
+                "needed)"
+            )
+        self.info = ModelInfo(
+            provider="anthropic", model=model, label=f"Claude ({model})", is_language_model=True
+        )
         self._client = anthropic.AsyncAnthropic(
-            api_key=key, base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
-            max_retries=0, timeout=timeout,
+            api_key=key,
+            base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
+            max_retries=0,
+            timeout=timeout,
         )
 
     def _caches(self, prefix: str) -> bool:
@@ -73,7 +86,8 @@ class ClaudeProvider:
             return []
         return [
             f"the shared prompt prefix is about {estimate_tokens(shared_prefix)} tokens, below the "
-            f"{minimum}-token minimum {self.info.model} caches: prompt caching will not apply to this panel"
+            f"{minimum}-token minimum {self.info.model} caches: prompt caching will not apply to "
+            "this panel"
         ]
 
     def request_params(self, request: StructuredRequest) -> dict[str, Any]:
@@ -114,7 +128,9 @@ class ClaudeProvider:
                 elif event.type == "message_stop":
                     finished = True
         if not finished:
-            raise ProviderError(f"cell {request.cell}: the stream ended before message_stop", retryable=True)
+            raise ProviderError(
+                f"cell {request.cell}: the stream ended before message_stop", retryable=True
+            )
         yield Finished(
             usage=Usage(
                 input_tokens=usage.get("input_tokens", 0),
@@ -129,7 +145,12 @@ class ClaudeProvider:
 
 def _merge_usage(into: dict[str, int], usage: Any) -> None:
     """message_delta usage is cumulative: a later non-null figure replaces an earlier one."""
-    for name in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"):
+    for name in (
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+    ):
         value = getattr(usage, name, None)
         if value is not None:
             into[name] = value
@@ -139,7 +160,9 @@ def map_error(cell: str, error: Exception) -> ProviderError | None:
     if isinstance(error, anthropic.APIStatusError):
         return _status_error(cell, error)
     if isinstance(error, anthropic.APIConnectionError | httpx2.TransportError):
-        return ProviderError(f"cell {cell}: connection failed ({type(error).__name__})", retryable=True)
+        return ProviderError(
+            f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
+        )
     return None
 
 
@@ -147,12 +170,16 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
     status = error.status_code
     kind, message = _error_body(error.body)
     if status == 200:  # an `error` event inside an open stream
-        return ProviderError(f"cell {cell}: error event mid-stream: {kind}: {message}",
-                             status=status, retryable=kind in RETRYABLE_STREAM_ERRORS)
+        return ProviderError(
+            f"cell {cell}: error event mid-stream: {kind}: {message}",
+            status=status,
+            retryable=kind in RETRYABLE_STREAM_ERRORS,
+        )
     hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""
     return ProviderError(
         f"cell {cell}: Anthropic API {status} {kind}: {message}{hint}",
-        status=status, retryable=status_is_retryable(status),
+        status=status,
+        retryable=status_is_retryable(status),
         retry_after=retry_after_seconds(error.response.headers),
     )
 

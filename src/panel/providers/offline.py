@@ -17,8 +17,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from panel.inputs.prompts import oneline
 from panel.models import ModelInfo, Usage
-from panel.prompts import oneline
 from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
 from panel.resources import template_dir
 
@@ -54,8 +54,10 @@ class OfflineProvider:
         for start in range(0, len(reply), CHUNK_CHARS):
             await asyncio.sleep(self.delay)
             yield TextDelta(reply[start : start + CHUNK_CHARS])
-        prompt_chars = len(request.system) + len(request.prompt) + sum(
-            len(t.assistant) + len(t.user) for t in request.history
+        prompt_chars = (
+            len(request.system)
+            + len(request.prompt)
+            + sum(len(t.assistant) + len(t.user) for t in request.history)
         )
         # Rough token estimates (4 characters a token): no provider reported them.
         usage = Usage(input_tokens=prompt_chars // 4, output_tokens=len(reply) // 4)
@@ -65,9 +67,16 @@ class OfflineProvider:
         digest = hashlib.sha256(f"{request.system}\0{request.prompt}".encode()).digest()
         score = 3 + digest[0] % 7
         verdict = "ship" if score >= 6 else "skip"
-        context = {"persona": request.persona, "tool": request.tool, "verdict": verdict, "score": score}
+        context = {
+            "persona": request.persona,
+            "tool": request.tool,
+            "verdict": verdict,
+            "score": score,
+        }
         quote = self._quote(context, digest)
-        beats = {beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats}
+        beats = {
+            beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats
+        }
         return {
             "verdict": verdict,
             "score": score,
@@ -82,8 +91,10 @@ class OfflineProvider:
         persona, tool = context["persona"], context["tool"]
         parts = [self._block("opening", context)]
         facts = tool.facts[:2] if tool.facts else [tool.description]
-        parts += [self._block("fact", context, fact=_first_words(fact, 40), first=index == 0)
-                  for index, fact in enumerate(facts)]
+        parts += [
+            self._block("fact", context, fact=_first_words(fact, 40), first=index == 0)
+            for index, fact in enumerate(facts)
+        ]
         parts += [self._block("beat", context, beat=beat) for beat in persona.beats]
         kept: list[str] = []
         for part in parts:  # whole sentences only, within the word limit

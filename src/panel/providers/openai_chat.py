@@ -7,8 +7,8 @@ OpenAI itself: it would be a second wire format to keep right for no gain in
 what a panel needs (streamed JSON text, usage with cached tokens).
 
 Strict structured output: the wire schema is already closed and fully
-required (`panel.schema.strictify`). A server that ignores the schema is
-caught by validation in `panel.structured`: one re-ask, then the cell fails.
+required (`panel.inputs.schema.strictify`). A server that ignores the schema is
+caught by validation in `panel.running.structured`: one re-ask, then the cell fails.
 
 Prompt caching is automatic above 1,024 tokens for a byte-identical prefix.
 The system message holds the panel's shared prefix and comes first;
@@ -28,18 +28,29 @@ import openai
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
-from panel.pricing import cache_minimum, estimate_tokens
 from panel.providers.base import Event, Finished, Started, StopReason, StructuredRequest, TextDelta
+from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
 
-FINISH_REASONS: dict[str, StopReason] = {"stop": "end", "length": "max_tokens", "content_filter": "refusal"}
+FINISH_REASONS: dict[str, StopReason] = {
+    "stop": "end",
+    "length": "max_tokens",
+    "content_filter": "refusal",
+}
 NO_KEY_NEEDED = "not-needed"  # local servers accept any key; the SDK insists on one
 RETRYABLE_STREAM_ERRORS = {"server_error", "rate_limit_exceeded", "overloaded", None}
 
 
 class OpenAIProvider:
-    def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None,
-                 cache_retention: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        cache_retention: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
         base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key and base_url is None:
@@ -49,11 +60,16 @@ class OpenAIProvider:
             )
         self.compatible_server = base_url is not None and "api.openai.com" not in base_url
         where = f" at {base_url}" if self.compatible_server else ""
-        self.info = ModelInfo(provider="openai", model=model, label=f"OpenAI-compatible ({model}{where})",
-                              is_language_model=True)
+        self.info = ModelInfo(
+            provider="openai",
+            model=model,
+            label=f"OpenAI-compatible ({model}{where})",
+            is_language_model=True,
+        )
         self.cache_retention = cache_retention
-        self._client = openai.AsyncOpenAI(api_key=key or NO_KEY_NEEDED, base_url=base_url, max_retries=0,
-                                          timeout=timeout)
+        self._client = openai.AsyncOpenAI(
+            api_key=key or NO_KEY_NEEDED, base_url=base_url, max_retries=0, timeout=timeout
+        )
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -62,8 +78,10 @@ class OpenAIProvider:
         minimum = cache_minimum("openai", self.info.model) or 0
         if estimate_tokens(shared_prefix) >= minimum:
             return []
-        return [f"the shared prompt prefix is about {estimate_tokens(shared_prefix)} tokens, below the "
-                f"{minimum}-token minimum for automatic prompt caching: it will not apply to this panel"]
+        return [
+            f"the shared prompt prefix is about {estimate_tokens(shared_prefix)} tokens, below the "
+            f"{minimum}-token minimum for automatic prompt caching: it will not apply to this panel"
+        ]
 
     def request_params(self, request: StructuredRequest) -> dict[str, Any]:
         messages: list[dict[str, Any]] = [
@@ -98,7 +116,9 @@ class OpenAIProvider:
         refusal: list[str] = []
         usage = Usage()
         with errors_mapped(lambda error: map_error(request.cell, error)):
-            chunks = await self._client.chat.completions.create(**self.request_params(request), stream=True)
+            chunks = await self._client.chat.completions.create(
+                **self.request_params(request), stream=True
+            )
             yield Started()
             async for chunk in chunks:
                 if chunk.usage is not None:
@@ -110,9 +130,13 @@ class OpenAIProvider:
                         refusal.append(choice.delta.refusal)
                     finish_reason = choice.finish_reason or finish_reason
         if finish_reason is None:
-            raise ProviderError(f"cell {request.cell}: the stream ended without a finish_reason", retryable=True)
+            raise ProviderError(
+                f"cell {request.cell}: the stream ended without a finish_reason", retryable=True
+            )
         stop: StopReason = "refusal" if refusal else FINISH_REASONS.get(finish_reason, "other")
-        detail = f"refusal: {''.join(refusal)[:200]}" if refusal else f"finish_reason={finish_reason}"
+        detail = (
+            f"refusal: {''.join(refusal)[:200]}" if refusal else f"finish_reason={finish_reason}"
+        )
         yield Finished(usage=usage, stop_reason=stop, detail=detail)
 
 
@@ -135,15 +159,20 @@ def map_error(cell: str, error: Exception) -> ProviderError | None:
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else ""
         return ProviderError(
             f"cell {cell}: OpenAI API {status}: {_message(error.body)}{hint}",
-            status=status, retryable=status_is_retryable(status),
+            status=status,
+            retryable=status_is_retryable(status),
             retry_after=retry_after_seconds(error.response.headers),
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
-        return ProviderError(f"cell {cell}: connection failed ({type(error).__name__})", retryable=True)
+        return ProviderError(
+            f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
+        )
     if isinstance(error, openai.APIError):  # an error event inside an open stream
         kind = error.type if isinstance(error.type, str) else None
-        return ProviderError(f"cell {cell}: error mid-stream: {kind or 'error'}: {_message(error.body)}",
-                             retryable=kind in RETRYABLE_STREAM_ERRORS)
+        return ProviderError(
+            f"cell {cell}: error mid-stream: {kind or 'error'}: {_message(error.body)}",
+            retryable=kind in RETRYABLE_STREAM_ERRORS,
+        )
     return None
 
 

@@ -32,15 +32,22 @@ def choose_model(spec: str | None, env: dict[str, str] | None = None) -> ModelCh
     if name == "offline":
         return ModelChoice("offline", "offline", "chosen with --model")
     if name not in DEFAULT_MODELS:
-        raise InputError(f"--model: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)")
+        raise InputError(
+            f"--model: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)"
+        )
     model = model.strip() or DEFAULT_MODELS[name]
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
         raise InputError(f"--model: {model!r} is not a model name")
     return ModelChoice(name, model, "chosen with --model")
 
 
-def build_provider(choice: ModelChoice, *, base_url: str | None = None, offline_delay: float = 0.0,
-                   cache_retention: str | None = None) -> Provider:
+def build_provider(
+    choice: ModelChoice,
+    *,
+    base_url: str | None = None,
+    offline_delay: float = 0.0,
+    cache_retention: str | None = None,
+) -> Provider:
     """The provider for a choice; SDKs are imported only when their provider is used."""
     if choice.provider == "offline":
         from panel.providers.offline import OfflineProvider
@@ -54,4 +61,6 @@ def build_provider(choice: ModelChoice, *, base_url: str | None = None, offline_
         return RetryingProvider(ClaudeProvider(choice.model, base_url=base_url))
     from panel.providers.openai_chat import OpenAIProvider
 
-    return RetryingProvider(OpenAIProvider(choice.model, base_url=base_url, cache_retention=cache_retention))
+    return RetryingProvider(
+        OpenAIProvider(choice.model, base_url=base_url, cache_retention=cache_retention)
+    )

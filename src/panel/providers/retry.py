@@ -35,7 +35,8 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The server's advice on when to come back: retry-after(-ms), else the rate-limit reset headers."""
+    """The server's advice on when to come back: retry-after(-ms), else the rate-limit reset
+    headers."""
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
         if value is not None:
@@ -43,7 +44,10 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
                 return max(0.0, float(value) * scale)
             except ValueError:
                 pass  # an HTTP date; fall through to the reset headers
-    resets = [_duration(headers.get(name, "")) for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")]
+    resets = [
+        _duration(headers.get(name, ""))
+        for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
+    ]
     known = [seconds for seconds in resets if seconds is not None]
     return max(known) if known else None
 
@@ -81,14 +85,20 @@ def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, ProviderError) and exc.retryable
 
 
-def backoff(attempt: int, retry_after: float | None, *, base: float = BASE_DELAY, cap: float = MAX_DELAY,
-            jitter: Callable[[], float] = random.random) -> float:
+def backoff(
+    attempt: int,
+    retry_after: float | None,
+    *,
+    base: float = BASE_DELAY,
+    cap: float = MAX_DELAY,
+    jitter: Callable[[], float] = random.random,
+) -> float:
     """Full-jitter exponential backoff, added to the server's retry-after when it gave one.
 
     Adding (not taking the larger) spreads out the clients a rate limit sent
     back at the same moment, so they do not all return together.
     """
-    exponential = min(cap, base * 2 ** (attempt - 1)) * jitter()
+    exponential = float(min(cap, base * 2 ** (attempt - 1)) * jitter())
     if retry_after is not None:
         return min(MAX_RETRY_AFTER, retry_after + exponential)
     return exponential
@@ -132,7 +142,9 @@ class RetryingProvider:
         error = state.outcome.exception() if state.outcome else None
         retry_after = error.retry_after if isinstance(error, ProviderError) else None
         if retry_after is not None and isinstance(error, ProviderError) and error.status == 429:
-            self._paused_until = max(self._paused_until, self.clock() + min(retry_after, MAX_RETRY_AFTER))
+            self._paused_until = max(
+                self._paused_until, self.clock() + min(retry_after, MAX_RETRY_AFTER)
+            )
         return backoff(state.attempt_number, retry_after, base=self.base_delay)
 
     async def _respect_pause(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 _STRING_STOP = re.compile(r'["\\]')
@@ -73,7 +74,7 @@ class IncrementalJSON:
             return index + 1
         if self.done:
             raise self._fail("unexpected text after the JSON value", index)
-        handler = getattr(self, f"_on_{state}")
+        handler: Callable[[str, int], int] = getattr(self, f"_on_{state}")
         return handler(char, index)
 
     # -- states between tokens

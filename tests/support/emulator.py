@@ -9,7 +9,7 @@ becomes readable only once the response that wrote it has begun, and only
 above a minimum length. It can inject 429 (with retry-after), 529, 500, a
 dropped stream and a truncated reply, and emulate a rate limit.
 
-It binds to 127.0.0.1 only. Run it alone with `python -m panel.emulator`.
+It binds to 127.0.0.1 only. Run it alone with `python -m tests.support.emulator`.
 """
 
 from __future__ import annotations
@@ -24,19 +24,23 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from panel.emulator_output import fill_schema
+from tests.support.emulator_output import fill_schema
 
 CHARS_PER_TOKEN = 4
 
 
 @dataclass
 class EmulatorConfig:
-    begin_delay: float = 0.0  # seconds from the request to the response's start (when a cache write is readable)
+    begin_delay: float = (
+        0.0  # seconds from the request to the response's start (when a cache write is readable)
+    )
     ttft: float = 0.0  # seconds from the request to the first token (at least begin_delay)
     tokens_per_second: float = 0.0  # 0: as fast as possible
     output_tokens: int = 300  # the length the generated reply aims for
     cache_min_tokens: int = 1024
-    faults: list[str] = field(default_factory=list)  # consumed one per request: 429, 529, 500, drop, truncate, ok
+    faults: list[str] = field(
+        default_factory=list
+    )  # consumed one per request: 429, 529, 500, drop, truncate, ok
     rate_limit: int = 0  # at most this many requests per `rate_window` seconds (0: no limit)
     rate_window: float = 1.0
     chunk_tokens: int = 1  # tokens per streamed delta
@@ -102,7 +106,8 @@ class Emulator:
     def _serve_forever(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._connection, host="127.0.0.1", port=self.port))
+            asyncio.start_server(self._connection, host="127.0.0.1", port=self.port)
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         with contextlib.suppress(RuntimeError):
@@ -128,7 +133,13 @@ class Emulator:
                 writer.close()
 
     async def _handle(self, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
-        api = "anthropic" if path.endswith("/messages") else "openai" if path.endswith("/chat/completions") else ""
+        api = (
+            "anthropic"
+            if path.endswith("/messages")
+            else "openai"
+            if path.endswith("/chat/completions")
+            else ""
+        )
         if not api:
             await _send_json(writer, 404, {"error": {"type": "not_found_error", "message": path}})
             return True
@@ -138,13 +149,17 @@ class Emulator:
             request = json.loads(body)
         except ValueError:
             served.status = 400
-            await _send_json(writer, 400, {"error": {"type": "invalid_request_error", "message": "bad JSON"}})
+            await _send_json(
+                writer, 400, {"error": {"type": "invalid_request_error", "message": "bad JSON"}}
+            )
             return True
         refused = self._refusal(served)
         if refused is not None:
             status, headers, kind = refused
             served.status = status
-            await _send_json(writer, status, {"type": "error", "error": {"type": kind, "message": kind}}, headers)
+            await _send_json(
+                writer, status, {"type": "error", "error": {"type": kind, "message": kind}}, headers
+            )
             return True
         await self._stream(api, request, served, writer)
         return served.fault not in ("drop",)
@@ -173,7 +188,9 @@ class Emulator:
     def _cache_account(self, api: str, request: dict[str, Any], served: Served) -> None:
         prefix, total = _prompt_parts(api, request)
         prefix_tokens, total_tokens = len(prefix) // CHARS_PER_TOKEN, len(total) // CHARS_PER_TOKEN
-        cacheable = prefix_tokens >= self.config.cache_min_tokens and (api == "openai" or _marks_cache(request))
+        cacheable = prefix_tokens >= self.config.cache_min_tokens and (
+            api == "openai" or _marks_cache(request)
+        )
         now = time.perf_counter()
         if cacheable:
             key = f"{api}:{request.get('model')}:{prefix}"
@@ -192,21 +209,32 @@ class Emulator:
         if key is not None and self._cache.get(key) == float("inf"):
             self._cache[key] = served.started
 
-    async def _stream(self, api: str, request: dict[str, Any], served: Served, writer: asyncio.StreamWriter) -> None:
+    async def _stream(
+        self, api: str, request: dict[str, Any], served: Served, writer: asyncio.StreamWriter
+    ) -> None:
         self._cache_account(api, request, served)
-        text = json.dumps(fill_schema(_schema_of(api, request), _last_user_text(api, request),
-                                      self.config.output_tokens))
+        text = json.dumps(
+            fill_schema(
+                _schema_of(api, request), _last_user_text(api, request), self.config.output_tokens
+            )
+        )
         pieces = _pieces(text, self.config.chunk_tokens * CHARS_PER_TOKEN)
         if served.fault == "truncate":
             pieces = pieces[: max(1, len(pieces) // 3)]
         served.output_tokens = len(pieces) * self.config.chunk_tokens
-        events = _Anthropic(served) if api == "anthropic" else _OpenAI(served, request.get("model", ""))
+        events = (
+            _Anthropic(served) if api == "anthropic" else _OpenAI(served, request.get("model", ""))
+        )
         await asyncio.sleep(self.config.begin_delay)
         await _start_chunked(writer)
         self._mark_begun(served)
         await _send_chunk(writer, events.opening())
         await asyncio.sleep(max(0.0, served.received + self.config.ttft - time.perf_counter()))
-        gap = self.config.chunk_tokens / self.config.tokens_per_second if self.config.tokens_per_second else 0.0
+        gap = (
+            self.config.chunk_tokens / self.config.tokens_per_second
+            if self.config.tokens_per_second
+            else 0.0
+        )
         started = time.perf_counter()
         for index, piece in enumerate(pieces):
             if served.fault == "drop" and index == len(pieces) // 2:
@@ -215,7 +243,9 @@ class Emulator:
             await _send_chunk(writer, events.delta(piece))
             if gap:
                 await asyncio.sleep(max(0.0, started + gap * (index + 1) - time.perf_counter()))
-        await _send_chunk(writer, events.closing("max_tokens" if served.fault == "truncate" else "end"))
+        await _send_chunk(
+            writer, events.closing("max_tokens" if served.fault == "truncate" else "end")
+        )
         await _send_chunk(writer, b"")
         served.finished = time.perf_counter()
 
@@ -234,26 +264,55 @@ class _Anthropic:
         self.served = served
 
     def opening(self) -> bytes:
-        usage = {"input_tokens": self.served.input_tokens, "output_tokens": 1,
-                 "cache_creation_input_tokens": self.served.cache_write,
-                 "cache_read_input_tokens": self.served.cache_read}
-        message: dict[str, Any] = {"id": "msg_emulated", "type": "message", "role": "assistant", "model": "emulated",
-                   "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}
+        usage = {
+            "input_tokens": self.served.input_tokens,
+            "output_tokens": 1,
+            "cache_creation_input_tokens": self.served.cache_write,
+            "cache_read_input_tokens": self.served.cache_read,
+        }
+        message: dict[str, Any] = {
+            "id": "msg_emulated",
+            "type": "message",
+            "role": "assistant",
+            "model": "emulated",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": usage,
+        }
         return _sse("message_start", {"type": "message_start", "message": message}) + _sse(
             "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        )
 
     def delta(self, text: str) -> bytes:
-        return _sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                            "delta": {"type": "text_delta", "text": text}})
+        return _sse(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": text},
+            },
+        )
 
     def closing(self, stop: str) -> bytes:
         reason = "max_tokens" if stop == "max_tokens" else "end_turn"
-        return (_sse("content_block_stop", {"type": "content_block_stop", "index": 0})
-                + _sse("message_delta", {"type": "message_delta",
-                                         "delta": {"stop_reason": reason, "stop_sequence": None},
-                                         "usage": {"output_tokens": self.served.output_tokens}})
-                + _sse("message_stop", {"type": "message_stop"}))
+        return (
+            _sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+            + _sse(
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": reason, "stop_sequence": None},
+                    "usage": {"output_tokens": self.served.output_tokens},
+                },
+            )
+            + _sse("message_stop", {"type": "message_stop"})
+        )
 
 
 class _OpenAI:
@@ -261,8 +320,13 @@ class _OpenAI:
         self.served, self.model = served, model
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {"id": "chatcmpl-emulated", "object": "chat.completion.chunk", "created": 0, "model": self.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return {
+            "id": "chatcmpl-emulated",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
 
     def opening(self) -> bytes:
         return _sse(None, self._chunk({"role": "assistant", "content": ""}))
@@ -273,10 +337,19 @@ class _OpenAI:
     def closing(self, stop: str) -> bytes:
         served = self.served
         prompt = served.input_tokens + served.cache_read + served.cache_write
-        usage = {"id": "chatcmpl-emulated", "object": "chat.completion.chunk", "created": 0, "model": self.model,
-                 "choices": [], "usage": {"prompt_tokens": prompt, "completion_tokens": served.output_tokens,
-                                          "total_tokens": prompt + served.output_tokens,
-                                          "prompt_tokens_details": {"cached_tokens": served.cache_read}}}
+        usage = {
+            "id": "chatcmpl-emulated",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": self.model,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": served.output_tokens,
+                "total_tokens": prompt + served.output_tokens,
+                "prompt_tokens_details": {"cached_tokens": served.cache_read},
+            },
+        }
         finish = "length" if stop == "max_tokens" else "stop"
         return _sse(None, self._chunk({}, finish)) + _sse(None, usage) + _sse(None, "[DONE]")
 
@@ -288,23 +361,34 @@ def _prompt_parts(api: str, request: dict[str, Any]) -> tuple[str, str]:
     """The cacheable prefix (system text) and the whole prompt, as text."""
     if api == "anthropic":
         system = request.get("system") or ""
-        prefix = "".join(block.get("text", "") for block in system) if isinstance(system, list) else str(system)
+        prefix = (
+            "".join(block.get("text", "") for block in system)
+            if isinstance(system, list)
+            else str(system)
+        )
     else:
-        prefix = next((m["content"] for m in request.get("messages", []) if m.get("role") == "system"), "")
-    rest = "".join(str(m.get("content", "")) for m in request.get("messages", []) if m.get("role") != "system")
+        prefix = next(
+            (m["content"] for m in request.get("messages", []) if m.get("role") == "system"), ""
+        )
+    rest = "".join(
+        str(m.get("content", "")) for m in request.get("messages", []) if m.get("role") != "system"
+    )
     return prefix, prefix + rest
 
 
 def _marks_cache(request: dict[str, Any]) -> bool:
     system = request.get("system")
     return bool(request.get("cache_control")) or (
-        isinstance(system, list) and any("cache_control" in block for block in system))
+        isinstance(system, list) and any("cache_control" in block for block in system)
+    )
 
 
 def _schema_of(api: str, request: dict[str, Any]) -> dict[str, Any]:
     if api == "anthropic":
         return request.get("output_config", {}).get("format", {}).get("schema", {"type": "string"})
-    return request.get("response_format", {}).get("json_schema", {}).get("schema", {"type": "string"})
+    return (
+        request.get("response_format", {}).get("json_schema", {}).get("schema", {"type": "string"})
+    )
 
 
 def _last_user_text(api: str, request: dict[str, Any]) -> str:
@@ -322,22 +406,35 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes] | Non
         return None
     lines = head.decode("latin-1").split("\r\n")
     path = lines[0].split(" ")[1]
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    headers = {
+        k.strip().lower(): v.strip()
+        for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
     body = await reader.readexactly(int(headers.get("content-length", "0")))
     return path, body
 
 
-async def _send_json(writer: asyncio.StreamWriter, status: int, body: dict[str, Any],
-                     headers: dict[str, str] | None = None) -> None:
+async def _send_json(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> None:
     payload = json.dumps(body).encode()
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    writer.write(f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {len(payload)}\r\n"
-                 f"{extra}\r\n".encode() + payload)
+    writer.write(
+        f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: "
+        f"{len(payload)}\r\n"
+        f"{extra}\r\n".encode()
+        + payload
+    )
     await writer.drain()
 
 
 async def _start_chunked(writer: asyncio.StreamWriter) -> None:
-    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+    writer.write(
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
     await writer.drain()
 
 
@@ -347,17 +444,26 @@ async def _send_chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m panel.emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.support.emulator", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--ttft", type=float, default=0.5)
     parser.add_argument("--tokens-per-second", type=float, default=60.0)
     parser.add_argument("--output-tokens", type=int, default=300)
     parser.add_argument("--cache-min-tokens", type=int, default=1024)
     args = parser.parse_args()
-    config = EmulatorConfig(ttft=args.ttft, tokens_per_second=args.tokens_per_second,
-                            output_tokens=args.output_tokens, cache_min_tokens=args.cache_min_tokens)
+    config = EmulatorConfig(
+        ttft=args.ttft,
+        tokens_per_second=args.tokens_per_second,
+        output_tokens=args.output_tokens,
+        cache_min_tokens=args.cache_min_tokens,
+    )
     with Emulator(config, port=args.port) as emulator:
-        print(f"emulating on {emulator.url} (Anthropic: {emulator.url}, OpenAI: {emulator.url}/v1)", flush=True)
+        print(
+            f"emulating on {emulator.url} (Anthropic: {emulator.url}, OpenAI: {emulator.url}/v1)",
+            flush=True,
+        )
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 

@@ -13,27 +13,44 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from panel.aggregate import aggregate
 from panel.errors import InputError
-from panel.loading import (
-    describe_validation_error,
+from panel.files import describe_validation_error, read_toml
+from panel.inputs.loading import (
     is_panel_data,
     load_panel_file,
     load_persona,
     load_personas,
     load_tool_card,
-    read_toml,
+)
+from panel.inputs.prompts import PromptSet
+from panel.inputs.schema import (
+    persona_schema,
+    strict_problems,
+    strictify,
+    verdict_model,
+    wire_schema,
 )
 from panel.models import Persona, Pricing, Record, ToolCard
-from panel.output import load_record
-from panel.prompts import PromptSet
-from panel.schema import persona_schema, strict_problems, strictify, verdict_model, wire_schema
+from panel.record.aggregate import aggregate
+from panel.record.store import load_record
 
 SAMPLE_CARDS = [
-    ToolCard(id="sample-a", name="Sample tool A", category="Developer Tools", tagline="A sample tagline",
-             description="A sample description used to render templates.", pricing=Pricing(entry="Free")),
-    ToolCard(id="sample-b", name="Sample tool B", category="Developer Tools", tagline="Another tagline",
-             description="A second sample description.", pricing=Pricing(entry="Paid")),
+    ToolCard(
+        id="sample-a",
+        name="Sample tool A",
+        category="Developer Tools",
+        tagline="A sample tagline",
+        description="A sample description used to render templates.",
+        pricing=Pricing(entry="Free"),
+    ),
+    ToolCard(
+        id="sample-b",
+        name="Sample tool B",
+        category="Developer Tools",
+        tagline="Another tagline",
+        description="A second sample description.",
+        pricing=Pricing(entry="Paid"),
+    ),
 ]
 
 
@@ -44,7 +61,11 @@ class Problem:
     reason: str
 
     def line(self) -> str:
-        return f"{self.file}: {self.field}: {self.reason}" if self.field else f"{self.file}: {self.reason}"
+        return (
+            f"{self.file}: {self.field}: {self.reason}"
+            if self.field
+            else f"{self.file}: {self.reason}"
+        )
 
     def to_json(self) -> dict[str, str]:
         return asdict(self)
@@ -60,12 +81,16 @@ def _from_error(error: InputError, fallback: str) -> Problem:
 def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".j2", ".json") and p.is_file())
+            yield from sorted(
+                p for p in path.rglob("*") if p.suffix in (".toml", ".j2", ".json") and p.is_file()
+            )
         else:
             yield path
 
 
-def validate_paths(paths: list[Path], personas_dir: Path | None = None) -> tuple[list[Problem], int]:
+def validate_paths(
+    paths: list[Path], personas_dir: Path | None = None
+) -> tuple[list[Problem], int]:
     """All problems found under `paths`, and how many files were checked."""
     problems: list[Problem] = []
     files = list(_files(paths))
@@ -112,8 +137,11 @@ def check_panel_file(file: Path, personas_dir: Path | None) -> list[Problem]:
             problems.append(Problem(str(file), "tools", f"{name}: {error.detail}"))
     if panel.personas:
         known = load_personas(personas_dir)
-        problems += [Problem(str(file), "personas", f"unknown persona {name!r}")
-                     for name in panel.personas if name not in known]
+        problems += [
+            Problem(str(file), "personas", f"unknown persona {name!r}")
+            for name in panel.personas
+            if name not in known
+        ]
     return problems
 
 
@@ -143,8 +171,12 @@ def check_record(file: Path) -> list[Problem]:
 def record_consistency(record: Record, where: str) -> list[Problem]:
     """Aggregates and totals must be what the record's own cells add up to."""
     problems = []
-    expected = aggregate([t.id for t in record.tools], [p.id for p in record.personas], record.cells,
-                         {t.id: t.name for t in record.tools})
+    expected = aggregate(
+        [t.id for t in record.tools],
+        [p.id for p in record.personas],
+        record.cells,
+        {t.id: t.name for t in record.tools},
+    )
     stored = {s.tool: s for s in record.aggregates.tools}
     for summary in expected.tools:
         have = stored.get(summary.tool)
@@ -153,21 +185,35 @@ def record_consistency(record: Record, where: str) -> list[Problem]:
             continue
         for name in ("ship_pct", "ships", "skips", "answered", "mean_score", "split"):
             if getattr(have, name) != getattr(summary, name):
-                problems.append(Problem(where, f"aggregates.tools.{summary.tool}.{name}",
-                                        f"is {getattr(have, name)!r} but the verdicts give {getattr(summary, name)!r}"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"aggregates.tools.{summary.tool}.{name}",
+                        f"is {getattr(have, name)!r} but the verdicts give "
+                        f"{getattr(summary, name)!r}",
+                    )
+                )
     personas = {p.id: p for p in record.personas}
     for index, cell in enumerate(record.cells):
         if cell.status != "ok":
             continue
         if cell.persona not in personas:
-            problems.append(Problem(where, f"cells.{index}.persona", f"{cell.persona!r} is not on the panel"))
+            problems.append(
+                Problem(where, f"cells.{index}.persona", f"{cell.persona!r} is not on the panel")
+            )
             continue
         try:
             verdict_model(personas[cell.persona]).model_validate(cell.verdict)
         except ValidationError as error:
-            problems.append(Problem(where, f"cells.{index}.verdict", describe_validation_error(error)))
+            problems.append(
+                Problem(where, f"cells.{index}.verdict", describe_validation_error(error))
+            )
     if record.totals.cells != len(record.cells):
-        problems.append(Problem(where, "totals.cells", f"is {record.totals.cells} but there are {len(record.cells)}"))
+        problems.append(
+            Problem(
+                where, "totals.cells", f"is {record.totals.cells} but there are {len(record.cells)}"
+            )
+        )
     if record.complete != all(c.status == "ok" for c in record.cells):
         problems.append(Problem(where, "complete", "disagrees with the cells' statuses"))
     return problems

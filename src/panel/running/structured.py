@@ -1,6 +1,6 @@
 """From a provider's text stream to a validated verdict, shared by every provider.
 
-Partial objects are produced incrementally (see `panel.partial`), a retry's
+Partial objects are produced incrementally (see `panel.running.partial`), a retry's
 `Restarted` throws the partial state away so nothing half-streamed is ever
 taken as a verdict, and a reply that does not validate gets exactly one
 re-ask quoting the problem before the cell fails.
@@ -16,10 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from panel.errors import CellFailure
-from panel.loading import describe_validation_error
+from panel.files import describe_validation_error
+from panel.inputs.prompts import PromptSet
 from panel.models import Usage, VerdictBase
-from panel.partial import IncrementalJSON, PartialJSONError
-from panel.prompts import PromptSet
 from panel.providers.base import (
     Finished,
     Provider,
@@ -29,6 +28,7 @@ from panel.providers.base import (
     TextDelta,
     Turn,
 )
+from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
 
@@ -84,8 +84,12 @@ async def stream_verdict(
         if verdict is not None:
             return Outcome(verdict, usage, attempt, clock.seconds, time.perf_counter() - started_at)
         if attempt > MAX_REASKS:
-            raise CellFailure(f"cell {request.cell}: reply still invalid after a re-ask: {problem}", usage=usage)
-        request = request.with_turn(Turn(assistant=reply.text or "(empty reply)", user=prompts.reask(problem)))
+            raise CellFailure(
+                f"cell {request.cell}: reply still invalid after a re-ask: {problem}", usage=usage
+            )
+        request = request.with_turn(
+            Turn(assistant=reply.text or "(empty reply)", user=prompts.reask(problem))
+        )
     raise AssertionError("unreachable")
 
 
@@ -135,7 +139,9 @@ async def _read_reply(
     return reply
 
 
-def _feed(parser: IncrementalJSON, text: str, clock: _VerdictClock, on_partial: OnPartial | None) -> str | None:
+def _feed(
+    parser: IncrementalJSON, text: str, clock: _VerdictClock, on_partial: OnPartial | None
+) -> str | None:
     try:
         if parser.feed(text):
             clock.observe(parser.fields)
@@ -153,7 +159,8 @@ def _fail_on_stop_reason(request: StructuredRequest, reply: _Reply) -> None:
     detail = f" ({finished.detail})" if finished.detail else ""
     if finished.stop_reason == "max_tokens":
         raise CellFailure(
-            f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}; the partial JSON was discarded"
+            f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}; the "
+            "partial JSON was discarded"
         )
     if finished.stop_reason == "refusal":
         raise CellFailure(f"cell {request.cell}: the model refused to review{detail}")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from panel.models import CellResult, Record
-from panel.render import money, share
+from panel.report.render import money, share
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,11 @@ def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, str]:
 
 def _side(record: Record) -> RunSide:
     return RunSide(
-        run_id=record.run_id, model=f"{record.model.provider}:{record.model.model}",
-        cost_usd=record.totals.cost_usd, wall_seconds=record.totals.wall_seconds, cells_ok=record.totals.cells_ok,
+        run_id=record.run_id,
+        model=f"{record.model.provider}:{record.model.model}",
+        cost_usd=record.totals.cost_usd,
+        wall_seconds=record.totals.wall_seconds,
+        cells_ok=record.totals.cells_ok,
     )
 
 
@@ -88,8 +91,14 @@ def diff_records(a: Record, b: Record) -> RecordDiff:
     cells_a, cells_b = _answered(a), _answered(b)
     shared = [key for key in cells_a if key in cells_b]
     changes = [
-        CellChange(persona, tool, str(cells_a[(persona, tool)].verdict_word), str(cells_b[(persona, tool)].verdict_word),
-                   int(cells_a[(persona, tool)].score or 0), int(cells_b[(persona, tool)].score or 0))
+        CellChange(
+            persona,
+            tool,
+            str(cells_a[(persona, tool)].verdict_word),
+            str(cells_b[(persona, tool)].verdict_word),
+            int(cells_a[(persona, tool)].score or 0),
+            int(cells_b[(persona, tool)].score or 0),
+        )
         for persona, tool in shared
     ]
     kappa, note = cohen_kappa([(c.verdict_a, c.verdict_b) for c in changes])
@@ -97,11 +106,19 @@ def diff_records(a: Record, b: Record) -> RecordDiff:
     ship_a = {s.tool: s.ship_pct for s in a.aggregates.tools}
     ship_b = {s.tool: s.ship_pct for s in b.aggregates.tools}
     return RecordDiff(
-        a=_side(a), b=_side(b), compared=n, changes=changes,
+        a=_side(a),
+        b=_side(b),
+        compared=n,
+        changes=changes,
         same_verdict_share=round(sum(not c.flipped for c in changes) / n, 4) if n else None,
-        kappa=kappa, kappa_note=note,
-        mean_abs_score_diff=round(sum(abs(c.score_b - c.score_a) for c in changes) / n, 3) if n else None,
-        ship_pct_change={tool: _change_in(ship_a[tool], ship_b[tool]) for tool in ship_a if tool in ship_b},
+        kappa=kappa,
+        kappa_note=note,
+        mean_abs_score_diff=round(sum(abs(c.score_b - c.score_a) for c in changes) / n, 3)
+        if n
+        else None,
+        ship_pct_change={
+            tool: _change_in(ship_a[tool], ship_b[tool]) for tool in ship_a if tool in ship_b
+        },
         unmatched=sorted(f"{p} × {t}" for p, t in set(cells_a) ^ set(cells_b)),
     )
 
@@ -133,9 +150,13 @@ def agreement_lines(result: RecordDiff) -> list[str]:
         f"cells compared: {result.compared}",
         f"same verdict: {share(result.same_verdict_share)}",
         f"Cohen's kappa (ship/skip): {kappa}{note}",
-        f"mean absolute score difference: {'—' if result.mean_abs_score_diff is None else result.mean_abs_score_diff}",
+        "mean absolute score difference: "
+        f"{'—' if result.mean_abs_score_diff is None else result.mean_abs_score_diff}",
     ]
-    lines += [f"ship % change, {tool}: {_change(change)}" for tool, change in result.ship_pct_change.items()]
+    lines += [
+        f"ship % change, {tool}: {_change(change)}"
+        for tool, change in result.ship_pct_change.items()
+    ]
     if result.unmatched:
         lines.append(f"not compared (a verdict in only one record): {', '.join(result.unmatched)}")
     return lines
@@ -144,10 +165,20 @@ def agreement_lines(result: RecordDiff) -> list[str]:
 def to_markdown(result: RecordDiff) -> str:
     out = ["# Panel diff", "", "| | A | B |", "|---|---|---|"]
     out += [f"| {label} | {a} | {b} |" for label, a, b in summary_rows(result)]
-    out += ["", *[f"- {line}" for line in agreement_lines(result)], "", "## Cells", "",
-            "| persona | tool | A | B | score move |", "|---|---|---|---|---|"]
+    out += [
+        "",
+        *[f"- {line}" for line in agreement_lines(result)],
+        "",
+        "## Cells",
+        "",
+        "| persona | tool | A | B | score move |",
+        "|---|---|---|---|---|",
+    ]
     for c in result.changes:
         flag = " **flipped**" if c.flipped else ""
-        out.append(f"| {c.persona} | {c.tool} | {c.verdict_a} {c.score_a} | {c.verdict_b} {c.score_b}{flag} "
-                   f"| {c.score_b - c.score_a:+d} |")
+        out.append(
+            f"| {c.persona} | {c.tool} | {c.verdict_a} {c.score_a} | {c.verdict_b} "
+            f"{c.score_b}{flag} "
+            f"| {c.score_b - c.score_a:+d} |"
+        )
     return "\n".join(out) + "\n"

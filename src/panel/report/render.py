@@ -23,7 +23,11 @@ def safe_url(url: object) -> str | None:
     """The URL if it is a plain http(s) link, else None (no javascript:, data:, ...)."""
     text = str(url).strip()
     parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.netloc and not any(c in text for c in "\"'<> \n"):
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc
+        and not any(c in text for c in "\"'<> \n")
+    ):
         return text
     return None
 

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Literal
 
-from panel.aggregate import aggregate, cached_input_share, total_usage
+from panel.inputs.prompts import PromptSet
+from panel.inputs.schema import verdict_model, wire_schema
 from panel.models import CellResult, Persona, Record, ToolCard, Totals
-from panel.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
-from panel.prompts import PromptSet
 from panel.providers.base import Provider, StructuredRequest
-from panel.response_cache import ResponseStore
-from panel.schema import verdict_model, wire_schema
+from panel.record.aggregate import aggregate, cached_input_share, total_usage
+from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
+from panel.running.response_cache import ResponseStore
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class PanelSpec:
         return self.prompts.prefix(self.title, self.personas, self.tools)
 
     def check(self) -> None:
-        """Render every prompt of the panel once, so a template error stops the run before it starts."""
+        """Render every prompt of the panel once, so a template error stops the run before it
+        starts."""
         _ = self.shared_prefix  # rendered (and kept) here, so its errors surface first
         for persona in self.personas:
             for tool in self.tools:
@@ -44,7 +45,8 @@ class PanelSpec:
         self.prompts.reask("score: Input should be less than or equal to 10")
 
     def panel_key(self) -> str:
-        """Groups the cells of one panel onto the same provider cache (OpenAI's prompt_cache_key)."""
+        """Groups the cells of one panel onto the same provider cache (OpenAI's
+        prompt_cache_key)."""
         return "panel-" + hashlib.sha256(self.shared_prefix.encode()).hexdigest()[:24]
 
 
@@ -56,9 +58,16 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     for persona in spec.personas:
         for tool in spec.tools:
             request = StructuredRequest(
-                cell=f"{persona.id} × {tool.id}", system=system, prompt=spec.prompts.cell(persona, tool),
-                schema=schema, persona=persona, tool=tool, panel_key=panel_key,
-                max_tokens=spec.max_tokens, temperature=spec.temperature, cache_ttl=spec.cache_ttl,
+                cell=f"{persona.id} × {tool.id}",
+                system=system,
+                prompt=spec.prompts.cell(persona, tool),
+                schema=schema,
+                persona=persona,
+                tool=tool,
+                panel_key=panel_key,
+                max_tokens=spec.max_tokens,
+                temperature=spec.temperature,
+                cache_ttl=spec.cache_ttl,
             )
             plans.append(plan_cell(provider, request, verdict_model(persona), templates))
     return plans
@@ -113,7 +122,9 @@ def build_record(
         personas=spec.personas,
         templates=spec.prompts.digests(),
         cells=cells,
-        aggregates=aggregate(tool_ids, persona_ids, cells, {tool.id: tool.name for tool in spec.tools}),
+        aggregates=aggregate(
+            tool_ids, persona_ids, cells, {tool.id: tool.name for tool in spec.tools}
+        ),
         totals=totals(cells, wall_seconds),
         community_votes={tool: None for tool in tool_ids},
         complete=all(cell.status == "ok" for cell in cells),
@@ -126,7 +137,9 @@ def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
     known = bool(priced) and all(cost is not None for cost in priced)
     cost = sum(c.usd for c in priced if c) if known else None
     without = sum(c.usd_without_cache for c in priced if c) if known else None
-    spend = sum(cell.cost.usd for cell in cells if cell.cost and not cell.from_cache) if known else None
+    spend = (
+        sum(cell.cost.usd for cell in cells if cell.cost and not cell.from_cache) if known else None
+    )
     return Totals(
         usage=usage,
         cost_usd=_round(cost),

@@ -26,19 +26,35 @@ from panel.models import Persona, Record, VerdictBase
 # Keywords both strict modes accept. Anything else is either moved into the
 # description (limits the model should respect) or refused by `strict_problems`.
 STRICT_KEYWORDS = {
-    "type", "properties", "required", "additionalProperties", "items", "enum", "const",
-    "anyOf", "description", "title", "$defs", "$ref", "default",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "description",
+    "title",
+    "$defs",
+    "$ref",
+    "default",
 }
 MOVED_TO_DESCRIPTION = {
-    "minimum": "at least {}", "maximum": "at most {}", "minLength": "at least {} characters",
-    "maxLength": "at most {} characters", "minItems": "at least {} items",
-    "maxItems": "at most {} items", "pattern": "matching {}",
+    "minimum": "at least {}",
+    "maximum": "at most {}",
+    "minLength": "at least {} characters",
+    "maxLength": "at most {} characters",
+    "minItems": "at least {} items",
+    "maxItems": "at most {} items",
+    "pattern": "matching {}",
 }
 
 
 def _beats_model(persona: Persona) -> type[BaseModel]:
     fields: dict[str, Any] = {
-        beat.id: (str, Field(min_length=3, max_length=300, description=beat.ask)) for beat in persona.beats
+        beat.id: (str, Field(min_length=3, max_length=300, description=beat.ask))
+        for beat in persona.beats
     }
     name = "Beats_" + persona.id.replace("-", "_")
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
@@ -49,7 +65,9 @@ def _verdict_model(persona_json: str) -> type[VerdictBase]:
     persona = Persona.model_validate_json(persona_json)
     beats = _beats_model(persona)
     name = "Verdict_" + persona.id.replace("-", "_")
-    return create_model(name, __base__=VerdictBase, beats=(beats, Field(description="One line per beat.")))
+    return create_model(
+        name, __base__=VerdictBase, beats=(beats, Field(description="One line per beat."))
+    )
 
 
 def verdict_model(persona: Persona) -> type[VerdictBase]:
@@ -91,10 +109,12 @@ def wire_schema(personas: list[Persona]) -> dict[str, Any]:
 
 
 def strictify(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy that strict structured-output modes accept: inlined, closed, all required, no limits."""
+    """A copy that strict structured-output modes accept: inlined, closed, all required, no
+    limits."""
     schema = copy.deepcopy(schema)
     definitions = schema.pop("$defs", {})
-    return _strict_node(schema, definitions)
+    strict: dict[str, Any] = _strict_node(schema, definitions)
+    return strict
 
 
 def _strict_node(node: Any, definitions: dict[str, Any]) -> Any:
@@ -104,7 +124,9 @@ def _strict_node(node: Any, definitions: dict[str, Any]) -> Any:
         return node
     if "$ref" in node:
         target = definitions[node["$ref"].rsplit("/", 1)[-1]]
-        return _strict_node({**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}, definitions)
+        return _strict_node(
+            {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}, definitions
+        )
     notes = [text.format(node[key]) for key, text in MOVED_TO_DESCRIPTION.items() if key in node]
     result: dict[str, Any] = {}
     for key, value in node.items():
@@ -141,7 +163,9 @@ def strict_problems(schema: Any, path: str = "$") -> list[str]:
             problems.append(f"{path}: object must set additionalProperties: false")
         missing = set(schema.get("properties", {})) - set(schema.get("required", []))
         if missing:
-            problems.append(f"{path}: every property must be required (missing: {', '.join(sorted(missing))})")
+            problems.append(
+                f"{path}: every property must be required (missing: {', '.join(sorted(missing))})"
+            )
     for name, sub in schema.get("properties", {}).items():
         problems += strict_problems(sub, f"{path}.{name}")
     for key in ("items", "anyOf"):

@@ -96,7 +96,9 @@ def cost_of(provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m") -
     per_token_in = price.input / 1_000_000
     output = usage.output_tokens * price.output / 1_000_000
     actual = per_token_in * (
-        usage.input_tokens + usage.cache_write_tokens * write + usage.cache_read_tokens * price.cache_read
+        usage.input_tokens
+        + usage.cache_write_tokens * write
+        + usage.cache_read_tokens * price.cache_read
     )
     plain = per_token_in * usage.total_input_tokens
     return Cost(usd=actual + output, usd_without_cache=plain + output)

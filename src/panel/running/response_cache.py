@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from panel.inputs.schema import persona_schema
 from panel.models import CachedCell
 from panel.providers.base import StructuredRequest
-from panel.schema import persona_schema
 
 KEY_VERSION = 1
 
@@ -88,7 +88,10 @@ class ResponseStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, entry.model_dump_json(indent=1))
         except OSError as exc:
-            self.warn(f"{path}: could not save to the response cache ({exc.strerror}); a rerun will call again")
+            self.warn(
+                f"{path}: could not save to the response cache ({exc.strerror}); a rerun will "
+                "call again"
+            )
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -11,7 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-WORDS = ("I", "tested", "the", "streaming", "path", "and", "the", "cache", "numbers", "hold", "up", "under", "load")
+WORDS = (
+    "I",
+    "tested",
+    "the",
+    "streaming",
+    "path",
+    "and",
+    "the",
+    "cache",
+    "numbers",
+    "hold",
+    "up",
+    "under",
+    "load",
+)
 
 
 def fill_schema(schema: dict[str, Any], prompt: str, output_tokens: int) -> Any:

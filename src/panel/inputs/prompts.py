@@ -22,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from panel.errors import InputError
-from panel.loading import read_text
+from panel.files import read_text
 from panel.models import Persona, TemplateDigest, ToolCard
 from panel.resources import data_dir
 
@@ -105,7 +105,9 @@ class PromptSet:
         except jinja2.UndefinedError as exc:
             raise InputError(f"undefined variable: {exc.message}", source=where) from exc
         except jinja2.TemplateNotFound as exc:
-            raise InputError(f"includes a template that does not exist: {exc.name}", source=where) from exc
+            raise InputError(
+                f"includes a template that does not exist: {exc.name}", source=where
+            ) from exc
         except jinja2.TemplateError as exc:
             raise InputError(f"template error: {exc}", source=where) from exc
 

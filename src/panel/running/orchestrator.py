@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from panel.errors import CellFailure, PanelError
+from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage, VerdictBase
-from panel.pricing import cost_of
-from panel.prompts import PromptSet
 from panel.providers.base import Provider, StructuredRequest
-from panel.response_cache import ResponseStore, cell_key
-from panel.structured import stream_verdict
+from panel.providers.pricing import cost_of
+from panel.running.response_cache import ResponseStore, cell_key
+from panel.running.structured import stream_verdict
 
 CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
 
@@ -63,10 +63,13 @@ class Progress:
     budget_hit: bool = False
 
 
-def plan_cell(provider: Provider, request: StructuredRequest, model: type[VerdictBase],
-              templates_digest: str) -> CellPlan:
+def plan_cell(
+    provider: Provider, request: StructuredRequest, model: type[VerdictBase], templates_digest: str
+) -> CellPlan:
     key = cell_key(provider.info.provider, provider.info.model, request, templates_digest)
-    return CellPlan(persona=request.persona, tool=request.tool, request=request, model=model, key=key)
+    return CellPlan(
+        persona=request.persona, tool=request.tool, request=request, model=model, key=key
+    )
 
 
 class PanelRun:
@@ -121,15 +124,25 @@ class PanelRun:
         persona, tool = plan.persona.id, plan.tool.id
         async with self._slots:
             if self._over_budget():
-                result = CellResult(persona=persona, tool=tool, status="skipped",
-                                    error=f"not run: the spending limit of ${self.options.max_cost:.2f} was reached")
+                result = CellResult(
+                    persona=persona,
+                    tool=tool,
+                    status="skipped",
+                    error=f"not run: the spending limit of ${self.options.max_cost:.2f} "
+                    "was reached",
+                )
                 self.on_update(CellUpdate(persona, tool, "skipped", result=result))
                 return result
             self.on_update(CellUpdate(persona, tool, "running"))
             try:
                 outcome = await stream_verdict(
-                    self.provider, plan.request, plan.model, self.prompts,
-                    on_partial=lambda fields: self.on_update(CellUpdate(persona, tool, "streaming", fields)),
+                    self.provider,
+                    plan.request,
+                    plan.model,
+                    self.prompts,
+                    on_partial=lambda fields: self.on_update(
+                        CellUpdate(persona, tool, "streaming", fields)
+                    ),
                     on_started=self._warm.set if plan.key == self._leader else None,
                 )
             except CellFailure as exc:
@@ -137,11 +150,18 @@ class PanelRun:
             except PanelError as exc:
                 return self._failed(plan, str(exc))
             except Exception as exc:  # noqa: BLE001 - one cell's bug must not sink the panel
-                return self._failed(plan, f"cell {plan.request.cell}: internal error: {type(exc).__name__}: {exc}")
+                return self._failed(
+                    plan, f"cell {plan.request.cell}: internal error: {type(exc).__name__}: {exc}"
+                )
         entry = CachedCell(
-            key=plan.key, provider=self.provider.info.provider, model=self.provider.info.model,
-            verdict=outcome.verdict.model_dump(mode="json"), usage=outcome.usage, attempts=outcome.attempts,
-            seconds_to_verdict=outcome.seconds_to_verdict, seconds_total=outcome.seconds_total,
+            key=plan.key,
+            provider=self.provider.info.provider,
+            model=self.provider.info.model,
+            verdict=outcome.verdict.model_dump(mode="json"),
+            usage=outcome.usage,
+            attempts=outcome.attempts,
+            seconds_to_verdict=outcome.seconds_to_verdict,
+            seconds_total=outcome.seconds_total,
         )
         self.store.put(entry)
         self.progress.saved += 1
@@ -163,8 +183,14 @@ class PanelRun:
         cost = self._cost(plan, usage)
         if cost is not None:
             self.progress.spent_usd += cost.usd
-        result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="failed", error=reason,
-                            usage=usage, cost=cost)
+        result = CellResult(
+            persona=plan.persona.id,
+            tool=plan.tool.id,
+            status="failed",
+            error=reason,
+            usage=usage,
+            cost=cost,
+        )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
 
@@ -174,8 +200,14 @@ class PanelRun:
 
     def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
         return CellResult(
-            persona=plan.persona.id, tool=plan.tool.id, status="ok", verdict=entry.verdict,
-            usage=entry.usage, cost=self._cost(plan, entry.usage),
-            from_cache=from_cache, attempts=entry.attempts,
-            seconds_to_verdict=entry.seconds_to_verdict, seconds_total=entry.seconds_total,
+            persona=plan.persona.id,
+            tool=plan.tool.id,
+            status="ok",
+            verdict=entry.verdict,
+            usage=entry.usage,
+            cost=self._cost(plan, entry.usage),
+            from_cache=from_cache,
+            attempts=entry.attempts,
+            seconds_to_verdict=entry.seconds_to_verdict,
+            seconds_total=entry.seconds_total,
         )

@@ -46,8 +46,9 @@ def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
     )
 
 
-def persona_preference(persona: str, tools: list[str], cells: list[CellResult],
-                       names: dict[str, str] | None = None) -> PersonaPreference:
+def persona_preference(
+    persona: str, tools: list[str], cells: list[CellResult], names: dict[str, str] | None = None
+) -> PersonaPreference:
     label = (names or {}).get
     scored = {
         cell.tool: cell.score
@@ -59,7 +60,9 @@ def persona_preference(persona: str, tools: list[str], cells: list[CellResult],
     ranked = sorted(scored.items(), key=lambda item: (-item[1], tools.index(item[0])))
     if len(ranked) == 1:
         only = ranked[0][0]
-        return PersonaPreference(persona=persona, preferred=None, margin=None, note=f"only {label(only, only)} answered")
+        return PersonaPreference(
+            persona=persona, preferred=None, margin=None, note=f"only {label(only, only)} answered"
+        )
     (best, top), (runner_up, second) = ranked[0], ranked[1]
     if top == second:
         tied = [tool for tool, score in ranked if score == top]
@@ -80,13 +83,16 @@ def overall_call(summaries: list[ToolSummary], names: dict[str, str] | None = No
     ranked = sorted(rated, key=strength, reverse=True)
     name = {s.tool: (names or {}).get(s.tool, s.tool) for s in ranked}
     if len(ranked) == 1:
-        return OverallCall(winner=ranked[0].tool, reason=f"{name[ranked[0].tool]} is the only tool with verdicts")
+        return OverallCall(
+            winner=ranked[0].tool, reason=f"{name[ranked[0].tool]} is the only tool with verdicts"
+        )
     best, runner_up = ranked[0], ranked[1]
     first, second = name[best.tool], name[runner_up.tool]
     if strength(best) == strength(runner_up):
         return OverallCall(
             winner=None,
-            reason=f"dead heat: {first} and {second} tie on ship % ({best.ship_pct:g}%) and mean score",
+            reason=f"dead heat: {first} and {second} tie on ship % ({best.ship_pct:g}%) "
+            "and mean score",
         )
     if best.ship_pct != runner_up.ship_pct:
         reason = f"{first} leads on panel ship % ({best.ship_pct:g}% vs {runner_up.ship_pct:g}%)"
@@ -98,8 +104,12 @@ def overall_call(summaries: list[ToolSummary], names: dict[str, str] | None = No
     return OverallCall(winner=best.tool, reason=reason)
 
 
-def aggregate(tools: list[str], personas: list[str], cells: list[CellResult],
-              names: dict[str, str] | None = None) -> Aggregates:
+def aggregate(
+    tools: list[str],
+    personas: list[str],
+    cells: list[CellResult],
+    names: dict[str, str] | None = None,
+) -> Aggregates:
     """`names` (tool id to display name) only words the notes; the arithmetic is on ids."""
     summaries = [summarise_tool(tool, cells) for tool in tools]
     return Aggregates(

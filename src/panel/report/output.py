@@ -1,4 +1,4 @@
-"""Writing a run's folder all at once, and reading records back.
+"""Writing a run's folder all at once.
 
 The folder is built beside its destination under a temporary name and then
 swapped in, so a reader (or a run killed at any moment) finds either the old
@@ -7,23 +7,17 @@ complete folder or the new complete one, never a mix.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from pydantic import ValidationError
+from panel.models import Record
+from panel.record.store import RECORD
+from panel.report.render import render_html, render_markdown
 
-from panel.errors import InputError
-from panel.loading import describe_validation_error, read_text
-from panel.models import SCHEMA_VERSION, Record
-from panel.render import render_html, render_markdown
-
-RECORD = "record.json"
 MARKDOWN = "panel.md"
 HTML = "panel.html"
-MAX_RECORD_BYTES = 32 * 1024 * 1024
 
 
 def write_outputs(out_dir: Path, record: Record) -> Path:
@@ -65,27 +59,3 @@ def recover_interrupted_swap(out_dir: Path) -> None:
         os.replace(retired, out_dir)
     for leftover in out_dir.parent.glob(f".{out_dir.name}.new-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-
-
-def load_record(path: Path) -> Record:
-    """A record from disk; an older or newer schema_version is named, not misread."""
-    if path.is_dir():
-        path = path / RECORD
-    text = read_text(path, limit=MAX_RECORD_BYTES)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno})", source=str(path)) from exc
-    if not isinstance(data, dict):
-        raise InputError("a record is a JSON object", source=str(path))
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise InputError(
-            f"schema_version: record is version {version!r}; this panel reads version {SCHEMA_VERSION} "
-            "(use the panel release that wrote it)",
-            source=str(path),
-        )
-    try:
-        return Record.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(describe_validation_error(exc), source=str(path)) from exc

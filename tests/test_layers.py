@@ -1,0 +1,91 @@
+"""The package's layering: a module imports only from its own layer or the layers below it.
+
+core (models, errors, files, ...) < record < inputs < providers < running < report < the CLI.
+Imports inside functions count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "panel"
+LAYERS = ["core", "record", "inputs", "providers", "running", "report", "app"]
+APP = {"cli", "commands", "display", "__main__"}
+
+
+def layer_of(module: str) -> str:
+    """The layer of a dotted module name inside panel (`panel.running.runner` -> running)."""
+    parts = module.split(".")
+    if parts[0] != "panel" or len(parts) == 1:
+        return "core"
+    if parts[1] in LAYERS:
+        return parts[1]
+    return "app" if parts[1] in APP else "core"
+
+
+def module_name(path: Path) -> str:
+    relative = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(relative.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(path: Path, package: str) -> list[tuple[int, str]]:
+    """Every panel module `path` imports, as (line, name); `package` resolves relative ones."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            found.append((node.lineno, base))
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return [(line, name) for line, name in found if name.split(".")[0] == "panel"]
+
+
+def violations(paths: list[Path]) -> list[str]:
+    problems = []
+    for path in paths:
+        own = layer_of(module_name(path))
+        package = module_name(path).rsplit(".", 1)[0]
+        for line, target in imported_modules(path, package):
+            if LAYERS.index(layer_of(target)) > LAYERS.index(own):
+                problems.append(f"{module_name(path)}:{line} ({own}) imports {target}")
+    return problems
+
+
+def test_no_module_imports_a_layer_above_its_own() -> None:
+    assert violations(sorted(SRC.rglob("*.py"))) == []
+
+
+def test_every_subpackage_says_what_it_may_import() -> None:
+    for layer in LAYERS[1:-1]:
+        doc = ast.get_docstring(ast.parse((SRC / layer / "__init__.py").read_text()))
+        assert doc and "May import" in doc, layer
+
+
+@pytest.mark.parametrize(
+    ("source", "bad"),
+    [
+        ("from panel.report.render import money\n", True),
+        ("def f():\n    from panel.cli import main\n", True),
+        ("from panel.models import Record\n", False),
+        ("import panel.running.runner\n", True),
+    ],
+)
+def test_the_check_catches_an_upward_import(tmp_path: Path, source: str, bad: bool) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(source)
+    # Checked as if it lived in panel/record/, the lowest layer above core.
+    imports = imported_modules(probe, "panel.record")
+    problems = [
+        name for _, name in imports if LAYERS.index(layer_of(name)) > LAYERS.index("record")
+    ]
+    assert bool(problems) is bad
