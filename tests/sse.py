@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+import httpx
 
 
 def sse(events: list[tuple[str | None, Any]]) -> bytes:
@@ -87,17 +90,17 @@ def claude_events(
     return events
 
 
-class BrokenStream:
+class BrokenStream(httpx.AsyncByteStream, httpx.SyncByteStream):
     """A response body that sends some bytes and then loses the connection."""
 
     def __init__(self, body: bytes, error: BaseException) -> None:
         self.body, self.error = body, error
 
-    async def __aiter__(self):  # noqa: ANN204 - an async byte stream for respx
+    async def __aiter__(self) -> AsyncIterator[bytes]:  # an async byte stream for respx
         yield self.body
         raise self.error
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[bytes]:
         yield self.body
         raise self.error
 
@@ -122,7 +125,7 @@ def openai_chunks(
 
     def chunk(
         delta: dict[str, Any], finish: str | None = None, usage: Any = None, choices: bool = True
-    ) -> dict:
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": "chatcmpl-test",
             "object": "chat.completion.chunk",

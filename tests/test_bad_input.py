@@ -148,9 +148,9 @@ def test_bad_input(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    files,
-    args,
-    expected,
+    files: dict[str, str],
+    args: list[str],
+    expected: str,
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()

@@ -15,8 +15,9 @@ from panel.errors import ProviderError
 from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard
+from panel.providers.base import Provider, StructuredRequest
 from panel.providers.claude import ClaudeProvider
-from panel.running.orchestrator import RunOptions
+from panel.running.orchestrator import CellPlan, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
 from panel.running.structured import stream_verdict
@@ -28,12 +29,14 @@ SECRET = "sk-ant-test-0123456789-secret"
 
 
 @pytest.fixture
-def claude(monkeypatch: pytest.MonkeyPatch):
+def claude(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     return instant_retries(ClaudeProvider("claude-sonnet-5-5"))
 
 
-def stream_response(events, status: int = 200, headers: dict | None = None) -> httpx.Response:
+def stream_response(
+    events: list[tuple[str | None, Any]], status: int = 200, headers: dict[str, str] | None = None
+) -> httpx.Response:
     return httpx.Response(
         status,
         headers={"content-type": "text/event-stream", **(headers or {})},
@@ -41,7 +44,7 @@ def stream_response(events, status: int = 200, headers: dict | None = None) -> h
     )
 
 
-def error_response(status: int, kind: str, headers: dict | None = None) -> httpx.Response:
+def error_response(status: int, kind: str, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(
         status,
         headers=headers or {},
@@ -49,11 +52,18 @@ def error_response(status: int, kind: str, headers: dict | None = None) -> httpx
     )
 
 
-def reply_events(request, size: int = 30, **usage) -> list:
+def reply_events(
+    request: StructuredRequest, size: int = 30, **usage: Any
+) -> list[tuple[str | None, Any]]:
     return claude_events(chunks(json.dumps(good_reply(request)), size), **usage)
 
 
-def _plans(personas: dict[str, Persona], cards: list[ToolCard], provider, who=("builder",)):
+def _plans(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    provider: Provider,
+    who: tuple[str, ...] = ("builder",),
+) -> list[CellPlan]:
     return plan_cells(spec_for([personas[p] for p in who], cards), provider)
 
 
@@ -180,8 +190,8 @@ def test_retries_status_errors(
     personas: dict[str, Persona],
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
-    first,
-    expected_sleep,
+    first: httpx.Response,
+    expected_sleep: float | None,
 ) -> None:
     plan = _plans(personas, cards, claude)[0]
     route = httpx2_mock.post(URL).mock(
@@ -298,8 +308,8 @@ def test_refusal_and_truncation_fail_one_cell_only(
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
     tmp_path: Path,
-    stop,
-    message,
+    stop: str,
+    message: str,
 ) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
@@ -321,14 +331,16 @@ def test_refusal_and_truncation_fail_one_cell_only(
     failed = [c for c in record.cells if c.status == "failed"]
     assert (
         len(failed) == 1
-        and message in failed[0].error
-        and "skeptic × modal-gpu-inference" in failed[0].error
+        and message in (failed[0].error or "")
+        and "skeptic × modal-gpu-inference" in (failed[0].error or "")
     )
     assert record.totals.cells_ok == 3
     assert (
         failed[0].usage.output_tokens == 120 and failed[0].cost is not None
     )  # a failed call is still paid for
-    assert record.totals.cost_usd == pytest.approx(sum(c.cost.usd for c in record.cells), abs=1e-6)
+    assert record.totals.cost_usd == pytest.approx(
+        sum(c.cost.usd for c in record.cells if c.cost), abs=1e-6
+    )
 
 
 def test_validation_reask_quotes_the_error(
@@ -371,7 +383,7 @@ def test_base_url_is_honoured(
     assert route.called
 
 
-def _shape(value):
+def _shape(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _shape(item) for key, item in value.items() if key not in ("verdict",)}
     if isinstance(value, list):

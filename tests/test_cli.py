@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from panel.cli import main
+from panel.providers.base import StructuredRequest
 from tests.conftest import EXAMPLES, ROOT
 
 PAIR = str(EXAMPLES / "claude-api-vs-modal.toml")
@@ -146,7 +148,7 @@ def test_incomplete_panel_exits_1_and_still_writes(
 
     real = offline.OfflineProvider.reply
 
-    def flaky(self, request):
+    def flaky(self: offline.OfflineProvider, request: StructuredRequest) -> dict[str, Any]:
         reply = real(self, request)
         if request.persona.id == "futurist":
             reply["score"] = 99

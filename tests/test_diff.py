@@ -9,14 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from panel.models import Persona, ToolCard
+from panel.models import CellResult, Persona, Record, ToolCard
 from panel.report.diff import cohen_kappa, diff_records, to_markdown
 from panel.running.runner import build_record
 from tests.helpers import ScriptedProvider, spec_for
 from tests.test_aggregate import failed, ok
 
 
-def _record(personas: dict[str, Persona], cards: list[ToolCard], cells, model="m"):
+def _record(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    cells: list[CellResult],
+    model: str = "m",
+) -> Record:
     spec = spec_for([personas[p] for p in ("builder", "skeptic")], cards)
     provider = ScriptedProvider(lambda r, n: [])
     provider.info = provider.info.model_copy(update={"model": model})
@@ -175,7 +180,7 @@ def test_interrupt_saves_completed_cells_and_the_same_command_resumes(tmp_path: 
 
 @pytest.mark.parametrize("version", [0, 2, None])
 def test_records_of_another_schema_version_are_named(
-    tmp_path: Path, personas: dict[str, Persona], cards: list[ToolCard], version
+    tmp_path: Path, personas: dict[str, Persona], cards: list[ToolCard], version: int | None
 ) -> None:
     from panel.errors import InputError
     from panel.record.store import load_record

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from panel.inputs.loading import choose_personas
-from panel.models import Persona, ToolCard
+from panel.models import Persona, Record, ToolCard
+from panel.providers.base import Provider
 from panel.providers.claude import ClaudeProvider
 from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.retry import RetryingProvider
@@ -32,8 +34,12 @@ def _openai(emulator: Emulator) -> RetryingProvider:
 
 
 def _panel(
-    provider, personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path, **options
-):
+    provider: Provider,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    **options: Any,
+) -> Record:
     spec = spec_for(choose_personas(personas, None), cards)
     return run(
         run_panel(
@@ -45,12 +51,13 @@ def _panel(
 def test_binds_loopback_only() -> None:
     with Emulator() as emulator:
         assert emulator.url.startswith("http://127.0.0.1:")
+        assert emulator._server is not None
         assert emulator._server.sockets[0].getsockname()[0] == "127.0.0.1"
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(
-    api,
+    api: str,
     monkeypatch: pytest.MonkeyPatch,
     personas: dict[str, Persona],
     cards: list[ToolCard],
@@ -110,7 +117,7 @@ def test_injected_faults_are_survived(
     assert faults[:9] == ["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"]
     assert [s.status for s in emulator.served[:4]] == [429, 529, 200, 500]
     failed = [c for c in record.cells if c.status == "failed"]
-    assert len(failed) == 1 and "truncated at max_tokens" in failed[0].error
+    assert len(failed) == 1 and "truncated at max_tokens" in (failed[0].error or "")
     assert record.totals.cells_ok == 7
 
 
@@ -137,12 +144,13 @@ def test_streams_at_the_configured_pace(
     with Emulator(config) as emulator:
         _panel(
             _claude(emulator, monkeypatch),
-            [*choose_personas(personas, None)][:1] and personas,
+            personas,
             cards,
             tmp_path,
             concurrency=8,
         )
     for served in emulator.served:
+        assert served.finished is not None and served.started is not None
         duration = served.finished - served.started
         expected = 0.2 + served.output_tokens / 400
         assert expected * 0.9 <= duration <= expected * 1.5 + 0.5  # never faster than configured
@@ -157,7 +165,11 @@ def test_streams_at_the_configured_pace(
     ],
 )
 def test_cli_against_the_emulator_gives_records_shaped_like_offline(
-    model, env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    model: str,
+    env: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import json
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import respx
 
 from panel.cli import main
 from panel.inputs.prompts import PromptSet
-from panel.models import Persona, ToolCard
+from panel.models import Persona, Record, ToolCard
 from panel.providers.claude import ClaudeProvider
 from panel.report.output import recover_interrupted_swap, write_outputs
 from panel.running.structured import stream_verdict
@@ -30,18 +31,18 @@ from tests.test_claude import claude as claude  # noqa: F401 - the fixture
 PAIR = str(EXAMPLES / "claude-api-vs-modal.toml")
 
 
-class Trickle:
+class Trickle(httpx.AsyncByteStream, httpx.SyncByteStream):
     """A body delivered in tiny network chunks that split SSE lines (and UTF-8 characters)
     anywhere."""
 
     def __init__(self, body: bytes, size: int) -> None:
         self.pieces = [body[i : i + size] for i in range(0, len(body), size)]
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         for piece in self.pieces:
             yield piece
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         yield from self.pieces
 
     async def aclose(self) -> None:
@@ -57,7 +58,7 @@ def test_sse_lines_split_across_network_chunks(
     personas: dict[str, Persona],
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
-    size,
+    size: int,
 ) -> None:  # noqa: F811
     plan = _plans(personas, cards, claude)[0]
     body = sse(reply_events(plan.request, size=9))
@@ -250,7 +251,7 @@ def test_outputs_never_half_written_when_rendering_fails(
     out = write_outputs(tmp_path / "out", record)
     before = {p.name: p.read_text() for p in out.iterdir()}
 
-    def broken(_record):
+    def broken(_record: Record) -> str:
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(output, "render_html", broken)

@@ -17,12 +17,12 @@ from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet
 from panel.inputs.schema import strict_problems
 from panel.models import Persona, ToolCard
+from panel.providers.base import Provider, StructuredRequest
 from panel.providers.openai_chat import OpenAIProvider
-from panel.providers.retry import RetryingProvider
-from panel.running.orchestrator import RunOptions
+from panel.running.orchestrator import CellPlan, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
-from panel.running.structured import stream_verdict
+from panel.running.structured import Outcome, stream_verdict
 from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
 from tests.sse import BrokenStream, openai_chunks, sse
 
@@ -30,29 +30,31 @@ URL = "https://api.openai.com/v1/chat/completions"
 SECRET = "sk-proj-test-secret-0123456789"
 
 
-def make(monkeypatch: pytest.MonkeyPatch, **kwargs) -> RetryingProvider:
+def make(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Any:
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     return instant_retries(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs))
 
 
 @pytest.fixture
-def gpt(monkeypatch: pytest.MonkeyPatch):
+def gpt(monkeypatch: pytest.MonkeyPatch) -> Any:
     return make(monkeypatch)
 
 
-def stream_response(events) -> httpx.Response:
+def stream_response(events: list[tuple[str | None, Any]]) -> httpx.Response:
     return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(events))
 
 
-def reply(request, size: int = 30, **kwargs) -> httpx.Response:
+def reply(request: StructuredRequest, size: int = 30, **kwargs: Any) -> httpx.Response:
     return stream_response(openai_chunks(chunks(json.dumps(good_reply(request)), size), **kwargs))
 
 
-def _plan(personas: dict[str, Persona], cards: list[ToolCard], provider, who="builder"):
+def _plan(
+    personas: dict[str, Persona], cards: list[ToolCard], provider: Provider, who: str = "builder"
+) -> CellPlan:
     return plan_cells(spec_for([personas[who]], cards), provider)[0]
 
 
-def _verdict(provider, plan, **kwargs):
+def _verdict(provider: Provider, plan: CellPlan, **kwargs: Any) -> Outcome:
     return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **kwargs))
 
 
@@ -207,8 +209,8 @@ def test_retries_honour_reset_headers(
     personas: dict[str, Persona],
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
-    first,
-    sleep,
+    first: httpx.Response,
+    sleep: float,
 ) -> None:
     plan = _plan(personas, cards, gpt)
     route = httpx2_mock.post(URL).mock(side_effect=[first, reply(plan.request)])
@@ -270,8 +272,8 @@ def test_truncation_and_refusal_fail_the_cell(
     personas: dict[str, Persona],
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
-    kwargs,
-    message,
+    kwargs: dict[str, Any],
+    message: str,
 ) -> None:
     plan = _plan(personas, cards, gpt)
     httpx2_mock.post(URL).mock(

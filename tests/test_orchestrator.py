@@ -2,26 +2,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from panel.errors import ProviderError
 from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard, Usage
+from panel.providers.base import Event, StructuredRequest
 from panel.running.orchestrator import PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
 
-def _good(request, n):
+def _good(request: StructuredRequest, n: int) -> list[str]:
     return chunks(json.dumps(good_reply(request)), 40)
 
 
 def test_one_failing_cell_does_not_sink_the_panel(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
-    def script(request, n):
+    def script(request: StructuredRequest, n: int) -> list[str] | BaseException:
         if request.cell == "skeptic × modal-gpu-inference":
             return ProviderError(
                 f"cell {request.cell}: Anthropic API 400 invalid_request_error: nope"
@@ -32,7 +34,7 @@ def test_one_failing_cell_does_not_sink_the_panel(
     record = run(run_panel(spec, ScriptedProvider(script), ResponseStore(tmp_path), RunOptions()))
     failed = [c for c in record.cells if c.status == "failed"]
     assert [(c.persona, c.tool) for c in failed] == [("skeptic", "modal-gpu-inference")]
-    assert "400 invalid_request_error" in failed[0].error
+    assert "400 invalid_request_error" in (failed[0].error or "")
     assert record.complete is False and record.totals.cells_ok == 7
     modal = next(s for s in record.aggregates.tools if s.tool == "modal-gpu-inference")
     assert modal.reviewers == 4 and modal.answered == 3
@@ -67,7 +69,7 @@ def test_concurrency_limit_is_kept(
     in_flight, peak = 0, 0
 
     class Counting(ScriptedProvider):
-        async def stream(self, request):
+        async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
             nonlocal in_flight, peak
             in_flight += 1
             peak = max(peak, in_flight)
@@ -100,7 +102,7 @@ def test_spending_limit_stops_new_cells(
     )
     statuses = [c.status for c in record.cells]
     assert statuses.count("ok") == 2 and statuses.count("skipped") == 6
-    assert "spending limit of $1.50" in record.cells[-1].error
+    assert "spending limit of $1.50" in (record.cells[-1].error or "")
     assert record.totals.cost_usd is not None and record.totals.cost_usd >= 2
 
 

@@ -11,6 +11,7 @@ from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet, fence
 from panel.inputs.schema import verdict_model
 from panel.models import Persona, ToolCard
+from panel.running.orchestrator import CellPlan
 from panel.running.runner import plan_cells
 from tests.conftest import ROOT
 from tests.helpers import ScriptedProvider, spec_for
@@ -21,7 +22,7 @@ INJECTION = (
 )
 
 
-def _panel(personas: dict[str, Persona], cards: list[ToolCard]) -> list:
+def _panel(personas: dict[str, Persona], cards: list[ToolCard]) -> list[CellPlan]:
     spec = spec_for(choose_personas(personas, None), cards)
     return plan_cells(spec, ScriptedProvider(lambda r, n: []))
 
@@ -85,7 +86,9 @@ def test_text_quoted_in_the_cell_prompt_cannot_fake_a_fence(
 
 def test_the_worked_example_is_a_valid_builder_verdict(personas: dict[str, Persona]) -> None:
     text = (ROOT / "prompts" / "worked_example.j2").read_text()
-    example = json.loads(re.search(r"```json\n(.*?)\n```", text, re.S).group(1))
+    found = re.search(r"```json\n(.*?)\n```", text, re.S)
+    assert found is not None
+    example = json.loads(found.group(1))
     verdict = verdict_model(personas["builder"]).model_validate(example)
     assert verdict.verdict == "ship"
 

@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 from panel.inputs.loading import choose_personas
-from panel.models import Persona, ToolCard
+from panel.models import Persona, Record, ToolCard
+from panel.providers.base import Provider, StructuredRequest
 from panel.providers.offline import OfflineProvider
 from panel.record.store import load_record
 from panel.report.output import write_outputs
@@ -18,7 +19,12 @@ from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 SCRIPT = "<script>alert(1)</script>"
 
 
-def _record(personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path, provider=None):
+def _record(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    provider: Provider | None = None,
+) -> Record:
     spec = spec_for(choose_personas(personas, None), cards)
     return run(
         run_panel(spec, provider or OfflineProvider(), ResponseStore(tmp_path / "c"), RunOptions())
@@ -63,7 +69,7 @@ def test_hostile_card_and_model_text_is_escaped(
         }
     )
 
-    def script(request, n):
+    def script(request: StructuredRequest, n: int) -> list[str]:
         reply = good_reply(request)
         reply["headline"] = SCRIPT
         return chunks(json.dumps(reply))

@@ -10,17 +10,18 @@ from panel.errors import ProviderError
 from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, Persona, ToolCard, Usage
+from panel.providers.base import Provider, StructuredRequest
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore, cell_key
-from panel.running.runner import plan_cells, run_panel
+from panel.running.runner import PanelSpec, plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
 
-def _keys(spec, provider) -> dict[str, str]:
+def _keys(spec: PanelSpec, provider: Provider) -> dict[str, str]:
     return {p.request.cell: p.key for p in plan_cells(spec, provider)}
 
 
-def _good(request, n):
+def _good(request: StructuredRequest, n: int) -> list[str]:
     return chunks(json.dumps(good_reply(request)), 50)
 
 
@@ -150,7 +151,7 @@ def test_resume_after_a_crash_calls_only_the_missing_cells(
     spec = spec_for(choose_personas(personas, None), cards)
     store = ResponseStore(tmp_path)
 
-    def crashing(request, n):
+    def crashing(request: StructuredRequest, n: int) -> list[str] | BaseException:
         return ProviderError("connection lost", retryable=False) if n > 3 else _good(request, n)
 
     first = run(run_panel(spec, ScriptedProvider(crashing), store, RunOptions(concurrency=1)))

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from typing import cast
+
 import pytest
 
 from panel.errors import ProviderError
 from panel.models import Usage
-from panel.providers.base import Finished, Restarted, Started, TextDelta
+from panel.providers.base import (
+    Event,
+    Finished,
+    Provider,
+    Restarted,
+    Started,
+    StructuredRequest,
+    TextDelta,
+)
 from panel.providers.retry import RetryingProvider, backoff, retry_after_seconds
 from tests.helpers import ScriptedProvider, run
+
+# The scripted providers here never read the request.
+REQUEST = cast(StructuredRequest, None)
 
 
 def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
@@ -29,16 +43,16 @@ def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
         ({"x-ratelimit-reset-requests": "soon"}, None),
     ],
 )
-def test_retry_after_headers(headers, seconds) -> None:
+def test_retry_after_headers(headers: dict[str, str], seconds: float | None) -> None:
     assert retry_after_seconds(headers) == seconds
 
 
 class Flaky(ScriptedProvider):
-    def __init__(self, failures: list[ProviderError | None]) -> None:
+    def __init__(self, failures: Sequence[ProviderError | None]) -> None:
         super().__init__(lambda r, n: [])
-        self.failures = failures
+        self.failures = list(failures)
 
-    async def stream(self, request):
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         failure = self.failures.pop(0) if self.failures else None
         yield Started()
         yield TextDelta('{"partial": ')
@@ -48,15 +62,15 @@ class Flaky(ScriptedProvider):
         yield Finished(Usage(), "end")
 
 
-def _collect(provider, attempts=4):
-    async def go():
+def _collect(provider: Provider, attempts: int = 4) -> tuple[list[Event], list[float]]:
+    async def go() -> tuple[list[Event], list[float]]:
         waits: list[float] = []
 
-        async def sleep(seconds):
+        async def sleep(seconds: float) -> None:
             waits.append(seconds)
 
         wrapper = RetryingProvider(provider, attempts=attempts, sleep=sleep)
-        return [e async for e in wrapper.stream(None)], waits
+        return [e async for e in wrapper.stream(REQUEST)], waits
 
     return run(go())
 
@@ -102,11 +116,11 @@ def test_a_rate_limit_pauses_every_cell_not_just_the_one_that_hit_it() -> None:
             Flaky([ProviderError("429", status=429, retryable=True, retry_after=5.0)]), sleep=sleep
         )
         wrapper.clock = lambda: now[0]
-        [e async for e in wrapper.stream(None)]  # hits the limit, waits, succeeds
+        [e async for e in wrapper.stream(REQUEST)]  # hits the limit, waits, succeeds
         assert waits and waits[0] >= 5.0
         now[0] -= waits[0] - 2.0  # pretend only 2 of those seconds have passed for the next cell
         waits.clear()
-        [e async for e in wrapper.stream(None)]
+        [e async for e in wrapper.stream(REQUEST)]
         assert waits == [3.0]  # the other cell holds its first request until the pause ends
 
     run(go())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -49,7 +50,9 @@ def test_strict_problems_finds_what_strict_mode_rejects() -> None:
     assert any("missing: b" in p for p in problems)
 
 
-def _verdict(personas: dict[str, Persona], cards: list[ToolCard], persona_id: str) -> dict:
+def _verdict(
+    personas: dict[str, Persona], cards: list[ToolCard], persona_id: str
+) -> dict[str, Any]:
     plan = next(
         p
         for p in plan_cells(
@@ -87,7 +90,7 @@ def test_a_review_that_skips_a_beat_fails(
     ],
 )
 def test_common_verdict_rules(
-    personas: dict[str, Persona], cards: list[ToolCard], change: dict, expected: str
+    personas: dict[str, Persona], cards: list[ToolCard], change: dict[str, Any], expected: str
 ) -> None:
     reply = {**_verdict(personas, cards, "builder"), **change}
     with pytest.raises(ValidationError, match=expected):

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 
 from panel.errors import CellFailure
 from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard, Usage
-from panel.providers.base import Finished, Restarted, Started, TextDelta
+from panel.providers.base import Event, Finished, Restarted, Started, StructuredRequest, TextDelta
+from panel.running.orchestrator import CellPlan
 from panel.running.runner import plan_cells
 from panel.running.structured import stream_verdict
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
 
-def _plan(personas: dict[str, Persona], cards: list[ToolCard]):
+def _plan(personas: dict[str, Persona], cards: list[ToolCard]) -> CellPlan:
     return plan_cells(spec_for([personas["builder"]], cards), ScriptedProvider(lambda r, n: []))[0]
 
 
@@ -84,14 +86,17 @@ def test_still_invalid_after_one_reask_fails_the_cell(
 class _Events:
     """A provider replaying fixed event lists, one per call."""
 
-    def __init__(self, *scripts):
+    def __init__(self, *scripts: list[Event]) -> None:
         self.scripts = list(scripts)
         self.info = ScriptedProvider.info
 
-    def notes(self, prefix):
+    def notes(self, prefix: str) -> list[str]:
         return []
 
-    async def stream(self, request):
+    async def aclose(self) -> None:
+        return None
+
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         for event in self.scripts.pop(0):
             yield event
 
@@ -102,7 +107,7 @@ def test_restart_discards_partial_output(
     plan = _plan(personas, cards)
     good = json.dumps(good_reply(plan.request))
     lying = '{"verdict": "' + ("skip" if '"ship"' in good[:20] else "ship") + '", "score": 1'
-    events = [
+    events: list[Event] = [
         Started(),
         TextDelta(lying),
         Restarted("retry"),
@@ -136,10 +141,10 @@ def test_stop_reasons_fail_the_cell(
     personas: dict[str, Persona], cards: list[ToolCard], stop: str, message: str
 ) -> None:
     plan = _plan(personas, cards)
-    events = [
+    events: list[Event] = [
         Started(),
         TextDelta('{"verdict": "ship", "quote": "I was cu'),
-        Finished(Usage(), stop),
+        Finished(Usage(), stop),  # type: ignore[arg-type]  # unknown reasons included
     ]
     with pytest.raises(CellFailure, match=message):
         run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir()))

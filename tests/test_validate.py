@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,7 +55,7 @@ def _record_text(tmp_path: Path) -> str:
     return record.model_dump_json()
 
 
-def _record_edit(edit):
+def _record_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[str], str]:
     def apply(text: str) -> str:
         data = json.loads(text)
         edit(data)
@@ -62,24 +64,24 @@ def _record_edit(edit):
     return apply
 
 
-def _drop_beat(data):
+def _drop_beat(data: dict[str, Any]) -> None:
     data["personas"][0]["beats"] = data["personas"][0]["beats"][:1]
 
 
-def _verdict_without_beat(data):
+def _verdict_without_beat(data: dict[str, Any]) -> None:
     beats = data["cells"][0]["verdict"]["beats"]
     beats.pop(next(iter(beats)))
 
 
-def _wrong_ship(data):
+def _wrong_ship(data: dict[str, Any]) -> None:
     data["aggregates"]["tools"][0]["ship_pct"] = 12.5
 
 
-def _wrong_total(data):
+def _wrong_total(data: dict[str, Any]) -> None:
     data["totals"]["cells"] = 99
 
 
-def _lying_complete(data):
+def _lying_complete(data: dict[str, Any]) -> None:
     data["cells"][0]["status"] = "failed"
     data["cells"][0]["verdict"] = None
 
@@ -169,7 +171,11 @@ CORPUS = [
     ("name", "content", "reason"), CORPUS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CORPUS)]
 )
 def test_each_broken_input_gets_its_own_clear_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name, content, reason
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | bytes | Callable[[str], str],
+    reason: str,
 ) -> None:
     work = tmp_path / "work"
     shutil.copytree(ROOT / "prompts", work / "prompts")
@@ -224,7 +230,7 @@ def test_a_persona_whose_schema_strict_mode_rejects_is_caught(
 ) -> None:
     from panel.inputs import validate
 
-    def loose(persona):
+    def loose(persona: Persona) -> dict[str, Any]:
         return {"type": "object", "properties": {"x": {"type": "string", "format": "email"}}}
 
     monkeypatch.setattr(validate, "persona_schema", loose)

@@ -385,10 +385,10 @@ def _marks_cache(request: dict[str, Any]) -> bool:
 
 def _schema_of(api: str, request: dict[str, Any]) -> dict[str, Any]:
     if api == "anthropic":
-        return request.get("output_config", {}).get("format", {}).get("schema", {"type": "string"})
-    return (
-        request.get("response_format", {}).get("json_schema", {}).get("schema", {"type": "string"})
-    )
+        schema = request.get("output_config", {}).get("format", {}).get("schema")
+    else:
+        schema = request.get("response_format", {}).get("json_schema", {}).get("schema")
+    return schema if isinstance(schema, dict) else {"type": "string"}
 
 
 def _last_user_text(api: str, request: dict[str, Any]) -> str:
