@@ -13,7 +13,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "panel"
 LAYERS = ["core", "record", "inputs", "providers", "running", "report", "app"]
-APP = {"cli", "commands", "display", "__main__"}
+APP = {"cli", "commands", "display", "editing", "__main__"}
 
 
 def layer_of(module: str) -> str:

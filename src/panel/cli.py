@@ -23,6 +23,7 @@ from panel.providers.base import Provider
 from panel.providers.pricing import price_for
 from panel.providers.registry import ModelChoice, build_provider, choose_model
 from panel.record.store import load_record
+from panel.record.votes import apply_votes, load_votes
 from panel.report.output import write_outputs
 from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
@@ -66,8 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=_schema)
 
     from panel.commands import add_commands
+    from panel.editing import add_editor_commands
 
     add_commands(commands)
+    add_editor_commands(commands)
     return parser
 
 
@@ -109,6 +112,9 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     )
     command.add_argument(
         "--max-cost", type=float, help="stop starting new cells once this many dollars are spent"
+    )
+    command.add_argument(
+        "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
     )
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
@@ -182,6 +188,7 @@ def _positive(value: int, flag: str) -> int:
 
 def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     spec.check()
+    votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
     choice = choose_model(args.model)
     provider = _provider(choice, args)
     options = _run_options(args, choice)
@@ -216,7 +223,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
             markup=False,
         )
         return EXIT_INTERRUPTED
-    written = write_outputs(out_dir, record)
+    written = write_outputs(out_dir, apply_votes(record, votes) if votes else record)
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
 

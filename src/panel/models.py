@@ -8,7 +8,7 @@ its parts are what the aggregator and the renderers see: final, validated.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -195,6 +195,42 @@ class Cost(Strict):
         return self.usd_without_cache - self.usd
 
 
+class Override(Input):
+    """An editor's correction of one cell (an `[[override]]` entry of a run's overrides.toml)."""
+
+    tool: Slug
+    persona: Slug
+    verdict: Verdict | None = None
+    score: int | None = Field(default=None, ge=1, le=10)
+    quote: LongText | None = None
+    editor: ShortText
+    reason: ShortText
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Override:
+        if self.verdict is None and self.score is None and self.quote is None:
+            raise ValueError("an override sets at least one of quote, verdict or score")
+        return self
+
+
+Day = date  # a field below is named `date`
+
+
+class CommunityVote(Strict):
+    """Readers' votes on one tool, from a votes file (CSV or JSON)."""
+
+    tool: Slug
+    ship: Annotated[int, Field(strict=True, ge=0)]
+    skip: Annotated[int, Field(strict=True, ge=0)]
+    source: ShortText | None = None
+    date: Day | None = None
+
+    @property
+    def ship_pct(self) -> float | None:
+        total = self.ship + self.skip
+        return round(100 * self.ship / total, 1) if total else None
+
+
 CellStatus = Literal["ok", "failed", "skipped"]
 
 
@@ -212,6 +248,16 @@ class CellResult(Strict):
     attempts: int = 0
     seconds_to_verdict: float | None = None
     seconds_total: float | None = None
+    override: Override | None = Field(
+        default=None, description="An editor's correction; `verdict` keeps the model's own."
+    )
+
+    def edited(self) -> CellResult:
+        """This cell as published: the model's verdict with the editor's override laid over it."""
+        if self.override is None or self.verdict is None:
+            return self
+        changes = self.override.model_dump(include={"verdict", "score", "quote"}, exclude_none=True)
+        return self.model_copy(update={"verdict": {**self.verdict, **changes}})
 
     @property
     def verdict_word(self) -> str | None:
@@ -295,7 +341,7 @@ class Record(Strict):
     cells: list[CellResult]
     aggregates: Aggregates
     totals: Totals
-    community_votes: dict[Slug, int | None] = Field(default_factory=dict)
+    community_votes: dict[Slug, CommunityVote | None] = Field(default_factory=dict)
     complete: bool
 
 

@@ -32,7 +32,8 @@ from panel.inputs.schema import (
 )
 from panel.models import Persona, Pricing, Record, ToolCard
 from panel.record.aggregate import aggregate
-from panel.record.store import load_record
+from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
+from panel.record.store import RECORD, load_record
 
 SAMPLE_CARDS = [
     ToolCard(
@@ -110,6 +111,8 @@ def validate_paths(
 def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
     try:
         data = read_toml(file)
+        if file.name == OVERRIDES:
+            return check_overrides(file)
         if is_panel_data(data):
             return check_panel_file(file, personas_dir)
         if "beats" in data or file.parent.name == "personas":
@@ -160,6 +163,17 @@ def check_templates(folder: Path, personas_dir: Path | None) -> list[Problem]:
     return [Problem(str(folder), "wire schema", problem) for problem in problems]
 
 
+def check_overrides(file: Path) -> list[Problem]:
+    """An editor's overrides: well formed, and naming cells of the run beside them (if any)."""
+    try:
+        overrides = load_overrides(file)
+        if (file.parent / RECORD).is_file():
+            apply_overrides(load_record(file.parent / RECORD), overrides, str(file))
+    except InputError as error:
+        return [_from_error(error, str(file))]
+    return []
+
+
 def check_record(file: Path) -> list[Problem]:
     try:
         record = load_record(file)
@@ -174,7 +188,7 @@ def record_consistency(record: Record, where: str) -> list[Problem]:
     expected = aggregate(
         [t.id for t in record.tools],
         [p.id for p in record.personas],
-        record.cells,
+        [cell.edited() for cell in record.cells],  # an editor's overrides count, as on the page
         {t.id: t.name for t in record.tools},
     )
     stored = {s.tool: s for s in record.aggregates.tools}

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from panel.models import CellResult, Record
+from panel.models import CellResult, CommunityVote, Record
 from panel.resources import template_dir
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -49,6 +49,13 @@ def money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.4f}"
 
 
+def community(vote: CommunityVote | None) -> str:
+    """Readers' votes as counts and a percentage ("12 ship / 3 skip (80%)"), or a dash."""
+    if vote is None:
+        return "—"
+    return f"{vote.ship} ship / {vote.skip} skip ({percent(vote.ship_pct)})"
+
+
 def _environment(*, html: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
@@ -57,12 +64,22 @@ def _environment(*, html: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(safe_url=safe_url, md=md_escape, percent=percent, money=money, share=share)
+    env.filters.update(
+        safe_url=safe_url,
+        md=md_escape,
+        percent=percent,
+        money=money,
+        share=share,
+        community=community,
+    )
     return env
 
 
 def _context(record: Record) -> dict[str, Any]:
-    grid: dict[tuple[str, str], CellResult] = {(c.persona, c.tool): c for c in record.cells}
+    grid: dict[tuple[str, str], CellResult] = {
+        (c.persona, c.tool): c.edited()
+        for c in record.cells  # as published: overrides applied
+    }
     return {
         "record": record,
         "summaries": {s.tool: s for s in record.aggregates.tools},

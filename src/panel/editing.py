@@ -1,0 +1,54 @@
+"""The editor's commands: rebuild a run's pages with overrides and votes, publish a digest."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from panel.errors import InputError
+from panel.models import CommunityVote, Record
+from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
+from panel.record.store import RECORD, load_record
+from panel.record.votes import apply_votes, load_votes
+from panel.report.republish import republish
+
+
+def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    render = commands.add_parser(
+        "render", help="rebuild a run's pages from its record, with overrides and votes"
+    )
+    render.add_argument("run", type=Path, help="a run folder, or its record.json")
+    render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
+    render.set_defaults(handler=_render)
+
+
+def run_folder(path: Path) -> Path:
+    """The folder of a run named by its folder (or a pointer to it) or by its record file."""
+    folder = path.parent if path.name == RECORD and not path.is_dir() else path
+    if not (folder / RECORD).is_file():
+        raise InputError(f"not a run folder (no {RECORD})", source=str(path))
+    return folder.resolve()
+
+
+def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Record:
+    """The run's record with the folder's overrides (or none) and any new votes applied."""
+    record = load_record(folder / RECORD)
+    overrides_file = folder / OVERRIDES
+    overrides = load_overrides(overrides_file) if overrides_file.exists() else []
+    record = apply_overrides(record, overrides, str(overrides_file))
+    return apply_votes(record, votes) if votes else record
+
+
+def _render(args: argparse.Namespace, console: Console) -> int:
+    folder = run_folder(args.run)
+    votes = load_votes(args.votes) if args.votes else None
+    record = edited_record(folder, votes)
+    edited = sum(cell.override is not None for cell in record.cells)
+    written = republish(folder, record)
+    console.print(
+        f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
+    )
+    console.print(f"wrote {', '.join(str(path) for path in written)}", markup=False)
+    return 0

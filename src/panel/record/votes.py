@@ -1,0 +1,90 @@
+"""Community votes: a CSV or JSON file of `tool,ship,skip` counts (optional `source`, `date`).
+
+CSV has a header row naming its columns; JSON is a list of objects with the
+same keys (or an object whose `votes` key holds that list). Rows for tools
+that are not in a run are left out of it, so one file can serve a week of runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from panel.errors import InputError
+from panel.files import read_text, validate_as
+from panel.models import CommunityVote, Record
+
+COLUMNS = ("tool", "ship", "skip", "source", "date")
+
+
+def load_votes(path: Path) -> dict[str, CommunityVote]:
+    """Votes by tool id; a repeated tool, a negative count or an unknown column is an error."""
+    text = read_text(path)
+    rows = _json_rows(text, path) if path.suffix.lower() == ".json" else _csv_rows(text, path)
+    votes: dict[str, CommunityVote] = {}
+    for where, row in rows:
+        vote = validate_as(CommunityVote, row, f"{path}: {where}")
+        if vote.tool in votes:
+            raise InputError(
+                f"tool: {vote.tool!r} has votes in an earlier row", source=f"{path}: {where}"
+            )
+        votes[vote.tool] = vote
+    if not votes:
+        raise InputError("no votes in the file", source=str(path))
+    return votes
+
+
+def _csv_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in reader.fieldnames or []]
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown or not {"tool", "ship", "skip"} <= set(header):
+        problem = (
+            f"unknown column {unknown[0]!r}"
+            if unknown
+            else "the header must name tool, ship and skip"
+        )
+        raise InputError(f"line 1: {problem} (columns: {', '.join(COLUMNS)})", source=str(path))
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise InputError(f"line {line}: more fields than the header names", source=str(path))
+        row: dict[str, object] = {key.strip(): (value or "").strip() for key, value in raw.items()}
+        rows.append(
+            (
+                f"line {line}",
+                {key: _number(key, value) for key, value in row.items() if value != ""},
+            )
+        )
+    return rows
+
+
+def _number(key: str, value: object) -> object:
+    if key in ("ship", "skip") and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def _json_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno})", source=str(path)
+        ) from exc
+    if isinstance(data, dict) and set(data) == {"votes"}:
+        data = data["votes"]
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise InputError('expected a list of {"tool", "ship", "skip"} objects', source=str(path))
+    return [(f"entry {index}", row) for index, row in enumerate(data, start=1)]
+
+
+def apply_votes(record: Record, votes: dict[str, CommunityVote]) -> Record:
+    """The record with these votes in its Community column; other tools keep theirs."""
+    current = dict(record.community_votes)
+    for tool in record.tools:
+        if tool.id in votes:
+            current[tool.id] = votes[tool.id]
+    return record.model_copy(update={"community_votes": current})
