@@ -89,3 +89,15 @@ def test_the_check_catches_an_upward_import(tmp_path: Path, source: str, bad: bo
         name for _, name in imports if LAYERS.index(layer_of(name)) > LAYERS.index("record")
     ]
     assert bool(problems) is bad
+
+
+def test_the_installed_package_holds_no_test_server() -> None:
+    """The emulator is test tooling: `pip install panel` must not ship a fake API server."""
+    servers = [
+        module_name(path)
+        for path in SRC.rglob("*.py")
+        if "start_server" in path.read_text(encoding="utf-8") or "emulator" in path.stem
+    ]
+    assert servers == []
+    pyproject = (SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'packages = ["src/panel"]' in pyproject

@@ -4,9 +4,10 @@ Prices are dollars per million tokens. Cache multipliers apply to the
 model's input price: a cache write costs more than plain input, a read much
 less. Savings are computed from the usage the provider reported, against the
 same tokens billed as plain input: measured, never guessed.
-Sources: the providers' published price pages as of November 2026
-(see shared/PROVIDERS.md). A model not listed has no known price, and its
-cost is left empty rather than invented.
+Sources, as published in November 2026 (re-check before changing a number): Anthropic's pricing page
+(https://docs.anthropic.com/en/docs/about-claude/pricing, prompt-caching multipliers included)
+and OpenAI's (https://openai.com/api/pricing/). A model not listed has no known price, and its
+cost is left empty rather than invented. Write the month you read the pages when you update.
 """
 
 from __future__ import annotations
