@@ -1,17 +1,19 @@
 """The provider protocol: one streamed, structured request at a time.
 
 A provider turns a `StructuredRequest` into a stream of events: `Started`
-once the response has begun (the moment a prompt-cache entry becomes
-readable), `TextDelta`s carrying the JSON text, `Restarted` when a retry
-threw away what was streamed so far, and one `Finished` with the usage and
+once the first streamed event has been parsed (Claude's `message_start`,
+OpenAI's first chunk; the HTTP headers come earlier and do not count: a
+prompt-cache entry is readable only once the response has begun),
+`TextDelta`s carrying the JSON text, `Restarted` when a retry threw away
+what was streamed so far, and one `Finished` with the usage and
 the stop reason. Parsing, validation and re-asking live once, in
 `panel.running.structured`; cache, retry and concurrency wrap a provider.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from panel.models import ModelInfo, Persona, ToolCard, Usage
@@ -53,9 +55,27 @@ class StructuredRequest:
         return replace(self, history=(*self.history, turn))
 
 
+RATE_LIMIT_HEADER_PREFIXES = ("anthropic-ratelimit-", "x-ratelimit-", "retry-after")
+
+
+def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The response headers a pacer reads (rate limits, retry-after), names in lower case."""
+    return {
+        name.lower(): value
+        for name, value in headers.items()
+        if name.lower().startswith(RATE_LIMIT_HEADER_PREFIXES)
+    }
+
+
 @dataclass(frozen=True)
 class Started:
-    pass
+    """The response has begun: its first streamed event was parsed.
+
+    `headers` carries the response's rate-limit headers (see
+    `rate_limit_headers`), so a wrapper can pace requests without an SDK.
+    """
+
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,15 @@ import httpx2
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
-from panel.providers.base import Event, Finished, Started, StopReason, StructuredRequest, TextDelta
+from panel.providers.base import (
+    Event,
+    Finished,
+    Started,
+    StopReason,
+    StructuredRequest,
+    TextDelta,
+    rate_limit_headers,
+)
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
 
@@ -116,8 +124,11 @@ class ClaudeProvider:
         finished = False
         with errors_mapped(lambda error: map_error(request.cell, error)):
             events = await self._client.messages.create(**self.request_params(request), stream=True)
-            yield Started()
+            started = False
             async for event in events:
+                if not started:  # the first event, not the headers: the cache entry is readable now
+                    started = True
+                    yield Started(rate_limit_headers(events.response.headers))
                 if event.type == "message_start":
                     _merge_usage(usage, event.message.usage)
                 elif event.type == "content_block_delta" and event.delta.type == "text_delta":

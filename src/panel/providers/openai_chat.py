@@ -28,7 +28,15 @@ import openai
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
-from panel.providers.base import Event, Finished, Started, StopReason, StructuredRequest, TextDelta
+from panel.providers.base import (
+    Event,
+    Finished,
+    Started,
+    StopReason,
+    StructuredRequest,
+    TextDelta,
+    rate_limit_headers,
+)
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
 
@@ -119,8 +127,11 @@ class OpenAIProvider:
             chunks = await self._client.chat.completions.create(
                 **self.request_params(request), stream=True
             )
-            yield Started()
+            started = False
             async for chunk in chunks:
+                if not started:  # the first chunk, not the headers: the cache entry is readable now
+                    started = True
+                    yield Started(rate_limit_headers(chunks.response.headers))
                 if chunk.usage is not None:
                     usage = _usage(chunk.usage)
                 for choice in chunk.choices[:1]:

@@ -2,11 +2,11 @@
 
 Order of work for each cell: the response cache (a hit costs nothing and
 needs no slot), the spending limit, the warm-up gate, a concurrency slot,
-then the provider. The gate exists because a provider's prompt-cache entry
-becomes readable only once the first response that writes it has begun: the
-first cell that must call the model goes alone, and the others follow as
-soon as its stream has started. A failing cell is recorded with its reason
-and never stops the others.
+then the provider. The gate (`panel.running.warm_up`) exists because a
+provider's prompt-cache entry becomes readable only once the first response
+that writes it has begun: the first cell that must call the model goes
+alone, and the others follow as soon as its first streamed event arrives.
+A failing cell is recorded with its reason and never stops the others.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.structured import stream_verdict
+from panel.running.warm_up import WarmUpGate
 
 CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
 
@@ -88,16 +89,11 @@ class PanelRun:
         self.on_update = on_update
         self.progress = Progress()
         self._slots = asyncio.Semaphore(max(1, options.concurrency))
-        self._warm = asyncio.Event()
-        self._leader: str | None = None
+        self._gate = WarmUpGate(enabled=options.warm_up)
 
     async def run(self, plans: list[CellPlan]) -> list[CellResult]:
         self.progress.total = len(plans)
         hits = {plan.key: self._cached(plan) for plan in plans}
-        misses = [plan for plan in plans if hits[plan.key] is None]
-        self._leader = misses[0].key if misses and self.options.warm_up else None
-        if self._leader is None:
-            self._warm.set()
         for plan in plans:
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "waiting"))
         return list(await asyncio.gather(*(self._run_cell(plan, hits[plan.key]) for plan in plans)))
@@ -111,16 +107,14 @@ class PanelRun:
             self.progress.saved += 1
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
             return result
-        is_leader = plan.key == self._leader
+        warm_up = await self._gate.enter()
         try:
-            if not is_leader:
-                await self._warm.wait()
-            return await self._call(plan)
+            return await self._call(plan, warm_up)
         finally:
-            if is_leader:
-                self._warm.set()
+            if warm_up:
+                self._gate.leave()
 
-    async def _call(self, plan: CellPlan) -> CellResult:
+    async def _call(self, plan: CellPlan, warm_up: bool) -> CellResult:
         persona, tool = plan.persona.id, plan.tool.id
         async with self._slots:
             if self._over_budget():
@@ -143,7 +137,7 @@ class PanelRun:
                     on_partial=lambda fields: self.on_update(
                         CellUpdate(persona, tool, "streaming", fields)
                     ),
-                    on_started=self._warm.set if plan.key == self._leader else None,
+                    on_started=self._gate.opened if warm_up else None,
                 )
             except CellFailure as exc:
                 return self._failed(plan, str(exc), exc.usage)

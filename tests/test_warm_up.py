@@ -1,0 +1,166 @@
+"""The warm-up gate opens on the warm-up call's first streamed event, never on its HTTP headers.
+
+A prompt-cache entry is readable only once the response that writes it has
+begun; the headers come earlier. So a provider says `Started` only when the
+first event (Claude `message_start`, OpenAI's first chunk) has been parsed,
+and the orchestrator fans out on that, and never into a cold cache: when the
+warm-up call fails, the next cell becomes the warm-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpcore2
+import httpx
+import pytest
+import respx
+
+from panel.errors import ProviderError
+from panel.inputs.loading import choose_personas
+from panel.models import Persona, ToolCard
+from panel.providers.base import Event, Started, StructuredRequest, TextDelta
+from panel.providers.claude import ClaudeProvider
+from panel.providers.openai_chat import OpenAIProvider
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import plan_cells, run_panel
+from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from tests.sse import BrokenStream, claude_events, openai_chunks, sse
+
+CLAUDE_URL = "https://api.anthropic.com/v1/messages"
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+LIMITS = {"anthropic-ratelimit-requests-limit": "50", "x-ratelimit-limit-tokens": "30000"}
+
+
+def _request(
+    personas: dict[str, Persona], cards: list[ToolCard], provider: Any
+) -> StructuredRequest:
+    return plan_cells(spec_for([personas["builder"]], cards), provider)[0].request
+
+
+async def _events(
+    provider: Any, request: StructuredRequest
+) -> tuple[list[Event], Exception | None]:
+    seen: list[Event] = []
+    try:
+        async for event in provider.stream(request):
+            seen.append(event)
+    except Exception as error:  # noqa: BLE001 - the test looks at what came before it
+        return seen, error
+    return seen, None
+
+
+def _headers_then_broken(body: bytes) -> httpx.Response:
+    return httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream", **LIMITS},
+        stream=BrokenStream(body, httpcore2.ReadError("connection reset")),
+    )
+
+
+@pytest.fixture
+def claude(monkeypatch: pytest.MonkeyPatch) -> ClaudeProvider:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    return ClaudeProvider("claude-sonnet-5-5")
+
+
+@pytest.fixture
+def openai_provider(monkeypatch: pytest.MonkeyPatch) -> OpenAIProvider:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    return OpenAIProvider("gpt-5-mini")
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_headers_alone_are_not_a_start(
+    api: str,
+    claude: ClaudeProvider,
+    openai_provider: OpenAIProvider,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    provider = claude if api == "anthropic" else openai_provider
+    httpx2_mock.post(CLAUDE_URL if api == "anthropic" else OPENAI_URL).mock(
+        return_value=_headers_then_broken(b"")
+    )
+    seen, error = run(_events(provider, _request(personas, cards, provider)))
+    assert isinstance(error, ProviderError)
+    assert not any(isinstance(event, Started) for event in seen)
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_started_comes_with_the_first_event_and_carries_the_rate_limit_headers(
+    api: str,
+    claude: ClaudeProvider,
+    openai_provider: OpenAIProvider,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    provider = claude if api == "anthropic" else openai_provider
+    request = _request(personas, cards, provider)
+    text = chunks(json.dumps(good_reply(request)), 40)
+    first = (claude_events(text) if api == "anthropic" else openai_chunks(text))[:1]
+    httpx2_mock.post(CLAUDE_URL if api == "anthropic" else OPENAI_URL).mock(
+        return_value=_headers_then_broken(sse(first))
+    )
+    seen, error = run(_events(provider, request))
+    assert isinstance(error, ProviderError)  # the stream broke after its first event
+    assert len(seen) == 1 and isinstance(seen[0], Started)
+    assert seen[0].headers == LIMITS
+    assert "content-type" not in seen[0].headers
+
+
+class _FirstFailsThenSlowStart(ScriptedProvider):
+    """The first call fails before its response begins; later calls start after a pause."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            lambda request, n: (
+                ProviderError("overloaded (gave up)")
+                if n == 1
+                else chunks(json.dumps(good_reply(request)), 40)
+            ),
+            delay=0.02,
+        )
+
+
+def test_a_failed_warm_up_hands_the_warm_up_to_the_next_cell(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    provider = _FirstFailsThenSlowStart()
+    spec = spec_for(choose_personas(personas, None), cards)
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions(concurrency=8)))
+    assert record.totals.cells_ok == 7
+    calls = [cell for kind, cell in provider.events if kind == "call"]
+    second_started = provider.events.index(("started", calls[1]))
+    # The second cell went alone, as the new warm-up: nobody else was sent before it began.
+    assert [kind for kind, _ in provider.events[:second_started]] == ["call", "call"]
+
+
+def test_a_warm_up_that_never_starts_keeps_the_gate_shut(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    in_flight, peak = 0, 0
+
+    class NeverStarts(ScriptedProvider):
+        async def stream(self, request: StructuredRequest) -> Any:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                await asyncio.sleep(0.005)
+                raise ProviderError("overloaded (gave up)")
+                yield TextDelta("")  # pragma: no cover - makes this an async generator
+            finally:
+                in_flight -= 1
+
+    spec = spec_for(choose_personas(personas, None), cards)
+    provider = NeverStarts(lambda request, n: [])
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions(concurrency=8)))
+    assert record.totals.cells_ok == 0
+    assert peak == 1  # every cell was tried as the warm-up in turn, none into a cold cache
