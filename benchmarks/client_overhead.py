@@ -53,13 +53,13 @@ def start_emulator(output_tokens: int) -> tuple[subprocess.Popen[str], str]:
 
 
 def lenient(model):
-    """The persona's verdict model without the quote's word limit, so a 3,000-token reply
+    """The persona's verdict model without the quote's length limit, so a 3,000-token reply
     validates."""
 
     class Lenient(model):  # type: ignore[misc, valid-type]
         @field_validator("quote")
         @classmethod
-        def _quote_shape(cls, quote: str) -> str:
+        def _quote_fits_the_page(cls, quote: str) -> str:
             return quote
 
     return Lenient

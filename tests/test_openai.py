@@ -100,7 +100,17 @@ def test_partial_objects_arrive_in_order(
     httpx2_mock.post(URL).mock(return_value=reply(plan.request, size=4))
     seen: list[list[str]] = []
     _verdict(gpt, plan, on_partial=lambda f: seen.append(list(f)))
-    assert seen[:2] == [["verdict"], ["verdict", "score"]] and seen[-1][-1] == "beats"
+    order = [
+        "beats",
+        "competitors",
+        "versus",
+        "verdict",
+        "score",
+        "confidence",
+        "headline",
+        "quote",
+    ]
+    assert seen == [order[:n] for n in range(1, len(order) + 1)]
 
 
 def test_cached_tokens_are_accounted(

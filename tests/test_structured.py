@@ -19,7 +19,7 @@ def _plan(personas: dict[str, Persona], cards: list[ToolCard]) -> CellPlan:
     return plan_cells(spec_for([personas["builder"]], cards), ScriptedProvider(lambda r, n: []))[0]
 
 
-def test_partials_arrive_in_order_and_verdict_is_known_early(
+def test_partials_arrive_in_order_and_verdict_is_known_before_the_quote(
     personas: dict[str, Persona], cards: list[ToolCard]
 ) -> None:
     plan = _plan(personas, cards)
@@ -35,8 +35,17 @@ def test_partials_arrive_in_order_and_verdict_is_known_early(
             on_partial=lambda f: seen.append(list(f)),
         )
     )
-    assert seen[0] == ["verdict"] and seen[1] == ["verdict", "score"]
-    assert seen[-1][-1] == "beats"
+    order = [
+        "beats",
+        "competitors",
+        "versus",
+        "verdict",
+        "score",
+        "confidence",
+        "headline",
+        "quote",
+    ]
+    assert seen == [order[:n] for n in range(1, len(order) + 1)]
     assert outcome.attempts == 1 and outcome.verdict.verdict == good_reply(plan.request)["verdict"]
     assert (
         outcome.seconds_to_verdict is not None
@@ -48,7 +57,7 @@ def test_partials_arrive_in_order_and_verdict_is_known_early(
     ("bad", "quoted"),
     [
         ("Sure! This tool is great, I would ship it.", "not valid JSON"),
-        (json.dumps({"verdict": "ship"}), "score: Field required"),
+        (json.dumps({"verdict": "ship"}), "beats: Field required"),
         ("SCORE14", "less than or equal to 10"),
         ("", "the reply was empty"),
     ],

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from panel.models import Persona, Record, VerdictBase
+from panel.models import Persona, Record, VerdictBase, Versus
 
 # Keywords both strict modes accept. Anything else is either moved into the
 # description (limits the model should respect) or refused by `strict_problems`.
@@ -52,31 +53,53 @@ MOVED_TO_DESCRIPTION = {
 
 
 def _beats_model(persona: Persona) -> type[BaseModel]:
+    # The beat's question is asked once, in the persona's profile in the prompt; here its label.
     fields: dict[str, Any] = {
-        beat.id: (str, Field(min_length=3, max_length=300, description=beat.ask))
+        beat.id: (str, Field(min_length=3, max_length=300, description=beat.label))
         for beat in persona.beats
     }
     name = "Beats_" + persona.id.replace("-", "_")
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
 
-@cache
-def _verdict_model(persona_json: str) -> type[VerdictBase]:
-    persona = Persona.model_validate_json(persona_json)
-    beats = _beats_model(persona)
-    name = "Verdict_" + persona.id.replace("-", "_")
+def _versus_model(tools: tuple[str, ...]) -> type[Versus]:
+    pick: Any = Literal[tools]  # the panel's own tool ids, and nothing else
     return create_model(
-        name, __base__=VerdictBase, beats=(beats, Field(description="One line per beat."))
+        "Versus_panel",
+        __base__=Versus,
+        pick=(pick, Field(description="The id of the tool you would pick for your own use.")),
     )
 
 
-def verdict_model(persona: Persona) -> type[VerdictBase]:
-    """The pydantic model a verdict of this persona must satisfy (cached per persona content)."""
-    return _verdict_model(persona.model_dump_json())
+@cache
+def _verdict_model(persona_json: str, tools: tuple[str, ...]) -> type[VerdictBase]:
+    persona = Persona.model_validate_json(persona_json)
+    fields: dict[str, Any] = {
+        "beats": (_beats_model(persona), Field(description="One terse note per beat."))
+    }
+    if len(tools) >= 2:
+        fields["versus"] = (_versus_model(tools), Field(description=VERSUS_DESCRIPTION))
+    name = "Verdict_" + persona.id.replace("-", "_")
+    return create_model(name, __base__=VerdictBase, **fields)
+
+
+VERSUS_DESCRIPTION = "Of the tools on this panel, the one you would pick for your own use, and why."
+
+
+def verdict_model(persona: Persona, tools: Sequence[str] = ()) -> type[VerdictBase]:
+    """The pydantic model a verdict of this persona must satisfy (cached per persona content).
+
+    With two or more `tools` (the panel's tool ids) the verdict must name the one the reviewer
+    would pick (`versus`); a panel of one tool has nothing to compare, so no `versus`.
+    """
+    return _verdict_model(persona.model_dump_json(), tuple(tools))
 
 
 def persona_schema(persona: Persona) -> dict[str, Any]:
-    """The exportable JSON Schema of one persona's verdict, limits included."""
+    """The exportable JSON Schema of one persona's verdict, limits included.
+
+    It is not tied to a panel: `versus` is shown as optional, its pick as any tool id.
+    """
     return verdict_model(persona).model_json_schema()
 
 
@@ -95,15 +118,27 @@ def default_schemas(personas: dict[str, Persona]) -> dict[str, dict[str, Any]]:
     return schemas
 
 
-def wire_schema(personas: list[Persona]) -> dict[str, Any]:
-    """The strict schema sent to the provider: the same for every cell of the panel."""
+def wire_schema(personas: list[Persona], tools: Sequence[str]) -> dict[str, Any]:
+    """The strict schema sent to the provider: the same for every cell of the panel.
+
+    Properties stream in order: beats, competitors and the pick first, then verdict and score,
+    then the quote. Every property is required (strict mode); `versus` exists only when the
+    panel has two or more tools.
+    """
     base = strictify(VerdictBase.model_json_schema())
     alternatives = [strictify(_beats_model(p).model_json_schema()) for p in personas]
     for alternative, persona in zip(alternatives, personas, strict=True):
         alternative["description"] = f"Beats of {persona.id}."
     beats: dict[str, Any] = alternatives[0] if len(alternatives) == 1 else {"anyOf": alternatives}
-    base["properties"]["beats"] = beats
-    base["required"] = [*base["required"], "beats"]
+    properties = base["properties"]
+    properties["beats"] = beats
+    if len(tools) >= 2:
+        versus = strictify(_versus_model(tuple(tools)).model_json_schema())
+        versus["description"] = VERSUS_DESCRIPTION
+        properties["versus"] = versus
+    else:
+        del properties["versus"]
+    base["required"] = list(properties)
     base["title"] = "PanelVerdict"
     return base
 

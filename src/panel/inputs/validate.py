@@ -157,7 +157,7 @@ def check_templates(folder: Path, personas_dir: Path | None) -> list[Problem]:
         for persona in personas:
             prompts.cell(persona, SAMPLE_CARDS[0])
         prompts.reask("score: Input should be less than or equal to 10")
-        problems = strict_problems(wire_schema(personas))
+        problems = strict_problems(wire_schema(personas, [card.id for card in SAMPLE_CARDS]))
     except InputError as error:
         return [_from_error(error, str(folder))]
     return [Problem(str(folder), "wire schema", problem) for problem in problems]
@@ -217,7 +217,8 @@ def record_consistency(record: Record, where: str) -> list[Problem]:
             )
             continue
         try:
-            verdict_model(personas[cell.persona]).model_validate(cell.verdict)
+            tools = [tool.id for tool in record.tools]
+            verdict_model(personas[cell.persona], tools).model_validate(cell.verdict)
         except ValidationError as error:
             problems.append(
                 Problem(where, f"cells.{index}.verdict", describe_validation_error(error))

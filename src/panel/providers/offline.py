@@ -18,11 +18,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from panel.inputs.prompts import oneline
-from panel.models import ModelInfo, Usage
+from panel.models import QUOTE_TARGET_CHARS, ModelInfo, Usage
 from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
 from panel.resources import template_dir
 
-MAX_QUOTE_WORDS = 180
+MAX_QUOTE_CHARS = QUOTE_TARGET_CHARS[1]
 CHUNK_CHARS = 24
 
 
@@ -64,6 +64,7 @@ class OfflineProvider:
         yield Finished(usage=usage, stop_reason="end")
 
     def reply(self, request: StructuredRequest) -> dict[str, Any]:
+        """A verdict in the schema's order: the reasoning, then the call, then the quote."""
         digest = hashlib.sha256(f"{request.system}\0{request.prompt}".encode()).digest()
         score = 3 + digest[0] % 7
         verdict = "ship" if score >= 6 else "skip"
@@ -73,35 +74,40 @@ class OfflineProvider:
             "verdict": verdict,
             "score": score,
         }
-        quote = self._quote(context, digest)
         beats = {
             beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats
         }
+        reply: dict[str, Any] = {"beats": beats, "competitors": []}
+        options = _pick_options(request.schema)
+        if options:
+            others = [tool for tool in options if tool != request.tool.id]
+            pick = request.tool.id if verdict == "ship" or not others else others[0]
+            reply["versus"] = {"pick": pick, "why": self._block("why", context, pick=pick)[:200]}
         return {
+            **reply,
             "verdict": verdict,
             "score": score,
             "confidence": ("low", "medium", "high")[min(2, abs(score * 2 - 11) // 3)],
             "headline": self._block("headline", context)[:120],
-            "quote": quote,
-            "competitors": [],
-            "beats": beats,
+            "quote": self._quote(context),
         }
 
-    def _quote(self, context: dict[str, Any], digest: bytes) -> str:
+    def _quote(self, context: dict[str, Any]) -> str:
         persona, tool = context["persona"], context["tool"]
         parts = [self._block("opening", context)]
         facts = tool.facts[:2] if tool.facts else [tool.description]
         parts += [
-            self._block("fact", context, fact=_first_words(fact, 40), first=index == 0)
+            self._block("fact", context, fact=_first_words(fact, 30), first=index == 0)
             for index, fact in enumerate(facts)
         ]
         parts += [self._block("beat", context, beat=beat) for beat in persona.beats]
+        closing = self._block("closing", context)
         kept: list[str] = []
-        for part in parts:  # whole sentences only, within the word limit
-            if len(" ".join([*kept, part]).split()) > MAX_QUOTE_WORDS - 20:
+        for part in parts:  # whole sentences only, within the page's length
+            if len(" ".join([*kept, part, closing])) > MAX_QUOTE_CHARS:
                 break
             kept.append(part)
-        return " ".join([*kept, self._block("closing", context)])
+        return " ".join([*kept, closing])
 
     def _block(self, name: str, context: dict[str, Any], **extra: Any) -> str:
         block = self._template.blocks[name]
@@ -114,3 +120,10 @@ def _first_words(text: str, limit: int) -> str:
     if len(words) <= limit:
         return " ".join(words)
     return " ".join(words[:limit]).rstrip(".,;:") + "."
+
+
+def _pick_options(schema: dict[str, Any]) -> list[str]:
+    """The tool ids a `versus` pick may name, read from the wire schema (none: no comparison)."""
+    versus = schema.get("properties", {}).get("versus", {})
+    pick = versus.get("properties", {}).get("pick", {})
+    return [str(option) for option in pick.get("enum", [])]

@@ -52,7 +52,9 @@ class PanelSpec:
 
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     """Persona by persona, tool by tool: the reference pages' interleaved order."""
-    system, schema, panel_key = spec.shared_prefix, wire_schema(spec.personas), spec.panel_key()
+    tool_ids = [tool.id for tool in spec.tools]
+    system, panel_key = spec.shared_prefix, spec.panel_key()
+    schema = wire_schema(spec.personas, tool_ids)
     templates = spec.prompts.combined_digest()
     plans = []
     for persona in spec.personas:
@@ -69,7 +71,8 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                 temperature=spec.temperature,
                 cache_ttl=spec.cache_ttl,
             )
-            plans.append(plan_cell(provider, request, verdict_model(persona), templates))
+            model = verdict_model(persona, tool_ids)
+            plans.append(plan_cell(provider, request, model, templates))
     return plans
 
 
