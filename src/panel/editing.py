@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -12,6 +13,8 @@ from panel.models import CommunityVote, Record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
 from panel.record.votes import apply_votes, load_votes
+from panel.report.digest import FEED, INDEX, WEEKLY, build_site, find_runs, parse_since
+from panel.report.render import safe_url
 from panel.report.republish import republish
 
 
@@ -22,6 +25,17 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     render.add_argument("run", type=Path, help="a run folder, or its record.json")
     render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
     render.set_defaults(handler=_render)
+
+    digest = commands.add_parser(
+        "digest", help="build a static site of runs: index, weekly digest, Atom feed"
+    )
+    digest.add_argument("runs_dir", type=Path, metavar="RUNS_DIR", help="where the runs are")
+    digest.add_argument("--out", type=Path, required=True, metavar="SITE", help="site folder")
+    digest.add_argument(
+        "--since", default="7d", help="the digest's period: 36h, 7d, 2w (default 7d)"
+    )
+    digest.add_argument("--site-url", help="where the site is published (absolute feed links)")
+    digest.set_defaults(handler=_digest)
 
 
 def run_folder(path: Path) -> Path:
@@ -51,4 +65,20 @@ def _render(args: argparse.Namespace, console: Console) -> int:
         f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
     )
     console.print(f"wrote {', '.join(str(path) for path in written)}", markup=False)
+    return 0
+
+
+def _digest(args: argparse.Namespace, console: Console) -> int:
+    since = parse_since(args.since)
+    site_url = args.site_url
+    if site_url is not None and safe_url(site_url) is None:
+        raise InputError(f"--site-url: {site_url!r} is not an http(s) URL")
+    runs = find_runs(args.runs_dir, lambda line: console.print(line, markup=False))
+    now = datetime.now(UTC)
+    site = build_site(runs, args.out, since=since, now=now, site_url=site_url)
+    recent = sum(run.record.created_at >= now - since for run in runs)
+    console.print(
+        f"{len(runs)} run(s), {recent} in the digest; wrote {site}/{INDEX}, {WEEKLY}, {FEED}",
+        markup=False,
+    )
     return 0
