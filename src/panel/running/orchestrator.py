@@ -22,7 +22,7 @@ from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage,
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
 from panel.running.response_cache import ResponseStore, cell_key
-from panel.running.structured import stream_verdict
+from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
 
 CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
@@ -35,6 +35,7 @@ class CellPlan:
     request: StructuredRequest
     model: type[VerdictBase]
     key: str
+    check: Check | None = None  # reads the words of a validated verdict (running.checks)
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,20 @@ class Progress:
 
 
 def plan_cell(
-    provider: Provider, request: StructuredRequest, model: type[VerdictBase], templates_digest: str
+    provider: Provider,
+    request: StructuredRequest,
+    model: type[VerdictBase],
+    templates_digest: str,
+    check: Check | None = None,
 ) -> CellPlan:
     key = cell_key(provider.info.provider, provider.info.model, request, templates_digest)
     return CellPlan(
-        persona=request.persona, tool=request.tool, request=request, model=model, key=key
+        persona=request.persona,
+        tool=request.tool,
+        request=request,
+        model=model,
+        key=key,
+        check=check,
     )
 
 
@@ -138,6 +148,7 @@ class PanelRun:
                         CellUpdate(persona, tool, "streaming", fields)
                     ),
                     on_started=self._gate.opened if warm_up else None,
+                    check=plan.check,
                 )
             except CellFailure as exc:
                 return self._failed(plan, str(exc), exc.usage)
@@ -156,6 +167,7 @@ class PanelRun:
             attempts=outcome.attempts,
             seconds_to_verdict=outcome.seconds_to_verdict,
             seconds_total=outcome.seconds_total,
+            flags=outcome.flags,
         )
         self.store.put(entry)
         self.progress.saved += 1
@@ -204,4 +216,5 @@ class PanelRun:
             attempts=entry.attempts,
             seconds_to_verdict=entry.seconds_to_verdict,
             seconds_total=entry.seconds_total,
+            flags=entry.flags,
         )

@@ -16,6 +16,7 @@ from panel.inputs.schema import verdict_model, wire_schema
 from panel.models import CellResult, Persona, Record, ToolCard, Totals
 from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
+from panel.running.checks import ReviewCheck
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
 from panel.running.response_cache import ResponseStore
 
@@ -72,7 +73,9 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                 cache_ttl=spec.cache_ttl,
             )
             model = verdict_model(persona, tool_ids)
-            plans.append(plan_cell(provider, request, model, templates))
+            rivals = tuple(other.name for other in spec.tools if other.id != tool.id)
+            check = ReviewCheck(tool, rivals)
+            plans.append(plan_cell(provider, request, model, templates, check))
     return plans
 
 

@@ -3,14 +3,17 @@
 Partial objects are produced incrementally (see `panel.running.partial`), a retry's
 `Restarted` throws the partial state away so nothing half-streamed is ever
 taken as a verdict, and a reply that does not validate gets exactly one
-re-ask quoting the problem before the cell fails.
+re-ask quoting the problem before the cell fails. A reply that validates but
+whose words clearly contradict its verdict (`panel.running.checks`) gets the
+same one re-ask; if the second reply still does, it is kept with a flag for
+the editor rather than thrown away.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,12 +31,14 @@ from panel.providers.base import (
     TextDelta,
     Turn,
 )
+from panel.running.checks import Checked
 from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
 
 OnPartial = Callable[[dict[str, Any]], None]
 OnStarted = Callable[[], None]
+Check = Callable[[VerdictBase], Checked]
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Outcome:
     attempts: int
     seconds_to_verdict: float | None
     seconds_total: float
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +72,7 @@ async def stream_verdict(
     *,
     on_partial: OnPartial | None = None,
     on_started: OnStarted | None = None,
+    check: Check | None = None,
 ) -> Outcome:
     """Stream one cell to a validated verdict, re-asking once if it does not validate."""
     started_at = time.perf_counter()
@@ -82,7 +89,14 @@ async def stream_verdict(
             raise
         problem, verdict = _validate(reply, model)
         if verdict is not None:
-            return Outcome(verdict, usage, attempt, clock.seconds, time.perf_counter() - started_at)
+            checked = check(verdict) if check else Checked()
+            if checked.problem is None or attempt > MAX_REASKS:
+                flags = checked.flags
+                if checked.problem is not None:
+                    flags = [f"kept after a re-ask: {checked.problem}", *flags]
+                seconds = time.perf_counter() - started_at
+                return Outcome(verdict, usage, attempt, clock.seconds, seconds, flags)
+            problem = checked.problem
         if attempt > MAX_REASKS:
             raise CellFailure(
                 f"cell {request.cell}: reply still invalid after a re-ask: {problem}", usage=usage

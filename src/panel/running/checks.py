@@ -1,0 +1,90 @@
+"""What a validated verdict must still get right, and what the editor should look at.
+
+The schema has already checked the shape (every beat present, the pick one of
+the panel's tools, the quote a length the page can hold). This reads the
+words: a quote or headline that clearly calls the opposite of its verdict is
+a problem worth the one re-ask; what the rules cannot settle becomes a flag
+on the cell (mixed signals, a claim of hands-on use the card does not record,
+a score far from its verdict), shown to the editor and kept in the record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from panel.models import ToolCard, VerdictBase
+from panel.running.stance import Reading, read
+
+# A ship usually scores 6 or more and a skip 5 or less; this far past that is worth a look.
+FAR_SCORES = {"ship": range(1, 5), "skip": range(7, 11)}
+_HANDS_ON = re.compile(
+    r"\b(?:(?:i|we)\s+(?:\w+\s+)?(?:tried|tested|ran|installed|deployed|benchmarked|timed|"
+    r"profiled|measured|clicked|signed up|spun up|set up|wired up|migrated|ported)\b"
+    r"|(?:i|we)(?:'ve| have)\s+(?:been\s+)?(?:using|running|testing|tried|used|run|tested|deployed)"
+    r"|\b(?:in|from) (?:my|our) (?:own )?(?:testing|tests|trial|trials|benchmarks|hands-on|runs?)\b"
+    r"|\bwhen (?:i|we) (?:ran|tried|tested|installed|deployed)\b"
+    r"|\bmy (?:own )?first (?:ten|10) minutes\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Checked:
+    problem: str | None = None  # a clear contradiction: re-ask once
+    flags: list[str] = field(default_factory=list)  # for the editor
+
+
+@dataclass(frozen=True)
+class ReviewCheck:
+    """The checks for one cell: the tool under review and the names of its rivals."""
+
+    tool: ToolCard
+    rivals: tuple[str, ...] = ()
+
+    def __call__(self, verdict: VerdictBase) -> Checked:
+        rivals = (*self.rivals, *verdict.competitors)
+        words = f"{verdict.headline}\n{verdict.quote}"
+        reading = read(words, verdict.verdict, name=self.tool.name, rivals=rivals)
+        checked = Checked(problem=_contradiction(reading))
+        checked.flags += [
+            f'mixed signals: "{call.clause}" reads as a {call.stance} under a '
+            f"{verdict.verdict} verdict"
+            for call in reading.mixed
+        ]
+        checked.flags += self._beats(verdict, rivals)
+        checked.flags += self._claims(verdict)
+        if verdict.score in FAR_SCORES[verdict.verdict]:
+            checked.flags.append(f"score {verdict.score}/10 under a {verdict.verdict} verdict")
+        return checked
+
+    def _beats(self, verdict: VerdictBase, rivals: tuple[str, ...]) -> list[str]:
+        notes: dict[str, object] = verdict.model_dump(include={"beats"})["beats"]
+        flags = []
+        for beat, note in notes.items():
+            reading = read(str(note), verdict.verdict, name=self.tool.name, rivals=rivals)
+            against = [c for c in reading.calls if c.stance != verdict.verdict]
+            if against:
+                flags.append(
+                    f'beat {beat}: "{against[0].clause}" reads as a {against[0].stance} '
+                    f"under a {verdict.verdict} verdict"
+                )
+        return flags
+
+    def _claims(self, verdict: VerdictBase) -> list[str]:
+        if self.tool.hands_on:
+            return []
+        claim = _HANDS_ON.search(verdict.quote)
+        if claim is None:
+            return []
+        return [f'claims hands-on use ("{claim.group()}") but the card records none']
+
+
+def _contradiction(reading: Reading) -> str | None:
+    call = reading.contradiction
+    if call is None:
+        return None
+    return (
+        f'the quote reads as a {call.stance} ("{call.clause}") but the verdict is '
+        f"{reading.verdict}: make the words and the verdict agree (naming the call is optional)"
+    )
