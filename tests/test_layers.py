@@ -13,8 +13,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "panel"
 LAYERS = ["core", "record", "inputs", "providers", "running", "report", "app"]
-CORE = {"models", "errors", "secrets", "resources", "files", "__version__"}
-APP = {"cli", "commands", "display", "editing", "__main__"}
+CORE = {"models", "errors", "secrets", "resources", "files", "config", "__version__"}
+APP = {"cli", "commands", "display", "editing", "analysis", "__main__"}
 
 
 def layer_of(module: str) -> str:

@@ -13,6 +13,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from panel import __version__
+from panel.config import default_model, load_config, run_defaults
 from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.errors import InputError, PanelError
 from panel.inputs.loading import choose_personas, load_comparison, load_panel_file, load_personas
@@ -66,16 +67,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=_schema)
 
+    config, source = load_config()
+    for command in (run, rerun):
+        command.set_defaults(**run_defaults(config), config=(config, source))
+
+    from panel.analysis import add_analyst_commands
     from panel.commands import add_commands
     from panel.editing import add_editor_commands
 
     add_commands(commands)
     add_editor_commands(commands)
+    add_analyst_commands(commands)
     return parser
 
 
 def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
-    command.add_argument("--model", help="PROVIDER:MODEL (anthropic:..., openai:...) or offline")
+    if rerun:
+        command.add_argument(
+            "-m", "--model", action="append", metavar="MODEL",
+            help="rerun with this model (repeat for several: each its own run, one cache)",
+        )  # fmt: skip
+    else:
+        command.add_argument(
+            "-m", "--model", metavar="MODEL",
+            help="PROVIDER:MODEL, a bare model name (gpt-5-mini, claude-sonnet-4-5) or offline",
+        )  # fmt: skip
     command.add_argument(
         "--base-url", help="API base URL (a gateway, an emulator, a compatible server)"
     )
@@ -138,10 +154,23 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_command(args: argparse.Namespace, console: Console) -> int:
+    if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
+        args.model, args.model_reason = default_model(*args.config)
     return _run(args, console, _spec_from_inputs(args))
 
 
 def _rerun_command(args: argparse.Namespace, console: Console) -> int:
+    """One run per `-m` (sharing the response cache), each a new run folder; the worst status."""
+    status = EXIT_OK
+    for model in args.model or [None]:
+        args.model = model
+        status = max(status, _rerun_one(args, console))
+        if status == EXIT_INTERRUPTED:
+            break
+    return status
+
+
+def _rerun_one(args: argparse.Namespace, console: Console) -> int:
     return _run(args, console, _spec_from_record(load_record(args.record), args))
 
 
@@ -189,7 +218,7 @@ def _positive(value: int, flag: str) -> int:
 def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     spec.check()
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
-    choice = choose_model(args.model)
+    choice = choose_model(args.model, reason=getattr(args, "model_reason", "chosen with --model"))
     provider = _provider(choice, args)
     options = _run_options(args, choice)
     out_dir = args.out or Path("panel-out") / _folder_name(spec)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rich.console import Console
@@ -12,7 +11,6 @@ from rich.table import Table
 from panel.errors import InputError
 from panel.inputs.validate import report_json, validate_paths
 from panel.record.store import RECORD, load_record
-from panel.report.diff import agreement_lines, diff_records, summary_rows, to_markdown
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,12 +25,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.set_defaults(handler=_validate)
-
-    diff = commands.add_parser("diff", help="compare two records of the same panel")
-    diff.add_argument("record_a", type=Path)
-    diff.add_argument("record_b", type=Path)
-    diff.add_argument("--format", choices=["table", "markdown", "json"], default="table")
-    diff.set_defaults(handler=_diff)
 
     runs = commands.add_parser("runs", help="list the records under an output folder")
     runs.add_argument("root", nargs="?", type=Path, default=Path("panel-out"))
@@ -59,40 +51,6 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
             f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
         )
     return 2 if problems else 0
-
-
-def _diff(args: argparse.Namespace, console: Console) -> int:
-    result = diff_records(load_record(args.record_a), load_record(args.record_b))
-    if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2))
-        return 0
-    if args.format == "markdown":
-        print(to_markdown(result), end="")
-        return 0
-    out = _stdout()
-    runs = Table(title="runs")
-    for column in ("", "A", "B"):
-        runs.add_column(column)
-    for row in summary_rows(result):
-        runs.add_row(*row)
-    out.print(runs)
-    cells = Table(title="cells")
-    for column in ("persona", "tool", "A", "B", "score move"):
-        cells.add_column(column)
-    for c in result.changes:
-        style = "bold yellow" if c.flipped else ""
-        cells.add_row(
-            c.persona,
-            c.tool,
-            f"{c.verdict_a} {c.score_a}",
-            f"{c.verdict_b} {c.score_b}",
-            f"{c.score_b - c.score_a:+d}",
-            style=style,
-        )
-    out.print(cells)
-    for line in agreement_lines(result):
-        out.print(line, markup=False)
-    return 0
 
 
 def _runs(args: argparse.Namespace, console: Console) -> int:

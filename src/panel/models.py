@@ -123,6 +123,17 @@ class PanelFile(Input):
     personas: list[Slug] | None = Field(default=None, min_length=1)
 
 
+class PanelConfig(Input):
+    """Defaults from `panel.toml` or `[tool.panel]` in pyproject.toml; a flag overrides each."""
+
+    model: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    personas: list[Slug] | None = Field(default=None, min_length=1)
+    personas_dir: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    cache_dir: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=256)
+    max_cost: float | None = Field(default=None, gt=0)
+
+
 # ------------------------------------------------------------------- verdicts
 
 Verdict = Literal["ship", "skip"]

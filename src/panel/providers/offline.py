@@ -34,8 +34,11 @@ class OfflineProvider:
         is_language_model=False,
     )
 
-    def __init__(self, *, delay: float = 0.0) -> None:
+    def __init__(self, *, delay: float = 0.0, variant: str = "offline") -> None:
         self.delay = delay
+        if variant != "offline":  # `offline:NAME`: another deterministic reviewer, for diff demos
+            self.info = self.info.model_copy(update={"model": variant})
+        self._salt = "" if variant == "offline" else f"{variant}\0"
         env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(template_dir()), undefined=jinja2.StrictUndefined
         )
@@ -65,7 +68,8 @@ class OfflineProvider:
 
     def reply(self, request: StructuredRequest) -> dict[str, Any]:
         """A verdict in the schema's order: the reasoning, then the call, then the quote."""
-        digest = hashlib.sha256(f"{request.system}\0{request.prompt}".encode()).digest()
+        seed = f"{self._salt}{request.system}\0{request.prompt}"
+        digest = hashlib.sha256(seed.encode()).digest()
         score = 3 + digest[0] % 7
         verdict = "ship" if score >= 6 else "skip"
         context = {

@@ -103,3 +103,62 @@ def cost_of(provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m") -
     )
     plain = per_token_in * usage.total_input_tokens
     return Cost(usd=actual + output, usd_without_cache=plain + output)
+
+
+CAPABILITIES = {
+    "anthropic": "streaming, strict structured output, prompt cache (cache_control: 5m or 1h)",
+    "openai": "streaming, strict structured output, automatic prompt cache (30m retention)",
+    "offline": "no network or key; deterministic placeholder drafts, not a language model",
+}
+
+
+@dataclass(frozen=True)
+class KnownModel:
+    provider: str
+    model: str
+    price: Price | None
+    cache_minimum: int | None
+
+    @property
+    def capabilities(self) -> str:
+        return CAPABILITIES.get(self.provider, "")
+
+    def cells(self) -> list[str]:
+        def dollars(value: float | None) -> str:
+            return "—" if value is None else f"${value:g}"
+
+        p = self.price
+        return [
+            f"{self.provider}:{self.model}",
+            dollars(p.input if p else None),
+            dollars(p.output if p else None),
+            dollars(p.input * p.cache_read if p else None),
+            dollars(p.input * p.cache_write_5m if p else None),
+            "—" if self.cache_minimum is None else f"{self.cache_minimum:,} tokens",
+            self.capabilities,
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        p = self.price
+        return {
+            "model": f"{self.provider}:{self.model}",
+            "provider": self.provider,
+            "price_per_million": None if p is None else {
+                "input": p.input, "output": p.output, "cache_read": p.input * p.cache_read,
+                "cache_write_5m": p.input * p.cache_write_5m,
+                "cache_write_1h": p.input * p.cache_write_1h,
+            },
+            "cache_minimum_tokens": self.cache_minimum,
+            "capabilities": self.capabilities,
+        }  # fmt: skip
+
+
+def known_models() -> list[KnownModel]:
+    """Every model named in the price or cache-minimum tables, and the offline model."""
+    names = sorted({key for key in (*PRICES, *CACHE_MINIMUM_TOKENS) if not key.endswith(":")})
+    rows = []
+    for name in names:
+        provider, _, model = name.partition(":")
+        rows.append(KnownModel(provider, model, price_for(provider, model),
+                               cache_minimum(provider, model)))  # fmt: skip
+    return [*rows, KnownModel("offline", "offline", None, None)]

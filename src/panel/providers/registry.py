@@ -10,6 +10,15 @@ from panel.providers.base import Provider
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5-mini"}
 ALIASES = {"claude": "anthropic"}
+# A bare model name (no `provider:`) names its provider by its family's prefix.
+INFERRED = [
+    ("claude-", "anthropic"),
+    ("gpt-", "openai"),
+    ("chatgpt-", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+]
 
 
 @dataclass(frozen=True)
@@ -19,7 +28,9 @@ class ModelChoice:
     reason: str
 
 
-def choose_model(spec: str | None, env: dict[str, str] | None = None) -> ModelChoice:
+def choose_model(
+    spec: str | None, env: dict[str, str] | None = None, reason: str = "chosen with --model"
+) -> ModelChoice:
     env = dict(os.environ) if env is None else env
     if spec is None:
         if env.get("ANTHROPIC_API_KEY"):
@@ -27,18 +38,38 @@ def choose_model(spec: str | None, env: dict[str, str] | None = None) -> ModelCh
         if env.get("OPENAI_API_KEY"):
             return ModelChoice("openai", DEFAULT_MODELS["openai"], "OPENAI_API_KEY is set")
         return ModelChoice("offline", "offline", "no API key is set")
-    name, _, model = spec.strip().partition(":")
+    name, colon, model = spec.strip().partition(":")
     name = ALIASES.get(name.lower(), name.lower())
+    if not colon and name not in (*DEFAULT_MODELS, *ALIASES, "offline"):
+        name, model = infer_provider(spec.strip()), spec.strip()
     if name == "offline":
-        return ModelChoice("offline", "offline", "chosen with --model")
+        model = model.strip() or "offline"
+        _check_model_name(model)
+        return ModelChoice("offline", model, reason)
     if name not in DEFAULT_MODELS:
         raise InputError(
             f"--model: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)"
         )
     model = model.strip() or DEFAULT_MODELS[name]
+    _check_model_name(model)
+    return ModelChoice(name, model, reason)
+
+
+def infer_provider(model: str) -> str:
+    """The provider of a bare model name: `claude-...` is Anthropic's, `gpt-...`, `o3` OpenAI's."""
+    lowered = model.lower()
+    for prefix, provider in INFERRED:
+        if lowered.startswith(prefix):
+            return provider
+    raise InputError(
+        f"--model: cannot tell which provider serves {model!r}; write anthropic:{model} "
+        f"or openai:{model}"
+    )
+
+
+def _check_model_name(model: str) -> None:
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
         raise InputError(f"--model: {model!r} is not a model name")
-    return ModelChoice(name, model, "chosen with --model")
 
 
 def build_provider(
@@ -52,7 +83,7 @@ def build_provider(
     if choice.provider == "offline":
         from panel.providers.offline import OfflineProvider
 
-        return OfflineProvider(delay=offline_delay)
+        return OfflineProvider(delay=offline_delay, variant=choice.model)
     from panel.providers.retry import RetryingProvider
 
     if choice.provider == "anthropic":

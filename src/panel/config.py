@@ -1,0 +1,61 @@
+"""Defaults a project sets for itself: `panel.toml`, or `[tool.panel]` in pyproject.toml.
+
+Only the working folder is read (`panel.toml` first). Precedence, highest first:
+a command-line flag, then the environment (`PANEL_MODEL`), then the config
+file, then panel's own default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from panel.errors import InputError
+from panel.files import read_toml, validate_as
+from panel.models import PanelConfig
+
+CONFIG_FILE = "panel.toml"
+PYPROJECT = "pyproject.toml"
+MODEL_ENV = "PANEL_MODEL"
+
+
+def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
+    """The folder's config and where it came from (None when there is none)."""
+    folder = folder or Path.cwd()
+    own = folder / CONFIG_FILE
+    if own.is_file():
+        return validate_as(PanelConfig, read_toml(own), str(own)), str(own)
+    pyproject = folder / PYPROJECT
+    if not pyproject.is_file():
+        return PanelConfig(), None
+    table = read_toml(pyproject).get("tool", {})
+    table = table.get("panel") if isinstance(table, dict) else None
+    if table is None:
+        return PanelConfig(), None
+    if not isinstance(table, dict):
+        raise InputError("tool.panel: must be a table", source=str(pyproject))
+    return validate_as(PanelConfig, table, f"{pyproject} [tool.panel]"), f"{pyproject} [tool.panel]"
+
+
+def default_model(
+    config: PanelConfig, source: str | None, env: dict[str, str] | None = None
+) -> tuple[str | None, str]:
+    """The model to use when no `--model` flag is given, and why (None: follow the keys)."""
+    env = dict(os.environ) if env is None else env
+    if env.get(MODEL_ENV, "").strip():
+        return env[MODEL_ENV].strip(), f"from {MODEL_ENV}"
+    if config.model:
+        return config.model, f"from {source}"
+    return None, ""
+
+
+def run_defaults(config: PanelConfig) -> dict[str, object]:
+    """Argument defaults for `run` and `rerun` (argparse applies each option's type to them)."""
+    values: dict[str, object] = {
+        "personas": ",".join(config.personas) if config.personas else None,
+        "personas_dir": config.personas_dir,
+        "cache_dir": config.cache_dir,
+        "concurrency": config.concurrency,
+        "max_cost": config.max_cost,
+    }
+    return {key: value for key, value in values.items() if value is not None}
