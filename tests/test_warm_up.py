@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import anthropic
 import httpcore2
 import httpx
 import pytest
@@ -30,6 +31,7 @@ from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 from tests.sse import BrokenStream, claude_events, openai_chunks, sse
+from tests.support.emulator import Emulator, EmulatorConfig
 
 CLAUDE_URL = "https://api.anthropic.com/v1/messages"
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
@@ -164,3 +166,80 @@ def test_a_warm_up_that_never_starts_keeps_the_gate_shut(
     record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions(concurrency=8)))
     assert record.totals.cells_ok == 0
     assert peak == 1  # every cell was tried as the warm-up in turn, none into a cold cache
+
+
+# -- against the emulator, which models readiness as the services document it
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_panel_fans_out_on_the_first_event_and_every_other_cell_reads(
+    api: str,
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
+    # Headers at once, the first event (and the readable cache entry) 0.2 s later.
+    with Emulator(EmulatorConfig(ttft=0.2)) as emulator:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+        provider: Any = (
+            ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url)
+            if api == "anthropic"
+            else OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1")
+        )
+        spec = spec_for(choose_personas(personas, None), cards)
+        options = RunOptions(concurrency=8, refresh=True)
+        record = run(run_panel(spec, provider, ResponseStore(tmp_path), options))
+    assert record.complete
+    assert [bool(s.cache_write) for s in emulator.served].count(True) == 1
+    assert sum(bool(s.cache_read) for s in emulator.served) == 7
+
+
+async def _bare_sdk_panel(url: str, params: dict[str, Any], gate: str) -> None:
+    """Eight calls with the bare SDK: one first, the rest once the gate opens."""
+    client = anthropic.AsyncAnthropic(api_key="emulated-key", base_url=url, max_retries=0)
+
+    async def consume(stream: Any) -> None:
+        async for _event in stream:
+            pass
+
+    async def follower() -> None:
+        await consume(await client.messages.create(**params, stream=True))
+
+    leader = await client.messages.create(**params, stream=True)  # returns on the headers
+    first = None if gate == "headers" else await anext(aiter(leader))
+    assert first is None or first.type == "message_start"
+    await asyncio.gather(consume(leader), *(follower() for _ in range(7)))
+    await client.close()
+
+
+@pytest.mark.parametrize(
+    ("cache_ready", "gate", "reads"),
+    [
+        ("first_event", "headers", 0),  # what the services do, and a gate on the headers
+        ("first_event", "first_event", 7),  # ... and a gate on the first event
+        ("headers", "headers", 7),  # a service readable from the headers would forgive it
+        ("complete", "first_event", 0),  # one readable only when complete would not
+    ],
+)
+def test_the_readiness_point_decides_what_a_gate_gets(
+    cache_ready: Literal["headers", "first_event", "complete"],
+    gate: str,
+    reads: int,
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+    config = EmulatorConfig(
+        ttft=0.2, cache_ready=cache_ready, tokens_per_second=400, output_tokens=100
+    )
+    with Emulator(config) as emulator:
+        provider = ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url)
+        params = provider.request_params(_request(personas, cards, provider))
+        run(_bare_sdk_panel(emulator.url, params, gate))
+    assert len(emulator.served) == 8
+    assert sum(bool(s.cache_read) for s in emulator.served) == reads
+    assert sum(bool(s.cache_write) for s in emulator.served) == 8 - reads
+    assert all(s.started is not None and s.first_event is not None for s in emulator.served)
+    assert all(s.first_event - s.started >= 0.15 for s in emulator.served)  # type: ignore[operator]

@@ -4,10 +4,15 @@ It exists so panel can be measured as users will feel it without reaching a
 model API: point `ANTHROPIC_BASE_URL` or `OPENAI_BASE_URL` (or `--base-url`)
 at it and panel runs unchanged. It answers with JSON valid for the schema in
 the request, streams it at a set time to first token and token rate, reports
-usage as the real APIs do, and models prompt caching as documented: a prefix
-becomes readable only once the response that wrote it has begun, and only
-above a minimum length. It can inject 429 (with retry-after), 529, 500, a
-dropped stream and a truncated reply, and emulate a rate limit.
+usage as the real APIs do, and models prompt caching as documented: the
+HTTP headers go out at once (`begin_delay`), the first event (Claude
+`message_start`, OpenAI's first chunk) at the time to first token, and a
+prefix written by a response becomes readable only from that first event on,
+and only above a minimum length. `cache_ready` moves that moment to the
+headers or to the end of the response, to show what a client that fans out
+on the headers loses. It can inject 429 (with retry-after), 529, 500, a
+dropped stream and a truncated reply, and emulate rate limits per minute with
+the services' rate-limit headers (`emulator_limits.py`).
 
 It binds to 127.0.0.1 only. Run it alone with `python -m tests.support.emulator`.
 """
@@ -22,8 +27,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from tests.support.emulator_limits import RateLimiter
 from tests.support.emulator_output import fill_schema
 
 CHARS_PER_TOKEN = 4
@@ -31,10 +37,11 @@ CHARS_PER_TOKEN = 4
 
 @dataclass
 class EmulatorConfig:
-    begin_delay: float = (
-        0.0  # seconds from the request to the response's start (when a cache write is readable)
-    )
-    ttft: float = 0.0  # seconds from the request to the first token (at least begin_delay)
+    begin_delay: float = 0.0  # seconds from the request to the HTTP headers
+    ttft: float = 0.0  # seconds from the request to the first event and token (>= begin_delay)
+    # When a prefix this response writes becomes readable by others: the services document
+    # "first_event"; "headers" and "complete" are there to compare against.
+    cache_ready: Literal["headers", "first_event", "complete"] = "first_event"
     tokens_per_second: float = 0.0  # 0: as fast as possible
     output_tokens: int = 300  # the length the generated reply aims for
     cache_min_tokens: int = 1024
@@ -43,6 +50,8 @@ class EmulatorConfig:
     )  # consumed one per request: 429, 529, 500, drop, truncate, ok
     rate_limit: int = 0  # at most this many requests per `rate_window` seconds (0: no limit)
     rate_window: float = 1.0
+    requests_per_minute: float = 0  # token-bucket limits with rate-limit headers (0: none)
+    input_tokens_per_minute: float = 0
     chunk_tokens: int = 1  # tokens per streamed delta
 
 
@@ -52,7 +61,8 @@ class Served:
 
     api: str
     received: float
-    started: float | None = None
+    started: float | None = None  # the HTTP headers went out
+    first_event: float | None = None  # message_start / the first chunk went out
     finished: float | None = None
     status: int = 200
     fault: str = "ok"
@@ -70,6 +80,9 @@ class Emulator:
         self.served: list[Served] = []
         self._cache: dict[str, float] = {}  # prefix key -> the moment it becomes readable
         self._recent: deque[float] = deque()
+        self.limits = RateLimiter(
+            self.config.requests_per_minute, self.config.input_tokens_per_minute
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -153,7 +166,7 @@ class Emulator:
                 writer, 400, {"error": {"type": "invalid_request_error", "message": "bad JSON"}}
             )
             return True
-        refused = self._refusal(served)
+        refused = self._refusal(served) or self._rate_limited(api, request, served)
         if refused is not None:
             status, headers, kind = refused
             served.status = status
@@ -183,6 +196,25 @@ class Emulator:
             return int(fault), {}, "overloaded_error" if fault == "529" else "api_error"
         return None
 
+    def _rate_limited(
+        self, api: str, request: dict[str, Any], served: Served
+    ) -> tuple[int, dict[str, str], str] | None:
+        if not self.limits.active:
+            return None
+        wait = self.limits.admit(self._counted_tokens(api, request))
+        if wait is None:
+            return None
+        served.fault = "rate-limited"
+        headers = {"retry-after": f"{max(wait, 0.001):.3f}", **self.limits.headers(api)}
+        return 429, headers, "rate_limit_error"
+
+    def _counted_tokens(self, api: str, request: dict[str, Any]) -> int:
+        """Input tokens a per-minute limit counts: Anthropic leaves out cache reads."""
+        prefix, total = _prompt_parts(api, request)
+        readable = self._cache.get(f"{api}:{request.get('model')}:{prefix}")
+        read = api == "anthropic" and readable is not None and readable <= time.perf_counter()
+        return (len(total) - (len(prefix) if read else 0)) // CHARS_PER_TOKEN
+
     # -- the reply
 
     def _cache_account(self, api: str, request: dict[str, Any], served: Served) -> None:
@@ -203,11 +235,11 @@ class Emulator:
                 served.prefix_key = key
         served.input_tokens = total_tokens - served.cache_read - served.cache_write
 
-    def _mark_begun(self, served: Served) -> None:
-        served.started = time.perf_counter()
+    def _reached(self, moment: str, served: Served) -> None:
+        """The response reached `moment`; if that is when its cache write is ready, it is now."""
         key = served.prefix_key
-        if key is not None and self._cache.get(key) == float("inf"):
-            self._cache[key] = served.started
+        if moment == self.config.cache_ready and key and self._cache.get(key) == float("inf"):
+            self._cache[key] = time.perf_counter()
 
     async def _stream(
         self, api: str, request: dict[str, Any], served: Served, writer: asyncio.StreamWriter
@@ -226,10 +258,13 @@ class Emulator:
             _Anthropic(served) if api == "anthropic" else _OpenAI(served, request.get("model", ""))
         )
         await asyncio.sleep(self.config.begin_delay)
-        await _start_chunked(writer)
-        self._mark_begun(served)
-        await _send_chunk(writer, events.opening())
+        await _start_chunked(writer, self.limits.headers(api))
+        served.started = time.perf_counter()
+        self._reached("headers", served)
         await asyncio.sleep(max(0.0, served.received + self.config.ttft - time.perf_counter()))
+        await _send_chunk(writer, events.opening())
+        served.first_event = time.perf_counter()
+        self._reached("first_event", served)
         gap = (
             self.config.chunk_tokens / self.config.tokens_per_second
             if self.config.tokens_per_second
@@ -248,6 +283,7 @@ class Emulator:
         )
         await _send_chunk(writer, b"")
         served.finished = time.perf_counter()
+        self._reached("complete", served)
 
 
 # ---------------------------------------------------------------- wire formats
@@ -431,9 +467,11 @@ async def _send_json(
     await writer.drain()
 
 
-async def _start_chunked(writer: asyncio.StreamWriter) -> None:
+async def _start_chunked(writer: asyncio.StreamWriter, headers: dict[str, str]) -> None:
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     writer.write(
-        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+        + f"{extra}\r\n".encode()
     )
     await writer.drain()
 
