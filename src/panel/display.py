@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from panel.models import Record
-from panel.report.render import money, percent, share
+from panel.report.render import caching_outcome, money, percent, share
 from panel.running.orchestrator import CellUpdate
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
@@ -131,6 +131,6 @@ def totals_lines(record: Record) -> list[str]:
         f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; "
         f"input from prompt cache: {share(totals.cached_input_share)}",
         f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "
-        f"saved {money(totals.saved_usd)}); spent this run {money(totals.spend_this_run_usd)}; "
+        f"{caching_outcome(record)}); spent this run {money(totals.spend_this_run_usd)}; "
         f"wall time {totals.wall_seconds:.2f} s",
     ]

@@ -56,6 +56,24 @@ def community(vote: CommunityVote | None) -> str:
     return f"{vote.ship} ship / {vote.skip} skip ({percent(vote.ship_pct)})"
 
 
+def caching_outcome(record: Record) -> str:
+    """What prompt caching did for the money, in words: "saved $0.0123", or what it cost and why.
+
+    Caching costs more than it saves when several cells each write the same
+    prefix (a write is billed above plain input) and too few read it.
+    """
+    saved = record.totals.saved_usd
+    if saved is None or saved >= 0:
+        return f"saved {money(saved)}"
+    writers = sum(1 for cell in record.cells if cell.usage.cache_write_tokens)
+    readers = sum(1 for cell in record.cells if cell.usage.cache_read_tokens)
+    if writers > 1:
+        cause = f"{writers} cells wrote the same prefix"
+    else:
+        cause = f"the prefix was written and read by {readers} cell{'s' if readers != 1 else ''}"
+    return f"caching cost {money(-saved)} extra: {cause}"
+
+
 def _environment(*, html: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
@@ -71,6 +89,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
         money=money,
         share=share,
         community=community,
+        caching_outcome=caching_outcome,
     )
     return env
 
