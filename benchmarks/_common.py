@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # tests.support: the emulator
 
 from panel.inputs.loading import choose_personas, load_personas, load_tool_card  # noqa: E402
 from panel.inputs.prompts import PromptSet  # noqa: E402

@@ -7,12 +7,20 @@ import asyncio
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from rich.console import Console
 
 from panel import __version__
+from panel.batching import (
+    add_batch_options,
+    add_batches_command,
+    batch_cache_ttl,
+    batching,
+    endpoint_of,
+)
 from panel.config import default_model, load_config, run_defaults
 from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.errors import InputError, PanelError
@@ -31,6 +39,7 @@ from panel.running.response_cache import ResponseStore
 from panel.running.runner import PanelSpec, run_panel
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+BATCH_CONCURRENCY = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_editor_commands(commands)
     add_analyst_commands(commands)
+    add_batches_command(commands)
     return parser
 
 
@@ -121,7 +131,9 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         "--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)"
     )
     command.add_argument(
-        "--cache-ttl", choices=["5m", "1h"], default="5m", help="prompt-cache lifetime (Claude)"
+        "--cache-ttl",
+        choices=["5m", "1h"],
+        help="prompt-cache lifetime (Claude; default 5m, 1h with --batch)",
     )
     command.add_argument(
         "--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)"
@@ -132,6 +144,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     command.add_argument(
         "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
     )
+    add_batch_options(command)
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
 
@@ -189,7 +202,7 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
         personas=personas,
         prompts=PromptSet.from_dir(args.prompts_dir),
         max_tokens=_positive(args.max_tokens, "--max-tokens"),
-        cache_ttl=args.cache_ttl,
+        cache_ttl=batch_cache_ttl(args),
     )
 
 
@@ -205,7 +218,7 @@ def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
         prompts=prompts,
         max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
         temperature=settings.get("temperature"),  # type: ignore[arg-type]
-        cache_ttl=args.cache_ttl,
+        cache_ttl=batch_cache_ttl(args),
     )
 
 
@@ -221,6 +234,9 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     choice = choose_model(args.model, reason=getattr(args, "model_reason", "chosen with --model"))
     provider = _provider(choice, args)
     options = _run_options(args, choice)
+    if args.batch:  # every cell joins the batch at once: no slot limit, no warm-up to wait for
+        provider = batching(provider, args, console, endpoint_of(choice, args.base_url))
+        options = replace(options, concurrency=BATCH_CONCURRENCY, warm_up=False)
     out_dir = args.out or Path("panel-out") / _folder_name(spec)
     console.print(
         f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})",

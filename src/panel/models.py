@@ -291,6 +291,9 @@ class CellResult(Strict):
         default_factory=list,
         description="What the editor should check before publishing (mixed signals, claims).",
     )
+    batch: bool = Field(
+        default=False, description="Asked through the provider's batch API, billed at batch prices."
+    )
     override: Override | None = Field(
         default=None, description="An editor's correction; `verdict` keeps the model's own."
     )
@@ -363,6 +366,9 @@ class ModelInfo(Strict):
     model: str
     label: str
     is_language_model: bool
+    batch: bool = Field(
+        default=False, description="Cells went through the provider's batch API, at batch prices."
+    )
 
 
 class TemplateDigest(Strict):
@@ -400,3 +406,18 @@ class CachedCell(Strict):
     seconds_to_verdict: float | None
     seconds_total: float
     flags: list[str] = Field(default_factory=list)
+
+
+class BatchEntry(Strict):
+    """A batch panel submitted, as kept in `<cache>/batches/`: enough to collect it later."""
+
+    batch_id: str
+    provider: str
+    model: str
+    endpoint: str = Field(default="", description="API base URL without credentials; '' = default")
+    submitted_at: str
+    requests: dict[str, str] = Field(description="custom_id -> the cell it answers")
+    collected: bool = False
+    succeeded: list[str] = Field(
+        default_factory=list, description="custom_ids whose results were read back successfully"
+    )

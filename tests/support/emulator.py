@@ -29,6 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tests.support.emulator_batches import BatchAPIs, BatchConfig
 from tests.support.emulator_limits import RateLimiter
 from tests.support.emulator_output import fill_schema
 
@@ -53,6 +54,7 @@ class EmulatorConfig:
     requests_per_minute: float = 0  # token-bucket limits with rate-limit headers (0: none)
     input_tokens_per_minute: float = 0
     chunk_tokens: int = 1  # tokens per streamed delta
+    batch: BatchConfig = field(default_factory=BatchConfig)  # the batch APIs' delay and faults
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._ready = threading.Event()
+        self.batches = BatchAPIs(self, self.config.batch)
 
     @property
     def url(self) -> str:
@@ -135,7 +138,11 @@ class Emulator:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                path, body = request
+                method, path, headers, body = request
+                if self.batches.handles(path):
+                    response = self.batches.serve(method, path, headers, body)
+                    await _send_bytes(writer, response.status, response.body, response.content_type)
+                    continue
                 keep = await self._handle(path, body, writer)
                 if not keep:
                     break
@@ -436,18 +443,20 @@ def _pieces(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes] | None:
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
     head = await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b""
     if not head:
         return None
     lines = head.decode("latin-1").split("\r\n")
-    path = lines[0].split(" ")[1]
+    method, path = lines[0].split(" ")[:2]
     headers = {
         k.strip().lower(): v.strip()
         for k, _, v in (line.partition(":") for line in lines[1:] if line)
     }
     body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return path, body
+    return method, path, headers, body
 
 
 async def _send_json(
@@ -462,6 +471,17 @@ async def _send_json(
         f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: "
         f"{len(payload)}\r\n"
         f"{extra}\r\n".encode()
+        + payload
+    )
+    await writer.drain()
+
+
+async def _send_bytes(
+    writer: asyncio.StreamWriter, status: int, payload: bytes, content_type: str
+) -> None:
+    writer.write(
+        f"HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\n"
+        f"content-length: {len(payload)}\r\n\r\n".encode()
         + payload
     )
     await writer.drain()

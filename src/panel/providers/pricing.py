@@ -89,10 +89,21 @@ def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN
 
 
-def cost_of(provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m") -> Cost | None:
+BATCH_DISCOUNT = 0.5  # both batch APIs bill every token at half price, cache multipliers kept
+
+
+def cost_of(
+    provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m", batch: bool = False
+) -> Cost | None:
     price = price_for(provider, model)
     if price is None:
         return None
+    if batch:
+        full = cost_of(provider, model, usage, cache_ttl=cache_ttl)
+        assert full is not None
+        return Cost(
+            usd=full.usd * BATCH_DISCOUNT, usd_without_cache=full.usd_without_cache * BATCH_DISCOUNT
+        )
     write = price.cache_write_1h if cache_ttl == "1h" else price.cache_write_5m
     per_token_in = price.input / 1_000_000
     output = usage.output_tokens * price.output / 1_000_000

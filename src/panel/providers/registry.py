@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from panel.errors import InputError
 from panel.providers.base import Provider
+
+if TYPE_CHECKING:
+    from panel.providers.batch import BatchAPI
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5-mini"}
 ALIASES = {"claude": "anthropic"}
@@ -95,3 +99,26 @@ def build_provider(
     return RetryingProvider(
         OpenAIProvider(choice.model, base_url=base_url, cache_retention=cache_retention)
     )
+
+
+def batch_api_for(provider: Provider) -> BatchAPI:
+    """The batch API of the provider under any wrappers (each provider module offers one)."""
+    while hasattr(provider, "inner"):
+        provider = provider.inner
+    name = provider.info.provider
+    if name == "offline":
+        from panel.providers.offline import OfflineProvider
+        from panel.providers.offline_batch import OfflineBatches
+
+        return OfflineBatches(cast(OfflineProvider, provider))
+    if name == "anthropic":
+        from panel.providers.claude import ClaudeProvider
+        from panel.providers.claude_batch import ClaudeBatches
+
+        return ClaudeBatches(cast(ClaudeProvider, provider))
+    if name == "openai":
+        from panel.providers.openai_batch import OpenAIBatches
+        from panel.providers.openai_chat import OpenAIProvider
+
+        return OpenAIBatches(cast(OpenAIProvider, provider))
+    raise InputError(f"--batch: {name} has no batch API")

@@ -105,7 +105,16 @@ def _context(record: Record) -> dict[str, Any]:
         "grid": grid,
         "persona_names": {p.id: p.name for p in record.personas},
         "tool_names": {t.id: t.name for t in record.tools},
+        "batch_note": batch_note(record),
     }
+
+
+def batch_note(record: Record) -> str:
+    """Which cells went through a batch API (billed at half price), or "" when none did."""
+    batched = sum(1 for cell in record.cells if cell.batch)
+    if not batched:
+        return ""
+    return f"{batched} of {len(record.cells)} cells answered through the batch API (billed at 50%)"
 
 
 def render_markdown(record: Record) -> str:

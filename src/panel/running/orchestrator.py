@@ -196,13 +196,16 @@ class PanelRun:
             error=reason,
             usage=usage,
             cost=cost,
+            batch=self.provider.info.batch,
         )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
 
     def _cost(self, plan: CellPlan, usage: Usage) -> Cost | None:
         info = self.provider.info
-        return cost_of(info.provider, info.model, usage, cache_ttl=plan.request.cache_ttl)
+        return cost_of(
+            info.provider, info.model, usage, cache_ttl=plan.request.cache_ttl, batch=info.batch
+        )
 
     def _result(self, plan: CellPlan, entry: CachedCell, *, from_cache: bool) -> CellResult:
         return CellResult(
@@ -217,4 +220,5 @@ class PanelRun:
             seconds_to_verdict=entry.seconds_to_verdict,
             seconds_total=entry.seconds_total,
             flags=entry.flags,
+            batch=self.provider.info.batch and not from_cache,
         )
