@@ -139,7 +139,9 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         "--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)"
     )
     command.add_argument(
-        "--max-cost", type=float, help="stop starting new cells once this many dollars are spent"
+        "--max-cost",
+        type=float,
+        help="a bound on dollars spent: no cell starts unless its worst case fits",
     )
     command.add_argument(
         "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
@@ -320,15 +322,23 @@ def _folder_name(spec: PanelSpec) -> str:
     return re.sub(r"[^a-z0-9-]", "", name)[:120] or "panel"
 
 
+def _budget_stop(record: Record, run: PanelRun) -> str:
+    """Where the spending limit stopped the run, and how to go on."""
+    progress, limit = run.progress, run.options.max_cost or 0.0
+    waiting = sum(1 for cell in record.cells if cell.status == "skipped")
+    return (
+        f"stopped at the spending limit of ${limit:.2f}: ${progress.spent_usd:.4f} spent, "
+        f"{waiting} cell{'s' if waiting != 1 else ''} not started (from {progress.stopped_at}); "
+        "run the same command again to do the rest (finished cells come from the response cache)"
+    )
+
+
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
     console.print(summary_table(record))
     for line in totals_lines(record):
         console.print(line, markup=False)
     if run and run.progress.budget_hit:
-        console.print(
-            f"stopped starting cells at the spending limit (${run.options.max_cost:.2f})",
-            markup=False,
-        )
+        console.print(_budget_stop(record, run), markup=False)
     for cell in record.cells:
         if cell.status != "ok":
             console.print(

@@ -1,7 +1,8 @@
 """Running the cells of a panel concurrently, under a limit, losing nothing.
 
 Order of work for each cell: the response cache (a hit costs nothing and
-needs no slot), the spending limit, the warm-up gate, a concurrency slot,
+needs no slot), the warm-up gate, a concurrency slot, the spending limit
+(`panel.running.budget`: the cell's worst case reserved before it starts),
 then the provider. The gate (`panel.running.warm_up`) exists because a
 provider's prompt-cache entry becomes readable only once the first response
 that writes it has begun: the first cell that must call the model goes
@@ -21,6 +22,7 @@ from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage, VerdictBase
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
+from panel.running.budget import Budget, BudgetedCell, PrefixPrice, worst_case
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
@@ -61,8 +63,9 @@ class Progress:
 
     total: int = 0
     saved: int = 0
-    spent_usd: float = 0.0
+    spent_usd: float = 0.0  # as the budget counts it: settled calls, failed-but-billed included
     budget_hit: bool = False
+    stopped_at: str | None = None  # the first cell the spending limit did not start
 
 
 def plan_cell(
@@ -100,6 +103,7 @@ class PanelRun:
         self.progress = Progress()
         self._slots = asyncio.Semaphore(max(1, options.concurrency))
         self._gate = WarmUpGate(enabled=options.warm_up)
+        self.budget = Budget(options.max_cost)
 
     async def run(self, plans: list[CellPlan]) -> list[CellResult]:
         self.progress.total = len(plans)
@@ -127,20 +131,16 @@ class PanelRun:
     async def _call(self, plan: CellPlan, warm_up: bool) -> CellResult:
         persona, tool = plan.persona.id, plan.tool.id
         async with self._slots:
-            if self._over_budget():
-                result = CellResult(
-                    persona=persona,
-                    tool=tool,
-                    status="skipped",
-                    error=f"not run: the spending limit of ${self.options.max_cost:.2f} "
-                    "was reached",
-                )
-                self.on_update(CellUpdate(persona, tool, "skipped", result=result))
-                return result
+            # The warm-up writes the prefix, later cells read it; without a warm-up any may write.
+            prefix: PrefixPrice = "write" if warm_up or not self.options.warm_up else "read"
+            worst = worst_case(self.provider.info, plan.request, prefix)
+            reservation = await self.budget.reserve(worst)
+            if reservation is None:
+                return self._skipped(plan, worst)
             self.on_update(CellUpdate(persona, tool, "running"))
             try:
                 outcome = await stream_verdict(
-                    self.provider,
+                    BudgetedCell(self.provider, self.budget, reservation, prefix),
                     plan.request,
                     plan.model,
                     self.prompts,
@@ -171,24 +171,31 @@ class PanelRun:
         )
         self.store.put(entry)
         self.progress.saved += 1
+        self.progress.spent_usd = self.budget.spent
         result = self._result(plan, entry, from_cache=False)
-        if result.cost is not None:
-            self.progress.spent_usd += result.cost.usd
         self.on_update(CellUpdate(persona, tool, "done", entry.verdict, result))
         return result
 
-    def _over_budget(self) -> bool:
-        limit = self.options.max_cost
-        if limit is None or self.progress.spent_usd < limit:
-            return False
+    def _skipped(self, plan: CellPlan, worst: float) -> CellResult:
+        """Not started: the budget left cannot cover this cell's worst case."""
         self.progress.budget_hit = True
-        return True
+        if self.progress.stopped_at is None:
+            self.progress.stopped_at = plan.request.cell
+        limit, spent = self.budget.limit or 0.0, self.budget.spent
+        result = CellResult(
+            persona=plan.persona.id,
+            tool=plan.tool.id,
+            status="skipped",
+            error=f"not started: the spending limit of ${limit:.2f} cannot cover its worst case "
+            f"(${worst:.4f}) after ${spent:.4f} spent",
+        )
+        self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
+        return result
 
     def _failed(self, plan: CellPlan, reason: str, usage: Usage | None = None) -> CellResult:
         usage = usage or Usage()
         cost = self._cost(plan, usage)
-        if cost is not None:
-            self.progress.spent_usd += cost.usd
+        self.progress.spent_usd = self.budget.spent
         result = CellResult(
             persona=plan.persona.id,
             tool=plan.tool.id,

@@ -1,0 +1,166 @@
+"""`--max-cost` is a bound: worst cases are reserved before cells start, at any concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from panel.cli import main
+from panel.inputs.loading import choose_personas
+from panel.models import Persona, Record, ToolCard, Usage
+from panel.providers.base import Event, StructuredRequest
+from panel.running.budget import Budget
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import run_panel
+from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from tests.support.emulator import Emulator, EmulatorConfig
+from tests.test_cli import PAIR
+
+PRICED = {"provider": "anthropic", "model": "claude-haiku-4-5"}  # $1 in, $5 out per million
+
+
+def _good(request: StructuredRequest, n: int) -> list[str]:
+    return chunks(json.dumps(good_reply(request)), 40)
+
+
+def _priced(script=_good, output_tokens: int = 1400, delay: float = 0.01) -> ScriptedProvider:  # type: ignore[no-untyped-def]
+    provider = ScriptedProvider(script, usage=Usage(input_tokens=500, output_tokens=output_tokens))
+    provider.info = provider.info.model_copy(update=PRICED)
+    provider.delay = delay
+    return provider
+
+
+def _run(
+    provider: ScriptedProvider,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp: Path,
+    **options: object,
+) -> Record:
+    spec = spec_for(choose_personas(personas, None), cards)
+    return run(run_panel(spec, provider, ResponseStore(tmp), RunOptions(**options)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("concurrency", [1, 8, 32])
+def test_spend_stays_under_the_limit_at_any_concurrency(
+    concurrency: int, personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    # Each cell costs about $0.0075 of a worst case near $0.0125; the limit covers about four.
+    limit = 0.03
+    record = _run(_priced(), personas, cards, tmp_path, concurrency=concurrency, max_cost=limit)
+    spent = record.totals.spend_this_run_usd
+    assert spent is not None and 0 < spent <= limit
+    statuses = [cell.status for cell in record.cells]
+    assert statuses.count("ok") >= 2 and statuses.count("skipped") >= 1
+    skipped = next(cell for cell in record.cells if cell.status == "skipped")
+    assert skipped.error and "cannot cover its worst case" in skipped.error
+
+
+def test_no_limit_holds_nobody(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    record = _run(_priced(), personas, cards, tmp_path, concurrency=8)
+    assert record.complete
+
+
+def test_a_reask_is_covered_before_it_is_sent(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    def invalid_then_good(request: StructuredRequest, n: int) -> list[str]:
+        return ['{"verdict": "maybe"}'] if not request.history else _good(request, n)
+
+    provider = _priced(invalid_then_good)
+    spec = spec_for([personas["builder"]], cards)
+    # Room for one call's worst case, not two: the re-ask is refused, not sent.
+    options = RunOptions(concurrency=1, max_cost=0.018)
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path), options))
+    assert len(provider.calls) == 1
+    cell, other = record.cells
+    assert cell.status == "failed" and cell.error and "cannot cover another call" in cell.error
+    assert other.status == "skipped"
+    assert record.totals.spend_this_run_usd is not None
+    assert record.totals.spend_this_run_usd <= 0.018
+
+
+def test_a_failed_but_billed_call_counts(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    class Truncated(ScriptedProvider):
+        async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+            async for event in super().stream(request):
+                if type(event).__name__ == "Finished":
+                    event = type(event)(usage=self.usage, stop_reason="max_tokens")  # type: ignore[call-arg]
+                yield event
+
+    provider = Truncated(_good, usage=Usage(input_tokens=500, output_tokens=2000))
+    provider.info = provider.info.model_copy(update=PRICED)
+    record = _run(provider, personas, cards, tmp_path, concurrency=8, max_cost=0.035)
+    failed = [cell for cell in record.cells if cell.status == "failed"]
+    spent = sum(cell.cost.usd for cell in failed if cell.cost)
+    assert failed and spent <= 0.035
+    assert any(cell.status == "skipped" for cell in record.cells)
+
+
+def test_a_reservation_waits_for_calls_in_flight_and_stops_when_none_are() -> None:
+    async def go() -> tuple[bool, bool, float]:
+        budget = Budget(1.0)
+        first = await budget.reserve(0.6)
+        assert first is not None
+        waiting = asyncio.ensure_future(budget.reserve(0.6))
+        await asyncio.sleep(0)
+        assert not waiting.done()  # 0.6 + 0.6 > 1.0 while the first is in flight
+        budget.settle(first, 0.3)
+        second = await waiting  # 0.3 + 0.6 fits
+        assert second is not None
+        budget.settle(second, 0.5)
+        third = await budget.reserve(0.6)  # 0.8 + 0.6 does not, and nothing is in flight
+        return third is None, budget.stopped, budget.spent
+
+    refused, stopped, spent = run(go())
+    assert refused and stopped and spent == pytest.approx(0.8)
+
+
+def test_the_cli_says_where_it_stopped_and_the_same_command_finishes_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+    with Emulator(EmulatorConfig(output_tokens=300)) as emulator:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", emulator.url)
+        command = [
+            "run",
+            PAIR,
+            "--model",
+            "anthropic:claude-haiku-4-5",
+            "--quiet",
+            "--max-tokens",
+            "1000",
+            "--max-cost",
+            "0.02",
+            "--concurrency",
+            "8",
+            "--out",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+        statuses, spends = [], []
+        for _ in range(6):
+            status = main(command)
+            statuses.append(status)
+            record = json.loads((tmp_path / "out" / "record.json").read_text())
+            spends.append(record["totals"]["spend_this_run_usd"])
+            if status == 0:
+                break
+            assert "stopped at the spending limit of $0.02" in capsys.readouterr().err
+        calls = len(emulator.served)
+    assert statuses[0] == 1 and statuses[-1] == 0 and len(statuses) >= 2
+    assert all(0 < spend <= 0.02 for spend in spends)
+    assert calls == 8  # every cell was called once across the runs; the rest came from the cache
+    assert record["totals"]["cells_from_cache"] == 8 - sum(
+        1 for cell in record["cells"] if not cell["from_cache"]
+    )
