@@ -147,6 +147,17 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
     )
     add_batch_options(command)
+    command.add_argument(
+        "--samples",
+        type=int,
+        help="ask each cell K times; its verdict is the majority (default 1"
+        + (", or the record's)" if rerun else ")"),
+    )
+    command.add_argument(
+        "--balance-order",
+        action="store_true",
+        help="ask each cell with the tools in both orders and report verdicts that flip",
+    )
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
 
@@ -205,6 +216,8 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
         prompts=PromptSet.from_dir(args.prompts_dir),
         max_tokens=_positive(args.max_tokens, "--max-tokens"),
         cache_ttl=batch_cache_ttl(args),
+        samples=_samples(args.samples or 1),
+        balance_order=args.balance_order,
     )
 
 
@@ -221,7 +234,18 @@ def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
         max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
         temperature=settings.get("temperature"),  # type: ignore[arg-type]
         cache_ttl=batch_cache_ttl(args),
+        samples=_samples(args.samples or int(settings.get("samples", 1))),  # type: ignore[call-overload]
+        balance_order=args.balance_order or bool(settings.get("balance_order", False)),
     )
+
+
+MAX_SAMPLES = 50
+
+
+def _samples(value: int) -> int:
+    if not 1 <= value <= MAX_SAMPLES:
+        raise InputError(f"--samples: must be from 1 to {MAX_SAMPLES}, not {value}")
+    return value
 
 
 def _positive(value: int, flag: str) -> int:

@@ -271,6 +271,7 @@ class CommunityVote(Strict):
 
 
 CellStatus = Literal["ok", "failed", "skipped"]
+ToolOrder = Literal["listed", "reversed"]
 
 
 class CellResult(Strict):
@@ -293,6 +294,14 @@ class CellResult(Strict):
     )
     batch: bool = Field(
         default=False, description="Asked through the provider's batch API, billed at batch prices."
+    )
+    sample: int = Field(
+        default=0, ge=0, description="Which repeat of the cell this is (--samples), from 0."
+    )
+    order: ToolOrder = Field(
+        default="listed",
+        description="The tools' order in the prompt: \"listed\" is the order of the record's "
+        '`tools`, "reversed" the opposite (--balance-order asks every cell in both).',
     )
     override: Override | None = Field(
         default=None, description="An editor's correction; `verdict` keeps the model's own."
@@ -377,6 +386,75 @@ class TemplateDigest(Strict):
     text: str
 
 
+# ------------------------------------------------ how sure: statistics, cost estimate
+
+
+class CellConsensus(Strict):
+    """One persona x tool cell over its samples (and both tool orders with --balance-order)."""
+
+    persona: Slug
+    tool: Slug
+    samples: int = Field(description="Results of this cell: samples x tool orders.")
+    answered: int = Field(description="Of them, those with a verdict.")
+    verdict: Verdict | None = Field(description="The majority verdict; none on a tie.")
+    agreement: str = Field(description='Answers agreeing with the majority, e.g. "2/3".')
+    mean_score: float | None
+    score_spread: float | None = Field(description="Population standard deviation.")
+    disagrees: bool = Field(description="The cell's samples do not all give the same verdict.")
+
+
+class ToolStatistics(Strict):
+    """A tool's figures over every answered sample of every reviewer, with 95% intervals."""
+
+    tool: Slug
+    ratings: int = Field(description="Answered verdicts behind the figures: reviewers x samples.")
+    ships: int
+    ship_pct: float | None = Field(description="ships / ratings, in percent.")
+    ship_pct_low: float | None = Field(description="Wilson 95% interval, lower bound (percent).")
+    ship_pct_high: float | None = Field(description="Wilson 95% interval, upper bound (percent).")
+    mean_score: float | None
+    mean_score_low: float | None = Field(description="Percentile bootstrap 95% interval, lower.")
+    mean_score_high: float | None = Field(description="Percentile bootstrap 95% interval, upper.")
+
+
+class OrderFlip(Strict):
+    """A cell whose majority verdict changes with the tools' order in the prompt."""
+
+    persona: Slug
+    tool: Slug
+    listed: Verdict
+    reversed: Verdict
+
+
+class QuoteSimilarity(Strict):
+    """Two personas' quotes on the same tool, and how alike they are."""
+
+    tool: Slug
+    personas: list[Slug] = Field(min_length=2, max_length=2)
+    similarity: float = Field(description="Token-set Jaccard of the quotes' content words, 0-1.")
+    collapsed: bool = Field(description="At or above `collapse_threshold`: the voices merge.")
+
+
+class PanelStatistics(Strict):
+    """How sure the panel is (see panel.record.consensus and panel.record.stats)."""
+
+    samples: int = Field(ge=1, description="Times each cell was asked (--samples).")
+    balance_order: bool = Field(description="Each cell also asked with the tools reversed.")
+    tool_order: list[Slug] = Field(description="The tools' order in the prompt's prefix.")
+    cells: list[CellConsensus]
+    tools: list[ToolStatistics]
+    fleiss_kappa: float | None = Field(
+        description="Agreement of the personas' majority verdicts across tools beyond chance."
+    )
+    fleiss_kappa_note: str = Field(description="Why the kappa is undefined, or what it left out.")
+    fleiss_kappa_subjects: int = Field(description="Tools the kappa was computed over.")
+    order_flips: list[OrderFlip] = Field(description="With --balance-order: verdicts that flip.")
+    bootstrap_resamples: int
+    bootstrap_seed: int
+    collapse_threshold: float = Field(description="Quote similarity from which voices merge.")
+    quote_similarity: list[QuoteSimilarity]
+
+
 class Record(Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     run_id: str
@@ -392,6 +470,9 @@ class Record(Strict):
     totals: Totals
     community_votes: dict[Slug, CommunityVote | None] = Field(default_factory=dict)
     complete: bool
+    statistics: PanelStatistics | None = Field(
+        default=None, description="Samples, intervals, agreement, order and voice checks."
+    )
 
 
 class CachedCell(Strict):

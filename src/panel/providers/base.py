@@ -50,6 +50,8 @@ class StructuredRequest:
     max_tokens: int = 2000
     temperature: float | None = None
     cache_ttl: Literal["5m", "1h"] = "5m"
+    sample: int = 0  # which repeat of the cell (--samples); part of its response-cache key
+    order: Literal["listed", "reversed"] = "listed"  # the tools' order in `system`
 
     def with_turn(self, turn: Turn) -> StructuredRequest:
         return replace(self, history=(*self.history, turn))

@@ -68,7 +68,9 @@ class OfflineProvider:
 
     def reply(self, request: StructuredRequest) -> dict[str, Any]:
         """A verdict in the schema's order: the reasoning, then the call, then the quote."""
-        seed = f"{self._salt}{request.system}\0{request.prompt}"
+        seed = f"{self._salt}{request.system}\0{request.prompt}" + (
+            f"\0{request.sample}" if request.sample else ""
+        )
         digest = hashlib.sha256(seed.encode()).digest()
         score = 3 + digest[0] % 7
         verdict = "ship" if score >= 6 else "skip"

@@ -31,7 +31,9 @@ def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
     if len(mine) > len(answered):
         split += f" ({len(mine) - len(answered)} without a verdict)"
     majority = "ship" if len(ships) > len(skips) else "skip" if len(skips) > len(ships) else None
-    dissenters = [cell.persona for cell in answered if majority and cell.verdict_word != majority]
+    dissenters = list(  # a persona once, however many of its samples dissent
+        dict.fromkeys(c.persona for c in answered if majority and c.verdict_word != majority)
+    )
     return ToolSummary(
         tool=tool,
         reviewers=len(mine),
@@ -50,11 +52,11 @@ def persona_preference(
     persona: str, tools: list[str], cells: list[CellResult], names: dict[str, str] | None = None
 ) -> PersonaPreference:
     label = (names or {}).get
-    scored = {
-        cell.tool: cell.score
-        for cell in cells
-        if cell.persona == persona and cell.tool in tools and cell.score is not None
-    }
+    samples: dict[str, list[int]] = {}
+    for cell in cells:
+        if cell.persona == persona and cell.tool in tools and cell.score is not None:
+            samples.setdefault(cell.tool, []).append(cell.score)
+    scored = {tool: round(fmean(scores), 2) for tool, scores in samples.items()}  # over --samples
     if not scored:
         return PersonaPreference(persona=persona, preferred=None, margin=None, note="no verdicts")
     ranked = sorted(scored.items(), key=lambda item: (-item[1], tools.index(item[0])))
@@ -66,10 +68,11 @@ def persona_preference(
     (best, top), (runner_up, second) = ranked[0], ranked[1]
     if top == second:
         tied = [tool for tool, score in ranked if score == top]
-        note = f"ties {' and '.join(label(tool, tool) for tool in tied)} at {top}"
+        note = f"ties {' and '.join(label(tool, tool) for tool in tied)} at {top:g}"
         return PersonaPreference(persona=persona, preferred=None, margin=0, note=note)
-    note = f"prefers {label(best, best)} over {label(runner_up, runner_up)} by {top - second}"
-    return PersonaPreference(persona=persona, preferred=best, margin=top - second, note=note)
+    margin = round(top - second, 2)
+    note = f"prefers {label(best, best)} over {label(runner_up, runner_up)} by {margin:g}"
+    return PersonaPreference(persona=persona, preferred=best, margin=margin, note=note)
 
 
 def overall_call(summaries: list[ToolSummary], names: dict[str, str] | None = None) -> OverallCall:

@@ -50,6 +50,12 @@ def cell_key(provider: str, model: str, request: StructuredRequest, templates_di
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
     }
+    # A repeat (--samples) or the reversed tool order (--balance-order) is its own answer; the
+    # first sample in the listed order keeps the key it always had.
+    if request.sample:
+        material["sample"] = request.sample
+    if request.order != "listed":
+        material["order"] = request.order
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
 

@@ -13,10 +13,11 @@ from typing import Literal
 
 from panel.inputs.prompts import PromptSet
 from panel.inputs.schema import verdict_model, wire_schema
-from panel.models import CellResult, Persona, Record, ToolCard, Totals
+from panel.models import CellResult, Persona, Record, ToolCard, ToolOrder, Totals
 from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
 from panel.running.checks import ReviewCheck
+from panel.record.consensus import panel_statistics
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
 from panel.running.response_cache import ResponseStore
 
@@ -30,11 +31,24 @@ class PanelSpec:
     max_tokens: int = 2000
     temperature: float | None = None
     cache_ttl: Literal["5m", "1h"] = "5m"
+    samples: int = 1
+    balance_order: bool = False
 
     @cached_property
     def shared_prefix(self) -> str:
         """The cacheable part every cell shares, rendered once."""
         return self.prompts.prefix(self.title, self.personas, self.tools)
+
+    @cached_property
+    def reversed_prefix(self) -> str:
+        """The same prefix with the tools in the opposite order (--balance-order)."""
+        return self.prompts.prefix(self.title, self.personas, self.tools[::-1])
+
+    def orders(self) -> list[ToolOrder]:
+        return ["listed", "reversed"] if self.balance_order else ["listed"]
+
+    def prefix(self, order: ToolOrder) -> str:
+        return self.reversed_prefix if order == "reversed" else self.shared_prefix
 
     def check(self) -> None:
         """Render every prompt of the panel once, so a template error stops the run before it
@@ -45,38 +59,48 @@ class PanelSpec:
                 self.prompts.cell(persona, tool)
         self.prompts.reask("score: Input should be less than or equal to 10")
 
-    def panel_key(self) -> str:
+    def panel_key(self, order: ToolOrder = "listed") -> str:
         """Groups the cells of one panel onto the same provider cache (OpenAI's
         prompt_cache_key)."""
-        return "panel-" + hashlib.sha256(self.shared_prefix.encode()).hexdigest()[:24]
+        return "panel-" + hashlib.sha256(self.prefix(order).encode()).hexdigest()[:24]
 
 
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
-    """Persona by persona, tool by tool: the reference pages' interleaved order."""
+    """Persona by persona, tool by tool (the reference pages' interleaved order), each sample in
+    turn; with --balance-order, every cell again with the tools reversed."""
     tool_ids = [tool.id for tool in spec.tools]
-    system, panel_key = spec.shared_prefix, spec.panel_key()
-    schema = wire_schema(spec.personas, tool_ids)
-    templates = spec.prompts.combined_digest()
+    schema, templates = wire_schema(spec.personas, tool_ids), spec.prompts.combined_digest()
     plans = []
-    for persona in spec.personas:
-        for tool in spec.tools:
-            request = StructuredRequest(
-                cell=f"{persona.id} × {tool.id}",
-                system=system,
-                prompt=spec.prompts.cell(persona, tool),
-                schema=schema,
-                persona=persona,
-                tool=tool,
-                panel_key=panel_key,
-                max_tokens=spec.max_tokens,
-                temperature=spec.temperature,
-                cache_ttl=spec.cache_ttl,
-            )
-            model = verdict_model(persona, tool_ids)
-            rivals = tuple(other.name for other in spec.tools if other.id != tool.id)
-            check = ReviewCheck(tool, rivals)
-            plans.append(plan_cell(provider, request, model, templates, check))
+    for order in spec.orders():
+        for persona in spec.personas:
+            for tool in spec.tools:
+                for sample in range(spec.samples):
+                    request = StructuredRequest(
+                        cell=_cell_label(spec, persona.id, tool.id, sample, order),
+                        system=spec.prefix(order),
+                        prompt=spec.prompts.cell(persona, tool),
+                        schema=schema,
+                        persona=persona,
+                        tool=tool,
+                        panel_key=spec.panel_key(order),
+                        max_tokens=spec.max_tokens,
+                        temperature=spec.temperature,
+                        cache_ttl=spec.cache_ttl,
+                        sample=sample,
+                        order=order,
+                    )
+                    model = verdict_model(persona, tool_ids)
+                    rivals = tuple(other.name for other in spec.tools if other.id != tool.id)
+                    check = ReviewCheck(tool, rivals)
+                    plans.append(plan_cell(provider, request, model, templates, check))
     return plans
+
+
+def _cell_label(spec: PanelSpec, persona: str, tool: str, sample: int, order: ToolOrder) -> str:
+    label = f"{persona} × {tool}"
+    if spec.samples > 1:
+        label += f" #{sample + 1}"
+    return label + (" (tools reversed)" if order == "reversed" else "")
 
 
 async def run_panel(
@@ -92,8 +116,12 @@ async def run_panel(
     run = PanelRun(provider, spec.prompts, store, options, on_update)
     on_run(run)
     started = time.perf_counter()
-    cells = await run.run(plans)
+    results = await run.run(plans)
     wall = time.perf_counter() - started
+    cells = [
+        cell.model_copy(update={"sample": plan.request.sample, "order": plan.request.order})
+        for plan, cell in zip(plans, results, strict=True)
+    ]
     return build_record(spec, provider, cells, wall_seconds=wall, settings=_settings(spec, options))
 
 
@@ -105,6 +133,8 @@ def _settings(spec: PanelSpec, options: RunOptions) -> dict[str, object]:
         "concurrency": options.concurrency,
         "warm_up": options.warm_up,
         "max_cost": options.max_cost,
+        "samples": spec.samples,
+        "balance_order": spec.balance_order,
     }
 
 
@@ -134,6 +164,13 @@ def build_record(
         totals=totals(cells, wall_seconds),
         community_votes={tool: None for tool in tool_ids},
         complete=all(cell.status == "ok" for cell in cells),
+        statistics=panel_statistics(
+            tool_ids,
+            persona_ids,
+            cells,
+            samples=spec.samples,
+            balance_order=spec.balance_order,
+        ),
     )
 
 

@@ -1,0 +1,209 @@
+"""How sure the panel is: samples into cell verdicts, intervals, agreement, order and voice checks.
+
+Pure functions over final cell results (see `panel.record.stats` for the
+formulas). A cell asked K times (`--samples`), and in both tool orders with
+`--balance-order`, has several results sharing its persona and tool; its
+verdict is the majority of those that answered, with the agreement written as
+"2/3", and its score their mean with the population spread. A tie has no
+majority. Per tool, the ship share counts every answered sample of every
+reviewer (reviewers x samples), with a Wilson 95% interval; the mean score
+has a seeded percentile-bootstrap 95% interval. Agreement across personas is
+Fleiss' kappa over the tools, each persona's rating being its cell's
+majority. Persona collapse compares the quotes of different personas on the
+same tool (token-set Jaccard of content words) and flags pairs at or above
+`COLLAPSE_THRESHOLD`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import combinations
+from statistics import fmean, pstdev
+
+from panel.models import (
+    CellConsensus,
+    CellResult,
+    OrderFlip,
+    PanelStatistics,
+    QuoteSimilarity,
+    ToolStatistics,
+    Verdict,
+)
+from panel.record.stats import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    COLLAPSE_THRESHOLD,
+    Kappa,
+    bootstrap_mean_interval,
+    category_table,
+    fleiss_kappa,
+    jaccard,
+    wilson_interval,
+)
+
+VERDICTS = ("ship", "skip")
+
+
+def _grouped(cells: Iterable[CellResult]) -> dict[tuple[str, str], list[CellResult]]:
+    groups: dict[tuple[str, str], list[CellResult]] = {}
+    for cell in cells:
+        groups.setdefault((cell.persona, cell.tool), []).append(cell)
+    return groups
+
+
+def _majority(words: list[str]) -> Verdict | None:
+    ships, skips = words.count("ship"), words.count("skip")
+    return "ship" if ships > skips else "skip" if skips > ships else None
+
+
+def cell_consensus(persona: str, tool: str, samples: list[CellResult]) -> CellConsensus:
+    answered = [cell for cell in samples if cell.status == "ok"]
+    words = [str(cell.verdict_word) for cell in answered]
+    scores = [cell.score for cell in answered if cell.score is not None]
+    majority = _majority(words)
+    agreeing = (
+        words.count(majority) if majority else max((words.count(v) for v in VERDICTS), default=0)
+    )
+    return CellConsensus(
+        persona=persona,
+        tool=tool,
+        samples=len(samples),
+        answered=len(answered),
+        verdict=majority,
+        agreement=f"{agreeing}/{len(answered)}",
+        mean_score=round(fmean(scores), 2) if scores else None,
+        score_spread=round(pstdev(scores), 2) if scores else None,
+        disagrees=len(set(words)) > 1,
+    )
+
+
+def consensus(cells: list[CellResult]) -> list[CellConsensus]:
+    return [
+        cell_consensus(persona, tool, group) for (persona, tool), group in _grouped(cells).items()
+    ]
+
+
+def representatives(cells: list[CellResult]) -> dict[tuple[str, str], CellResult]:
+    """One result per cell for the page: the first sample that agrees with the majority."""
+    chosen = {}
+    for key, group in _grouped(cells).items():
+        majority = _majority([str(cell.verdict_word) for cell in group if cell.status == "ok"])
+        agreeing = [
+            cell for cell in group if cell.status == "ok" and cell.verdict_word in (majority, None)
+        ]
+        answered = [cell for cell in group if cell.status == "ok"]
+        chosen[key] = (agreeing or answered or group)[0]
+    return chosen
+
+
+def tool_statistics(tool: str, cells: list[CellResult]) -> ToolStatistics:
+    answered = [cell for cell in cells if cell.tool == tool and cell.status == "ok"]
+    ships = sum(cell.verdict_word == "ship" for cell in answered)
+    scores = [float(cell.score) for cell in answered if cell.score is not None]
+    ship = wilson_interval(ships, len(answered))
+    score = bootstrap_mean_interval(scores)
+    return ToolStatistics(
+        tool=tool,
+        ratings=len(answered),
+        ships=ships,
+        ship_pct=_pct(ships / len(answered)) if answered else None,
+        ship_pct_low=_pct(ship.low) if ship else None,
+        ship_pct_high=_pct(ship.high) if ship else None,
+        mean_score=round(fmean(scores), 2) if scores else None,
+        mean_score_low=round(score.low, 2) if score else None,
+        mean_score_high=round(score.high, 2) if score else None,
+    )
+
+
+def _pct(share: float) -> float:
+    return round(100 * share, 1)
+
+
+def persona_agreement(
+    personas: list[str], tools: list[str], cells: list[CellConsensus]
+) -> tuple[Kappa, int]:
+    """Fleiss' kappa, personas as raters and tools as subjects; and how many tools it used."""
+    if len(personas) < 2:
+        return Kappa(None, "one reviewer: no agreement to measure"), 0
+    verdicts = {(c.persona, c.tool): c.verdict for c in cells}
+    ratings = []
+    for tool in tools:
+        row = [verdicts.get((persona, tool)) for persona in personas]
+        if all(verdict is not None for verdict in row):
+            ratings.append(row)
+    if not ratings:
+        return Kappa(None, "no tool has a majority verdict from every reviewer"), 0
+    kappa = fleiss_kappa(category_table(ratings, VERDICTS))
+    left_out = len(tools) - len(ratings)
+    if left_out and kappa.value is not None:
+        kappa = Kappa(
+            kappa.value, f"{left_out} tool(s) left out: a reviewer has no majority verdict"
+        )
+    return kappa, len(ratings)
+
+
+def order_flips(cells: list[CellResult]) -> list[OrderFlip]:
+    """Cells whose majority verdict differs between the listed and the reversed tool order."""
+    flips = []
+    for (persona, tool), group in _grouped(cells).items():
+        by_order = {
+            order: _majority(
+                [str(c.verdict_word) for c in group if c.order == order and c.status == "ok"]
+            )
+            for order in ("listed", "reversed")
+        }
+        listed, reversed_ = by_order["listed"], by_order["reversed"]
+        if listed and reversed_ and listed != reversed_:
+            flips.append(OrderFlip(persona=persona, tool=tool, listed=listed, reversed=reversed_))
+    return flips
+
+
+def quote_similarity(
+    tools: list[str], chosen: dict[tuple[str, str], CellResult]
+) -> list[QuoteSimilarity]:
+    """Every pair of different personas' quotes on the same tool, with its Jaccard similarity."""
+    pairs = []
+    for tool in tools:
+        quotes = [
+            (persona, str(cell.verdict["quote"]))
+            for (persona, t), cell in chosen.items()
+            if t == tool and cell.status == "ok" and cell.verdict and "quote" in cell.verdict
+        ]
+        for (first, a), (second, b) in combinations(quotes, 2):
+            similarity = round(jaccard(a, b), 3)
+            pairs.append(
+                QuoteSimilarity(
+                    tool=tool,
+                    personas=[first, second],
+                    similarity=similarity,
+                    collapsed=similarity >= COLLAPSE_THRESHOLD,
+                )
+            )
+    return pairs
+
+
+def panel_statistics(
+    tools: list[str],
+    personas: list[str],
+    cells: list[CellResult],
+    *,
+    samples: int = 1,
+    balance_order: bool = False,
+) -> PanelStatistics:
+    cells_consensus = consensus(cells)
+    kappa, subjects = persona_agreement(personas, tools, cells_consensus)
+    return PanelStatistics(
+        samples=samples,
+        balance_order=balance_order,
+        tool_order=tools,
+        cells=cells_consensus,
+        tools=[tool_statistics(tool, cells) for tool in tools],
+        fleiss_kappa=None if kappa.value is None else round(kappa.value, 4),
+        fleiss_kappa_note=kappa.reason,
+        fleiss_kappa_subjects=subjects,
+        order_flips=order_flips(cells) if balance_order else [],
+        bootstrap_resamples=BOOTSTRAP_RESAMPLES,
+        bootstrap_seed=BOOTSTRAP_SEED,
+        collapse_threshold=COLLAPSE_THRESHOLD,
+        quote_similarity=quote_similarity(tools, representatives(cells)),
+    )
