@@ -41,7 +41,7 @@ def test_kappa_hand_worked() -> None:
 def test_kappa_total_agreement_and_all_same() -> None:
     assert cohen_kappa([("ship", "ship"), ("skip", "skip")]) == (1.0, "")
     kappa, note = cohen_kappa([("ship", "ship"), ("ship", "ship")])
-    assert kappa is None and "every verdict" in note
+    assert (kappa, note) == (None, "undefined: both gave the same verdict to every cell")
     assert cohen_kappa([]) == (None, "no cells to compare")
     # Total disagreement with balanced verdicts: p_o = 0, p_e = .5 -> kappa = -1
     assert cohen_kappa([("ship", "skip"), ("skip", "ship")]) == (-1.0, "")
@@ -77,9 +77,9 @@ def test_diff_of_two_records(personas: dict[str, Persona], cards: list[ToolCard]
     # T1: 2/2 ship in both -> 0; T2: A 1/2 = 50%, B 0/1 = 0% -> -50
     assert result.ship_pct_change == {T1: 0.0, T2: -50.0}
     assert result.unmatched == [f"skeptic × {T2}"]
-    # pairs: (ship,ship),(ship,skip),(ship,ship): p_o=2/3; A ship 1, B ship 2/3; p_e = 2/3; kappa
-    # = 0
-    assert result.kappa == 0.0
+    # pairs: (ship,ship),(ship,skip),(ship,ship): A ships everywhere, so no kappa, and it says why
+    assert result.kappa is None
+    assert result.kappa_note == "undefined: record A gave the same verdict to every cell"
     assert "**flipped**" in to_markdown(result)
     assert result.a.model == "scripted:m" and result.b.model == "scripted:other"
 

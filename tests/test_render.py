@@ -42,7 +42,7 @@ def test_html_has_a_column_per_tool_and_interleaved_scorecard(
     assert builder < skeptic
     assert "Offline draft" in page and "Panel ship" in page and "—" in page
     for summary in record.aggregates.tools:
-        assert f"<b>{summary.ship_pct:g}%</b>" in page
+        assert f"<b>{summary.ship_pct:g}%<small> (" in page  # then its 95% interval
 
 
 def test_markdown_shows_ship_percent_and_every_quote(

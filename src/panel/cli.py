@@ -33,6 +33,7 @@ from panel.providers.pricing import price_for
 from panel.providers.registry import ModelChoice, build_provider, choose_model
 from panel.record.store import load_record
 from panel.record.votes import apply_votes, load_votes
+from panel.report.figures import statistics_lines
 from panel.report.output import write_outputs
 from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
@@ -359,7 +360,7 @@ def _budget_stop(record: Record, run: PanelRun) -> str:
 
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
     console.print(summary_table(record))
-    for line in totals_lines(record):
+    for line in [*totals_lines(record), *statistics_lines(record)]:
         console.print(line, markup=False)
     if run and run.progress.budget_hit:
         console.print(_budget_stop(record, run), markup=False)

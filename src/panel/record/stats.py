@@ -127,7 +127,9 @@ def category_table(
     return [[list(subject).count(category) for category in categories] for subject in ratings]
 
 
-def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> Kappa:
+def cohen_kappa(
+    pairs: Sequence[tuple[Hashable, Hashable]], sides: tuple[str, str] = ("the first", "the second")
+) -> Kappa:
     """Cohen's kappa of two raters over the same subjects: (p_o - p_e) / (1 - p_e).
 
     Undefined when either rater gives one category everywhere: then no
@@ -138,11 +140,10 @@ def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> Kappa:
     n = len(pairs)
     firsts = [a for a, _ in pairs]
     seconds = [b for _, b in pairs]
-    constant = [
-        name for name, side in (("first", firsts), ("second", seconds)) if len(set(side)) == 1
-    ]
+    sided = zip(sides, (firsts, seconds), strict=True)
+    constant = [name for name, side in sided if len(set(side)) == 1]
     if constant:
-        which = "both" if len(constant) == 2 else f"the {constant[0]}"
+        which = "both" if len(constant) == 2 else constant[0]
         return Kappa(None, f"undefined: {which} gave the same rating to every subject")
     observed = sum(a == b for a, b in pairs) / n
     categories = set(firsts) | set(seconds)

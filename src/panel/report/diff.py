@@ -1,12 +1,13 @@
 """Comparing two records of the same panel: flips, score moves and agreement.
 
 Pure functions over records. Cells are matched by (persona, tool); only
-cells with a verdict in both records are compared. Cohen's kappa corrects
-raw agreement for chance: with p_o the observed agreement and p_e the
-agreement expected from each record's own ship rate,
-kappa = (p_o - p_e) / (1 - p_e). When both records give a single verdict
-everywhere, p_e is 1 and kappa is undefined: it is reported as None, with
-the reason, rather than as a misleading number.
+cells with a verdict in both records are compared (with --samples, each
+cell's majority, as its page shows it). Percent agreement is always given.
+Cohen's kappa corrects it for chance: with p_o the observed agreement and
+p_e the agreement expected from each record's own ship rate,
+kappa = (p_o - p_e) / (1 - p_e). It is computed only where both records
+vary: when one gives a single verdict everywhere, it is reported as None
+with that reason rather than as a misleading number.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from panel.models import CellResult, Record
+from panel.record import stats
+from panel.record.consensus import representatives
 from panel.report.render import money, share
 
 
@@ -63,14 +66,9 @@ class RecordDiff:
 def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, str]:
     if not pairs:
         return None, "no cells to compare"
-    n = len(pairs)
-    observed = sum(a == b for a, b in pairs) / n
-    ship_a = sum(a == "ship" for a, _ in pairs) / n
-    ship_b = sum(b == "ship" for _, b in pairs) / n
-    expected = ship_a * ship_b + (1 - ship_a) * (1 - ship_b)
-    if expected == 1:
-        return None, "undefined: every verdict in both records is the same"
-    return round((observed - expected) / (1 - expected), 4), ""
+    kappa = stats.cohen_kappa(pairs, sides=("record A", "record B"))
+    reason = kappa.reason.replace("rating to every subject", "verdict to every cell")
+    return (None if kappa.value is None else round(kappa.value, 4)), reason
 
 
 def _side(record: Record) -> RunSide:
@@ -84,7 +82,8 @@ def _side(record: Record) -> RunSide:
 
 
 def _answered(record: Record) -> dict[tuple[str, str], CellResult]:
-    return {(c.persona, c.tool): c for c in record.cells if c.status == "ok"}
+    """Each cell with a verdict; with --samples, a sample agreeing with its majority."""
+    return {key: c for key, c in representatives(record.cells).items() if c.status == "ok"}
 
 
 def diff_records(a: Record, b: Record) -> RecordDiff:
@@ -148,7 +147,7 @@ def agreement_lines(result: RecordDiff) -> list[str]:
     note = f" ({result.kappa_note})" if result.kappa_note else ""
     lines = [
         f"cells compared: {result.compared}",
-        f"same verdict: {share(result.same_verdict_share)}",
+        f"percent agreement (same verdict): {share(result.same_verdict_share)}",
         f"Cohen's kappa (ship/skip): {kappa}{note}",
         "mean absolute score difference: "
         f"{'—' if result.mean_abs_score_diff is None else result.mean_abs_score_diff}",

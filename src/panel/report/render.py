@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from panel.models import CellResult, CommunityVote, Record
+from panel.record.consensus import representatives
+from panel.report.figures import agreement_note, score_interval, ship_interval, statistics_lines
 from panel.resources import template_dir
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -90,17 +92,22 @@ def _environment(*, html: bool) -> jinja2.Environment:
         share=share,
         community=community,
         caching_outcome=caching_outcome,
+        ship_interval=ship_interval,
+        score_interval=score_interval,
+        agreement_note=agreement_note,
     )
     return env
 
 
 def _context(record: Record) -> dict[str, Any]:
-    grid: dict[tuple[str, str], CellResult] = {
-        (c.persona, c.tool): c.edited()
-        for c in record.cells  # as published: overrides applied
-    }
+    # As published: overrides applied; with --samples, a sample that agrees with the majority.
+    grid: dict[tuple[str, str], CellResult] = representatives([c.edited() for c in record.cells])
+    stats = record.statistics
     return {
         "record": record,
+        "tool_stats": {t.tool: t for t in stats.tools} if stats else {},
+        "consensus": {(c.persona, c.tool): c for c in stats.cells} if stats else {},
+        "statistics_lines": statistics_lines(record),
         "summaries": {s.tool: s for s in record.aggregates.tools},
         "grid": grid,
         "persona_names": {p.id: p.name for p in record.personas},

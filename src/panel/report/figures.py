@@ -1,0 +1,108 @@
+"""How sure a panel is, in words: the lines the page, the Markdown and the terminal share.
+
+Everything here reads `record.statistics` (see `panel.record.consensus`); a
+record written before it existed simply has no such lines.
+"""
+
+from __future__ import annotations
+
+from panel.models import CellConsensus, PanelStatistics, Record, ToolStatistics
+
+
+def ship_interval(figures: ToolStatistics | None) -> str:
+    """ " (41-93%)": the Wilson 95% interval of a ship %, or nothing without one."""
+    if figures is None or figures.ship_pct_low is None or figures.ship_pct_high is None:
+        return ""
+    return f" ({figures.ship_pct_low:.0f}-{figures.ship_pct_high:.0f}%)"
+
+
+def score_interval(figures: ToolStatistics | None) -> str:
+    """ " (5.2-6.8)": the bootstrap 95% interval of a mean score, or nothing without one."""
+    if figures is None or figures.mean_score_low is None or figures.mean_score_high is None:
+        return ""
+    return f" ({figures.mean_score_low:.1f}-{figures.mean_score_high:.1f})"
+
+
+def agreement_note(cell: CellConsensus | None) -> str:
+    """ "2/3 samples agree, mean score 6.3 (spread 1.2); the samples disagree" for a sampled cell,
+    nothing for a single one."""
+    if cell is None or cell.samples <= 1:
+        return ""
+    note = f"{cell.agreement} samples agree"
+    if cell.verdict is None and cell.answered:
+        note += " (no majority)"
+    if cell.mean_score is not None:
+        note += f", mean score {cell.mean_score:g} (spread {cell.score_spread:g})"
+    return note + ("; the samples disagree" if cell.disagrees else "")
+
+
+def _names(record: Record) -> tuple[dict[str, str], dict[str, str]]:
+    return {p.id: p.name for p in record.personas}, {t.id: t.name for t in record.tools}
+
+
+def statistics_lines(record: Record) -> list[str]:
+    """What the panel's figures rest on and how far to trust them, one finding per line."""
+    stats = record.statistics
+    if stats is None:
+        return []
+    people, tools = _names(record)
+    lines = [_sampling_line(stats)]
+    lines.append(
+        f"Intervals: Wilson 95% on each ship % over reviewers x samples; percentile bootstrap "
+        f"95% on each mean score ({stats.bootstrap_resamples} resamples, seed "
+        f"{stats.bootstrap_seed})."
+    )
+    lines.append(_kappa_line(stats))
+    split = [c for c in stats.cells if c.disagrees]
+    if stats.samples > 1 or stats.balance_order:
+        named = ", ".join(
+            f"{people.get(c.persona, c.persona)} on {tools.get(c.tool, c.tool)} ({c.agreement})"
+            for c in split
+        )
+        lines.append(f"Cells whose samples disagree: {named or 'none'}.")
+    order = ", ".join(tools.get(tool, tool) for tool in stats.tool_order)
+    if stats.balance_order:
+        flips = ", ".join(
+            f"{people.get(f.persona, f.persona)} on {tools.get(f.tool, f.tool)} "
+            f"({f.listed} as listed, {f.reversed} reversed)"
+            for f in stats.order_flips
+        )
+        lines.append(
+            f"Tool order in the prompt: {order}, and reversed. "
+            f"Verdicts that flip with the order: {flips or 'none'}."
+        )
+    else:
+        lines.append(f"Tool order in the prompt: {order} (not balanced: see --balance-order).")
+    lines.append(_collapse_line(stats, people, tools))
+    return lines
+
+
+def _sampling_line(stats: PanelStatistics) -> str:
+    if stats.samples == 1 and not stats.balance_order:
+        return "Each cell was asked once: a rerun may flip a verdict (see --samples)."
+    asked = f"{stats.samples} time{'s' if stats.samples > 1 else ''}"
+    orders = " in each tool order" if stats.balance_order else ""
+    return f"Each cell was asked {asked}{orders}; its verdict is the majority of its answers."
+
+
+def _kappa_line(stats: PanelStatistics) -> str:
+    if stats.fleiss_kappa is None:
+        return f"Agreement across reviewers (Fleiss' kappa): undefined ({stats.fleiss_kappa_note})."
+    note = f"; {stats.fleiss_kappa_note}" if stats.fleiss_kappa_note else ""
+    return (
+        f"Agreement across reviewers (Fleiss' kappa): {stats.fleiss_kappa:.2f} over "
+        f"{stats.fleiss_kappa_subjects} tools{note}."
+    )
+
+
+def _collapse_line(stats: PanelStatistics, people: dict[str, str], tools: dict[str, str]) -> str:
+    alike = [pair for pair in stats.quote_similarity if pair.collapsed]
+    threshold = f"quote similarity of {stats.collapse_threshold:g} or more"
+    if not alike:
+        return f"Reviewers who sound alike ({threshold}): none."
+    named = ", ".join(
+        " and ".join(people.get(p, p) for p in pair.personas)
+        + f" on {tools.get(pair.tool, pair.tool)} ({pair.similarity:.2f})"
+        for pair in alike
+    )
+    return f"Reviewers who sound alike ({threshold}): {named}."
