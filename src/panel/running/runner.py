@@ -16,8 +16,8 @@ from panel.inputs.schema import verdict_model, wire_schema
 from panel.models import CellResult, Persona, Record, ToolCard, ToolOrder, Totals
 from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
-from panel.running.checks import ReviewCheck
 from panel.record.consensus import panel_statistics
+from panel.running.checks import ReviewCheck
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
 from panel.running.response_cache import ResponseStore
 
