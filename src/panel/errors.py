@@ -6,8 +6,12 @@ them into output and an exit code.
 
 from __future__ import annotations
 
-from panel.models import Usage
+from typing import TYPE_CHECKING, Literal
+
 from panel.secrets import redact
+
+if TYPE_CHECKING:  # the CLI imports this module before it needs pydantic
+    from panel.models import Usage
 
 
 class PanelError(Exception):
@@ -43,7 +47,8 @@ class ProviderError(RunError):
     """One call to a model failed.
 
     `retryable` says whether the retry policy may try again; `retry_after`
-    carries the server's advice in seconds when it gave one.
+    carries the server's advice in seconds when it gave one; `usage` is what
+    the failed call was billed, as far as the stream had told before it broke.
     """
 
     def __init__(
@@ -53,10 +58,12 @@ class ProviderError(RunError):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        usage: Usage | None = None,
     ) -> None:
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.usage = usage
         super().__init__(message)
 
 
@@ -66,6 +73,14 @@ class CellFailure(RunError):
     `usage` carries the tokens its calls consumed: a failed cell is still paid for.
     """
 
+    cell_status: Literal["failed", "refused"] = "failed"
+
     def __init__(self, message: str, *, usage: Usage | None = None) -> None:
         self.usage = usage
         super().__init__(message)
+
+
+class CellRefused(CellFailure):
+    """The model declined to answer: billed, recorded as refused, never re-asked."""
+
+    cell_status = "refused"

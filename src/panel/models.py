@@ -203,12 +203,17 @@ class VerdictBase(Strict):
 
 
 class Usage(Strict):
-    """Token counts as the provider reported them; input excludes cache reads and writes."""
+    """Token counts as the provider reported them; input excludes cache reads and writes.
+
+    `reported` is false when a server sent no usage at all (Ollama ignores `include_usage`):
+    the counts are then unknown, not zero, and no cost is derived from them.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
+    reported: bool = Field(default=True, description="False when the server reported no usage.")
 
     @property
     def total_input_tokens(self) -> int:
@@ -220,6 +225,7 @@ class Usage(Strict):
             output_tokens=self.output_tokens + other.output_tokens,
             cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            reported=self.reported and other.reported,
         )
 
 
@@ -270,7 +276,8 @@ class CommunityVote(Strict):
         return round(100 * self.ship / total, 1) if total else None
 
 
-CellStatus = Literal["ok", "failed", "skipped"]
+# refused: the model declined (billed, not re-asked); failed: no verdict for any other reason.
+CellStatus = Literal["ok", "failed", "refused", "skipped"]
 ToolOrder = Literal["listed", "reversed"]
 
 

@@ -16,6 +16,10 @@ Prompt caching: the panel's shared prefix is one system block carrying a
 turn. The wire schema is identical across the cells of a panel, because a
 change to `output_config.format` would invalidate the cache.
 
+Thinking: Claude 5.x thinks adaptively, billed as output within `max_tokens`,
+so `output_config.effort` is set low where the model takes it. `temperature` is
+never sent (SDK 2.12+ and API version 2026-10-21 reject it).
+
 Retries are off in the SDK (`max_retries=0`): `RetryingProvider` is the one
 layer, and it also covers errors inside an open stream, which the SDK never
 retries.
@@ -42,15 +46,34 @@ from panel.providers.base import (
     rate_limit_headers,
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
-from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
+from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
+from panel.providers.traits import claude_takes_effort
 
-RETRYABLE_STREAM_ERRORS = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
+# Error types that say the request itself is wrong. Any other `error` event inside an open
+# stream is the service's trouble (overloaded, api_error, ...) and is retried like a 529.
+REQUEST_ERRORS = {
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "not_found_error",
+    "request_too_large",
+    "billing_error",
+}
 STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end",
     "stop_sequence": "end",
+    "tool_use": "end",  # panel offers no tools: a tool_use block can only carry the JSON asked for
     "max_tokens": "max_tokens",
     "model_context_window_exceeded": "max_tokens",
     "refusal": "refusal",
+}
+# Claude 5.x thinks adaptively by default, billed as output within max_tokens: bound it.
+EFFORT = "low"
+USAGE_FIELDS = {
+    "input_tokens": "input_tokens",
+    "output_tokens": "output_tokens",
+    "cache_creation_input_tokens": "cache_write_tokens",
+    "cache_read_input_tokens": "cache_read_tokens",
 }
 # Below this share of the model's minimum, the estimate is clearly short: no breakpoint is sent.
 CACHE_ESTIMATE_MARGIN = 0.8
@@ -107,64 +130,101 @@ class ClaudeProvider:
         for turn in request.history:
             messages.append({"role": "assistant", "content": turn.assistant})
             messages.append({"role": "user", "content": turn.user})
-        params: dict[str, Any] = {
+        output_config: dict[str, Any] = {
+            "format": {"type": "json_schema", "schema": request.schema}
+        }
+        if claude_takes_effort(self.info.model):
+            output_config["effort"] = EFFORT
+        # No `temperature`, ever: SDK 2.12+ refuses the argument and API 2026-10-21 rejects it.
+        return {
             "model": self.info.model,
             "max_tokens": request.max_tokens,
             "system": [system_block],
             "messages": messages,
-            "output_config": {"format": {"type": "json_schema", "schema": request.schema}},
+            "output_config": output_config,
         }
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
-        return params
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
-        usage: dict[str, int] = {}
+        tally = UsageTally()
         stop_reason: str | None = None
         finished = False
-        with errors_mapped(lambda error: map_error(request.cell, error)):
-            events = await self._client.messages.create(**self.request_params(request), stream=True)
-            started = False
-            async for event in events:
-                if not started:  # the first event, not the headers: the cache entry is readable now
-                    started = True
-                    yield Started(rate_limit_headers(events.response.headers))
-                if event.type == "message_start":
-                    _merge_usage(usage, event.message.usage)
-                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
-                    yield TextDelta(event.delta.text)
-                elif event.type == "message_delta":
-                    _merge_usage(usage, event.usage)
-                    stop_reason = event.delta.stop_reason or stop_reason
-                elif event.type == "message_stop":
-                    finished = True
-        if not finished:
-            raise ProviderError(
-                f"cell {request.cell}: the stream ended before message_stop", retryable=True
-            )
+        try:
+            with errors_mapped(lambda error: map_error(request.cell, error)):
+                params = self.request_params(request)
+                events = await self._client.messages.create(**params, stream=True)
+                started = False
+                async for event in events:
+                    if not started:  # the first event, not the headers: the cache is readable now
+                        started = True
+                        yield Started(rate_limit_headers(events.response.headers))
+                    if event.type == "message_start":
+                        tally.add(event.message.usage.to_dict())
+                    elif event.type == "content_block_delta":
+                        text = _json_text(event.delta)
+                        if text:
+                            yield TextDelta(text)
+                    elif event.type == "message_delta":
+                        tally.add(event.usage.to_dict())
+                        stop_reason = event.delta.stop_reason or stop_reason
+                    elif event.type == "message_stop":
+                        finished = True
+            if not finished:
+                raise ProviderError(
+                    f"cell {request.cell}: the stream ended before message_stop", retryable=True
+                )
+        except ProviderError as error:
+            error.usage = tally.usage() if tally.seen else None  # a discarded attempt is paid too
+            raise
         yield Finished(
-            usage=Usage(
-                input_tokens=usage.get("input_tokens", 0),
-                output_tokens=usage.get("output_tokens", 0),
-                cache_write_tokens=usage.get("cache_creation_input_tokens", 0),
-                cache_read_tokens=usage.get("cache_read_input_tokens", 0),
-            ),
+            usage=tally.usage(),
             stop_reason=STOP_REASONS.get(stop_reason or "", "other"),
             detail=f"stop_reason={stop_reason}",
         )
 
 
-def _merge_usage(into: dict[str, int], usage: Any) -> None:
-    """message_delta usage is cumulative: a later non-null figure replaces an earlier one."""
-    for name in (
-        "input_tokens",
-        "output_tokens",
-        "cache_creation_input_tokens",
-        "cache_read_input_tokens",
-    ):
-        value = getattr(usage, name, None)
-        if value is not None:
-            into[name] = value
+def _json_text(delta: Any) -> str:
+    """The reply's JSON: text deltas (native structured output) or a tool's input fragments."""
+    if delta.type == "text_delta":
+        return str(delta.text)
+    if delta.type == "input_json_delta":
+        return str(delta.partial_json)
+    return ""
+
+
+class UsageTally:
+    """A stream's usage, merged as the API reports it.
+
+    `message_start` holds the input side; `message_delta` usage is cumulative and, since late
+    2025, repeats the input and cache counts: a key it carries replaces the earlier figure, so
+    nothing is counted twice. With server-side compaction the truth is the per-step list
+    `usage.iterations[]`, each step billed: when present, the steps are summed instead.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._latest: dict[str, int] = {}
+        self._iterations: list[dict[str, Any]] = []
+
+    def add(self, usage: dict[str, Any]) -> None:
+        self.seen = True
+        self._latest.update(
+            {
+                key: int(value)
+                for key, value in usage.items()
+                if key in USAGE_FIELDS and value is not None
+            }
+        )
+        iterations = usage.get("iterations")
+        if isinstance(iterations, list) and iterations:
+            self._iterations = [step for step in iterations if isinstance(step, dict)]
+
+    def usage(self) -> Usage:
+        if self._iterations:
+            steps = self._iterations
+            totals = {key: sum(int(step.get(key) or 0) for step in steps) for key in USAGE_FIELDS}
+        else:
+            totals = {key: self._latest.get(key, 0) for key in USAGE_FIELDS}
+        return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
 
 
 def map_error(cell: str, error: Exception) -> ProviderError | None:
@@ -180,17 +240,17 @@ def map_error(cell: str, error: Exception) -> ProviderError | None:
 def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
     status = error.status_code
     kind, message = _error_body(error.body)
-    if status == 200:  # an `error` event inside an open stream
+    if status == 200:  # an `error` event inside an open stream: retried like a 529
         return ProviderError(
             f"cell {cell}: error event mid-stream: {kind}: {message}",
             status=status,
-            retryable=kind in RETRYABLE_STREAM_ERRORS,
+            retryable=kind not in REQUEST_ERRORS,
         )
     hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""
     return ProviderError(
         f"cell {cell}: Anthropic API {status} {kind}: {message}{hint}",
         status=status,
-        retryable=status_is_retryable(status),
+        retryable=should_retry(status, error.response.headers),
         retry_after=retry_after_seconds(error.response.headers),
     )
 

@@ -13,14 +13,28 @@ caught by validation in `panel.running.structured`: one re-ask, then the cell fa
 Prompt caching is automatic above 1,024 tokens for a byte-identical prefix.
 The system message holds the panel's shared prefix and comes first;
 `prompt_cache_key` (one per panel) routes the cells to the same cache, and
-`prompt_cache_options.ttl` is sent only when asked for. Both are sent to
-OpenAI only: compatible servers may reject fields they do not know.
+`prompt_cache_options.ttl` is sent only when asked for and only to models that
+take it (gpt-5.6 and later).
+
+A base URL alone does not make a server "compatible": an OpenAI model behind a
+gateway still gets `max_completion_tokens`, `prompt_cache_key` and, for
+reasoning models, `reasoning_effort`. Only `--compat` (or a well-known local
+server such as Ollama on :11434) switches to the common subset. A server that
+rejects a field we sent gets a one-line error naming the field and the flag
+that leaves it out.
+
+What real servers send (shared/conformance): usage in one chunk after the
+finish chunk with `choices: []`; no usage at all from Ollama (usage is then
+"unknown", never $0); a refusal as `delta.refusal` text with finish_reason
+`stop`; a tool call's arguments in one chunk; a whole JSON completion from a
+server that ignored `stream`.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 import httpx2
@@ -38,15 +52,38 @@ from panel.providers.base import (
     rate_limit_headers,
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
-from panel.providers.retry import errors_mapped, retry_after_seconds, status_is_retryable
+from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
+from panel.providers.traits import (
+    known_local_server,
+    openai_reasons,
+    openai_takes_prompt_cache_options,
+)
 
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
+    "tool_calls": "end",
     "length": "max_tokens",
     "content_filter": "refusal",
 }
 NO_KEY_NEEDED = "not-needed"  # local servers accept any key; the SDK insists on one
-RETRYABLE_STREAM_ERRORS = {"server_error", "rate_limit_exceeded", "overloaded", None}
+# Reasoning models think before answering, billed as output within the token limit: bound it.
+REASONING_EFFORT = "low"
+# Error types that say the request itself is wrong; any other error chunk is retried like a 529.
+REQUEST_ERRORS = {
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "not_found_error",
+    "invalid_api_key",
+    "unsupported_parameter",
+}
+# Fields a compatible server may not know, and what leaves each one out.
+OPTIONAL_FIELDS = {
+    "max_completion_tokens": "run with --compat",
+    "prompt_cache_key": "run with --compat",
+    "reasoning_effort": "run with --compat",
+    "prompt_cache_options": "run without --cache-retention",
+}
 
 
 class OpenAIProvider:
@@ -57,6 +94,7 @@ class OpenAIProvider:
         base_url: str | None = None,
         api_key: str | None = None,
         cache_retention: str | None = None,
+        compat: bool = False,
         timeout: float = 120.0,
     ) -> None:
         base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
@@ -66,8 +104,9 @@ class OpenAIProvider:
                 "OPENAI_API_KEY is not set: export it, pass --base-url for a local server, "
                 "or run with --model offline (no key needed)"
             )
-        self.compatible_server = base_url is not None and "api.openai.com" not in base_url
-        where = f" at {base_url}" if self.compatible_server else ""
+        self.compat = compat or known_local_server(base_url) is not None
+        elsewhere = base_url is not None and "api.openai.com" not in base_url
+        where = f" at {base_url}" if elsewhere else ""
         self.info = ModelInfo(
             provider="openai",
             model=model,
@@ -75,6 +114,7 @@ class OpenAIProvider:
             is_language_model=True,
         )
         self.cache_retention = cache_retention
+        self.reasons = openai_reasons(model)
         self._client = openai.AsyncOpenAI(
             api_key=key or NO_KEY_NEEDED, base_url=base_url, max_retries=0, timeout=timeout
         )
@@ -82,14 +122,27 @@ class OpenAIProvider:
     async def aclose(self) -> None:
         await self._client.close()
 
+    def _sends_cache_options(self) -> bool:
+        return bool(self.cache_retention) and not self.compat and self._takes_cache_options()
+
+    def _takes_cache_options(self) -> bool:
+        return openai_takes_prompt_cache_options(self.info.model)
+
     def notes(self, shared_prefix: str) -> list[str]:
+        notes = []
+        if self.cache_retention and not self._sends_cache_options():
+            notes.append(
+                f"--cache-retention is not sent: {self.info.model} does not take "
+                "prompt_cache_options (gpt-5.6 and later do)"
+            )
         minimum = cache_minimum("openai", self.info.model) or 0
-        if estimate_tokens(shared_prefix) >= minimum:
-            return []
-        return [
-            f"the shared prompt prefix is about {estimate_tokens(shared_prefix)} tokens, below the "
-            f"{minimum}-token minimum for automatic prompt caching: it will not apply to this panel"
-        ]
+        if estimate_tokens(shared_prefix) < minimum:
+            notes.append(
+                f"the shared prompt prefix is about {estimate_tokens(shared_prefix)} tokens, below "
+                f"the {minimum}-token minimum for automatic prompt caching: it will not apply to "
+                "this panel"
+            )
+        return notes
 
     def request_params(self, request: StructuredRequest) -> dict[str, Any]:
         messages: list[dict[str, Any]] = [
@@ -108,83 +161,141 @@ class OpenAIProvider:
             },
             "stream_options": {"include_usage": True},
         }
-        if self.compatible_server:
+        if self.compat:
             params["max_tokens"] = request.max_tokens
         else:
             params["max_completion_tokens"] = request.max_tokens
             params["prompt_cache_key"] = request.panel_key
-            if self.cache_retention:
+            if self.reasons:
+                params["reasoning_effort"] = REASONING_EFFORT
+            if self._sends_cache_options():
                 params["prompt_cache_options"] = {"ttl": self.cache_retention}
-        if request.temperature is not None:
+        if request.temperature is not None and not self.reasons:  # reasoning models reject it
             params["temperature"] = request.temperature
         return params
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
-        finish_reason: str | None = None
-        refusal: list[str] = []
-        usage = Usage()
-        with errors_mapped(lambda error: map_error(request.cell, error)):
-            chunks = await self._client.chat.completions.create(
-                **self.request_params(request), stream=True
-            )
-            started = False
-            async for chunk in chunks:
-                if not started:  # the first chunk, not the headers: the cache entry is readable now
-                    started = True
-                    yield Started(rate_limit_headers(chunks.response.headers))
-                if chunk.usage is not None:
-                    usage = _usage(chunk.usage)
-                for choice in chunk.choices[:1]:
-                    if choice.delta.content:
-                        yield TextDelta(choice.delta.content)
-                    if getattr(choice.delta, "refusal", None):
-                        refusal.append(choice.delta.refusal)
-                    finish_reason = choice.finish_reason or finish_reason
-        if finish_reason is None:
-            raise ProviderError(
-                f"cell {request.cell}: the stream ended without a finish_reason", retryable=True
-            )
-        stop: StopReason = "refusal" if refusal else FINISH_REASONS.get(finish_reason, "other")
-        detail = (
-            f"refusal: {''.join(refusal)[:200]}" if refusal else f"finish_reason={finish_reason}"
-        )
-        yield Finished(usage=usage, stop_reason=stop, detail=detail)
+        params = self.request_params(request)
+        reply = ChatReply()
+        try:
+            with errors_mapped(lambda error: map_error(request.cell, error, params)):
+                chunks = await self._client.chat.completions.create(**params, stream=True)
+                headers = rate_limit_headers(chunks.response.headers)
+                if _is_whole_document(chunks.response):  # a server that ignored `stream`
+                    payload = json.loads(await chunks.response.aread())
+                    yield Started(headers)
+                    _raise_for_error_body(request.cell, payload)
+                    if text := reply.take(payload):
+                        yield TextDelta(text)
+                else:
+                    started = False
+                    async for chunk in chunks:
+                        if not started:  # the first chunk, not the headers: the cache is readable
+                            started = True
+                            yield Started(headers)
+                        if text := reply.take(chunk.to_dict()):
+                            yield TextDelta(text)
+            if reply.finish_reason is None:
+                raise ProviderError(
+                    f"cell {request.cell}: the stream ended without a finish_reason",
+                    retryable=True,
+                )
+        except ProviderError as error:
+            error.usage = reply.usage
+            raise
+        yield reply.finished()
 
 
-def _usage(raw: Any) -> Usage:
+class ChatReply:
+    """One chat completion read chunk by chunk (or as one whole document)."""
+
+    def __init__(self) -> None:
+        self.finish_reason: str | None = None
+        self.refusal: list[str] = []
+        self.usage: Usage | None = None
+
+    def take(self, payload: dict[str, Any]) -> str:
+        """Note what a chunk says; return the JSON text it carries (content or tool arguments)."""
+        if payload.get("usage"):
+            self.usage = _usage(payload["usage"])
+        texts: list[str] = []
+        for choice in payload.get("choices") or []:
+            part = choice.get("delta") or choice.get("message") or {}
+            texts.append(part.get("content") or "")
+            for call in part.get("tool_calls") or []:
+                texts.append((call.get("function") or {}).get("arguments") or "")
+            if part.get("refusal"):
+                self.refusal.append(str(part["refusal"]))
+            self.finish_reason = choice.get("finish_reason") or self.finish_reason
+            break  # one choice asked for; a server sending more is read for the first only
+        return "".join(texts)
+
+    def finished(self) -> Finished:
+        reason = self.finish_reason or ""
+        stop: StopReason = "refusal" if self.refusal else FINISH_REASONS.get(reason, "other")
+        detail = f"refusal: {''.join(self.refusal)[:200]}" if self.refusal else ""
+        usage = self.usage if self.usage is not None else Usage(reported=False)
+        return Finished(usage=usage, stop_reason=stop, detail=detail or f"finish_reason={reason}")
+
+
+def _usage(raw: dict[str, Any]) -> Usage:
     """Chat usage counts cached and written tokens inside prompt_tokens; ours keeps them apart."""
-    details = getattr(raw, "prompt_tokens_details", None)
-    cached = (getattr(details, "cached_tokens", None) or 0) if details else 0
-    written = (getattr(details, "cache_write_tokens", None) or 0) if details else 0
+    details = raw.get("prompt_tokens_details") or {}
+    cached = int(details.get("cached_tokens") or 0)
+    written = int(details.get("cache_write_tokens") or 0)
     return Usage(
-        input_tokens=max(0, raw.prompt_tokens - cached - written),
-        output_tokens=raw.completion_tokens,
+        input_tokens=max(0, int(raw.get("prompt_tokens") or 0) - cached - written),
+        output_tokens=int(raw.get("completion_tokens") or 0),
         cache_read_tokens=cached,
         cache_write_tokens=written,
     )
 
 
-def map_error(cell: str, error: Exception) -> ProviderError | None:
+def _is_whole_document(response: httpx2.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/json")
+
+
+def _raise_for_error_body(cell: str, payload: dict[str, Any]) -> None:
+    if isinstance(payload.get("error"), dict):
+        raise _stream_error(cell, payload["error"].get("type"), _message(payload))
+
+
+def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
+    return ProviderError(
+        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}",
+        retryable=kind not in REQUEST_ERRORS,
+    )
+
+
+def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
-        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else ""
+        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
         return ProviderError(
             f"cell {cell}: OpenAI API {status}: {_message(error.body)}{hint}",
             status=status,
-            retryable=status_is_retryable(status),
+            retryable=should_retry(status, error.response.headers),
             retry_after=retry_after_seconds(error.response.headers),
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
         return ProviderError(
             f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
         )
-    if isinstance(error, openai.APIError):  # an error event inside an open stream
-        kind = error.type if isinstance(error.type, str) else None
-        return ProviderError(
-            f"cell {cell}: error mid-stream: {kind or 'error'}: {_message(error.body)}",
-            retryable=kind in RETRYABLE_STREAM_ERRORS,
-        )
+    if isinstance(error, openai.APIError):  # an error chunk inside an open stream
+        kind = error.type if isinstance(error.type, str) else error.code
+        return _stream_error(cell, kind, _message(error.body))
     return None
+
+
+def _field_hint(error: openai.APIStatusError, sent: Collection[str]) -> str:
+    """Name the field a server refused, when it is one we send and a flag can leave out."""
+    if error.status_code not in (400, 422):
+        return ""
+    said = f"{error.param or ''} {_message(error.body)} {error.body}"
+    for field, remedy in OPTIONAL_FIELDS.items():
+        if field in sent and field in said:
+            return f" (the server does not take {field!r}: {remedy} to leave it out)"
+    return ""
 
 
 def _message(body: object) -> str:

@@ -96,7 +96,7 @@ def cost_of(
     provider: str, model: str, usage: Usage, *, cache_ttl: str = "5m", batch: bool = False
 ) -> Cost | None:
     price = price_for(provider, model)
-    if price is None:
+    if price is None or not usage.reported:  # no usage reported: the cost is unknown, not $0
         return None
     if batch:
         full = cost_of(provider, model, usage, cache_ttl=cache_ttl)

@@ -82,8 +82,12 @@ def build_provider(
     base_url: str | None = None,
     offline_delay: float = 0.0,
     cache_retention: str | None = None,
+    compat: bool = False,
 ) -> Provider:
-    """The provider for a choice; SDKs are imported only when their provider is used."""
+    """The provider for a choice; SDKs are imported only when their provider is used.
+
+    `compat` sends an OpenAI-compatible server only the common subset of chat completions.
+    """
     if choice.provider == "offline":
         from panel.providers.offline import OfflineProvider
 
@@ -97,7 +101,9 @@ def build_provider(
     from panel.providers.openai_chat import OpenAIProvider
 
     return RetryingProvider(
-        OpenAIProvider(choice.model, base_url=base_url, cache_retention=cache_retention)
+        OpenAIProvider(
+            choice.model, base_url=base_url, cache_retention=cache_retention, compat=compat
+        )
     )
 
 

@@ -15,12 +15,13 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from panel.errors import ProviderError
-from panel.models import ModelInfo
-from panel.providers.base import Event, Provider, Restarted, StructuredRequest
+from panel.models import ModelInfo, Usage
+from panel.providers.base import Event, Finished, Provider, Restarted, StructuredRequest
 
 MAX_ATTEMPTS = 4
 # A rate limit is the server saying "later", not "broken": it gets more patience.
@@ -65,6 +66,14 @@ RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 def status_is_retryable(status: int) -> bool:
     return status in RETRYABLE_STATUS or status >= 500
+
+
+def should_retry(status: int, headers: Mapping[str, str]) -> bool:
+    """An explicit `x-should-retry` wins (a 500 may say false); else the status decides."""
+    advice = headers.get("x-should-retry", "").strip().lower()
+    if advice in ("true", "false"):
+        return advice == "true"
+    return status_is_retryable(status)
 
 
 @contextmanager
@@ -153,7 +162,9 @@ class RetryingProvider:
             await self.sleep(delay)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        """The inner stream, retried; what a discarded attempt was billed is added to the result."""
         streamed_output = False
+        discarded = Usage()
         retrying = AsyncRetrying(
             stop=self._stop,
             wait=self._wait,
@@ -170,9 +181,17 @@ class RetryingProvider:
                         streamed_output = False
                         yield Restarted(reason="retrying after a failed attempt")
                     await self._respect_pause()
-                    async for event in self.inner.stream(request):
-                        streamed_output = True
-                        yield event
+                    try:
+                        async for event in self.inner.stream(request):
+                            streamed_output = True
+                            if isinstance(event, Finished):
+                                event = replace(event, usage=event.usage + discarded)
+                            yield event
+                    except ProviderError as error:
+                        discarded = discarded + (error.usage or Usage())
+                        raise
         except ProviderError as exc:
             suffix = f" (gave up after {attempts} attempts)" if exc.retryable else ""
-            raise ProviderError(f"{exc}{suffix}", status=exc.status, retryable=False) from exc
+            raise ProviderError(
+                f"{exc}{suffix}", status=exc.status, retryable=False, usage=discarded
+            ) from exc

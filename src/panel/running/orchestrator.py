@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from panel.errors import CellFailure, PanelError
+from panel.errors import CellFailure, PanelError, ProviderError
 from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage, VerdictBase
 from panel.providers.base import Provider, StructuredRequest
@@ -151,6 +151,8 @@ class PanelRun:
                     check=plan.check,
                 )
             except CellFailure as exc:
+                return self._failed(plan, str(exc), exc.usage, status=exc.cell_status)
+            except ProviderError as exc:  # what its calls were billed is counted
                 return self._failed(plan, str(exc), exc.usage)
             except PanelError as exc:
                 return self._failed(plan, str(exc))
@@ -192,14 +194,20 @@ class PanelRun:
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
         return result
 
-    def _failed(self, plan: CellPlan, reason: str, usage: Usage | None = None) -> CellResult:
+    def _failed(
+        self,
+        plan: CellPlan,
+        reason: str,
+        usage: Usage | None = None,
+        status: Literal["failed", "refused"] = "failed",
+    ) -> CellResult:
         usage = usage or Usage()
         cost = self._cost(plan, usage)
         self.progress.spent_usd = self.budget.spent
         result = CellResult(
             persona=plan.persona.id,
             tool=plan.tool.id,
-            status="failed",
+            status=status,
             error=reason,
             usage=usage,
             cost=cost,

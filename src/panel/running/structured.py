@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
-from panel.errors import CellFailure
+from panel.errors import CellFailure, CellRefused, ProviderError
 from panel.files import describe_validation_error
 from panel.inputs.prompts import PromptSet
 from panel.models import Usage, VerdictBase
@@ -35,6 +35,8 @@ from panel.running.checks import Checked
 from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
+# A reply cut at max_tokens is asked once more with this many times the limit.
+TRUNCATION_GROWTH = 2
 
 OnPartial = Callable[[dict[str, Any]], None]
 OnStarted = Callable[[], None]
@@ -74,37 +76,57 @@ async def stream_verdict(
     on_started: OnStarted | None = None,
     check: Check | None = None,
 ) -> Outcome:
-    """Stream one cell to a validated verdict, re-asking once if it does not validate."""
+    """Stream one cell to a validated verdict.
+
+    A reply cut at the output limit is asked again once with a larger limit (a reasoning model
+    may spend the first on thinking); a reply that does not validate gets one re-ask quoting the
+    problem. Every call is counted in the usage, also when the cell fails in the end.
+    """
     started_at = time.perf_counter()
     clock = _VerdictClock(started_at)
     usage = Usage()
-    for attempt in range(1, MAX_REASKS + 2):
+    calls = reasks = 0
+    budget_raised = False
+    while True:
+        calls += 1
         clock.seconds = None  # time to verdict is that of the reply finally accepted
-        reply = await _read_reply(provider, request, on_partial, on_started, clock)
-        usage = usage + reply.usage
         try:
-            _fail_on_stop_reason(request, reply)
+            reply = await _read_reply(provider, request, on_partial, on_started, clock)
+        except ProviderError as error:
+            error.usage = usage + (error.usage or Usage())
+            raise
+        usage = usage + reply.usage
+        if _truncated(reply) and not budget_raised:
+            budget_raised = True
+            request = replace(request, max_tokens=request.max_tokens * TRUNCATION_GROWTH)
+            continue
+        try:
+            _fail_on_stop_reason(request, reply, retried=budget_raised)
         except CellFailure as failure:
             failure.usage = usage
             raise
         problem, verdict = _validate(reply, model)
         if verdict is not None:
             checked = check(verdict) if check else Checked()
-            if checked.problem is None or attempt > MAX_REASKS:
+            if checked.problem is None or reasks >= MAX_REASKS:
                 flags = checked.flags
                 if checked.problem is not None:
                     flags = [f"kept after a re-ask: {checked.problem}", *flags]
                 seconds = time.perf_counter() - started_at
-                return Outcome(verdict, usage, attempt, clock.seconds, seconds, flags)
+                return Outcome(verdict, usage, calls, clock.seconds, seconds, flags)
             problem = checked.problem
-        if attempt > MAX_REASKS:
+        if reasks >= MAX_REASKS:
             raise CellFailure(
                 f"cell {request.cell}: reply still invalid after a re-ask: {problem}", usage=usage
             )
+        reasks += 1
         request = request.with_turn(
             Turn(assistant=reply.text or "(empty reply)", user=prompts.reask(problem))
         )
-    raise AssertionError("unreachable")
+
+
+def _truncated(reply: _Reply) -> bool:
+    return reply.finished is not None and reply.finished.stop_reason == "max_tokens"
 
 
 class _VerdictClock:
@@ -166,18 +188,19 @@ def _feed(
     return None
 
 
-def _fail_on_stop_reason(request: StructuredRequest, reply: _Reply) -> None:
+def _fail_on_stop_reason(request: StructuredRequest, reply: _Reply, *, retried: bool) -> None:
     finished = reply.finished
     if finished is None:
         raise CellFailure(f"cell {request.cell}: the stream ended without its final event")
     detail = f" ({finished.detail})" if finished.detail else ""
     if finished.stop_reason == "max_tokens":
+        again = f" (after a retry with {TRUNCATION_GROWTH}x the limit)" if retried else ""
         raise CellFailure(
-            f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}; the "
-            "partial JSON was discarded"
+            f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}{again}; "
+            "the partial JSON was discarded"
         )
     if finished.stop_reason == "refusal":
-        raise CellFailure(f"cell {request.cell}: the model refused to review{detail}")
+        raise CellRefused(f"cell {request.cell}: the model refused to review{detail}")
     if finished.stop_reason != "end":
         raise CellFailure(f"cell {request.cell}: the reply stopped unexpectedly{detail}")
 

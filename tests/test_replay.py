@@ -1,0 +1,469 @@
+"""Real recorded traffic, replayed through the provider code as it was recorded.
+
+`tests/conformance/` is a verbatim copy of `../shared/conformance/`: exchanges other projects
+recorded against Anthropic, OpenAI, Ollama and vLLM (see its README). Each one is served by the
+`httpx2_mock` router with its recorded status, headers and body bytes, whole and one byte at a
+time. The expected outcome is read from the recording itself, never from a list of names, so a
+new transcript dropped into the folder is checked the same way:
+
+- an error status: retried and then answered if the response allows a retry
+  (`x-should-retry`, else 408/409/429/5xx), otherwise one clear line and no second call;
+- a refusal (`delta.refusal`, `stop_reason: refusal`): the cell is refused, billed, not re-asked;
+- a truncation (`max_tokens`, `length`): never accepted, retried once with a larger budget;
+- anything else: a verdict (spliced into the recorded text deltas) with exactly the recorded usage,
+  or usage "unknown" when the server reported none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import respx
+
+from panel.errors import CellFailure, CellRefused, RunError
+from panel.inputs.prompts import PromptSet
+from panel.models import Persona, ToolCard, Usage
+from panel.providers.base import Provider, StructuredRequest
+from panel.providers.claude import ClaudeProvider
+from panel.providers.openai_chat import OpenAIProvider
+from panel.running.runner import plan_cells
+from panel.running.structured import Outcome, stream_verdict
+from tests.helpers import good_reply, instant_retries, run, spec_for
+
+HERE = Path(__file__).resolve().parent
+CONFORMANCE = HERE / "conformance"
+SHARED = HERE.parent.parent / "shared" / "conformance"  # beside the repository, where CI has it
+NOT_SERVED = {"content-encoding", "content-length", "transfer-encoding"}
+TRUNCATED = {"max_tokens", "model_context_window_exceeded", "length"}
+STRING = r'"((?:[^"\\]|\\.)*)"'
+
+
+@dataclass(frozen=True)
+class Transcript:
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.folder.parent.name}/{self.folder.name}"
+
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+
+    @cached_property
+    def body(self) -> bytes:
+        return (self.folder / self.meta["response"]["body_file"]).read_bytes()
+
+    @property
+    def status(self) -> int:
+        return int(self.meta["response"]["status"])
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [
+            (k, v)
+            for k, v in self.meta["response"]["headers"].items()
+            if k.lower() not in NOT_SERVED
+        ]
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    @property
+    def url(self) -> str:
+        parts = urlsplit(self.meta["request"]["url"])
+        return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+    @property
+    def is_messages_api(self) -> bool:
+        return self.url.endswith("/v1/messages")
+
+    @property
+    def is_stream(self) -> bool:
+        return self.body.lstrip().startswith((b"event:", b"data:"))
+
+    @cached_property
+    def payloads(self) -> list[dict[str, Any]]:
+        """Every JSON payload of the body: the `data:` lines of a stream, or the one document."""
+        if not self.is_stream:
+            return [json.loads(self.body)]
+        found = []
+        for line in self.body.decode("utf-8").splitlines():
+            if line.startswith("data:") and line[5:].strip() != "[DONE]":
+                found.append(json.loads(line[5:]))
+        return found
+
+    @property
+    def retried(self) -> bool:
+        advice = self.header("x-should-retry")
+        if advice in ("true", "false"):
+            return advice == "true"
+        return self.status in (408, 409, 429) or self.status >= 500
+
+    @property
+    def stop(self) -> str:
+        """How the recorded reply ended: `refusal`, `truncated` or `end`."""
+        if self.is_messages_api:
+            reasons = [
+                p.get("delta", {}).get("stop_reason")
+                for p in self.payloads
+                if p.get("type") == "message_delta"
+            ]
+            reasons += [p.get("stop_reason") for p in self.payloads if p.get("type") == "message"]
+        else:
+            reasons = [c.get("finish_reason") for p in self.payloads for c in p.get("choices", [])]
+            if any(_refusal(c) for p in self.payloads for c in p.get("choices", [])):
+                return "refusal"
+        last = [r for r in reasons if r][-1]
+        return "refusal" if last == "refusal" else "truncated" if last in TRUNCATED else "end"
+
+    @property
+    def outcome(self) -> str:
+        if self.status >= 400:
+            return "retried" if self.retried else "rejected"
+        return {"end": "verdict", "refusal": "refused", "truncated": "truncated"}[self.stop]
+
+    def usage(self) -> Usage:
+        """The usage the recording reports, worked out from the bytes (not from panel's code)."""
+        return (
+            _messages_usage(self.payloads) if self.is_messages_api else _chat_usage(self.payloads)
+        )
+
+    def response(self, body: bytes | None = None, *, bytewise: bool = False) -> httpx.Response:
+        content = self.body if body is None else body
+        if bytewise:
+            return httpx.Response(
+                self.status, headers=self.headers, stream=_OneByteAtATime(content)
+            )
+        return httpx.Response(self.status, headers=self.headers, content=content)
+
+    def with_text(self, text: str) -> bytes:
+        """The recorded body with `text` spread over the deltas (or message) that carried text.
+
+        Only the string values change: event names, framing, padding, usage and stop reasons stay
+        as recorded. Deltas that were empty stay empty.
+        """
+        lines = self.body.decode("utf-8").split("\n")
+        carriers = [i for i, line in enumerate(lines) if _carried(line, self.is_messages_api)]
+        pieces = _split(text, len(carriers))
+        for index, piece in zip(carriers, pieces, strict=True):
+            lines[index] = _replace_text(lines[index], piece, self.is_messages_api)
+        return "\n".join(lines).encode("utf-8")
+
+
+class _OneByteAtATime:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for index in range(len(self.body)):
+            yield self.body[index : index + 1]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index in range(len(self.body)):
+            yield self.body[index : index + 1]
+
+    async def aclose(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _refusal(choice: dict[str, Any]) -> bool:
+    part = choice.get("delta") or choice.get("message") or {}
+    return bool(part.get("refusal"))
+
+
+def _text_keys(messages_api: bool) -> tuple[str, ...]:
+    return ("text", "partial_json") if messages_api else ("content", "arguments")
+
+
+def _carried_text(payload: dict[str, Any], messages_api: bool) -> str:
+    if messages_api:
+        delta = payload.get("delta", {}) if payload.get("type") == "content_block_delta" else {}
+        return (
+            str(delta.get("text") or delta.get("partial_json") or "")
+            if isinstance(delta, dict)
+            else ""
+        )
+    texts = []
+    for choice in payload.get("choices", []):
+        part = choice.get("delta") or choice.get("message") or {}
+        texts.append(part.get("content") or "")
+        texts += [
+            call.get("function", {}).get("arguments") or "" for call in part.get("tool_calls") or []
+        ]
+    return "".join(texts)
+
+
+def _carried(line: str, messages_api: bool) -> bool:
+    body = line[5:] if line.startswith("data:") else line
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    if messages_api and payload.get("delta", {}).get("type") not in (
+        "text_delta",
+        "input_json_delta",
+    ):
+        return False
+    return isinstance(payload, dict) and bool(_carried_text(payload, messages_api))
+
+
+def _replace_text(line: str, piece: str, messages_api: bool) -> str:
+    """Swap the first non-empty text-carrying string literal of the line for `piece`."""
+    for key in _text_keys(messages_api):
+        for match in re.finditer(rf'"{key}"\s*:\s*{STRING}', line):
+            if match.group(1):
+                start, end = match.span(1)
+                return line[: start - 1] + json.dumps(piece) + line[end + 1 :]
+    raise AssertionError(f"no text to replace in {line[:80]!r}")
+
+
+def _split(text: str, parts: int) -> list[str]:
+    assert parts > 0, "a transcript that ends normally must carry some text"
+    size = -(-len(text) // parts)
+    pieces = [text[i * size : (i + 1) * size] for i in range(parts)]
+    return [piece or " " for piece in pieces]  # an empty delta would change the framing's meaning
+
+
+USAGE_NAMES = {
+    "input_tokens": "input_tokens",
+    "output_tokens": "output_tokens",
+    "cache_creation_input_tokens": "cache_write_tokens",
+    "cache_read_input_tokens": "cache_read_tokens",
+}
+
+
+def _messages_usage(payloads: list[dict[str, Any]]) -> Usage:
+    """message_start's input side, overlaid by message_delta's keys; `iterations` when present."""
+    totals: dict[str, int] = {}
+    iterations: list[dict[str, Any]] = []
+    for payload in payloads:
+        usage = (
+            payload.get("message", {}).get("usage")
+            if payload.get("type") == "message_start"
+            else None
+        )
+        usage = (
+            payload.get("usage") if payload.get("type") in ("message_delta", "message") else usage
+        )
+        if usage:
+            totals.update({k: v for k, v in usage.items() if k in USAGE_NAMES and v is not None})
+            iterations = usage.get("iterations") or iterations
+    if iterations:
+        totals = {key: sum(step.get(key) or 0 for step in iterations) for key in USAGE_NAMES}
+    return Usage(**{USAGE_NAMES[k]: v for k, v in totals.items()})
+
+
+def _chat_usage(payloads: list[dict[str, Any]]) -> Usage:
+    reported = [p["usage"] for p in payloads if p.get("usage")]
+    if not reported:
+        return Usage(reported=False)
+    usage = reported[-1]
+    details = usage.get("prompt_tokens_details") or {}
+    cached, written = details.get("cached_tokens") or 0, details.get("cache_write_tokens") or 0
+    return Usage(
+        input_tokens=usage["prompt_tokens"] - cached - written,
+        output_tokens=usage["completion_tokens"],
+        cache_read_tokens=cached,
+        cache_write_tokens=written,
+    )
+
+
+def transcripts() -> list[Transcript]:
+    return [Transcript(meta.parent) for meta in sorted(CONFORMANCE.glob("*/*/meta.json"))]
+
+
+ALL = transcripts()
+USED: set[str] = set()
+
+
+def by_outcome(*outcomes: str) -> list[Any]:
+    chosen = [t for t in ALL if t.outcome in outcomes]
+    USED.update(t.name for t in chosen)
+    return [pytest.param(t, id=t.name) for t in chosen]
+
+
+# ------------------------------------------------------------------ building the client
+
+
+def provider_for(transcript: Transcript, monkeypatch: pytest.MonkeyPatch) -> Provider:
+    """The client production builds for this service, with instant retry waits."""
+    model = transcript.meta["request"]["model"]
+    if transcript.is_messages_api:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-replay")
+        origin = transcript.url.removesuffix("/v1/messages")
+        return instant_retries(ClaudeProvider(model, base_url=origin))  # type: ignore[no-any-return]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-replay")
+    base_url = transcript.url.removesuffix("/chat/completions")
+    return instant_retries(OpenAIProvider(model, base_url=base_url))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def request_for(personas: dict[str, Persona], cards: list[ToolCard]) -> Callable[[Provider], Any]:
+    def plan(provider: Provider) -> Any:
+        return plan_cells(spec_for([personas["builder"]], cards), provider)[0]
+
+    return plan
+
+
+def verdict_text(request: StructuredRequest) -> str:
+    return json.dumps(good_reply(request), ensure_ascii=False)
+
+
+def answer(plan: Any, provider: Provider) -> Outcome:
+    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+
+
+def a_success_like(transcript: Transcript) -> Transcript:
+    """A recorded normal reply of the same API (the same service first), to answer a retry."""
+    same_api = [
+        t
+        for t in ALL
+        if t.outcome == "verdict"
+        and t.is_stream
+        and t.is_messages_api == transcript.is_messages_api
+    ]
+    return min(same_api, key=lambda t: t.folder.parent != transcript.folder.parent)
+
+
+# ------------------------------------------------------------------ the outcomes
+
+
+@pytest.mark.parametrize("bytewise", [False, True], ids=["whole", "bytewise"])
+@pytest.mark.parametrize("transcript", by_outcome("verdict"))
+def test_a_normal_reply_gives_a_verdict_with_the_recorded_usage(
+    transcript: Transcript,
+    bytewise: bool,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    text = verdict_text(plan.request)
+    route = httpx2_mock.post(transcript.url).mock(
+        return_value=transcript.response(transcript.with_text(text), bytewise=bytewise)
+    )
+    outcome = answer(plan, provider)
+    assert route.call_count == 1
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == transcript.usage()
+
+
+@pytest.mark.parametrize("transcript", by_outcome("retried"))
+def test_a_retryable_error_is_retried_then_answered(
+    transcript: Transcript,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    success = a_success_like(transcript)
+    text = verdict_text(plan.request)
+    route = httpx2_mock.post(transcript.url).mock(
+        side_effect=[transcript.response(), success.response(success.with_text(text))]
+    )
+    outcome = answer(plan, provider)
+    assert route.call_count == 2
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == success.usage()  # the rejected call cost nothing
+    wait = transcript.header("retry-after")
+    if wait is not None and wait.isdigit():
+        assert float(wait) <= provider.sleeps[0] <= float(wait) + 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("transcript", by_outcome("rejected"))
+def test_a_final_error_is_one_clear_line_and_no_retry(
+    transcript: Transcript,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    route = httpx2_mock.post(transcript.url).mock(
+        side_effect=[transcript.response(), transcript.response()]
+    )
+    with pytest.raises(RunError) as failure:
+        answer(plan, provider)
+    message = str(failure.value)
+    assert route.call_count == 1
+    assert "\n" not in message and str(transcript.status) in message
+    error = transcript.payloads[0].get("error", {})
+    assert error.get("message", "")[:40] in message
+    assert "gave up" not in message
+
+
+@pytest.mark.parametrize("transcript", by_outcome("refused"))
+def test_a_refusal_is_recorded_as_refused_billed_and_not_reasked(
+    transcript: Transcript,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    route = httpx2_mock.post(transcript.url).mock(
+        side_effect=[transcript.response(), transcript.response()]
+    )
+    with pytest.raises(CellRefused) as refused:
+        answer(plan, provider)
+    assert route.call_count == 1
+    assert refused.value.usage == transcript.usage()
+    assert refused.value.cell_status == "refused"
+
+
+@pytest.mark.parametrize("transcript", by_outcome("truncated"))
+def test_a_truncation_is_never_accepted_and_gets_one_larger_budget(
+    transcript: Transcript,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    # Even with a whole verdict in its text, a cut reply is not a verdict.
+    cut = transcript.with_text(verdict_text(plan.request))
+    route = httpx2_mock.post(transcript.url).mock(
+        side_effect=[transcript.response(cut), transcript.response(cut), transcript.response(cut)]
+    )
+    with pytest.raises(CellFailure, match="truncated") as failure:
+        answer(plan, provider)
+    assert route.call_count == 2
+    limits = [_output_limit(json.loads(call.request.content)) for call in route.calls]
+    assert limits[1] > limits[0] == plan.request.max_tokens
+    assert failure.value.usage == transcript.usage() + transcript.usage()  # both calls are paid
+
+
+def _output_limit(body: dict[str, Any]) -> int:
+    return int(body.get("max_tokens") or body["max_completion_tokens"])
+
+
+def test_every_transcript_is_replayed() -> None:
+    folders = {f"{d.parent.name}/{d.name}" for d in CONFORMANCE.glob("*/*") if d.is_dir()}
+    assert len(folders) >= 23
+    assert folders == USED, f"not replayed by any test: {sorted(folders - USED)}"
+
+
+def test_the_copy_is_byte_identical_to_the_shared_folder() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not beside the repository here (CI has it)")
+    ours = {
+        p.relative_to(CONFORMANCE): p.read_bytes() for p in CONFORMANCE.rglob("*") if p.is_file()
+    }
+    theirs = {p.relative_to(SHARED): p.read_bytes() for p in SHARED.rglob("*") if p.is_file()}
+    assert sorted(ours) == sorted(theirs)
+    assert [k for k in ours if ours[k] != theirs[k]] == []
