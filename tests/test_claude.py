@@ -338,15 +338,17 @@ def test_refusal_and_truncation_fail_one_cell_only(
     httpx2_mock.post(URL).mock(side_effect=respond)
     spec = spec_for([personas["builder"], personas["skeptic"]], cards)
     record = run(run_panel(spec, claude, ResponseStore(tmp_path), RunOptions()))
-    failed = [c for c in record.cells if c.status == "failed"]
+    failed = [c for c in record.cells if c.status != "ok"]
     assert (
         len(failed) == 1
         and message in (failed[0].error or "")
         and "skeptic × modal-gpu-inference" in (failed[0].error or "")
     )
+    assert failed[0].status == ("refused" if stop == "refusal" else "failed")
     assert record.totals.cells_ok == 3
+    calls = 1 if stop == "refusal" else 2  # a truncation is retried once with a larger limit
     assert (
-        failed[0].usage.output_tokens == 120 and failed[0].cost is not None
+        failed[0].usage.output_tokens == 120 * calls and failed[0].cost is not None
     )  # a failed call is still paid for
     assert record.totals.cost_usd == pytest.approx(
         sum(c.cost.usd for c in record.cells if c.cost), abs=1e-6

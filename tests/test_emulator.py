@@ -107,14 +107,14 @@ def test_injected_faults_are_survived(
     tmp_path: Path,
 ) -> None:
     # One cell at a time: the first retries past 429 and 529, the second past 500, the third past a
-    # dropped stream; the fifth is truncated, which is not retried.
-    config = EmulatorConfig(
-        faults=["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"]
-    )
+    # dropped stream; the fourth is truncated once and answers with a larger limit; the fifth is
+    # truncated twice, and fails.
+    script = ["429", "529", "ok", "500", "ok", "drop", "ok", "truncate", "ok", "truncate", "truncate"]
+    config = EmulatorConfig(faults=list(script))
     with Emulator(config) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=1)
     faults = [s.fault for s in emulator.served]
-    assert faults[:9] == ["429", "529", "ok", "500", "ok", "drop", "ok", "ok", "truncate"]
+    assert faults[: len(script)] == script
     assert [s.status for s in emulator.served[:4]] == [429, 529, 200, 500]
     failed = [c for c in record.cells if c.status == "failed"]
     assert len(failed) == 1 and "truncated at max_tokens" in (failed[0].error or "")

@@ -74,7 +74,9 @@ def test_schema_is_sent_strict_with_cache_key_and_usage(
     assert body["messages"][1]["content"] == plan.request.prompt
     assert body["prompt_cache_key"] == plan.request.panel_key
     assert body["stream_options"] == {"include_usage": True}
-    assert body["max_completion_tokens"] == 2000 and "prompt_cache_options" not in body
+    assert body["max_completion_tokens"] == plan.request.max_tokens
+    assert "prompt_cache_options" not in body  # gpt-5-mini does not take it
+    assert body["reasoning_effort"] == "low" and "temperature" not in body
 
 
 def test_cache_retention_option(
@@ -83,11 +85,17 @@ def test_cache_retention_option(
     cards: list[ToolCard],
     httpx2_mock: respx.Router,
 ) -> None:
-    provider = make(monkeypatch, cache_retention="30m")
-    plan = _plan(personas, cards, provider)
-    route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
-    _verdict(provider, plan)
-    assert json.loads(route.calls[0].request.content)["prompt_cache_options"] == {"ttl": "30m"}
+    newer = make(monkeypatch, cache_retention="30m", model="gpt-5.6-mini")
+    older = make(monkeypatch, cache_retention="30m", model="gpt-5-mini")
+    plan = _plan(personas, cards, newer)
+    route = httpx2_mock.post(URL).mock(side_effect=[reply(plan.request), reply(plan.request)])
+    _verdict(newer, plan)
+    _verdict(older, plan)
+    sent = [json.loads(call.request.content) for call in route.calls]
+    assert sent[0]["prompt_cache_options"] == {"ttl": "30m"}
+    assert "prompt_cache_options" not in sent[1]  # gpt-5 and earlier reject it
+    assert any("--cache-retention is not sent" in note for note in older.notes(plan.request.system))
+    assert not any("--cache-retention" in note for note in newer.notes(plan.request.system))
 
 
 def test_partial_objects_arrive_in_order(
@@ -171,7 +179,8 @@ def test_compatible_server_without_key(
     outcome = _verdict(provider, plan)
     body = json.loads(route.calls[0].request.content)
     assert outcome.verdict is not None
-    assert body["max_tokens"] == 2000 and "prompt_cache_key" not in body
+    assert body["max_tokens"] == plan.request.max_tokens and "prompt_cache_key" not in body
+    assert "max_completion_tokens" not in body and "reasoning_effort" not in body
     assert "127.0.0.1:11434" in provider.info.label
 
 

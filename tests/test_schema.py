@@ -70,7 +70,7 @@ def test_strict_problems_finds_what_strict_mode_rejects() -> None:
     }
     problems = strict_problems(schema)
     assert any("'pattern'" in p for p in problems)
-    assert any("$.b: object must set additionalProperties" in p for p in problems)
+    assert any("$.properties.b: object must set additionalProperties" in p for p in problems)
     assert any("missing: b" in p for p in problems)
 
 

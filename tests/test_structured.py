@@ -155,8 +155,10 @@ def test_stop_reasons_fail_the_cell(
         TextDelta('{"verdict": "ship", "quote": "I was cu'),
         Finished(Usage(), stop),  # type: ignore[arg-type]  # unknown reasons included
     ]
+    provider = _Events(events, events)  # a truncation is asked once more, with a larger limit
     with pytest.raises(CellFailure, match=message):
-        run(stream_verdict(_Events(events), plan.request, plan.model, PromptSet.from_dir()))
+        run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    assert len(provider.scripts) == (0 if stop == "max_tokens" else 1)
 
 
 def test_stream_without_final_event_fails(

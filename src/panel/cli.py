@@ -115,7 +115,9 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
         command.add_argument("--title", help="the comparison's title")
         command.add_argument(
-            "--max-tokens", type=int, default=2000, help="output token limit per call"
+            "--max-tokens",
+            type=int,
+            help="output token limit per call (default: sized from the output schema)",
         )
     command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
     command.add_argument(
@@ -137,7 +139,14 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         help="prompt-cache lifetime (Claude; default 5m, 1h with --batch)",
     )
     command.add_argument(
-        "--cache-retention", choices=["30m"], help="prompt_cache_options.ttl (OpenAI)"
+        "--cache-retention",
+        choices=["30m"],
+        help="prompt_cache_options.ttl (OpenAI, gpt-5.6 and later)",
+    )
+    command.add_argument(
+        "--compat",
+        action="store_true",
+        help="send an OpenAI-compatible server only the common subset of chat completions",
     )
     command.add_argument(
         "--max-cost",
@@ -215,7 +224,7 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
         tools=cards,
         personas=personas,
         prompts=PromptSet.from_dir(args.prompts_dir),
-        max_tokens=_positive(args.max_tokens, "--max-tokens"),
+        max_tokens=None if args.max_tokens is None else _positive(args.max_tokens, "--max-tokens"),
         cache_ttl=batch_cache_ttl(args),
         samples=_samples(args.samples or 1),
         balance_order=args.balance_order,
@@ -232,8 +241,9 @@ def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
         tools=record.tools,
         personas=record.personas,
         prompts=prompts,
-        max_tokens=int(settings.get("max_tokens", 2000)),  # type: ignore[call-overload]
-        temperature=settings.get("temperature"),  # type: ignore[arg-type]
+        max_tokens=int(settings.get("max_tokens") or 0) or None,  # type: ignore[call-overload]
+        # No temperature from an old record: today's models reject it (Claude since API
+        # 2026-10-21, OpenAI's reasoning models), so a rerun never brings it back.
         cache_ttl=batch_cache_ttl(args),
         samples=_samples(args.samples or int(settings.get("samples", 1))),  # type: ignore[call-overload]
         balance_order=args.balance_order or bool(settings.get("balance_order", False)),
@@ -320,6 +330,7 @@ def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
         base_url=args.base_url,
         offline_delay=max(0.0, args.offline_delay),
         cache_retention=args.cache_retention,
+        compat=args.compat,
     )
 
 

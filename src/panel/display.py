@@ -119,6 +119,9 @@ def summary_table(record: Record) -> Table:
     return table
 
 
+_UNKNOWN = "unknown: the server reported no usage, so the cost is unknown (not $0); counted "
+
+
 def totals_lines(record: Record) -> list[str]:
     totals = record.totals
     usage = totals.usage
@@ -127,7 +130,8 @@ def totals_lines(record: Record) -> list[str]:
         f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from "
         "the response cache",
         f"tokens{'' if record.model.is_language_model else ' (estimated: offline model)'}: "
-        f"{usage.input_tokens} in, {usage.cache_write_tokens} cache write, "
+        f"{'' if usage.reported else _UNKNOWN}{usage.input_tokens} in, "
+        f"{usage.cache_write_tokens} cache write, "
         f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; "
         f"input from prompt cache: {share(totals.cached_input_share)}",
         f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "

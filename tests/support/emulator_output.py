@@ -41,6 +41,8 @@ class _Filler:
     def value(self, schema: dict[str, Any], name: str) -> Any:
         if "anyOf" in schema:
             return self.value(self._pick(schema["anyOf"]), name)
+        if "const" in schema:
+            return schema["const"]
         if "enum" in schema:
             self.chosen[name] = schema["enum"][0]
             return schema["enum"][0]
@@ -60,7 +62,8 @@ class _Filler:
 
     def _pick(self, alternatives: list[dict[str, Any]]) -> dict[str, Any]:
         for alternative in alternatives:
-            names = alternative.get("properties", {})
+            properties = alternative.get("properties", {})
+            names = [key for key, sub in properties.items() if "const" not in sub]
             if names and all(f"`{key}`" in self.prompt for key in names):
                 return alternative
         return alternatives[0]

@@ -20,27 +20,18 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from panel.models import Persona, Record, VerdictBase, Versus
+from panel.inputs.strict_rules import strict_problems
+from panel.models import QUOTE_ACCEPTED_CHARS, Persona, Record, VerdictBase, Versus
 
-# Keywords both strict modes accept. Anything else is either moved into the
-# description (limits the model should respect) or refused by `strict_problems`.
-STRICT_KEYWORDS = {
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-    "items",
-    "enum",
-    "const",
-    "anyOf",
-    "description",
-    "title",
-    "$defs",
-    "$ref",
-    "default",
-}
+__all__ = ["strict_problems", "wire_schema", "verdict_model", "persona_schema", "output_budget"]
+
+# Each persona's beats object on the wire starts with its own key, `persona:<id>` (a const): OpenAI
+# rejects `anyOf` objects sharing a first key, and personas may share a first beat. Beat ids
+# cannot contain ":", so the key never collides with a beat. It is dropped before validation.
+TAG_PREFIX = "persona:"
+
 MOVED_TO_DESCRIPTION = {
     "minimum": "at least {}",
     "maximum": "at most {}",
@@ -52,6 +43,17 @@ MOVED_TO_DESCRIPTION = {
 }
 
 
+class _Beats(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_tag(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not str(k).startswith(TAG_PREFIX)}
+        return data
+
+
 def _beats_model(persona: Persona) -> type[BaseModel]:
     # The beat's question is asked once, in the persona's profile in the prompt; here its label.
     fields: dict[str, Any] = {
@@ -59,7 +61,19 @@ def _beats_model(persona: Persona) -> type[BaseModel]:
         for beat in persona.beats
     }
     name = "Beats_" + persona.id.replace("-", "_")
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(name, __base__=_Beats, **fields)
+
+
+def _tagged(beats: dict[str, Any], persona: Persona) -> dict[str, Any]:
+    """The beats object with the persona's own first key: a const naming the persona."""
+    tag = TAG_PREFIX + persona.id
+    constant = {"type": "string", "const": persona.id, "description": f"Always {persona.id!r}."}
+    return {
+        **beats,
+        "description": f"Beats of {persona.id}.",
+        "properties": {tag: constant, **beats["properties"]},
+        "required": [tag, *beats["required"]],
+    }
 
 
 def _versus_model(tools: tuple[str, ...]) -> type[Versus]:
@@ -126,9 +140,7 @@ def wire_schema(personas: list[Persona], tools: Sequence[str]) -> dict[str, Any]
     panel has two or more tools.
     """
     base = strictify(VerdictBase.model_json_schema())
-    alternatives = [strictify(_beats_model(p).model_json_schema()) for p in personas]
-    for alternative, persona in zip(alternatives, personas, strict=True):
-        alternative["description"] = f"Beats of {persona.id}."
+    alternatives = [_tagged(strictify(_beats_model(p).model_json_schema()), p) for p in personas]
     beats: dict[str, Any] = alternatives[0] if len(alternatives) == 1 else {"anyOf": alternatives}
     properties = base["properties"]
     properties["beats"] = beats
@@ -181,31 +193,43 @@ def _strict_node(node: Any, definitions: dict[str, Any]) -> Any:
     return result
 
 
-def strict_problems(schema: Any, path: str = "$") -> list[str]:
-    """What a strict structured-output mode (OpenAI's and Claude's alike) would reject."""
-    problems: list[str] = []
-    if isinstance(schema, list):
-        for index, item in enumerate(schema):
-            problems += strict_problems(item, f"{path}[{index}]")
-        return problems
-    if not isinstance(schema, dict):
-        return problems
-    for key in schema:
-        if key not in STRICT_KEYWORDS:
-            problems.append(f"{path}: keyword {key!r} is not accepted by strict structured output")
-    if schema.get("type") == "object":
-        if schema.get("additionalProperties") is not False:
-            problems.append(f"{path}: object must set additionalProperties: false")
-        missing = set(schema.get("properties", {})) - set(schema.get("required", []))
-        if missing:
-            problems.append(
-                f"{path}: every property must be required (missing: {', '.join(sorted(missing))})"
-            )
-    for name, sub in schema.get("properties", {}).items():
-        problems += strict_problems(sub, f"{path}.{name}")
-    for key in ("items", "anyOf"):
-        if key in schema:
-            problems += strict_problems(schema[key], f"{path}.{key}")
-    for name, sub in schema.get("$defs", {}).items():
-        problems += strict_problems(sub, f"{path}.$defs.{name}")
-    return problems
+# The output limit a verdict needs, sized from the schema: the longest reply its limits allow, in
+# tokens (JSON text runs about 3 characters a token), plus room for the little thinking a low
+# effort still does (billed as output, inside the limit). A cut reply is asked once more with more.
+CHARS_PER_OUTPUT_TOKEN = 3
+THINKING_ALLOWANCE = 1024
+FREE_TEXT_CHARS = QUOTE_ACCEPTED_CHARS[1]  # a string with no length limit: the quote
+UNBOUNDED_ITEMS = 8
+
+
+def output_budget(personas: list[Persona], tools: Sequence[str] = ()) -> int:
+    """max_tokens for a panel: enough for the longest verdict any of its personas may write."""
+    schemas = [verdict_model(persona, tools).model_json_schema() for persona in personas]
+    chars = max(_longest(schema) for schema in schemas)
+    tokens = chars // CHARS_PER_OUTPUT_TOKEN + THINKING_ALLOWANCE
+    return -(-tokens // 256) * 256
+
+
+def _longest(schema: dict[str, Any]) -> int:
+    return _chars(schema, schema.get("$defs", {}))
+
+
+def _chars(node: dict[str, Any], definitions: dict[str, Any]) -> int:
+    if "$ref" in node:
+        return _chars(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+    if "anyOf" in node:
+        return max(_chars(branch, definitions) for branch in node["anyOf"])
+    if "enum" in node or "const" in node:
+        return max(len(json.dumps(value)) for value in node.get("enum", [node.get("const")]))
+    kind = node.get("type")
+    if kind == "object":
+        properties = node.get("properties", {}).items()
+        return 2 + sum(len(name) + 4 + _chars(sub, definitions) for name, sub in properties)
+    if kind == "array":
+        item = _chars(node.get("items", {}), definitions) + 2
+        return 2 + int(node.get("maxItems", UNBOUNDED_ITEMS)) * item
+    if kind == "string":
+        return 2 + int(node.get("maxLength", FREE_TEXT_CHARS))
+    if kind in ("integer", "number"):
+        return len(str(node.get("maximum", 10**6)))
+    return 8

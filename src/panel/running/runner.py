@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Literal
 
 from panel.inputs.prompts import PromptSet
-from panel.inputs.schema import verdict_model, wire_schema
+from panel.inputs.schema import output_budget, verdict_model, wire_schema
 from panel.models import CellResult, Persona, Record, ToolCard, ToolOrder, Totals
 from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
@@ -28,11 +28,16 @@ class PanelSpec:
     tools: list[ToolCard]
     personas: list[Persona]
     prompts: PromptSet
-    max_tokens: int = 2000
+    max_tokens: int | None = None  # None: sized from the panel's output schema
     temperature: float | None = None
     cache_ttl: Literal["5m", "1h"] = "5m"
     samples: int = 1
     balance_order: bool = False
+
+    @cached_property
+    def output_limit(self) -> int:
+        """max_tokens per call: as asked, else enough for the longest verdict the schema allows."""
+        return self.max_tokens or output_budget(self.personas, [tool.id for tool in self.tools])
 
     @cached_property
     def shared_prefix(self) -> str:
@@ -83,7 +88,7 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                         persona=persona,
                         tool=tool,
                         panel_key=spec.panel_key(order),
-                        max_tokens=spec.max_tokens,
+                        max_tokens=spec.output_limit,
                         temperature=spec.temperature,
                         cache_ttl=spec.cache_ttl,
                         sample=sample,
@@ -127,7 +132,7 @@ async def run_panel(
 
 def _settings(spec: PanelSpec, options: RunOptions) -> dict[str, object]:
     return {
-        "max_tokens": spec.max_tokens,
+        "max_tokens": spec.output_limit,
         "temperature": spec.temperature,
         "cache_ttl": spec.cache_ttl,
         "concurrency": options.concurrency,

@@ -1,0 +1,377 @@
+"""What goes on the wire, model by model: effort, temperature, compat subset, errors, usage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from panel.errors import ProviderError
+from panel.inputs.prompts import PromptSet
+from panel.models import Persona, ToolCard, Usage
+from panel.providers.claude import ClaudeProvider
+from panel.providers.openai_chat import OpenAIProvider
+from panel.providers.traits import (
+    claude_takes_effort,
+    known_local_server,
+    openai_reasons,
+    openai_takes_prompt_cache_options,
+)
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import plan_cells, run_panel
+from panel.running.structured import stream_verdict
+from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
+from tests.sse import claude_events, openai_chunks, sse
+
+CLAUDE_URL = "https://api.anthropic.com/v1/messages"
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+
+
+def _plan(personas: dict[str, Persona], cards: list[ToolCard], provider: Any) -> Any:
+    return plan_cells(spec_for([personas["builder"]], cards), provider)[0]
+
+
+def _stream(events: list[Any]) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(events))
+
+
+def _reply_text(plan: Any) -> str:
+    return json.dumps(good_reply(plan.request))
+
+
+def _verdict(provider: Any, plan: Any) -> Any:
+    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+
+
+# ------------------------------------------------------------------ which model takes what
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("claude-sonnet-5-5", True),
+        ("claude-opus-4-6", True),
+        ("claude-opus-4-5-20251101", True),
+        ("claude-sonnet-4-5-20250929", False),
+        ("claude-haiku-4-5", False),
+        ("claude-3-5-sonnet-20240620", False),
+        ("anthropic/claude-opus-5", True),
+    ],
+)
+def test_effort_goes_to_the_claude_models_that_take_it(model: str, expected: bool) -> None:
+    assert claude_takes_effort(model) is expected
+
+
+@pytest.mark.parametrize(
+    ("model", "reasons", "cache_options"),
+    [
+        ("gpt-5-mini", True, False),
+        ("gpt-5.6", True, True),
+        ("gpt-6-nano", True, True),
+        ("o4-mini", True, False),
+        ("gpt-4o-2024-08-06", False, False),
+        ("gpt-5-chat-latest", False, False),
+        ("openai/gpt-5.7-mini", True, True),
+        ("llama3.1", False, False),
+    ],
+)
+def test_openai_model_traits(model: str, reasons: bool, cache_options: bool) -> None:
+    assert openai_reasons(model) is reasons
+    assert openai_takes_prompt_cache_options(model) is cache_options
+
+
+def test_only_well_known_local_servers_are_compatible_by_themselves() -> None:
+    assert known_local_server("http://localhost:11434/v1") == "Ollama"
+    assert known_local_server("http://127.0.0.1:8000/v1") == "vLLM"
+    assert known_local_server("https://gateway.example.com/v1") is None
+    assert known_local_server("http://localhost:4000/v1") is None
+    assert known_local_server(None) is None
+
+
+# ------------------------------------------------------------------ Claude
+
+
+def test_claude_gets_low_effort_and_never_temperature(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    plan = _plan(personas, cards, ClaudeProvider("claude-sonnet-5-5"))
+    warm = replace(plan.request, temperature=0.7)  # as an old record would carry
+    route = httpx2_mock.post(CLAUDE_URL).mock(
+        side_effect=lambda request: _stream(claude_events(chunks(_reply_text(plan), 40)))
+    )
+    for model in ("claude-sonnet-5-5", "claude-sonnet-4-5"):
+        provider = instant_retries(ClaudeProvider(model))
+        run(stream_verdict(provider, warm, plan.model, PromptSet.from_dir()))
+    new, old = (json.loads(call.request.content) for call in route.calls)
+    assert new["output_config"]["effort"] == "low" and "effort" not in old["output_config"]
+    assert "temperature" not in new and "temperature" not in old
+    assert new["max_tokens"] == plan.request.max_tokens > 2000  # sized from the schema
+
+
+def test_an_error_event_mid_stream_is_retried_and_the_lost_attempt_is_billed(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
+    plan = _plan(personas, cards, provider)
+    text = _reply_text(plan)
+    broken = claude_events([text[:30]], input_tokens=500, cache_write=3000, finish=False) + [
+        ("error", {"type": "error", "error": {"type": "api_error", "message": "Internal"}})
+    ]
+    good = claude_events(chunks(text, 40), input_tokens=500, cache_read=3000, output_tokens=300)
+    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_stream(broken), _stream(good)])
+    outcome = _verdict(provider, plan)
+    assert route.call_count == 2
+    assert outcome.usage == Usage(
+        input_tokens=1000, output_tokens=301, cache_write_tokens=3000, cache_read_tokens=3000
+    )
+
+
+def test_an_invalid_request_error_event_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
+    plan = _plan(personas, cards, provider)
+    broken = claude_events(["{"], finish=False) + [
+        ("error", {"type": "error", "error": {"type": "invalid_request_error", "message": "no"}})
+    ]
+    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_stream(broken), _stream(broken)])
+    with pytest.raises(ProviderError, match="invalid_request_error") as failure:
+        _verdict(provider, plan)
+    assert route.call_count == 1
+    assert failure.value.usage is not None and failure.value.usage.input_tokens == 40
+
+
+def test_repeated_cache_counts_in_message_delta_are_counted_once(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
+    plan = _plan(personas, cards, provider)
+    events = claude_events(chunks(_reply_text(plan), 40), input_tokens=12, cache_read=2000)
+    for name, data in events:
+        if name == "message_delta":  # 2026-era streams repeat the input side here
+            data["usage"].update(input_tokens=12, cache_read_input_tokens=2000)
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=_stream(events))
+    assert _verdict(provider, plan).usage == Usage(
+        input_tokens=12, output_tokens=120, cache_read_tokens=2000
+    )
+
+
+# ------------------------------------------------------------------ OpenAI
+
+
+def _openai(monkeypatch: pytest.MonkeyPatch, model: str, **kwargs: Any) -> Any:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-key-000000")
+    return instant_retries(OpenAIProvider(model, **kwargs))
+
+
+@pytest.mark.parametrize(
+    ("model", "base_url", "compat", "full"),
+    [
+        ("gpt-5-mini", "https://gateway.example.com/v1", False, True),  # a gateway: still OpenAI
+        ("gpt-5-mini", "https://gateway.example.com/v1", True, False),  # --compat
+        ("llama3.1", "http://localhost:11434/v1", False, False),  # Ollama, known by its port
+    ],
+)
+def test_a_base_url_alone_does_not_make_a_server_compatible(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    model: str,
+    base_url: str,
+    compat: bool,
+    full: bool,
+) -> None:
+    provider = _openai(monkeypatch, model, base_url=base_url, compat=compat)
+    plan = _plan(personas, cards, provider)
+    events = openai_chunks(chunks(_reply_text(plan), 40))
+    route = httpx2_mock.post(f"{base_url}/chat/completions").mock(return_value=_stream(events))
+    _verdict(provider, plan)
+    body = json.loads(route.calls[0].request.content)
+    if full:
+        assert body["max_completion_tokens"] == plan.request.max_tokens
+        assert body["prompt_cache_key"] == plan.request.panel_key
+        assert body["reasoning_effort"] == "low" and "max_tokens" not in body
+    else:
+        assert body["max_tokens"] == plan.request.max_tokens
+        assert not {"max_completion_tokens", "prompt_cache_key", "reasoning_effort"} & set(body)
+
+
+def test_temperature_only_where_the_model_takes_it(
+    monkeypatch: pytest.MonkeyPatch, personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    plan = _plan(personas, cards, _openai(monkeypatch, "gpt-4o"))
+    warm = replace(plan.request, temperature=0.5)
+    assert OpenAIProvider("gpt-4o").request_params(warm)["temperature"] == 0.5
+    assert "temperature" not in OpenAIProvider("gpt-5-mini").request_params(warm)
+    assert "temperature" not in OpenAIProvider("o3").request_params(warm)
+
+
+def test_a_refused_field_is_named_with_the_flag_that_leaves_it_out(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    base_url = "https://llm.internal.example/v1"
+    provider = _openai(monkeypatch, "gpt-5-mini", base_url=base_url)
+    plan = _plan(personas, cards, provider)
+    refusal = httpx.Response(
+        400,
+        json={
+            "error": {
+                "message": "Unrecognized request argument supplied: prompt_cache_key",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+        },
+    )
+    route = httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=[refusal, refusal])
+    with pytest.raises(ProviderError) as failure:
+        _verdict(provider, plan)
+    message = str(failure.value)
+    assert route.call_count == 1 and "\n" not in message
+    assert "'prompt_cache_key'" in message and "--compat" in message
+
+
+def test_an_error_chunk_is_retried_like_an_overload(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    provider = _openai(monkeypatch, "gpt-5-mini")
+    plan = _plan(personas, cards, provider)
+    text = _reply_text(plan)
+    broken = openai_chunks([text[:20]], finish_reason=None, done=False) + [
+        (None, {"error": {"message": "The server is overloaded", "type": "server_error"}})
+    ]
+    route = httpx2_mock.post(OPENAI_URL).mock(
+        side_effect=[_stream(broken), _stream(openai_chunks(chunks(text, 40)))]
+    )
+    assert _verdict(provider, plan).verdict is not None
+    assert route.call_count == 2
+
+
+def test_a_500_that_says_do_not_retry_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    provider = _openai(monkeypatch, "gpt-5-mini")
+    plan = _plan(personas, cards, provider)
+    error = httpx.Response(
+        500, headers={"x-should-retry": "false"}, json={"error": {"message": "broken"}}
+    )
+    route = httpx2_mock.post(OPENAI_URL).mock(side_effect=[error, error])
+    with pytest.raises(ProviderError, match="500"):
+        _verdict(provider, plan)
+    assert route.call_count == 1
+
+
+# ------------------------------------------------------------------ records and pages
+
+
+def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_cost(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+) -> None:
+    from panel.display import totals_lines
+    from panel.report.output import write_outputs
+
+    base_url = "http://localhost:11434/v1"
+    provider = _openai(monkeypatch, "gpt-5-mini", base_url=base_url)  # priced, yet no usage
+    spec = spec_for([personas["builder"]], cards)
+    plans = {p.request.prompt: p for p in plan_cells(spec, provider)}
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        plan = plans[json.loads(request.content)["messages"][1]["content"]]
+        events = [e for e in openai_chunks(chunks(_reply_text(plan), 40)) if "usage" not in e[1]]
+        return _stream(events)
+
+    httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=respond)
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path / "c"), RunOptions()))
+    assert record.complete and all(not cell.usage.reported for cell in record.cells)
+    assert all(cell.cost is None for cell in record.cells) and record.totals.cost_usd is None
+    written = write_outputs(tmp_path / "out", record)
+    for text in [*totals_lines(record), (written / "panel.md").read_text()]:
+        assert "$0.0000" not in text
+    assert "usage" in " ".join(totals_lines(record)) and "unknown" in " ".join(totals_lines(record))
+    for page in ("panel.md", "panel.html"):
+        assert "the server reported no usage" in (written / page).read_text()
+
+
+def test_rerun_of_an_old_record_does_not_bring_temperature_back(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    tmp_path: Path,
+) -> None:
+    from panel.cli import main
+    from tests.test_cli import PAIR
+
+    assert main(["run", PAIR, "--model", "offline", "--out", str(tmp_path / "a"),
+                 "--offline-delay", "0", "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
+    record_path = tmp_path / "a" / "record.json"
+    record = json.loads(record_path.read_text())
+    record["settings"]["temperature"] = 0.7  # as records written before 2026-10 carry
+    record_path.write_text(json.dumps(record))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    provider = ClaudeProvider("claude-sonnet-5-5")
+    replies = {}
+    for persona in personas.values():
+        for plan in plan_cells(spec_for([persona], cards), provider):
+            replies[plan.request.prompt] = _reply_text(plan)
+    route = httpx2_mock.post(CLAUDE_URL).mock(
+        side_effect=lambda request: _stream(
+            claude_events(chunks(replies[json.loads(request.content)["messages"][0]["content"]]))
+        )
+    )
+    args = ["rerun", str(record_path), "--model", "anthropic:claude-sonnet-5-5"]
+    assert main([*args, "--out", str(tmp_path / "b"), "--cache-dir", str(tmp_path / "c")]) == 0
+    assert route.called
+    assert all("temperature" not in json.loads(call.request.content) for call in route.calls)
+
+
+# ------------------------------------------------------------------ start-up
+
+
+def test_importing_the_cli_loads_no_sdk_and_no_rich() -> None:
+    code = (
+        "import sys, panel.cli; "
+        "print(sorted(m for m in ('anthropic', 'openai', 'rich', 'pydantic') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
