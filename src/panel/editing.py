@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from panel.errors import InputError
-from panel.models import CommunityVote, Record
-from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
-from panel.record.store import RECORD, load_record
-from panel.record.votes import apply_votes, load_votes
-from panel.report.digest import FEED, INDEX, WEEKLY, build_site, find_runs, parse_since
-from panel.report.render import safe_url
-from panel.report.republish import republish
+
+# The CLI's parser imports this module on every start: the commands import what they use.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from panel.models import CommunityVote, Record
 
 
 def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,6 +38,8 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
 
 def run_folder(path: Path) -> Path:
     """The folder of a run named by its folder (or a pointer to it) or by its record file."""
+    from panel.record.store import RECORD
+
     folder = path.parent if path.name == RECORD and not path.is_dir() else path
     if not (folder / RECORD).is_file():
         raise InputError(f"not a run folder (no {RECORD})", source=str(path))
@@ -48,6 +48,10 @@ def run_folder(path: Path) -> Path:
 
 def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Record:
     """The run's record with the folder's overrides (or none) and any new votes applied."""
+    from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
+    from panel.record.store import RECORD, load_record
+    from panel.record.votes import apply_votes
+
     record = load_record(folder / RECORD)
     overrides_file = folder / OVERRIDES
     overrides = load_overrides(overrides_file) if overrides_file.exists() else []
@@ -56,6 +60,9 @@ def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Recor
 
 
 def _render(args: argparse.Namespace, console: Console) -> int:
+    from panel.record.votes import load_votes
+    from panel.report.republish import republish
+
     folder = run_folder(args.run)
     votes = load_votes(args.votes) if args.votes else None
     record = edited_record(folder, votes)
@@ -69,6 +76,9 @@ def _render(args: argparse.Namespace, console: Console) -> int:
 
 
 def _digest(args: argparse.Namespace, console: Console) -> int:
+    from panel.report.digest import FEED, INDEX, WEEKLY, build_site, find_runs, parse_since
+    from panel.report.render import safe_url
+
     since = parse_since(args.since)
     site_url = args.site_url
     if site_url is not None and safe_url(site_url) is None:

@@ -47,7 +47,7 @@ from panel.providers.base import (
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
-from panel.providers.traits import claude_takes_effort
+from panel.providers.traits import claude_takes_effort, model_label
 
 # Error types that say the request itself is wrong. Any other `error` event inside an open
 # stream is the service's trouble (overloaded, api_error, ...) and is retried like a 529.
@@ -95,7 +95,10 @@ class ClaudeProvider:
                 "needed)"
             )
         self.info = ModelInfo(
-            provider="anthropic", model=model, label=f"Claude ({model})", is_language_model=True
+            provider="anthropic",
+            model=model,
+            label=model_label("anthropic", model, base_url),
+            is_language_model=True,
         )
         self._client = anthropic.AsyncAnthropic(
             api_key=key,

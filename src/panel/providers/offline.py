@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from panel.inputs.prompts import oneline
 from panel.models import QUOTE_TARGET_CHARS, ModelInfo, Usage
 from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
+from panel.providers.traits import OFFLINE_LABEL
 from panel.resources import template_dir
 
 MAX_QUOTE_CHARS = QUOTE_TARGET_CHARS[1]
@@ -30,7 +31,7 @@ class OfflineProvider:
     info = ModelInfo(
         provider="offline",
         model="offline",
-        label="offline (not a language model: canned, deterministic drafts)",
+        label=OFFLINE_LABEL,
         is_language_model=False,
     )
 

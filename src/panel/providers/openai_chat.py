@@ -55,6 +55,7 @@ from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
 from panel.providers.traits import (
     known_local_server,
+    model_label,
     openai_reasons,
     openai_takes_prompt_cache_options,
 )
@@ -105,12 +106,10 @@ class OpenAIProvider:
                 "or run with --model offline (no key needed)"
             )
         self.compat = compat or known_local_server(base_url) is not None
-        elsewhere = base_url is not None and "api.openai.com" not in base_url
-        where = f" at {base_url}" if elsewhere else ""
         self.info = ModelInfo(
             provider="openai",
             model=model,
-            label=f"OpenAI-compatible ({model}{where})",
+            label=model_label("openai", model, base_url),
             is_language_model=True,
         )
         self.cache_retention = cache_retention

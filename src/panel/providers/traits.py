@@ -57,6 +57,17 @@ def openai_takes_prompt_cache_options(model: str) -> bool:
     return (int(found.group(1)), int(found.group(2) or 0)) >= PROMPT_CACHE_OPTIONS_SINCE
 
 
+OFFLINE_LABEL = "offline (not a language model: canned, deterministic drafts)"
+
+
+def model_label(provider: str, model: str, base_url: str | None) -> str:
+    """How outputs name a model; worked out without the SDK, so the CLI can say it at once."""
+    if provider == "anthropic":
+        return f"Claude ({model})"
+    elsewhere = base_url is not None and "api.openai.com" not in base_url
+    return f"OpenAI-compatible ({model}{f' at {base_url}' if elsewhere else ''})"
+
+
 def known_local_server(base_url: str | None) -> str | None:
     """The name of a well-known local compatible server at this URL (Ollama on :11434, ...)."""
     if not base_url:
