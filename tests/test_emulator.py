@@ -109,7 +109,19 @@ def test_injected_faults_are_survived(
     # One cell at a time: the first retries past 429 and 529, the second past 500, the third past a
     # dropped stream; the fourth is truncated once and answers with a larger limit; the fifth is
     # truncated twice, and fails.
-    script = ["429", "529", "ok", "500", "ok", "drop", "ok", "truncate", "ok", "truncate", "truncate"]
+    script = [
+        "429",
+        "529",
+        "ok",
+        "500",
+        "ok",
+        "drop",
+        "ok",
+        "truncate",
+        "ok",
+        "truncate",
+        "truncate",
+    ]
     config = EmulatorConfig(faults=list(script))
     with Emulator(config) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=1)

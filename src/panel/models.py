@@ -20,13 +20,15 @@ LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Input(Strict):
     """Hand-written input: no coercion either ("yes" is not a boolean, "3" not a number)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True
+    )
 
 
 # ---------------------------------------------------------------- tool cards

@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from typing import Any
-
-import anthropic
-import httpx2
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
@@ -48,6 +46,9 @@ from panel.providers.base import (
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
 from panel.providers.traits import claude_takes_effort, model_label
+
+if TYPE_CHECKING:
+    import anthropic
 
 # Error types that say the request itself is wrong. Any other `error` event inside an open
 # stream is the service's trouble (overloaded, api_error, ...) and is retried like a 529.
@@ -100,19 +101,27 @@ class ClaudeProvider:
             label=model_label("anthropic", model, base_url),
             is_language_model=True,
         )
-        self._client = anthropic.AsyncAnthropic(
-            api_key=key,
-            base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
-            max_retries=0,
-            timeout=timeout,
-        )
+        self._client_options: dict[str, Any] = {
+            "api_key": key,
+            "base_url": base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
+            "max_retries": 0,
+            "timeout": timeout,
+        }
+
+    @cached_property
+    def _client(self) -> anthropic.AsyncAnthropic:
+        # The SDK loads at the first call, not at start-up: `panel run` has spoken by then.
+        import anthropic
+
+        return anthropic.AsyncAnthropic(**self._client_options)
 
     def _caches(self, prefix: str) -> bool:
         minimum = cache_minimum("anthropic", self.info.model)
         return minimum is None or estimate_tokens(prefix) >= minimum * CACHE_ESTIMATE_MARGIN
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if "_client" in self.__dict__:
+            await self._client.close()
 
     def notes(self, shared_prefix: str) -> list[str]:
         minimum = cache_minimum("anthropic", self.info.model)
@@ -231,6 +240,9 @@ class UsageTally:
 
 
 def map_error(cell: str, error: Exception) -> ProviderError | None:
+    import anthropic
+    import httpx2
+
     if isinstance(error, anthropic.APIStatusError):
         return _status_error(cell, error)
     if isinstance(error, anthropic.APIConnectionError | httpx2.TransportError):

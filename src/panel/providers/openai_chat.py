@@ -35,10 +35,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Collection
-from typing import Any
-
-import httpx2
-import openai
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError, ProviderError
 from panel.models import ModelInfo, Usage
@@ -59,6 +57,10 @@ from panel.providers.traits import (
     openai_reasons,
     openai_takes_prompt_cache_options,
 )
+
+if TYPE_CHECKING:
+    import httpx2
+    import openai
 
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
@@ -114,12 +116,23 @@ class OpenAIProvider:
         )
         self.cache_retention = cache_retention
         self.reasons = openai_reasons(model)
-        self._client = openai.AsyncOpenAI(
-            api_key=key or NO_KEY_NEEDED, base_url=base_url, max_retries=0, timeout=timeout
-        )
+        self._client_options: dict[str, Any] = {
+            "api_key": key or NO_KEY_NEEDED,
+            "base_url": base_url,
+            "max_retries": 0,
+            "timeout": timeout,
+        }
+
+    @cached_property
+    def _client(self) -> openai.AsyncOpenAI:
+        # The SDK loads at the first call, not at start-up: `panel run` has spoken by then.
+        import openai
+
+        return openai.AsyncOpenAI(**self._client_options)
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if "_client" in self.__dict__:
+            await self._client.close()
 
     def _sends_cache_options(self) -> bool:
         return bool(self.cache_retention) and not self.compat and self._takes_cache_options()
@@ -267,6 +280,9 @@ def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
 
 
 def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
+    import httpx2
+    import openai
+
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
