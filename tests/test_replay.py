@@ -57,11 +57,12 @@ class Transcript:
 
     @cached_property
     def meta(self) -> dict[str, Any]:
-        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+        meta: dict[str, Any] = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+        return meta
 
     @cached_property
     def body(self) -> bytes:
-        return (self.folder / self.meta["response"]["body_file"]).read_bytes()
+        return (self.folder / str(self.meta["response"]["body_file"])).read_bytes()
 
     @property
     def status(self) -> int:
@@ -160,7 +161,7 @@ class Transcript:
         return "\n".join(lines).encode("utf-8")
 
 
-class _OneByteAtATime:
+class _OneByteAtATime(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __init__(self, body: bytes) -> None:
         self.body = body
 
@@ -263,7 +264,7 @@ def _messages_usage(payloads: list[dict[str, Any]]) -> Usage:
             iterations = usage.get("iterations") or iterations
     if iterations:
         totals = {key: sum(step.get(key) or 0 for step in iterations) for key in USAGE_NAMES}
-    return Usage(**{USAGE_NAMES[k]: v for k, v in totals.items()})
+    return Usage.model_validate({USAGE_NAMES[k]: v for k, v in totals.items()})
 
 
 def _chat_usage(payloads: list[dict[str, Any]]) -> Usage:
