@@ -366,11 +366,29 @@ def test_rerun_of_an_old_record_does_not_bring_temperature_back(
 # ------------------------------------------------------------------ start-up
 
 
-def test_importing_the_cli_loads_no_sdk_and_no_rich() -> None:
+def test_the_cli_and_its_parser_load_no_sdk_and_no_rich() -> None:
+    """`panel --help` and a run's first line must not wait for an SDK, rich or jinja2."""
     code = (
-        "import sys, panel.cli; "
-        "print(sorted(m for m in ('anthropic', 'openai', 'rich', 'pydantic') if m in sys.modules))"
+        "import sys, panel.cli; panel.cli._parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'anthropic', 'openai', 'rich', 'jinja2', 'httpx2'}))"
     )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_building_a_provider_does_not_load_its_sdk_until_the_first_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = (
+        "import sys; from panel.providers.registry import build_provider, choose_model; "
+        "[build_provider(choose_model(m)) for m in ('anthropic:claude-sonnet-5-5', 'gpt-5')]; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'anthropic', 'openai'}))"
+    )
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-key-000000")
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from panel.errors import InputError
-from panel.models import Record
-from panel.providers.pricing import known_models
-from panel.record.store import load_record
-from panel.report.diff import agreement_lines, diff_records, summary_rows, to_markdown
-from panel.report.matrix import FLIP, Matrix, cell_text, compare_runs, labels, pair_rows, run_rows
-from panel.report.matrix import to_markdown as matrix_markdown
+
+# The CLI's parser imports this module on every start: the commands import what they use.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from panel.models import Record
+    from panel.report.matrix import Matrix
 
 EXIT_FLIP, EXIT_WINNER_CHANGE = 3, 4
 FLIP_STYLE = "bold yellow"
@@ -44,11 +43,17 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
 def stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
+    from rich.console import Console
+
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
+    from panel.record.store import load_record
+    from panel.report.matrix import compare_runs
+    from panel.report.matrix import to_markdown as matrix_markdown
+
     if len(args.records) < 2:
         raise InputError("diff: name two or more runs (run folders or record.json files)")
     records = [load_record(path) for path in args.records]
@@ -78,6 +83,11 @@ def _gate(args: argparse.Namespace, matrix: Matrix, console: Console) -> int:
 
 
 def _two_runs(a: Record, b: Record, fmt: str) -> None:
+    from rich.table import Table
+
+    from panel.report.diff import agreement_lines, diff_records, summary_rows, to_markdown
+    from panel.report.matrix import FLIP
+
     result = diff_records(a, b)
     if fmt == "json":
         print(json.dumps(result.to_json(), indent=2))
@@ -107,6 +117,10 @@ def _two_runs(a: Record, b: Record, fmt: str) -> None:
 
 
 def _matrix_tables(matrix: Matrix) -> None:
+    from rich.table import Table
+
+    from panel.report.matrix import FLIP, cell_text, labels, pair_rows, run_rows
+
     out = stdout()
     runs = Table(title="runs (A is the baseline)")
     for column in ("run", "model", "verdicts changed", "winner", "cost", "wall time"):
@@ -133,6 +147,10 @@ def _matrix_tables(matrix: Matrix) -> None:
 
 
 def _models(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    from panel.providers.pricing import known_models
+
     rows = known_models()
     if args.format == "json":
         print(json.dumps([row.to_json() for row in rows], indent=2))

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from rich.console import Console
-
 from panel.errors import InputError
-from panel.providers.base import Provider
-from panel.providers.batch import BatchingProvider, BatchState
-from panel.providers.batch_ledger import BatchLedger
-from panel.providers.registry import ModelChoice, batch_api_for, build_provider, choose_model
 from panel.secrets import redact
+
+# The CLI's parser imports this module on every start: the commands import what they use.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from panel.providers.base import Provider
+    from panel.providers.batch import BatchState
+    from panel.providers.batch_ledger import BatchLedger
+    from panel.providers.registry import ModelChoice
 
 LEDGER = "batches"
 
@@ -65,6 +67,10 @@ def batching(
     provider: Provider, args: argparse.Namespace, console: Console, endpoint: str
 ) -> Provider:
     """The provider wrapped so its cells go out as batches, with progress on the console."""
+    from panel.providers.batch import BatchingProvider
+    from panel.providers.batch_ledger import BatchLedger
+    from panel.providers.registry import batch_api_for
+
     if not args.poll_every > 0:
         raise InputError(
             f"--poll-every: must be a positive number of seconds, not {args.poll_every}"
@@ -114,6 +120,8 @@ def _duration(seconds: float) -> str:
 
 
 def _batches(args: argparse.Namespace, console: Console) -> int:
+    from panel.providers.batch_ledger import BatchLedger
+
     ledger = BatchLedger(args.cache_dir / LEDGER)
     if args.action == "cancel":
         return _cancel(args, ledger, console)
@@ -133,6 +141,10 @@ def _batches(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cancel(args: argparse.Namespace, ledger: BatchLedger, console: Console) -> int:
+    import asyncio
+
+    from panel.providers.registry import batch_api_for, build_provider, choose_model
+
     if not args.batch_id:
         raise InputError("batches cancel: name the batch to cancel (see 'panel batches')")
     entry = ledger.find(args.batch_id)

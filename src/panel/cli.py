@@ -3,41 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
-
-from rich.console import Console
+from typing import TYPE_CHECKING, NoReturn
 
 from panel import __version__
-from panel.batching import (
-    add_batch_options,
-    add_batches_command,
-    batch_cache_ttl,
-    batching,
-    endpoint_of,
-)
-from panel.config import default_model, load_config, run_defaults
-from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.errors import InputError, PanelError
-from panel.inputs.loading import choose_personas, load_comparison, load_panel_file, load_personas
-from panel.inputs.prompts import PromptSet
-from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
-from panel.models import Record
-from panel.providers.base import Provider
-from panel.providers.pricing import price_for
-from panel.providers.registry import ModelChoice, build_provider, choose_model
-from panel.record.store import load_record
-from panel.record.votes import apply_votes, load_votes
-from panel.report.figures import statistics_lines
-from panel.report.output import write_outputs
-from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import PanelSpec, run_panel
+
+# Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
+# machinery are imported inside the commands that use them (a test keeps it so).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from panel.models import Record
+    from panel.providers.base import Provider
+    from panel.providers.registry import ModelChoice
+    from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
+    from panel.running.response_cache import ResponseStore
+    from panel.running.runner import PanelSpec
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 BATCH_CONCURRENCY = 100_000
@@ -49,6 +34,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from panel.batching import add_batches_command
+    from panel.config import load_config, run_defaults
+
     parser = _Parser(prog="panel", description="Draft review panels for software tools.")
     parser.add_argument("--version", action="version", version=f"panel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -93,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
+    from panel.batching import add_batch_options
+
     if rerun:
         command.add_argument(
             "-m", "--model", action="append", metavar="MODEL",
@@ -172,16 +162,21 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         args = _parser().parse_args(argv)
-        return _dispatch(args, console)
+        return _dispatch(args, _stderr())
     except PanelError as exc:
-        console.print(f"panel: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"panel: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        console.print("panel: interrupted", markup=False)
+        _stderr().print("panel: interrupted", markup=False)
         return EXIT_INTERRUPTED
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
@@ -190,6 +185,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_command(args: argparse.Namespace, console: Console) -> int:
+    from panel.config import default_model
+
     if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
         args.model, args.model_reason = default_model(*args.config)
     return _run(args, console, _spec_from_inputs(args))
@@ -207,10 +204,22 @@ def _rerun_command(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rerun_one(args: argparse.Namespace, console: Console) -> int:
+    from panel.record.store import load_record
+
     return _run(args, console, _spec_from_record(load_record(args.record), args))
 
 
 def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
+    from panel.batching import batch_cache_ttl
+    from panel.inputs.loading import (
+        choose_personas,
+        load_comparison,
+        load_panel_file,
+        load_personas,
+    )
+    from panel.inputs.prompts import PromptSet
+    from panel.running.runner import PanelSpec
+
     panel, cards = load_comparison(args.inputs)
     wanted = panel.personas
     if args.panel:
@@ -234,6 +243,10 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
 def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
     """The record's own cards, personas, templates and sampling settings; the run flags are
     today's."""
+    from panel.batching import batch_cache_ttl
+    from panel.inputs.prompts import PromptSet
+    from panel.running.runner import PanelSpec
+
     prompts = PromptSet.from_digests(record.templates, origin=f"record {record.run_id}")
     settings = record.settings
     return PanelSpec(
@@ -266,6 +279,16 @@ def _positive(value: int, flag: str) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
+    import asyncio
+    from dataclasses import replace
+
+    from panel.batching import batching, endpoint_of
+    from panel.display import LiveGrid, PlainLines
+    from panel.providers.registry import choose_model
+    from panel.record.votes import apply_votes, load_votes
+    from panel.report.output import write_outputs
+    from panel.running.response_cache import ResponseStore
+
     spec.check()
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
     choice = choose_model(args.model, reason=getattr(args, "model_reason", "chosen with --model"))
@@ -318,6 +341,8 @@ async def _run_and_close(
     on_update: Callable[[CellUpdate], None],
     on_run: Callable[[PanelRun], None],
 ) -> Record:
+    from panel.running.runner import run_panel
+
     try:
         return await run_panel(spec, provider, store, options, on_update=on_update, on_run=on_run)
     finally:
@@ -325,6 +350,8 @@ async def _run_and_close(
 
 
 def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
+    from panel.providers.registry import build_provider
+
     return build_provider(
         choice,
         base_url=args.base_url,
@@ -335,6 +362,9 @@ def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
 
 
 def _run_options(args: argparse.Namespace, choice: ModelChoice) -> RunOptions:
+    from panel.providers.pricing import price_for
+    from panel.running.orchestrator import RunOptions
+
     if args.max_cost is not None:
         if not args.max_cost > 0:
             raise InputError(
@@ -370,6 +400,9 @@ def _budget_stop(record: Record, run: PanelRun) -> str:
 
 
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
+    from panel.display import summary_table, totals_lines
+    from panel.report.figures import statistics_lines
+
     console.print(summary_table(record))
     for line in [*totals_lines(record), *statistics_lines(record)]:
         console.print(line, markup=False)
@@ -388,6 +421,8 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
 
 
 def _personas(args: argparse.Namespace, console: Console) -> int:
+    from panel.inputs.loading import load_personas
+
     for persona in load_personas(args.personas_dir).values():
         marker = "default" if persona.default_panel else "optional"
         print(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
@@ -397,6 +432,9 @@ def _personas(args: argparse.Namespace, console: Console) -> int:
 
 
 def _schema(args: argparse.Namespace, console: Console) -> int:
+    from panel.inputs.loading import load_personas
+    from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
+
     if args.write is not None:
         for name, schema in default_schemas(load_personas(args.personas_dir)).items():
             args.write.mkdir(parents=True, exist_ok=True)

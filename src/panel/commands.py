@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from panel.errors import InputError
-from panel.inputs.validate import report_json, validate_paths
-from panel.record.store import RECORD, load_record
+
+# The CLI's parser imports this module on every start: the commands import what they use.
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,11 +33,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def _stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
+    from rich.console import Console
+
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
+    from panel.inputs.validate import report_json, validate_paths
+
     paths = args.paths or [Path(p) for p in ("personas", "examples", "prompts") if Path(p).exists()]
     if not paths:
         raise InputError("nothing to validate: name files or folders")
@@ -54,6 +58,10 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _runs(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    from panel.record.store import RECORD, load_record
+
     if not args.root.is_dir():
         raise InputError("no such folder", source=str(args.root))
     table = Table(title=f"runs under {args.root}")
