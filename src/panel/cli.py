@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from panel import __version__
 from panel.errors import InputError, PanelError
@@ -17,7 +18,7 @@ from panel.errors import InputError, PanelError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import Record
+    from panel.models import Persona, Record
     from panel.providers.base import Provider
     from panel.providers.registry import ModelChoice
     from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
@@ -62,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--personas-dir", type=Path)
     schema.add_argument(
         "--write", type=Path, metavar="DIR", help="write every default schema into DIR"
+    )
+    schema.add_argument(
+        "--wire",
+        action="store_true",
+        help="the strict schema sent to the providers for these personas (all, or --persona)",
     )
     schema.set_defaults(handler=_schema)
 
@@ -441,18 +447,36 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
             (args.write / name).write_text(schema_text(schema), encoding="utf-8")
             print(args.write / name)
         return EXIT_OK
-    if args.persona is None:
+    if args.persona is None and not args.wire:
         schema = record_schema()
     else:
         personas = load_personas(args.personas_dir)
-        if args.persona not in personas:
+        if args.persona is not None and args.persona not in personas:
             raise InputError(
                 f"--persona: unknown persona {args.persona!r} (known: "
                 f"{', '.join(sorted(personas))})"
             )
-        schema = persona_schema(personas[args.persona])
+        chosen = [personas[args.persona]] if args.persona else list(personas.values())
+        wire = _checked_wire_schema(chosen)
+        if args.wire:  # in the order sent: strict modes read the keys in order
+            print(json.dumps(wire, indent=2, ensure_ascii=False))
+            return EXIT_OK
+        schema = persona_schema(chosen[0])
     print(schema_text(schema), end="")
     return EXIT_OK
+
+
+def _checked_wire_schema(personas: list[Persona]) -> dict[str, Any]:
+    """The schema these personas send, refused with its first problem's JSON path if either
+    provider's strict mode would reject it."""
+    from panel.inputs.schema import strict_problems, wire_schema
+
+    schema = wire_schema(personas, ["tool-a", "tool-b"])
+    problems = strict_problems(schema)
+    if problems:
+        more = f" (and {len(problems) - 1} more; see panel validate)" if len(problems) > 1 else ""
+        raise InputError(f"wire schema: {problems[0]}{more}")
+    return schema
 
 
 if __name__ == "__main__":

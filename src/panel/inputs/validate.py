@@ -127,7 +127,9 @@ def check_persona(persona: Persona, source: str | None = None) -> list[Problem]:
     """A persona's verdict schema must be one both strict structured-output modes accept."""
     where = source or f"persona {persona.id}"
     strict = strictify(persona_schema(persona))
-    return [Problem(where, "output schema", problem) for problem in strict_problems(strict)]
+    problems = [Problem(where, "output schema", problem) for problem in strict_problems(strict)]
+    wire = wire_schema([persona], [card.id for card in SAMPLE_CARDS])  # what is sent for it
+    return problems + [Problem(where, "wire schema", problem) for problem in strict_problems(wire)]
 
 
 def check_panel_file(file: Path, personas_dir: Path | None) -> list[Problem]:
