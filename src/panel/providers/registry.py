@@ -92,17 +92,21 @@ def build_provider(
         from panel.providers.offline import OfflineProvider
 
         return OfflineProvider(delay=offline_delay, variant=choice.model)
+    from panel.providers.pacing import PacedProvider
     from panel.providers.retry import RetryingProvider
 
+    # Every attempt, retries included, goes through the pacer.
     if choice.provider == "anthropic":
         from panel.providers.claude import ClaudeProvider
 
-        return RetryingProvider(ClaudeProvider(choice.model, base_url=base_url))
+        return RetryingProvider(PacedProvider(ClaudeProvider(choice.model, base_url=base_url)))
     from panel.providers.openai_chat import OpenAIProvider
 
     return RetryingProvider(
-        OpenAIProvider(
-            choice.model, base_url=base_url, cache_retention=cache_retention, compat=compat
+        PacedProvider(
+            OpenAIProvider(
+                choice.model, base_url=base_url, cache_retention=cache_retention, compat=compat
+            )
         )
     )
 

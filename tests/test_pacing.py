@@ -1,0 +1,190 @@
+"""The client-side pacer: rate-limit headers in both spellings, and requests kept under them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panel.errors import ProviderError
+from panel.inputs.loading import choose_personas
+from panel.models import Persona, ToolCard
+from panel.providers.base import Event, StructuredRequest
+from panel.providers.claude import ClaudeProvider
+from panel.providers.openai_chat import OpenAIProvider
+from panel.providers.pacing import PacedProvider, go_duration, read_rate_limits
+from panel.providers.registry import ModelChoice, build_provider
+from panel.providers.retry import RetryingProvider
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import plan_cells, run_panel
+from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from tests.support.emulator import Emulator, EmulatorConfig
+from tests.support.emulator_limits import go_duration as emulator_go_duration
+
+NOW = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("6m0s", 360.0),
+        ("1.5s", 1.5),
+        ("20ms", 0.02),
+        ("1h2m3.5s", 3723.5),
+        ("0s", 0.0),
+        ("500us", 0.0005),
+        ("soon", None),
+        ("", None),
+        ("6m0", None),
+        ("1.5", None),
+    ],
+)
+def test_go_durations(text: str, seconds: float | None) -> None:
+    assert go_duration(text) == seconds
+
+
+@pytest.mark.parametrize("seconds", [0.02, 0.5, 1.5, 59.25, 360.0, 3723.5])
+def test_the_emulator_writes_durations_the_pacer_reads(seconds: float) -> None:
+    assert go_duration(emulator_go_duration(seconds)) == pytest.approx(seconds, abs=0.001)
+
+
+def test_reads_anthropic_limits_with_rfc3339_resets() -> None:
+    limits = read_rate_limits(
+        {
+            "anthropic-ratelimit-requests-limit": "50",
+            "anthropic-ratelimit-requests-remaining": "49",
+            "anthropic-ratelimit-requests-reset": "2026-11-30T12:00:01Z",
+            "anthropic-ratelimit-input-tokens-limit": "30000",
+            "anthropic-ratelimit-input-tokens-remaining": "27000",
+            "anthropic-ratelimit-input-tokens-reset": "2026-11-30T12:00:06+00:00",
+            "anthropic-ratelimit-tokens-limit": "38000",
+        },
+        NOW,
+    )
+    assert limits.requests is not None and limits.input_tokens is not None
+    assert (limits.requests.per_minute, limits.requests.remaining) == (50, 49)
+    assert limits.requests.reset_seconds == 1.0
+    assert (limits.input_tokens.per_minute, limits.input_tokens.remaining) == (30000, 27000)
+    assert limits.input_tokens.reset_seconds == 6.0
+    assert limits.counts_cache_reads is False
+
+
+def test_reads_openai_limits_with_go_durations() -> None:
+    limits = read_rate_limits(
+        {
+            "X-RateLimit-Limit-Requests": "500",
+            "x-ratelimit-remaining-requests": "499",
+            "x-ratelimit-reset-requests": "120ms",
+            "x-ratelimit-limit-tokens": "200000",
+            "x-ratelimit-remaining-tokens": "150000",
+            "x-ratelimit-reset-tokens": "6m0s",
+        },
+        NOW,
+    )
+    assert limits.requests is not None and limits.input_tokens is not None
+    assert (limits.requests.per_minute, limits.requests.reset_seconds) == (500, 0.12)
+    assert (limits.input_tokens.remaining, limits.input_tokens.reset_seconds) == (150000, 360.0)
+    assert limits.counts_cache_reads is True
+    assert read_rate_limits({}, NOW).requests is None
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _good(request: StructuredRequest, n: int) -> list[str]:
+    return chunks(json.dumps(good_reply(request)), 400)
+
+
+async def _drain(provider: Any, request: StructuredRequest) -> list[Event]:
+    return [event async for event in provider.stream(request)]
+
+
+def test_requests_are_spaced_to_the_published_limit(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    clock = _Clock()
+    inner = ScriptedProvider(_good)
+    paced = PacedProvider(inner, clock=clock, sleep=clock.sleep)
+    request = plan_cells(spec_for([personas["builder"]], cards), inner)[0].request
+
+    async def go() -> None:
+        await _drain(paced, request)  # nothing is known yet: it goes at once
+        paced.observe(read_rate_limits({"x-ratelimit-limit-requests": "60"}))
+        for _ in range(5):
+            await _drain(paced, request)
+
+    run(go())
+    # 60 a minute is one a second: after the burst of one, each waits its second.
+    assert clock.sleeps == pytest.approx([1.0] * 4)
+
+
+def test_a_lower_remaining_and_a_429_hold_everyone(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    clock = _Clock()
+    calls = []
+
+    def script(request: StructuredRequest, n: int) -> list[str] | BaseException:
+        calls.append(clock.now)
+        if n == 1:
+            return ProviderError("rate limited", status=429, retry_after=5.0)
+        return _good(request, n)
+
+    paced = PacedProvider(ScriptedProvider(script), clock=clock, sleep=clock.sleep)
+    request = plan_cells(spec_for([personas["builder"]], cards), paced)[0].request
+
+    async def go() -> None:
+        with pytest.raises(ProviderError):
+            await _drain(paced, request)
+        await _drain(paced, request)
+
+    run(go())
+    assert calls == [0.0, 5.0]  # the second request waited out the 429's retry-after
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_panel_fanning_out_meets_no_429(
+    api: str,
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+    monkeypatch.setenv("OPENAI_API_KEY", "emulated-key")
+    spec = spec_for(choose_personas(personas, None), cards)  # 8 cells, 7 fanning out at once
+    # Two requests a second; the benchmarks run 128 cells at concurrency 32.
+    config = EmulatorConfig(ttft=0.05, chunk_tokens=20, requests_per_minute=120)
+    with Emulator(config) as emulator:
+        model = "claude-sonnet-5-5" if api == "anthropic" else "gpt-5-mini"
+        url = emulator.url if api == "anthropic" else f"{emulator.url}/v1"
+        provider = build_provider(ModelChoice(api, model, "test"), base_url=url)
+        options = RunOptions(concurrency=8, refresh=True)
+        record = run(run_panel(spec, provider, ResponseStore(tmp_path / "p"), options))
+        paced = [s.status for s in emulator.served]
+        emulator.served.clear()
+        inner: Any = (
+            ClaudeProvider(model, base_url=url)
+            if api == "anthropic"
+            else OpenAIProvider(model, base_url=url)
+        )
+        unpaced = RetryingProvider(inner, base_delay=0.01)
+        run(run_panel(spec, unpaced, ResponseStore(tmp_path / "u"), options))
+        bare = [s.status for s in emulator.served]
+    assert record.complete
+    assert paced.count(429) == 0 and len(paced) == 8
+    assert bare.count(429) > 0  # the same panel without the pacer meets the limit
