@@ -164,6 +164,16 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         action="store_true",
         help="ask each cell with the tools in both orders and report verdicts that flip",
     )
+    command.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="render every prompt, count tokens and print the expected and worst-case cost; "
+        "no model call",
+    )
+    command.add_argument("--json", action="store_true", help="with --dry-run: one JSON object")
+    command.add_argument(
+        "--yes", action="store_true", help="run even when --max-cost is below the worst case"
+    )
     command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
 
 
@@ -290,8 +300,10 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
 
     from panel.batching import batching, endpoint_of
     from panel.display import LiveGrid, PlainLines
+    from panel.preflight import confirm_spend, dry_run, preflight
     from panel.providers.registry import choose_model
     from panel.record.votes import apply_votes, load_votes
+    from panel.report.costing import estimate_lines
     from panel.report.output import write_outputs
     from panel.running.response_cache import ResponseStore
 
@@ -313,6 +325,13 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     store = ResponseStore(
         args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False)
     )
+    if args.dry_run:
+        return dry_run(args, spec, provider, store, options)
+    estimate = preflight(args, spec, _provider(choice, args), provider.info, store, options)
+    if provider.info.is_language_model:
+        for line in estimate_lines(estimate, provider.info):
+            console.print(line, markup=False)
+    confirm_spend(args, estimate, console)
     holder: list[PanelRun] = []
     interactive = console.is_terminal and not args.quiet
     view = (
@@ -334,6 +353,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
             markup=False,
         )
         return EXIT_INTERRUPTED
+    record = record.model_copy(update={"estimate": estimate})
     written = write_outputs(out_dir, apply_votes(record, votes) if votes else record)
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
@@ -407,11 +427,15 @@ def _budget_stop(record: Record, run: PanelRun) -> str:
 
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
     from panel.display import summary_table, totals_lines
+    from panel.report.costing import actual_line
     from panel.report.figures import statistics_lines
 
     console.print(summary_table(record))
     for line in [*totals_lines(record), *statistics_lines(record)]:
         console.print(line, markup=False)
+    spent = actual_line(record)
+    if spent:
+        console.print(spent, markup=False)
     if run and run.progress.budget_hit:
         console.print(_budget_stop(record, run), markup=False)
     for cell in record.cells:

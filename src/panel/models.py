@@ -464,6 +464,25 @@ class PanelStatistics(Strict):
     quote_similarity: list[QuoteSimilarity]
 
 
+class CostEstimate(Strict):
+    """A panel's cost before any model call (panel run --dry-run; every paid run records it)."""
+
+    cells: int = Field(description="Calls the panel needs: personas x tools x samples x orders.")
+    calls: int = Field(description="Of them, calls to the model (the rest are in the cache).")
+    from_response_cache: int
+    input_tokens: int = Field(description="Input tokens of the calls, prefix included.")
+    prefix_tokens: int = Field(description="Tokens of the shared prefix, per call.")
+    expected_output_tokens: int = Field(description="Output tokens expected over every call.")
+    max_output_tokens: int = Field(description="Output tokens if every call ran to max_tokens.")
+    token_counting: str = Field(description="How input tokens were found: counted or approximated.")
+    warm_up: bool = Field(description="Priced with one prefix write per prefix, then reads.")
+    price_known: bool
+    estimated_cost_usd: float | None = Field(description="Expected dollars; none without a price.")
+    worst_case_cost_usd: float | None = Field(
+        description="Every call writes its prefix to the cache and runs to max_tokens."
+    )
+
+
 class Record(Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     run_id: str
@@ -481,6 +500,9 @@ class Record(Strict):
     complete: bool
     statistics: PanelStatistics | None = Field(
         default=None, description="Samples, intervals, agreement, order and voice checks."
+    )
+    estimate: CostEstimate | None = Field(
+        default=None, description="What the run was expected to cost before its first call."
     )
 
 

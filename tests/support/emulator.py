@@ -80,6 +80,7 @@ class Emulator:
         self.config = config or EmulatorConfig()
         self.port = port
         self.served: list[Served] = []
+        self.counted: list[str] = []  # token-counting requests (free, no reply), by API
         self._cache: dict[str, float] = {}  # prefix key -> the moment it becomes readable
         self._recent: deque[float] = deque()
         self.limits = RateLimiter(
@@ -153,6 +154,9 @@ class Emulator:
                 writer.close()
 
     async def _handle(self, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
+        if path.endswith(("/messages/count_tokens", "/responses/input_tokens")):
+            await self._count_tokens(path, body, writer)
+            return True
         api = (
             "anthropic"
             if path.endswith("/messages")
@@ -183,6 +187,19 @@ class Emulator:
             return True
         await self._stream(api, request, served, writer)
         return served.fault not in ("drop",)
+
+    async def _count_tokens(self, path: str, body: bytes, writer: asyncio.StreamWriter) -> None:
+        """Messages count_tokens and Responses input_tokens: the input as the emulator bills it."""
+        request = json.loads(body)
+        if path.endswith("/messages/count_tokens"):
+            self.counted.append("anthropic")
+            _, text = _prompt_parts("anthropic", request)
+            await _send_json(writer, 200, {"input_tokens": len(text) // CHARS_PER_TOKEN})
+            return
+        self.counted.append("openai")
+        text = str(request.get("instructions") or "") + str(request.get("input") or "")
+        tokens = len(text) // CHARS_PER_TOKEN
+        await _send_json(writer, 200, {"object": "response.input_tokens", "input_tokens": tokens})
 
     def _refusal(self, served: Served) -> tuple[int, dict[str, str], str] | None:
         now = time.perf_counter()

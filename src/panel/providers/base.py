@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from panel.models import ModelInfo, Persona, ToolCard, Usage
 
@@ -117,3 +117,27 @@ class Provider(Protocol):
     async def aclose(self) -> None:
         """Release connections; call it inside the event loop that used the provider."""
         ...
+
+
+@runtime_checkable
+class TokenCounter(Protocol):
+    """A provider that can count a request's input tokens without running it (free, no output)."""
+
+    @property
+    def counting_method(self) -> str:
+        """How the count is made, in words for the estimate; empty when this provider cannot."""
+        ...
+
+    async def count_input_tokens(self, request: StructuredRequest) -> int:
+        """Input tokens of the request as the provider would bill them; raise when it cannot."""
+        ...
+
+
+def token_counter(provider: Provider) -> TokenCounter | None:
+    """The provider's counter, looking through wrappers that keep the real provider as `inner`."""
+    seen: object = provider
+    for _ in range(4):
+        if isinstance(seen, TokenCounter) and seen.counting_method:
+            return seen
+        seen = getattr(seen, "inner", None)
+    return None

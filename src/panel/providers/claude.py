@@ -156,6 +156,17 @@ class ClaudeProvider:
             "output_config": output_config,
         }
 
+    counting_method = "counted by Anthropic's messages.count_tokens"
+
+    async def count_input_tokens(self, request: StructuredRequest) -> int:
+        """Input tokens of the cell's request, from the free token-counting endpoint."""
+        params = self.request_params(request)
+        for name in ("max_tokens", "temperature"):
+            params.pop(name, None)
+        with errors_mapped(lambda error: map_error(request.cell, error)):
+            counted = await self._client.messages.count_tokens(**params)
+        return int(counted.input_tokens)
+
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         tally = UsageTally()
         stop_reason: str | None = None

@@ -186,6 +186,25 @@ class OpenAIProvider:
             params["temperature"] = request.temperature
         return params
 
+    @property
+    def counting_method(self) -> str:
+        """OpenAI counts through the Responses API; a compatible server has no such endpoint."""
+        return "" if self.compat else "counted by OpenAI's responses.input_tokens"
+
+    async def count_input_tokens(self, request: StructuredRequest) -> int:
+        """Input tokens of the cell's system and user text, with its output schema."""
+        text: Any = {
+            "format": {"type": "json_schema", "name": "panel_verdict", "schema": request.schema}
+        }
+        with errors_mapped(lambda error: map_error(request.cell, error)):
+            counted = await self._client.responses.input_tokens.count(
+                model=self.info.model,
+                instructions=request.system,
+                input=request.prompt,
+                text=text,
+            )
+        return int(counted.input_tokens)
+
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         params = self.request_params(request)
         reply = ChatReply()

@@ -15,6 +15,7 @@ import jinja2
 
 from panel.models import CellResult, CommunityVote, Record
 from panel.record.consensus import representatives
+from panel.report.costing import cost_or_unknown
 from panel.report.figures import agreement_note, score_interval, ship_interval, statistics_lines
 from panel.resources import template_dir
 
@@ -93,6 +94,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
         community=community,
         caching_outcome=caching_outcome,
         ship_interval=ship_interval,
+        cost_or_unknown=cost_or_unknown,
         score_interval=score_interval,
         agreement_note=agreement_note,
     )

@@ -1,0 +1,97 @@
+"""Before the first paid call: the run's cost estimated, --dry-run, and the --max-cost question."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from rich.console import Console
+
+from panel.errors import InputError
+from panel.models import CostEstimate, ModelInfo
+from panel.providers.base import Provider
+from panel.providers.pricing import BATCH_DISCOUNT
+from panel.report.costing import estimate_lines
+from panel.running.estimate import estimate_panel
+from panel.running.orchestrator import RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import PanelSpec, plan_cells
+
+EXIT_OK = 0
+
+
+def dry_run(
+    args: argparse.Namespace,
+    spec: PanelSpec,
+    provider: Provider,
+    store: ResponseStore,
+    options: RunOptions,
+) -> int:
+    """The run's plan priced: every prompt rendered and counted, and no model call."""
+    estimate = asyncio.run(_estimate_and_close(spec, provider, store, options))
+    if args.json:
+        model = f"{provider.info.provider}:{provider.info.model}"
+        print(json.dumps({"model": model, **estimate.model_dump(mode="json")}, indent=2))
+    else:
+        for line in estimate_lines(estimate, provider.info):
+            print(line)
+        print("dry run: no model was called and nothing was written")
+    return EXIT_OK
+
+
+async def _estimate_and_close(
+    spec: PanelSpec, provider: Provider, store: ResponseStore, options: RunOptions
+) -> CostEstimate:
+    try:
+        plans = plan_cells(spec, provider)
+        cached = set() if options.refresh else {p.key for p in plans if store.get(p.key)}
+        return await estimate_panel(
+            provider, plans, cached, warm_up=options.warm_up, concurrency=options.concurrency
+        )
+    finally:
+        await provider.aclose()
+
+
+def preflight(
+    args: argparse.Namespace,
+    spec: PanelSpec,
+    counting: Provider,
+    info: ModelInfo,
+    store: ResponseStore,
+    options: RunOptions,
+) -> CostEstimate:
+    """The estimate a paid run prints first and records; `counting` is closed after use."""
+    estimate = asyncio.run(_estimate_and_close(spec, counting, store, options))
+    return estimate.model_copy(update=_batch_estimate(estimate, info))
+
+
+def _batch_estimate(estimate: CostEstimate, info: ModelInfo) -> dict[str, object]:
+    """Batch APIs bill half; the estimate was priced on the plain provider."""
+    if not info.batch:
+        return {}
+    halve = {"estimated_cost_usd", "worst_case_cost_usd"}
+    return {
+        name: round(value * BATCH_DISCOUNT, 6)
+        for name, value in estimate.model_dump().items()
+        if name in halve and value is not None
+    }
+
+
+def confirm_spend(args: argparse.Namespace, estimate: CostEstimate, console: Console) -> None:
+    """A --max-cost below the worst case may stop the run part-way: say so before paying."""
+    worst = estimate.worst_case_cost_usd
+    if args.max_cost is None or worst is None or worst <= args.max_cost or not estimate.calls:
+        return
+    question = (
+        f"--max-cost ${args.max_cost:.2f} is below this run's worst case of ${worst:.4f}: "
+        "the limit may stop it part-way"
+    )
+    if args.yes:
+        console.print(f"note: {question}; going ahead (--yes)", markup=False)
+        return
+    if not sys.stdin.isatty():
+        raise InputError(f"{question}; pass --yes to run anyway")
+    if input(f"{question}. Run anyway? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise InputError("stopped before the first paid call")
