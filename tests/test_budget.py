@@ -141,6 +141,7 @@ def test_the_cli_says_where_it_stopped_and_the_same_command_finishes_from_the_ca
             "1000",
             "--max-cost",
             "0.02",
+            "--yes",  # the limit is below the worst case on purpose: no one to ask in a test
             "--concurrency",
             "8",
             "--out",
