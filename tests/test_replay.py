@@ -17,6 +17,7 @@ new transcript dropped into the folder is checked the same way:
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,17 @@ CONFORMANCE = HERE / "conformance"
 SHARED = HERE.parent.parent / "shared" / "conformance"  # beside the repository, where CI has it
 NOT_SERVED = {"content-encoding", "content-length", "transfer-encoding"}
 TRUNCATED = {"max_tokens", "model_context_window_exceeded", "length"}
+REFUSED = {"refusal", "content_filter"}
+ENDED = {"end_turn", "stop_sequence", "tool_use", "stop", "tool_calls"}
+# An error that says the request itself is wrong: never retried, wherever it arrives.
+REQUEST_ERRORS = {
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "not_found_error",
+    "request_too_large",
+    "invalid_api_key",
+}
 STRING = r'"((?:[^"\\]|\\.)*)"'
 
 
@@ -95,13 +107,31 @@ class Transcript:
     @cached_property
     def payloads(self) -> list[dict[str, Any]]:
         """Every JSON payload of the body: the `data:` lines of a stream, or the one document."""
-        if not self.is_stream:
-            return [json.loads(self.body)]
+        texts = [self.body.decode("utf-8", "replace")]
+        if self.is_stream:
+            lines = texts[0].splitlines()
+            texts = [line[5:] for line in lines if line.startswith("data:")]
         found = []
-        for line in self.body.decode("utf-8").splitlines():
-            if line.startswith("data:") and line[5:].strip() != "[DONE]":
-                found.append(json.loads(line[5:]))
+        for text in texts:
+            try:
+                payload = json.loads(text)
+            except ValueError:
+                continue  # `[DONE]`, or an error page that is not JSON
+            found.append(payload if isinstance(payload, dict) else {})
         return found
+
+    @property
+    def stream_error(self) -> dict[str, Any] | None:
+        """An error sent inside a 200 response (an SSE `error` event, an error chunk)."""
+        if self.status >= 400:
+            return None
+        for payload in self.payloads:
+            error = payload.get("error")
+            if isinstance(error, dict) and (
+                payload.get("type") == "error" or not self.is_messages_api
+            ):
+                return error
+        return None
 
     @property
     def retried(self) -> bool:
@@ -124,14 +154,23 @@ class Transcript:
             reasons = [c.get("finish_reason") for p in self.payloads for c in p.get("choices", [])]
             if any(_refusal(c) for p in self.payloads for c in p.get("choices", [])):
                 return "refusal"
-        last = [r for r in reasons if r][-1]
-        return "refusal" if last == "refusal" else "truncated" if last in TRUNCATED else "end"
+        given = [r for r in reasons if r]
+        if not given:
+            return "cut"  # no final event: the stream ended early
+        last = given[-1]
+        if last in REFUSED:
+            return "refusal"
+        return "truncated" if last in TRUNCATED else "end" if last in ENDED else "other"
 
     @property
     def outcome(self) -> str:
         if self.status >= 400:
             return "retried" if self.retried else "rejected"
-        return {"end": "verdict", "refusal": "refused", "truncated": "truncated"}[self.stop]
+        if self.stream_error is not None:
+            kind = self.stream_error.get("type") or self.stream_error.get("code")
+            return "rejected" if kind in REQUEST_ERRORS else "retried"
+        outcomes = {"end": "verdict", "refusal": "refused", "truncated": "truncated"}
+        return outcomes.get(self.stop, "failed")  # "other", "cut": no verdict, never accepted
 
     def usage(self) -> Usage:
         """The usage the recording reports, worked out from the bytes (not from panel's code)."""
@@ -153,12 +192,31 @@ class Transcript:
         Only the string values change: event names, framing, padding, usage and stop reasons stay
         as recorded. Deltas that were empty stay empty.
         """
+        if not self.is_stream:
+            return json.dumps(_with_text(json.loads(self.body), text)).encode("utf-8")
         lines = self.body.decode("utf-8").split("\n")
         carriers = [i for i, line in enumerate(lines) if _carried(line, self.is_messages_api)]
         pieces = _split(text, len(carriers))
         for index, piece in zip(carriers, pieces, strict=True):
             lines[index] = _replace_text(lines[index], piece, self.is_messages_api)
         return "\n".join(lines).encode("utf-8")
+
+
+def _with_text(document: dict[str, Any], text: str) -> dict[str, Any]:
+    """A whole (non-streamed) reply whose text is `text`: the first block, or tool input."""
+    for block in document.get("content") or []:  # a Messages API message
+        if block.get("type") == "text":
+            block["text"], text = text, ""
+        elif block.get("type") == "tool_use":
+            block["input"], text = json.loads(text) if text else {}, ""
+    for choice in document.get("choices") or []:  # a chat completion
+        message = choice.get("message") or {}
+        calls = message.get("tool_calls") or []
+        if calls and not message.get("content"):
+            calls[0]["function"]["arguments"], text = text, ""
+        else:
+            message["content"], text = text, ""
+    return document
 
 
 class _OneByteAtATime(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -282,8 +340,15 @@ def _chat_usage(payloads: list[dict[str, Any]]) -> Usage:
     )
 
 
+def roots() -> list[Path]:
+    """The copied folder, and any other recorded traffic named by PANEL_EXTRA_CONFORMANCE
+    (folders laid out the same way, separated by the path separator)."""
+    extra = os.environ.get("PANEL_EXTRA_CONFORMANCE", "")
+    return [CONFORMANCE, *(Path(part) for part in extra.split(os.pathsep) if part)]
+
+
 def transcripts() -> list[Transcript]:
-    return [Transcript(meta.parent) for meta in sorted(CONFORMANCE.glob("*/*/meta.json"))]
+    return [Transcript(m.parent) for root in roots() for m in sorted(root.glob("*/*/meta.json"))]
 
 
 ALL = transcripts()
@@ -380,7 +445,9 @@ def test_a_retryable_error_is_retried_then_answered(
     outcome = answer(plan, provider)
     assert route.call_count == 2
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
-    assert outcome.usage == success.usage()  # the rejected call cost nothing
+    # An error status cost nothing; an error inside a begun stream cost what it had reported.
+    lost = transcript.usage() if transcript.status < 400 and transcript.is_messages_api else Usage()
+    assert outcome.usage == success.usage() + lost
     wait = transcript.header("retry-after")
     if wait is not None and wait.isdigit():
         assert float(wait) <= provider.sleeps[0] <= float(wait) + 1  # type: ignore[attr-defined]
@@ -402,10 +469,33 @@ def test_a_final_error_is_one_clear_line_and_no_retry(
         answer(plan, provider)
     message = str(failure.value)
     assert route.call_count == 1
-    assert "\n" not in message and str(transcript.status) in message
-    error = transcript.payloads[0].get("error", {})
-    assert error.get("message", "")[:40] in message
-    assert "gave up" not in message
+    assert "\n" not in message and "gave up" not in message
+    error = transcript.stream_error or next(
+        (p["error"] for p in transcript.payloads if isinstance(p.get("error"), dict)), {}
+    )
+    assert str(error.get("message", ""))[:40] in message
+    if transcript.status >= 400:
+        assert str(transcript.status) in message
+    else:
+        assert str(error.get("type") or error.get("code")) in message
+
+
+@pytest.mark.parametrize("transcript", by_outcome("failed"))
+def test_a_reply_that_stopped_otherwise_is_never_a_verdict(
+    transcript: Transcript,
+    request_for: Any,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    provider = provider_for(transcript, monkeypatch)
+    plan = request_for(provider)
+    body = transcript.body
+    if transcript.stop != "cut":  # a whole verdict in its text changes nothing
+        body = transcript.with_text(verdict_text(plan.request))
+    route = httpx2_mock.post(transcript.url).mock(return_value=transcript.response(body))
+    with pytest.raises(RunError):
+        answer(plan, provider)
+    assert route.call_count >= 1
 
 
 @pytest.mark.parametrize("transcript", by_outcome("refused"))
@@ -454,7 +544,9 @@ def _output_limit(body: dict[str, Any]) -> int:
 
 
 def test_every_transcript_is_replayed() -> None:
-    folders = {f"{d.parent.name}/{d.name}" for d in CONFORMANCE.glob("*/*") if d.is_dir()}
+    folders = {
+        f"{d.parent.name}/{d.name}" for root in roots() for d in root.glob("*/*") if d.is_dir()
+    }
     assert len(folders) >= 23
     assert folders == USED, f"not replayed by any test: {sorted(folders - USED)}"
 

@@ -180,6 +180,27 @@ def test_repeated_cache_counts_in_message_delta_are_counted_once(
     )
 
 
+def test_a_gateway_that_answers_a_stream_with_a_whole_message_still_gives_the_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
+    plan = _plan(personas, cards, provider)
+    text = _reply_text(plan)
+    message = {
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5",
+        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+        "usage": {"input_tokens": 30, "output_tokens": 400, "cache_read_input_tokens": 2000},
+    }  # fmt: skip
+    route = httpx2_mock.post(CLAUDE_URL).mock(return_value=httpx.Response(200, json=message))
+    outcome = _verdict(provider, plan)
+    assert route.call_count == 1 and outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=30, output_tokens=400, cache_read_tokens=2000)
+
+
 # ------------------------------------------------------------------ OpenAI
 
 

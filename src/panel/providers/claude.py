@@ -27,6 +27,7 @@ retries.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator
 from functools import cached_property
@@ -175,22 +176,30 @@ class ClaudeProvider:
             with errors_mapped(lambda error: map_error(request.cell, error)):
                 params = self.request_params(request)
                 events = await self._client.messages.create(**params, stream=True)
-                started = False
-                async for event in events:
-                    if not started:  # the first event, not the headers: the cache is readable now
-                        started = True
-                        yield Started(rate_limit_headers(events.response.headers))
-                    if event.type == "message_start":
-                        tally.add(event.message.usage.to_dict())
-                    elif event.type == "content_block_delta":
-                        text = _json_text(event.delta)
-                        if text:
-                            yield TextDelta(text)
-                    elif event.type == "message_delta":
-                        tally.add(event.usage.to_dict())
-                        stop_reason = event.delta.stop_reason or stop_reason
-                    elif event.type == "message_stop":
-                        finished = True
+                if _is_whole_document(events.response):  # a gateway that ignored `stream`
+                    message = json.loads(await events.response.aread())
+                    yield Started(rate_limit_headers(events.response.headers))
+                    text, stop_reason = _whole_message(request.cell, message, tally)
+                    if text:
+                        yield TextDelta(text)
+                    finished = True
+                else:
+                    started = False
+                    async for event in events:
+                        if not started:  # the first event, not the headers: the cache is readable
+                            started = True
+                            yield Started(rate_limit_headers(events.response.headers))
+                        if event.type == "message_start":
+                            tally.add(event.message.usage.to_dict())
+                        elif event.type == "content_block_delta":
+                            text = _json_text(event.delta)
+                            if text:
+                                yield TextDelta(text)
+                        elif event.type == "message_delta":
+                            tally.add(event.usage.to_dict())
+                            stop_reason = event.delta.stop_reason or stop_reason
+                        elif event.type == "message_stop":
+                            finished = True
             if not finished:
                 raise ProviderError(
                     f"cell {request.cell}: the stream ended before message_stop", retryable=True
@@ -203,6 +212,28 @@ class ClaudeProvider:
             stop_reason=STOP_REASONS.get(stop_reason or "", "other"),
             detail=f"stop_reason={stop_reason}",
         )
+
+
+def _is_whole_document(response: Any) -> bool:
+    return str(response.headers.get("content-type", "")).startswith("application/json")
+
+
+def _whole_message(cell: str, message: Any, tally: UsageTally) -> tuple[str, str | None]:
+    """A non-streamed Message: its JSON text (text blocks, or a tool's input) and stop reason."""
+    if not isinstance(message, dict) or message.get("type") == "error":
+        kind, text = _error_body(message)
+        raise ProviderError(
+            f"cell {cell}: error instead of a message: {kind}: {text}",
+            retryable=kind not in REQUEST_ERRORS,
+        )
+    tally.add(message.get("usage") or {})
+    parts = []
+    for block in message.get("content") or []:
+        if block.get("type") == "text":
+            parts.append(str(block.get("text") or ""))
+        elif block.get("type") == "tool_use":
+            parts.append(json.dumps(block.get("input")))
+    return "".join(parts), message.get("stop_reason")
 
 
 def _json_text(delta: Any) -> str:
