@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from panel.inputs.loading import choose_personas
+from panel.inputs.schema import record_schema
 from panel.models import Persona, ToolCard
 from panel.providers.base import StructuredRequest
 from panel.running.orchestrator import RunOptions
@@ -81,3 +82,17 @@ def test_balance_order_asks_with_the_tools_reversed_and_reports_flips(
     prefixes = {request.order: request.system for request in provider.calls}
     assert prefixes["listed"].index(cards[0].id) < prefixes["listed"].index(cards[1].id)
     assert prefixes["reversed"].index(cards[1].id) < prefixes["reversed"].index(cards[0].id)
+
+
+def test_the_record_schema_describes_every_new_field() -> None:
+    from panel.cli import main
+
+    schema = record_schema()
+    parts = ("CellConsensus", "ToolStatistics", "OrderFlip", "QuoteSimilarity", "PanelStatistics")
+    for name in (*parts, "CostEstimate"):
+        properties = schema["$defs"][name]["properties"]
+        assert [field for field, spec in properties.items() if "description" not in spec] == []
+    cell = schema["$defs"]["CellResult"]["properties"]
+    assert "description" in cell["sample"] and "description" in cell["order"]
+    assert {"statistics", "estimate"} <= set(schema["properties"])
+    assert main(["schema", "--record"]) == 0

@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         "--write", type=Path, metavar="DIR", help="write every default schema into DIR"
     )
     schema.add_argument(
+        "--record",
+        action="store_true",
+        help="the record's schema, every field described (the default)",
+    )
+    schema.add_argument(
         "--wire",
         action="store_true",
         help="the strict schema sent to the providers for these personas (all, or --persona)",
@@ -471,7 +476,9 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
             (args.write / name).write_text(schema_text(schema), encoding="utf-8")
             print(args.write / name)
         return EXIT_OK
-    if args.persona is None and not args.wire:
+    if args.record or (args.persona is None and not args.wire):
+        if args.persona is not None or args.wire:
+            raise InputError("--record: give it alone, not with --persona or --wire")
         schema = record_schema()
     else:
         personas = load_personas(args.personas_dir)

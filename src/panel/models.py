@@ -401,13 +401,13 @@ class TemplateDigest(Strict):
 class CellConsensus(Strict):
     """One persona x tool cell over its samples (and both tool orders with --balance-order)."""
 
-    persona: Slug
-    tool: Slug
+    persona: Slug = Field(description="The reviewer.")
+    tool: Slug = Field(description="The tool reviewed.")
     samples: int = Field(description="Results of this cell: samples x tool orders.")
     answered: int = Field(description="Of them, those with a verdict.")
     verdict: Verdict | None = Field(description="The majority verdict; none on a tie.")
     agreement: str = Field(description='Answers agreeing with the majority, e.g. "2/3".')
-    mean_score: float | None
+    mean_score: float | None = Field(description="Mean score of the answers.")
     score_spread: float | None = Field(description="Population standard deviation.")
     disagrees: bool = Field(description="The cell's samples do not all give the same verdict.")
 
@@ -415,13 +415,13 @@ class CellConsensus(Strict):
 class ToolStatistics(Strict):
     """A tool's figures over every answered sample of every reviewer, with 95% intervals."""
 
-    tool: Slug
+    tool: Slug = Field(description="The tool.")
     ratings: int = Field(description="Answered verdicts behind the figures: reviewers x samples.")
-    ships: int
+    ships: int = Field(description="Ratings that ship.")
     ship_pct: float | None = Field(description="ships / ratings, in percent.")
     ship_pct_low: float | None = Field(description="Wilson 95% interval, lower bound (percent).")
     ship_pct_high: float | None = Field(description="Wilson 95% interval, upper bound (percent).")
-    mean_score: float | None
+    mean_score: float | None = Field(description="Mean score over the ratings.")
     mean_score_low: float | None = Field(description="Percentile bootstrap 95% interval, lower.")
     mean_score_high: float | None = Field(description="Percentile bootstrap 95% interval, upper.")
 
@@ -429,17 +429,17 @@ class ToolStatistics(Strict):
 class OrderFlip(Strict):
     """A cell whose majority verdict changes with the tools' order in the prompt."""
 
-    persona: Slug
-    tool: Slug
-    listed: Verdict
-    reversed: Verdict
+    persona: Slug = Field(description="The reviewer.")
+    tool: Slug = Field(description="The tool reviewed.")
+    listed: Verdict = Field(description="The majority verdict with the tools as listed.")
+    reversed: Verdict = Field(description="The majority verdict with the tools reversed.")
 
 
 class QuoteSimilarity(Strict):
     """Two personas' quotes on the same tool, and how alike they are."""
 
-    tool: Slug
-    personas: list[Slug] = Field(min_length=2, max_length=2)
+    tool: Slug = Field(description="The tool both quotes are about.")
+    personas: list[Slug] = Field(min_length=2, max_length=2, description="The two reviewers.")
     similarity: float = Field(description="Token-set Jaccard of the quotes' content words, 0-1.")
     collapsed: bool = Field(description="At or above `collapse_threshold`: the voices merge.")
 
@@ -450,18 +450,20 @@ class PanelStatistics(Strict):
     samples: int = Field(ge=1, description="Times each cell was asked (--samples).")
     balance_order: bool = Field(description="Each cell also asked with the tools reversed.")
     tool_order: list[Slug] = Field(description="The tools' order in the prompt's prefix.")
-    cells: list[CellConsensus]
-    tools: list[ToolStatistics]
+    cells: list[CellConsensus] = Field(description="Each cell over its samples.")
+    tools: list[ToolStatistics] = Field(description="Each tool's figures with 95% intervals.")
     fleiss_kappa: float | None = Field(
         description="Agreement of the personas' majority verdicts across tools beyond chance."
     )
     fleiss_kappa_note: str = Field(description="Why the kappa is undefined, or what it left out.")
     fleiss_kappa_subjects: int = Field(description="Tools the kappa was computed over.")
     order_flips: list[OrderFlip] = Field(description="With --balance-order: verdicts that flip.")
-    bootstrap_resamples: int
-    bootstrap_seed: int
+    bootstrap_resamples: int = Field(description="Resamples behind each bootstrap interval.")
+    bootstrap_seed: int = Field(description="Seed of the bootstrap, so the record reproduces.")
     collapse_threshold: float = Field(description="Quote similarity from which voices merge.")
-    quote_similarity: list[QuoteSimilarity]
+    quote_similarity: list[QuoteSimilarity] = Field(
+        description="Every pair of reviewers' quotes on the same tool (persona collapse)."
+    )
 
 
 class CostEstimate(Strict):
@@ -469,14 +471,14 @@ class CostEstimate(Strict):
 
     cells: int = Field(description="Calls the panel needs: personas x tools x samples x orders.")
     calls: int = Field(description="Of them, calls to the model (the rest are in the cache).")
-    from_response_cache: int
+    from_response_cache: int = Field(description="Cells the response cache already holds.")
     input_tokens: int = Field(description="Input tokens of the calls, prefix included.")
     prefix_tokens: int = Field(description="Tokens of the shared prefix, per call.")
     expected_output_tokens: int = Field(description="Output tokens expected over every call.")
     max_output_tokens: int = Field(description="Output tokens if every call ran to max_tokens.")
     token_counting: str = Field(description="How input tokens were found: counted or approximated.")
     warm_up: bool = Field(description="Priced with one prefix write per prefix, then reads.")
-    price_known: bool
+    price_known: bool = Field(description="False: no known price, so the cost is unknown.")
     estimated_cost_usd: float | None = Field(description="Expected dollars; none without a price.")
     worst_case_cost_usd: float | None = Field(
         description="Every call writes its prefix to the cache and runs to max_tokens."
