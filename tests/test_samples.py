@@ -96,3 +96,19 @@ def test_the_record_schema_describes_every_new_field() -> None:
     assert "description" in cell["sample"] and "description" in cell["order"]
     assert {"statistics", "estimate"} <= set(schema["properties"])
     assert main(["schema", "--record"]) == 0
+
+
+def test_each_tool_order_warms_its_own_prefix_before_its_cells_fan_out(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    provider = ScriptedProvider(lambda request, n: _verdict(request, True), delay=0.05)
+    spec = spec_for(choose_personas(personas, ["builder", "skeptic"]), cards, balance_order=True)
+    run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions()))
+    first_started = next(i for i, (event, _) in enumerate(provider.events) if event == "started")
+    before = [cell for event, cell in provider.events[:first_started] if event == "call"]
+    # One warm-up per prefix: one cell in the listed order and one reversed, and no other.
+    assert len(before) == 2 and sum("(tools reversed)" in cell for cell in before) == 1
+    reversed_calls = [c for e, c in provider.events if e == "call" and "reversed" in c]
+    reversed_started = [c for e, c in provider.events if e == "started" and "reversed" in c]
+    first_reversed_start = provider.events.index(("started", reversed_started[0]))
+    assert provider.events.index(("call", reversed_calls[1])) > first_reversed_start

@@ -102,7 +102,8 @@ class PanelRun:
         self.on_update = on_update
         self.progress = Progress()
         self._slots = asyncio.Semaphore(max(1, options.concurrency))
-        self._gate = WarmUpGate(enabled=options.warm_up)
+        # One gate per shared prefix: with --balance-order the reversed prefix warms up on its own.
+        self._gates: dict[str, WarmUpGate] = {}
         self.budget = Budget(options.max_cost)
 
     async def run(self, plans: list[CellPlan]) -> list[CellResult]:
@@ -111,6 +112,12 @@ class PanelRun:
         for plan in plans:
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "waiting"))
         return list(await asyncio.gather(*(self._run_cell(plan, hits[plan.key]) for plan in plans)))
+
+    def _gate(self, plan: CellPlan) -> WarmUpGate:
+        prefix = plan.request.system
+        if prefix not in self._gates:
+            self._gates[prefix] = WarmUpGate(enabled=self.options.warm_up)
+        return self._gates[prefix]
 
     def _cached(self, plan: CellPlan) -> CachedCell | None:
         return None if self.options.refresh else self.store.get(plan.key)
@@ -121,12 +128,12 @@ class PanelRun:
             self.progress.saved += 1
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
             return result
-        warm_up = await self._gate.enter()
+        warm_up = await self._gate(plan).enter()
         try:
             return await self._call(plan, warm_up)
         finally:
             if warm_up:
-                self._gate.leave()
+                self._gate(plan).leave()
 
     async def _call(self, plan: CellPlan, warm_up: bool) -> CellResult:
         persona, tool = plan.persona.id, plan.tool.id
@@ -147,7 +154,7 @@ class PanelRun:
                     on_partial=lambda fields: self.on_update(
                         CellUpdate(persona, tool, "streaming", fields)
                     ),
-                    on_started=self._gate.opened if warm_up else None,
+                    on_started=self._gate(plan).opened if warm_up else None,
                     check=plan.check,
                 )
             except CellFailure as exc:
