@@ -226,3 +226,13 @@ def test_bad_votes_are_one_line_and_stop_before_the_run(
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1 and name in err
     assert not out.exists()
+
+
+def test_view_prints_the_page_path_when_there_is_no_browser(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["view", str(run_dir)]) == 0  # stdout is captured: not a terminal, no browser
+    printed = Path(capsys.readouterr().out.strip())
+    assert printed.name == "panel.html" and printed.is_file()
+    assert printed.resolve() == next(run_dir.rglob("panel.html")).resolve()
+    assert main(["view", str(run_dir.parent)]) == 2

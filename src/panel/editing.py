@@ -24,6 +24,10 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
     render.set_defaults(handler=_render)
 
+    view = commands.add_parser("view", help="open a run's page in a browser, or print its path")
+    view.add_argument("run", type=Path, help="a run folder, or its record.json")
+    view.set_defaults(handler=_view)
+
     digest = commands.add_parser(
         "digest", help="build a static site of runs: index, weekly digest, Atom feed"
     )
@@ -91,4 +95,25 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
         f"{len(runs)} run(s), {recent} in the digest; wrote {site}/{INDEX}, {WEEKLY}, {FEED}",
         markup=False,
     )
+    return 0
+
+
+def _view(args: argparse.Namespace, console: Console) -> int:
+    """The page's path on standard output; on a terminal with a browser, the page opened too."""
+    import sys
+    import webbrowser
+
+    from panel.report.output import HTML
+
+    page = run_folder(args.run) / HTML
+    if not page.is_file():
+        raise InputError(f"no {HTML} in this run folder", source=str(args.run))
+    print(page)
+    if sys.stdout.isatty():
+        try:
+            opened = webbrowser.get().open(page.as_uri())
+        except webbrowser.Error:
+            opened = False
+        if not opened:
+            console.print("no browser found: open the path above", markup=False)
     return 0
