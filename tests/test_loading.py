@@ -115,3 +115,27 @@ def test_a_comparison_needs_two_distinct_tools() -> None:
         load_comparison([EXAMPLES / "claw-code.toml"])
     with pytest.raises(InputError, match="appears twice"):
         load_comparison([EXAMPLES / "claw-code.toml", EXAMPLES / "claw-code.toml"])
+
+
+def test_personas_dir_adds_to_the_built_in_personas_and_replaces_by_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from panel.cli import main
+    from panel.inputs.loading import load_personas
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    builder = (ROOT / "personas" / "builder.toml").read_text()
+    (folder / "my-reviewer.toml").write_text(builder.replace("default_panel = true", ""))
+    (folder / "skeptic.toml").write_text(
+        (ROOT / "personas" / "skeptic.toml").read_text().replace('name = "', 'name = "Local ', 1)
+    )
+    (folder / "futurist.toml").write_text((ROOT / "personas" / "futurist.toml").read_text())
+    personas = load_personas(folder)
+    assert {"builder", "skeptic", "my-reviewer", "business-analyst"} <= set(personas)
+    assert personas["skeptic"].name.startswith("Local ")
+    args = ["run", str(ROOT / "examples" / "claude-api-vs-modal.toml"), "--offline-delay", "0"]
+    args += ["--personas-dir", str(folder), "--personas", "builder,my-reviewer,skeptic"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "replaces" in line]
+    assert notes == [f"note: {folder}/skeptic.toml replaces the built-in persona 'skeptic'"]

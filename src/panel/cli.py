@@ -207,10 +207,16 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 def _run_command(args: argparse.Namespace, console: Console) -> int:
     from panel.config import default_model
+    from panel.inputs.loading import replaced_builtins
 
     if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
         args.model, args.model_reason = default_model(*args.config)
-    return _run(args, console, _spec_from_inputs(args))
+    spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
+    if args.personas_dir is not None and args.personas_dir.is_dir():
+        for persona in replaced_builtins(args.personas_dir):
+            console.print(f"note: {args.personas_dir}/{persona}.toml replaces the built-in "
+                          f"persona {persona!r}", markup=False)  # fmt: skip
+    return _run(args, console, spec)
 
 
 def _rerun_command(args: argparse.Namespace, console: Console) -> int:

@@ -35,8 +35,26 @@ def load_panel_file(path: Path) -> PanelFile:
 
 
 def load_personas(directory: Path | None = None) -> dict[str, Persona]:
-    """Every persona in a folder (panel's own by default), by id."""
-    folder = directory or data_dir("personas")
+    """panel's own personas by id, plus those in `directory` (a file there with a built-in's id
+    replaces the built-in)."""
+    builtin = _persona_folder(data_dir("personas"))
+    if directory is None:
+        return builtin
+    return {**builtin, **_persona_folder(directory)}
+
+
+def replaced_builtins(directory: Path) -> list[str]:
+    """The built-in personas a folder's files replace, by id."""
+    builtin = data_dir("personas")
+    return sorted(
+        path.stem
+        for path in directory.glob("*.toml")
+        if (builtin / path.name).is_file()
+        and (builtin / path.name).read_bytes() != path.read_bytes()  # a copy replaces nothing
+    )
+
+
+def _persona_folder(folder: Path) -> dict[str, Persona]:
     if not folder.is_dir():
         raise InputError("no such folder", source=str(folder))
     personas = {p.id: p for p in (load_persona(f) for f in sorted(folder.glob("*.toml")))}
