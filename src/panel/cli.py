@@ -175,7 +175,11 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         help="render every prompt, count tokens and print the expected and worst-case cost; "
         "no model call",
     )
-    command.add_argument("--json", action="store_true", help="with --dry-run: one JSON object")
+    command.add_argument(
+        "--json",
+        action="store_true",
+        help="NDJSON events on standard output, one per line (with --dry-run: one JSON object)",
+    )
     command.add_argument(
         "--yes", action="store_true", help="run even when --max-cost is below the worst case"
     )
@@ -311,6 +315,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
 
     from panel.batching import batching, endpoint_of
     from panel.display import LiveGrid, PlainLines
+    from panel.events import EventLines, run_started
     from panel.preflight import confirm_spend, dry_run, preflight
     from panel.providers.registry import choose_model
     from panel.record.votes import apply_votes, load_votes
@@ -344,12 +349,14 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
             console.print(line, markup=False)
     confirm_spend(args, estimate, console)
     holder: list[PanelRun] = []
-    interactive = console.is_terminal and not args.quiet
-    view = (
+    interactive = console.is_terminal and not args.quiet and not args.json
+    view: LiveGrid | PlainLines | EventLines = (
         LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console)
         if interactive
         else PlainLines()
     )
+    if args.json:
+        view = EventLines(run_started(spec, choice))
     try:
         with view:
             record = asyncio.run(
@@ -366,6 +373,8 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
         return EXIT_INTERRUPTED
     record = record.model_copy(update={"estimate": estimate})
     written = write_outputs(out_dir, apply_votes(record, votes) if votes else record)
+    if isinstance(view, EventLines):
+        view.finished(record, str(written))
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
 
