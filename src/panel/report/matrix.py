@@ -13,6 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from panel.models import Record
+from panel.record.consensus import representatives
 from panel.report.diff import RunSide, diff_records
 from panel.report.render import money, share
 
@@ -69,11 +70,14 @@ class Matrix:
 
 
 def compare_runs(records: list[Record]) -> Matrix:
-    baseline = {(c.persona, c.tool): c for c in records[0].cells if c.status == "ok"}
-    keys = [(c.persona, c.tool) for c in records[0].cells]
+    # one result per cell (with --samples, a sample agreeing with the cell's majority)
+    answered = [
+        {key: c for key, c in representatives(r.cells).items() if c.status == "ok"} for r in records
+    ]
+    baseline = answered[0]
+    keys = list(representatives(records[0].cells))
     for record in records[1:]:
-        keys += [(c.persona, c.tool) for c in record.cells if (c.persona, c.tool) not in keys]
-    answered = [{(c.persona, c.tool): c for c in r.cells if c.status == "ok"} for r in records]
+        keys += [key for key in representatives(record.cells) if key not in keys]
     rows = []
     for persona, tool in keys:
         base = baseline.get((persona, tool))
