@@ -182,3 +182,22 @@ def test_flips_are_marked_by_a_symbol_and_no_color_is_respected(three_runs: list
     plain = colour_run(["diff", a, b], FORCE_COLOR="1", NO_COLOR="1")
     assert not COLOUR.search(plain) and "⇄ flipped" in plain
     assert plain.count("⇄ flipped") == coloured.count("⇄ flipped") > 0
+
+
+def test_runs_as_json_lists_every_run_oldest_first(
+    three_runs: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = three_runs[0].parent
+    while not all(root in path.parents for path in three_runs):
+        root = root.parent
+    assert main(["runs", str(root), "--format", "json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    ids = {json.loads(path.read_text())["run_id"] for path in three_runs}
+    assert {run["run_id"] for run in runs} == ids and len(runs) == 3
+    assert [run["created_at"] for run in runs] == sorted(run["created_at"] for run in runs)
+    first = next(run for run in runs if run["model"] == "offline:offline")
+    record = json.loads(three_runs[0].read_text())
+    assert first["winner"] == record["aggregates"]["overall"]["winner"]
+    assert [t["ship_pct"] for t in first["tools"]] == [
+        t["ship_pct"] for t in record["aggregates"]["tools"]
+    ]

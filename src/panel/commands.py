@@ -12,6 +12,8 @@ from panel.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from panel.models import Record
+
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     validate = commands.add_parser(
@@ -28,6 +30,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
     runs = commands.add_parser("runs", help="list the records under an output folder")
     runs.add_argument("root", nargs="?", type=Path, default=Path("panel-out"))
+    runs.add_argument("--format", choices=["table", "json"], default="table")
     runs.set_defaults(handler=_runs)
 
 
@@ -73,6 +76,12 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
             found.append((path, load_record(path)))
         except InputError as error:
             console.print(f"skipped {error}", markup=False)
+    if args.format == "json":
+        import json
+
+        ordered = sorted(found, key=lambda item: item[1].created_at)
+        print(json.dumps([run_summary(path, record) for path, record in ordered], indent=2))
+        return 0
     for path, record in sorted(found, key=lambda item: item[1].created_at):
         ships = ", ".join(
             f"{s.tool} {'—' if s.ship_pct is None else f'{s.ship_pct:g}%'}"
@@ -88,3 +97,25 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
         )
     _stdout().print(table)
     return 0
+
+
+def run_summary(path: Path, record: Record) -> dict[str, object]:
+    """One run for `panel runs --format json`."""
+    return {
+        "run_id": record.run_id,
+        "created_at": record.created_at.isoformat(),
+        "title": record.title,
+        "model": f"{record.model.provider}:{record.model.model}",
+        "is_language_model": record.model.is_language_model,
+        "tools": [
+            {"tool": s.tool, "ship_pct": s.ship_pct, "ships": s.ships, "skips": s.skips}
+            for s in record.aggregates.tools
+        ],
+        "winner": record.aggregates.overall.winner,
+        "cells": record.totals.cells,
+        "cells_ok": record.totals.cells_ok,
+        "complete": record.complete,
+        "cost_usd": record.totals.cost_usd,
+        "wall_seconds": record.totals.wall_seconds,
+        "folder": str(path.parent),
+    }
