@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +20,8 @@ sys.path.insert(0, str(ROOT))  # tests.support: the emulator
 from panel.inputs.loading import choose_personas, load_personas, load_tool_card  # noqa: E402
 from panel.inputs.prompts import PromptSet  # noqa: E402
 from panel.models import Record, ToolCard  # noqa: E402
-from panel.providers.claude import ClaudeProvider  # noqa: E402
-from panel.providers.retry import RetryingProvider  # noqa: E402
+from panel.providers.base import Provider  # noqa: E402
+from panel.providers.registry import ModelChoice, build_provider  # noqa: E402
 from panel.running.orchestrator import RunOptions  # noqa: E402
 from panel.running.response_cache import ResponseStore  # noqa: E402
 from panel.running.runner import PanelSpec, run_panel  # noqa: E402
@@ -61,9 +64,13 @@ def spec(tools: int = 2) -> PanelSpec:
     )
 
 
-def claude_at(url: str) -> RetryingProvider:
+MODEL = "claude-sonnet-5-5"
+
+
+def claude_at(url: str) -> Provider:
+    """Claude as panel builds it (retries around the pacer around the provider)."""
     os.environ.setdefault("ANTHROPIC_API_KEY", "emulated-key")
-    return RetryingProvider(ClaudeProvider("claude-sonnet-5-5", base_url=url))
+    return build_provider(ModelChoice("anthropic", MODEL, "benchmark"), base_url=url)
 
 
 def run_against(url: str, panel: PanelSpec, **options: object) -> Record:
@@ -78,6 +85,23 @@ def run_against(url: str, panel: PanelSpec, **options: object) -> Record:
             await provider.aclose()
 
     return asyncio.run(go())
+
+
+@contextlib.contextmanager
+def emulator_process(*flags: str) -> Iterator[str]:
+    """The emulator in a process of its own (its CPU not counted against the client); its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.emulator", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    try:
+        yield process.stdout.readline().split()[2]
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def verdict_line(name: str, value: float, target: str, ok: bool) -> None:

@@ -92,7 +92,7 @@ def measure(output_tokens: int) -> tuple[float, float]:
     process, url = start_emulator(output_tokens)
     try:
         provider = claude_at(url)
-        params = provider.inner.request_params(plan_cells(spec(), provider)[0].request)  # type: ignore[attr-defined]
+        params = provider.inner.inner.request_params(plan_cells(spec(), provider)[0].request)  # type: ignore[attr-defined]
         asyncio.run(bare_sdk(url, params))  # warm both paths: imports, schema building
         asyncio.run(panel_cells(url))
         bare = min(asyncio.run(bare_sdk(url, params)) for _ in range(3))

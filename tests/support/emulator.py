@@ -527,12 +527,20 @@ def main() -> None:
     parser.add_argument("--tokens-per-second", type=float, default=60.0)
     parser.add_argument("--output-tokens", type=int, default=300)
     parser.add_argument("--cache-min-tokens", type=int, default=1024)
+    parser.add_argument("--chunk-tokens", type=int, default=1)
+    parser.add_argument("--cache-ready", choices=["headers", "first_event", "complete"])
+    parser.add_argument("--requests-per-minute", type=float, default=0)
+    parser.add_argument("--input-tokens-per-minute", type=float, default=0)
     args = parser.parse_args()
     config = EmulatorConfig(
         ttft=args.ttft,
         tokens_per_second=args.tokens_per_second,
         output_tokens=args.output_tokens,
         cache_min_tokens=args.cache_min_tokens,
+        chunk_tokens=args.chunk_tokens,
+        cache_ready=args.cache_ready or "first_event",
+        requests_per_minute=args.requests_per_minute,
+        input_tokens_per_minute=args.input_tokens_per_minute,
     )
     with Emulator(config, port=args.port) as emulator:
         print(

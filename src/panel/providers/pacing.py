@@ -7,7 +7,7 @@ Both services publish their limits on every response: Anthropic as
 provider hands them over, untouched and SDK-free, on its `Started` event.
 
 The pacer keeps one token bucket per limit, refilled at limit / 60 per
-second with a burst of one second's worth: the services document that a
+second with a burst of a quarter second's worth: the services document that a
 per-minute limit may be enforced over shorter intervals, so an even pace is
 what never trips it. Every request takes one request and its estimated input
 tokens (a bucket may go into debt for a request larger than its burst); when
@@ -33,6 +33,9 @@ from panel.models import ModelInfo, Usage
 from panel.providers.base import Event, Finished, Provider, Started, StructuredRequest
 from panel.providers.pricing import estimate_tokens
 
+# The burst a bucket allows, in seconds of its rate. Below the server's own burst, so that requests
+# delayed on their way out (a busy client) and arriving together still fit.
+BURST_SECONDS = 0.25
 _GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 
@@ -129,14 +132,14 @@ class _Bucket:
 
     def __init__(self, per_minute: float, now: float) -> None:
         self.rate = per_minute / 60.0
-        self.capacity = max(1.0, self.rate)
+        self.capacity = max(1.0, self.rate * BURST_SECONDS)
         self.level = self.capacity
         self.stamp = now
 
     def resize(self, per_minute: float, now: float) -> None:
         self.refill(now)
         self.rate = per_minute / 60.0
-        self.capacity = max(1.0, self.rate)
+        self.capacity = max(1.0, self.rate * BURST_SECONDS)
         self.level = min(self.level, self.capacity)
 
     def refill(self, now: float) -> None:

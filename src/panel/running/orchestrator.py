@@ -178,7 +178,8 @@ class PanelRun:
             seconds_total=outcome.seconds_total,
             flags=outcome.flags,
         )
-        self.store.put(entry)
+        # Off the event loop: an fsync per cell would otherwise hold every stream in flight.
+        await asyncio.to_thread(self.store.put, entry)
         self.progress.saved += 1
         self.progress.spent_usd = self.budget.spent
         result = self._result(plan, entry, from_cache=False)
