@@ -112,3 +112,23 @@ def test_each_tool_order_warms_its_own_prefix_before_its_cells_fan_out(
     reversed_started = [c for e, c in provider.events if e == "started" and "reversed" in c]
     first_reversed_start = provider.events.index(("started", reversed_started[0]))
     assert provider.events.index(("call", reversed_calls[1])) > first_reversed_start
+
+
+def test_an_editors_override_moves_the_intervals_with_the_ship_percent(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    from panel.models import Override
+    from panel.record.overrides import apply_overrides
+
+    provider = ScriptedProvider(lambda request, n: _verdict(request, True))
+    spec = spec_for(choose_personas(personas, ["builder", "skeptic"]), cards)
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions()))
+    tool = cards[0].id
+    skip = Override(tool=tool, persona="skeptic", verdict="skip", editor="E", reason="checked")
+    edited = apply_overrides(record, [skip])
+    assert edited.statistics is not None and record.statistics is not None
+    before = {t.tool: t for t in record.statistics.tools}[tool]
+    after = {t.tool: t for t in edited.statistics.tools}[tool]
+    assert (before.ships, after.ships, after.ship_pct) == (2, 1, 50.0)
+    assert after.ship_pct_low is not None and before.ship_pct_low is not None
+    assert after.ship_pct_low < before.ship_pct_low

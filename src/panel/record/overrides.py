@@ -15,6 +15,7 @@ from panel.errors import InputError
 from panel.files import read_toml, validate_as
 from panel.models import Override, Record
 from panel.record.aggregate import aggregate
+from panel.record.consensus import panel_statistics
 
 OVERRIDES = "overrides.toml"
 
@@ -46,8 +47,19 @@ def apply_overrides(record: Record, overrides: list[Override], source: str = OVE
     tools = [tool.id for tool in record.tools]
     personas = [persona.id for persona in record.personas]
     names = {tool.id: tool.name for tool in record.tools}
-    aggregates = aggregate(tools, personas, [cell.edited() for cell in cells], names)
-    return record.model_copy(update={"cells": cells, "aggregates": aggregates})
+    edited = [cell.edited() for cell in cells]
+    aggregates = aggregate(tools, personas, edited, names)
+    statistics = record.statistics
+    if statistics is not None:  # the intervals sit beside the edited ship %: same cells
+        statistics = panel_statistics(
+            tools,
+            personas,
+            edited,
+            samples=statistics.samples,
+            balance_order=statistics.balance_order,
+        )
+    update = {"cells": cells, "aggregates": aggregates, "statistics": statistics}
+    return record.model_copy(update=update)
 
 
 def _check(
