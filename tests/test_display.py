@@ -57,3 +57,25 @@ def test_plain_lines_print_only_finished_cells() -> None:
         "builder × alpha: ship 8/10",
         "skeptic × alpha: failed: cell skeptic × alpha: refused",
     ]
+
+
+def test_the_grid_shows_elapsed_time_cells_done_spend_and_retries() -> None:
+    now = [100.0]
+    spent = [0.0]
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    grid = LiveGrid(["builder", "skeptic"], ["alpha", "beta"], console, spent=lambda: spent[0],
+                    max_cost=1.0, clock=lambda: now[0])  # fmt: skip
+    with grid:
+        now[0] += 2.5
+        spent[0] = 0.0123
+        grid.update(CellUpdate("builder", "alpha", "done", {"verdict": "ship", "score": 8}))
+        grid.update(CellUpdate("builder", "beta", "streaming", {"verdict": "ship"}))
+        grid.update(CellUpdate("builder", "beta", "streaming", {}))  # a retry restarted it
+        assert (
+            grid.progress_line() == "2.5 s · 1/4 cells done · spent $0.0123 of $1.0000 · 1 retrying"
+        )
+        assert "1/4 cells done" in _text(grid)
+        grid.update(CellUpdate("builder", "beta", "done", {"verdict": "ship", "score": 7}))
+        assert grid.progress_line().endswith("2/4 cells done · spent $0.0123 of $1.0000")
+    no_limit = LiveGrid(["builder"], ["alpha"], console, spent=lambda: 0.5, clock=lambda: 0.0)
+    assert no_limit.progress_line() == "0.0 s · 0/1 cells done · spent $0.5000"

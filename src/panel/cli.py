@@ -351,7 +351,13 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     holder: list[PanelRun] = []
     interactive = console.is_terminal and not args.quiet and not args.json
     view: LiveGrid | PlainLines | EventLines = (
-        LiveGrid([p.id for p in spec.personas], [t.id for t in spec.tools], console)
+        LiveGrid(
+            [p.id for p in spec.personas],
+            [t.id for t in spec.tools],
+            console,
+            spent=lambda: holder[0].progress.spent_usd if holder else 0.0,
+            max_cost=args.max_cost,
+        )  # fmt: skip
         if interactive
         else PlainLines()
     )

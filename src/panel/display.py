@@ -7,6 +7,8 @@ line per finished cell, which is what CI logs and scripts want.
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -19,6 +21,7 @@ from panel.report.render import caching_outcome, money, percent, share
 from panel.running.orchestrator import CellUpdate
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
+_FINISHED = ("done", "cached", "failed", "skipped")
 
 
 def _cell_text(update: CellUpdate | None) -> Text:
@@ -42,13 +45,39 @@ def _cell_text(update: CellUpdate | None) -> Text:
 class LiveGrid:
     """persona × tool cells, each filling in as soon as its verdict and score have streamed."""
 
-    def __init__(self, personas: list[str], tools: list[str], console: Console) -> None:
+    def __init__(
+        self,
+        personas: list[str],
+        tools: list[str],
+        console: Console,
+        *,
+        spent: Callable[[], float] | None = None,
+        max_cost: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.personas, self.tools, self.console = personas, tools, console
         self.cells: dict[tuple[str, str], CellUpdate] = {}
-        self.live = Live(self._table(), console=console, refresh_per_second=12, transient=False)
+        self.retrying: set[tuple[str, str]] = set()
+        self.spent, self.max_cost, self.clock = spent, max_cost, clock
+        self.started = clock()
+        self.live = Live(
+            get_renderable=self._table, console=console, refresh_per_second=12, transient=False
+        )
+
+    def progress_line(self) -> str:
+        """Elapsed time, cells done of total, spend against the limit, retries in progress."""
+        done = sum(u.state in _FINISHED for u in self.cells.values())
+        total = len(self.personas) * len(self.tools)
+        parts = [f"{self.clock() - self.started:.1f} s", f"{done}/{total} cells done"]
+        if self.spent is not None:
+            limit = f" of {money(self.max_cost)}" if self.max_cost is not None else ""
+            parts.append(f"spent {money(self.spent())}{limit}")
+        if self.retrying:
+            parts.append(f"{len(self.retrying)} retrying")
+        return " · ".join(parts)
 
     def _table(self) -> Table:
-        table = Table(title="panel", show_lines=False)
+        table = Table(title="panel", caption=self.progress_line(), show_lines=False)
         table.add_column("persona")
         for tool in self.tools:
             table.add_column(tool)
@@ -59,6 +88,7 @@ class LiveGrid:
         return table
 
     def __enter__(self) -> LiveGrid:
+        self.started = self.clock()
         self.live.__enter__()
         return self
 
@@ -68,10 +98,14 @@ class LiveGrid:
 
     def update(self, update: CellUpdate) -> None:
         previous = self.cells.get((update.persona, update.tool))
+        key = (update.persona, update.tool)
         if update.state == "streaming" and previous and not update.fields:
             # a retry restarted the cell
             update = CellUpdate(update.persona, update.tool, "running")
-        self.cells[(update.persona, update.tool)] = update
+            self.retrying.add(key)
+        elif update.state in _FINISHED:
+            self.retrying.discard(key)
+        self.cells[key] = update
         self.live.update(self._table())
 
 
