@@ -236,3 +236,26 @@ def test_a_persona_whose_schema_strict_mode_rejects_is_caught(
     monkeypatch.setattr(validate, "persona_schema", loose)
     problems = validate.check_persona(personas["builder"])
     assert any("keyword 'format' is not accepted" in p.reason for p in problems)
+
+
+def test_a_card_gets_every_problem_in_plain_words_and_web_links_only(tmp_path: Path) -> None:
+    from panel.inputs.validate import validate_paths
+
+    card = tmp_path / "odd.toml"
+    card.write_text(
+        'name = "Odd"\ncategory = "Dev"\ntagline = "t"\nscroe = 3\n[pricing]\nentry = 3\n'
+        '[links]\nhomepage = "javascript:alert(1)"\ndocs = "https://example.com/docs"\n'
+    )
+    problems, checked = validate_paths([card])
+    assert checked == 1
+    assert sorted((p.field, p.reason) for p in problems) == [
+        ("description", "required, but missing"),
+        ("pricing.entry", "Input should be a valid string, not 3"),
+        ("scroe", "unknown field (check its spelling)"),
+    ]
+    card.write_text(card.read_text().replace("scroe = 3\n", 'description = "d"\n').replace(
+        "entry = 3", 'entry = "Free"'))  # fmt: skip
+    problems, _ = validate_paths([card])
+    assert [(p.field, p.reason) for p in problems] == [
+        ("links.homepage", "'javascript:alert(1)' is not an http(s) link (http:// or https://)")
+    ]

@@ -57,6 +57,24 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"{location}: {message}{more}"
 
 
+_PLAIN = {
+    "missing": "required, but missing",
+    "extra_forbidden": "unknown field (check its spelling)",
+}
+
+
+def every_problem(exc: ValidationError) -> list[tuple[str, str]]:
+    """Each problem as (field, what is wrong and what is allowed), in the project's words."""
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        reason = _PLAIN.get(error["type"]) or error["msg"].removeprefix("Value error, ")
+        if error["type"] in ("string_type", "int_type", "bool_type") and "input" in error:
+            reason += f", not {error['input']!r}"
+        problems.append((field, reason))
+    return problems
+
+
 def validate_as(model: type[M], data: object, source: str) -> M:
     try:
         return model.model_validate(data)

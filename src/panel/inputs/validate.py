@@ -10,11 +10,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from panel.errors import InputError
-from panel.files import describe_validation_error, read_toml
+from panel.files import describe_validation_error, every_problem, read_toml
 from panel.inputs.loading import (
     is_panel_data,
     load_panel_file,
@@ -117,10 +118,27 @@ def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
             return check_panel_file(file, personas_dir)
         if "beats" in data or file.parent.name == "personas":
             return check_persona(load_persona(file))
-        load_tool_card(file)
+        return check_card(file, data)
     except InputError as error:
         return [_from_error(error, str(file))]
-    return []
+
+
+def check_card(file: Path, data: dict[str, object]) -> list[Problem]:
+    """Every problem of a tool card at once, and links that are not plain http(s)."""
+    try:
+        card = ToolCard.model_validate({"id": file.stem, **data})
+    except ValidationError as exc:
+        return [Problem(str(file), field, reason) for field, reason in every_problem(exc)]
+    return [
+        Problem(str(file), f"links.{name}", f"{url!r} is not an http(s) link (http:// or https://)")
+        for name, url in card.links.items()
+        if not _is_web_link(url)
+    ]
+
+
+def _is_web_link(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def check_persona(persona: Persona, source: str | None = None) -> list[Problem]:
