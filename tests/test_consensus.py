@@ -73,6 +73,14 @@ def test_aggregates_over_samples_name_a_dissenter_once_and_prefer_on_mean_scores
     ]
     cells += [ok("b", "x", "ship", 6, 2), ok("a", "x", "ship", 9, 2)]
     assert summarise_tool("x", cells).dissenters == ["b"]
+    # A reviewer whose samples mostly agree with the panel is no dissenter for one stray sample.
+    stray = [
+        *cells,
+        ok("c", "x", "ship", 8, 0),
+        ok("c", "x", "ship", 7, 1),
+        ok("c", "x", "skip", 4, 2),
+    ]
+    assert summarise_tool("x", stray).dissenters == ["b"]
     scores = [ok("a", "x", "ship", 8, 0), ok("a", "x", "ship", 6, 1), ok("a", "y", "ship", 6, 0)]
     scores.append(ok("a", "y", "ship", 7, 1))
     preference = persona_preference("a", ["x", "y"], scores)

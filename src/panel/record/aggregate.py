@@ -31,9 +31,7 @@ def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
     if len(mine) > len(answered):
         split += f" ({len(mine) - len(answered)} without a verdict)"
     majority = "ship" if len(ships) > len(skips) else "skip" if len(skips) > len(ships) else None
-    dissenters = list(  # a persona once, however many of its samples dissent
-        dict.fromkeys(c.persona for c in answered if majority and c.verdict_word != majority)
-    )
+    dissenters = _dissenters(answered, majority)
     return ToolSummary(
         tool=tool,
         reviewers=len(mine),
@@ -46,6 +44,15 @@ def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
         score_spread=round(pstdev(scores), 2) if scores else None,
         dissenters=dissenters,
     )
+
+
+def _dissenters(answered: list[CellResult], majority: str | None) -> list[str]:
+    """Personas voting against the majority; with --samples, by the majority of their samples."""
+    votes: dict[str, list[str]] = {}
+    for cell in answered:
+        votes.setdefault(cell.persona, []).append(str(cell.verdict_word))
+    against = "skip" if majority == "ship" else "ship"
+    return [p for p, words in votes.items() if majority and words.count(against) > len(words) / 2]
 
 
 def persona_preference(
