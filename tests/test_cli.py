@@ -114,7 +114,7 @@ def test_default_model_follows_the_keys_present(monkeypatch: pytest.MonkeyPatch)
         (["run", PAIR, "--concurrency", "0"], "--concurrency: must be a positive"),
         (["run", PAIR, "--max-cost", "1"], "no known price for offline:offline"),
         (["run", "missing.toml", "other.toml"], "missing.toml: no such file"),
-        (["run", PAIR, "--concurrency", "many"], "invalid int value"),
+        (["run", PAIR, "--concurrency", "many"], "must be a whole number"),
         (["frobnicate"], "invalid choice"),
     ],
 )

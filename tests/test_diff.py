@@ -156,7 +156,15 @@ def test_interrupt_saves_completed_cells_and_the_same_command_resumes(tmp_path: 
         "1",
     ]
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-    child = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)
+    # A test run started in the background (`pytest &`) inherits SIGINT ignored, and so would
+    # the child: it gets Python's default handler back, as a run from a terminal has.
+    child = subprocess.Popen(
+        args,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert child.stderr is not None
     seen = 0
     while seen < 2:

@@ -13,10 +13,10 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "panel"
 LAYERS = ["core", "record", "inputs", "providers", "running", "report", "app"]
-CORE = {"models", "errors", "secrets", "resources", "files", "config", "__version__"}
+CORE = {"models", "errors", "secrets", "resources", "files", "config", "urls", "__version__"}
 APP = {
     "cli", "commands", "display", "editing", "analysis", "batching", "preflight", "events",
-    "__main__",
+    "terminal", "cli_values", "__main__",
 }  # fmt: skip
 
 

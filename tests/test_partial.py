@@ -90,3 +90,62 @@ def test_truncated_json_is_not_a_value() -> None:
     parser.feed('{"verdict": "ship", "quote": "I was cut')
     with pytest.raises(PartialJSONError, match="ended before"):
         parser.finish()
+
+
+EMOJI = {"verdict": "ship", "headline": "Fast 😀 and 🚀 at once", "quote": "I say 👍🏽.", "n": 1}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_astral_characters_escaped_as_surrogate_pairs_survive_any_chunking(seed: int) -> None:
+    text = json.dumps(EMOJI)  # ensure_ascii: each emoji is a \\ud83d\\ude00 pair of escapes
+    assert "\\ud83d" in text
+    rng = random.Random(seed)
+    parser = IncrementalJSON()
+    position = 0
+    while position < len(text):
+        step = rng.randint(1, 5)
+        parser.feed(text[position : position + step])
+        position += step
+    assert parser.finish() == EMOJI
+
+
+def test_a_surrogate_pair_split_between_its_two_escapes() -> None:
+    parser = IncrementalJSON()
+    for piece in ['{"h": "a \\ud83d', '\\ude00 b"}']:
+        parser.feed(piece)
+    value = parser.finish()
+    assert value == {"h": "a 😀 b"}
+    json.dumps(value, ensure_ascii=False).encode()  # text that can be written as UTF-8
+
+
+@pytest.mark.parametrize(
+    ("escaped", "expected"),
+    [
+        ("\\ud83d", "\ufffd"),
+        ("\\ude00", "\ufffd"),
+        ("\\ud83dx", "\ufffdx"),
+        ("\\ude00\\ud83d", "\ufffd\ufffd"),
+    ],
+)
+def test_a_lone_surrogate_becomes_a_replacement_character(escaped: str, expected: str) -> None:
+    parser = IncrementalJSON()
+    parser.feed('{"h": "' + escaped + '"}')
+    assert parser.finish() == {"h": expected}
+
+
+def test_nested_keys_never_show_as_top_level_fields() -> None:
+    """A nested object reusing the names of top-level fields must not leak into `fields`."""
+    document = {
+        "beats": {"verdict": "skip", "score": 1, "deeper": {"confidence": "low", "score": 2}},
+        "list": [{"verdict": "skip"}, {"score": 3}],
+        "verdict": "ship",
+        "score": 9,
+    }
+    text = json.dumps(document)
+    parser = IncrementalJSON()
+    for index, char in enumerate(text):
+        parser.feed(char)
+        for key, value in parser.fields.items():
+            assert document[key] == value, f"after {text[: index + 1]!r}: {key}={value!r}"
+    assert parser.finish() == document
+    assert parser.fields == document

@@ -171,3 +171,43 @@ def test_stream_without_final_event_fails(
                 _Events([Started(), TextDelta("{")]), plan.request, plan.model, PromptSet.from_dir()
             )
         )
+
+
+class _Recording(_Events):
+    """`_Events` that also keeps each request it was sent."""
+
+    def __init__(self, *scripts: list[Event]) -> None:
+        super().__init__(*scripts)
+        self.requests: list[StructuredRequest] = []
+
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        self.requests.append(request)
+        async for event in super().stream(request):
+            yield event
+
+
+def test_a_reask_after_a_restarted_stream_quotes_only_the_reply_it_rejected(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    """The text streamed before a retry's `Restarted` is not part of the reply: the re-ask's
+    assistant turn carries only what came after it, the reply that was actually judged."""
+    plan = _plan(personas, cards)
+    good = json.dumps(good_reply(plan.request))
+    discarded = '{"verdict": "ship", "headline": "ABANDONED-ATTEMPT'
+    rejected = '{"verdict": "ship"}'
+    provider = _Recording(
+        [
+            Started(),
+            TextDelta(discarded),
+            Restarted("retry"),
+            Started(),
+            *map(TextDelta, chunks(rejected, 4)),
+            Finished(usage=Usage(), stop_reason="end"),
+        ],
+        [Started(), *map(TextDelta, chunks(good)), Finished(usage=Usage(), stop_reason="end")],
+    )
+    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    assert outcome.attempts == 2
+    reask = provider.requests[1]
+    assert [turn.assistant for turn in reask.history] == [rejected]
+    assert all("ABANDONED-ATTEMPT" not in turn.assistant + turn.user for turn in reask.history)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel.errors import InputError
+from panel.terminal import clean
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:
@@ -43,10 +44,12 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
 def stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from rich.console import Console
+    from panel.terminal import safe_console
 
-    console = Console(highlight=False, soft_wrap=True)
-    return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
+    console = safe_console(highlight=False, soft_wrap=True)
+    return (
+        console if console.is_terminal else safe_console(highlight=False, soft_wrap=True, width=240)
+    )
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
@@ -64,7 +67,7 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
     elif fmt == "json":
         print(json.dumps(matrix.to_json(), indent=2))
     elif fmt == "markdown":
-        print(matrix_markdown(matrix), end="")
+        print(clean(matrix_markdown(matrix)), end="")
     else:
         _matrix_tables(matrix)
     return _gate(args, matrix, console)
@@ -93,7 +96,7 @@ def _two_runs(a: Record, b: Record, fmt: str) -> None:
         print(json.dumps(result.to_json(), indent=2))
         return
     if fmt == "markdown":
-        print(to_markdown(result), end="")
+        print(clean(to_markdown(result)), end="")
         return
     out = stdout()
     runs = Table(title="runs")

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from panel import __version__
+from panel import cli_values as values
 from panel.errors import InputError, PanelError
+from panel.terminal import clean, closed_pipe, out, safe_console
 
 # Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
 # machinery are imported inside the commands that use them (a test keeps it so).
@@ -105,7 +107,9 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
             help="PROVIDER:MODEL, a bare model name (gpt-5-mini, claude-sonnet-4-5) or offline",
         )  # fmt: skip
     command.add_argument(
-        "--base-url", help="API base URL (a gateway, an emulator, a compatible server)"
+        "--base-url",
+        type=values.base_url,
+        help="API base URL (a gateway, an emulator, a compatible server)",
     )
     if not rerun:
         command.add_argument(
@@ -117,7 +121,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         command.add_argument("--title", help="the comparison's title")
         command.add_argument(
             "--max-tokens",
-            type=int,
+            type=values.positive_int,
             help="output token limit per call (default: sized from the output schema)",
         )
     command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
@@ -125,7 +129,10 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
         "--quiet", action="store_true", help="plain lines instead of the live grid"
     )
     command.add_argument(
-        "--concurrency", type=int, default=8, help="cells in flight at once (default 8)"
+        "--concurrency",
+        type=values.positive_int,
+        default=8,
+        help="cells in flight at once (default 8)",
     )
     command.add_argument(
         "--no-warm-up", action="store_true", help="fire every cell at once into a cold cache"
@@ -151,7 +158,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     )
     command.add_argument(
         "--max-cost",
-        type=float,
+        type=values.positive_dollars,
         help="a bound on dollars spent: no cell starts unless its worst case fits",
     )
     command.add_argument(
@@ -160,7 +167,7 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     add_batch_options(command)
     command.add_argument(
         "--samples",
-        type=int,
+        type=values.positive_int,
         help="ask each cell K times; its verdict is the majority (default 1"
         + (", or the record's)" if rerun else ")"),
     )
@@ -183,25 +190,30 @@ def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -
     command.add_argument(
         "--yes", action="store_true", help="run even when --max-cost is below the worst case"
     )
-    command.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
+    command.add_argument(
+        "--offline-delay", type=values.seconds, default=0.02, help=argparse.SUPPRESS
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return _dispatch(args, _stderr())
+        code = _dispatch(args, _stderr())
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
     except PanelError as exc:
-        _stderr().print(f"panel: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"panel: error: {clean(exc, one_line=True)}", soft_wrap=True)
         return exc.exit_code
+    except BrokenPipeError:
+        return closed_pipe()
     except KeyboardInterrupt:
         _stderr().print("panel: interrupted", markup=False)
         return EXIT_INTERRUPTED
 
 
 def _stderr() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """Where messages go: markup never read, escape sequences and control characters removed."""
+    return safe_console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
@@ -481,9 +493,9 @@ def _personas(args: argparse.Namespace, console: Console) -> int:
 
     for persona in load_personas(args.personas_dir).values():
         marker = "default" if persona.default_panel else "optional"
-        print(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
+        out(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
         for beat in persona.beats:
-            print(f"    {beat.id}: {beat.label}")
+            out(f"    {beat.id}: {beat.label}")
     return EXIT_OK
 
 

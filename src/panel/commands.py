@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel.errors import InputError
+from panel.terminal import out
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:
@@ -36,10 +37,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def _stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from rich.console import Console
+    from panel.terminal import safe_console
 
-    console = Console(highlight=False, soft_wrap=True)
-    return console if console.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
+    console = safe_console(highlight=False, soft_wrap=True)
+    return (
+        console if console.is_terminal else safe_console(highlight=False, soft_wrap=True, width=240)
+    )
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
@@ -53,10 +56,8 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         print(report_json(problems, checked))
     else:
         for problem in problems:
-            print(problem.line())
-        print(
-            f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        )
+            out(problem.line())
+        out(f"{checked} files checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     return 2 if problems else 0
 
 

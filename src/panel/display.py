@@ -19,6 +19,7 @@ from rich.text import Text
 from panel.models import Record
 from panel.report.render import caching_outcome, money, percent, share
 from panel.running.orchestrator import CellUpdate
+from panel.terminal import clean, safe_text
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 _FINISHED = ("done", "cached", "failed", "skipped")
@@ -32,9 +33,9 @@ def _cell_text(update: CellUpdate | None) -> Text:
     verdict, score = update.fields.get("verdict"), update.fields.get("score")
     if verdict is None:
         return Text("…", style="cyan")
-    text = Text(str(verdict), style=_STYLE.get(str(verdict), ""))
+    text = safe_text(verdict, style=_STYLE.get(str(verdict), ""))
     if score is not None:
-        text.append(f" {score}/10")
+        text.append(clean(f" {score}/10"))
     if update.state == "cached":
         text.append(" (cached)", style="dim")
     elif update.state == "streaming":
@@ -132,7 +133,7 @@ class PlainLines:
             line = f"{update.persona} × {update.tool}: {call}"
         else:
             line = f"{update.persona} × {update.tool}: {result.status}: {result.error}"
-        print(line, file=self.stream, flush=True)
+        print(clean(line, one_line=True), file=self.stream, flush=True)
 
 
 def summary_table(record: Record) -> Table:

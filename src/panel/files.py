@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import TypeVar
@@ -11,21 +14,31 @@ from pydantic import BaseModel, ValidationError
 from panel.errors import InputError
 
 MAX_INPUT_BYTES = 256 * 1024
+# Panel data nests a few levels (a record's cells' verdicts' beats); far more is an attack.
+MAX_DEPTH = 32
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def read_text(path: Path, *, limit: int = MAX_INPUT_BYTES) -> str:
-    """Read a hand-written file, refusing what cannot be one: missing, huge, empty or not UTF-8."""
+    """Read a hand-written file, refusing what cannot be one: missing, not a regular file (a
+    device, a pipe), huge, empty or not UTF-8. At most `limit` bytes are ever read."""
     try:
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             raise InputError("no such file", source=str(path))
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"file is {size:,} bytes; the limit is {limit:,}", source=str(path))
-        raw = path.read_bytes()
+        if not path.is_file():  # checked before opening: opening a pipe would wait for a writer
+            raise InputError("not a regular file", source=str(path))
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError("not a regular file", source=str(path))
+            size = status.st_size
+            raw = handle.read(limit + 1) if size <= limit else b""
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from exc
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from exc
+    if size > limit or len(raw) > limit:
+        shown = f"{size:,}" if size > limit else f"over {limit:,}"
+        raise InputError(f"file is {shown} bytes; the limit is {limit:,}", source=str(path))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -35,12 +48,75 @@ def read_text(path: Path, *, limit: int = MAX_INPUT_BYTES) -> str:
     return text
 
 
+def inside(path: Path, folder: Path) -> Path:
+    """`path`, if it is a regular file whose real location is inside `folder` (no symlink out
+    of it, no /proc or device); else one InputError."""
+    try:
+        real, home = path.resolve(strict=True), folder.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise InputError(
+            "cannot be resolved (a broken or looping link?)", source=str(path)
+        ) from exc
+    if not real.is_relative_to(home):
+        raise InputError(
+            f"links outside {folder} (to {real}); copy the file in instead", source=str(path)
+        )
+    if not real.is_file():
+        raise InputError("not a regular file", source=str(path))
+    return path
+
+
+def nesting_depth(value: object) -> int:
+    """How deeply lists and tables nest in parsed JSON or TOML (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def check_depth(value: object, source: str) -> None:
+    depth = nesting_depth(value)
+    if depth > MAX_DEPTH:
+        raise InputError(
+            f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=source
+        )
+
+
+def parse_json(text: str, source: str) -> object:
+    """JSON with a bounded nesting depth: a deep document is one error, not a RecursionError."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno})", source=source) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=source
+        ) from exc
+    check_depth(data, source)
+    return data
+
+
 def read_toml(path: Path) -> dict[str, object]:
     text = read_text(path)
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=str(path)) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=str(path)
+        ) from exc
+    check_depth(data, str(path))
+    return data
 
 
 def describe_validation_error(exc: ValidationError) -> str:

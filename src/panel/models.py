@@ -133,7 +133,7 @@ class PanelConfig(Input):
     personas_dir: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     cache_dir: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     concurrency: int | None = Field(default=None, ge=1, le=256)
-    max_cost: float | None = Field(default=None, gt=0)
+    max_cost: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------- verdicts
@@ -322,6 +322,18 @@ class CellResult(Strict):
             return self
         changes = self.override.model_dump(include={"verdict", "score", "quote"}, exclude_none=True)
         return self.model_copy(update={"verdict": {**self.verdict, **changes}})
+
+    @model_validator(mode="after")
+    def _ok_cells_carry_a_verdict(self) -> CellResult:
+        """A cell marked ok has a verdict word and a score, whatever file it was read from."""
+        if self.status == "ok":
+            verdict = self.verdict or {}
+            if verdict.get("verdict") not in ("ship", "skip"):
+                raise ValueError("an ok cell needs verdict.verdict 'ship' or 'skip'")
+            score = verdict.get("score")
+            if type(score) is not int or not 1 <= score <= 10:
+                raise ValueError(f"an ok cell needs verdict.score from 1 to 10, not {score!r}")
+        return self
 
     @property
     def verdict_word(self) -> str | None:

@@ -3,8 +3,11 @@
 Errors are the one path by which a provider's words reach a record, a log
 line or the terminal, and an API error may echo the request it refused
 (headers included). Every panel error message is passed through `redact`,
-which removes the values of the key variables in the environment and
-anything shaped like a provider key or a bearer token.
+which removes the values of the key variables in the environment, the
+credentials of a base URL (remembered by `remember_secret`), anything shaped
+like a provider key or a bearer token, URL user info and credential query
+parameters. Text is redacted before it is cut (`clip`), so a key split by
+the cut cannot survive as a fragment.
 """
 
 from __future__ import annotations
@@ -13,23 +16,46 @@ import os
 import re
 
 REDACTED = "[redacted]"
-_KEY_VARIABLES = ("_API_KEY", "_AUTH_TOKEN", "_TOKEN")
+MIN_SECRET_LENGTH = 8
+_KEY_VARIABLES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 _KEY_SHAPES = re.compile(
     r"(sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_\-]{8,})"
     r"|((?:bearer|x-api-key|api-key|authorization)[\"']?\s*[:=]?\s*[\"']?)([A-Za-z0-9._\-]{8,})",
     re.IGNORECASE,
 )
+# https://user:password@host, and ?key=... / &api_key=... / &token=... in any URL or text.
+_URL_USERINFO = re.compile(r"(?<=://)[^/\s@?#\"']+@")
+_CREDENTIAL_PARAM = re.compile(
+    r"([?&;](?:api[_-]?key|key|token|access[_-]?token|auth[_-]?token|auth|secret|password|"
+    r"client[_-]?secret|sig|signature|x[_-]api[_-]key|subscription[_-]key)=)[^&\s\"'#]+",
+    re.IGNORECASE,
+)
+_remembered: set[str] = set()
+
+
+def remember_secret(value: str) -> None:
+    """A credential seen outside the environment (a base URL's): redacted wherever it appears."""
+    if len(value) >= MIN_SECRET_LENGTH:
+        _remembered.add(value)
 
 
 def _secret_values() -> list[str]:
-    values = [value for name, value in os.environ.items() if name.upper().endswith(_KEY_VARIABLES)]
-    return sorted((v for v in values if len(v) >= 8), key=len, reverse=True)
+    values = {value for name, value in os.environ.items() if name.upper().endswith(_KEY_VARIABLES)}
+    values |= _remembered
+    return sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
 def redact(text: str) -> str:
     for value in _secret_values():
         text = text.replace(value, REDACTED)
+    text = _URL_USERINFO.sub(f"{REDACTED}@", text)
+    text = _CREDENTIAL_PARAM.sub(rf"\1{REDACTED}", text)
     return _KEY_SHAPES.sub(_mask, text)
+
+
+def clip(text: str, limit: int) -> str:
+    """Redacted first, then cut to `limit` characters: the cut can never split a key."""
+    return redact(text)[:limit]
 
 
 def _mask(match: re.Match[str]) -> str:

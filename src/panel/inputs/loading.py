@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from panel.errors import InputError
-from panel.files import read_toml, validate_as
+from panel.files import inside, read_toml, validate_as
 from panel.models import PanelFile, Persona, ToolCard
 from panel.resources import data_dir
 
@@ -57,7 +57,8 @@ def replaced_builtins(directory: Path) -> list[str]:
 def _persona_folder(folder: Path) -> dict[str, Persona]:
     if not folder.is_dir():
         raise InputError("no such folder", source=str(folder))
-    personas = {p.id: p for p in (load_persona(f) for f in sorted(folder.glob("*.toml")))}
+    files = sorted(folder.glob("*.toml"))
+    personas = {p.id: p for p in (load_persona(inside(f, folder)) for f in files)}
     if not personas:
         raise InputError("no persona files (*.toml) found", source=str(folder))
     return personas

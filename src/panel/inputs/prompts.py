@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from panel.errors import InputError
-from panel.files import read_text
+from panel.files import inside, read_text
+from panel.inputs.bounded import BoundedEnvironment, RenderLimit, render_bounded
 from panel.models import Persona, TemplateDigest, ToolCard
 from panel.resources import data_dir
 
@@ -32,14 +32,23 @@ REASK = "reask.j2"
 REQUIRED_TEMPLATES = (PREFIX, CELL, REASK)
 
 
-def fence_marker(text: str) -> str:
-    return "UNTRUSTED-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+def fence_marker(text: str, attempt: int = 0) -> str:
+    salted = text if attempt == 0 else f"{attempt}\n{text}"
+    return "UNTRUSTED-" + hashlib.sha256(salted.encode()).hexdigest()[:16]
 
 
 def fence(card: ToolCard) -> str:
-    """A tool card as JSON between content-derived markers, to be read as data only."""
+    """A tool card as JSON between content-derived markers, to be read as data only.
+
+    The marker is stable for a card (so the prompt prefix, and the providers' caches, are too)
+    and never one the card's own text contains: however it was derived, a card holding it
+    cannot close its fence early.
+    """
     body = json.dumps(card.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False)
-    code = fence_marker(body)
+    attempt, code = 0, fence_marker(body)
+    while code in body:
+        attempt += 1
+        code = fence_marker(body, attempt)
     return f"<<<UNTRUSTED {code}\n{body}\nUNTRUSTED {code}>>>"
 
 
@@ -59,7 +68,7 @@ class PromptSet:
     def from_dir(cls, folder: Path | None = None) -> PromptSet:
         folder = folder or data_dir("prompts")
         files = sorted(folder.glob("*.j2"))
-        sources = {f.name: read_text(f) for f in files}
+        sources = {f.name: read_text(inside(f, folder)) for f in files}
         prompts = cls(sources=sources, origin=str(folder))
         prompts.check_complete()
         return prompts
@@ -84,8 +93,8 @@ class PromptSet:
     def combined_digest(self) -> str:
         return hashlib.sha256("".join(d.sha256 for d in self.digests()).encode()).hexdigest()
 
-    def _environment(self) -> SandboxedEnvironment:
-        env = SandboxedEnvironment(
+    def _environment(self) -> BoundedEnvironment:
+        env = BoundedEnvironment(
             loader=jinja2.DictLoader(self.sources),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -93,12 +102,19 @@ class PromptSet:
         )
         env.filters["fence"] = fence
         env.filters["oneline"] = oneline
+        env.bound_filters()
         return env
 
     def render(self, name: str, **context: object) -> str:
         where = f"{self.origin}/{name}"
         try:
-            return self._environment().get_template(name).render(**context)
+            return render_bounded(self._environment().get_template(name), context)
+        except RenderLimit as exc:
+            raise InputError(f"{exc}", source=where) from exc
+        except RecursionError as exc:
+            raise InputError(
+                "includes itself (directly or through another template)", source=where
+            ) from exc
         except jinja2.TemplateSyntaxError as exc:
             place = f"{self.origin}/{exc.name or name}:{exc.lineno}"
             raise InputError(f"template syntax error: {exc.message}", source=place) from exc

@@ -47,6 +47,7 @@ from panel.providers.base import (
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
 from panel.providers.traits import claude_takes_effort, model_label
+from panel.secrets import clip
 
 if TYPE_CHECKING:
     import anthropic
@@ -315,5 +316,5 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
 def _error_body(body: object) -> tuple[str, str]:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
-        return str(error.get("type", "error")), str(error.get("message", ""))[:300]
-    return "error", str(body)[:300] if body else ""
+        return clip(str(error.get("type", "error")), 80), clip(str(error.get("message", "")), 300)
+    return "error", clip(str(body), 300) if body else ""

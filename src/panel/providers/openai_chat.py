@@ -57,6 +57,7 @@ from panel.providers.traits import (
     openai_reasons,
     openai_takes_prompt_cache_options,
 )
+from panel.secrets import clip
 
 if TYPE_CHECKING:
     import httpx2
@@ -264,7 +265,7 @@ class ChatReply:
     def finished(self) -> Finished:
         reason = self.finish_reason or ""
         stop: StopReason = "refusal" if self.refusal else FINISH_REASONS.get(reason, "other")
-        detail = f"refusal: {''.join(self.refusal)[:200]}" if self.refusal else ""
+        detail = f"refusal: {clip(''.join(self.refusal), 200)}" if self.refusal else ""
         usage = self.usage if self.usage is not None else Usage(reported=False)
         return Finished(usage=usage, stop_reason=stop, detail=detail or f"finish_reason={reason}")
 
@@ -336,5 +337,5 @@ def _message(body: object) -> str:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:300]
-    return str(body)[:300] if body else "no detail"
+            return clip(str(inner["message"]), 300)
+    return clip(str(body), 300) if body else "no detail"

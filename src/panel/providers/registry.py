@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from panel.errors import InputError
 from panel.providers.base import Provider
+from panel.urls import check_base_url
 
 if TYPE_CHECKING:
     from panel.providers.batch import BatchAPI
@@ -95,6 +96,8 @@ def build_provider(
     from panel.providers.pacing import PacedProvider
     from panel.providers.retry import RetryingProvider
 
+    base_url = checked_base_url(choice.provider, base_url)
+
     # Every attempt, retries included, goes through the pacer.
     if choice.provider == "anthropic":
         from panel.providers.claude import ClaudeProvider
@@ -132,3 +135,17 @@ def batch_api_for(provider: Provider) -> BatchAPI:
 
         return OpenAIBatches(cast(OpenAIProvider, provider))
     raise InputError(f"--batch: {name} has no batch API")
+
+
+BASE_URL_VARIABLES = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}
+
+
+def checked_base_url(provider: str, base_url: str | None) -> str | None:
+    """The flag's URL, else the provider's environment variable's, refused at once if unusable."""
+    if base_url is not None:
+        return check_base_url(base_url, "--base-url")
+    variable = BASE_URL_VARIABLES.get(provider)
+    from_env = os.environ.get(variable) if variable else None
+    if from_env:
+        check_base_url(from_env, variable or "")
+    return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from panel.urls import public_url
+
 # Claude 4.6 and later (and Opus 4.5) accept `output_config.effort`; 5.x models think adaptively
 # by default, billed as output and counted against max_tokens, so a bound matters there.
 _CLAUDE = re.compile(r"claude-(?:[a-z]+)-(\d+)(?:-(\d{1,2}))?(?:-\d{8})?(?:-latest)?$")
@@ -65,7 +67,8 @@ def model_label(provider: str, model: str, base_url: str | None) -> str:
     if provider == "anthropic":
         return f"Claude ({model})"
     elsewhere = base_url is not None and "api.openai.com" not in base_url
-    return f"OpenAI-compatible ({model}{f' at {base_url}' if elsewhere else ''})"
+    where = f" at {public_url(base_url)}" if base_url and elsewhere else ""
+    return f"OpenAI-compatible ({model}{where})"
 
 
 def known_local_server(base_url: str | None) -> str | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from panel.errors import InputError
-from panel.files import describe_validation_error, read_text
+from panel.files import describe_validation_error, parse_json, read_text
 from panel.models import SCHEMA_VERSION, Record
 
 RECORD = "record.json"
@@ -16,27 +15,88 @@ MAX_RECORD_BYTES = 32 * 1024 * 1024
 
 
 def load_record(path: Path) -> Record:
-    """A record from disk; an older or newer schema_version is named, not misread."""
+    """A record from disk; an older or newer schema_version is named, not misread.
+
+    Types are strict (`"3"` is not a number, `true` is not version 1), nesting is bounded,
+    and the settings, ids and cells must be ones a rerun or a diff can use.
+    """
     if path.is_dir():
         path = path / RECORD
+    source = str(path)
     text = read_text(path, limit=MAX_RECORD_BYTES)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno})", source=str(path)
-        ) from exc
+    data = parse_json(text, source)
     if not isinstance(data, dict):
-        raise InputError("a record is a JSON object", source=str(path))
+        raise InputError("a record is a JSON object", source=source)
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise InputError(
             f"schema_version: record is version {version!r}; this panel reads version "
-            f"{SCHEMA_VERSION} "
-            "(use the panel release that wrote it)",
-            source=str(path),
+            f"{SCHEMA_VERSION} (use the panel release that wrote it)",
+            source=source,
         )
     try:
-        return Record.model_validate(data)
+        record = Record.model_validate_json(text, strict=True)  # JSON mode: dates as text
     except ValidationError as exc:
-        raise InputError(describe_validation_error(exc), source=str(path)) from exc
+        raise InputError(describe_validation_error(exc), source=source) from exc
+    _check_settings(record.settings, source)
+    _check_ids(record, source)
+    return record
+
+
+def _check_ids(record: Record, source: str) -> None:
+    """Each tool and persona once; each cell names them and appears once."""
+    for kind, ids in (
+        ("tools", [t.id for t in record.tools]),
+        ("personas", [p.id for p in record.personas]),
+    ):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise InputError(f"{kind}: id {repeated[0]!r} appears twice", source=source)
+    seen: set[tuple[str, str]] = set()
+    tools, personas = {t.id for t in record.tools}, {p.id for p in record.personas}
+    for index, cell in enumerate(record.cells):
+        if cell.tool not in tools:
+            raise InputError(
+                f"cells.{index}.tool: {cell.tool!r} is not in the record's tools", source=source
+            )
+        if cell.persona not in personas:
+            raise InputError(
+                f"cells.{index}.persona: {cell.persona!r} is not on the panel", source=source
+            )
+        if (cell.persona, cell.tool) in seen:
+            raise InputError(
+                f"cells.{index}: a second cell for {cell.persona} × {cell.tool}", source=source
+            )
+        seen.add((cell.persona, cell.tool))
+
+
+# The settings a rerun reads back: (lowest, highest) for numbers, None for a flag.
+SETTINGS: dict[str, tuple[float, float] | None] = {
+    "max_tokens": (1, 1_000_000),
+    "samples": (1, 50),
+    "temperature": (0, 2),
+    "balance_order": None,
+}
+
+
+def _check_settings(settings: dict[str, object], source: str) -> None:
+    """Each setting a rerun reads is absent, null, or of its type and range."""
+    for name, bounds in SETTINGS.items():
+        value = settings.get(name)
+        if value is None:
+            continue
+        if bounds is None:
+            if not isinstance(value, bool):
+                raise InputError(
+                    f"settings.{name}: must be true or false, not {value!r}", source=source
+                )
+            continue
+        low, high = bounds
+        whole = name != "temperature"
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+            kind = "a whole number" if whole else "a number"
+            raise InputError(
+                f"settings.{name}: must be {kind} from {low:g} to {high:,g}, not {value!r}",
+                source=source,
+            )

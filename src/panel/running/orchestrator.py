@@ -26,6 +26,7 @@ from panel.running.budget import Budget, BudgetedCell, PrefixPrice, worst_case
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
+from panel.secrets import redact
 
 CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
 
@@ -216,7 +217,7 @@ class PanelRun:
             persona=plan.persona.id,
             tool=plan.tool.id,
             status=status,
-            error=reason,
+            error=redact(reason),  # an unexpected exception's text is not a PanelError's
             usage=usage,
             cost=cost,
             batch=self.provider.info.batch,

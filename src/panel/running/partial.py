@@ -22,6 +22,17 @@ _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r"
 _WHITESPACE = frozenset(" \t\r\n")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _paired(string: str) -> str:
+    """`\\ud83d\\ude00` escapes (read one at a time, perhaps in different deltas) joined into
+    the one character they encode; a lone half, which no text can hold, becomes U+FFFD."""
+    if not _SURROGATE.search(string):
+        return string
+    return string.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 class PartialJSONError(ValueError):
     """The stream is not JSON; `position` is the character offset where it went wrong."""
 
@@ -146,7 +157,7 @@ class IncrementalJSON:
         if match.group() == "\\":
             self._escape = ""
             return match.end()
-        string = "".join(self._token)
+        string = _paired("".join(self._token))
         if self._string_is_key:
             self._keys[-1] = string
             self._state = "colon"

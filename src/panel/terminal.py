@@ -1,0 +1,84 @@
+"""Untrusted text on the terminal: no markup, no control characters, no escape sequences.
+
+Card names, model replies, error bodies and record fields can hold rich markup (`[/]` would
+crash a table) or terminal escapes (ESC/OSC sequences that recolour, retitle or rewrite the
+screen). `clean` strips the sequences and the control characters; `SafeConsole` applies it to
+every string it renders and never reads markup, so nothing printed through it is interpreted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import cache
+from typing import TYPE_CHECKING, Any, TextIO
+
+# Imported on every start by the CLI: rich is loaded only when a console is made.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other ESC sequences, then lone controls:
+# C0 except tab and newline, DEL, C1, and the bidirectional overrides that reorder what is shown.
+_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]?"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object, *, one_line: bool = False) -> str:
+    """`text` as something safe to print: escape sequences and control characters removed."""
+    result = _CONTROLS.sub("", _SEQUENCES.sub("", str(text)))
+    if one_line:
+        result = " ".join(result.split())
+    return result
+
+
+def safe_text(text: object, style: str = "") -> Text:
+    """A rich Text of cleaned text: shown as written, never read as markup."""
+    from rich.text import Text
+
+    return Text(clean(text), style=style)
+
+
+def safe_console(**options: Any) -> Console:
+    """A rich Console that reads no markup or emoji codes and cleans every string it renders."""
+    return _safe_console_class()(**options)
+
+
+@cache
+def _safe_console_class() -> type[Console]:
+    from rich.console import Console
+
+    class SafeConsole(Console):
+        def render_str(self, text: str, **options: Any) -> Text:
+            options.update(markup=False, emoji=False)
+            return super().render_str(clean(text), **options)
+
+    return SafeConsole
+
+
+def out(text: object = "", *, stream: TextIO | None = None) -> None:
+    """A line of cleaned text on standard output (or `stream`)."""
+    print(clean(text), file=stream or sys.stdout)
+
+
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
+
+
+def closed_pipe() -> int:
+    """The reader went away (`panel personas | head`): stop quietly, as a pipeline expects.
+
+    Standard output is pointed at /dev/null so the interpreter's last flush cannot fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file (captured in tests): nothing is left to flush
+    return EXIT_CLOSED_PIPE
