@@ -360,3 +360,30 @@ def test_auth_error_names_the_variable_not_the_key(
     with pytest.raises(ProviderError) as caught:
         _verdict(gpt, plan)
     assert "check OPENAI_API_KEY" in str(caught.value) and SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "retried"), [("server_error", True), ("invalid_request_error", False)]
+)
+def test_an_error_chunk_mid_stream_is_retried_only_when_passing(
+    gpt: Any,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    kind: str,
+    retried: bool,
+) -> None:
+    """`data: {"error": ...}` inside an open stream: a server error is retried (the streamed
+    start thrown away), a refused request is not."""
+    plan = _plan(personas, cards, gpt)
+    started = openai_chunks(['{"verdict": "sh'], finish_reason=None, done=False)
+    error = [(None, {"error": {"message": "the stream broke", "type": kind}})]
+    broken = stream_response(started + error)
+    route = httpx2_mock.post(URL).mock(side_effect=[broken, reply(plan.request)])
+    if retried:
+        assert _verdict(gpt, plan).verdict is not None
+        assert route.call_count == 2
+    else:
+        with pytest.raises(ProviderError, match=kind):
+            _verdict(gpt, plan)
+        assert route.call_count == 1
