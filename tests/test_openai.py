@@ -377,7 +377,9 @@ def test_an_error_chunk_mid_stream_is_retried_only_when_passing(
     start thrown away), a refused request is not."""
     plan = _plan(personas, cards, gpt)
     started = openai_chunks(['{"verdict": "sh'], finish_reason=None, done=False)
-    error = [(None, {"error": {"message": "the stream broke", "type": kind}})]
+    error: list[tuple[str | None, Any]] = [
+        (None, {"error": {"message": "the stream broke", "type": kind}})
+    ]
     broken = stream_response(started + error)
     route = httpx2_mock.post(URL).mock(side_effect=[broken, reply(plan.request)])
     if retried:
