@@ -13,7 +13,7 @@ from panel.cli import main
 from panel.inputs.loading import choose_personas
 from panel.models import Persona, Record, ToolCard, Usage
 from panel.providers.base import Event, StructuredRequest
-from panel.running.budget import Budget
+from panel.running.budget import Budget, Reservation
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import run_panel
@@ -165,3 +165,20 @@ def test_the_cli_says_where_it_stopped_and_the_same_command_finishes_from_the_ca
     assert record["totals"]["cells_from_cache"] == 8 - sum(
         1 for cell in record["cells"] if not cell["from_cache"]
     )
+
+
+def test_two_calls_waiting_on_each_other_do_not_hang() -> None:
+    async def go() -> list[bool]:
+        budget = Budget(1.0)
+        first, second = await budget.reserve(0.4), await budget.reserve(0.4)
+        assert first is not None and second is not None
+
+        async def retry(reservation: Reservation) -> bool:
+            extended = await budget.extend(reservation, 0.4)
+            budget.settle(reservation, 0.1)  # the cell ends either way, having spent $0.10
+            return extended
+
+        results = await asyncio.wait_for(asyncio.gather(retry(first), retry(second)), 2.0)
+        return list(results)
+
+    assert sorted(run(go())) == [False, True]

@@ -60,6 +60,7 @@ class Budget:
         self.reserved = 0.0
         self.stopped = False
         self._settled = asyncio.Event()
+        self._held_by_waiters = 0.0  # reserved by calls that are themselves waiting to extend
 
     async def reserve(self, amount: float) -> Reservation | None:
         """Room for `amount`, once the calls in flight leave enough; None when it never will."""
@@ -69,11 +70,15 @@ class Budget:
     async def extend(self, reservation: Reservation, amount: float) -> bool:
         """Add `amount` to a reservation, waiting for others to settle; False once it cannot fit."""
         while self.limit is not None and self.spent + self.reserved + amount > self.limit:
-            if self.stopped or self.reserved - reservation.amount <= 0:
-                self.stopped = True  # nothing else in flight can free room: stop here
+            if self.stopped or self.reserved - self._held_by_waiters - reservation.amount <= 0:
+                self.stopped = True  # no call still running can free room: stop here
                 return False
             settled = self._settled
-            await settled.wait()
+            self._held_by_waiters += reservation.amount
+            try:
+                await settled.wait()
+            finally:
+                self._held_by_waiters -= reservation.amount
         self.reserved += amount
         reservation.amount += amount
         return True
