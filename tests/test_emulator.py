@@ -139,7 +139,7 @@ def test_rate_limit_answers_429_with_retry_after_and_panel_waits(
     cards: list[ToolCard],
     tmp_path: Path,
 ) -> None:
-    with Emulator(EmulatorConfig(rate_limit=3, rate_window=0.3)) as emulator:
+    with Emulator(EmulatorConfig(rate_limit=2, rate_window=1.0)) as emulator:
         record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8)
     limited = [s for s in emulator.served if s.fault == "rate-limited"]
     assert limited and all(s.status == 429 for s in limited)
