@@ -249,7 +249,7 @@ def test_a_card_gets_every_problem_in_plain_words_and_web_links_only(tmp_path: P
     problems, checked = validate_paths([card])
     assert checked == 1
     assert sorted((p.field, p.reason) for p in problems) == [
-        ("description", "required, but missing"),
+        ("description", "Field required (this file must set it)"),
         ("pricing.entry", "Input should be a valid string, not 3"),
         ("scroe", "unknown field (check its spelling)"),
     ]
@@ -259,3 +259,16 @@ def test_a_card_gets_every_problem_in_plain_words_and_web_links_only(tmp_path: P
     assert [(p.field, p.reason) for p in problems] == [
         ("links.homepage", "'javascript:alert(1)' is not an http(s) link (http:// or https://)")
     ]
+
+
+def test_a_persona_gets_every_problem_listed(tmp_path: Path) -> None:
+    from panel.inputs.validate import validate_paths
+
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    text = (ROOT / "personas" / "skeptic.toml").read_text()
+    text = text.replace('ship_when = "', 'ship_wen = "', 1).replace('name = "', 'nmae = "', 1)
+    (folder / "skeptic.toml").write_text(text)
+    problems, _ = validate_paths([folder])
+    fields = {p.field for p in problems}
+    assert {"ship_wen", "nmae", "ship_when", "name"} <= fields

@@ -134,7 +134,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 _PLAIN = {
-    "missing": "required, but missing",
+    "missing": "Field required (this file must set it)",
     "extra_forbidden": "unknown field (check its spelling)",
 }
 

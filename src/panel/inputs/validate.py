@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from panel.errors import InputError
 from panel.files import describe_validation_error, every_problem, read_toml
@@ -31,7 +31,7 @@ from panel.inputs.schema import (
     verdict_model,
     wire_schema,
 )
-from panel.models import Persona, Pricing, Record, ToolCard
+from panel.models import PanelFile, Persona, Pricing, Record, ToolCard
 from panel.record.aggregate import aggregate
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
@@ -117,7 +117,8 @@ def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
         if is_panel_data(data):
             return check_panel_file(file, personas_dir)
         if "beats" in data or file.parent.name == "personas":
-            return check_persona(load_persona(file))
+            listed = _every_problem(Persona, {"id": file.stem, **data}, file)
+            return listed or check_persona(load_persona(file))
         return check_card(file, data)
     except InputError as error:
         return [_from_error(error, str(file))]
@@ -125,10 +126,10 @@ def _check_toml(file: Path, personas_dir: Path | None) -> list[Problem]:
 
 def check_card(file: Path, data: dict[str, object]) -> list[Problem]:
     """Every problem of a tool card at once, and links that are not plain http(s)."""
-    try:
-        card = ToolCard.model_validate({"id": file.stem, **data})
-    except ValidationError as exc:
-        return [Problem(str(file), field, reason) for field, reason in every_problem(exc)]
+    listed = _every_problem(ToolCard, {"id": file.stem, **data}, file)
+    if listed:
+        return listed
+    card = ToolCard.model_validate({"id": file.stem, **data})
     return [
         Problem(str(file), f"links.{name}", f"{url!r} is not an http(s) link (http:// or https://)")
         for name, url in card.links.items()
@@ -150,7 +151,18 @@ def check_persona(persona: Persona, source: str | None = None) -> list[Problem]:
     return problems + [Problem(where, "wire schema", problem) for problem in strict_problems(wire)]
 
 
+def _every_problem(model: type[BaseModel], data: dict[str, object], file: Path) -> list[Problem]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [Problem(str(file), field, reason) for field, reason in every_problem(exc)]
+    return []
+
+
 def check_panel_file(file: Path, personas_dir: Path | None) -> list[Problem]:
+    listed = _every_problem(PanelFile, read_toml(file), file)
+    if listed:
+        return listed
     panel = load_panel_file(file)
     problems = []
     for name in panel.tools:
