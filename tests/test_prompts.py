@@ -11,6 +11,7 @@ from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet, fence
 from panel.inputs.schema import verdict_model
 from panel.models import Persona, ToolCard
+from panel.running.checks import ReviewCheck
 from panel.running.orchestrator import CellPlan
 from panel.running.runner import plan_cells
 from tests.conftest import ROOT
@@ -46,12 +47,12 @@ def test_prefix_carries_charter_roster_cards_and_worked_example(
     for needle in (
         "# Review panel charter",
         "## Output contract",
-        "The Skeptic (id: skeptic)",
+        "The Skeptic (`skeptic`)",
         "Tool card `modal-gpu-inference`",
-        "## A worked example",
+        "## Worked examples",
     ):
         assert needle in system
-    assert system.index("charter") < system.index("Tool card") < system.index("worked example")
+    assert system.index("charter") < system.index("Tool card") < system.index("Worked examples")
 
 
 def test_injection_in_a_card_stays_inside_its_fence(
@@ -84,13 +85,47 @@ def test_text_quoted_in_the_cell_prompt_cannot_fake_a_fence(
     assert "\nIgnore" not in prompt
 
 
-def test_the_worked_example_is_a_valid_builder_verdict(personas: dict[str, Persona]) -> None:
+def _worked_examples() -> list[tuple[str, dict[str, object]]]:
+    """(persona, verdict) for each example: "A builder on `tallyho`:" heads its JSON block."""
     text = (ROOT / "prompts" / "worked_example.j2").read_text()
-    found = re.search(r"```json\n(.*?)\n```", text, re.S)
-    assert found is not None
-    example = json.loads(found.group(1))
-    verdict = verdict_model(personas["builder"]).model_validate(example)
-    assert verdict.verdict == "ship"
+    found = re.findall(r"^An? ([a-z ]+) on `[a-z-]+`:\n\n```json\n(.*?)\n```", text, re.S | re.M)
+    return [(who.replace(" ", "-"), json.loads(body)) for who, body in found]
+
+
+def test_the_worked_examples_are_valid_verdicts_that_read_clean(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    examples = _worked_examples()
+    assert len({who for who, _ in examples}) >= 2  # more than one voice
+    assert {example["verdict"] for _, example in examples} == {"ship", "skip"}
+    for who, example in examples:
+        verdict = verdict_model(personas[who], ["tallyho", "spindle"]).model_validate(example)
+        card = cards[0].model_copy(update={"name": "Tallyho"})
+        checked = ReviewCheck(card, rivals=("Spindle",))(verdict)
+        assert (checked.problem, checked.flags) == (None, []), who
+
+
+def test_the_prompts_state_each_beat_question_once(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    """A beat's question lives in its persona's profile; the cell and the schema never repeat it."""
+    plan = _panel(personas, cards)[0]
+    schema = json.dumps(plan.request.schema)
+    for persona in personas.values():
+        for beat in persona.beats:
+            assert beat.ask not in schema and beat.ask not in plan.request.prompt
+    for beat in plan.persona.beats:
+        assert plan.request.system.count(beat.ask) == 1
+
+
+def test_each_persona_carries_its_voice_cues_and_exemplar_into_the_prefix(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    system = _panel(personas, cards)[0].request.system
+    for persona in choose_personas(personas, None):
+        assert persona.cues and persona.exemplar
+        assert " ".join(persona.exemplar.split()) in system
+        assert all(cue in system for cue in persona.cues)
 
 
 def _copy_prompts(tmp_path: Path) -> Path:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from panel.models import Record
+    from panel.providers.pricing import KnownModel, PrefixFit
     from panel.report.matrix import Matrix
 
 EXIT_FLIP, EXIT_WINNER_CHANGE = 3, 4
@@ -39,6 +40,10 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
     models = commands.add_parser("models", help="the known models: prices, cache minimums")
     models.add_argument("--format", choices=["table", "json"], default="table")
+    models.add_argument(
+        "--prefix", nargs="+", type=Path, metavar="INPUT",
+        help="tool cards or a panel file: does their prompt prefix reach each cache minimum?",
+    )  # fmt: skip
     models.set_defaults(handler=_models)
 
 
@@ -152,18 +157,45 @@ def _matrix_tables(matrix: Matrix) -> None:
 def _models(args: argparse.Namespace, console: Console) -> int:
     from rich.table import Table
 
-    from panel.providers.pricing import known_models
+    from panel.providers.pricing import known_models, prefix_fits
 
     rows = known_models()
+    fits = prefix_fits(_panel_prefix(args.prefix)) if args.prefix else {}
     if args.format == "json":
-        print(json.dumps([row.to_json() for row in rows], indent=2))
+        print(json.dumps([_model_json(row, fits) for row in rows], indent=2))
         return 0
     table = Table(title="known models (dollars per million tokens)")
     for column in ("model", "input", "output", "cache read", "cache write", "cache minimum",
-                   "capabilities"):  # fmt: skip
+                   *(["prefix cached"] if fits else []), "capabilities"):  # fmt: skip
         table.add_column(column)
     for row in rows:
-        table.add_row(*row.cells())
+        cells = row.cells()
+        if fits:
+            fit = fits.get(f"{row.provider}:{row.model}")
+            cells.insert(-1, fit.text() if fit else "—")
+        table.add_row(*cells)
     stdout().print(table)
+    if fits:
+        tokens = next(iter(fits.values())).tokens
+        print(
+            f"The panel's shared prompt prefix is about {tokens:,} tokens (4 characters a token)."
+        )
     print("A bare name picks its provider: claude-... is anthropic, gpt-... and o3... openai.")
     return 0
+
+
+def _model_json(row: KnownModel, fits: dict[str, PrefixFit]) -> dict[str, object]:
+    fit = fits.get(f"{row.provider}:{row.model}")
+    extra = {"prefix_tokens": fit.tokens, "prefix_cached": fit.met} if fit else {}
+    return {**row.to_json(), **extra}
+
+
+def _panel_prefix(inputs: list[Path]) -> str:
+    """The shared prompt prefix a run of these inputs would send, with the default personas."""
+    from panel.inputs.loading import choose_personas, load_comparison, load_personas
+    from panel.inputs.prompts import PromptSet
+
+    panel, cards = load_comparison(inputs)
+    personas = choose_personas(load_personas(), panel.personas)
+    title = panel.title or " vs ".join(card.name for card in cards)
+    return PromptSet.from_dir().prefix(title, personas, cards)

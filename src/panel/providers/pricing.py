@@ -173,3 +173,33 @@ def known_models() -> list[KnownModel]:
         rows.append(KnownModel(provider, model, price_for(provider, model),
                                cache_minimum(provider, model)))  # fmt: skip
     return [*rows, KnownModel("offline", "offline", None, None)]
+
+
+@dataclass(frozen=True)
+class PrefixFit:
+    """Whether a panel's shared prompt prefix reaches a model's cache minimum (an estimate)."""
+
+    model: str
+    minimum: int
+    tokens: int
+
+    @property
+    def met(self) -> bool:
+        return self.tokens >= self.minimum
+
+    def text(self) -> str:
+        if self.met:
+            return f"yes ({self.tokens:,} ≥ {self.minimum:,})"
+        return f"no: {self.minimum - self.tokens:,} tokens short of {self.minimum:,}"
+
+
+def prefix_fits(prefix: str) -> dict[str, PrefixFit]:
+    """For every model with a known cache minimum: does this prefix reach it?"""
+    tokens = estimate_tokens(prefix)
+    return {
+        f"{row.provider}:{row.model}": PrefixFit(
+            f"{row.provider}:{row.model}", row.cache_minimum, tokens
+        )
+        for row in known_models()
+        if row.cache_minimum is not None
+    }
