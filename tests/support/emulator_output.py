@@ -2,9 +2,10 @@
 
 Generic over JSON Schema (objects, anyOf, enums, strings, numbers, arrays),
 with two panel-aware touches so panel's own stricter checks pass: among
-`anyOf` alternatives it picks the one whose property names the prompt
-mentions (the persona's beats), and a `quote` is a first-person text sized to
-the requested output length that ends on the verdict chosen earlier.
+`anyOf` alternatives it picks the one of the persona the prompt names (or
+whose property names the prompt mentions), and a `quote` is a first-person
+text sized to the requested output length that ends on the verdict chosen
+earlier.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ class _Filler:
         return self._text(name)
 
     def _pick(self, alternatives: list[dict[str, Any]]) -> dict[str, Any]:
+        for alternative in alternatives:  # "Beats of skeptic." for the cell of `skeptic`
+            owner = str(alternative.get("description", "")).removeprefix("Beats of ").rstrip(".")
+            if owner and f"(`{owner}`)" in self.prompt:
+                return alternative
         for alternative in alternatives:
             properties = alternative.get("properties", {})
             names = [key for key, sub in properties.items() if "const" not in sub]
