@@ -182,3 +182,16 @@ def test_two_calls_waiting_on_each_other_do_not_hang() -> None:
         return list(results)
 
     assert sorted(run(go())) == [False, True]
+
+
+def test_float_dust_left_by_settled_reservations_is_not_a_call_in_flight() -> None:
+    async def go() -> bool:
+        budget = Budget(0.35)
+        first, second = await budget.reserve(0.1), await budget.reserve(0.2)
+        assert first is not None and second is not None
+        budget.settle(first, 0.1)
+        budget.settle(second, 0.2)
+        assert budget.reserved != 0  # 0.1 + 0.2 - 0.1 - 0.2 in floats
+        return await asyncio.wait_for(budget.reserve(0.1), timeout=1) is None
+
+    assert run(go())

@@ -29,6 +29,8 @@ from panel.providers.pricing import cost_of
 # Tokens are estimated from characters on the generous side (English runs about 4 to a token).
 CHARS_PER_TOKEN = 3
 PrefixPrice = Literal["write", "read"]
+# Sums of float reservations drift: what is left below this is nothing in flight, not a call.
+CENT_FRACTION = 1e-9
 
 
 def worst_case(info: ModelInfo, request: StructuredRequest, prefix: PrefixPrice) -> float:
@@ -70,7 +72,8 @@ class Budget:
     async def extend(self, reservation: Reservation, amount: float) -> bool:
         """Add `amount` to a reservation, waiting for others to settle; False once it cannot fit."""
         while self.limit is not None and self.spent + self.reserved + amount > self.limit:
-            if self.stopped or self.reserved - self._held_by_waiters - reservation.amount <= 0:
+            running = self.reserved - self._held_by_waiters - reservation.amount
+            if self.stopped or running <= CENT_FRACTION:
                 self.stopped = True  # no call still running can free room: stop here
                 return False
             settled = self._settled
