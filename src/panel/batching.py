@@ -6,10 +6,10 @@ import argparse
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
-from urllib.parse import urlsplit, urlunsplit
 
 from panel.errors import InputError
 from panel.secrets import redact
+from panel.urls import public_url
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:
@@ -95,9 +95,7 @@ def endpoint_of(choice: ModelChoice, base_url: str | None) -> str:
     """Where the batch goes, without credentials: it is written to the ledger."""
     variable = {"anthropic": "ANTHROPIC_BASE_URL", "openai": "OPENAI_BASE_URL"}.get(choice.provider)
     url = base_url or (os.environ.get(variable) if variable else None) or ""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]  # drop user:password@
-    return urlunsplit(parts._replace(netloc=netloc, query="", fragment=""))
+    return public_url(url) if url else ""
 
 
 def _progress_line(state: BatchState, elapsed: float) -> str:

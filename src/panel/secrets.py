@@ -1,13 +1,13 @@
 """Keeping API keys out of everything panel writes or prints.
 
-Errors are the one path by which a provider's words reach a record, a log
-line or the terminal, and an API error may echo the request it refused
-(headers included). Every panel error message is passed through `redact`,
-which removes the values of the key variables in the environment, the
-credentials of a base URL (remembered by `remember_secret`), anything shaped
-like a provider key or a bearer token, URL user info and credential query
-parameters. Text is redacted before it is cut (`clip`), so a key split by
-the cut cannot survive as a fragment.
+An API error may echo the request it refused (headers included), and a base
+URL may carry credentials. Every `PanelError` message is passed through
+`redact` when it is made (`panel.errors`); base URLs that panel writes down go
+through `panel.urls.public_url` first. `redact` removes the values of the key
+variables in the environment, the credentials of a base URL (remembered by
+`remember_secret`), anything shaped like a provider key or a bearer token, URL
+user info and credential query parameters. Text is redacted before it is cut
+(`clip`), so a key split by the cut cannot survive as a fragment.
 """
 
 from __future__ import annotations
