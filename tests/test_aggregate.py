@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from panel.models import CellResult, Usage
-from panel.record.aggregate import aggregate, cached_input_share, persona_preference, summarise_tool
+from panel.record.aggregate import (
+    CALL_RULE,
+    aggregate,
+    cached_input_share,
+    persona_preference,
+    summarise_tool,
+)
 
 
-def ok(persona: str, tool: str, verdict: str, score: int) -> CellResult:
-    return CellResult(
-        persona=persona, tool=tool, status="ok", verdict={"verdict": verdict, "score": score}
-    )
+def ok(persona: str, tool: str, verdict: str, score: int, pick: str | None = None) -> CellResult:
+    data: dict[str, object] = {"verdict": verdict, "score": score}
+    if pick:
+        data["versus"] = {"pick": pick, "why": f"{pick} fits how {persona} works"}
+    return CellResult(persona=persona, tool=tool, status="ok", verdict=data)
 
 
 def failed(persona: str, tool: str) -> CellResult:
@@ -27,6 +34,7 @@ PAGE = [
     ok("indie", "claw", "ship", 9),
     ok("indie", "modal", "ship", 7),
 ]
+REVIEWERS = ["enthusiast", "doubter", "ecosystem", "indie"]
 
 
 def test_ship_percent_split_mean_spread_and_dissenter() -> None:
@@ -41,33 +49,44 @@ def test_ship_percent_split_mean_spread_and_dissenter() -> None:
     assert (modal.ship_pct, modal.dissenters, modal.mean_score) == (100.0, [], 7.75)
 
 
-def test_failed_cells_count_neither_way() -> None:
+def test_a_missing_verdict_counts_against_ship_and_is_named() -> None:
     cells = [
         ok("a", "t", "ship", 7),
-        ok("b", "t", "skip", 3),
+        ok("b", "t", "ship", 3),
         ok("c", "t", "ship", 6),
         failed("d", "t"),
     ]
-    summary = summarise_tool("t", cells)
+    summary = summarise_tool("t", cells, ["a", "b", "c", "d"], {"d": "The Doubter"})
     assert summary.reviewers == 4 and summary.answered == 3
-    assert summary.ship_pct == round(200 / 3, 1)  # 2 of the 3 who answered: 66.7
-    assert summary.split == "2 ship / 1 skip (1 without a verdict)"
+    assert summary.ship_pct == 75.0  # 3 ships over the 4 reviewers on the panel, not 3 of 3
+    assert summary.tally == "3/4 ship (1 missing)"
+    assert summary.missing == ["d"]
+    assert summary.split == "3 ship / 0 skip; no verdict from The Doubter"
     assert summary.mean_score == round(16 / 3, 2)
+
+
+def test_a_reviewer_with_no_cell_at_all_is_missing_too() -> None:
+    summary = summarise_tool("t", [ok("a", "t", "ship", 7)], ["a", "b"])
+    assert (summary.ship_pct, summary.tally, summary.missing) == (
+        50.0,
+        "1/2 ship (1 missing)",
+        ["b"],
+    )
 
 
 def test_tie_has_no_majority_and_no_dissenters() -> None:
     cells = [ok("a", "t", "ship", 7), ok("b", "t", "skip", 4)]
     summary = summarise_tool("t", cells)
     assert summary.ship_pct == 50.0 and summary.dissenters == []
+    assert summary.tally == "1/2 ship"
 
 
-def test_all_failed_has_no_percent() -> None:
+def test_all_failed_is_zero_ship_with_no_mean() -> None:
     summary = summarise_tool("t", [failed("a", "t"), failed("b", "t")])
-    assert (
-        summary.ship_pct is None
-        and summary.mean_score is None
-        and summary.split.startswith("0 ship / 0 skip")
-    )
+    assert summary.ship_pct == 0.0 and summary.mean_score is None
+    assert summary.tally == "0/2 ship (2 missing)"
+    assert summary.split == "0 ship / 0 skip; no verdict from a, b"
+    assert summarise_tool("t", [], []).ship_pct is None  # no panel, no percentage
 
 
 def test_persona_preference_margin_tie_and_missing() -> None:
@@ -76,6 +95,8 @@ def test_persona_preference_margin_tie_and_missing() -> None:
         "preferred": "modal",
         "margin": 3,
         "note": "prefers modal over claw by 3",
+        "pick": None,
+        "pick_note": "no pick",
     }
     tie = persona_preference("ecosystem", ["claw", "modal"], PAGE)
     assert tie.preferred is None and tie.margin == 0 and tie.note == "ties claw and modal at 8"
@@ -85,14 +106,84 @@ def test_persona_preference_margin_tie_and_missing() -> None:
     assert half.preferred is None and half.note == "only claw answered"
 
 
-def test_overall_call_by_ship_percent_then_mean_score_then_dead_heat() -> None:
-    assert aggregate(["claw", "modal"], ["enthusiast"], PAGE).overall.winner == "modal"
+def test_a_pick_counts_when_the_reviewers_verdicts_agree_on_it() -> None:
+    tools, names = ["claw", "modal"], {"claw": "Claw Code", "modal": "Modal"}
+    agree = [ok("x", "claw", "skip", 4, "modal"), ok("x", "modal", "ship", 8, "modal")]
+    pref = persona_preference("x", tools, agree, names)
+    assert (pref.pick, pref.pick_note) == ("modal", "would pick Modal")
+    differ = [ok("x", "claw", "ship", 7, "claw"), ok("x", "modal", "ship", 7, "modal")]
+    pref = persona_preference("x", tools, differ, names)
+    assert pref.pick is None
+    assert (
+        pref.pick_note
+        == "picks differ (Claw Code in the Claw Code review, Modal in the Modal review)"
+    )
+    unknown = [ok("x", "claw", "ship", 7, "elsewhere")]  # not a tool on this panel
+    assert persona_preference("x", tools, unknown).pick is None
+
+
+def test_overall_call_by_ship_percent_then_picks_then_mean_score_then_dead_heat() -> None:
+    call = aggregate(["claw", "modal"], REVIEWERS, PAGE).overall
+    assert call.winner == "modal" and call.rule == CALL_RULE
+    # both 1/1 ship; picks tie (none), so the mean score decides
     even = [ok("a", "x", "ship", 8), ok("a", "y", "ship", 6)]
     call = aggregate(["x", "y"], ["a"], even).overall
     assert call.winner == "x" and "mean score (8 vs 6)" in call.reason
-    same = [ok("a", "x", "ship", 7), ok("a", "y", "ship", 7)]
-    call = aggregate(["x", "y"], ["a"], same).overall
-    assert call.winner is None and call.reason.startswith("dead heat")
+    # both 2/2 ship; y is picked twice, x has the higher mean score: picks come first
+    picked = [
+        ok("a", "x", "ship", 9, "y"),
+        ok("a", "y", "ship", 6, "y"),
+        ok("b", "x", "ship", 9, "y"),
+        ok("b", "y", "ship", 7, "y"),
+    ]
+    result = aggregate(["x", "y"], ["a", "b"], picked)
+    assert [s.picks for s in result.tools] == [0, 2]
+    assert result.overall.winner == "y"
+    assert (
+        result.overall.reason
+        == "y and x tie at 100% ship; y wins the tie-break on reviewers' picks (2 to 0)"
+    )
+    same = [
+        ok("a", "x", "ship", 7, "x"),
+        ok("a", "y", "ship", 7, "x"),
+        ok("b", "x", "ship", 7, "y"),
+        ok("b", "y", "ship", 7, "y"),
+    ]
+    call = aggregate(["x", "y"], ["a", "b"], same).overall
+    assert (
+        call.winner is None and call.reason.startswith("dead heat") and "1 pick each" in call.reason
+    )
+
+
+def test_ship_percent_beats_picks() -> None:
+    cells = [
+        ok("a", "x", "skip", 4, "x"),
+        ok("a", "y", "ship", 6, "x"),
+        ok("b", "x", "ship", 9, "x"),
+        ok("b", "y", "ship", 6, "x"),
+    ]
+    call = aggregate(["x", "y"], ["a", "b"], cells).overall
+    assert call.winner == "y" and call.reason == "y leads on panel ship % (100% vs 50%)"
+
+
+def test_a_winner_most_would_skip_is_said_so() -> None:
+    cells = [ok("a", "x", "ship", 6), ok("b", "x", "skip", 4), ok("c", "x", "skip", 3)]
+    cells += [ok(p, "y", "skip", 2) for p in "abc"]
+    call = aggregate(["x", "y"], ["a", "b", "c"], cells).overall
+    assert call.winner == "x" and call.reason.endswith("though most of the panel would skip x too")
+
+
+def test_no_overall_call_on_an_incomplete_panel() -> None:
+    cells = [cell for cell in PAGE if (cell.persona, cell.tool) != ("doubter", "modal")]
+    cells.append(failed("doubter", "modal"))
+    names = {"claw": "Claw Code", "modal": "Modal"}
+    result = aggregate(["claw", "modal"], REVIEWERS, cells, names, {"doubter": "The Doubter"})
+    assert result.overall.winner is None
+    assert result.overall.reason == (
+        "no overall call: the panel is incomplete (1 of 8 verdicts missing: The Doubter on Modal)"
+    )
+    modal = result.tools[1]
+    assert (modal.ship_pct, modal.tally) == (75.0, "3/4 ship (1 missing)")
 
 
 def test_cached_share() -> None:
@@ -103,7 +194,7 @@ def test_cached_share() -> None:
 
 def test_notes_use_display_names_when_given() -> None:
     names = {"claw": "Claw Code", "modal": "Modal"}
-    result = aggregate(["claw", "modal"], ["doubter"], PAGE, names)
+    result = aggregate(["claw", "modal"], REVIEWERS, PAGE, names)
     assert result.overall.reason == "Modal leads on panel ship % (100% vs 75%)"
-    assert result.personas[0].note == "prefers Modal over Claw Code by 3"
+    assert result.personas[1].note == "prefers Modal over Claw Code by 3"
     assert result.overall.winner == "modal"  # the arithmetic and the ids are unchanged

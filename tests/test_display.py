@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 
-from panel.display import LiveGrid, PlainLines
-from panel.models import CellResult
+from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
+from panel.models import CellResult, Persona, ToolCard
 from panel.running.orchestrator import CellUpdate
+from tests.records import offline_record, rebuilt
 
 
 def _text(grid: LiveGrid) -> str:
@@ -79,3 +81,17 @@ def test_the_grid_shows_elapsed_time_cells_done_spend_and_retries() -> None:
         assert grid.progress_line().endswith("2/4 cells done · spent $0.0123 of $1.0000")
     no_limit = LiveGrid(["builder"], ["alpha"], console, spent=lambda: 0.5, clock=lambda: 0.0)
     assert no_limit.progress_line() == "0.0 s · 0/1 cells done · spent $0.5000"
+
+
+def test_summary_table_counts_every_reviewer_and_names_the_missing(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    record = offline_record(personas, cards, tmp_path)
+    gone = record.cells[1]  # the builder's verdict on the second tool
+    failed = gone.model_copy(update={"status": "failed", "verdict": None, "error": "boom"})
+    record = rebuilt(record, [failed if c is gone else c for c in record.cells])
+    console = Console(file=io.StringIO(), width=200, record=True)
+    console.print(summary_table(record))
+    text = console.export_text()
+    assert "(1 missing)" in text and "no verdict from The Builder" in text
+    assert totals_lines(record)[0].startswith("overall: no overall call: the panel is incomplete")

@@ -2,19 +2,25 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
+from panel.errors import ProviderError
 from panel.inputs.loading import choose_personas
 from panel.models import Persona, Record, ToolCard
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.offline import OfflineProvider
 from panel.record.store import load_record
+from panel.report.markup import html_inline, md_block, md_inline, parser
 from panel.report.output import write_outputs
 from panel.report.render import render_html, render_markdown, safe_url
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from tests.records import hostile_record
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -36,8 +42,8 @@ def test_html_has_a_column_per_tool_and_interleaved_scorecard(
 ) -> None:
     record = _record(personas, cards, tmp_path)
     page = render_html(record)
-    assert page.count('class="tool"') == 2
-    assert page.count('class="quote"') == 8
+    assert page.count('class="tool card"') == 2
+    assert page.count('class="quote card"') == 8
     builder, skeptic = page.index("The Builder <small>"), page.index("The Skeptic <small>")
     assert builder < skeptic
     assert "Offline draft" in page and "Panel ship" in page and "—" in page
@@ -104,3 +110,78 @@ def test_outputs_are_written_whole_and_read_back(
     assert load_record(out) == record
     again = write_outputs(out, record)  # replacing an existing folder leaves nothing behind
     assert sorted(p.name for p in again.parent.iterdir()) == ["panel"]
+
+
+def _markdown_html(markdown: str) -> tuple[str, list[str]]:
+    """panel.md as a CommonMark (+ tables) reader renders it, raw HTML allowed, and the token
+    types it parsed into."""
+    reader = MarkdownIt("commonmark", {"html": True}).enable("table")
+    tokens = reader.parse(markdown)
+    types = [t.type for t in tokens] + [c.type for t in tokens for c in t.children or []]
+    return reader.render(markdown), types
+
+
+def test_incomplete_panel_counts_the_missing_verdict_and_makes_no_call(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    def script(request: StructuredRequest, n: int) -> list[str] | BaseException:
+        if request.cell == "skeptic × modal-gpu-inference":
+            return ProviderError(f"cell {request.cell}: Anthropic API 500: down")
+        return chunks(json.dumps(good_reply(request)), 40)
+
+    record = _record(personas, cards, tmp_path, ScriptedProvider(script))
+    modal = next(s for s in record.aggregates.tools if s.tool == "modal-gpu-inference")
+    assert modal.tally.endswith("(1 missing)") and modal.reviewers == 4
+    assert modal.ship_pct == 100 * modal.ships / 4
+    for page in (render_html(record), render_markdown(record)):
+        assert modal.tally in page
+        assert "no verdict from The Skeptic" in page
+        assert "No call" in page
+        assert "no overall call: the panel is incomplete" in page.lower()
+        assert "The Skeptic on Modal GPU Serverless Inference" in page
+
+
+def test_markdown_in_cards_and_quotes_is_rendered_and_hostile_html_is_not(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    record = hostile_record(personas, cards, tmp_path)
+    page = render_html(record)
+    assert "<script" not in page and "<img" not in page and 'href="javascript' not in page
+    assert "<code>cache_control</code>" in page and "<strong>one flag</strong>" in page
+    assert "**one flag**" not in page and "`cache_control`" not in page
+    assert (
+        '<a href="https://example.com/docs" rel="nofollow noopener noreferrer">safe link</a>'
+        in page
+    )
+    assert "[click me](javascript:alert(document.cookie))" in page  # left as text, not a link
+    assert "<h1>" not in page.split("</h1>", 1)[1]  # a card cannot add headings
+    assert page.count("<details>") == 14 and "For the editor:" in page
+
+
+def test_markdown_page_is_commonmark_with_the_same_content(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    for record in (_record(personas, cards, tmp_path), hostile_record(personas, cards, tmp_path)):
+        rendered, types = _markdown_html(render_markdown(record))
+        assert "html_block" not in types and "html_inline" not in types  # no raw HTML at all
+        assert "table_open" in types  # the reviewer × tool matrix
+        answered = [c for c in record.cells if c.status == "ok"]
+        for cell in answered:  # every quote reads the same as on the HTML page
+            assert str(html_inline((cell.verdict or {})["quote"])) in " ".join(rendered.split())
+        hrefs = re.findall(r'href="([^"]*)"', rendered)
+        assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs)
+
+
+def _words(html: str) -> str:
+    return " ".join(html.split())
+
+
+def test_markup_round_trip_and_links() -> None:
+    text = "Run `a`b` and **x** <b>y</b> [ok](https://a.example/(1)) [no](javascript:x) 1. & #"
+    assert parser().renderInline(md_inline(text)) == parser().renderInline(text)
+    block = (
+        "# title\n\n- one `x`\n- two\n\n  more\n\n> quote **q**\n\n```\n<b> ```` \n```\n\n10. ten"
+    )
+    assert _words(parser().render(md_block(block))) == _words(parser().render(block))
+    assert 'rel="nofollow noopener noreferrer"' in html_inline("[a](https://a.example)")
+    assert "<a" not in html_inline("[a](data:text/html,x) <http://a b>")

@@ -77,6 +77,17 @@ def _wrong_ship(data: dict[str, Any]) -> None:
     data["aggregates"]["tools"][0]["ship_pct"] = 12.5
 
 
+def _hidden_gap(data: dict[str, Any]) -> None:
+    """A failed cell left out of the counts: the old arithmetic's 3 of 3 instead of 3 of 4."""
+    data["cells"][0].update(status="failed", verdict=None, error="boom")
+    data["complete"] = False
+
+
+def _call_on_a_gap(data: dict[str, Any]) -> None:
+    _hidden_gap(data)
+    data["aggregates"]["overall"] = {"winner": data["tools"][0]["id"], "reason": "made up"}
+
+
 def _wrong_total(data: dict[str, Any]) -> None:
     data["totals"]["cells"] = 99
 
@@ -159,6 +170,12 @@ CORPUS = [
     ),
     ("record.json", _record_edit(_wrong_ship), "ship_pct: is 12.5 but the verdicts give"),
     ("record.json", _record_edit(_wrong_total), "totals.cells: is 99 but there are 8"),
+    (
+        "record.json",
+        _record_edit(_hidden_gap),
+        "tally: is '4/4 ship' but the verdicts give '3/4 ship (1 missing)'",
+    ),
+    ("record.json", _record_edit(_call_on_a_gap), "aggregates.overall.winner: is"),
     ("record.json", _record_edit(_lying_complete), "complete: disagrees"),
     ("record.json", _record_edit(lambda d: d["cells"][0].update(status="maybe")), "cells.0.status"),
     ("record.json", _record_edit(_drop_beat), "personas.0.beats"),

@@ -142,13 +142,15 @@ def summary_table(record: Record) -> Table:
     table.add_column("panel ship", justify="right")
     table.add_column("split")
     table.add_column("mean score", justify="right")
+    table.add_column("picks", justify="right")
     table.add_column("dissenters")
     for summary in record.aggregates.tools:
         table.add_row(
             summary.tool,
-            percent(summary.ship_pct),
+            f"{percent(summary.ship_pct)} · {summary.tally}",
             summary.split,
             "—" if summary.mean_score is None else f"{summary.mean_score:g}",
+            str(summary.picks),
             ", ".join(summary.dissenters) or "—",
         )
     return table

@@ -343,21 +343,35 @@ class CellResult(Strict):
     def score(self) -> int | None:
         return int(self.verdict["score"]) if self.status == "ok" and self.verdict else None  # type: ignore[call-overload]
 
+    @property
+    def versus(self) -> dict[str, str]:
+        """The reviewer's pick among the panel's tools and why ({} when there is none)."""
+        versus = self.verdict.get("versus") if self.status == "ok" and self.verdict else None
+        if not isinstance(versus, dict) or not isinstance(versus.get("pick"), str):
+            return {}
+        return {"pick": str(versus["pick"]), "why": str(versus.get("why") or "")}
+
 
 # --------------------------------------------------------------- aggregation
 
 
 class ToolSummary(Strict):
+    """One tool's verdicts, counted over every reviewer on the panel (a missing verdict counts
+    as no ship, and is named)."""
+
     tool: Slug
-    reviewers: int
+    reviewers: int = Field(description="Reviewers on the panel for this tool.")
     answered: int
     ships: int
     skips: int
-    ship_pct: float | None
+    missing: list[Slug] = Field(default_factory=list, description="Reviewers with no verdict.")
+    ship_pct: float | None = Field(description="ships / reviewers on the panel, in percent.")
+    tally: str = Field(default="", description='The count as shown: "3/4 ship (1 missing)".')
     split: str
     mean_score: float | None
     score_spread: float | None
     dissenters: list[Slug]
+    picks: int = Field(default=0, description="Reviewers who would pick this tool.")
 
 
 class PersonaPreference(Strict):
@@ -365,11 +379,14 @@ class PersonaPreference(Strict):
     preferred: Slug | None
     margin: float | None
     note: str
+    pick: Slug | None = Field(default=None, description="The tool this reviewer would pick.")
+    pick_note: str = ""
 
 
 class OverallCall(Strict):
     winner: Slug | None
     reason: str
+    rule: str = Field(default="", description="How the call is made, as printed on the page.")
 
 
 class Aggregates(Strict):

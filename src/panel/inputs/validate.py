@@ -32,7 +32,7 @@ from panel.inputs.schema import (
     wire_schema,
 )
 from panel.models import PanelFile, Persona, Pricing, Record, ToolCard
-from panel.record.aggregate import aggregate
+from panel.record.aggregate import aggregate_record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
 
@@ -214,31 +214,52 @@ def check_record(file: Path) -> list[Problem]:
     return record_consistency(record, str(file))
 
 
+COUNTS = (
+    "reviewers",
+    "answered",
+    "ships",
+    "skips",
+    "missing",
+    "ship_pct",
+    "tally",
+    "split",
+    "mean_score",
+    "picks",
+)
+
+
+def _differences(
+    where: str, path: str, have: BaseModel, want: BaseModel, names: tuple[str, ...]
+) -> list[Problem]:
+    return [
+        Problem(
+            where,
+            f"{path}.{name}",
+            f"is {getattr(have, name)!r} but the verdicts give {getattr(want, name)!r}",
+        )
+        for name in names
+        if getattr(have, name) != getattr(want, name)
+    ]
+
+
 def record_consistency(record: Record, where: str) -> list[Problem]:
     """Aggregates and totals must be what the record's own cells add up to."""
     problems = []
-    expected = aggregate(
-        [t.id for t in record.tools],
-        [p.id for p in record.personas],
-        [cell.edited() for cell in record.cells],  # an editor's overrides count, as on the page
-        {t.id: t.name for t in record.tools},
-    )
+    expected = aggregate_record(record)  # an editor's overrides count, as on the page
     stored = {s.tool: s for s in record.aggregates.tools}
     for summary in expected.tools:
         have = stored.get(summary.tool)
         if have is None:
             problems.append(Problem(where, f"aggregates.tools.{summary.tool}", "missing"))
             continue
-        for name in ("ship_pct", "ships", "skips", "answered", "mean_score", "split"):
-            if getattr(have, name) != getattr(summary, name):
-                problems.append(
-                    Problem(
-                        where,
-                        f"aggregates.tools.{summary.tool}.{name}",
-                        f"is {getattr(have, name)!r} but the verdicts give "
-                        f"{getattr(summary, name)!r}",
-                    )
-                )
+        problems += _differences(where, f"aggregates.tools.{summary.tool}", have, summary, COUNTS)
+    problems += _differences(
+        where,
+        "aggregates.overall",
+        record.aggregates.overall,
+        expected.overall,
+        ("winner", "reason"),
+    )
     personas = {p.id: p for p in record.personas}
     for index, cell in enumerate(record.cells):
         if cell.status != "ok":

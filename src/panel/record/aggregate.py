@@ -1,10 +1,13 @@
 """Verdicts into a comparison: pure functions over final cell results.
 
-Conventions (the reference pages' arithmetic): panel ship % is ships over the
-reviewers who answered, so a failed cell neither ships nor skips; the spread
-is the population standard deviation of the scores; a dissenter votes
-against the tool's majority, and a tied vote has no majority and so no
-dissenters.
+Conventions (the reference pages' arithmetic): panel ship % is ships over every
+reviewer on the panel, so a missing verdict (a failed or skipped cell) counts as
+no ship and is named ("3/4 ship (1 missing)"); the spread is the population
+standard deviation of the scores; a dissenter votes against the tool's majority,
+and a tied vote has no majority and so no dissenters. In a multi-tool panel each
+verdict names the tool its reviewer would pick (`versus`); a reviewer's pick counts
+when their verdicts agree on it. The overall call follows `CALL_RULE`, and is not
+made while any verdict is missing.
 """
 
 from __future__ import annotations
@@ -16,116 +19,231 @@ from panel.models import (
     CellResult,
     OverallCall,
     PersonaPreference,
+    Record,
     ToolSummary,
     Usage,
 )
 
+CALL_RULE = (
+    "The call goes to the tool with the higher panel ship %; a tie goes to the tool more "
+    "reviewers would pick for their own use, then to the higher mean score. "
+    "No call is made while a verdict is missing."
+)
 
-def summarise_tool(tool: str, cells: list[CellResult]) -> ToolSummary:
-    mine = [cell for cell in cells if cell.tool == tool]
-    answered = [cell for cell in mine if cell.status == "ok"]
-    ships = [cell for cell in answered if cell.verdict_word == "ship"]
-    skips = [cell for cell in answered if cell.verdict_word == "skip"]
-    scores = [cell.score for cell in answered if cell.score is not None]
+Names = dict[str, str]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _majority(words: list[str | None]) -> str | None:
+    ships, skips = words.count("ship"), words.count("skip")
+    return "ship" if ships > skips else "skip" if skips > ships else None
+
+
+def summarise_tool(
+    tool: str,
+    cells: list[CellResult],
+    personas: list[str] | None = None,
+    persona_names: Names | None = None,
+    picks: int = 0,
+) -> ToolSummary:
+    """`personas` is the panel (default: the reviewers with a cell for this tool).
+
+    A reviewer asked several times (`--samples`) counts once, with the majority of their
+    answered samples (a tie is neither ship nor skip); the mean score is over every sample.
+    """
+    samples: dict[str, list[CellResult]] = {}
+    for cell in cells:
+        if cell.tool == tool and cell.status == "ok":
+            samples.setdefault(cell.persona, []).append(cell)
+    panel = (
+        personas
+        if personas is not None
+        else list(dict.fromkeys(c.persona for c in cells if c.tool == tool))
+    )
+    answered = [p for p in panel if p in samples]
+    missing = [p for p in panel if p not in samples]
+    calls = {p: _majority([c.verdict_word for c in samples[p]]) for p in answered}
+    ships = [p for p in answered if calls[p] == "ship"]
+    skips = [p for p in answered if calls[p] == "skip"]
+    scores = [c.score for p in answered for c in samples[p] if c.score is not None]
+    tally = f"{len(ships)}/{len(panel)} ship"
     split = f"{len(ships)} ship / {len(skips)} skip"
-    if len(mine) > len(answered):
-        split += f" ({len(mine) - len(answered)} without a verdict)"
-    majority = "ship" if len(ships) > len(skips) else "skip" if len(skips) > len(ships) else None
-    dissenters = _dissenters(answered, majority)
+    undecided = len(answered) - len(ships) - len(skips)
+    if undecided:
+        split += f" / {undecided} undecided"
+    if missing:
+        tally += f" ({len(missing)} missing)"
+        who = ", ".join((persona_names or {}).get(p, p) for p in missing)
+        split += f"; no verdict from {who}"
+    majority = _majority([calls[p] for p in answered])
+    dissenters = [p for p in answered if majority and calls[p] != majority]
     return ToolSummary(
         tool=tool,
-        reviewers=len(mine),
+        reviewers=len(panel),
         answered=len(answered),
         ships=len(ships),
         skips=len(skips),
-        ship_pct=round(100 * len(ships) / len(answered), 1) if answered else None,
+        missing=missing,
+        ship_pct=round(100 * len(ships) / len(panel), 1) if panel else None,
+        tally=tally,
         split=split,
         mean_score=round(fmean(scores), 2) if scores else None,
         score_spread=round(pstdev(scores), 2) if scores else None,
         dissenters=dissenters,
+        picks=picks,
     )
 
 
-def _dissenters(answered: list[CellResult], majority: str | None) -> list[str]:
-    """Personas voting against the majority; with --samples, by the majority of their samples."""
-    votes: dict[str, list[str]] = {}
-    for cell in answered:
-        votes.setdefault(cell.persona, []).append(str(cell.verdict_word))
-    against = "skip" if majority == "ship" else "ship"
-    return [p for p, words in votes.items() if majority and words.count(against) > len(words) / 2]
+def _pick(
+    persona: str, tools: list[str], cells: list[CellResult], label: Names
+) -> tuple[str | None, str]:
+    """The tool this reviewer would pick, when every verdict of theirs that names one agrees."""
+    picks = [
+        (cell.tool, cell.versus["pick"])
+        for cell in cells
+        if cell.persona == persona and cell.versus.get("pick") in tools
+    ]
+    chosen = sorted({pick for _, pick in picks}, key=tools.index)
+    if not chosen:
+        return None, "no pick"
+    if len(chosen) == 1:
+        return chosen[0], f"would pick {label.get(chosen[0], chosen[0])}"
+    differ = ", ".join(
+        dict.fromkeys(
+            f"{label.get(pick, pick)} in the {label.get(tool, tool)} review" for tool, pick in picks
+        )
+    )
+    return None, f"picks differ ({differ})"
 
 
 def persona_preference(
-    persona: str, tools: list[str], cells: list[CellResult], names: dict[str, str] | None = None
+    persona: str, tools: list[str], cells: list[CellResult], names: Names | None = None
 ) -> PersonaPreference:
-    label = (names or {}).get
+    label = names or {}
+    pick, pick_note = _pick(persona, tools, cells, label)
     samples: dict[str, list[int]] = {}
     for cell in cells:
         if cell.persona == persona and cell.tool in tools and cell.score is not None:
             samples.setdefault(cell.tool, []).append(cell.score)
     scored = {tool: round(fmean(scores), 2) for tool, scores in samples.items()}  # over --samples
+    base = PersonaPreference(
+        persona=persona,
+        preferred=None,
+        margin=None,
+        note="no verdicts",
+        pick=pick,
+        pick_note=pick_note,
+    )
     if not scored:
-        return PersonaPreference(persona=persona, preferred=None, margin=None, note="no verdicts")
+        return base
     ranked = sorted(scored.items(), key=lambda item: (-item[1], tools.index(item[0])))
     if len(ranked) == 1:
         only = ranked[0][0]
-        return PersonaPreference(
-            persona=persona, preferred=None, margin=None, note=f"only {label(only, only)} answered"
-        )
+        return base.model_copy(update={"note": f"only {label.get(only, only)} answered"})
     (best, top), (runner_up, second) = ranked[0], ranked[1]
     if top == second:
         tied = [tool for tool, score in ranked if score == top]
-        note = f"ties {' and '.join(label(tool, tool) for tool in tied)} at {top:g}"
-        return PersonaPreference(persona=persona, preferred=None, margin=0, note=note)
+        note = f"ties {' and '.join(label.get(tool, tool) for tool in tied)} at {top:g}"
+        return base.model_copy(update={"margin": 0, "note": note})
     margin = round(top - second, 2)
-    note = f"prefers {label(best, best)} over {label(runner_up, runner_up)} by {margin:g}"
-    return PersonaPreference(persona=persona, preferred=best, margin=margin, note=note)
+    note = f"prefers {label.get(best, best)} over {label.get(runner_up, runner_up)} by {margin:g}"
+    return base.model_copy(update={"preferred": best, "margin": margin, "note": note})
 
 
-def overall_call(summaries: list[ToolSummary], names: dict[str, str] | None = None) -> OverallCall:
-    rated = [s for s in summaries if s.ship_pct is not None]
-    if not rated:
-        return OverallCall(winner=None, reason="no tool received a verdict")
+def _incomplete(summaries: list[ToolSummary], names: Names, persona_names: Names) -> str:
+    gaps = [
+        f"{persona_names.get(p, p)} on {names.get(s.tool, s.tool)}"
+        for s in summaries
+        for p in s.missing
+    ]
+    total = sum(s.reviewers for s in summaries)
+    return (
+        f"no overall call: the panel is incomplete ({len(gaps)} of {total} verdicts missing: "
+        f"{', '.join(gaps)})"
+    )
 
-    def strength(summary: ToolSummary) -> tuple[float, float]:
-        return (summary.ship_pct or 0.0, summary.mean_score or 0.0)
 
-    ranked = sorted(rated, key=strength, reverse=True)
-    name = {s.tool: (names or {}).get(s.tool, s.tool) for s in ranked}
+def overall_call(
+    summaries: list[ToolSummary], names: Names | None = None, persona_names: Names | None = None
+) -> OverallCall:
+    names, persona_names = names or {}, persona_names or {}
+    if not summaries:
+        return OverallCall(winner=None, reason="no tools on the panel", rule=CALL_RULE)
+    if any(s.missing for s in summaries):
+        return OverallCall(
+            winner=None, reason=_incomplete(summaries, names, persona_names), rule=CALL_RULE
+        )
+
+    def strength(summary: ToolSummary) -> tuple[float, int, float]:
+        return (summary.ship_pct or 0.0, summary.picks, summary.mean_score or 0.0)
+
+    ranked = sorted(summaries, key=strength, reverse=True)
+    name = {s.tool: names.get(s.tool, s.tool) for s in ranked}
+    best = ranked[0]
+    first = name[best.tool]
     if len(ranked) == 1:
         return OverallCall(
-            winner=ranked[0].tool, reason=f"{name[ranked[0].tool]} is the only tool with verdicts"
+            winner=best.tool,
+            reason=f"{first} is the only tool on the panel ({best.tally})",
+            rule=CALL_RULE,
         )
-    best, runner_up = ranked[0], ranked[1]
-    first, second = name[best.tool], name[runner_up.tool]
+    runner_up = ranked[1]
+    second = name[runner_up.tool]
+    picks = f" and {_plural(best.picks, 'pick')} each" if best.picks else ""
     if strength(best) == strength(runner_up):
-        return OverallCall(
-            winner=None,
-            reason=f"dead heat: {first} and {second} tie on ship % ({best.ship_pct:g}%) "
-            "and mean score",
-        )
+        tie = f"{best.ship_pct:g}% ship{picks} and a mean score of {best.mean_score:g}"
+        reason = f"dead heat: {first} and {second} tie at {tie}"
+        return OverallCall(winner=None, reason=reason, rule=CALL_RULE)
     if best.ship_pct != runner_up.ship_pct:
         reason = f"{first} leads on panel ship % ({best.ship_pct:g}% vs {runner_up.ship_pct:g}%)"
+    elif best.picks != runner_up.picks:
+        reason = (
+            f"{first} and {second} tie at {best.ship_pct:g}% ship; {first} wins the tie-break on "
+            f"reviewers' picks ({best.picks} to {runner_up.picks})"
+        )
     else:
         reason = (
-            f"{first} and {second} tie at {best.ship_pct:g}% ship; "
+            f"{first} and {second} tie at {best.ship_pct:g}% ship{picks}; "
             f"{first} wins on mean score ({best.mean_score:g} vs {runner_up.mean_score:g})"
         )
-    return OverallCall(winner=best.tool, reason=reason)
+    if best.ships * 2 < best.reviewers:
+        reason += f", though most of the panel would skip {first} too"
+    return OverallCall(winner=best.tool, reason=reason, rule=CALL_RULE)
 
 
 def aggregate(
     tools: list[str],
     personas: list[str],
     cells: list[CellResult],
-    names: dict[str, str] | None = None,
+    names: Names | None = None,
+    persona_names: Names | None = None,
 ) -> Aggregates:
-    """`names` (tool id to display name) only words the notes; the arithmetic is on ids."""
-    summaries = [summarise_tool(tool, cells) for tool in tools]
+    """`names` and `persona_names` (id to display name) only word the notes; the arithmetic
+    is on ids."""
+    preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
+    picks = {tool: sum(1 for p in preferences if p.pick == tool) for tool in tools}
+    summaries = [
+        summarise_tool(tool, cells, personas, persona_names, picks[tool]) for tool in tools
+    ]
     return Aggregates(
         tools=summaries,
-        personas=[persona_preference(persona, tools, cells, names) for persona in personas],
-        overall=overall_call(summaries, names),
+        personas=preferences,
+        overall=overall_call(summaries, names, persona_names),
+    )
+
+
+def aggregate_record(record: Record, cells: list[CellResult] | None = None) -> Aggregates:
+    """The aggregates of a record's cells (or of `cells` in its place) as published: each
+    editor's override applied, tools and reviewers named as on the page."""
+    return aggregate(
+        [tool.id for tool in record.tools],
+        [persona.id for persona in record.personas],
+        [cell.edited() for cell in (record.cells if cells is None else cells)],
+        {tool.id: tool.name for tool in record.tools},
+        {persona.id: persona.name for persona in record.personas},
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from panel.errors import InputError
 from panel.files import read_toml, validate_as
 from panel.models import Override, Record
-from panel.record.aggregate import aggregate
+from panel.record.aggregate import aggregate_record
 from panel.record.consensus import panel_statistics
 
 OVERRIDES = "overrides.toml"
@@ -44,17 +44,13 @@ def apply_overrides(record: Record, overrides: list[Override], source: str = OVE
         cell.model_copy(update={"override": by_cell.get((cell.persona, cell.tool))})
         for cell in record.cells
     ]
-    tools = [tool.id for tool in record.tools]
-    personas = [persona.id for persona in record.personas]
-    names = {tool.id: tool.name for tool in record.tools}
-    edited = [cell.edited() for cell in cells]
-    aggregates = aggregate(tools, personas, edited, names)
+    aggregates = aggregate_record(record, cells)
     statistics = record.statistics
     if statistics is not None:  # the intervals sit beside the edited ship %: same cells
         statistics = panel_statistics(
-            tools,
-            personas,
-            edited,
+            [tool.id for tool in record.tools],
+            [persona.id for persona in record.personas],
+            [cell.edited() for cell in cells],
             samples=statistics.samples,
             balance_order=statistics.balance_order,
         )

@@ -1,15 +1,14 @@
 """A comparison record as Markdown and as one self-contained HTML page.
 
 Every value that came from a tool card or a model is untrusted: the HTML
-environment autoescapes, links are kept only when they are http(s), and the
-Markdown renderer escapes the characters that would change a page's markup.
+environment autoescapes, card and model prose goes through `markup` (Markdown
+with raw HTML off and http(s) links only), and the Markdown page re-writes the
+same parse as plain CommonMark.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -17,26 +16,10 @@ from panel.models import CellResult, CommunityVote, Record
 from panel.record.consensus import representatives
 from panel.report.costing import cost_or_unknown
 from panel.report.figures import agreement_note, score_interval, ship_interval, statistics_lines
+from panel.report.markup import html_block, html_inline, md_block, md_escape, md_inline, safe_url
 from panel.resources import template_dir
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-def safe_url(url: object) -> str | None:
-    """The URL if it is a plain http(s) link, else None (no javascript:, data:, ...)."""
-    text = str(url).strip()
-    parts = urlsplit(text)
-    if (
-        parts.scheme in ("http", "https")
-        and parts.netloc
-        and not any(c in text for c in "\"'<> \n")
-    ):
-        return text
-    return None
-
-
-def md_escape(value: object) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+__all__ = ["money", "percent", "render_html", "render_markdown", "safe_url", "share"]
 
 
 def percent(value: float | None) -> str:
@@ -88,6 +71,10 @@ def _environment(*, html: bool) -> jinja2.Environment:
     env.filters.update(
         safe_url=safe_url,
         md=md_escape,
+        md_inline=md_inline,
+        md_block=md_block,
+        markdown=html_block,
+        markdown_inline=html_inline,
         percent=percent,
         money=money,
         share=share,
@@ -115,6 +102,9 @@ def _context(record: Record) -> dict[str, Any]:
         "persona_names": {p.id: p.name for p in record.personas},
         "tool_names": {t.id: t.name for t in record.tools},
         "batch_note": batch_note(record),
+        "prefs": {pref.persona: pref for pref in record.aggregates.personas},
+        "beat_labels": {p.id: {b.id: b.label for b in p.beats} for p in record.personas},
+        "compared": len(record.tools) > 1,
     }
 
 

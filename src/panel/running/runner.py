@@ -164,7 +164,11 @@ def build_record(
         templates=spec.prompts.digests(),
         cells=cells,
         aggregates=aggregate(
-            tool_ids, persona_ids, cells, {tool.id: tool.name for tool in spec.tools}
+            tool_ids,
+            persona_ids,
+            cells,
+            {tool.id: tool.name for tool in spec.tools},
+            {persona.id: persona.name for persona in spec.personas},
         ),
         totals=totals(cells, wall_seconds),
         community_votes={tool: None for tool in tool_ids},
