@@ -198,3 +198,14 @@ def test_notes_use_display_names_when_given() -> None:
     assert result.overall.reason == "Modal leads on panel ship % (100% vs 75%)"
     assert result.personas[1].note == "prefers Modal over Claw Code by 3"
     assert result.overall.winner == "modal"  # the arithmetic and the ids are unchanged
+
+
+def test_a_sampled_reviewer_counts_once_with_the_majority_of_their_samples() -> None:
+    cells = [ok("a", "t", "ship", 8), ok("a", "t", "ship", 7), ok("a", "t", "skip", 4)]
+    cells += [ok("b", "t", "ship", 6), ok("b", "t", "skip", 5)]  # a tie: neither ship nor skip
+    cells += [failed("c", "t"), failed("c", "t")]
+    summary = summarise_tool("t", cells, ["a", "b", "c"])
+    assert (summary.ships, summary.skips, summary.answered) == (1, 0, 2)
+    assert summary.tally == "1/3 ship (1 missing)"
+    assert summary.split == "1 ship / 0 skip / 1 undecided; no verdict from c"
+    assert summary.mean_score == 6.0  # over every answered sample: 30 / 5
