@@ -72,6 +72,7 @@ def test_aggregates_over_samples_name_a_dissenter_once_and_prefer_on_mean_scores
         ok("b", "x", "skip", 3, i) for i in range(2)
     ]
     cells += [ok("b", "x", "ship", 6, 2), ok("a", "x", "ship", 9, 2)]
+    cells += [ok("c", "x", "ship", 7, i) for i in range(3)]  # a reviewer is one vote: 2 ship to 1
     assert summarise_tool("x", cells).dissenters == ["b"]
     # A reviewer whose samples mostly agree with the panel is no dissenter for one stray sample.
     stray = [
