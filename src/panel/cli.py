@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     from panel.batching import add_batches_command
-    from panel.config import load_config, run_defaults
+    from panel.config import has_config, load_config, run_defaults
 
     parser = _Parser(prog="panel", description="Draft review panels for software tools.")
     parser.add_argument("--version", action="version", version=f"panel {__version__}")
@@ -78,9 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=_schema)
 
-    config, source = load_config()
     for command in (run, rerun):
-        command.set_defaults(**run_defaults(config), config=(config, source))
+        command.set_defaults(config=None)  # read at run time when no file can hold one
+    if has_config():  # reading a config needs pydantic: `panel --help` elsewhere stays quick
+        config, source = load_config()
+        for command in (run, rerun):
+            command.set_defaults(**run_defaults(config), config=(config, source))
 
     from panel.analysis import add_analyst_commands
     from panel.commands import add_commands
@@ -222,11 +225,11 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_command(args: argparse.Namespace, console: Console) -> int:
-    from panel.config import default_model
+    from panel.config import default_model, load_config
     from panel.inputs.loading import replaced_builtins
 
     if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
-        args.model, args.model_reason = default_model(*args.config)
+        args.model, args.model_reason = default_model(*(args.config or load_config()))
     spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
     if args.personas_dir is not None and args.personas_dir.is_dir():
         for persona in replaced_builtins(args.personas_dir):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel.errors import InputError
-from panel.files import read_toml, validate_as
-from panel.models import PanelConfig
+
+if TYPE_CHECKING:  # the CLI's parser reads a config only when there is one: pydantic loads then
+    from panel.models import PanelConfig
 
 CONFIG_FILE = "panel.toml"
 PYPROJECT = "pyproject.toml"
@@ -21,6 +23,9 @@ MODEL_ENV = "PANEL_MODEL"
 
 def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
     """The folder's config and where it came from (None when there is none)."""
+    from panel.files import read_toml, validate_as
+    from panel.models import PanelConfig
+
     folder = folder or Path.cwd()
     own = folder / CONFIG_FILE
     if own.is_file():
@@ -35,6 +40,12 @@ def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
     if not isinstance(table, dict):
         raise InputError("tool.panel: must be a table", source=str(pyproject))
     return validate_as(PanelConfig, table, f"{pyproject} [tool.panel]"), f"{pyproject} [tool.panel]"
+
+
+def has_config(folder: Path | None = None) -> bool:
+    """Whether the folder has a file that may hold a config (cheap: no file is read)."""
+    folder = folder or Path.cwd()
+    return (folder / CONFIG_FILE).is_file() or (folder / PYPROJECT).is_file()
 
 
 def default_model(
