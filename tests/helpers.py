@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from panel.inputs.prompts import PromptSet
@@ -90,3 +92,15 @@ def instant_retries(inner: Any) -> Any:
 
 def chunks(text: str, size: int = 7) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file and symlink under `folder`, hidden ones included: contents and link targets."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[name] = path.read_text(encoding="utf-8", errors="replace")
+    return found

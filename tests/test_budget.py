@@ -156,7 +156,7 @@ def test_the_cli_says_where_it_stopped_and_the_same_command_finishes_from_the_ca
         for _ in range(6):
             status = main(command)
             statuses.append(status)
-            record = json.loads((tmp_path / "out" / "record.json").read_text())
+            record = json.loads((tmp_path / "out" / "latest" / "record.json").read_text())
             spends.append(record["totals"]["spend_this_run_usd"])
             if status == 0:
                 break

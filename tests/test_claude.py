@@ -462,8 +462,8 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
         )
         == 0
     )
-    claude = json.loads((tmp_path / "claude" / "record.json").read_text())
-    offline = json.loads((tmp_path / "offline" / "record.json").read_text())
+    claude = json.loads((tmp_path / "claude" / "latest" / "record.json").read_text())
+    offline = json.loads((tmp_path / "offline" / "latest" / "record.json").read_text())
     assert claude["title"] == offline["title"] == spec_title
     shape_claude, shape_offline = _shape(claude), _shape(offline)
     for volatile in ("totals", "model", "cells"):
@@ -473,5 +473,5 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
     assert shape_claude == shape_offline
     assert [c.keys() for c in claude["cells"]] == [c.keys() for c in offline["cells"]]
     assert claude["totals"]["usage"]["cache_read_tokens"] == 7 * 3100
-    assert SECRET not in (tmp_path / "claude" / "record.json").read_text()
+    assert SECRET not in (tmp_path / "claude" / "latest" / "record.json").read_text()
     assert not any(SECRET in p.read_text() for p in (tmp_path / "c").rglob("*.json"))

@@ -34,12 +34,15 @@ def panel(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def test_run_writes_record_markdown_and_html(tmp_path: Path) -> None:
     result = panel("run", PAIR, "--out", str(tmp_path / "out"), "--offline-delay", "0")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "out" / "latest").iterdir()) == [
         "panel.html",
         "panel.md",
         "record.json",
     ]
-    record = json.loads((tmp_path / "out" / "record.json").read_text())
+    run_dir = (tmp_path / "out" / "latest").resolve()
+    assert run_dir.parent == tmp_path / "out" and run_dir.name.endswith("Z-offline")
+    assert f"wrote {tmp_path / 'out' / run_dir.name}/record.json" in result.stderr
+    record = json.loads((tmp_path / "out" / "latest" / "record.json").read_text())
     assert (
         record["model"]["provider"] == "offline" and record["model"]["is_language_model"] is False
     )
@@ -76,7 +79,7 @@ def test_rerun_is_served_from_the_response_cache(tmp_path: Path) -> None:
     second = panel(*args)
     assert second.returncode == 0
     assert "8/8 with a verdict, 8 from the response cache" in second.stderr
-    record = json.loads((tmp_path / "o" / "record.json").read_text())
+    record = json.loads((tmp_path / "o" / "latest" / "record.json").read_text())
     assert all(cell["from_cache"] for cell in record["cells"])
 
 
@@ -159,5 +162,5 @@ def test_incomplete_panel_exits_1_and_still_writes(
     err = capsys.readouterr().err
     assert code == 1
     assert "panel incomplete" in err and "futurist × modal-gpu-inference: failed" in err
-    record = json.loads((tmp_path / "o" / "record.json").read_text())
+    record = json.loads((tmp_path / "o" / "latest" / "record.json").read_text())
     assert record["complete"] is False

@@ -101,7 +101,7 @@ def test_cli_rerun_with_another_model_then_diff(tmp_path: Path) -> None:
     # The rerun uses the cards, personas and templates stored in the record, not the files.
     rerun = panel(
         "rerun",
-        str(tmp_path / "a" / "record.json"),
+        str(tmp_path / "a" / "latest" / "record.json"),
         "--model",
         "offline",
         "--out",
@@ -111,8 +111,8 @@ def test_cli_rerun_with_another_model_then_diff(tmp_path: Path) -> None:
         "0",
     )
     assert rerun.returncode == 0, rerun.stderr
-    a = json.loads((tmp_path / "a" / "record.json").read_text())
-    b = json.loads((tmp_path / "b" / "record.json").read_text())
+    a = json.loads((tmp_path / "a" / "latest" / "record.json").read_text())
+    b = json.loads((tmp_path / "b" / "latest" / "record.json").read_text())
     assert (
         a["tools"] == b["tools"]
         and a["personas"] == b["personas"]
@@ -120,7 +120,11 @@ def test_cli_rerun_with_another_model_then_diff(tmp_path: Path) -> None:
     )
     for fmt in ("table", "markdown", "json"):
         shown = panel(
-            "diff", str(tmp_path / "a" / "record.json"), str(tmp_path / "b"), "--format", fmt
+            "diff",
+            str(tmp_path / "a" / "latest" / "record.json"),
+            str(tmp_path / "b"),
+            "--format",
+            fmt,
         )
         assert shown.returncode == 0, shown.stderr
     report = json.loads(shown.stdout)
@@ -175,7 +179,7 @@ def test_interrupt_saves_completed_cells_and_the_same_command_resumes(tmp_path: 
     rest = child.stderr.read()
     assert child.wait(timeout=30) == 130
     assert "interrupted;" in rest and "cells are saved" in rest and "Traceback" not in rest
-    assert not (tmp_path / "o").exists()
+    assert [p.name for p in (tmp_path / "o").iterdir()] == [".panel-runs"]  # no run written
     saved = int(rest.split("interrupted; ")[1].split(" of ")[0])
     assert 2 <= saved < 8
     time.sleep(0.05)

@@ -18,7 +18,7 @@ MODAL = "modal-gpu-inference"
 def run_dir(tmp_path: Path) -> Path:
     out = tmp_path / "run"
     assert main(["run", PAIR, "--out", str(out), "--offline-delay", "0", "--quiet"]) == 0
-    return out
+    return (out / "latest").resolve()  # the run's own folder
 
 
 def record_of(folder: Path) -> dict[str, object]:
@@ -198,7 +198,7 @@ def test_votes_from_json_on_run(tmp_path: Path) -> None:
     assert (
         main(["run", PAIR, "--out", str(out), "--offline-delay", "0", "--votes", str(votes)]) == 0
     )
-    assert "1 ship / 3 skip (25%)" in (out / "panel.html").read_text()
+    assert "1 ship / 3 skip (25%)" in (out / "latest" / "panel.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -225,8 +225,8 @@ def test_cli_against_the_emulator_gives_records_shaped_like_offline(
         )
         == 0
     )
-    api = json.loads((tmp_path / "api" / "record.json").read_text())
-    offline = json.loads((tmp_path / "off" / "record.json").read_text())
+    api = json.loads((tmp_path / "api" / "latest" / "record.json").read_text())
+    offline = json.loads((tmp_path / "off" / "latest" / "record.json").read_text())
     assert api.keys() == offline.keys()
     assert [c.keys() for c in api["cells"]] == [c.keys() for c in offline["cells"]]
     assert api["totals"].keys() == offline["totals"].keys()

@@ -20,10 +20,10 @@ from panel.cli import main
 from panel.inputs.prompts import PromptSet
 from panel.models import Persona, Record, ToolCard
 from panel.providers.claude import ClaudeProvider
-from panel.report.output import recover_interrupted_swap, write_outputs
+from panel.report.output import write_run
 from panel.running.structured import stream_verdict
 from tests.conftest import EXAMPLES
-from tests.helpers import run
+from tests.helpers import run, tree
 from tests.sse import BrokenStream, claude_events, sse
 from tests.test_claude import SECRET, URL, _plans, reply_events, stream_response
 from tests.test_claude import claude as claude  # noqa: F401 - the fixture
@@ -170,7 +170,7 @@ def test_keys_never_reach_records_caches_pages_logs_or_errors(
     assert code == 1 and "[redacted]" in err
     written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
     assert written and not any(SECRET in text for text in [*written, err])
-    record = json.loads((tmp_path / "out" / "record.json").read_text())
+    record = json.loads((tmp_path / "out" / "latest" / "record.json").read_text())
     assert "[redacted]" in next(c["error"] for c in record["cells"] if c["status"] == "failed")
 
 
@@ -196,7 +196,7 @@ def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Pa
         timeout=60,
     )
     assert first.returncode == 0
-    old = {p.name: p.read_text() for p in out.iterdir()}
+    old = tree(out)
 
     child = subprocess.Popen(
         [*base, "--offline-delay", "0.02", "--concurrency", "1"],
@@ -212,10 +212,8 @@ def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Pa
         finished += " × " in line
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
-    assert {
-        p.name: p.read_text() for p in out.iterdir()
-    } == old  # the old complete folder, untouched
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert tree(out) == old  # the earlier run and `latest`, untouched; no half-written folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
 
     again = subprocess.run(
         [*base, "--offline-delay", "0"], env=env, capture_output=True, text=True, timeout=60
@@ -223,19 +221,7 @@ def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Pa
     assert again.returncode == 0
     cached = int(again.stderr.split("with a verdict, ")[1].split(" from")[0])
     assert cached >= 5  # only the missing cells were paid for
-    assert json.loads((out / "record.json").read_text())["totals"]["cells"] == 8
-
-
-def test_a_swap_interrupted_between_renames_is_recovered(
-    tmp_path: Path, personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    out = tmp_path / "out"
-    (tmp_path / ".out.old").mkdir()
-    (tmp_path / ".out.old" / "record.json").write_text("old")
-    (tmp_path / ".out.new-abc").mkdir()  # a half-built new folder
-    recover_interrupted_swap(out)
-    assert (out / "record.json").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert json.loads((out / "latest" / "record.json").read_text())["totals"]["cells"] == 8
 
 
 def test_outputs_never_half_written_when_rendering_fails(
@@ -248,14 +234,14 @@ def test_outputs_never_half_written_when_rendering_fails(
     from tests.test_render import _record
 
     record = _record(personas, cards, tmp_path)
-    out = write_outputs(tmp_path / "out", record)
-    before = {p.name: p.read_text() for p in out.iterdir()}
+    write_run(tmp_path / "out", record)
+    before = tree(tmp_path / "out")
 
     def broken(_record: Record) -> str:
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(output, "render_html", broken)
     with pytest.raises(RuntimeError):
-        write_outputs(tmp_path / "out", record)
-    assert {p.name: p.read_text() for p in out.iterdir()} == before
+        write_run(tmp_path / "out", record)
+    assert tree(tmp_path / "out") == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "c") == ["out"]

@@ -14,7 +14,7 @@ from panel.providers.base import Provider, StructuredRequest
 from panel.providers.offline import OfflineProvider
 from panel.record.store import load_record
 from panel.report.markup import html_inline, md_block, md_inline, parser
-from panel.report.output import write_outputs
+from panel.report.output import write_run
 from panel.report.render import render_html, render_markdown, safe_url
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
@@ -105,11 +105,18 @@ def test_outputs_are_written_whole_and_read_back(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
     record = _record(personas, cards, tmp_path)
-    out = write_outputs(tmp_path / "out" / "panel", record)
+    group = tmp_path / "out" / "panel"
+    out = write_run(group, record)
     assert sorted(p.name for p in out.iterdir()) == ["panel.html", "panel.md", "record.json"]
-    assert load_record(out) == record
-    again = write_outputs(out, record)  # replacing an existing folder leaves nothing behind
-    assert sorted(p.name for p in again.parent.iterdir()) == ["panel"]
+    assert load_record(out) == record == load_record(group)  # a group reads as its latest run
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = write_run(group, record)  # a second run is a second folder; the first is untouched
+    assert again != out and again.parent == out.parent == group
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    assert (group / "latest").resolve() == again.resolve()
+    assert sorted(p.name for p in group.iterdir()) == sorted(
+        [".panel-runs", out.name, again.name, "latest"]
+    )
 
 
 def _markdown_html(markdown: str) -> tuple[str, list[str]]:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from panel.errors import ProviderError
-from panel.inputs.loading import choose_personas
+from panel.inputs.loading import choose_personas, load_tool_card
 from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, Persona, ToolCard, Usage
 from panel.providers.base import Provider, StructuredRequest
@@ -39,37 +40,66 @@ def test_what_changes_the_key_and_what_does_not(
     provider = ScriptedProvider(_good)
     base = _keys(spec_for(base_personas, cards), provider)
 
+    def all_change(spec: PanelSpec, answering: ScriptedProvider = provider) -> bool:
+        return set(_keys(spec, answering).values()).isdisjoint(base.values())
+
+    # The full request is in the key: editing any card or persona changes the shared prefix,
+    # which every cell sends, so every cell misses (not only the ones reviewing that card).
     edited_card = cards[1].model_copy(update={"description": "A corrected description."})
-    after_card = _keys(spec_for(base_personas, [cards[0], edited_card]), provider)
-    changed = {cell for cell in base if base[cell] != after_card[cell]}
-    assert changed == {f"{p.id} × modal-gpu-inference" for p in base_personas}
-
+    assert all_change(spec_for(base_personas, [cards[0], edited_card]))
     edited_persona = base_personas[1].model_copy(update={"voice": "A different voice entirely."})
-    after_persona = _keys(
-        spec_for([base_personas[0], edited_persona, *base_personas[2:]], cards), provider
-    )
-    assert {c for c in base if base[c] != after_persona[c]} == {f"skeptic × {t.id}" for t in cards}
-
+    assert all_change(spec_for([base_personas[0], edited_persona, *base_personas[2:]], cards))
+    spec = spec_for(base_personas, cards)
+    assert all_change(replace(spec, title="Another title"))
     for options in ({"temperature": 0.2}, {"max_tokens": 999}):
-        assert set(_keys(spec_for(base_personas, cards, **options), provider).values()).isdisjoint(
-            base.values()
-        )
-    other_model = ScriptedProvider(_good)
-    other_model.info = other_model.info.model_copy(update={"model": "another"})
-    assert set(_keys(spec_for(base_personas, cards), other_model).values()).isdisjoint(
-        base.values()
-    )
+        assert all_change(spec_for(base_personas, cards, **options))
+    for change in ({"model": "another"}, {"provider": "other"}, {"endpoint": "http://127.0.0.1:9"}):
+        other = ScriptedProvider(_good)
+        other.info = other.info.model_copy(update=change)
+        assert all_change(spec_for(base_personas, cards), other)
 
-    # Not in the key: the title, the concurrency, retries, the warm-up, the cache TTL.
+    # Not in the key: what cannot change the answer (concurrency, retries, the prompt-cache TTL).
     assert _keys(spec_for(base_personas, cards, cache_ttl="1h"), provider) == base
-    renamed = spec_for(base_personas, cards)
-    renamed = type(renamed)(
-        title="Another title",
-        tools=renamed.tools,
-        personas=renamed.personas,
-        prompts=renamed.prompts,
-    )
-    assert _keys(renamed, provider) == base
+
+
+def test_the_endpoint_separates_cached_verdicts(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    """Verdicts from an emulator or a gateway are never served as the real API's."""
+    spec = spec_for([personas["builder"]], cards)
+    store = ResponseStore(tmp_path)
+    emulator = ScriptedProvider(_good)
+    emulator.info = emulator.info.model_copy(update={"endpoint": "http://127.0.0.1:8089"})
+    run(run_panel(spec, emulator, store, RunOptions()))
+    real = ScriptedProvider(_good)
+    real.info = real.info.model_copy(update={"endpoint": "https://api.anthropic.com"})
+    record = run(run_panel(spec, real, store, RunOptions()))
+    assert len(real.calls) == 2 and record.totals.cells_from_cache == 0
+    again = ScriptedProvider(_good)
+    again.info = emulator.info
+    assert run(run_panel(spec, again, store, RunOptions())).totals.cells_from_cache == 2
+
+
+def test_refresh_in_one_panel_leaves_another_panels_cells_alone(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    from tests.conftest import EXAMPLES
+
+    third = load_tool_card(EXAMPLES / "claw-code.toml")
+    panel_a = spec_for([personas["builder"]], cards)
+    panel_b = spec_for([personas["builder"]], [cards[0], third])  # shares builder × cards[0]
+    store = ResponseStore(tmp_path)
+    before = run(run_panel(panel_b, ScriptedProvider(_good), store, RunOptions()))
+
+    def different(request: StructuredRequest, n: int) -> list[str]:
+        reply = good_reply(request)
+        reply["score"] = 1 if reply["score"] != 1 else 2
+        return chunks(json.dumps(reply), 50)
+
+    run(run_panel(panel_a, ScriptedProvider(different), store, RunOptions(refresh=True)))
+    after = run(run_panel(panel_b, ScriptedProvider(_good), store, RunOptions()))
+    assert after.totals.cells_from_cache == 2
+    assert [c.verdict for c in after.cells] == [c.verdict for c in before.cells]
 
 
 def test_a_changed_template_changes_every_key(
@@ -205,7 +235,8 @@ def test_key_covers_the_persona_schema(personas: dict[str, Persona], cards: list
     plan = plan_cells(spec, ScriptedProvider(_good))[0]
     fewer_beats = plan.request.persona.model_copy(update={"beats": plan.request.persona.beats[:3]})
     changed = type(plan.request)(**{**plan.request.__dict__, "persona": fewer_beats})
-    assert cell_key("p", "m", plan.request, "t") != cell_key("p", "m", changed, "t")
+    info = ScriptedProvider.info
+    assert cell_key(info, plan.request, "t") != cell_key(info, changed, "t")
 
 
 def test_an_unwritable_cache_warns_and_the_run_goes_on(
@@ -225,3 +256,42 @@ def test_an_unwritable_cache_warns_and_the_run_goes_on(
     )
     assert record.complete
     assert len(warnings) == 2 and "could not save to the response cache" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ({"verdict": "maybe"}, "verdict: Input should be 'ship' or 'skip'"),
+        ({"score": 99}, "score: Input should be less than or equal to 10"),
+        ({"score": None}, "score: Field required"),
+        ({"beats": {}}, "beats.primitive: Field required"),  # the persona's beats gone
+    ],
+)
+def test_a_corrupted_verdict_is_dropped_with_a_warning_and_asked_again(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    damage: dict[str, object],
+    problem: str,
+) -> None:
+    spec = spec_for([personas["builder"]], cards)
+    run(run_panel(spec, ScriptedProvider(_good), ResponseStore(tmp_path), RunOptions()))
+    plan = plan_cells(spec, ScriptedProvider(_good))[0]
+    path = tmp_path / "cells" / plan.key[:2] / f"{plan.key}.json"
+    entry = json.loads(path.read_text())
+    for field, value in damage.items():
+        if value is None:
+            entry["verdict"].pop(field, None)
+        else:
+            entry["verdict"][field] = value
+    path.write_text(json.dumps(entry))
+
+    warnings: list[str] = []
+    again = ScriptedProvider(_good)
+    record = run(
+        run_panel(spec, again, ResponseStore(tmp_path, warn=warnings.append), RunOptions())
+    )
+    assert [request.cell for request in again.calls] == [plan.request.cell]  # asked again
+    assert record.complete and record.totals.cells_from_cache == 1
+    assert len(warnings) == 1 and "\n" not in warnings[0]
+    assert str(path) in warnings[0] and plan.request.cell in warnings[0] and problem in warnings[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from panel.terminal import clean, closed_pipe, out, safe_console
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import Persona, Record
+    from panel.models import ModelInfo, Persona, Record
     from panel.providers.base import Provider
     from panel.providers.registry import ModelChoice
     from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
@@ -250,9 +249,13 @@ def _rerun_command(args: argparse.Namespace, console: Console) -> int:
 
 
 def _rerun_one(args: argparse.Namespace, console: Console) -> int:
+    """The record's own model and endpoint (unless -m), as a new run beside the one it reruns."""
     from panel.record.store import load_record
+    from panel.report.run_folders import home_of
 
-    return _run(args, console, _spec_from_record(load_record(args.record), args))
+    record = load_record(args.record)
+    args.out = args.out or home_of(args.record)
+    return _run(args, console, _spec_from_record(record, args), kept=record.model)
 
 
 def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
@@ -324,7 +327,9 @@ def _positive(value: int, flag: str) -> int:
     return value
 
 
-def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
+def _run(
+    args: argparse.Namespace, console: Console, spec: PanelSpec, kept: ModelInfo | None = None
+) -> int:
     import asyncio
     from dataclasses import replace
 
@@ -332,21 +337,33 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
     from panel.display import LiveGrid, PlainLines
     from panel.events import EventLines, run_started
     from panel.preflight import confirm_spend, dry_run, preflight
-    from panel.providers.registry import choose_model
+    from panel.providers.registry import choose_model, model_of_record
     from panel.record.votes import apply_votes, load_votes
     from panel.report.costing import estimate_lines
-    from panel.report.output import write_outputs
+    from panel.report.output import write_run
+    from panel.report.run_folders import check_out_dir, default_root, prepare
     from panel.running.response_cache import ResponseStore
 
     spec.check()
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
-    choice = choose_model(args.model, reason=getattr(args, "model_reason", "chosen with --model"))
+    if args.model or kept is None:
+        choice = choose_model(
+            args.model, reason=getattr(args, "model_reason", "chosen with --model")
+        )
+    else:
+        choice = model_of_record(kept)
+    if kept is not None and not args.model and not args.base_url:
+        args.base_url = kept.endpoint
     provider = _provider(choice, args)
     options = _run_options(args, choice)
     if args.batch:  # every cell joins the batch at once: no slot limit, no warm-up to wait for
         provider = batching(provider, args, console, endpoint_of(choice, args.base_url))
         options = replace(options, concurrency=BATCH_CONCURRENCY, warm_up=False)
-    out_dir = args.out or Path("panel-out") / _folder_name(spec)
+    out_root = args.out or default_root(tool.id for tool in spec.tools)
+    out_root = check_out_dir(out_root, cache_dir=args.cache_dir)
+    if not args.dry_run:  # a dry run writes nothing
+        calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
+        prepare(out_root, cells=calls, cache_dir=args.cache_dir)
     console.print(
         f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})",
         markup=False,
@@ -393,7 +410,7 @@ def _run(args: argparse.Namespace, console: Console, spec: PanelSpec) -> int:
         )
         return EXIT_INTERRUPTED
     record = record.model_copy(update={"estimate": estimate})
-    written = write_outputs(out_dir, apply_votes(record, votes) if votes else record)
+    written = write_run(out_root, apply_votes(record, votes) if votes else record)
     if isinstance(view, EventLines):
         view.finished(record, str(written))
     _report(console, record, written, holder[0] if holder else None)
@@ -450,11 +467,6 @@ def _run_options(args: argparse.Namespace, choice: ModelChoice) -> RunOptions:
     )
 
 
-def _folder_name(spec: PanelSpec) -> str:
-    name = "-vs-".join(tool.id for tool in spec.tools)
-    return re.sub(r"[^a-z0-9-]", "", name)[:120] or "panel"
-
-
 def _budget_stop(record: Record, run: PanelRun) -> str:
     """Where the spending limit stopped the run, and how to go on."""
     progress, limit = run.progress, run.options.max_cost or 0.0
@@ -489,6 +501,7 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
             "panel incomplete: rerun the same command to retry only the missing cells", markup=False
         )
     console.print(f"wrote {out_dir}/record.json, panel.md, panel.html", markup=False)
+    console.print(f"latest: {out_dir.parent / 'latest'} -> {out_dir.name}", markup=False)
 
 
 def _personas(args: argparse.Namespace, console: Console) -> int:

@@ -34,6 +34,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     runs.add_argument("--format", choices=["table", "json"], default="table")
     runs.set_defaults(handler=_runs)
 
+    cache = commands.add_parser("cache", help="the response cache: stats, verify or clear")
+    cache.add_argument("action", choices=["stats", "verify", "clear"])
+    cache.add_argument("--cache-dir", type=Path, default=Path("cache"), help="default cache/")
+    cache.add_argument("--remove", action="store_true", help="verify: remove the bad entries")
+    cache.set_defaults(handler=_cache)
+
 
 def _stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
@@ -64,7 +70,8 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
 def _runs(args: argparse.Namespace, console: Console) -> int:
     from rich.table import Table
 
-    from panel.record.store import RECORD, load_record
+    from panel.record.store import load_record
+    from panel.report.run_folders import find_records, is_latest
 
     if not args.root.is_dir():
         raise InputError("no such folder", source=str(args.root))
@@ -72,7 +79,7 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
     for column in ("time", "run", "model", "tools (ship %)", "cells", "folder"):
         table.add_column(column)
     found = []
-    for path in sorted(args.root.rglob(RECORD)):
+    for path in find_records(args.root):
         try:
             found.append((path, load_record(path)))
         except InputError as error:
@@ -94,7 +101,7 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
             f"{record.model.provider}:{record.model.model}",
             ships,
             f"{record.totals.cells_ok}/{record.totals.cells}",
-            str(path.parent),
+            f"{path.parent}{' (latest)' if is_latest(path) else ''}",
         )
     _stdout().print(table)
     return 0
@@ -102,6 +109,8 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
 
 def run_summary(path: Path, record: Record) -> dict[str, object]:
     """One run for `panel runs --format json`."""
+    from panel.report.run_folders import is_latest
+
     return {
         "run_id": record.run_id,
         "created_at": record.created_at.isoformat(),
@@ -119,4 +128,34 @@ def run_summary(path: Path, record: Record) -> dict[str, object]:
         "cost_usd": record.totals.cost_usd,
         "wall_seconds": record.totals.wall_seconds,
         "folder": str(path.parent),
+        "latest": is_latest(path),
     }
+
+
+def _cache(args: argparse.Namespace, console: Console) -> int:
+    from panel.running import cache_admin
+
+    root: Path = args.cache_dir
+    if not root.is_dir():
+        raise InputError("no such folder (no response cache there yet)", source=str(root))
+    if args.action == "stats":
+        found = cache_admin.stats(root)
+        print(f"{root}: {found.entries} entries, {found.size_bytes / 1e6:.1f} MB")
+        for model, count in sorted(found.by_model.items()):
+            print(f"    {count:6d}  {model}")
+        if found.stale:
+            print(f"{found.stale} stale (written by an older panel; never read again)")
+        if found.temporary or found.other_files:
+            print(f"{found.temporary} leftover temporary, {found.other_files} other files")
+        return 0
+    if args.action == "clear":
+        removed, size = cache_admin.clear(root)
+        print(f"{root}: removed {removed} entries ({size / 1e6:.1f} MB); nothing else touched")
+        return 0
+    checked, bad = cache_admin.verify(root)
+    for entry in bad:
+        print(f"{entry.path}: {entry.problem}")
+    removed = cache_admin.remove([entry.path for entry in bad]) if args.remove else 0
+    tail = f", {removed} removed" if args.remove else " (--remove removes them)" if bad else ""
+    print(f"{checked} entries checked, {len(bad)} bad{tail}")
+    return 1 if bad and not args.remove else 0

@@ -416,6 +416,9 @@ class ModelInfo(Strict):
     batch: bool = Field(
         default=False, description="Cells went through the provider's batch API, at batch prices."
     )
+    endpoint: str | None = Field(
+        default=None, description="The API base URL called, without credentials (none: offline)."
+    )
 
 
 class TemplateDigest(Strict):
@@ -543,6 +546,11 @@ class CachedCell(Strict):
     key: str
     provider: str
     model: str
+    endpoint: str | None = None
+    cell: str | None = Field(default=None, description="persona × tool, to name the entry.")
+    persona: Persona | None = Field(
+        default=None, description="The persona whose verdict schema the entry is checked against."
+    )
     verdict: dict[str, object]
     usage: Usage
     attempts: int

@@ -48,6 +48,7 @@ from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
 from panel.providers.traits import claude_takes_effort, model_label
 from panel.secrets import clip
+from panel.urls import public_url
 
 if TYPE_CHECKING:
     import anthropic
@@ -109,6 +110,8 @@ class ClaudeProvider:
             "max_retries": 0,
             "timeout": timeout,
         }
+        endpoint = self._client_options["base_url"] or "https://api.anthropic.com"
+        self.info = self.info.model_copy(update={"endpoint": public_url(endpoint.rstrip("/"))})
 
     @cached_property
     def _client(self) -> anthropic.AsyncAnthropic:

@@ -58,6 +58,7 @@ from panel.providers.traits import (
     openai_takes_prompt_cache_options,
 )
 from panel.secrets import clip
+from panel.urls import public_url
 
 if TYPE_CHECKING:
     import httpx2
@@ -123,6 +124,8 @@ class OpenAIProvider:
             "max_retries": 0,
             "timeout": timeout,
         }
+        endpoint = (base_url or "https://api.openai.com/v1").rstrip("/")
+        self.info = self.info.model_copy(update={"endpoint": public_url(endpoint)})
 
     @cached_property
     def _client(self) -> openai.AsyncOpenAI:

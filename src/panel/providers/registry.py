@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from panel.errors import InputError
+from panel.models import ModelInfo
 from panel.providers.base import Provider
 from panel.urls import check_base_url
 
@@ -75,6 +76,15 @@ def infer_provider(model: str) -> str:
 def _check_model_name(model: str) -> None:
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
         raise InputError(f"--model: {model!r} is not a model name")
+
+
+def model_of_record(info: ModelInfo) -> ModelChoice:
+    """The model a record was written with, checked like `--model` (a rerun keeps it)."""
+    try:
+        choice = choose_model(f"{info.provider}:{info.model}", env={})
+    except InputError as exc:
+        raise InputError(f"record's model: {exc.detail}; pass --model") from exc
+    return ModelChoice(choice.provider, choice.model, "the record's model; --model changes it")
 
 
 def build_provider(

@@ -1,4 +1,4 @@
-"""Reading a comparison record back from disk; the record's file name."""
+"""Reading a comparison record back from disk (a run folder or a run group's `latest`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from panel.files import describe_validation_error, parse_json, read_text
 from panel.models import SCHEMA_VERSION, Record
 
 RECORD = "record.json"
+LATEST = "latest"  # in a run group, the pointer to the newest complete run folder
 MAX_RECORD_BYTES = 32 * 1024 * 1024
 
 
@@ -21,7 +22,8 @@ def load_record(path: Path) -> Record:
     and the settings, ids and cells must be ones a rerun or a diff can use.
     """
     if path.is_dir():
-        path = path / RECORD
+        in_latest = path / LATEST / RECORD
+        path = in_latest if not (path / RECORD).exists() and in_latest.is_file() else path / RECORD
     source = str(path)
     text = read_text(path, limit=MAX_RECORD_BYTES)
     data = parse_json(text, source)

@@ -76,7 +76,7 @@ def plan_cell(
     templates_digest: str,
     check: Check | None = None,
 ) -> CellPlan:
-    key = cell_key(provider.info.provider, provider.info.model, request, templates_digest)
+    key = cell_key(provider.info, request, templates_digest)
     return CellPlan(
         persona=request.persona,
         tool=request.tool,
@@ -121,7 +121,9 @@ class PanelRun:
         return self._gates[prefix]
 
     def _cached(self, plan: CellPlan) -> CachedCell | None:
-        return None if self.options.refresh else self.store.get(plan.key)
+        if self.options.refresh:
+            return None
+        return self.store.get(plan.key, plan.model, plan.request.cell)
 
     async def _run_cell(self, plan: CellPlan, hit: CachedCell | None) -> CellResult:
         if hit is not None:
@@ -172,6 +174,9 @@ class PanelRun:
             key=plan.key,
             provider=self.provider.info.provider,
             model=self.provider.info.model,
+            endpoint=self.provider.info.endpoint,
+            cell=plan.request.cell,
+            persona=plan.persona,
             verdict=outcome.verdict.model_dump(mode="json"),
             usage=outcome.usage,
             attempts=outcome.attempts,

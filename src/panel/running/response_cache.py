@@ -3,8 +3,14 @@
 It caches whole validated cells rather than raw provider streams: a cell that
 failed or never validated is not "completed" and must be called again on the
 next run (that is what resume means), which a stream-level cache could not
-tell apart. The key hashes only what determines the answer (see `cell_key`);
-never timeouts, retries, concurrency or keys.
+tell apart. The key hashes everything that can change the answer (see
+`cell_key`), so a cached verdict is only ever served for the very request
+that produced it, from the same model at the same endpoint; never timeouts,
+retries, concurrency, the prompt-cache TTL or keys.
+
+An entry is checked again when it is read, against the persona's verdict
+schema: a damaged or hand-edited entry is dropped with a warning naming it,
+and the cell is asked again; it is never served, and never crashes the run.
 
 Entries are written to a temporary file in the same folder and renamed into
 place, so a reader sees a whole entry or none, even with two writers or a
@@ -22,31 +28,39 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from panel.files import describe_validation_error
 from panel.inputs.schema import persona_schema
-from panel.models import CachedCell
+from panel.models import CachedCell, ModelInfo, VerdictBase
 from panel.providers.base import StructuredRequest
 
-KEY_VERSION = 1
+KEY_VERSION = 2
+CELLS = "cells"
 
 
-def cell_key(provider: str, model: str, request: StructuredRequest, templates_digest: str) -> str:
-    """What determines a cell's answer, as a hash.
+def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str) -> str:
+    """Everything that determines a cell's answer, as a hash.
 
-    The cell's subject is in it: its persona, its tool card, its rendered
-    assignment, the prompt templates, the persona's output schema and the
-    sampling settings. The panel's other cards and personas, which the shared
-    prefix carries as context, are deliberately left out, so that editing one
-    card re-calls only the cells reviewing it; `--refresh` redoes everything.
+    Who answers: provider, model and endpoint (the base URL without
+    credentials, so an emulator's or a gateway's verdicts are never served as
+    the real API's). What was asked, in full: the shared prefix (the panel's
+    title, every card and persona, the charter), the cell's assignment, the
+    wire schema and the persona's own verdict schema, the prompt templates
+    and the sampling settings. A change anywhere is a miss, and two panels
+    sharing a persona and a card never share (or overwrite) each other's cells.
     """
     material = {
         "v": KEY_VERSION,
-        "provider": provider,
-        "model": model,
+        "provider": info.provider,
+        "model": info.model,
+        "endpoint": info.endpoint,
+        "system": request.system,
+        "prompt": request.prompt,
+        "history": [[turn.assistant, turn.user] for turn in request.history],
+        "wire_schema": request.schema,
+        "schema": persona_schema(request.persona),
         "persona": request.persona.model_dump(mode="json"),
         "tool": request.tool.model_dump(mode="json"),
-        "prompt": request.prompt,
         "templates": templates_digest,
-        "schema": persona_schema(request.persona),
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
     }
@@ -66,26 +80,39 @@ class ResponseStore:
         self.warn = warn
 
     def _path(self, key: str) -> Path:
-        return self.root / "cells" / key[:2] / f"{key}.json"
+        return self.root / CELLS / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> CachedCell | None:
+    def get(
+        self, key: str, verdict: type[VerdictBase] | None = None, cell: str = ""
+    ) -> CachedCell | None:
+        """The entry for `key`, its verdict checked against `verdict`; None (and a warning) if
+        it is missing, unreadable, misfiled or not a valid verdict."""
         path = self._path(key)
+        name = f"{path}{f' ({cell})' if cell else ''}"
         try:
             text = path.read_text(encoding="utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            self.warn(f"{path}: unreadable cache entry ({exc}); calling the model again")
+            self.warn(f"{name}: unreadable cache entry ({exc}); calling the model again")
             return None
         try:
             entry = CachedCell.model_validate_json(text)
         except ValidationError:
-            self.warn(f"{path}: corrupt cache entry; calling the model again")
+            self.warn(f"{name}: corrupt cache entry; calling the model again")
             return None
         if entry.key != key:
-            self.warn(f"{path}: cache entry filed under the wrong key; calling the model again")
+            self.warn(f"{name}: cache entry filed under the wrong key; calling the model again")
             return None
-        return entry
+        if verdict is None:
+            return entry
+        try:
+            checked = verdict.model_validate(entry.verdict)
+        except ValidationError as exc:
+            problem = describe_validation_error(exc)
+            self.warn(f"{name}: cached verdict dropped ({problem}); calling the model again")
+            return None
+        return entry.model_copy(update={"verdict": checked.model_dump(mode="json")})
 
     def put(self, entry: CachedCell) -> None:
         """Store a completed cell; a cache that cannot be written costs a rerun, not this run."""

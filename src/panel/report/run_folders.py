@@ -1,0 +1,189 @@
+"""Where runs go: one new folder per run, a `latest` pointer, and the checks made before a run.
+
+A run group (by default `panel-out/<tools>/`, or `--out DIR`) holds one folder per run, named
+`<UTC time>-<model>`, and `latest`, a relative symlink to the newest complete one. panel marks a
+group it created with a small marker file, so it later knows the folder is its own. Nothing in a
+group is ever overwritten or deleted: a new run is a new folder beside the old ones.
+
+`check_out_dir` refuses, with one line and before any model call, a place where writing a run
+could bury or disturb someone's files: the working folder, the home folder, the filesystem root,
+the response cache (or a folder holding it or inside it), a file, or a non-empty folder panel did
+not write. `prepare` then creates the group and proves it writable, and checks there is room on
+disk for the run, so a run is never paid for and then lost at the end for want of a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from panel.errors import InputError, RunError
+from panel.models import Record
+from panel.record.store import LATEST, RECORD
+
+DEFAULT_ROOT = Path("panel-out")
+MARKER = ".panel-runs"
+MARKER_TEXT = "panel run folders: one folder per run; 'latest' points at the newest complete one.\n"
+# Room to leave on disk before a run: a fixed margin plus a generous share per cell for its
+# cache entry and its part of record.json, panel.md and panel.html (a cell takes ~10 KB in all).
+MIN_FREE_BYTES = 8 * 1024 * 1024
+FREE_BYTES_PER_CELL = 64 * 1024
+_SCAN_LIMIT = 2000
+
+
+def default_root(tool_ids: Iterable[str]) -> Path:
+    name = re.sub(r"[^a-z0-9-]", "", "-vs-".join(tool_ids))[:120] or "panel"
+    return DEFAULT_ROOT / name
+
+
+def run_folder_name(record: Record) -> str:
+    """`2026-11-30T101500Z-anthropic-claude-sonnet-5-5`: sorts by time, says which model."""
+    when = record.created_at.strftime("%Y-%m-%dT%H%M%SZ")
+    info = record.model
+    model = info.model if info.provider == info.model else f"{info.provider}-{info.model}"
+    slug = re.sub(r"[^a-z0-9.]+", "-", model.lower()).strip("-.")[:60] or "model"
+    return f"{when}-{slug}"
+
+
+def holds_panel_runs(folder: Path) -> bool:
+    """Whether panel wrote this folder: its marker, its pointer, or a record of panel's in it."""
+    if (folder / MARKER).is_file() or (folder / LATEST).is_symlink() or _is_record(folder / RECORD):
+        return True
+    try:
+        children = [child for _, child in zip(range(_SCAN_LIMIT), folder.iterdir(), strict=False)]
+    except OSError:
+        return False
+    return any(child.is_dir() and _is_record(child / RECORD) for child in children)
+
+
+def _is_record(path: Path) -> bool:
+    """A record panel wrote starts with its schema_version; a stranger's record.json does not."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(256)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b'"schema_version"' in head[:64]
+
+
+def check_out_dir(root: Path, *, cache_dir: Path) -> Path:
+    """The run group to write into, refused with one line if writing there could harm anything."""
+    source = f"--out {root}"
+    try:
+        target, cwd, cache = root.resolve(), Path.cwd().resolve(), cache_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise InputError(f"cannot use this folder ({exc})", source=source) from exc
+    for refused, why in _refusals(target, cwd, cache):
+        if refused:
+            raise InputError(
+                f"refusing {why}; name a new folder (or one holding panel runs)", source=source
+            )
+    latest = target / LATEST
+    if os.path.lexists(latest) and not latest.is_symlink():
+        raise InputError(
+            f"{LATEST} there is not panel's pointer; choose another folder", source=source
+        )
+    return root
+
+
+def _refusals(target: Path, cwd: Path, cache: Path) -> list[tuple[bool, str]]:
+    return [
+        (target == Path(target.anchor), "the filesystem root"),
+        (target == cwd, "the working folder"),
+        (target == _home(), "the home folder"),
+        (target == cache, "the response cache folder"),
+        (target in cache.parents, "a folder holding the response cache"),
+        (cache in target.parents, "a folder inside the response cache"),
+        (target.exists() and not target.is_dir(), "a file (--out names a folder)"),
+        (
+            target.is_dir() and _non_empty(target) and not holds_panel_runs(target),
+            "a folder panel did not write (it is not empty and holds no panel run)",
+        ),
+    ]
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _non_empty(folder: Path) -> bool:
+    try:
+        return next(iter(folder.iterdir()), None) is not None
+    except OSError:
+        return True
+
+
+def prepare(root: Path, *, cells: int, cache_dir: Path) -> None:
+    """Create the group, prove it writable and check the disk, all before the first paid call."""
+    try:
+        mark_group(root)
+        handle, probe = tempfile.mkstemp(dir=root, prefix=".panel-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write there ({exc.strerror or exc})", source=f"--out {root}"
+        ) from exc
+    need = required_bytes(cells)
+    for place, flag in ((root, "--out"), (cache_dir, "--cache-dir")):
+        free = shutil.disk_usage(_existing(place)).free
+        if free < need:
+            raise RunError(
+                f"{flag} {place}: only {free / 1e6:.1f} MB free on its disk and this run needs "
+                f"about {need / 1e6:.0f} MB; free some space first (nothing was called)"
+            )
+
+
+def mark_group(root: Path) -> None:
+    """Create the group folder if needed and mark it as panel's."""
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / MARKER
+    if not marker.exists():
+        marker.write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def required_bytes(cells: int) -> int:
+    return MIN_FREE_BYTES + cells * FREE_BYTES_PER_CELL
+
+
+def _existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def home_of(record_path: Path) -> Path | None:
+    """The run group a record belongs to (so a rerun lands beside it), if panel wrote one."""
+    folder = record_path if record_path.is_dir() else record_path.parent
+    for candidate in (folder, folder.parent):
+        if (candidate / MARKER).is_file() or (candidate / LATEST).is_symlink():
+            return candidate
+    return None
+
+
+def find_records(root: Path) -> list[Path]:
+    """Every run's record under `root`, old layout and new, each once, staging folders skipped."""
+    found: dict[Path, Path] = {}
+    for path in sorted(root.rglob(RECORD)):
+        relative = path.relative_to(root).parts
+        if any(part.startswith(".") or part == LATEST for part in relative[:-1]):
+            continue
+        found.setdefault(path.resolve(), path)
+    return list(found.values())
+
+
+def is_latest(record_path: Path) -> bool:
+    """Whether a run folder is the one its group's `latest` points at."""
+    link = record_path.parent.parent / LATEST
+    try:
+        return link.is_symlink() and link.resolve() == record_path.parent.resolve()
+    except OSError:
+        return False

@@ -1,0 +1,141 @@
+"""Looking after the response cache: `panel cache stats`, `verify` and `clear`.
+
+Only panel's own entry files are ever touched: `cells/<2 hex>/<64 hex>.json` and the temporary
+files a killed writer may leave beside them. Anything else found in the cache folder is counted
+and left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from panel.files import describe_validation_error
+from panel.inputs.schema import verdict_model
+from panel.models import CachedCell
+from panel.running.response_cache import CELLS
+
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.json$")
+_TEMPORARY = re.compile(r"^\.[0-9a-f]{64}\.json\..*\.tmp$")
+_SHARD = re.compile(r"^[0-9a-f]{2}$")
+
+
+@dataclass
+class CacheStats:
+    entries: int = 0
+    size_bytes: int = 0
+    stale: int = 0
+    temporary: int = 0
+    other_files: int = 0
+    by_model: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class BadEntry:
+    path: Path
+    problem: str
+
+
+def _shards(root: Path) -> list[Path]:
+    cells = root / CELLS
+    if not cells.is_dir():
+        return []
+    return sorted(p for p in cells.iterdir() if p.is_dir() and _SHARD.match(p.name))
+
+
+def _own_files(root: Path) -> tuple[list[Path], list[Path], int]:
+    """(entry files, leftover temporary files, count of files that are not panel's)."""
+    entries: list[Path] = []
+    temporary: list[Path] = []
+    other = 0
+    for shard in _shards(root):
+        for path in sorted(shard.iterdir()):
+            if not path.is_file() or path.is_symlink():
+                other += 1
+            elif _ENTRY.match(path.name) and path.name.startswith(shard.name):
+                entries.append(path)
+            elif _TEMPORARY.match(path.name):
+                temporary.append(path)
+            else:
+                other += 1
+    return entries, temporary, other
+
+
+def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
+    """An entry and the reason it cannot be served (None when it is good)."""
+    try:
+        entry = CachedCell.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        return None, f"unreadable ({exc.strerror or exc})"
+    except ValidationError as exc:
+        return None, f"not a cache entry ({describe_validation_error(exc)})"
+    if f"{entry.key}.json" != path.name:
+        return entry, "filed under the wrong key"
+    if entry.persona is None:
+        return entry, None  # written by an older panel: stale, never read again
+    try:
+        verdict_model(entry.persona).model_validate(entry.verdict)
+    except ValidationError as exc:
+        return entry, f"verdict fails the persona's schema ({describe_validation_error(exc)})"
+    return entry, None
+
+
+def stats(root: Path) -> CacheStats:
+    entries, temporary, other = _own_files(root)
+    result = CacheStats(temporary=len(temporary), other_files=other)
+    for path in entries:
+        result.entries += 1
+        result.size_bytes += path.stat().st_size
+        entry, _ = check_entry(path)
+        if entry is None:
+            result.by_model["(unreadable)"] += 1
+            continue
+        if entry.persona is None:
+            result.stale += 1
+        where = f" at {entry.endpoint}" if entry.endpoint else ""
+        result.by_model[f"{entry.provider}:{entry.model}{where}"] += 1
+    return result
+
+
+def verify(root: Path) -> tuple[int, list[BadEntry]]:
+    """(entries checked, the bad ones)."""
+    entries, _, _ = _own_files(root)
+    bad = []
+    for path in entries:
+        _, problem = check_entry(path)
+        if problem is not None:
+            bad.append(BadEntry(path, problem))
+    return len(entries), bad
+
+
+def remove(paths: list[Path]) -> int:
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def clear(root: Path) -> tuple[int, int]:
+    """Remove every entry file (and leftover temporary file): (entries removed, bytes freed)."""
+    entries, temporary, _ = _own_files(root)
+    size = sum(path.stat().st_size for path in entries)
+    removed = remove(entries)
+    remove(temporary)
+    for shard in _shards(root):
+        _remove_if_empty(shard)
+    _remove_if_empty(root / CELLS)
+    return removed, size
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (holds what is not panel's), or gone
+        folder.rmdir()
