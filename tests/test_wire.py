@@ -327,7 +327,7 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
     tmp_path: Path,
 ) -> None:
     from panel.display import totals_lines
-    from panel.report.output import write_outputs
+    from panel.report.output import write_run
 
     base_url = "http://localhost:11434/v1"
     provider = _openai(monkeypatch, "gpt-5-mini", base_url=base_url)  # priced, yet no usage
@@ -343,7 +343,7 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
     record = run(run_panel(spec, provider, ResponseStore(tmp_path / "c"), RunOptions()))
     assert record.complete and all(not cell.usage.reported for cell in record.cells)
     assert all(cell.cost is None for cell in record.cells) and record.totals.cost_usd is None
-    written = write_outputs(tmp_path / "out", record)
+    written = write_run(tmp_path / "out", record)
     for text in [*totals_lines(record), (written / "panel.md").read_text()]:
         assert "$0.0000" not in text
     assert "usage" in " ".join(totals_lines(record)) and "unknown" in " ".join(totals_lines(record))
@@ -363,7 +363,7 @@ def test_rerun_of_an_old_record_does_not_bring_temperature_back(
 
     assert main(["run", PAIR, "--model", "offline", "--out", str(tmp_path / "a"),
                  "--offline-delay", "0", "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
-    record_path = tmp_path / "a" / "record.json"
+    record_path = tmp_path / "a" / "latest" / "record.json"
     record = json.loads(record_path.read_text())
     record["settings"]["temperature"] = 0.7  # as records written before 2026-10 carry
     record_path.write_text(json.dumps(record))
