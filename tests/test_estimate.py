@@ -60,7 +60,7 @@ def test_a_paid_run_prints_the_estimate_first_records_it_and_compares_the_actual
     assert lines[1].startswith("estimate: 8 cells, 8 model calls")
     assert lines[2].startswith("estimated cost: $")
     assert any(line.startswith("cost this run: $") and "actual vs" in line for line in lines)
-    record = load_record(tmp_path / "out" / "record.json")
+    record = load_record(tmp_path / "out")
     assert record.estimate is not None
     actual = record.totals.spend_this_run_usd
     expected, worst = record.estimate.estimated_cost_usd, record.estimate.worst_case_cost_usd
@@ -92,10 +92,10 @@ def test_a_model_with_no_known_price_is_unknown_never_zero(
     err = capsys.readouterr().err
     assert "warning: no price is known for openai:llama3.1" in err
     assert "cost: unknown" in err and "estimated cost: unknown expected" in err
-    record = load_record(tmp_path / "out" / "record.json")
+    record = load_record(tmp_path / "out")
     assert record.totals.cost_usd is None and record.estimate is not None
     assert record.estimate.estimated_cost_usd is None and not record.estimate.price_known
-    page = (tmp_path / "out" / "panel.md").read_text()
+    page = (tmp_path / "out" / "latest" / "panel.md").read_text()
     assert "Cost: unknown" in page and "$0.0000" not in page
 
 
