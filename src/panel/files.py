@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import TypeVar
@@ -156,3 +157,24 @@ def validate_as(model: type[M], data: object, source: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(describe_validation_error(exc), source=source) from exc
+
+
+def write_atomically(path: Path, text: str, *, mode: int | None = None) -> Path:
+    """Write `text` to `path` so that no reader ever sees a partial file.
+
+    The text goes to a temporary file beside `path`, is flushed to disk and renamed over it;
+    `mode` sets the permissions (a temporary file is created private).
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

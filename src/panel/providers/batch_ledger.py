@@ -9,14 +9,13 @@ collects the stored batch instead of paying for a second one.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from panel.files import write_atomically
 from panel.models import BatchEntry, ModelInfo
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -77,14 +76,5 @@ class BatchLedger:
 
     def _write(self, entry: BatchEntry) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self._path(entry.batch_id)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".batch-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(json.dumps(entry.model_dump(mode="json"), indent=2))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        text = json.dumps(entry.model_dump(mode="json"), indent=2)
+        write_atomically(self._path(entry.batch_id), text)

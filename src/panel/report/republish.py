@@ -8,10 +8,9 @@ they are.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from panel.files import write_atomically
 from panel.models import Record
 from panel.record.store import RECORD
 from panel.report.output import HTML, MARKDOWN
@@ -25,17 +24,4 @@ def republish(folder: Path, record: Record) -> list[Path]:
         MARKDOWN: render_markdown(record),
         HTML: render_html(record),
     }  # every page is rendered before the first file is replaced
-    return [write_atomically(folder / name, text) for name, text in files.items()]
-
-
-def write_atomically(path: Path, text: str) -> Path:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return [write_atomically(folder / name, text, mode=0o644) for name, text in files.items()]

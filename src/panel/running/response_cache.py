@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from panel.files import describe_validation_error
+from panel.files import describe_validation_error, write_atomically
 from panel.inputs.schema import persona_schema
 from panel.models import CachedCell, ModelInfo, VerdictBase
 from panel.providers.base import StructuredRequest
@@ -125,17 +123,3 @@ class ResponseStore:
                 f"{path}: could not save to the response cache ({exc.strerror}); a rerun will "
                 "call again"
             )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that no reader ever sees a partial file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
