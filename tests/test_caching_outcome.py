@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from panel.display import totals_lines
+from panel.cli.display import totals_lines
 from panel.inputs.loading import choose_personas
 from panel.models import Persona, Record, ToolCard, Usage
 from panel.providers.base import StructuredRequest

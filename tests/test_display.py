@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from panel.display import LiveGrid, PlainLines, summary_table, totals_lines
+from panel.cli.display import LiveGrid, PlainLines, summary_table, totals_lines
 from panel.models import CellResult, Persona, ToolCard
 from panel.running.orchestrator import CellUpdate
 from tests.records import offline_record, rebuilt

@@ -591,7 +591,7 @@ def test_model_text_in_the_live_grid_and_plain_lines_is_cleaned() -> None:
 
     from rich.console import Console
 
-    from panel.display import LiveGrid, PlainLines
+    from panel.cli.display import LiveGrid, PlainLines
     from panel.models import CellResult
     from panel.running.orchestrator import CellUpdate
 

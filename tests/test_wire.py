@@ -326,7 +326,7 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
     httpx2_mock: respx.Router,
     tmp_path: Path,
 ) -> None:
-    from panel.display import totals_lines
+    from panel.cli.display import totals_lines
     from panel.report.output import write_run
 
     base_url = "http://localhost:11434/v1"
@@ -390,7 +390,7 @@ def test_rerun_of_an_old_record_does_not_bring_temperature_back(
 def test_the_cli_and_its_parser_load_no_sdk_and_no_rich() -> None:
     """`panel --help` and a run's first line must not wait for an SDK, rich or jinja2."""
     code = (
-        "import sys, panel.cli; panel.cli._parser(); "
+        "import sys, panel.cli; panel.cli.entry._parser(); "
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'anthropic', 'openai', 'rich', 'jinja2', 'httpx2'}))"
     )

@@ -16,10 +16,10 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from panel.cli.terminal import clean, safe_text
 from panel.models import Record
 from panel.report.render import caching_outcome, money, percent, share
 from panel.running.orchestrator import CellUpdate
-from panel.terminal import clean, safe_text
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 _FINISHED = ("done", "cached", "failed", "skipped")

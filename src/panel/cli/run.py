@@ -1,229 +1,31 @@
-"""The command line: the only place errors become a line of text and an exit code."""
+"""`panel run` and `panel rerun`: inputs to a spec, the model, the pre-flight, the live view,
+the run itself and the record written."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
-from panel import __version__
-from panel import cli_values as values
-from panel.errors import InputError, PanelError
-from panel.terminal import clean, closed_pipe, out, safe_console
+from panel.errors import InputError
 
-# Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
-# machinery are imported inside the commands that use them (a test keeps it so).
+# Imported by the parser on every start: the run machinery is imported inside the functions.
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import ModelInfo, Persona, Record
+    from panel.models import ModelInfo, Record
     from panel.providers.base import Provider
     from panel.providers.registry import ModelChoice
     from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
     from panel.running.response_cache import ResponseStore
     from panel.running.runner import PanelSpec
 
-EXIT_OK, EXIT_INCOMPLETE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 130
 BATCH_CONCURRENCY = 100_000
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise InputError(f"{message} (see '{self.prog} --help')")
-
-
-def _parser() -> argparse.ArgumentParser:
-    from panel.batching import add_batches_command
-    from panel.config import has_config, load_config, run_defaults
-
-    parser = _Parser(prog="panel", description="Draft review panels for software tools.")
-    parser.add_argument("--version", action="version", version=f"panel {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = commands.add_parser("run", help="run a panel on two or more tool cards")
-    run.add_argument("inputs", nargs="+", type=Path, help="tool cards (.toml), or one panel file")
-    _add_run_options(run)
-    run.set_defaults(handler=_run_command)
-
-    rerun = commands.add_parser(
-        "rerun", help="rerun a record's cards, personas and prompts with another model"
-    )
-    rerun.add_argument("record", type=Path)
-    _add_run_options(rerun, rerun=True)
-    rerun.set_defaults(handler=_rerun_command)
-
-    personas = commands.add_parser("personas", help="list the personas found and their beats")
-    personas.add_argument("--personas-dir", type=Path)
-    personas.set_defaults(handler=_personas)
-
-    schema = commands.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("--persona", help="a persona's verdict schema (default: the record schema)")
-    schema.add_argument("--personas-dir", type=Path)
-    schema.add_argument(
-        "--write", type=Path, metavar="DIR", help="write every default schema into DIR"
-    )
-    schema.add_argument(
-        "--record",
-        action="store_true",
-        help="the record's schema, every field described (the default)",
-    )
-    schema.add_argument(
-        "--wire",
-        action="store_true",
-        help="the strict schema sent to the providers for these personas (all, or --persona)",
-    )
-    schema.set_defaults(handler=_schema)
-
-    for command in (run, rerun):
-        command.set_defaults(config=None)  # read at run time when no file can hold one
-    if has_config():  # reading a config needs pydantic: `panel --help` elsewhere stays quick
-        config, source = load_config()
-        for command in (run, rerun):
-            command.set_defaults(**run_defaults(config), config=(config, source))
-
-    from panel.analysis import add_analyst_commands
-    from panel.commands import add_commands
-    from panel.editing import add_editor_commands
-
-    add_commands(commands)
-    add_editor_commands(commands)
-    add_analyst_commands(commands)
-    add_batches_command(commands)
-    return parser
-
-
-def _add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
-    from panel.batching import add_batch_options
-
-    if rerun:
-        command.add_argument(
-            "-m", "--model", action="append", metavar="MODEL",
-            help="rerun with this model (repeat for several: each its own run, one cache)",
-        )  # fmt: skip
-    else:
-        command.add_argument(
-            "-m", "--model", metavar="MODEL",
-            help="PROVIDER:MODEL, a bare model name (gpt-5-mini, claude-sonnet-4-5) or offline",
-        )  # fmt: skip
-    command.add_argument(
-        "--base-url",
-        type=values.base_url,
-        help="API base URL (a gateway, an emulator, a compatible server)",
-    )
-    if not rerun:
-        command.add_argument(
-            "--personas", help="comma-separated persona ids (default: the default panel)"
-        )
-        command.add_argument("--panel", type=Path, help="a panel file whose personas to use")
-        command.add_argument("--personas-dir", type=Path, help="where persona files live")
-        command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
-        command.add_argument("--title", help="the comparison's title")
-        command.add_argument(
-            "--max-tokens",
-            type=values.positive_int,
-            help="output token limit per call (default: sized from the output schema)",
-        )
-    command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
-    command.add_argument(
-        "--quiet", action="store_true", help="plain lines instead of the live grid"
-    )
-    command.add_argument(
-        "--concurrency",
-        type=values.positive_int,
-        default=8,
-        help="cells in flight at once (default 8)",
-    )
-    command.add_argument(
-        "--no-warm-up", action="store_true", help="fire every cell at once into a cold cache"
-    )
-    command.add_argument("--refresh", action="store_true", help="ignore the response cache")
-    command.add_argument(
-        "--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)"
-    )
-    command.add_argument(
-        "--cache-ttl",
-        choices=["5m", "1h"],
-        help="prompt-cache lifetime (Claude; default 5m, 1h with --batch)",
-    )
-    command.add_argument(
-        "--cache-retention",
-        choices=["30m"],
-        help="prompt_cache_options.ttl (OpenAI, gpt-5.6 and later)",
-    )
-    command.add_argument(
-        "--compat",
-        action="store_true",
-        help="send an OpenAI-compatible server only the common subset of chat completions",
-    )
-    command.add_argument(
-        "--max-cost",
-        type=values.positive_dollars,
-        help="a bound on dollars spent: no cell starts unless its worst case fits",
-    )
-    command.add_argument(
-        "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
-    )
-    add_batch_options(command)
-    command.add_argument(
-        "--samples",
-        type=values.positive_int,
-        help="ask each cell K times; its verdict is the majority (default 1"
-        + (", or the record's)" if rerun else ")"),
-    )
-    command.add_argument(
-        "--balance-order",
-        action="store_true",
-        help="ask each cell with the tools in both orders and report verdicts that flip",
-    )
-    command.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="render every prompt, count tokens and print the expected and worst-case cost; "
-        "no model call",
-    )
-    command.add_argument(
-        "--json",
-        action="store_true",
-        help="NDJSON events on standard output, one per line (with --dry-run: one JSON object)",
-    )
-    command.add_argument(
-        "--yes", action="store_true", help="run even when --max-cost is below the worst case"
-    )
-    command.add_argument(
-        "--offline-delay", type=values.seconds, default=0.02, help=argparse.SUPPRESS
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-        code = _dispatch(args, _stderr())
-        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
-        return code
-    except PanelError as exc:
-        _stderr().print(f"panel: error: {clean(exc, one_line=True)}", soft_wrap=True)
-        return exc.exit_code
-    except BrokenPipeError:
-        return closed_pipe()
-    except KeyboardInterrupt:
-        _stderr().print("panel: interrupted", markup=False)
-        return EXIT_INTERRUPTED
-
-
-def _stderr() -> Console:
-    """Where messages go: markup never read, escape sequences and control characters removed."""
-    return safe_console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _dispatch(args: argparse.Namespace, console: Console) -> int:
-    handler: Callable[[argparse.Namespace, Console], int] = args.handler
-    return handler(args, console)
-
-
-def _run_command(args: argparse.Namespace, console: Console) -> int:
+def run_command(args: argparse.Namespace, console: Console) -> int:
     from panel.config import default_model, load_config
     from panel.inputs.loading import replaced_builtins
 
@@ -237,7 +39,7 @@ def _run_command(args: argparse.Namespace, console: Console) -> int:
     return _run(args, console, spec)
 
 
-def _rerun_command(args: argparse.Namespace, console: Console) -> int:
+def rerun_command(args: argparse.Namespace, console: Console) -> int:
     """One run per `-m` (sharing the response cache), each a new run folder; the worst status."""
     status = EXIT_OK
     for model in args.model or [None]:
@@ -259,7 +61,7 @@ def _rerun_one(args: argparse.Namespace, console: Console) -> int:
 
 
 def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
-    from panel.batching import batch_cache_ttl
+    from panel.cli.batches import batch_cache_ttl
     from panel.inputs.loading import (
         choose_personas,
         load_comparison,
@@ -292,7 +94,7 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
 def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
     """The record's own cards, personas, templates and sampling settings; the run flags are
     today's."""
-    from panel.batching import batch_cache_ttl
+    from panel.cli.batches import batch_cache_ttl
     from panel.inputs.prompts import PromptSet
     from panel.running.runner import PanelSpec
 
@@ -333,10 +135,10 @@ def _run(
     import asyncio
     from dataclasses import replace
 
-    from panel.batching import batching, endpoint_of
-    from panel.display import LiveGrid, PlainLines
-    from panel.events import EventLines, run_started
-    from panel.preflight import confirm_spend, dry_run, preflight
+    from panel.cli.batches import batching, endpoint_of
+    from panel.cli.display import LiveGrid, PlainLines
+    from panel.cli.events import EventLines, run_started
+    from panel.cli.preflight import confirm_spend, dry_run, preflight
     from panel.providers.registry import choose_model, model_of_record
     from panel.record.votes import apply_votes, load_votes
     from panel.report.costing import estimate_lines
@@ -479,7 +281,7 @@ def _budget_stop(record: Record, run: PanelRun) -> str:
 
 
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
-    from panel.display import summary_table, totals_lines
+    from panel.cli.display import summary_table, totals_lines
     from panel.report.costing import actual_line
     from panel.report.figures import statistics_lines
 
@@ -502,62 +304,3 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
         )
     console.print(f"wrote {out_dir}/record.json, panel.md, panel.html", markup=False)
     console.print(f"latest: {out_dir.parent / 'latest'} -> {out_dir.name}", markup=False)
-
-
-def _personas(args: argparse.Namespace, console: Console) -> int:
-    from panel.inputs.loading import load_personas
-
-    for persona in load_personas(args.personas_dir).values():
-        marker = "default" if persona.default_panel else "optional"
-        out(f"{persona.id} — {persona.name} ({persona.lens}; {marker})")
-        for beat in persona.beats:
-            out(f"    {beat.id}: {beat.label}")
-    return EXIT_OK
-
-
-def _schema(args: argparse.Namespace, console: Console) -> int:
-    from panel.inputs.loading import load_personas
-    from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
-
-    if args.write is not None:
-        for name, schema in default_schemas(load_personas(args.personas_dir)).items():
-            args.write.mkdir(parents=True, exist_ok=True)
-            (args.write / name).write_text(schema_text(schema), encoding="utf-8")
-            print(args.write / name)
-        return EXIT_OK
-    if args.record or (args.persona is None and not args.wire):
-        if args.persona is not None or args.wire:
-            raise InputError("--record: give it alone, not with --persona or --wire")
-        schema = record_schema()
-    else:
-        personas = load_personas(args.personas_dir)
-        if args.persona is not None and args.persona not in personas:
-            raise InputError(
-                f"--persona: unknown persona {args.persona!r} (known: "
-                f"{', '.join(sorted(personas))})"
-            )
-        chosen = [personas[args.persona]] if args.persona else list(personas.values())
-        wire = _checked_wire_schema(chosen)
-        if args.wire:  # in the order sent: strict modes read the keys in order
-            print(json.dumps(wire, indent=2, ensure_ascii=False))
-            return EXIT_OK
-        schema = persona_schema(chosen[0])
-    print(schema_text(schema), end="")
-    return EXIT_OK
-
-
-def _checked_wire_schema(personas: list[Persona]) -> dict[str, Any]:
-    """The schema these personas send, refused with its first problem's JSON path if either
-    provider's strict mode would reject it."""
-    from panel.inputs.schema import strict_problems, wire_schema
-
-    schema = wire_schema(personas, ["tool-a", "tool-b"])
-    problems = strict_problems(schema)
-    if problems:
-        more = f" (and {len(problems) - 1} more; see panel validate)" if len(problems) > 1 else ""
-        raise InputError(f"wire schema: {problems[0]}{more}")
-    return schema
-
-
-if __name__ == "__main__":
-    sys.exit(main())

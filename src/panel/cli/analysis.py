@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panel.cli.terminal import clean
 from panel.errors import InputError
-from panel.terminal import clean
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
 def stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from panel.terminal import safe_console
+    from panel.cli.terminal import safe_console
 
     console = safe_console(highlight=False, soft_wrap=True)
     return (

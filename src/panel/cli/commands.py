@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panel.cli.terminal import out
 from panel.errors import InputError
-from panel.terminal import out
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def _stdout() -> Console:
     """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from panel.terminal import safe_console
+    from panel.cli.terminal import safe_console
 
     console = safe_console(highlight=False, soft_wrap=True)
     return (

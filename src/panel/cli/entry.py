@@ -1,0 +1,97 @@
+"""The command line: the only place errors become a line of text and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from panel import __version__
+from panel.cli.run import rerun_command, run_command
+from panel.cli.run_options import add_run_options
+from panel.cli.terminal import clean, closed_pipe, safe_console
+from panel.errors import InputError, PanelError
+
+# Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
+# machinery are imported inside the commands that use them (a test keeps it so).
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from panel.cli.batches import add_batches_command
+    from panel.config import has_config, load_config, run_defaults
+
+    parser = _Parser(prog="panel", description="Draft review panels for software tools.")
+    parser.add_argument("--version", action="version", version=f"panel {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run a panel on two or more tool cards")
+    run.add_argument("inputs", nargs="+", type=Path, help="tool cards (.toml), or one panel file")
+    add_run_options(run)
+    run.set_defaults(handler=run_command)
+
+    rerun = commands.add_parser(
+        "rerun", help="rerun a record's cards, personas and prompts with another model"
+    )
+    rerun.add_argument("record", type=Path)
+    add_run_options(rerun, rerun=True)
+    rerun.set_defaults(handler=rerun_command)
+
+    for command in (run, rerun):
+        command.set_defaults(config=None)  # read at run time when no file can hold one
+    if has_config():  # reading a config needs pydantic: `panel --help` elsewhere stays quick
+        config, source = load_config()
+        for command in (run, rerun):
+            command.set_defaults(**run_defaults(config), config=(config, source))
+
+    from panel.cli.analysis import add_analyst_commands
+    from panel.cli.commands import add_commands
+    from panel.cli.editing import add_editor_commands
+    from panel.cli.personas import add_persona_commands
+
+    add_persona_commands(commands)
+    add_commands(commands)
+    add_editor_commands(commands)
+    add_analyst_commands(commands)
+    add_batches_command(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        code = _dispatch(args, _stderr())
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except PanelError as exc:
+        _stderr().print(f"panel: error: {clean(exc, one_line=True)}", soft_wrap=True)
+        return exc.exit_code
+    except BrokenPipeError:
+        return closed_pipe()
+    except KeyboardInterrupt:
+        _stderr().print("panel: interrupted", markup=False)
+        return EXIT_INTERRUPTED
+
+
+def _stderr() -> Console:
+    """Where messages go: markup never read, escape sequences and control characters removed."""
+    return safe_console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    handler: Callable[[argparse.Namespace, Console], int] = args.handler
+    return handler(args, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

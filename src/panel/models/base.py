@@ -1,0 +1,29 @@
+"""What every model shares: strictness, the schema version, the small annotated types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class Input(Strict):
+    """Hand-written input: no coercion either ("yes" is not a boolean, "3" not a number)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True
+    )
+
+
+Verdict = Literal["ship", "skip"]
+Confidence = Literal["low", "medium", "high"]
