@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from panel.inputs.loading import load_personas, load_tool_card
 from panel.models import Persona, ToolCard
+from tests.pg import PostgresMissing, temporary_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -53,3 +55,13 @@ def cards() -> list[ToolCard]:
         load_tool_card(EXAMPLES / "claude-api-streaming-caching.toml"),
         load_tool_card(EXAMPLES / "modal-gpu-inference.toml"),
     ]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database on a real PostgreSQL server for the whole session (see tests/pg.py)."""
+    try:
+        with temporary_cluster() as url:
+            yield url
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
