@@ -341,38 +341,6 @@ def test_a_database_broken_under_a_running_store_is_one_run_error(db_url: str) -
     assert "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("mysql://root:hunter2hunter2@db/votes", "--db: mysql:// is not supported"),
-        ("root:hunter2hunter2@db/votes", "--db: not a database URL"),
-        ("sqlite://host/votes.db", "--db: a SQLite URL has three slashes"),
-        ("sqlite:///:memory:", "--db: a SQLite vote database needs a file path"),
-        ("sqlite:///votes.db?mode=ro", "--db: a SQLite URL takes no options"),
-        ("postgresql://u:hunter2hunter2@db:port/v", "--db: not a valid PostgreSQL URL"),
-        ("postgres://u:hunter2hunter2@db\n/v", "--db: a database URL cannot contain control"),
-    ],
-)
-def test_a_bad_url_is_one_input_error_naming_db_without_the_password(
-    url: str, expected: str
-) -> None:
-    with pytest.raises(InputError) as caught:
-        run(opened(url))
-    assert str(caught.value).startswith(expected)
-    assert "hunter2" not in str(caught.value)
-
-
-def test_an_unreachable_postgresql_is_one_input_error_without_the_password() -> None:
-    port = pg._free_port()  # nothing listens there
-    with pytest.raises(InputError) as caught:
-        run(opened(f"postgres://panel:Unreachable99@127.0.0.1:{port}/votes"))
-    message = str(caught.value)
-    assert message.startswith(
-        f"--db: cannot use the vote database postgres://[redacted]@127.0.0.1:{port}/votes: "
-    )
-    assert "Unreachable99" not in message and "\n" not in message
-
-
 def test_missing_postgresql_binaries_fail_loudly_with_the_fix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
