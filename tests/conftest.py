@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -60,8 +61,12 @@ def cards() -> list[ToolCard]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database on a real PostgreSQL server for the whole session (see tests/pg.py)."""
-    try:
-        with temporary_cluster() as url:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(temporary_cluster())
+        except PostgresMissing as exc:
+            missing = str(exc)  # failed below, outside this handler: one message, no chained trace
+        else:
             yield url
-    except PostgresMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
+            return
+    pytest.fail(missing, pytrace=False)

@@ -14,10 +14,12 @@ import asyncio
 import contextlib
 import random
 import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
 from sqlalchemy import event, inspect, text
@@ -79,6 +81,8 @@ class VoteStore:
         target = parse_db_url(url)
         if target.sqlite_path and not create and not target.sqlite_path.is_file():
             raise InputError(f"--db: no vote database at {target.shown}")
+        if target.sqlite_path:
+            await asyncio.to_thread(_probe_sqlite, target.sqlite_path, target.shown)
         store = cls(_engine(target, busy_timeout_ms), target)
         try:
             await store._migrate()
@@ -221,7 +225,9 @@ def check_text(field: str, value: str, limit: int) -> None:
 
 def _engine(target: DbTarget, busy_timeout_ms: int) -> AsyncEngine:
     if not target.is_sqlite:
-        return create_async_engine(target.url, **POSTGRES_POOL)
+        # libpq waits for an unreachable host with no limit unless the URL sets one.
+        limit = {} if "connect_timeout" in target.url.query else {"connect_timeout": 10}
+        return create_async_engine(target.url, connect_args=limit, **POSTGRES_POOL)
     engine = create_async_engine(target.url)
 
     def on_connect(dbapi_connection: Any, _record: object) -> None:
@@ -239,6 +245,19 @@ def _engine(target: DbTarget, busy_timeout_ms: int) -> AsyncEngine:
     event.listen(engine.sync_engine, "connect", on_connect)
     event.listen(engine.sync_engine, "begin", on_begin)
     return engine
+
+
+def _probe_sqlite(path: Path, shown: str) -> None:
+    """The file opened (made if new) and read once with the standard library, before aiosqlite.
+
+    A file aiosqlite fails to open leaves its worker thread reporting to a loop that may be
+    gone (a traceback on stderr after the one-line error); this finds the same faults first.
+    """
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as exc:
+        raise InputError(f"--db: cannot use the vote database {shown}: {exc}") from None
 
 
 async def _peek_version(conn: AsyncConnection) -> int:
