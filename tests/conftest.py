@@ -12,7 +12,7 @@ import pytest
 
 from panel.inputs.loading import load_personas, load_tool_card
 from panel.models import Persona, ToolCard
-from tests.pg import PostgresMissing, temporary_cluster
+from tests.pg import PostgresMissing, fresh_schema_url, temporary_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -70,3 +70,14 @@ def postgres_url() -> Iterator[str]:
             yield url
             return
     pytest.fail(missing, pytrace=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty vote database: a SQLite file, or a fresh schema on the session's PostgreSQL.
+
+    A test asking for it runs twice, once on each database.
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'votes.db'}"
+    return fresh_schema_url(request.getfixturevalue("postgres_url"))

@@ -28,14 +28,6 @@ from tests.votes_load import Workload, cast_all
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty vote database: a SQLite file, or a fresh schema on the session's PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'votes.db'}"
-    return pg.fresh_schema_url(request.getfixturevalue("postgres_url"))
-
-
 def raw(url: str, statement: str) -> list[Any]:
     """A statement run on the database directly (sync drivers), its rows if it returns any."""
     target = parse_db_url(url)
