@@ -366,3 +366,28 @@ def test_servers_starting_together_on_a_new_database_migrate_it_once(db_url: str
 
     assert run(scenario()) == [{"ship": 1, "skip": 0}] * 6
     assert raw(db_url, "SELECT version FROM panel_schema") == [(1,)]
+
+
+def test_one_reader_voting_on_two_servers_at_once_is_counted_once(db_url: str) -> None:
+    """The same reader's votes racing through two stores: one row, whichever vote lands last."""
+
+    async def scenario() -> tuple[dict[str, dict[str, int]], list[Any]]:
+        stores = [await opened(db_url), await opened(db_url)]
+        try:
+            votes: list[Any] = ["ship", "skip"] * 15
+            await asyncio.gather(
+                *(
+                    stores[index % 2].cast("run-1", "claw-code", "ana", vote)
+                    for index, vote in enumerate(votes)
+                )
+            )
+            return await stores[0].counts("run-1"), raw(db_url, "SELECT vote FROM panel_votes")
+        finally:
+            for store in stores:
+                await store.close()
+
+    counts, rows = run(scenario())
+    assert len(rows) == 1
+    assert counts == {
+        "claw-code": {"ship": int(rows[0][0] == "ship"), "skip": int(rows[0][0] == "skip")}
+    }
