@@ -1,4 +1,5 @@
-"""Records for the page tests: a real offline run, and a long, hostile, incomplete one.
+"""Records for the page tests: a real offline run, and a long, hostile, incomplete one (of
+two or more tools, or of one: a review).
 
 The hostile record starts from an offline run and has its verdicts rewritten (as a model or
 a careless card could write them); its aggregates are then recomputed, so its numbers are
@@ -114,6 +115,31 @@ def hostile_record(personas: dict[str, Persona], cards: list[ToolCard], tmp_path
         seat = order.index(cell.persona)
         pick = tools[(index if seat == len(order) - 1 else seat) % len(tools)]
         update: dict[str, object] = {"verdict": _hostile_verdict(cell, tools, pick)}
+        if index == 0:
+            update["flags"] = [f"the quote reads as a skip under a ship verdict: {SCRIPT}"]
+        cells.append(cell.model_copy(update=update))
+    return rebuilt(base, cells)
+
+
+def hostile_review(personas: dict[str, Persona], card: ToolCard, tmp_path: Path) -> Record:
+    """A review of one hostile tool (its rivals hostile too) by five reviewers, with long
+    Markdown text, HTML and bad links, one failed cell with a long error, and a flagged cell."""
+    tool = hostile_cards([card, card])[0].model_copy(
+        update={"competitors": ["Modal", f"{SCRIPT} **Rival**", LONG_WORD[:150]]}
+    )
+    spec = spec_for(list(personas.values()), [tool])
+    base = run(run_panel(spec, OfflineProvider(), ResponseStore(tmp_path / "r"), RunOptions()))
+    cells = []
+    for index, cell in enumerate(base.cells):
+        if index == 3:
+            error = f"cell {cell.persona} × {cell.tool}: {SCRIPT} " + LONG_WORD * 3
+            cells.append(
+                cell.model_copy(update={"status": "failed", "verdict": None, "error": error})
+            )
+            continue
+        verdict = _hostile_verdict(cell, [tool.id], tool.id)
+        del verdict["versus"]  # a review of one tool picks no tool
+        update: dict[str, object] = {"verdict": verdict}
         if index == 0:
             update["flags"] = [f"the quote reads as a skip under a ship verdict: {SCRIPT}"]
         cells.append(cell.model_copy(update=update))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from panel.models import CellResult, Usage
+from panel.models import Aggregates, CellResult, OverallCall, Usage
 from panel.record.aggregate import (
     CALL_RULE,
     aggregate,
@@ -17,6 +17,12 @@ def ok(persona: str, tool: str, verdict: str, score: int, pick: str | None = Non
     if pick:
         data["versus"] = {"pick": pick, "why": f"{pick} fits how {persona} works"}
     return CellResult(persona=persona, tool=tool, status="ok", verdict=data)
+
+
+def overall(result: Aggregates) -> OverallCall:
+    """A comparison's overall call (a review of one tool has none)."""
+    assert result.overall is not None
+    return result.overall
 
 
 def failed(persona: str, tool: str) -> CellResult:
@@ -123,11 +129,11 @@ def test_a_pick_counts_when_the_reviewers_verdicts_agree_on_it() -> None:
 
 
 def test_overall_call_by_ship_percent_then_picks_then_mean_score_then_dead_heat() -> None:
-    call = aggregate(["claw", "modal"], REVIEWERS, PAGE).overall
+    call = overall(aggregate(["claw", "modal"], REVIEWERS, PAGE))
     assert call.winner == "modal" and call.rule == CALL_RULE
     # both 1/1 ship; picks tie (none), so the mean score decides
     even = [ok("a", "x", "ship", 8), ok("a", "y", "ship", 6)]
-    call = aggregate(["x", "y"], ["a"], even).overall
+    call = overall(aggregate(["x", "y"], ["a"], even))
     assert call.winner == "x" and "mean score (8 vs 6)" in call.reason
     # both 2/2 ship; y is picked twice, x has the higher mean score: picks come first
     picked = [
@@ -138,9 +144,9 @@ def test_overall_call_by_ship_percent_then_picks_then_mean_score_then_dead_heat(
     ]
     result = aggregate(["x", "y"], ["a", "b"], picked)
     assert [s.picks for s in result.tools] == [0, 2]
-    assert result.overall.winner == "y"
+    assert overall(result).winner == "y"
     assert (
-        result.overall.reason
+        overall(result).reason
         == "y and x tie at 100% ship; y wins the tie-break on reviewers' picks (2 to 0)"
     )
     same = [
@@ -149,7 +155,7 @@ def test_overall_call_by_ship_percent_then_picks_then_mean_score_then_dead_heat(
         ok("b", "x", "ship", 7, "y"),
         ok("b", "y", "ship", 7, "y"),
     ]
-    call = aggregate(["x", "y"], ["a", "b"], same).overall
+    call = overall(aggregate(["x", "y"], ["a", "b"], same))
     assert (
         call.winner is None and call.reason.startswith("dead heat") and "1 pick each" in call.reason
     )
@@ -162,14 +168,14 @@ def test_ship_percent_beats_picks() -> None:
         ok("b", "x", "ship", 9, "x"),
         ok("b", "y", "ship", 6, "x"),
     ]
-    call = aggregate(["x", "y"], ["a", "b"], cells).overall
+    call = overall(aggregate(["x", "y"], ["a", "b"], cells))
     assert call.winner == "y" and call.reason == "y leads on panel ship % (100% vs 50%)"
 
 
 def test_a_winner_most_would_skip_is_said_so() -> None:
     cells = [ok("a", "x", "ship", 6), ok("b", "x", "skip", 4), ok("c", "x", "skip", 3)]
     cells += [ok(p, "y", "skip", 2) for p in "abc"]
-    call = aggregate(["x", "y"], ["a", "b", "c"], cells).overall
+    call = overall(aggregate(["x", "y"], ["a", "b", "c"], cells))
     assert call.winner == "x" and call.reason.endswith("though most of the panel would skip x too")
 
 
@@ -178,8 +184,8 @@ def test_no_overall_call_on_an_incomplete_panel() -> None:
     cells.append(failed("doubter", "modal"))
     names = {"claw": "Claw Code", "modal": "Modal"}
     result = aggregate(["claw", "modal"], REVIEWERS, cells, names, {"doubter": "The Doubter"})
-    assert result.overall.winner is None
-    assert result.overall.reason == (
+    assert overall(result).winner is None
+    assert overall(result).reason == (
         "no overall call: the panel is incomplete (1 of 8 verdicts missing: The Doubter on Modal)"
     )
     modal = result.tools[1]
@@ -195,9 +201,9 @@ def test_cached_share() -> None:
 def test_notes_use_display_names_when_given() -> None:
     names = {"claw": "Claw Code", "modal": "Modal"}
     result = aggregate(["claw", "modal"], REVIEWERS, PAGE, names)
-    assert result.overall.reason == "Modal leads on panel ship % (100% vs 75%)"
+    assert overall(result).reason == "Modal leads on panel ship % (100% vs 75%)"
     assert result.personas[1].note == "prefers Modal over Claw Code by 3"
-    assert result.overall.winner == "modal"  # the arithmetic and the ids are unchanged
+    assert overall(result).winner == "modal"  # the arithmetic and the ids are unchanged
 
 
 def test_a_sampled_reviewer_counts_once_with_the_majority_of_their_samples() -> None:

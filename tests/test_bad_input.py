@@ -66,18 +66,14 @@ CORPUS: list[tuple[dict[str, str | bytes], list[str], str]] = [
         ["run", "a.toml", "dup.toml"],
         "tool 'a' appears twice",
     ),
-    ({"a.toml": CARD}, ["run", "a.toml"], "two or more tool cards"),
+    ({"a.toml": 'competitors = "Modal"\n' + CARD}, ["run", "a.toml"], "competitors: Input should"),
+    ({"a.toml": "competitors = [7]\n" + CARD}, ["run", "a.toml"], "competitors.0: Input should"),
     ({}, ["run", "nope.toml", "b.toml"], "nope.toml: no such file"),
     ({"dir.toml/x": "x"}, ["run", "dir.toml", "b.toml"], "dir.toml: no such file"),
     (
-        {"p.toml": 'tools = ["a.toml"]', "a.toml": CARD},
-        ["run", "p.toml"],
-        "tools: List should have at least 2 items",
-    ),
-    (
         {"p.toml": "tools = []\npersonas = []", "a.toml": CARD},
         ["run", "p.toml"],
-        "tools: List should have at least 2",
+        "tools: List should have at least 1 item",
     ),
     (
         {"p.toml": 'tools = ["a.toml", "b.toml"]\npersonas = []', **_card(CARD)},

@@ -108,7 +108,7 @@ def test_default_model_follows_the_keys_present(monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", str(EXAMPLES / "claw-code.toml")], "two or more tool cards"),
+        (["run", *[str(EXAMPLES / "claw-code.toml")] * 2], "tool 'claw-code' appears twice"),
         (["run", PAIR, "--model", "gemini:pro"], "unknown provider 'gemini'"),
         (["run", PAIR, "--model", "anthropic:claude-sonnet-5-5"], "ANTHROPIC_API_KEY is not set"),
         (["run", PAIR, "--model", "openai:gpt-5-mini"], "OPENAI_API_KEY is not set"),

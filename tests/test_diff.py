@@ -190,7 +190,7 @@ def test_interrupt_saves_completed_cells_and_the_same_command_resumes(tmp_path: 
     assert f"8/8 with a verdict, {saved} from the response cache" in resumed.stderr
 
 
-@pytest.mark.parametrize("version", [0, 2, None])
+@pytest.mark.parametrize("version", [0, 3, None])
 def test_records_of_another_schema_version_are_named(
     tmp_path: Path, personas: dict[str, Persona], cards: list[ToolCard], version: int | None
 ) -> None:
@@ -203,6 +203,7 @@ def test_records_of_another_schema_version_are_named(
     path.write_text(json.dumps(record))
     with pytest.raises(
         InputError,
-        match=f"schema_version: record is version {version!r}; this panel reads version 1",
+        match=f"schema_version: record is version {version!r}; this panel reads version 2 "
+        "and migrates version 1",
     ):
         load_record(path)

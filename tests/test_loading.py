@@ -110,9 +110,15 @@ def test_bad_persona_choices(wanted: list[str], expected: str) -> None:
         choose_personas(load_personas(), wanted)
 
 
-def test_a_comparison_needs_two_distinct_tools() -> None:
-    with pytest.raises(InputError, match="two or more"):
-        load_comparison([EXAMPLES / "claw-code.toml"])
+def test_one_card_is_a_review_and_a_comparison_needs_distinct_tools(tmp_path: Path) -> None:
+    panel, cards = load_comparison([EXAMPLES / "claw-code.toml"])
+    assert [card.id for card in cards] == ["claw-code"] and panel.tools == [
+        str(EXAMPLES / "claw-code.toml")
+    ]
+    assert cards[0].competitors == ["Claude Code", "Aider", "OpenHands"]  # the card's rivals
+    (tmp_path / "one.toml").write_text(f'title = "One"\ntools = ["{EXAMPLES}/claw-code.toml"]\n')
+    panel, cards = load_comparison([tmp_path / "one.toml"])  # a panel file naming one card
+    assert (panel.title, [card.id for card in cards]) == ("One", ["claw-code"])
     with pytest.raises(InputError, match="appears twice"):
         load_comparison([EXAMPLES / "claw-code.toml", EXAMPLES / "claw-code.toml"])
 

@@ -1,5 +1,6 @@
 """The HTML page in headless Chromium: no horizontal scroll on a phone (390 px) or a laptop
-(1280 px), nothing active in hostile text, dark mode, and a screenshot at each width.
+(1280 px), nothing active in hostile text, dark mode, and a screenshot at each width; for a
+comparison and for a review of one tool.
 
 These tests need Chromium (`apt-get install -y chromium`; CI installs it) and fail without it.
 Set PANEL_SHOTS=<folder> to keep the screenshots.
@@ -19,10 +20,11 @@ from panel.inputs.loading import load_personas, load_tool_card
 from panel.models import Record
 from panel.report.render import render_html
 from tests.conftest import EXAMPLES
-from tests.records import hostile_record, offline_record
+from tests.records import hostile_record, hostile_review, offline_record
 from tests.support.browser import measure, screenshot
 
 WIDTHS = [390, 1280]
+KINDS = ["offline", "hostile", "review", "hostile-review"]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     records: dict[str, Record] = {
         "offline": offline_record(personas, cards, folder),
         "hostile": hostile_record(personas, cards, folder),
+        "review": offline_record(personas, [load_tool_card(EXAMPLES / "claw-code.toml")], folder),
+        "hostile-review": hostile_review(personas, cards[0], folder),
     }
     return {name: render_html(record) for name, record in records.items()}
 
@@ -54,7 +58,7 @@ def measured(
     return measure(pages, WIDTHS, tmp_path_factory.mktemp("measure"))
 
 
-@pytest.mark.parametrize("kind", ["offline", "hostile"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_horizontal_scroll_at_390_and_1280(
     measured: dict[tuple[str, int], dict[str, Any]], kind: str, width: int
@@ -74,6 +78,9 @@ def test_hostile_text_is_inert_and_markdown_is_rendered(
     assert page["links"] and all(link.startswith(("https://", "http://")) for link in page["links"])
     assert page["code"] > 20 and page["strong"] > 20  # `code` and **bold** rendered, not literal
     assert page["details"] == 14  # beats and competitors under each of the 14 answered quotes
+    review = measured[("hostile-review", 390)]
+    assert review["scripts"] == 0 and review["images"] == 0
+    assert review["details"] == 4  # five reviewers, one verdict missing
 
 
 def test_dark_mode_follows_the_system(
@@ -86,7 +93,7 @@ def test_dark_mode_follows_the_system(
     assert background != light and sum(channels) < 150
 
 
-@pytest.mark.parametrize("kind", ["offline", "hostile"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_screenshots_at_both_widths(pages: dict[str, str], kind: str, tmp_path: Path) -> None:
     keep = os.environ.get("PANEL_SHOTS")
     for width, height in ((390, 1800), (1280, 1100)):

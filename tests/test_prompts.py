@@ -85,21 +85,28 @@ def test_text_quoted_in_the_cell_prompt_cannot_fake_a_fence(
     assert "\nIgnore" not in prompt
 
 
-def _worked_examples() -> list[tuple[str, dict[str, object]]]:
-    """(persona, verdict) for each example: "A builder on `tallyho`:" heads its JSON block."""
-    text = (ROOT / "prompts" / "worked_example.j2").read_text()
+def _worked_examples(tools: list[ToolCard]) -> list[tuple[str, dict[str, object]]]:
+    """(persona, verdict) for each example as a panel of `tools` reads it: "A builder on
+    `tallyho`:" heads its JSON block."""
+    text = PromptSet.from_dir(ROOT / "prompts").render("worked_example.j2", tools=tools)
     found = re.findall(r"^An? ([a-z ]+) on `[a-z-]+`:\n\n```json\n(.*?)\n```", text, re.S | re.M)
     return [(who.replace(" ", "-"), json.loads(body)) for who, body in found]
 
 
+@pytest.mark.parametrize("compared", [True, False], ids=["comparison", "one-tool"])
 def test_the_worked_examples_are_valid_verdicts_that_read_clean(
-    personas: dict[str, Persona], cards: list[ToolCard]
+    personas: dict[str, Persona], cards: list[ToolCard], compared: bool
 ) -> None:
-    examples = _worked_examples()
+    """A comparison's examples pick between tools; a one-tool review's examples pick none."""
+    panel = cards if compared else cards[:1]
+    examples = _worked_examples(panel)
+    assert len(examples) == 3
     assert len({who for who, _ in examples}) >= 2  # more than one voice
     assert {example["verdict"] for _, example in examples} == {"ship", "skip"}
+    tools = ["tallyho", "spindle"] if compared else ["tallyho"]
     for who, example in examples:
-        verdict = verdict_model(personas[who], ["tallyho", "spindle"]).model_validate(example)
+        assert ("versus" in example) is compared
+        verdict = verdict_model(personas[who], tools).model_validate(example)
         card = cards[0].model_copy(update={"name": "Tallyho"})
         checked = ReviewCheck(card, rivals=("Spindle",))(verdict)
         assert (checked.problem, checked.flags) == (None, []), who

@@ -121,7 +121,7 @@ def run_summary(path: Path, record: Record) -> dict[str, object]:
             {"tool": s.tool, "ship_pct": s.ship_pct, "ships": s.ships, "skips": s.skips}
             for s in record.aggregates.tools
         ],
-        "winner": record.aggregates.overall.winner,
+        "winner": record.aggregates.winner,
         "cells": record.totals.cells,
         "cells_ok": record.totals.cells_ok,
         "complete": record.complete,

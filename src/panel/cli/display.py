@@ -142,15 +142,18 @@ def summary_table(record: Record) -> Table:
     table.add_column("panel ship", justify="right")
     table.add_column("split")
     table.add_column("mean score", justify="right")
-    table.add_column("picks", justify="right")
+    compared = len(record.tools) > 1  # one tool: no picks between tools
+    if compared:
+        table.add_column("picks", justify="right")
     table.add_column("dissenters")
     for summary in record.aggregates.tools:
+        picks = [str(summary.picks)] if compared else []
         table.add_row(
             summary.tool,
             f"{percent(summary.ship_pct)} · {summary.tally}",
             summary.split,
             "—" if summary.mean_score is None else f"{summary.mean_score:g}",
-            str(summary.picks),
+            *picks,
             ", ".join(summary.dissenters) or "—",
         )
     return table
@@ -159,11 +162,17 @@ def summary_table(record: Record) -> Table:
 _UNKNOWN = "unknown: the server reported no usage, so the cost is unknown (not $0); counted "
 
 
+def _call_line(record: Record) -> str:
+    """ "overall: ..." for a comparison; "call: Ship: 3 of 4 reviewers; ..." for one tool."""
+    label = "overall" if record.aggregates.call is None else "call"
+    return f"{label}: {record.aggregates.call_line}"
+
+
 def totals_lines(record: Record) -> list[str]:
     totals = record.totals
     usage = totals.usage
     return [
-        f"overall: {record.aggregates.overall.reason}",
+        _call_line(record),
         f"cells: {totals.cells_ok}/{totals.cells} with a verdict, {totals.cells_from_cache} from "
         "the response cache",
         f"tokens{'' if record.model.is_language_model else ' (estimated: offline model)'}: "

@@ -35,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"panel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = commands.add_parser("run", help="run a panel on two or more tool cards")
-    run.add_argument("inputs", nargs="+", type=Path, help="tool cards (.toml), or one panel file")
+    run = commands.add_parser(
+        "run", help="run a panel on one tool card (a review) or several (a comparison)"
+    )
+    run.add_argument(
+        "inputs", nargs="+", type=Path, help="one or more tool cards (.toml), or one panel file"
+    )
     add_run_options(run)
     run.set_defaults(handler=run_command)
 

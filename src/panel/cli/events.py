@@ -73,5 +73,5 @@ class EventLines:
             "run_finished", run_id=record.run_id, complete=record.complete,
             cells=totals.cells, cells_ok=totals.cells_ok, cost_usd=totals.cost_usd,
             wall_seconds=totals.wall_seconds, folder=folder,
-            winner=record.aggregates.overall.winner,
+            winner=record.aggregates.winner,
         )  # fmt: skip

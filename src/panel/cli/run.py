@@ -147,6 +147,13 @@ def _run(
     from panel.running.response_cache import ResponseStore
 
     spec.check()
+    if spec.balance_order and len(spec.tools) == 1:
+        console.print(
+            "note: --balance-order: one tool has no order to balance; each cell is asked once",
+            markup=False,
+        )
+        spec = replace(spec, balance_order=False)
+        args.balance_order = False  # a rerun with several models says it once
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
     if args.model or kept is None:
         choice = choose_model(

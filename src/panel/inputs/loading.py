@@ -90,14 +90,13 @@ def _default_order(persona: Persona) -> tuple[int, str]:
 
 
 def load_comparison(paths: list[Path]) -> tuple[PanelFile, list[ToolCard]]:
-    """Tool cards named directly, or a single panel file naming them (relative to itself)."""
+    """Tool cards named directly (one card is a review of that tool, two or more a
+    comparison), or a single panel file naming them (relative to itself)."""
     single = read_toml(paths[0]) if len(paths) == 1 else {}
     if is_panel_data(single):
         panel = validate_as(PanelFile, single, str(paths[0]))
         card_paths = [paths[0].parent / name for name in panel.tools]
     else:
-        if len(paths) < 2:
-            raise InputError("a comparison needs two or more tool cards, or one panel file")
         panel = PanelFile(tools=[str(p) for p in paths])
         card_paths = paths
     cards = [load_tool_card(p) for p in card_paths]

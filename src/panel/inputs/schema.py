@@ -93,18 +93,30 @@ def _verdict_model(persona_json: str, tools: tuple[str, ...]) -> type[VerdictBas
     }
     if len(tools) >= 2:
         fields["versus"] = (_versus_model(tools), Field(description=VERSUS_DESCRIPTION))
+    elif len(tools) == 1:  # a review of one tool: nothing on the panel to pick between
+        # always None, so never written into a cell's verdict either
+        fields["versus"] = (
+            None,
+            Field(default=None, exclude=True, description=NO_VERSUS_DESCRIPTION),
+        )
     name = "Verdict_" + persona.id.replace("-", "_")
     return create_model(name, __base__=VerdictBase, **fields)
 
 
 VERSUS_DESCRIPTION = "Of the tools on this panel, the one you would pick for your own use, and why."
+NO_VERSUS_DESCRIPTION = "None: a review of one tool has no other tool on the panel to pick."
+ONE_TOOL_DESCRIPTION = (
+    "A verdict on the one tool under review, reasoning (beats, competitors) before the decision "
+    "(verdict, score), then the quote. No `versus`: there is no other tool on this panel to pick."
+)
 
 
 def verdict_model(persona: Persona, tools: Sequence[str] = ()) -> type[VerdictBase]:
     """The pydantic model a verdict of this persona must satisfy (cached per persona content).
 
     With two or more `tools` (the panel's tool ids) the verdict must name the one the reviewer
-    would pick (`versus`); a panel of one tool has nothing to compare, so no `versus`.
+    would pick (`versus`); a panel of one tool has nothing to compare, so `versus` must be absent.
+    With no `tools` (a persona's verdict outside any panel) `versus` is optional.
     """
     return _verdict_model(persona.model_dump_json(), tuple(tools))
 
@@ -150,6 +162,7 @@ def wire_schema(personas: list[Persona], tools: Sequence[str]) -> dict[str, Any]
         properties["versus"] = versus
     else:
         del properties["versus"]
+        base["description"] = ONE_TOOL_DESCRIPTION
     base["required"] = list(properties)
     base["title"] = "PanelVerdict"
     return base

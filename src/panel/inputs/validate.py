@@ -44,6 +44,7 @@ SAMPLE_CARDS = [
         tagline="A sample tagline",
         description="A sample description used to render templates.",
         pricing=Pricing(entry="Free"),
+        competitors=["Sample rival"],
     ),
     ToolCard(
         id="sample-b",
@@ -181,15 +182,18 @@ def check_panel_file(file: Path, personas_dir: Path | None) -> list[Problem]:
 
 
 def check_templates(folder: Path, personas_dir: Path | None) -> list[Problem]:
-    """Render every entry template with sample cards under StrictUndefined."""
+    """Render every entry template with sample cards under StrictUndefined, for a comparison
+    and for a review of one tool; both panels' wire schemas must pass the strict rules."""
     try:
         prompts = PromptSet.from_dir(folder)
         personas = list(load_personas(personas_dir).values())
-        prompts.prefix("Sample panel", personas, SAMPLE_CARDS)
+        problems = []
+        for cards in (SAMPLE_CARDS, SAMPLE_CARDS[:1]):
+            prompts.prefix("Sample panel", personas, cards)
+            problems += strict_problems(wire_schema(personas, [card.id for card in cards]))
         for persona in personas:
             prompts.cell(persona, SAMPLE_CARDS[0])
         prompts.reask("score: Input should be less than or equal to 10")
-        problems = strict_problems(wire_schema(personas, [card.id for card in SAMPLE_CARDS]))
     except InputError as error:
         return [_from_error(error, str(folder))]
     return [Problem(str(folder), "wire schema", problem) for problem in problems]
@@ -228,6 +232,9 @@ COUNTS = (
 )
 
 
+CALL_FIELDS = ("verdict", "headline", "reason")  # a one-tool review's call
+
+
 def _differences(
     where: str, path: str, have: BaseModel, want: BaseModel, names: tuple[str, ...]
 ) -> list[Problem]:
@@ -253,13 +260,10 @@ def record_consistency(record: Record, where: str) -> list[Problem]:
             problems.append(Problem(where, f"aggregates.tools.{summary.tool}", "missing"))
             continue
         problems += _differences(where, f"aggregates.tools.{summary.tool}", have, summary, COUNTS)
-    problems += _differences(
-        where,
-        "aggregates.overall",
-        record.aggregates.overall,
-        expected.overall,
-        ("winner", "reason"),
-    )
+    for name, fields in (("overall", ("winner", "reason")), ("call", CALL_FIELDS)):
+        have, want = getattr(record.aggregates, name), getattr(expected, name)
+        if have is not None and want is not None:  # which one a record has follows its tools
+            problems += _differences(where, f"aggregates.{name}", have, want, fields)
     personas = {p.id: p for p in record.personas}
     for index, cell in enumerate(record.cells):
         if cell.status != "ok":

@@ -6,7 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[1] = 1
+# 2: a record may review one tool (`tools` from one; the aggregates' `call` in place of the
+# `overall` winner) and a tool card may name its `competitors`. Records of version 1 are read
+# as version 2 (panel.record.store migrates them: every version-1 record is a valid version 2).
+SCHEMA_VERSION: Literal[2] = 2
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]

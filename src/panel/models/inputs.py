@@ -36,6 +36,11 @@ class ToolCard(Input):
         description="What an editor actually did with the tool; reviewers claim hands-on use "
         "only from these notes.",
     )
+    competitors: list[ShortText] | None = Field(
+        default=None,
+        max_length=12,
+        description="Rivals the card's authors name; reviewers weigh them and name their own.",
+    )
 
 
 # ------------------------------------------------------------------ personas
@@ -97,11 +102,12 @@ class Persona(Input):
 
 
 class PanelFile(Input):
-    """A comparison to run: which tool cards, and optionally which personas."""
+    """A panel to run: which tool cards (one for a review, two or more for a comparison), and
+    optionally which personas."""
 
     title: ShortText | None = None
     tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
-        min_length=2, max_length=64
+        min_length=1, max_length=64
     )
     personas: list[Slug] | None = Field(default=None, min_length=1)
 

@@ -1,4 +1,5 @@
-"""The comparison record: the cells aggregated per tool, totals, statistics, the estimate.
+"""The panel's record (a comparison, or a review of one tool): the cells aggregated per tool,
+totals, statistics, the estimate.
 
 The aggregator and the renderers see only these final, validated objects.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from panel.models.base import SCHEMA_VERSION, ShortText, Slug, Strict, Verdict
 from panel.models.inputs import Persona, ToolCard
@@ -69,10 +70,53 @@ class OverallCall(Strict):
     rule: str = Field(default="", description="How the call is made, as printed on the page.")
 
 
+class ToolCall(Strict):
+    """A one-tool review's call: the verdict of a majority of the whole panel, if any."""
+
+    tool: Slug
+    verdict: Verdict | None = Field(
+        description="ship or skip; none while a verdict is missing or when the panel splits."
+    )
+    headline: str = Field(description='The call as printed: "Ship: 3 of 4 reviewers".')
+    reason: str
+    rule: str = Field(default="", description="How the call is made, as printed on the page.")
+
+
 class Aggregates(Strict):
     tools: list[ToolSummary]
-    personas: list[PersonaPreference]
-    overall: OverallCall
+    personas: list[PersonaPreference] = Field(
+        description="Each reviewer's preference among the tools (none in a one-tool review)."
+    )
+    overall: OverallCall | None = Field(
+        default=None, description="A comparison's overall call; none in a one-tool review."
+    )
+    call: ToolCall | None = Field(
+        default=None, description="A one-tool review's call on its tool; none in a comparison."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_call(self) -> Aggregates:
+        """A comparison has an overall call and a one-tool review its call, never both."""
+        single = len(self.tools) == 1
+        if single and self.overall is not None:
+            raise ValueError("a one-tool review has no overall call (see `call`)")
+        if not single and self.call is not None:
+            raise ValueError("only a one-tool review has a `call`")
+        if len(self.tools) > 1 and self.overall is None:
+            raise ValueError("a comparison needs its overall call")
+        return self
+
+    @property
+    def winner(self) -> str | None:
+        """The comparison's winner; none in a one-tool review, which has no winner."""
+        return self.overall.winner if self.overall else None
+
+    @property
+    def call_line(self) -> str:
+        """The panel's call in one line: the overall call's reason, or the one tool's call."""
+        if self.call is not None:
+            return f"{self.call.headline} ({self.call.reason})"
+        return self.overall.reason if self.overall else "no call"
 
 
 class Totals(Strict):
@@ -198,13 +242,15 @@ class CostEstimate(Strict):
 
 
 class Record(Strict):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     run_id: str
     created_at: datetime
     title: str
     model: ModelInfo
     settings: dict[str, object] = Field(default_factory=dict)
-    tools: list[ToolCard] = Field(min_length=2)
+    tools: list[ToolCard] = Field(
+        min_length=1, description="The tools reviewed: one for a review, two or more compared."
+    )
     personas: list[Persona] = Field(min_length=1)
     templates: list[TemplateDigest]
     cells: list[CellResult]

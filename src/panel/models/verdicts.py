@@ -37,6 +37,9 @@ class VerdictBase(Strict):
     limited to the panel's tools, in a panel of two or more tools (see `inputs.schema`).
     """
 
+    # (Not in the docstring, which is sent as the wire schema's description: in a review of one
+    # tool `versus` is absent from the wire schema and refused by the verdict model.)
+
     beats: dict[str, str] = Field(description="One terse note per beat of your role.")
     competitors: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
         max_length=8, description="The competitors you weigh, as short names."

@@ -84,7 +84,9 @@ class OfflineProvider:
         beats = {
             beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats
         }
-        reply: dict[str, Any] = {"beats": beats, "competitors": []}
+        # No judgement of its own: the rivals the card names, as a placeholder.
+        rivals = [name[:80] for name in (request.tool.competitors or [])[:8]]
+        reply: dict[str, Any] = {"beats": beats, "competitors": rivals}
         options = _pick_options(request.schema)
         if options:
             others = [tool for tool in options if tool != request.tool.id]

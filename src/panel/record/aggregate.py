@@ -7,7 +7,8 @@ standard deviation of the scores; a dissenter votes against the tool's majority,
 and a tied vote has no majority and so no dissenters. In a multi-tool panel each
 verdict names the tool its reviewer would pick (`versus`); a reviewer's pick counts
 when their verdicts agree on it. The overall call follows `CALL_RULE`, and is not
-made while any verdict is missing.
+made while any verdict is missing. A review of one tool has no picks and no winner: its
+call follows `SINGLE_RULE`.
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ from panel.models import (
     OverallCall,
     PersonaPreference,
     Record,
+    ToolCall,
     ToolSummary,
     Usage,
+    Verdict,
 )
 
 CALL_RULE = (
     "The call goes to the tool with the higher panel ship %; a tie goes to the tool more "
     "reviewers would pick for their own use, then to the higher mean score. "
     "No call is made while a verdict is missing."
+)
+
+SINGLE_RULE = (
+    "The call is the verdict of more than half of the whole panel (a missing verdict counts as "
+    "no ship). No call is made while a verdict is missing, or when the panel splits evenly."
 )
 
 Names = dict[str, str]
@@ -214,6 +222,38 @@ def overall_call(
     return OverallCall(winner=best.tool, reason=reason, rule=CALL_RULE)
 
 
+def tool_call(summary: ToolSummary, persona_names: Names | None = None) -> ToolCall:
+    """A one-tool review's call: ship or skip when more than half of the whole panel says so.
+
+    The headline is the call as printed ("Ship: 3 of 4 reviewers", or "No call"); the reason
+    gives the split and names who dissents, or what keeps the panel from a call.
+    """
+    who = persona_names or {}
+    reviewers = _plural(summary.reviewers, "reviewer")
+
+    def call(verdict: Verdict | None, headline: str, reason: str) -> ToolCall:
+        return ToolCall(
+            tool=summary.tool, verdict=verdict, headline=headline, reason=reason, rule=SINGLE_RULE
+        )
+
+    if summary.missing:
+        gaps = ", ".join(who.get(p, p) for p in summary.missing)
+        reason = f"{len(summary.missing)} of {summary.reviewers} verdicts missing: {gaps}"
+        return call(None, "No call", reason)
+    counts: list[tuple[Verdict, int]] = [("ship", summary.ships), ("skip", summary.skips)]
+    for verdict, count in counts:
+        if count * 2 > summary.reviewers:
+            dissenters = [who.get(p, p) for p in summary.dissenters]
+            dissent = (
+                f"{', '.join(dissenters)} {'dissents' if len(dissenters) == 1 else 'dissent'}"
+                if dissenters
+                else "no dissent"
+            )
+            headline = f"{verdict.capitalize()}: {count} of {reviewers}"
+            return call(verdict, headline, f"{summary.split}; {dissent}")
+    return call(None, "No call", f"the panel splits evenly: {summary.split}")
+
+
 def aggregate(
     tools: list[str],
     personas: list[str],
@@ -222,7 +262,10 @@ def aggregate(
     persona_names: Names | None = None,
 ) -> Aggregates:
     """`names` and `persona_names` (id to display name) only word the notes; the arithmetic
-    is on ids."""
+    is on ids. One tool is a review: no preferences between tools, no winner, its own call."""
+    if len(tools) == 1:
+        summary = summarise_tool(tools[0], cells, personas, persona_names)
+        return Aggregates(tools=[summary], personas=[], call=tool_call(summary, persona_names))
     preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
     picks = {tool: sum(1 for p in preferences if p.pick == tool) for tool in tools}
     summaries = [

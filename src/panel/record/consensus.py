@@ -125,6 +125,8 @@ def persona_agreement(
     """Fleiss' kappa, personas as raters and tools as subjects; and how many tools it used."""
     if len(personas) < 2:
         return Kappa(None, "one reviewer: no agreement to measure"), 0
+    if len(tools) < 2:  # one subject: its own marginals make chance agreement, kappa <= 0
+        return Kappa(None, "one tool: agreement beyond chance needs two or more tools"), 0
     verdicts = {(c.persona, c.tool): c.verdict for c in cells}
     ratings = []
     for tool in tools:

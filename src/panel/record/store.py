@@ -1,7 +1,8 @@
-"""Reading a comparison record back from disk (a run folder or a run group's `latest`)."""
+"""Reading a record back from disk (a run folder or a run group's `latest`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,7 +17,8 @@ MAX_RECORD_BYTES = 32 * 1024 * 1024
 
 
 def load_record(path: Path) -> Record:
-    """A record from disk; an older or newer schema_version is named, not misread.
+    """A record from disk; an older version panel can read is migrated, any other
+    schema_version is named, not misread.
 
     Types are strict (`"3"` is not a number, `true` is not version 1), nesting is bounded,
     and the settings, ids and cells must be ones a rerun or a diff can use.
@@ -30,10 +32,12 @@ def load_record(path: Path) -> Record:
     if not isinstance(data, dict):
         raise InputError("a record is a JSON object", source=source)
     version = data.get("schema_version")
-    if type(version) is not int or version != SCHEMA_VERSION:
+    if type(version) is int and version in MIGRATIONS:
+        text = json.dumps(MIGRATIONS[version](data))
+    elif type(version) is not int or version != SCHEMA_VERSION:
         raise InputError(
             f"schema_version: record is version {version!r}; this panel reads version "
-            f"{SCHEMA_VERSION} (use the panel release that wrote it)",
+            f"{SCHEMA_VERSION}{_older_versions()} (use the panel release that wrote it)",
             source=source,
         )
     try:
@@ -45,8 +49,24 @@ def load_record(path: Path) -> Record:
     return record
 
 
+def _from_version_1(data: dict[str, object]) -> dict[str, object]:
+    """Version 2 only widened the record (one tool, a card's competitors, a one-tool call), so
+    every version-1 record is a version-2 record once it says so."""
+    return {**data, "schema_version": 2}
+
+
+# Older versions panel still reads, each to the current one.
+MIGRATIONS = {1: _from_version_1}
+
+
+def _older_versions() -> str:
+    older = sorted(MIGRATIONS)
+    return f" and migrates version {', '.join(map(str, older))}" if older else ""
+
+
 def _check_ids(record: Record, source: str) -> None:
-    """Each tool and persona once; each cell names them and appears once."""
+    """Each tool and persona once; each cell names them and appears once (a cell is a
+    persona × tool × sample × tool order: --samples and --balance-order ask a pair again)."""
     for kind, ids in (
         ("tools", [t.id for t in record.tools]),
         ("personas", [p.id for p in record.personas]),
@@ -54,7 +74,7 @@ def _check_ids(record: Record, source: str) -> None:
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise InputError(f"{kind}: id {repeated[0]!r} appears twice", source=source)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, int, str]] = set()
     tools, personas = {t.id for t in record.tools}, {p.id for p in record.personas}
     for index, cell in enumerate(record.cells):
         if cell.tool not in tools:
@@ -65,11 +85,18 @@ def _check_ids(record: Record, source: str) -> None:
             raise InputError(
                 f"cells.{index}.persona: {cell.persona!r} is not on the panel", source=source
             )
-        if (cell.persona, cell.tool) in seen:
-            raise InputError(
-                f"cells.{index}: a second cell for {cell.persona} × {cell.tool}", source=source
+        key = (cell.persona, cell.tool, cell.sample, cell.order)
+        if key in seen:
+            again = (
+                f" (sample {cell.sample}, {cell.order})"
+                if cell.sample or cell.order != "listed"
+                else ""
             )
-        seen.add((cell.persona, cell.tool))
+            raise InputError(
+                f"cells.{index}: a second cell for {cell.persona} × {cell.tool}{again}",
+                source=source,
+            )
+        seen.add(key)
 
 
 # The settings a rerun reads back: (lowest, highest) for numbers, None for a flag.

@@ -182,18 +182,28 @@ def feed_xml(runs: list[Run], *, site_url: str | None, site_name: str, now: date
         record = run.record
         entry = _add(feed, "entry")
         _add(entry, "id", entry_id(record))
-        _add(entry, "title", f"{record.title} ({run.model})")
+        _add(entry, "title", f"{_entry_title(record)} ({run.model})")
         _add(entry, "updated", _stamp(record.created_at))
         _add(entry, "published", _stamp(record.created_at))
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                       href=f"{base}{run.page}")  # fmt: skip
-        summary = f"Panel ship: {run.ship_line}. Overall: {record.aggregates.overall.reason}."
+        summary = f"Panel ship: {run.ship_line}. {_call_summary(record)}."
         if not record.model.is_language_model:
             summary += " Offline draft: the verdicts are placeholders, not a model's."
         _add(entry, "summary", summary)
         for tool in record.tools:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(tool.id), label=_text(tool.name))
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _entry_title(record: Record) -> str:
+    """A review of one tool is titled by the tool; a comparison by its title."""
+    return record.tools[0].name if len(record.tools) == 1 else record.title
+
+
+def _call_summary(record: Record) -> str:
+    label = "Overall" if record.aggregates.call is None else "The panel's call"
+    return f"{label}: {record.aggregates.call_line}"
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:

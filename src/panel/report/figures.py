@@ -71,7 +71,7 @@ def statistics_lines(record: Record) -> list[str]:
             f"Tool order in the prompt: {order}, and reversed. "
             f"Verdicts that flip with the order: {flips or 'none'}."
         )
-    else:
+    elif len(stats.tool_order) > 1:  # one tool has no order to balance
         lines.append(f"Tool order in the prompt: {order} (not balanced: see --balance-order).")
     lines.append(_collapse_line(stats, people, tools))
     return lines

@@ -95,7 +95,7 @@ def compare_runs(records: list[Record]) -> Matrix:
         result = diff_records(records[i], records[j])
         pairs.append(Pair(i, j, result.compared, result.same_verdict_share, result.kappa))
     sides = [_side(record) for record in records]
-    return Matrix(sides, [r.aggregates.overall.winner for r in records], rows, pairs)
+    return Matrix(sides, [r.aggregates.winner for r in records], rows, pairs)
 
 
 def _side(record: Record) -> RunSide:

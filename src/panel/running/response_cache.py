@@ -57,7 +57,7 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
         "wire_schema": request.schema,
         "schema": persona_schema(request.persona),
         "persona": request.persona.model_dump(mode="json"),
-        "tool": request.tool.model_dump(mode="json"),
+        "tool": _card(request),
         "templates": templates_digest,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
@@ -70,6 +70,14 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
         material["order"] = request.order
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def _card(request: StructuredRequest) -> dict[str, object]:
+    """The card as keyed: a card naming no rivals keys as cards did before they could."""
+    card = request.tool.model_dump(mode="json")
+    if card.get("competitors") is None:
+        del card["competitors"]
+    return card
 
 
 class ResponseStore:
