@@ -467,3 +467,22 @@ def test_a_review_against_the_emulator(
     assert record.estimate is not None and record.estimate.cells == 4
     call = record.aggregates.call
     assert call is not None and call.headline in (GROUP / "latest" / "panel.html").read_text()
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_review_in_one_batch_against_the_emulator(
+    api: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Emulator() as emulator:
+        if api == "anthropic":
+            monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+            monkeypatch.setenv("ANTHROPIC_BASE_URL", emulator.url)
+            flags = ["--model", "anthropic:claude-sonnet-5-5"]
+        else:
+            monkeypatch.setenv("OPENAI_API_KEY", "emulated-key")
+            flags = ["--model", "openai:gpt-5-mini", "--base-url", f"{emulator.url}/v1"]
+        command = ["run", CLAW, *flags, "--batch", "--poll-every", "0.05", "--quiet"]
+        assert main(command) == 0, capsys.readouterr().err
+    record = load_record(GROUP / "latest")
+    assert record.complete and record.model.batch and len(record.cells) == 4
+    assert all(cell.batch and "versus" not in (cell.verdict or {}) for cell in record.cells)

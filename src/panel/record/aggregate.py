@@ -192,12 +192,9 @@ def overall_call(
     name = {s.tool: names.get(s.tool, s.tool) for s in ranked}
     best = ranked[0]
     first = name[best.tool]
-    if len(ranked) == 1:
-        return OverallCall(
-            winner=best.tool,
-            reason=f"{first} is the only tool on the panel ({best.tally})",
-            rule=CALL_RULE,
-        )
+    if len(ranked) == 1:  # a review of one tool: its call is `tool_call`, and no one wins
+        reason = f"{first} is the only tool on the panel: no comparison, no winner"
+        return OverallCall(winner=None, reason=reason, rule=CALL_RULE)
     runner_up = ranked[1]
     second = name[runner_up.tool]
     picks = f" and {_plural(best.picks, 'pick')} each" if best.picks else ""
