@@ -163,7 +163,7 @@ _UNKNOWN = "unknown: the server reported no usage, so the cost is unknown (not $
 
 
 def _call_line(record: Record) -> str:
-    """ "overall: ..." for a comparison; "call: Ship: 3 of 4 reviewers; ..." for one tool."""
+    """ "overall: ..." for a comparison; "call: Ship: 3 of 4 reviewers (...)" for one tool."""
     label = "overall" if record.aggregates.call is None else "call"
     return f"{label}: {record.aggregates.call_line}"
 

@@ -70,7 +70,7 @@ class OverallCall(Strict):
     rule: str = Field(default="", description="How the call is made, as printed on the page.")
 
 
-class ToolCall(Strict):
+class ReviewCall(Strict):
     """A one-tool review's call: the verdict of a majority of the whole panel, if any."""
 
     tool: Slug
@@ -90,7 +90,7 @@ class Aggregates(Strict):
     overall: OverallCall | None = Field(
         default=None, description="A comparison's overall call; none in a one-tool review."
     )
-    call: ToolCall | None = Field(
+    call: ReviewCall | None = Field(
         default=None, description="A one-tool review's call on its tool; none in a comparison."
     )
 

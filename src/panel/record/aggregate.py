@@ -21,7 +21,7 @@ from panel.models import (
     OverallCall,
     PersonaPreference,
     Record,
-    ToolCall,
+    ReviewCall,
     ToolSummary,
     Usage,
     Verdict,
@@ -192,7 +192,7 @@ def overall_call(
     name = {s.tool: names.get(s.tool, s.tool) for s in ranked}
     best = ranked[0]
     first = name[best.tool]
-    if len(ranked) == 1:  # a review of one tool: its call is `tool_call`, and no one wins
+    if len(ranked) == 1:  # a review of one tool: its call is `review_call`, and no one wins
         reason = f"{first} is the only tool on the panel: no comparison, no winner"
         return OverallCall(winner=None, reason=reason, rule=CALL_RULE)
     runner_up = ranked[1]
@@ -219,7 +219,7 @@ def overall_call(
     return OverallCall(winner=best.tool, reason=reason, rule=CALL_RULE)
 
 
-def tool_call(summary: ToolSummary, persona_names: Names | None = None) -> ToolCall:
+def review_call(summary: ToolSummary, persona_names: Names | None = None) -> ReviewCall:
     """A one-tool review's call: ship or skip when more than half of the whole panel says so.
 
     The headline is the call as printed ("Ship: 3 of 4 reviewers", or "No call"); the reason
@@ -228,8 +228,8 @@ def tool_call(summary: ToolSummary, persona_names: Names | None = None) -> ToolC
     who = persona_names or {}
     reviewers = _plural(summary.reviewers, "reviewer")
 
-    def call(verdict: Verdict | None, headline: str, reason: str) -> ToolCall:
-        return ToolCall(
+    def call(verdict: Verdict | None, headline: str, reason: str) -> ReviewCall:
+        return ReviewCall(
             tool=summary.tool, verdict=verdict, headline=headline, reason=reason, rule=SINGLE_RULE
         )
 
@@ -262,7 +262,7 @@ def aggregate(
     is on ids. One tool is a review: no preferences between tools, no winner, its own call."""
     if len(tools) == 1:
         summary = summarise_tool(tools[0], cells, personas, persona_names)
-        return Aggregates(tools=[summary], personas=[], call=tool_call(summary, persona_names))
+        return Aggregates(tools=[summary], personas=[], call=review_call(summary, persona_names))
     preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
     picks = {tool: sum(1 for p in preferences if p.pick == tool) for tool in tools}
     summaries = [
