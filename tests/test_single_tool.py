@@ -272,7 +272,10 @@ def test_balance_order_is_a_note_on_one_tool_not_an_error(
     assert record.settings["balance_order"] is False
     assert record.statistics is not None and record.statistics.balance_order is False
     assert record.statistics.fleiss_kappa is None  # one tool: no subjects to agree across
-    assert "Tool order in the prompt" not in (GROUP / "latest" / "panel.md").read_text()
+    markdown = (GROUP / "latest" / "panel.md").read_text()
+    assert "Tool order in the prompt" not in markdown
+    alike = next(line for line in markdown.splitlines() if "Reviewers who sound alike" in line)
+    assert " on Claw Code" not in alike  # one tool: every pair is on it
 
 
 def test_samples_on_one_tool_read_back_and_render(capsys: pytest.CaptureFixture[str]) -> None:

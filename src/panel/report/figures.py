@@ -102,7 +102,8 @@ def _collapse_line(stats: PanelStatistics, people: dict[str, str], tools: dict[s
         return f"Reviewers who sound alike ({threshold}): none."
     named = ", ".join(
         " and ".join(people.get(p, p) for p in pair.personas)
-        + f" on {tools.get(pair.tool, pair.tool)} ({pair.similarity:.2f})"
+        + ("" if len(tools) == 1 else f" on {tools.get(pair.tool, pair.tool)}")  # one: no need
+        + f" ({pair.similarity:.2f})"
         for pair in alike
     )
     return f"Reviewers who sound alike ({threshold}): {named}."
