@@ -119,6 +119,26 @@ class Provider(Protocol):
         ...
 
 
+class Wrapper:
+    """A provider around another one (retry, pacing, a budget): the inner one's model and notes.
+
+    Closing the wrapper closes the provider inside it.
+    """
+
+    def __init__(self, inner: Provider) -> None:
+        self.inner = inner
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.inner.info
+
+    def notes(self, shared_prefix: str) -> list[str]:
+        return self.inner.notes(shared_prefix)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 @runtime_checkable
 class TokenCounter(Protocol):
     """A provider that can count a request's input tokens without running it (free, no output)."""

@@ -24,14 +24,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from panel.errors import ProviderError
-from panel.models import ModelInfo, Usage
-from panel.providers.base import Event, Finished, Provider, Started, StructuredRequest
+from panel.models import Usage
+from panel.providers.base import Event, Finished, Provider, Started, StructuredRequest, Wrapper
 from panel.providers.pricing import estimate_tokens
+from panel.providers.waiting import Clock, Sleep, wait_while
 
 # The burst a bucket allows, in seconds of its rate. Below the server's own burst, so that requests
 # delayed on their way out (a busy client) and arriving together still fit.
@@ -153,17 +154,17 @@ class _Bucket:
         return max(0.0, missing / self.rate)
 
 
-class PacedProvider:
+class PacedProvider(Wrapper):
     """Holds each request until the published limits have room for it."""
 
     def __init__(
         self,
         inner: Provider,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.clock = clock
         self.sleep = sleep
         self.requests: _Bucket | None = None
@@ -172,16 +173,6 @@ class PacedProvider:
         self._prefix_is_read = False  # a response has read the shared prefix from the cache
         self._held_until = 0.0
         self._turn = asyncio.Lock()  # one request is admitted at a time, in arrival order
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.inner.info
-
-    def notes(self, shared_prefix: str) -> list[str]:
-        return self.inner.notes(shared_prefix)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         free_prefix = self._prefix_is_read and not self.counts_cache_reads
@@ -201,15 +192,15 @@ class PacedProvider:
 
     async def _admit(self, tokens: float) -> None:
         async with self._turn:
-            while True:
-                now = self.clock()
-                waits = [bucket.wait(amount, now) for bucket, amount in self._buckets(tokens)]
-                delay = max([self._held_until - now, *waits])
-                if delay <= 0:
-                    break
-                await self.sleep(delay)
+            await wait_while(lambda: self._delay(tokens), self.sleep)
             for bucket, amount in self._buckets(tokens):
                 bucket.level -= amount
+
+    def _delay(self, tokens: float) -> float:
+        """Seconds until a request of `tokens` may go: every bucket has room and no 429 holds."""
+        now = self.clock()
+        waits = [bucket.wait(amount, now) for bucket, amount in self._buckets(tokens)]
+        return max([self._held_until - now, *waits])
 
     def _buckets(self, tokens: float) -> list[tuple[_Bucket, float]]:
         pairs = [(self.requests, 1.0), (self.tokens, tokens)]

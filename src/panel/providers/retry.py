@@ -13,15 +13,16 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from panel.errors import ProviderError
-from panel.models import ModelInfo, Usage
-from panel.providers.base import Event, Finished, Provider, Restarted, StructuredRequest
+from panel.models import Usage
+from panel.providers.base import Event, Finished, Provider, Restarted, StructuredRequest, Wrapper
+from panel.providers.waiting import Clock, Sleep, sleep_until
 
 MAX_ATTEMPTS = 4
 # A rate limit is the server saying "later", not "broken": it gets more patience.
@@ -113,33 +114,23 @@ def backoff(
     return exponential
 
 
-class RetryingProvider:
+class RetryingProvider(Wrapper):
     def __init__(
         self,
         inner: Provider,
         *,
         attempts: int = MAX_ATTEMPTS,
         base_delay: float = BASE_DELAY,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.attempts = attempts
         self.base_delay = base_delay
         self.sleep = sleep
-        self.clock = time.monotonic
+        self.clock: Clock = time.monotonic
         # When a rate limit said "come back in N seconds", every cell holds its next request
         # until then, instead of each finding out with a 429 of its own.
         self._paused_until = 0.0
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.inner.info
-
-    def notes(self, shared_prefix: str) -> list[str]:
-        return self.inner.notes(shared_prefix)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
     def _stop(self, state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
@@ -155,11 +146,6 @@ class RetryingProvider:
                 self._paused_until, self.clock() + min(retry_after, MAX_RETRY_AFTER)
             )
         return backoff(state.attempt_number, retry_after, base=self.base_delay)
-
-    async def _respect_pause(self) -> None:
-        delay = self._paused_until - self.clock()
-        if delay > 0:
-            await self.sleep(delay)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
         """The inner stream, retried; what a discarded attempt was billed is added to the result."""
@@ -180,7 +166,7 @@ class RetryingProvider:
                     if attempt.retry_state.attempt_number > 1 and streamed_output:
                         streamed_output = False
                         yield Restarted(reason="retrying after a failed attempt")
-                    await self._respect_pause()
+                    await sleep_until(self._paused_until, self.clock, self.sleep)
                     try:
                         async for event in self.inner.stream(request):
                             streamed_output = True

@@ -23,8 +23,17 @@ from typing import Literal
 
 from panel.errors import CellFailure
 from panel.models import ModelInfo, Usage
-from panel.providers.base import Event, Finished, Provider, Restarted, Started, StructuredRequest
+from panel.providers.base import (
+    Event,
+    Finished,
+    Provider,
+    Restarted,
+    Started,
+    StructuredRequest,
+    Wrapper,
+)
 from panel.providers.pricing import cost_of
+from panel.providers.waiting import wait_while
 
 # Tokens are estimated from characters on the generous side (English runs about 4 to a token).
 CHARS_PER_TOKEN = 3
@@ -71,20 +80,36 @@ class Budget:
 
     async def extend(self, reservation: Reservation, amount: float) -> bool:
         """Add `amount` to a reservation, waiting for others to settle; False once it cannot fit."""
-        while self.limit is not None and self.spent + self.reserved + amount > self.limit:
-            running = self.reserved - self._held_by_waiters - reservation.amount
-            if self.stopped or running <= CENT_FRACTION:
-                self.stopped = True  # no call still running can free room: stop here
-                return False
-            settled = self._settled
-            self._held_by_waiters += reservation.amount
-            try:
-                await settled.wait()
-            finally:
-                self._held_by_waiters -= reservation.amount
+        await wait_while(
+            lambda: self._short(reservation, amount), lambda _: self._next(reservation)
+        )
+        if self._over(amount) > 0:
+            return False  # stopped
         self.reserved += amount
         reservation.amount += amount
         return True
+
+    def _over(self, amount: float) -> float:
+        """Dollars by which `amount` more would pass the limit (nothing or less: it fits)."""
+        return 0.0 if self.limit is None else self.spent + self.reserved + amount - self.limit
+
+    def _short(self, reservation: Reservation, amount: float) -> float:
+        """What a call still waits for: dollars over the limit; 0 once it fits or never will."""
+        over = self._over(amount)
+        running = self.reserved - self._held_by_waiters - reservation.amount
+        if over > 0 and (self.stopped or running <= CENT_FRACTION):
+            self.stopped = True  # no call still running can free room: stop here
+            return 0.0
+        return over
+
+    async def _next(self, reservation: Reservation) -> None:
+        """Until the next call settles; a waiting reservation frees nothing, so it is set aside."""
+        settled = self._settled
+        self._held_by_waiters += reservation.amount
+        try:
+            await settled.wait()
+        finally:
+            self._held_by_waiters -= reservation.amount
 
     def settle(self, reservation: Reservation, cost: float) -> None:
         """Replace a reservation with what the calls it covered cost (once)."""
@@ -97,7 +122,7 @@ class Budget:
         self._settled = asyncio.Event()
 
 
-class BudgetedCell:
+class BudgetedCell(Wrapper):
     """One cell's calls through a provider, each one covered by the budget before it is sent.
 
     The orchestrator makes the first reservation before the cell starts; a
@@ -108,17 +133,10 @@ class BudgetedCell:
     def __init__(
         self, inner: Provider, budget: Budget, first: Reservation, prefix: PrefixPrice
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.budget = budget
         self.prefix = prefix
         self._first: Reservation | None = first
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.inner.info
-
-    def notes(self, shared_prefix: str) -> list[str]:
-        return self.inner.notes(shared_prefix)
 
     async def aclose(self) -> None:
         return None  # the run's provider is closed by whoever opened it
