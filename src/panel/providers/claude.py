@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError, ProviderError
@@ -46,6 +45,7 @@ from panel.providers.base import (
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
+from panel.providers.sdk import LazyClient, connection_failed
 from panel.providers.traits import claude_takes_effort, model_label
 from panel.secrets import clip
 from panel.urls import public_url
@@ -104,29 +104,17 @@ class ClaudeProvider:
             label=model_label("anthropic", model, base_url),
             is_language_model=True,
         )
-        self._client_options: dict[str, Any] = {
-            "api_key": key,
-            "base_url": base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
-            "max_retries": 0,
-            "timeout": timeout,
-        }
-        endpoint = self._client_options["base_url"] or "https://api.anthropic.com"
+        base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self.sdk = LazyClient(_anthropic_client, api_key=key, base_url=base_url, timeout=timeout)
+        endpoint = base_url or "https://api.anthropic.com"
         self.info = self.info.model_copy(update={"endpoint": public_url(endpoint.rstrip("/"))})
-
-    @cached_property
-    def _client(self) -> anthropic.AsyncAnthropic:
-        # The SDK loads at the first call, not at start-up: `panel run` has spoken by then.
-        import anthropic
-
-        return anthropic.AsyncAnthropic(**self._client_options)
 
     def _caches(self, prefix: str) -> bool:
         minimum = cache_minimum("anthropic", self.info.model)
         return minimum is None or estimate_tokens(prefix) >= minimum * CACHE_ESTIMATE_MARGIN
 
     async def aclose(self) -> None:
-        if "_client" in self.__dict__:
-            await self._client.close()
+        await self.sdk.aclose()
 
     def notes(self, shared_prefix: str) -> list[str]:
         minimum = cache_minimum("anthropic", self.info.model)
@@ -169,7 +157,7 @@ class ClaudeProvider:
         for name in ("max_tokens", "temperature"):
             params.pop(name, None)
         with errors_mapped(lambda error: map_error(request.cell, error)):
-            counted = await self._client.messages.count_tokens(**params)
+            counted = await self.sdk.client.messages.count_tokens(**params)
         return int(counted.input_tokens)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
@@ -179,7 +167,7 @@ class ClaudeProvider:
         try:
             with errors_mapped(lambda error: map_error(request.cell, error)):
                 params = self.request_params(request)
-                events = await self._client.messages.create(**params, stream=True)
+                events = await self.sdk.client.messages.create(**params, stream=True)
                 if _is_whole_document(events.response):  # a gateway that ignored `stream`
                     message = json.loads(await events.response.aread())
                     yield Started(rate_limit_headers(events.response.headers))
@@ -285,6 +273,12 @@ class UsageTally:
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
 
 
+def _anthropic_client(**options: Any) -> anthropic.AsyncAnthropic:
+    import anthropic  # at the first call: see panel.providers.sdk
+
+    return anthropic.AsyncAnthropic(**options)
+
+
 def map_error(cell: str, error: Exception) -> ProviderError | None:
     import anthropic
     import httpx2
@@ -292,9 +286,7 @@ def map_error(cell: str, error: Exception) -> ProviderError | None:
     if isinstance(error, anthropic.APIStatusError):
         return _status_error(cell, error)
     if isinstance(error, anthropic.APIConnectionError | httpx2.TransportError):
-        return ProviderError(
-            f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
-        )
+        return connection_failed(cell, error)
     return None
 
 

@@ -20,7 +20,7 @@ from panel.providers.retry import errors_mapped
 class ClaudeBatches:
     def __init__(self, provider: ClaudeProvider) -> None:
         self._provider = provider
-        self._batches = provider._client.messages.batches
+        self._batches = provider.sdk.client.messages.batches
 
     def params(self, request: StructuredRequest) -> dict[str, Any]:
         return self._provider.request_params(request)

@@ -26,7 +26,7 @@ ENDED = {"completed", "failed", "expired", "cancelled"}
 class OpenAIBatches:
     def __init__(self, provider: OpenAIProvider) -> None:
         self._provider = provider
-        self._client = provider._client
+        self._client = provider.sdk.client
 
     def params(self, request: StructuredRequest) -> dict[str, Any]:
         body = dict(self._provider.request_params(request))

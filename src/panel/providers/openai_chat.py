@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Collection
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError, ProviderError
@@ -51,6 +50,7 @@ from panel.providers.base import (
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
+from panel.providers.sdk import LazyClient, connection_failed
 from panel.providers.traits import (
     known_local_server,
     model_label,
@@ -118,25 +118,14 @@ class OpenAIProvider:
         )
         self.cache_retention = cache_retention
         self.reasons = openai_reasons(model)
-        self._client_options: dict[str, Any] = {
-            "api_key": key or NO_KEY_NEEDED,
-            "base_url": base_url,
-            "max_retries": 0,
-            "timeout": timeout,
-        }
+        self.sdk = LazyClient(
+            _openai_client, api_key=key or NO_KEY_NEEDED, base_url=base_url, timeout=timeout
+        )
         endpoint = (base_url or "https://api.openai.com/v1").rstrip("/")
         self.info = self.info.model_copy(update={"endpoint": public_url(endpoint)})
 
-    @cached_property
-    def _client(self) -> openai.AsyncOpenAI:
-        # The SDK loads at the first call, not at start-up: `panel run` has spoken by then.
-        import openai
-
-        return openai.AsyncOpenAI(**self._client_options)
-
     async def aclose(self) -> None:
-        if "_client" in self.__dict__:
-            await self._client.close()
+        await self.sdk.aclose()
 
     def _sends_cache_options(self) -> bool:
         return bool(self.cache_retention) and not self.compat and self._takes_cache_options()
@@ -201,7 +190,7 @@ class OpenAIProvider:
             "format": {"type": "json_schema", "name": "panel_verdict", "schema": request.schema}
         }
         with errors_mapped(lambda error: map_error(request.cell, error)):
-            counted = await self._client.responses.input_tokens.count(
+            counted = await self.sdk.client.responses.input_tokens.count(
                 model=self.info.model,
                 instructions=request.system,
                 input=request.prompt,
@@ -214,7 +203,7 @@ class OpenAIProvider:
         reply = ChatReply()
         try:
             with errors_mapped(lambda error: map_error(request.cell, error, params)):
-                chunks = await self._client.chat.completions.create(**params, stream=True)
+                chunks = await self.sdk.client.chat.completions.create(**params, stream=True)
                 headers = rate_limit_headers(chunks.response.headers)
                 if _is_whole_document(chunks.response):  # a server that ignored `stream`
                     payload = json.loads(await chunks.response.aread())
@@ -302,6 +291,12 @@ def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
     )
 
 
+def _openai_client(**options: Any) -> openai.AsyncOpenAI:
+    import openai  # at the first call: see panel.providers.sdk
+
+    return openai.AsyncOpenAI(**options)
+
+
 def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
     import httpx2
     import openai
@@ -316,9 +311,7 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> Provid
             retry_after=retry_after_seconds(error.response.headers),
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
-        return ProviderError(
-            f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
-        )
+        return connection_failed(cell, error)
     if isinstance(error, openai.APIError):  # an error chunk inside an open stream
         kind = error.type if isinstance(error.type, str) else error.code
         return _stream_error(cell, kind, _message(error.body))
