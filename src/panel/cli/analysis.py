@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from panel.cli.terminal import clean
+from panel.cli.terminal import clean, table_console
 from panel.errors import InputError
 
 # The CLI's parser imports this module on every start: the commands import what they use.
@@ -45,16 +45,6 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
         help="tool cards or a panel file: does their prompt prefix reach each cache minimum?",
     )  # fmt: skip
     models.set_defaults(handler=_models)
-
-
-def stdout() -> Console:
-    """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from panel.cli.terminal import safe_console
-
-    console = safe_console(highlight=False, soft_wrap=True)
-    return (
-        console if console.is_terminal else safe_console(highlight=False, soft_wrap=True, width=240)
-    )
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
@@ -103,7 +93,7 @@ def _two_runs(a: Record, b: Record, fmt: str) -> None:
     if fmt == "markdown":
         print(clean(to_markdown(result)), end="")
         return
-    out = stdout()
+    out = table_console()
     runs = Table(title="runs")
     for column in ("", "A", "B"):
         runs.add_column(column)
@@ -129,7 +119,7 @@ def _matrix_tables(matrix: Matrix) -> None:
 
     from panel.report.matrix import FLIP, cell_text, labels, pair_rows, run_rows
 
-    out = stdout()
+    out = table_console()
     runs = Table(title="runs (A is the baseline)")
     for column in ("run", "model", "verdicts changed", "winner", "cost", "wall time"):
         runs.add_column(column)
@@ -174,7 +164,7 @@ def _models(args: argparse.Namespace, console: Console) -> int:
             fit = fits.get(f"{row.provider}:{row.model}")
             cells.insert(-1, fit.text() if fit else "—")
         table.add_row(*cells)
-    stdout().print(table)
+    table_console().print(table)
     if fits:
         tokens = next(iter(fits.values())).tokens
         print(

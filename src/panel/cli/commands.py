@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from panel.cli.terminal import out
+from panel.cli.terminal import out, table_console
 from panel.errors import InputError
 
 # The CLI's parser imports this module on every start: the commands import what they use.
@@ -39,16 +39,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     cache.add_argument("--cache-dir", type=Path, default=Path("cache"), help="default cache/")
     cache.add_argument("--remove", action="store_true", help="verify: remove the bad entries")
     cache.set_defaults(handler=_cache)
-
-
-def _stdout() -> Console:
-    """Tables on standard output; when piped, wide enough that nothing is cut."""
-    from panel.cli.terminal import safe_console
-
-    console = safe_console(highlight=False, soft_wrap=True)
-    return (
-        console if console.is_terminal else safe_console(highlight=False, soft_wrap=True, width=240)
-    )
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
@@ -103,7 +93,7 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
             f"{record.totals.cells_ok}/{record.totals.cells}",
             f"{path.parent}{' (latest)' if is_latest(path) else ''}",
         )
-    _stdout().print(table)
+    table_console().print(table)
     return 0
 
 

@@ -51,6 +51,14 @@ def safe_console(**options: Any) -> Console:
     return _safe_console_class()(**options)
 
 
+def table_console() -> Console:
+    """Tables on standard output; when piped, wide enough that nothing is cut."""
+    console = safe_console(highlight=False, soft_wrap=True)
+    return (
+        console if console.is_terminal else safe_console(highlight=False, soft_wrap=True, width=240)
+    )
+
+
 @cache
 def _safe_console_class() -> type[Console]:
     from rich.console import Console

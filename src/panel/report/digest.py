@@ -20,13 +20,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from panel.errors import InputError
 from panel.models import Record
 from panel.record.store import RECORD, load_record
-from panel.report.render import percent, render_html
-from panel.resources import template_dir
+from panel.report.render import percent, render_html, template_environment
 
 MARKER = ".panel-site"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -138,13 +135,8 @@ def _swap_in(files: dict[str, str], out: Path) -> None:
 
 
 def _page(template: str, **context: Any) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dir()),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=lambda value: _text(value) if isinstance(value, str) else value,
+    env = template_environment(
+        html=True, finalize=lambda value: _text(value) if isinstance(value, str) else value
     )
     env.filters["percent"] = percent
     return env.get_template(template).render(**context)

@@ -60,14 +60,20 @@ def caching_outcome(record: Record) -> str:
     return f"caching cost {money(-saved)} extra: {cause}"
 
 
-def _environment(*, html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
+def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:
+    """panel's templates: a missing value is an error, and HTML pages escape what they show."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        **options,
     )
+
+
+def _environment(*, html: bool) -> jinja2.Environment:
+    env = template_environment(html=html)
     env.filters.update(
         safe_url=safe_url,
         md=md_escape,
