@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from panel.inputs.loading import load_personas, load_tool_card
+from panel.inputs.loading import choose_personas, load_personas, load_tool_card
 from panel.models import Persona, ToolCard
+from panel.providers.base import Provider
+from panel.running.orchestrator import CellPlan
+from panel.running.runner import PanelSpec
 from tests.pg import PostgresMissing, fresh_schema_url, temporary_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +85,45 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'votes.db'}"
     return fresh_schema_url(request.getfixturevalue("postgres_url"))
+
+
+CLAUDE_KEY = "sk-ant-test-0123456789-secret"
+OPENAI_KEY = "sk-proj-test-secret-0123456789"
+
+
+@pytest.fixture
+def claude(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Claude Sonnet 5.5 with a test key, its retries waiting on a fake clock (`.sleeps`)."""
+    from panel.providers.claude import ClaudeProvider
+    from tests.helpers import instant_retries
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", CLAUDE_KEY)
+    return instant_retries(ClaudeProvider("claude-sonnet-5-5"))
+
+
+@pytest.fixture
+def gpt(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """gpt-5-mini with a test key, its retries waiting on a fake clock (`.sleeps`)."""
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    return instant_retries(OpenAIProvider("gpt-5-mini"))
+
+
+@pytest.fixture
+def builder_plan(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> Callable[[Provider], CellPlan]:
+    """The builder's first cell, planned for a provider."""
+    from tests.helpers import plan_for
+
+    return lambda provider: plan_for(personas, cards, provider)
+
+
+@pytest.fixture
+def panel_spec(personas: dict[str, Persona], cards: list[ToolCard]) -> PanelSpec:
+    """Every shipped persona on the two cards: eight cells."""
+    from tests.helpers import spec_for
+
+    return spec_for(choose_personas(personas, None), cards)

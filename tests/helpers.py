@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
+import respx
+
 from panel.inputs.prompts import PromptSet
-from panel.models import ModelInfo, Persona, ToolCard, Usage
-from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
+from panel.models import ModelInfo, Persona, Record, ToolCard, Usage
+from panel.providers.base import Event, Finished, Provider, Started, StructuredRequest, TextDelta
 from panel.providers.offline import OfflineProvider
-from panel.running.runner import PanelSpec
+from panel.running.orchestrator import CellPlan, RunOptions
+from panel.running.response_cache import ResponseStore
+from panel.running.runner import PanelSpec, plan_cells, run_panel
+from panel.running.structured import Outcome, stream_verdict
+from tests.sse import BrokenStream, sse
 
 T = TypeVar("T")
 
@@ -27,9 +36,121 @@ def spec_for(personas: list[Persona], cards: list[ToolCard], **options: Any) -> 
     )
 
 
+def panel_record(spec: PanelSpec, provider: Provider, cache: Path, **options: Any) -> Record:
+    """The record of a whole panel run through `provider`, its responses cached in `cache`."""
+    return run(run_panel(spec, provider, ResponseStore(cache), RunOptions(**options)))
+
+
 def good_reply(request: StructuredRequest) -> dict[str, Any]:
     """A valid verdict for the request's persona (the offline model writes one)."""
     return OfflineProvider().reply(request)
+
+
+def reply_text(request: StructuredRequest) -> str:
+    """A valid verdict for the request, as the JSON text a model streams."""
+    return json.dumps(good_reply(request))
+
+
+def offline_run(out: Path, cache: Path, *options: str) -> int:
+    """`panel run` of the example pair with the offline model at full speed: its exit code."""
+    from panel.cli import main
+    from tests.conftest import EXAMPLES
+
+    pair = str(EXAMPLES / "claude-api-vs-modal.toml")
+    command = ["run", pair, "--model", "offline", "--offline-delay", "0"]
+    return main([*command, "--out", str(out), "--cache-dir", str(cache), *options])
+
+
+def reply_chunks(request: StructuredRequest, size: int = 40) -> list[str]:
+    """A valid verdict for the request, as a model streams it: in pieces of `size` characters."""
+    return chunks(reply_text(request), size)
+
+
+# The builder's verdict fields in the order a streamed reply fills them in.
+VERDICT_FIELDS = [
+    "beats",
+    "competitors",
+    "versus",
+    "verdict",
+    "score",
+    "confidence",
+    "headline",
+    "quote",
+]
+
+
+def growing(fields: list[str]) -> list[list[str]]:
+    """The fields partial verdicts show as a reply streams in: one more each time."""
+    return [fields[:n] for n in range(1, len(fields) + 1)]
+
+
+def plan_for(
+    personas: dict[str, Persona], cards: list[ToolCard], provider: Provider, who: str = "builder"
+) -> CellPlan:
+    """The first cell of a panel of one persona (the builder unless named) on the two cards."""
+    return plan_cells(spec_for([personas[who]], cards), provider)[0]
+
+
+def verdict_of(provider: Provider, plan: CellPlan, **options: Any) -> Outcome:
+    """The cell's verdict, streamed from `provider` with the shipped prompts."""
+    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **options))
+
+
+def verdict_after(
+    route: respx.Route, provider: Provider, plan: CellPlan, *answers: Any, **options: Any
+) -> Outcome:
+    """The cell's verdict when `route` gives `answers` in turn (failures, then a reply); every one
+    of them is asked for, and nothing more."""
+    route.mock(side_effect=list(answers))
+    outcome = verdict_of(provider, plan, **options)
+    assert route.call_count == len(answers)
+    return outcome
+
+
+def event_stream(
+    events: list[tuple[str | None, Any]], status: int = 200, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """A server-sent-events response carrying `events`."""
+    return httpx.Response(
+        status,
+        headers={"content-type": "text/event-stream", **(headers or {})},
+        content=sse(events),
+    )
+
+
+def answer_cells(
+    plans: list[CellPlan], reply: Callable[[CellPlan, int], httpx.Response], turn: int = 0
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A route's side effect for a panel: `reply(plan, n)` for the cell whose prompt a request
+    carries as message `turn` (Claude's first; OpenAI's second, after the system message), `n`
+    counting the requests from 1."""
+    by_prompt = {plan.request.prompt: plan for plan in plans}
+    count = itertools.count(1)
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        prompt = json.loads(request.content)["messages"][turn]["content"]
+        return reply(by_prompt[prompt], next(count))
+
+    return respond
+
+
+def cache_use(call: int, tokens: int) -> dict[str, int]:
+    """What a warm panel's call `call` (from 1) does with a `tokens` prefix: the first writes it to
+    the cache, the later ones read it (`claude_events` and `openai`-style keyword names)."""
+    return {"cache_write": tokens} if call == 1 else {"cache_read": tokens}
+
+
+def broken_stream(
+    body: bytes, error: Exception, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """An event stream whose connection fails with `error` once `body` has been read."""
+    headers = {"content-type": "text/event-stream", **(headers or {})}
+    return httpx.Response(200, headers=headers, stream=BrokenStream(body, error))
+
+
+def sent(route: respx.Route, call: int = 0) -> dict[str, Any]:
+    """The JSON body of the request a route received (the first unless told)."""
+    return dict(json.loads(route.calls[call].request.content))
 
 
 class ScriptedProvider:
@@ -104,3 +225,34 @@ def tree(folder: Path) -> dict[str, str]:
         elif path.is_file():
             found[name] = path.read_text(encoding="utf-8", errors="replace")
     return found
+
+
+PlanFor = Callable[[Provider], CellPlan]  # the `builder_plan` fixture
+
+
+class FakeTime:
+    """A clock and a sleep for a wrapper: each sleep passes its time at once, and is listed."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+EMULATED_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5-mini"}
+
+
+def emulated(api: str, url: str) -> Provider:
+    """The API's provider, bare (no retry or pacing around it), pointed at the emulator at `url`."""
+    from panel.providers.claude import ClaudeProvider
+    from panel.providers.openai_chat import OpenAIProvider
+
+    if api == "anthropic":
+        return ClaudeProvider(EMULATED_MODELS[api], base_url=url, api_key="emulated-key")
+    return OpenAIProvider(EMULATED_MODELS[api], base_url=f"{url}/v1", api_key="emulated-key")

@@ -13,36 +13,34 @@ import pytest
 import respx
 
 from panel.errors import ProviderError
-from panel.inputs.loading import choose_personas
-from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.claude import ClaudeProvider
-from panel.running.orchestrator import CellPlan, RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import plan_cells, run_panel
-from panel.running.structured import stream_verdict
-from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
-from tests.sse import BrokenStream, claude_events, sse
+from panel.running.orchestrator import CellPlan
+from panel.running.runner import PanelSpec, plan_cells
+from tests.conftest import CLAUDE_KEY
+from tests.helpers import (
+    VERDICT_FIELDS,
+    PlanFor,
+    answer_cells,
+    broken_stream,
+    cache_use,
+    event_stream,
+    good_reply,
+    growing,
+    offline_run,
+    panel_record,
+    reply_chunks,
+    reply_text,
+    sent,
+    spec_for,
+    verdict_after,
+    verdict_of,
+)
+from tests.sse import claude_events, sse
 
 URL = "https://api.anthropic.com/v1/messages"
-SECRET = "sk-ant-test-0123456789-secret"
-
-
-@pytest.fixture
-def claude(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    return instant_retries(ClaudeProvider("claude-sonnet-5-5"))
-
-
-def stream_response(
-    events: list[tuple[str | None, Any]], status: int = 200, headers: dict[str, str] | None = None
-) -> httpx.Response:
-    return httpx.Response(
-        status,
-        headers={"content-type": "text/event-stream", **(headers or {})},
-        content=sse(events),
-    )
+SECRET = CLAUDE_KEY
 
 
 def error_response(status: int, kind: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -56,7 +54,7 @@ def error_response(status: int, kind: str, headers: dict[str, str] | None = None
 def reply_events(
     request: StructuredRequest, size: int = 30, **usage: Any
 ) -> list[tuple[str | None, Any]]:
-    return claude_events(chunks(json.dumps(good_reply(request)), size), **usage)
+    return claude_events(reply_chunks(request, size), **usage)
 
 
 def _plans(
@@ -69,15 +67,12 @@ def _plans(
 
 
 def test_request_puts_the_breakpoint_after_the_shared_prefix(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
-    route = httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request)))
-    run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    body = json.loads(route.calls[0].request.content)
+    plan = builder_plan(claude)
+    route = httpx2_mock.post(URL).mock(return_value=event_stream(reply_events(plan.request)))
+    verdict_of(claude, plan)
+    body = sent(route)
     assert body["system"] == [
         {
             "type": "text",
@@ -100,9 +95,9 @@ def test_one_hour_ttl(
 ) -> None:
     spec = spec_for([personas["builder"]], cards, cache_ttl="1h")
     plan = plan_cells(spec, claude)[0]
-    route = httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request)))
-    run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert json.loads(route.calls[0].request.content)["system"][0]["cache_control"]["ttl"] == "1h"
+    route = httpx2_mock.post(URL).mock(return_value=event_stream(reply_events(plan.request)))
+    verdict_of(claude, plan)
+    assert sent(route)["system"][0]["cache_control"]["ttl"] == "1h"
 
 
 def test_a_prefix_below_the_model_minimum_sends_no_breakpoint_and_says_so(
@@ -120,64 +115,30 @@ def test_a_prefix_below_the_model_minimum_sends_no_breakpoint_and_says_so(
 
 
 def test_partial_objects_arrive_in_order(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
-    httpx2_mock.post(URL).mock(return_value=stream_response(reply_events(plan.request, size=5)))
+    plan = builder_plan(claude)
+    httpx2_mock.post(URL).mock(return_value=event_stream(reply_events(plan.request, size=5)))
     seen: list[list[str]] = []
-    outcome = run(
-        stream_verdict(
-            claude,
-            plan.request,
-            plan.model,
-            PromptSet.from_dir(),
-            on_partial=lambda fields: seen.append(list(fields)),
-        )
+    outcome = verdict_of(
+        claude,
+        plan,
+        on_partial=lambda fields: seen.append(list(fields)),
     )
-    order = [
-        "beats",
-        "competitors",
-        "versus",
-        "verdict",
-        "score",
-        "confidence",
-        "headline",
-        "quote",
-    ]
-    assert seen == [order[:n] for n in range(1, len(order) + 1)]
+    assert seen == growing(VERDICT_FIELDS)
     assert outcome.usage.output_tokens == 120
 
 
 def test_usage_and_savings_add_up_over_a_panel(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    tmp_path: Path,
+    claude: Any, panel_spec: PanelSpec, httpx2_mock: respx.Router, tmp_path: Path
 ) -> None:
-    calls = {"n": 0}
+    def reply(plan: CellPlan, call: int) -> httpx.Response:
+        usage = {"input_tokens": 50, "output_tokens": 200, **cache_use(call, 3000)}
+        return event_stream(reply_events(plan.request, **usage))
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        calls["n"] += 1
-        body = json.loads(request.content)
-        persona = next(
-            p for p in personas.values() if f"You are {p.name}" in body["messages"][0]["content"]
-        )
-        tool = next(c for c in cards if f"tool card `{c.id}`" in body["messages"][0]["content"])
-        plan = next(
-            p for p in _plans(personas, cards, claude, (persona.id,)) if p.tool.id == tool.id
-        )
-        cache = {"cache_write": 3000} if calls["n"] == 1 else {"cache_read": 3000}
-        return stream_response(
-            reply_events(plan.request, input_tokens=50, output_tokens=200, **cache)
-        )
-
-    httpx2_mock.post(URL).mock(side_effect=respond)
-    spec = spec_for(choose_personas(personas, None), cards)
-    record = run(run_panel(spec, claude, ResponseStore(tmp_path), RunOptions()))
+    plans = plan_cells(panel_spec, claude)
+    httpx2_mock.post(URL).mock(side_effect=answer_cells(plans, reply))
+    record = panel_record(panel_spec, claude, tmp_path)
     totals = record.totals
     assert record.complete and totals.usage.cache_write_tokens == 3000
     assert totals.usage.cache_read_tokens == 7 * 3000 and totals.usage.input_tokens == 8 * 50
@@ -200,18 +161,15 @@ def test_usage_and_savings_add_up_over_a_panel(
 )
 def test_retries_status_errors(
     claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
+    builder_plan: PlanFor,
     httpx2_mock: respx.Router,
     first: httpx.Response,
     expected_sleep: float | None,
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[first, stream_response(reply_events(plan.request))]
-    )
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert route.call_count == 2 and outcome.verdict is not None
+    plan = builder_plan(claude)
+    good = event_stream(reply_events(plan.request))
+    outcome = verdict_after(httpx2_mock.post(URL), claude, plan, first, good)
+    assert outcome.verdict is not None
     if expected_sleep is not None:  # retry-after, plus up to 0.5 s of jitter
         assert (
             len(claude.sleeps) == 1 and expected_sleep <= claude.sleeps[0] <= expected_sleep + 0.5
@@ -219,95 +177,64 @@ def test_retries_status_errors(
 
 
 def test_retries_an_error_event_inside_an_open_stream(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
-    text = json.dumps(good_reply(plan.request))
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
     broken = claude_events([text[:25]], finish=False) + [
         ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
     ]
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[stream_response(broken), stream_response(reply_events(plan.request))]
-    )
     seen = []
-    outcome = run(
-        stream_verdict(
-            claude,
-            plan.request,
-            plan.model,
-            PromptSet.from_dir(),
-            on_partial=lambda f: seen.append(dict(f)),
-        )
+    good = event_stream(reply_events(plan.request))
+    route = httpx2_mock.post(URL)
+    outcome = verdict_after(
+        route, claude, plan, event_stream(broken), good, on_partial=lambda f: seen.append(dict(f))
     )
-    assert route.call_count == 2
     assert {} in seen  # the half-streamed attempt was thrown away
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
 
 
 def test_retries_a_connection_dropped_mid_stream(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
+    plan = builder_plan(claude)
     partial = sse(claude_events(['{"verdict": "sh'], finish=False))
-    dropped = httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream"},
-        stream=BrokenStream(partial, httpcore2.ReadError("connection reset")),
-    )
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[dropped, stream_response(reply_events(plan.request))]
-    )
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert route.call_count == 2 and outcome.verdict is not None
+    dropped = broken_stream(partial, httpcore2.ReadError("connection reset"))
+    good = event_stream(reply_events(plan.request))
+    outcome = verdict_after(httpx2_mock.post(URL), claude, plan, dropped, good)
+    assert outcome.verdict is not None
 
 
 def test_retries_a_stream_that_ends_without_message_stop(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
-    cut = stream_response(claude_events(['{"verdict": "ship", "score": 7'], finish=False))
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[cut, stream_response(reply_events(plan.request))]
+    plan = builder_plan(claude)
+    cut = event_stream(claude_events(['{"verdict": "ship", "score": 7'], finish=False))
+    verdict_after(
+        httpx2_mock.post(URL), claude, plan, cut, event_stream(reply_events(plan.request))
     )
-    run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert route.call_count == 2
 
 
 def test_gives_up_after_bounded_attempts_naming_the_cell(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
+    plan = builder_plan(claude)
     route = httpx2_mock.post(URL).mock(return_value=error_response(529, "overloaded_error"))
     with pytest.raises(
         ProviderError, match=r"cell builder × claude-api-streaming-caching: .*529.*gave up after 4"
     ):
-        run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
+        verdict_of(claude, plan)
     assert route.call_count == 4
     assert len(claude.sleeps) == 3
 
 
 def test_bad_request_is_not_retried_and_never_echoes_the_key(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
+    plan = builder_plan(claude)
     route = httpx2_mock.post(URL).mock(return_value=error_response(401, "authentication_error"))
     with pytest.raises(ProviderError) as caught:
-        run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
+        verdict_of(claude, plan)
     assert route.call_count == 1
     assert "check ANTHROPIC_API_KEY" in str(caught.value) and SECRET not in str(caught.value)
 
@@ -324,23 +251,16 @@ def test_refusal_and_truncation_fail_one_cell_only(
     stop: str,
     message: str,
 ) -> None:
-    def respond(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        content = body["messages"][0]["content"]
-        plan = next(
-            p
-            for p in _plans(personas, cards, claude, ("builder", "skeptic"))
-            if p.request.prompt == content
-        )
+    def reply(plan: CellPlan, call: int) -> httpx.Response:
         if plan.persona.id == "skeptic" and plan.tool.id == "modal-gpu-inference":
-            return stream_response(
+            return event_stream(
                 claude_events(['{"verdict": "skip", "quote": "I wi'], stop_reason=stop)
             )
-        return stream_response(reply_events(plan.request))
+        return event_stream(reply_events(plan.request))
 
-    httpx2_mock.post(URL).mock(side_effect=respond)
     spec = spec_for([personas["builder"], personas["skeptic"]], cards)
-    record = run(run_panel(spec, claude, ResponseStore(tmp_path), RunOptions()))
+    httpx2_mock.post(URL).mock(side_effect=answer_cells(plan_cells(spec, claude), reply))
+    record = panel_record(spec, claude, tmp_path)
     failed = [c for c in record.cells if c.status != "ok"]
     assert (
         len(failed) == 1
@@ -359,42 +279,36 @@ def test_refusal_and_truncation_fail_one_cell_only(
 
 
 def test_validation_reask_quotes_the_error(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plans(personas, cards, claude)[0]
+    plan = builder_plan(claude)
     bad = json.dumps({**good_reply(plan.request), "score": 14})
     route = httpx2_mock.post(URL).mock(
         side_effect=[
-            stream_response(claude_events([bad])),
-            stream_response(reply_events(plan.request)),
+            event_stream(claude_events([bad])),
+            event_stream(reply_events(plan.request)),
         ]
     )
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    second = json.loads(route.calls[1].request.content)
+    outcome = verdict_of(claude, plan)
+    second = sent(route, 1)
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
     assert second["messages"][1]["content"] == bad
     assert "score: Input should be less than or equal to 10" in second["messages"][2]["content"]
-    assert second["system"] == json.loads(route.calls[0].request.content)["system"]
+    assert second["system"] == sent(route)["system"]
     assert outcome.attempts == 2
 
 
 def test_base_url_is_honoured(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9999")
     provider = ClaudeProvider("claude-sonnet-5-5")
-    plan = _plans(personas, cards, provider)[0]
+    plan = builder_plan(provider)
     route = httpx2_mock.post("http://127.0.0.1:9999/v1/messages").mock(
-        return_value=stream_response(reply_events(plan.request))
+        return_value=event_stream(reply_events(plan.request))
     )
-    run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    verdict_of(provider, plan)
     assert route.called
 
 
@@ -410,8 +324,7 @@ def _shape(value: Any) -> Any:
 
 def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
     monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
+    panel_spec: PanelSpec,
     httpx2_mock: respx.Router,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -420,20 +333,12 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
     from tests.test_cli import PAIR
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
-    provider = ClaudeProvider("claude-sonnet-5-5")
-    plans = {
-        p.request.prompt: p
-        for p in plan_cells(spec_for(choose_personas(personas, None), cards), provider)
-    }
-    seen = {"n": 0}
+    plans = plan_cells(panel_spec, ClaudeProvider("claude-sonnet-5-5"))
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        seen["n"] += 1
-        plan = plans[json.loads(request.content)["messages"][0]["content"]]
-        cache = {"cache_write": 3100} if seen["n"] == 1 else {"cache_read": 3100}
-        return stream_response(reply_events(plan.request, **cache))
+    def reply(plan: CellPlan, call: int) -> httpx.Response:
+        return event_stream(reply_events(plan.request, **cache_use(call, 3100)))
 
-    httpx2_mock.post(URL).mock(side_effect=respond)
+    httpx2_mock.post(URL).mock(side_effect=answer_cells(plans, reply))
     spec_title = "Claude API streaming & caching vs Modal GPU inference"
     assert (
         main(["run", PAIR, "--out", str(tmp_path / "claude"), "--cache-dir", str(tmp_path / "c")])
@@ -447,21 +352,7 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
         "input from prompt cache: 86.4%" in err
     )  # 21700 / (8*40 + 3100 + 21700) and "saved $" in err
     monkeypatch.delenv("ANTHROPIC_API_KEY")
-    assert (
-        main(
-            [
-                "run",
-                PAIR,
-                "--out",
-                str(tmp_path / "offline"),
-                "--offline-delay",
-                "0",
-                "--cache-dir",
-                str(tmp_path / "c"),
-            ]
-        )
-        == 0
-    )
+    assert offline_run(tmp_path / "offline", tmp_path / "c") == 0
     claude = json.loads((tmp_path / "claude" / "latest" / "record.json").read_text())
     offline = json.loads((tmp_path / "offline" / "latest" / "record.json").read_text())
     assert claude["title"] == offline["title"] == spec_title

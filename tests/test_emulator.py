@@ -7,45 +7,20 @@ from typing import Any
 
 import pytest
 
-from panel.inputs.loading import choose_personas
-from panel.models import Persona, Record, ToolCard
-from panel.providers.base import Provider
-from panel.providers.claude import ClaudeProvider
-from panel.providers.openai_chat import OpenAIProvider
+from panel.models import Record
 from panel.providers.retry import RetryingProvider
-from panel.running.orchestrator import RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import run_panel
-from tests.helpers import run, spec_for
+from panel.running.runner import PanelSpec
+from tests.helpers import emulated, panel_record
 from tests.support.emulator import Emulator, EmulatorConfig
 
 
-def _claude(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> RetryingProvider:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
-    return RetryingProvider(
-        ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url), base_delay=0.01
-    )
+def _retrying(api: str, emulator: Emulator) -> RetryingProvider:
+    return RetryingProvider(emulated(api, emulator.url), base_delay=0.01)
 
 
-def _openai(emulator: Emulator) -> RetryingProvider:
-    return RetryingProvider(
-        OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1"), base_delay=0.01
-    )
-
-
-def _panel(
-    provider: Provider,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
-    **options: Any,
-) -> Record:
-    spec = spec_for(choose_personas(personas, None), cards)
-    return run(
-        run_panel(
-            spec, provider, ResponseStore(tmp_path / "cache"), RunOptions(refresh=True, **options)
-        )
-    )
+def _panel(api: str, emulator: Emulator, spec: PanelSpec, tmp_path: Path, **options: Any) -> Record:
+    """The panel through retries against the emulator, with nothing read from a cache."""
+    return panel_record(spec, _retrying(api, emulator), tmp_path / "cache", refresh=True, **options)
 
 
 def test_binds_loopback_only() -> None:
@@ -57,15 +32,10 @@ def test_binds_loopback_only() -> None:
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(
-    api: str,
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
+    api: str, panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     with Emulator(EmulatorConfig(begin_delay=0.02, ttft=0.05)) as emulator:
-        provider = _claude(emulator, monkeypatch) if api == "anthropic" else _openai(emulator)
-        record = _panel(provider, personas, cards, tmp_path, concurrency=8)
+        record = _panel(api, emulator, panel_spec, tmp_path, concurrency=8)
     assert record.complete, [c.error for c in record.cells]
     writes = [s for s in emulator.served if s.cache_write]
     reads = [s for s in emulator.served if s.cache_read]
@@ -75,37 +45,22 @@ def test_panel_runs_unchanged_and_reads_the_cache_after_warm_up(
 
 
 def test_without_warm_up_a_cold_cache_is_written_by_every_parallel_cell(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
+    panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     with Emulator(EmulatorConfig(begin_delay=0.05, ttft=0.1)) as emulator:
-        record = _panel(
-            _claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8, warm_up=False
-        )
+        record = _panel("anthropic", emulator, panel_spec, tmp_path, concurrency=8, warm_up=False)
     assert record.complete
     assert sum(1 for s in emulator.served if s.cache_write) == 8
     assert record.totals.usage.cache_read_tokens == 0
 
 
-def test_a_prefix_below_the_minimum_is_not_cached(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
-) -> None:
+def test_a_prefix_below_the_minimum_is_not_cached(panel_spec: PanelSpec, tmp_path: Path) -> None:
     with Emulator(EmulatorConfig(cache_min_tokens=100_000)) as emulator:
-        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path)
+        record = _panel("anthropic", emulator, panel_spec, tmp_path)
     assert record.totals.usage.cache_read_tokens == record.totals.usage.cache_write_tokens == 0
 
 
-def test_injected_faults_are_survived(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
-) -> None:
+def test_injected_faults_are_survived(panel_spec: PanelSpec, tmp_path: Path) -> None:
     # One cell at a time: the first retries past 429 and 529, the second past 500, the third past a
     # dropped stream; the fourth is truncated once and answers with a larger limit; the fifth is
     # truncated twice, and fails.
@@ -124,7 +79,7 @@ def test_injected_faults_are_survived(
     ]
     config = EmulatorConfig(faults=list(script))
     with Emulator(config) as emulator:
-        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=1)
+        record = _panel("anthropic", emulator, panel_spec, tmp_path, concurrency=1)
     faults = [s.fault for s in emulator.served]
     assert faults[: len(script)] == script
     assert [s.status for s in emulator.served[:4]] == [429, 529, 200, 500]
@@ -134,33 +89,19 @@ def test_injected_faults_are_survived(
 
 
 def test_rate_limit_answers_429_with_retry_after_and_panel_waits(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
+    panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     with Emulator(EmulatorConfig(rate_limit=2, rate_window=1.0)) as emulator:
-        record = _panel(_claude(emulator, monkeypatch), personas, cards, tmp_path, concurrency=8)
+        record = _panel("anthropic", emulator, panel_spec, tmp_path, concurrency=8)
     limited = [s for s in emulator.served if s.fault == "rate-limited"]
     assert limited and all(s.status == 429 for s in limited)
     assert record.complete  # no cell failed from the rate limit
 
 
-def test_streams_at_the_configured_pace(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
-) -> None:
+def test_streams_at_the_configured_pace(panel_spec: PanelSpec, tmp_path: Path) -> None:
     config = EmulatorConfig(ttft=0.2, tokens_per_second=400, output_tokens=200, chunk_tokens=4)
     with Emulator(config) as emulator:
-        _panel(
-            _claude(emulator, monkeypatch),
-            personas,
-            cards,
-            tmp_path,
-            concurrency=8,
-        )
+        _panel("anthropic", emulator, panel_spec, tmp_path, concurrency=8)
     for served in emulator.served:
         assert served.finished is not None and served.started is not None
         duration = served.finished - served.started

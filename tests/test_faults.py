@@ -17,16 +17,13 @@ import pytest
 import respx
 
 from panel.cli import main
-from panel.inputs.prompts import PromptSet
 from panel.models import Persona, Record, ToolCard
 from panel.providers.claude import ClaudeProvider
 from panel.report.output import write_run
-from panel.running.structured import stream_verdict
 from tests.conftest import EXAMPLES
-from tests.helpers import run, tree
-from tests.sse import BrokenStream, claude_events, sse
-from tests.test_claude import SECRET, URL, _plans, reply_events, stream_response
-from tests.test_claude import claude as claude  # noqa: F401 - the fixture
+from tests.helpers import PlanFor, broken_stream, event_stream, tree, verdict_after, verdict_of
+from tests.sse import claude_events, sse
+from tests.test_claude import SECRET, URL, _plans, reply_events
 
 PAIR = str(EXAMPLES / "claude-api-vs-modal.toml")
 
@@ -54,60 +51,36 @@ class Trickle(httpx.AsyncByteStream, httpx.SyncByteStream):
 
 @pytest.mark.parametrize("size", [1, 3, 7, 64])
 def test_sse_lines_split_across_network_chunks(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    size: int,
-) -> None:  # noqa: F811
-    plan = _plans(personas, cards, claude)[0]
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, size: int
+) -> None:
+    plan = builder_plan(claude)
     body = sse(reply_events(plan.request, size=9))
     httpx2_mock.post(URL).mock(
         return_value=httpx.Response(
             200, headers={"content-type": "text/event-stream"}, stream=Trickle(body, size)
         )
     )
-    outcome = run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
+    outcome = verdict_of(claude, plan)
     assert outcome.verdict.verdict in ("ship", "skip")
 
 
 def test_read_timeout_mid_stream_is_retried(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-) -> None:  # noqa: F811
-    plan = _plans(personas, cards, claude)[0]
-    stalled = httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream"},
-        stream=BrokenStream(
-            sse(claude_events(['{"verdict"'], finish=False)), httpcore2.ReadTimeout("timed out")
-        ),
-    )
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[stalled, stream_response(reply_events(plan.request))]
-    )
-    run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert route.call_count == 2
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    started = sse(claude_events(['{"verdict"'], finish=False))
+    stalled = broken_stream(started, httpcore2.ReadTimeout("timed out"))
+    good = event_stream(reply_events(plan.request))
+    verdict_after(httpx2_mock.post(URL), claude, plan, stalled, good)
 
 
 def test_reset_before_the_stream_is_retried(
-    claude: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-) -> None:  # noqa: F811
-    plan = _plans(personas, cards, claude)[0]
-    route = httpx2_mock.post(URL).mock(
-        side_effect=[
-            httpcore2.ReadError("connection reset by peer"),
-            error_reply(503),
-            stream_response(reply_events(plan.request)),
-        ]
-    )
-    run(stream_verdict(claude, plan.request, plan.model, PromptSet.from_dir()))
-    assert route.call_count == 3
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    reset = httpcore2.ReadError("connection reset by peer")
+    good = event_stream(reply_events(plan.request))
+    verdict_after(httpx2_mock.post(URL), claude, plan, reset, error_reply(503), good)
 
 
 def error_reply(status: int) -> httpx.Response:
@@ -149,7 +122,7 @@ def test_keys_never_reach_records_caches_pages_logs_or_errors(
         content = json.loads(request.content)["messages"][0]["content"]
         if "You are The Skeptic" in content:
             return httpx.Response(400, json=echo)
-        return stream_response(reply_events(plans[content].request))
+        return event_stream(reply_events(plans[content].request))
 
     httpx2_mock.post(URL).mock(side_effect=respond)
     code = main(

@@ -13,21 +13,30 @@ import pytest
 import respx
 
 from panel.errors import CellFailure, InputError, ProviderError
-from panel.inputs.loading import choose_personas
-from panel.inputs.prompts import PromptSet
 from panel.inputs.schema import strict_problems
-from panel.models import Persona, ToolCard
-from panel.providers.base import Provider, StructuredRequest
+from panel.providers.base import StructuredRequest
 from panel.providers.openai_chat import OpenAIProvider
-from panel.running.orchestrator import CellPlan, RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import plan_cells, run_panel
-from panel.running.structured import Outcome, stream_verdict
-from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
-from tests.sse import BrokenStream, openai_chunks, sse
+from panel.running.orchestrator import CellPlan
+from panel.running.runner import PanelSpec, plan_cells
+from tests.conftest import OPENAI_KEY
+from tests.helpers import (
+    VERDICT_FIELDS,
+    PlanFor,
+    answer_cells,
+    broken_stream,
+    event_stream,
+    growing,
+    instant_retries,
+    panel_record,
+    reply_chunks,
+    sent,
+    verdict_after,
+    verdict_of,
+)
+from tests.sse import openai_chunks, sse
 
 URL = "https://api.openai.com/v1/chat/completions"
-SECRET = "sk-proj-test-secret-0123456789"
+SECRET = OPENAI_KEY
 
 
 def make(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Any:
@@ -35,39 +44,17 @@ def make(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Any:
     return instant_retries(OpenAIProvider(kwargs.pop("model", "gpt-5-mini"), **kwargs))
 
 
-@pytest.fixture
-def gpt(monkeypatch: pytest.MonkeyPatch) -> Any:
-    return make(monkeypatch)
-
-
-def stream_response(events: list[tuple[str | None, Any]]) -> httpx.Response:
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(events))
-
-
 def reply(request: StructuredRequest, size: int = 30, **kwargs: Any) -> httpx.Response:
-    return stream_response(openai_chunks(chunks(json.dumps(good_reply(request)), size), **kwargs))
-
-
-def _plan(
-    personas: dict[str, Persona], cards: list[ToolCard], provider: Provider, who: str = "builder"
-) -> CellPlan:
-    return plan_cells(spec_for([personas[who]], cards), provider)[0]
-
-
-def _verdict(provider: Provider, plan: CellPlan, **kwargs: Any) -> Outcome:
-    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **kwargs))
+    return event_stream(openai_chunks(reply_chunks(request, size), **kwargs))
 
 
 def test_schema_is_sent_strict_with_cache_key_and_usage(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     route = httpx2_mock.post(URL).mock(return_value=reply(plan.request))
-    _verdict(gpt, plan)
-    body = json.loads(route.calls[0].request.content)
+    verdict_of(gpt, plan)
+    body = sent(route)
     schema = body["response_format"]["json_schema"]
     assert schema["strict"] is True and strict_problems(schema["schema"]) == []
     assert body["messages"][0] == {"role": "system", "content": plan.request.system}
@@ -80,17 +67,14 @@ def test_schema_is_sent_strict_with_cache_key_and_usage(
 
 
 def test_cache_retention_option(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     newer = make(monkeypatch, cache_retention="30m", model="gpt-5.6-mini")
     older = make(monkeypatch, cache_retention="30m", model="gpt-5-mini")
-    plan = _plan(personas, cards, newer)
+    plan = builder_plan(newer)
     route = httpx2_mock.post(URL).mock(side_effect=[reply(plan.request), reply(plan.request)])
-    _verdict(newer, plan)
-    _verdict(older, plan)
+    verdict_of(newer, plan)
+    verdict_of(older, plan)
     sent = [json.loads(call.request.content) for call in route.calls]
     assert sent[0]["prompt_cache_options"] == {"ttl": "30m"}
     assert "prompt_cache_options" not in sent[1]  # gpt-5 and earlier reject it
@@ -99,61 +83,25 @@ def test_cache_retention_option(
 
 
 def test_partial_objects_arrive_in_order(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     httpx2_mock.post(URL).mock(return_value=reply(plan.request, size=4))
     seen: list[list[str]] = []
-    _verdict(gpt, plan, on_partial=lambda f: seen.append(list(f)))
-    order = [
-        "beats",
-        "competitors",
-        "versus",
-        "verdict",
-        "score",
-        "confidence",
-        "headline",
-        "quote",
-    ]
-    assert seen == [order[:n] for n in range(1, len(order) + 1)]
+    verdict_of(gpt, plan, on_partial=lambda f: seen.append(list(f)))
+    assert seen == growing(VERDICT_FIELDS)
 
 
 def test_cached_tokens_are_accounted(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    tmp_path: Path,
+    gpt: Any, panel_spec: PanelSpec, httpx2_mock: respx.Router, tmp_path: Path
 ) -> None:
-    calls = {"n": 0}
+    def answer(plan: CellPlan, call: int) -> httpx.Response:
+        cached = 0 if call == 1 else 2816
+        return reply(plan.request, prompt_tokens=3000, cached=cached, completion_tokens=300)
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        calls["n"] += 1
-        body = json.loads(request.content)
-        plan = next(
-            p
-            for p in plan_cells(spec_for(choose_personas(personas, None), cards), gpt)
-            if p.request.prompt == body["messages"][1]["content"]
-        )
-        return reply(
-            plan.request,
-            prompt_tokens=3000,
-            cached=0 if calls["n"] == 1 else 2816,
-            completion_tokens=300,
-        )
-
-    httpx2_mock.post(URL).mock(side_effect=respond)
-    record = run(
-        run_panel(
-            spec_for(choose_personas(personas, None), cards),
-            gpt,
-            ResponseStore(tmp_path),
-            RunOptions(),
-        )
-    )
+    plans = plan_cells(panel_spec, gpt)
+    httpx2_mock.post(URL).mock(side_effect=answer_cells(plans, answer, turn=1))
+    record = panel_record(panel_spec, gpt, tmp_path)
     usage = record.totals.usage
     assert usage.cache_read_tokens == 7 * 2816
     assert usage.input_tokens == 3000 + 7 * (3000 - 2816)
@@ -166,18 +114,15 @@ def test_cached_tokens_are_accounted(
 
 
 def test_compatible_server_without_key(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     provider = OpenAIProvider("llama3.1", base_url="http://127.0.0.1:11434/v1")
-    plan = _plan(personas, cards, provider)
+    plan = builder_plan(provider)
     route = httpx2_mock.post("http://127.0.0.1:11434/v1/chat/completions").mock(
         return_value=reply(plan.request)
     )
-    outcome = _verdict(provider, plan)
-    body = json.loads(route.calls[0].request.content)
+    outcome = verdict_of(provider, plan)
+    body = sent(route)
     assert outcome.verdict is not None
     assert body["max_tokens"] == plan.request.max_tokens and "prompt_cache_key" not in body
     assert "max_completion_tokens" not in body and "reasoning_effort" not in body
@@ -185,18 +130,15 @@ def test_compatible_server_without_key(
 
 
 def test_base_url_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
     provider = OpenAIProvider("qwen")
-    plan = _plan(personas, cards, provider)
+    plan = builder_plan(provider)
     route = httpx2_mock.post("http://127.0.0.1:8000/v1/chat/completions").mock(
         return_value=reply(plan.request)
     )
-    _verdict(provider, plan)
+    verdict_of(provider, plan)
     assert route.called
 
 
@@ -224,54 +166,34 @@ def test_no_key_and_no_server_is_one_clear_line() -> None:
     ],
 )
 def test_retries_honour_reset_headers(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    first: httpx.Response,
-    sleep: float,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, first: httpx.Response, sleep: float
 ) -> None:
-    plan = _plan(personas, cards, gpt)
-    route = httpx2_mock.post(URL).mock(side_effect=[first, reply(plan.request)])
-    _verdict(gpt, plan)
-    assert route.call_count == 2
+    plan = builder_plan(gpt)
+    verdict_after(httpx2_mock.post(URL), gpt, plan, first, reply(plan.request))
     if (
         sleep is not None
     ):  # the server's wait plus up to 0.5 s of jitter; 6 minutes is capped at 60 s
         assert len(gpt.sleeps) == 1 and sleep <= gpt.sleeps[0] <= min(60.0, sleep + 0.5)
 
 
-def test_retries_broken_streams(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-) -> None:
-    plan = _plan(personas, cards, gpt)
-    dropped = httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream"},
-        stream=BrokenStream(
-            sse(openai_chunks(['{"verd'], finish_reason=None, done=False)),
-            httpcore2.RemoteProtocolError("peer closed"),
-        ),
+def test_retries_broken_streams(gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router) -> None:
+    plan = builder_plan(gpt)
+    started = sse(openai_chunks(['{"verd'], finish_reason=None, done=False))
+    dropped = broken_stream(started, httpcore2.RemoteProtocolError("peer closed"))
+    no_finish = event_stream(openai_chunks(['{"verdict": "ship"'], finish_reason=None))
+    route = httpx2_mock.post(URL)
+    assert (
+        verdict_after(route, gpt, plan, dropped, no_finish, reply(plan.request)).verdict is not None
     )
-    no_finish = stream_response(openai_chunks(['{"verdict": "ship"'], finish_reason=None))
-    route = httpx2_mock.post(URL).mock(side_effect=[dropped, no_finish, reply(plan.request)])
-    assert _verdict(gpt, plan).verdict is not None
-    assert route.call_count == 3
 
 
 def test_connection_refused_is_retried_then_reported(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     route = httpx2_mock.post(URL).mock(side_effect=httpcore2.ConnectError("refused"))
     with pytest.raises(ProviderError, match="connection failed.*gave up after 4 attempts"):
-        _verdict(gpt, plan)
+        verdict_of(gpt, plan)
     assert route.call_count == 4
 
 
@@ -287,34 +209,24 @@ def test_connection_refused_is_retried_then_reported(
     ],
 )
 def test_truncation_and_refusal_fail_the_cell(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    kwargs: dict[str, Any],
-    message: str,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, kwargs: dict[str, Any], message: str
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     httpx2_mock.post(URL).mock(
-        return_value=stream_response(openai_chunks(['{"verdict": "ship", "quo'], **kwargs))
+        return_value=event_stream(openai_chunks(['{"verdict": "ship", "quo'], **kwargs))
     )
     with pytest.raises(CellFailure, match=message):
-        _verdict(gpt, plan)
+        verdict_of(gpt, plan)
 
 
 def test_a_server_that_answers_in_prose_gets_one_reask(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
-    prose = stream_response(
-        openai_chunks(["Sure! I think this tool is great and I would ship it."])
-    )
+    plan = builder_plan(gpt)
+    prose = event_stream(openai_chunks(["Sure! I think this tool is great and I would ship it."]))
     route = httpx2_mock.post(URL).mock(side_effect=[prose, reply(plan.request)])
-    outcome = _verdict(gpt, plan)
-    second = json.loads(route.calls[1].request.content)["messages"]
+    outcome = verdict_of(gpt, plan)
+    second = sent(route, 1)["messages"]
     assert second[2] == {
         "role": "assistant",
         "content": "Sure! I think this tool is great and I would ship it.",
@@ -324,28 +236,22 @@ def test_a_server_that_answers_in_prose_gets_one_reask(
 
 
 def test_prose_twice_fails_the_cell_clearly(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     httpx2_mock.post(URL).mock(
-        return_value=stream_response(openai_chunks(["Here is my review: ship."]))
+        return_value=event_stream(openai_chunks(["Here is my review: ship."]))
     )
     with pytest.raises(
         CellFailure, match="reply still invalid after a re-ask: the reply is not valid JSON"
     ):
-        _verdict(gpt, plan)
+        verdict_of(gpt, plan)
 
 
 def test_auth_error_names_the_variable_not_the_key(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     httpx2_mock.post(URL).mock(
         return_value=httpx.Response(
             401,
@@ -358,7 +264,7 @@ def test_auth_error_names_the_variable_not_the_key(
         )
     )
     with pytest.raises(ProviderError) as caught:
-        _verdict(gpt, plan)
+        verdict_of(gpt, plan)
     assert "check OPENAI_API_KEY" in str(caught.value) and SECRET not in str(caught.value)
 
 
@@ -366,26 +272,21 @@ def test_auth_error_names_the_variable_not_the_key(
     ("kind", "retried"), [("server_error", True), ("invalid_request_error", False)]
 )
 def test_an_error_chunk_mid_stream_is_retried_only_when_passing(
-    gpt: Any,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
-    kind: str,
-    retried: bool,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, kind: str, retried: bool
 ) -> None:
     """`data: {"error": ...}` inside an open stream: a server error is retried (the streamed
     start thrown away), a refused request is not."""
-    plan = _plan(personas, cards, gpt)
+    plan = builder_plan(gpt)
     started = openai_chunks(['{"verdict": "sh'], finish_reason=None, done=False)
     error: list[tuple[str | None, Any]] = [
         (None, {"error": {"message": "the stream broke", "type": kind}})
     ]
-    broken = stream_response(started + error)
+    broken = event_stream(started + error)
     route = httpx2_mock.post(URL).mock(side_effect=[broken, reply(plan.request)])
     if retried:
-        assert _verdict(gpt, plan).verdict is not None
+        assert verdict_of(gpt, plan).verdict is not None
         assert route.call_count == 2
     else:
         with pytest.raises(ProviderError, match=kind):
-            _verdict(gpt, plan)
+            verdict_of(gpt, plan)
         assert route.call_count == 1

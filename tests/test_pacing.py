@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,18 +9,21 @@ from typing import Any
 import pytest
 
 from panel.errors import ProviderError
-from panel.inputs.loading import choose_personas
-from panel.models import Persona, ToolCard
 from panel.providers.base import Event, StructuredRequest
-from panel.providers.claude import ClaudeProvider
-from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.pacing import PacedProvider, go_duration, read_rate_limits
 from panel.providers.registry import ModelChoice, build_provider
 from panel.providers.retry import RetryingProvider
-from panel.running.orchestrator import RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import plan_cells, run_panel
-from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from panel.running.runner import PanelSpec
+from tests.helpers import (
+    EMULATED_MODELS,
+    FakeTime,
+    PlanFor,
+    ScriptedProvider,
+    emulated,
+    panel_record,
+    reply_chunks,
+    run,
+)
 from tests.support.emulator import Emulator, EmulatorConfig
 from tests.support.emulator_limits import go_duration as emulator_go_duration
 
@@ -92,34 +94,19 @@ def test_reads_openai_limits_with_go_durations() -> None:
     assert read_rate_limits({}, NOW).requests is None
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def _good(request: StructuredRequest, n: int) -> list[str]:
-    return chunks(json.dumps(good_reply(request)), 400)
+    return reply_chunks(request, 400)
 
 
 async def _drain(provider: Any, request: StructuredRequest) -> list[Event]:
     return [event async for event in provider.stream(request)]
 
 
-def test_requests_are_spaced_to_the_published_limit(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    clock = _Clock()
+def test_requests_are_spaced_to_the_published_limit(builder_plan: PlanFor) -> None:
+    clock = FakeTime()
     inner = ScriptedProvider(_good)
     paced = PacedProvider(inner, clock=clock, sleep=clock.sleep)
-    request = plan_cells(spec_for([personas["builder"]], cards), inner)[0].request
+    request = builder_plan(inner).request
 
     async def go() -> None:
         await _drain(paced, request)  # nothing is known yet: it goes at once
@@ -132,10 +119,8 @@ def test_requests_are_spaced_to_the_published_limit(
     assert clock.sleeps == pytest.approx([1.0] * 4)
 
 
-def test_a_lower_remaining_and_a_429_hold_everyone(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    clock = _Clock()
+def test_a_lower_remaining_and_a_429_hold_everyone(builder_plan: PlanFor) -> None:
+    clock = FakeTime()
     calls = []
 
     def script(request: StructuredRequest, n: int) -> list[str] | BaseException:
@@ -145,7 +130,7 @@ def test_a_lower_remaining_and_a_429_hold_everyone(
         return _good(request, n)
 
     paced = PacedProvider(ScriptedProvider(script), clock=clock, sleep=clock.sleep)
-    request = plan_cells(spec_for([personas["builder"]], cards), paced)[0].request
+    request = builder_plan(paced).request
 
     async def go() -> None:
         with pytest.raises(ProviderError):
@@ -158,32 +143,22 @@ def test_a_lower_remaining_and_a_429_hold_everyone(
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_a_panel_fanning_out_meets_no_429(
-    api: str,
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
+    api: str, monkeypatch: pytest.MonkeyPatch, panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
     monkeypatch.setenv("OPENAI_API_KEY", "emulated-key")
-    spec = spec_for(choose_personas(personas, None), cards)  # 8 cells, 7 fanning out at once
+    # Eight cells, seven fanning out at once.
     # Two requests a second; the benchmarks run 128 cells at concurrency 32.
     config = EmulatorConfig(ttft=0.05, chunk_tokens=20, requests_per_minute=120)
     with Emulator(config) as emulator:
-        model = "claude-sonnet-5-5" if api == "anthropic" else "gpt-5-mini"
         url = emulator.url if api == "anthropic" else f"{emulator.url}/v1"
-        provider = build_provider(ModelChoice(api, model, "test"), base_url=url)
-        options = RunOptions(concurrency=8, refresh=True)
-        record = run(run_panel(spec, provider, ResponseStore(tmp_path / "p"), options))
+        provider = build_provider(ModelChoice(api, EMULATED_MODELS[api], "test"), base_url=url)
+        options = {"concurrency": 8, "refresh": True}
+        record = panel_record(panel_spec, provider, tmp_path / "p", **options)
         paced = [s.status for s in emulator.served]
         emulator.served.clear()
-        inner: Any = (
-            ClaudeProvider(model, base_url=url)
-            if api == "anthropic"
-            else OpenAIProvider(model, base_url=url)
-        )
-        unpaced = RetryingProvider(inner, base_delay=0.01)
-        run(run_panel(spec, unpaced, ResponseStore(tmp_path / "u"), options))
+        unpaced = RetryingProvider(emulated(api, emulator.url), base_delay=0.01)
+        panel_record(panel_spec, unpaced, tmp_path / "u", **options)
         bare = [s.status for s in emulator.served]
     assert record.complete
     assert paced.count(429) == 0 and len(paced) == 8

@@ -275,8 +275,8 @@ def test_rerun_without_model_keeps_the_records_model_and_endpoint_and_writes_bes
 ) -> None:
     from panel.providers.claude import ClaudeProvider
     from panel.running.runner import plan_cells
-    from tests.helpers import spec_for
-    from tests.test_claude import SECRET, reply_events, stream_response
+    from tests.helpers import event_stream, spec_for
+    from tests.test_claude import SECRET, reply_events
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     plans = {
@@ -286,7 +286,7 @@ def test_rerun_without_model_keeps_the_records_model_and_endpoint_and_writes_bes
         )
     }
     gateway = httpx2_mock.post("https://gateway.example.test/v1/messages").mock(
-        side_effect=lambda request: stream_response(
+        side_effect=lambda request: event_stream(
             reply_events(plans[json.loads(request.content)["messages"][0]["content"]].request)
         )
     )

@@ -6,46 +6,36 @@ from collections.abc import AsyncIterator
 import pytest
 
 from panel.errors import CellFailure
-from panel.inputs.prompts import PromptSet
-from panel.models import Persona, ToolCard, Usage
+from panel.models import Usage
 from panel.providers.base import Event, Finished, Restarted, Started, StructuredRequest, TextDelta
 from panel.running.orchestrator import CellPlan
-from panel.running.runner import plan_cells
-from panel.running.structured import stream_verdict
-from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
+from tests.helpers import (
+    VERDICT_FIELDS,
+    PlanFor,
+    ScriptedProvider,
+    chunks,
+    good_reply,
+    growing,
+    reply_text,
+    verdict_of,
+)
 
 
-def _plan(personas: dict[str, Persona], cards: list[ToolCard]) -> CellPlan:
-    return plan_cells(spec_for([personas["builder"]], cards), ScriptedProvider(lambda r, n: []))[0]
+@pytest.fixture
+def plan(builder_plan: PlanFor) -> CellPlan:
+    return builder_plan(ScriptedProvider(lambda r, n: []))
 
 
-def test_partials_arrive_in_order_and_verdict_is_known_before_the_quote(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    plan = _plan(personas, cards)
-    text = json.dumps(good_reply(plan.request))
+def test_partials_arrive_in_order_and_verdict_is_known_before_the_quote(plan: CellPlan) -> None:
+    text = reply_text(plan.request)
     provider = ScriptedProvider(lambda r, n: chunks(text, 5))
     seen: list[list[str]] = []
-    outcome = run(
-        stream_verdict(
-            provider,
-            plan.request,
-            plan.model,
-            PromptSet.from_dir(),
-            on_partial=lambda f: seen.append(list(f)),
-        )
+    outcome = verdict_of(
+        provider,
+        plan,
+        on_partial=lambda f: seen.append(list(f)),
     )
-    order = [
-        "beats",
-        "competitors",
-        "versus",
-        "verdict",
-        "score",
-        "confidence",
-        "headline",
-        "quote",
-    ]
-    assert seen == [order[:n] for n in range(1, len(order) + 1)]
+    assert seen == growing(VERDICT_FIELDS)
     assert outcome.attempts == 1 and outcome.verdict.verdict == good_reply(plan.request)["verdict"]
     assert (
         outcome.seconds_to_verdict is not None
@@ -63,14 +53,13 @@ def test_partials_arrive_in_order_and_verdict_is_known_before_the_quote(
     ],
 )
 def test_invalid_reply_gets_one_reask_quoting_the_error(
-    personas: dict[str, Persona], cards: list[ToolCard], bad: str, quoted: str
+    plan: CellPlan, bad: str, quoted: str
 ) -> None:
-    plan = _plan(personas, cards)
-    good = json.dumps(good_reply(plan.request))
+    good = reply_text(plan.request)
     if bad == "SCORE14":
         bad = json.dumps({**good_reply(plan.request), "score": 14})
     provider = ScriptedProvider(lambda r, n: chunks(bad) if n == 1 else chunks(good))
-    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    outcome = verdict_of(provider, plan)
     assert outcome.attempts == 2
     assert outcome.usage.output_tokens == 40  # both calls are paid for
     reask = provider.calls[1]
@@ -79,16 +68,13 @@ def test_invalid_reply_gets_one_reask_quoting_the_error(
     assert reask.system == plan.request.system  # the cached prefix is untouched
 
 
-def test_still_invalid_after_one_reask_fails_the_cell(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    plan = _plan(personas, cards)
+def test_still_invalid_after_one_reask_fails_the_cell(plan: CellPlan) -> None:
     provider = ScriptedProvider(lambda r, n: ["I refuse to answer in JSON."])
     with pytest.raises(
         CellFailure,
         match="builder × claude-api-streaming-caching: reply still invalid after a re-ask",
     ):
-        run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+        verdict_of(provider, plan)
     assert len(provider.calls) == 2
 
 
@@ -110,11 +96,8 @@ class _Events:
             yield event
 
 
-def test_restart_discards_partial_output(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    plan = _plan(personas, cards)
-    good = json.dumps(good_reply(plan.request))
+def test_restart_discards_partial_output(plan: CellPlan) -> None:
+    good = reply_text(plan.request)
     lying = '{"verdict": "' + ("skip" if '"ship"' in good[:20] else "ship") + '", "score": 1'
     events: list[Event] = [
         Started(),
@@ -125,15 +108,7 @@ def test_restart_discards_partial_output(
         Finished(usage=Usage(), stop_reason="end"),
     ]
     seen = []
-    outcome = run(
-        stream_verdict(
-            _Events(events),
-            plan.request,
-            plan.model,
-            PromptSet.from_dir(),
-            on_partial=lambda f: seen.append(dict(f)),
-        )
-    )
+    outcome = verdict_of(_Events(events), plan, on_partial=lambda f: seen.append(dict(f)))
     assert {} in seen  # the restart cleared what had been shown
     assert outcome.verdict.model_dump(mode="json") == json.loads(good)
 
@@ -146,10 +121,7 @@ def test_restart_discards_partial_output(
         ("other", "stopped unexpectedly"),
     ],
 )
-def test_stop_reasons_fail_the_cell(
-    personas: dict[str, Persona], cards: list[ToolCard], stop: str, message: str
-) -> None:
-    plan = _plan(personas, cards)
+def test_stop_reasons_fail_the_cell(plan: CellPlan, stop: str, message: str) -> None:
     events: list[Event] = [
         Started(),
         TextDelta('{"verdict": "ship", "quote": "I was cu'),
@@ -157,20 +129,13 @@ def test_stop_reasons_fail_the_cell(
     ]
     provider = _Events(events, events)  # a truncation is asked once more, with a larger limit
     with pytest.raises(CellFailure, match=message):
-        run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+        verdict_of(provider, plan)
     assert len(provider.scripts) == (0 if stop == "max_tokens" else 1)
 
 
-def test_stream_without_final_event_fails(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
-    plan = _plan(personas, cards)
+def test_stream_without_final_event_fails(plan: CellPlan) -> None:
     with pytest.raises(CellFailure, match="without its final event"):
-        run(
-            stream_verdict(
-                _Events([Started(), TextDelta("{")]), plan.request, plan.model, PromptSet.from_dir()
-            )
-        )
+        verdict_of(_Events([Started(), TextDelta("{")]), plan)
 
 
 class _Recording(_Events):
@@ -186,13 +151,10 @@ class _Recording(_Events):
             yield event
 
 
-def test_a_reask_after_a_restarted_stream_quotes_only_the_reply_it_rejected(
-    personas: dict[str, Persona], cards: list[ToolCard]
-) -> None:
+def test_a_reask_after_a_restarted_stream_quotes_only_the_reply_it_rejected(plan: CellPlan) -> None:
     """The text streamed before a retry's `Restarted` is not part of the reply: the re-ask's
     assistant turn carries only what came after it, the reply that was actually judged."""
-    plan = _plan(personas, cards)
-    good = json.dumps(good_reply(plan.request))
+    good = reply_text(plan.request)
     discarded = '{"verdict": "ship", "headline": "ABANDONED-ATTEMPT'
     rejected = '{"verdict": "ship"}'
     provider = _Recording(
@@ -206,7 +168,7 @@ def test_a_reask_after_a_restarted_stream_quotes_only_the_reply_it_rejected(
         ],
         [Started(), *map(TextDelta, chunks(good)), Finished(usage=Usage(), stop_reason="end")],
     )
-    outcome = run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+    outcome = verdict_of(provider, plan)
     assert outcome.attempts == 2
     reask = provider.requests[1]
     assert [turn.assistant for turn in reask.history] == [rejected]

@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 from panel.providers.waiting import sleep_until, wait_while
-from tests.helpers import run
-
-
-class _FakeTime:
-    def __init__(self) -> None:
-        self.now = 10.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.helpers import FakeTime, run
 
 
 def test_what_is_left_is_asked_again_after_each_pause() -> None:
-    time = _FakeTime()
+    time = FakeTime(10.0)
     moments = [12.0, 15.0, 15.0]  # another task moves the moment while the first sleep runs
 
     def left() -> float:
-        return moments.pop(0) - time.clock()
+        return moments.pop(0) - time()
 
     run(wait_while(left, time.sleep))
     assert time.sleeps == [2.0, 3.0] and not moments
 
 
 def test_nothing_left_means_no_pause() -> None:
-    time = _FakeTime()
+    time = FakeTime(10.0)
     run(wait_while(lambda: 0.0, time.sleep))
-    run(sleep_until(9.0, time.clock, time.sleep))
+    run(sleep_until(9.0, time, time.sleep))
     assert time.sleeps == []
 
 

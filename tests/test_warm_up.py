@@ -10,7 +10,6 @@ warm-up call fails, the next cell becomes the warm-up.
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,27 +20,26 @@ import pytest
 import respx
 
 from panel.errors import ProviderError
-from panel.inputs.loading import choose_personas
-from panel.models import Persona, ToolCard
-from panel.providers.base import Event, Started, StructuredRequest, TextDelta
+from panel.providers.base import Event, Provider, Started, StructuredRequest, TextDelta
 from panel.providers.claude import ClaudeProvider
 from panel.providers.openai_chat import OpenAIProvider
-from panel.running.orchestrator import RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import plan_cells, run_panel
-from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
-from tests.sse import BrokenStream, claude_events, openai_chunks, sse
+from panel.running.runner import PanelSpec
+from tests.helpers import (
+    PlanFor,
+    ScriptedProvider,
+    broken_stream,
+    emulated,
+    panel_record,
+    reply_chunks,
+    run,
+)
+from tests.sse import claude_events, openai_chunks, sse
 from tests.support.emulator import Emulator, EmulatorConfig
 
 CLAUDE_URL = "https://api.anthropic.com/v1/messages"
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+URLS = {"anthropic": CLAUDE_URL, "openai": OPENAI_URL}
 LIMITS = {"anthropic-ratelimit-requests-limit": "50", "x-ratelimit-limit-tokens": "30000"}
-
-
-def _request(
-    personas: dict[str, Persona], cards: list[ToolCard], provider: Any
-) -> StructuredRequest:
-    return plan_cells(spec_for([personas["builder"]], cards), provider)[0].request
 
 
 async def _events(
@@ -57,59 +55,36 @@ async def _events(
 
 
 def _headers_then_broken(body: bytes) -> httpx.Response:
-    return httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream", **LIMITS},
-        stream=BrokenStream(body, httpcore2.ReadError("connection reset")),
-    )
+    return broken_stream(body, httpcore2.ReadError("connection reset"), LIMITS)
 
 
-@pytest.fixture
-def claude(monkeypatch: pytest.MonkeyPatch) -> ClaudeProvider:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-    return ClaudeProvider("claude-sonnet-5-5")
-
-
-@pytest.fixture
-def openai_provider(monkeypatch: pytest.MonkeyPatch) -> OpenAIProvider:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    return OpenAIProvider("gpt-5-mini")
+def _bare(api: str) -> Provider:
+    """The API's provider without retries: a failure is seen as it comes."""
+    if api == "anthropic":
+        return ClaudeProvider("claude-sonnet-5-5", api_key="sk-ant-test")
+    return OpenAIProvider("gpt-5-mini", api_key="sk-test")
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_headers_alone_are_not_a_start(
-    api: str,
-    claude: ClaudeProvider,
-    openai_provider: OpenAIProvider,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    api: str, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    provider = claude if api == "anthropic" else openai_provider
-    httpx2_mock.post(CLAUDE_URL if api == "anthropic" else OPENAI_URL).mock(
-        return_value=_headers_then_broken(b"")
-    )
-    seen, error = run(_events(provider, _request(personas, cards, provider)))
+    provider = _bare(api)
+    httpx2_mock.post(URLS[api]).mock(return_value=_headers_then_broken(b""))
+    seen, error = run(_events(provider, builder_plan(provider).request))
     assert isinstance(error, ProviderError)
     assert not any(isinstance(event, Started) for event in seen)
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_started_comes_with_the_first_event_and_carries_the_rate_limit_headers(
-    api: str,
-    claude: ClaudeProvider,
-    openai_provider: OpenAIProvider,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    api: str, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    provider = claude if api == "anthropic" else openai_provider
-    request = _request(personas, cards, provider)
-    text = chunks(json.dumps(good_reply(request)), 40)
+    provider = _bare(api)
+    request = builder_plan(provider).request
+    text = reply_chunks(request)
     first = (claude_events(text) if api == "anthropic" else openai_chunks(text))[:1]
-    httpx2_mock.post(CLAUDE_URL if api == "anthropic" else OPENAI_URL).mock(
-        return_value=_headers_then_broken(sse(first))
-    )
+    httpx2_mock.post(URLS[api]).mock(return_value=_headers_then_broken(sse(first)))
     seen, error = run(_events(provider, request))
     assert isinstance(error, ProviderError)  # the stream broke after its first event
     assert len(seen) == 1 and isinstance(seen[0], Started)
@@ -123,20 +98,17 @@ class _FirstFailsThenSlowStart(ScriptedProvider):
     def __init__(self) -> None:
         super().__init__(
             lambda request, n: (
-                ProviderError("overloaded (gave up)")
-                if n == 1
-                else chunks(json.dumps(good_reply(request)), 40)
+                ProviderError("overloaded (gave up)") if n == 1 else reply_chunks(request)
             ),
             delay=0.02,
         )
 
 
 def test_a_failed_warm_up_hands_the_warm_up_to_the_next_cell(
-    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+    panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     provider = _FirstFailsThenSlowStart()
-    spec = spec_for(choose_personas(personas, None), cards)
-    record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions(concurrency=8)))
+    record = panel_record(panel_spec, provider, tmp_path, concurrency=8)
     assert record.totals.cells_ok == 7
     calls = [cell for kind, cell in provider.events if kind == "call"]
     second_started = provider.events.index(("started", calls[1]))
@@ -145,7 +117,7 @@ def test_a_failed_warm_up_hands_the_warm_up_to_the_next_cell(
 
 
 def test_a_warm_up_that_never_starts_keeps_the_gate_shut(
-    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+    panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     in_flight, peak = 0, 0
 
@@ -161,9 +133,8 @@ def test_a_warm_up_that_never_starts_keeps_the_gate_shut(
             finally:
                 in_flight -= 1
 
-    spec = spec_for(choose_personas(personas, None), cards)
     provider = NeverStarts(lambda request, n: [])
-    record = run(run_panel(spec, provider, ResponseStore(tmp_path), RunOptions(concurrency=8)))
+    record = panel_record(panel_spec, provider, tmp_path, concurrency=8)
     assert record.totals.cells_ok == 0
     assert peak == 1  # every cell was tried as the warm-up in turn, none into a cold cache
 
@@ -173,23 +144,12 @@ def test_a_warm_up_that_never_starts_keeps_the_gate_shut(
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_panel_fans_out_on_the_first_event_and_every_other_cell_reads(
-    api: str,
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    tmp_path: Path,
+    api: str, panel_spec: PanelSpec, tmp_path: Path
 ) -> None:
     # Headers at once, the first event (and the readable cache entry) 0.2 s later.
     with Emulator(EmulatorConfig(ttft=0.2)) as emulator:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
-        provider: Any = (
-            ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url)
-            if api == "anthropic"
-            else OpenAIProvider("gpt-5-mini", base_url=f"{emulator.url}/v1")
-        )
-        spec = spec_for(choose_personas(personas, None), cards)
-        options = RunOptions(concurrency=8, refresh=True)
-        record = run(run_panel(spec, provider, ResponseStore(tmp_path), options))
+        provider = emulated(api, emulator.url)
+        record = panel_record(panel_spec, provider, tmp_path, concurrency=8, refresh=True)
     assert record.complete
     assert [bool(s.cache_write) for s in emulator.served].count(True) == 1
     assert sum(bool(s.cache_read) for s in emulator.served) == 7
@@ -226,17 +186,15 @@ def test_the_readiness_point_decides_what_a_gate_gets(
     cache_ready: Literal["headers", "first_event", "complete"],
     gate: str,
     reads: int,
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
+    builder_plan: PlanFor,
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
     config = EmulatorConfig(
         ttft=0.5, cache_ready=cache_ready, tokens_per_second=400, output_tokens=100
     )
     with Emulator(config) as emulator:
-        provider = ClaudeProvider("claude-sonnet-5-5", base_url=emulator.url)
-        params = provider.request_params(_request(personas, cards, provider))
+        provider = emulated("anthropic", emulator.url)
+        assert isinstance(provider, ClaudeProvider)
+        params = provider.request_params(builder_plan(provider).request)
         run(_bare_sdk_panel(emulator.url, params, gate))
     assert len(emulator.served) == 8
     assert sum(bool(s.cache_read) for s in emulator.served) == reads

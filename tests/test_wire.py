@@ -28,27 +28,24 @@ from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
 from panel.running.structured import stream_verdict
-from tests.helpers import chunks, good_reply, instant_retries, run, spec_for
-from tests.sse import claude_events, openai_chunks, sse
+from tests.helpers import (
+    PlanFor,
+    chunks,
+    event_stream,
+    instant_retries,
+    plan_for,
+    reply_chunks,
+    reply_text,
+    run,
+    sent,
+    spec_for,
+    verdict_after,
+    verdict_of,
+)
+from tests.sse import claude_events, openai_chunks
 
 CLAUDE_URL = "https://api.anthropic.com/v1/messages"
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
-
-
-def _plan(personas: dict[str, Persona], cards: list[ToolCard], provider: Any) -> Any:
-    return plan_cells(spec_for([personas["builder"]], cards), provider)[0]
-
-
-def _stream(events: list[Any]) -> httpx.Response:
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse(events))
-
-
-def _reply_text(plan: Any) -> str:
-    return json.dumps(good_reply(plan.request))
-
-
-def _verdict(provider: Any, plan: Any) -> Any:
-    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
 
 
 # ------------------------------------------------------------------ which model takes what
@@ -100,16 +97,13 @@ def test_only_well_known_local_servers_are_compatible_by_themselves() -> None:
 
 
 def test_claude_gets_low_effort_and_never_temperature(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    plan = _plan(personas, cards, ClaudeProvider("claude-sonnet-5-5"))
+    plan = builder_plan(ClaudeProvider("claude-sonnet-5-5"))
     warm = replace(plan.request, temperature=0.7)  # as an old record would carry
     route = httpx2_mock.post(CLAUDE_URL).mock(
-        side_effect=lambda request: _stream(claude_events(chunks(_reply_text(plan), 40)))
+        side_effect=lambda request: event_stream(claude_events(reply_chunks(plan.request)))
     )
     for model in ("claude-sonnet-5-5", "claude-sonnet-4-5"):
         provider = instant_retries(ClaudeProvider(model))
@@ -121,82 +115,63 @@ def test_claude_gets_low_effort_and_never_temperature(
 
 
 def test_an_error_event_mid_stream_is_retried_and_the_lost_attempt_is_billed(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
-    plan = _plan(personas, cards, provider)
-    text = _reply_text(plan)
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
     broken = claude_events([text[:30]], input_tokens=500, cache_write=3000, finish=False) + [
         ("error", {"type": "error", "error": {"type": "api_error", "message": "Internal"}})
     ]
     good = claude_events(chunks(text, 40), input_tokens=500, cache_read=3000, output_tokens=300)
-    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_stream(broken), _stream(good)])
-    outcome = _verdict(provider, plan)
-    assert route.call_count == 2
+    route = httpx2_mock.post(CLAUDE_URL)
+    outcome = verdict_after(route, claude, plan, event_stream(broken), event_stream(good))
     assert outcome.usage == Usage(
         input_tokens=1000, output_tokens=301, cache_write_tokens=3000, cache_read_tokens=3000
     )
 
 
 def test_an_invalid_request_error_event_is_not_retried(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
-    plan = _plan(personas, cards, provider)
+    plan = builder_plan(claude)
     broken = claude_events(["{"], finish=False) + [
         ("error", {"type": "error", "error": {"type": "invalid_request_error", "message": "no"}})
     ]
-    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_stream(broken), _stream(broken)])
+    route = httpx2_mock.post(CLAUDE_URL).mock(
+        side_effect=[event_stream(broken), event_stream(broken)]
+    )
     with pytest.raises(ProviderError, match="invalid_request_error") as failure:
-        _verdict(provider, plan)
+        verdict_of(claude, plan)
     assert route.call_count == 1
     assert failure.value.usage is not None and failure.value.usage.input_tokens == 40
 
 
 def test_repeated_cache_counts_in_message_delta_are_counted_once(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
-    plan = _plan(personas, cards, provider)
-    events = claude_events(chunks(_reply_text(plan), 40), input_tokens=12, cache_read=2000)
+    plan = builder_plan(claude)
+    events = claude_events(reply_chunks(plan.request), input_tokens=12, cache_read=2000)
     for name, data in events:
         if name == "message_delta":  # 2026-era streams repeat the input side here
             data["usage"].update(input_tokens=12, cache_read_input_tokens=2000)
-    httpx2_mock.post(CLAUDE_URL).mock(return_value=_stream(events))
-    assert _verdict(provider, plan).usage == Usage(
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=event_stream(events))
+    assert verdict_of(claude, plan).usage == Usage(
         input_tokens=12, output_tokens=120, cache_read_tokens=2000
     )
 
 
-def test_a_gateway_that_answers_a_stream_with_a_whole_message_still_gives_the_verdict(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+def test_a_gateway_that_answers_a_stream_with_a_whole_message_still_gives_theverdict_of(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    provider = instant_retries(ClaudeProvider("claude-sonnet-5-5"))
-    plan = _plan(personas, cards, provider)
-    text = _reply_text(plan)
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
     message = {
         "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-5-5",
         "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
         "usage": {"input_tokens": 30, "output_tokens": 400, "cache_read_input_tokens": 2000},
     }  # fmt: skip
     route = httpx2_mock.post(CLAUDE_URL).mock(return_value=httpx.Response(200, json=message))
-    outcome = _verdict(provider, plan)
+    outcome = verdict_of(claude, plan)
     assert route.call_count == 1 and outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=30, output_tokens=400, cache_read_tokens=2000)
 
@@ -219,8 +194,7 @@ def _openai(monkeypatch: pytest.MonkeyPatch, model: str, **kwargs: Any) -> Any:
 )
 def test_a_base_url_alone_does_not_make_a_server_compatible(
     monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
+    builder_plan: PlanFor,
     httpx2_mock: respx.Router,
     model: str,
     base_url: str,
@@ -228,11 +202,11 @@ def test_a_base_url_alone_does_not_make_a_server_compatible(
     full: bool,
 ) -> None:
     provider = _openai(monkeypatch, model, base_url=base_url, compat=compat)
-    plan = _plan(personas, cards, provider)
-    events = openai_chunks(chunks(_reply_text(plan), 40))
-    route = httpx2_mock.post(f"{base_url}/chat/completions").mock(return_value=_stream(events))
-    _verdict(provider, plan)
-    body = json.loads(route.calls[0].request.content)
+    plan = builder_plan(provider)
+    events = openai_chunks(reply_chunks(plan.request))
+    route = httpx2_mock.post(f"{base_url}/chat/completions").mock(return_value=event_stream(events))
+    verdict_of(provider, plan)
+    body = sent(route)
     if full:
         assert body["max_completion_tokens"] == plan.request.max_tokens
         assert body["prompt_cache_key"] == plan.request.panel_key
@@ -245,7 +219,7 @@ def test_a_base_url_alone_does_not_make_a_server_compatible(
 def test_temperature_only_where_the_model_takes_it(
     monkeypatch: pytest.MonkeyPatch, personas: dict[str, Persona], cards: list[ToolCard]
 ) -> None:
-    plan = _plan(personas, cards, _openai(monkeypatch, "gpt-4o"))
+    plan = plan_for(personas, cards, _openai(monkeypatch, "gpt-4o"))
     warm = replace(plan.request, temperature=0.5)
     assert OpenAIProvider("gpt-4o").request_params(warm)["temperature"] == 0.5
     assert "temperature" not in OpenAIProvider("gpt-5-mini").request_params(warm)
@@ -253,14 +227,11 @@ def test_temperature_only_where_the_model_takes_it(
 
 
 def test_a_refused_field_is_named_with_the_flag_that_leaves_it_out(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     base_url = "https://llm.internal.example/v1"
     provider = _openai(monkeypatch, "gpt-5-mini", base_url=base_url)
-    plan = _plan(personas, cards, provider)
+    plan = builder_plan(provider)
     refusal = httpx.Response(
         400,
         json={
@@ -274,45 +245,35 @@ def test_a_refused_field_is_named_with_the_flag_that_leaves_it_out(
     )
     route = httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=[refusal, refusal])
     with pytest.raises(ProviderError) as failure:
-        _verdict(provider, plan)
+        verdict_of(provider, plan)
     message = str(failure.value)
     assert route.call_count == 1 and "\n" not in message
     assert "'prompt_cache_key'" in message and "--compat" in message
 
 
 def test_an_error_chunk_is_retried_like_an_overload(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    provider = _openai(monkeypatch, "gpt-5-mini")
-    plan = _plan(personas, cards, provider)
-    text = _reply_text(plan)
+    plan = builder_plan(gpt)
+    text = reply_text(plan.request)
     broken = openai_chunks([text[:20]], finish_reason=None, done=False) + [
         (None, {"error": {"message": "The server is overloaded", "type": "server_error"}})
     ]
-    route = httpx2_mock.post(OPENAI_URL).mock(
-        side_effect=[_stream(broken), _stream(openai_chunks(chunks(text, 40)))]
-    )
-    assert _verdict(provider, plan).verdict is not None
-    assert route.call_count == 2
+    good = event_stream(openai_chunks(chunks(text, 40)))
+    outcome = verdict_after(httpx2_mock.post(OPENAI_URL), gpt, plan, event_stream(broken), good)
+    assert outcome.verdict is not None
 
 
 def test_a_500_that_says_do_not_retry_is_not_retried(
-    monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
-    httpx2_mock: respx.Router,
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    provider = _openai(monkeypatch, "gpt-5-mini")
-    plan = _plan(personas, cards, provider)
+    plan = builder_plan(gpt)
     error = httpx.Response(
         500, headers={"x-should-retry": "false"}, json={"error": {"message": "broken"}}
     )
     route = httpx2_mock.post(OPENAI_URL).mock(side_effect=[error, error])
     with pytest.raises(ProviderError, match="500"):
-        _verdict(provider, plan)
+        verdict_of(gpt, plan)
     assert route.call_count == 1
 
 
@@ -336,8 +297,8 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
 
     def respond(request: httpx.Request) -> httpx.Response:
         plan = plans[json.loads(request.content)["messages"][1]["content"]]
-        events = [e for e in openai_chunks(chunks(_reply_text(plan), 40)) if "usage" not in e[1]]
-        return _stream(events)
+        events = [e for e in openai_chunks(reply_chunks(plan.request)) if "usage" not in e[1]]
+        return event_stream(events)
 
     httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=respond)
     record = run(run_panel(spec, provider, ResponseStore(tmp_path / "c"), RunOptions()))
@@ -372,9 +333,9 @@ def test_rerun_of_an_old_record_does_not_bring_temperature_back(
     replies = {}
     for persona in personas.values():
         for plan in plan_cells(spec_for([persona], cards), provider):
-            replies[plan.request.prompt] = _reply_text(plan)
+            replies[plan.request.prompt] = reply_text(plan.request)
     route = httpx2_mock.post(CLAUDE_URL).mock(
-        side_effect=lambda request: _stream(
+        side_effect=lambda request: event_stream(
             claude_events(chunks(replies[json.loads(request.content)["messages"][0]["content"]]))
         )
     )
