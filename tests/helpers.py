@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,14 +52,25 @@ def reply_text(request: StructuredRequest) -> str:
     return json.dumps(good_reply(request))
 
 
-def offline_run(out: Path, cache: Path, *options: str) -> int:
-    """`panel run` of the example pair with the offline model at full speed: its exit code."""
-    from panel.cli import main
+def run_command(out: Path, cache: Path) -> list[str]:
+    """`panel run` of the example pair into `out`, caching in `cache` (options follow)."""
     from tests.conftest import EXAMPLES
 
     pair = str(EXAMPLES / "claude-api-vs-modal.toml")
-    command = ["run", pair, "--model", "offline", "--offline-delay", "0"]
-    return main([*command, "--out", str(out), "--cache-dir", str(cache), *options])
+    return ["run", pair, "--out", str(out), "--cache-dir", str(cache)]
+
+
+def panel_process(out: Path, cache: Path, *options: str) -> list[str]:
+    """`run_command` as a separate process: the command line of a Python running panel."""
+    return [sys.executable, "-m", "panel", *run_command(out, cache), *options]
+
+
+def offline_run(out: Path, cache: Path, *options: str) -> int:
+    """`panel run` of the example pair with the offline model at full speed: its exit code."""
+    from panel.cli import main
+
+    offline = ["--model", "offline", "--offline-delay", "0"]
+    return main([*run_command(out, cache), *offline, *options])
 
 
 def reply_chunks(request: StructuredRequest, size: int = 40) -> list[str]:
@@ -94,6 +106,15 @@ def plan_for(
 def verdict_of(provider: Provider, plan: CellPlan, **options: Any) -> Outcome:
     """The cell's verdict, streamed from `provider` with the shipped prompts."""
     return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir(), **options))
+
+
+def verdict_in_order(provider: Provider, plan: CellPlan) -> Outcome:
+    """The cell's verdict; on the way, each partial verdict named one more of the builder's
+    fields, in the order they stream."""
+    seen: list[list[str]] = []
+    outcome = verdict_of(provider, plan, on_partial=lambda fields: seen.append(list(fields)))
+    assert seen == growing(VERDICT_FIELDS)
+    return outcome
 
 
 def verdict_after(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -142,23 +141,10 @@ def test_interrupt_saves_completed_cells_and_the_same_command_resumes(tmp_path: 
     import signal
     import time
 
-    from tests.test_cli import PAIR
+    from tests.helpers import panel_process
 
-    args = [
-        sys.executable,
-        "-m",
-        "panel",
-        "run",
-        PAIR,
-        "--out",
-        str(tmp_path / "o"),
-        "--cache-dir",
-        str(tmp_path / "c"),
-        "--offline-delay",
-        "0.02",
-        "--concurrency",
-        "1",
-    ]
+    options = ["--offline-delay", "0.02", "--concurrency", "1"]
+    args = panel_process(tmp_path / "o", tmp_path / "c", *options)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     # A test run started in the background (`pytest &`) inherits SIGINT ignored, and so would
     # the child: it gets Python's default handler back, as a run from a terminal has.

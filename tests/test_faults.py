@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,18 @@ from panel.cli import main
 from panel.models import Persona, Record, ToolCard
 from panel.providers.claude import ClaudeProvider
 from panel.report.output import write_run
-from tests.conftest import EXAMPLES
-from tests.helpers import PlanFor, broken_stream, event_stream, tree, verdict_after, verdict_of
+from tests.helpers import (
+    PlanFor,
+    broken_stream,
+    event_stream,
+    panel_process,
+    run_command,
+    tree,
+    verdict_after,
+    verdict_of,
+)
 from tests.sse import claude_events, sse
 from tests.test_claude import SECRET, URL, _plans, reply_events
-
-PAIR = str(EXAMPLES / "claude-api-vs-modal.toml")
 
 
 class Trickle(httpx.AsyncByteStream, httpx.SyncByteStream):
@@ -64,14 +69,25 @@ def test_sse_lines_split_across_network_chunks(
     assert outcome.verdict.verdict in ("ship", "skip")
 
 
-def test_read_timeout_mid_stream_is_retried(
-    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+@pytest.mark.parametrize(
+    ("sent_first", "failure"),
+    [
+        ('{"verdict": "sh', httpcore2.ReadError("connection reset")),
+        ('{"verdict"', httpcore2.ReadTimeout("timed out")),
+    ],
+    ids=["dropped", "read-timeout"],
+)
+def test_a_connection_broken_mid_stream_is_retried(
+    claude: Any,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    sent_first: str,
+    failure: Exception,
 ) -> None:
     plan = builder_plan(claude)
-    started = sse(claude_events(['{"verdict"'], finish=False))
-    stalled = broken_stream(started, httpcore2.ReadTimeout("timed out"))
+    broken = broken_stream(sse(claude_events([sent_first], finish=False)), failure)
     good = event_stream(reply_events(plan.request))
-    verdict_after(httpx2_mock.post(URL), claude, plan, stalled, good)
+    assert verdict_after(httpx2_mock.post(URL), claude, plan, broken, good).verdict is not None
 
 
 def test_reset_before_the_stream_is_retried(
@@ -125,20 +141,8 @@ def test_keys_never_reach_records_caches_pages_logs_or_errors(
         return event_stream(reply_events(plans[content].request))
 
     httpx2_mock.post(URL).mock(side_effect=respond)
-    code = main(
-        [
-            "run",
-            PAIR,
-            "--model",
-            "anthropic:claude-sonnet-5-5",
-            "--personas",
-            "builder,skeptic",
-            "--out",
-            str(tmp_path / "out"),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-        ]
-    )
+    model = ["--model", "anthropic:claude-sonnet-5-5", "--personas", "builder,skeptic"]
+    code = main([*run_command(tmp_path / "out", tmp_path / "cache"), *model])
     err = capsys.readouterr().err
     assert code == 1 and "[redacted]" in err
     written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
@@ -150,17 +154,7 @@ def test_keys_never_reach_records_caches_pages_logs_or_errors(
 def test_sigkill_mid_panel_loses_nothing_and_leaves_no_mixed_folder(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     out, cache = tmp_path / "out", tmp_path / "cache"
-    base = [
-        sys.executable,
-        "-m",
-        "panel",
-        "run",
-        PAIR,
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(cache),
-    ]
+    base = panel_process(out, cache)
     first = subprocess.run(
         [*base, "--offline-delay", "0", "--personas", "builder"],
         env=env,

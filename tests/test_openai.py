@@ -20,17 +20,16 @@ from panel.running.orchestrator import CellPlan
 from panel.running.runner import PanelSpec, plan_cells
 from tests.conftest import OPENAI_KEY
 from tests.helpers import (
-    VERDICT_FIELDS,
     PlanFor,
     answer_cells,
     broken_stream,
     event_stream,
-    growing,
     instant_retries,
     panel_record,
     reply_chunks,
     sent,
     verdict_after,
+    verdict_in_order,
     verdict_of,
 )
 from tests.sse import openai_chunks, sse
@@ -87,9 +86,7 @@ def test_partial_objects_arrive_in_order(
 ) -> None:
     plan = builder_plan(gpt)
     httpx2_mock.post(URL).mock(return_value=reply(plan.request, size=4))
-    seen: list[list[str]] = []
-    verdict_of(gpt, plan, on_partial=lambda f: seen.append(list(f)))
-    assert seen == growing(VERDICT_FIELDS)
+    verdict_in_order(gpt, plan)
 
 
 def test_cached_tokens_are_accounted(

@@ -10,7 +10,13 @@ import pytest
 
 from panel.errors import ProviderError
 from panel.providers.base import Event, StructuredRequest
-from panel.providers.pacing import PacedProvider, go_duration, read_rate_limits
+from panel.providers.pacing import (
+    Limit,
+    PacedProvider,
+    RateLimits,
+    go_duration,
+    read_rate_limits,
+)
 from panel.providers.registry import ModelChoice, build_provider
 from panel.providers.retry import RetryingProvider
 from panel.running.runner import PanelSpec
@@ -54,44 +60,50 @@ def test_the_emulator_writes_durations_the_pacer_reads(seconds: float) -> None:
     assert go_duration(emulator_go_duration(seconds)) == pytest.approx(seconds, abs=0.001)
 
 
-def test_reads_anthropic_limits_with_rfc3339_resets() -> None:
-    limits = read_rate_limits(
-        {
-            "anthropic-ratelimit-requests-limit": "50",
-            "anthropic-ratelimit-requests-remaining": "49",
-            "anthropic-ratelimit-requests-reset": "2026-11-30T12:00:01Z",
-            "anthropic-ratelimit-input-tokens-limit": "30000",
-            "anthropic-ratelimit-input-tokens-remaining": "27000",
-            "anthropic-ratelimit-input-tokens-reset": "2026-11-30T12:00:06+00:00",
-            "anthropic-ratelimit-tokens-limit": "38000",
-        },
-        NOW,
-    )
-    assert limits.requests is not None and limits.input_tokens is not None
-    assert (limits.requests.per_minute, limits.requests.remaining) == (50, 49)
-    assert limits.requests.reset_seconds == 1.0
-    assert (limits.input_tokens.per_minute, limits.input_tokens.remaining) == (30000, 27000)
-    assert limits.input_tokens.reset_seconds == 6.0
-    assert limits.counts_cache_reads is False
+ANTHROPIC_HEADERS = {  # resets as RFC 3339 times; the input-token limit wins over the total
+    "anthropic-ratelimit-requests-limit": "50",
+    "anthropic-ratelimit-requests-remaining": "49",
+    "anthropic-ratelimit-requests-reset": "2026-11-30T12:00:01Z",
+    "anthropic-ratelimit-input-tokens-limit": "30000",
+    "anthropic-ratelimit-input-tokens-remaining": "27000",
+    "anthropic-ratelimit-input-tokens-reset": "2026-11-30T12:00:06+00:00",
+    "anthropic-ratelimit-tokens-limit": "38000",
+}
+OPENAI_HEADERS = {  # resets as Go durations; names in any case
+    "X-RateLimit-Limit-Requests": "500",
+    "x-ratelimit-remaining-requests": "499",
+    "x-ratelimit-reset-requests": "120ms",
+    "x-ratelimit-limit-tokens": "200000",
+    "x-ratelimit-remaining-tokens": "150000",
+    "x-ratelimit-reset-tokens": "6m0s",
+}
 
 
-def test_reads_openai_limits_with_go_durations() -> None:
-    limits = read_rate_limits(
-        {
-            "X-RateLimit-Limit-Requests": "500",
-            "x-ratelimit-remaining-requests": "499",
-            "x-ratelimit-reset-requests": "120ms",
-            "x-ratelimit-limit-tokens": "200000",
-            "x-ratelimit-remaining-tokens": "150000",
-            "x-ratelimit-reset-tokens": "6m0s",
-        },
-        NOW,
-    )
-    assert limits.requests is not None and limits.input_tokens is not None
-    assert (limits.requests.per_minute, limits.requests.reset_seconds) == (500, 0.12)
-    assert (limits.input_tokens.remaining, limits.input_tokens.reset_seconds) == (150000, 360.0)
-    assert limits.counts_cache_reads is True
-    assert read_rate_limits({}, NOW).requests is None
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (
+            ANTHROPIC_HEADERS,
+            RateLimits(
+                requests=Limit(50, remaining=49, reset_seconds=1.0),
+                input_tokens=Limit(30000, remaining=27000, reset_seconds=6.0),
+                counts_cache_reads=False,  # Anthropic does not count cache reads
+            ),
+        ),
+        (
+            OPENAI_HEADERS,
+            RateLimits(
+                requests=Limit(500, remaining=499, reset_seconds=0.12),
+                input_tokens=Limit(200000, remaining=150000, reset_seconds=360.0),
+                counts_cache_reads=True,
+            ),
+        ),
+        ({}, RateLimits()),  # no limit named: nothing is held
+    ],
+    ids=["anthropic", "openai", "none"],
+)
+def test_reads_the_limits_in_either_spelling(headers: dict[str, str], expected: RateLimits) -> None:
+    assert read_rate_limits(headers, NOW) == expected
 
 
 def _good(request: StructuredRequest, n: int) -> list[str]:

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,14 +31,13 @@ import pytest
 import respx
 
 from panel.errors import CellFailure, CellRefused, RunError
-from panel.inputs.prompts import PromptSet
-from panel.models import Persona, ToolCard, Usage
+from panel.models import Usage
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.claude import ClaudeProvider
 from panel.providers.openai_chat import OpenAIProvider
-from panel.running.runner import plan_cells
-from panel.running.structured import Outcome, stream_verdict
-from tests.helpers import good_reply, instant_retries, run, spec_for
+from panel.running.orchestrator import CellPlan
+from panel.running.structured import Outcome
+from tests.helpers import PlanFor, good_reply, instant_retries, sent, verdict_after, verdict_of
 
 HERE = Path(__file__).resolve().parent
 CONFORMANCE = HERE / "conformance"
@@ -376,20 +375,44 @@ def provider_for(transcript: Transcript, monkeypatch: pytest.MonkeyPatch) -> Pro
     return instant_retries(OpenAIProvider(model, base_url=base_url))  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def request_for(personas: dict[str, Persona], cards: list[ToolCard]) -> Callable[[Provider], Any]:
-    def plan(provider: Provider) -> Any:
-        return plan_cells(spec_for([personas["builder"]], cards), provider)[0]
-
-    return plan
-
-
 def verdict_text(request: StructuredRequest) -> str:
     return json.dumps(good_reply(request), ensure_ascii=False)
 
 
-def answer(plan: Any, provider: Provider) -> Outcome:
-    return run(stream_verdict(provider, plan.request, plan.model, PromptSet.from_dir()))
+E = TypeVar("E", bound=BaseException)
+
+
+@dataclass
+class Replay:
+    """One transcript's service: the client built for it, the builder's cell, and the route."""
+
+    transcript: Transcript
+    provider: Provider
+    plan: CellPlan
+    route: respx.Route
+
+    def answer(self, *bodies: bytes | None) -> Outcome:
+        """The cell's outcome when the service serves the recording once per body, in turn (the
+        recorded body where None)."""
+        self.route.mock(side_effect=[self.transcript.response(body) for body in bodies])
+        return verdict_of(self.provider, self.plan)
+
+    def failure(self, kind: type[E], *bodies: bytes | None) -> E:
+        """The error of kind `kind` the cell ends with, served these bodies in turn."""
+        with pytest.raises(kind) as caught:
+            self.answer(*bodies)
+        return caught.value
+
+
+@pytest.fixture
+def replay(
+    transcript: Transcript,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Replay:
+    provider = provider_for(transcript, monkeypatch)
+    return Replay(transcript, provider, builder_plan(provider), httpx2_mock.post(transcript.url))
 
 
 def a_success_like(transcript: Transcript) -> Transcript:
@@ -410,65 +433,37 @@ def a_success_like(transcript: Transcript) -> Transcript:
 @pytest.mark.parametrize("bytewise", [False, True], ids=["whole", "bytewise"])
 @pytest.mark.parametrize("transcript", by_outcome("verdict"))
 def test_a_normal_reply_gives_a_verdict_with_the_recorded_usage(
-    transcript: Transcript,
-    bytewise: bool,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
+    transcript: Transcript, bytewise: bool, replay: Replay
 ) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
-    text = verdict_text(plan.request)
-    route = httpx2_mock.post(transcript.url).mock(
-        return_value=transcript.response(transcript.with_text(text), bytewise=bytewise)
-    )
-    outcome = answer(plan, provider)
-    assert route.call_count == 1
+    text = verdict_text(replay.plan.request)
+    recorded = transcript.response(transcript.with_text(text), bytewise=bytewise)
+    outcome = verdict_after(replay.route, replay.provider, replay.plan, recorded)
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == transcript.usage()
 
 
 @pytest.mark.parametrize("transcript", by_outcome("retried"))
-def test_a_retryable_error_is_retried_then_answered(
-    transcript: Transcript,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
+def test_a_retryable_error_is_retried_then_answered(transcript: Transcript, replay: Replay) -> None:
     success = a_success_like(transcript)
-    text = verdict_text(plan.request)
-    route = httpx2_mock.post(transcript.url).mock(
-        side_effect=[transcript.response(), success.response(success.with_text(text))]
-    )
-    outcome = answer(plan, provider)
-    assert route.call_count == 2
+    text = verdict_text(replay.plan.request)
+    answers = [transcript.response(), success.response(success.with_text(text))]
+    outcome = verdict_after(replay.route, replay.provider, replay.plan, *answers)
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     # An error status cost nothing; an error inside a begun stream cost what it had reported.
     lost = transcript.usage() if transcript.status < 400 and transcript.is_messages_api else Usage()
     assert outcome.usage == success.usage() + lost
     wait = transcript.header("retry-after")
     if wait is not None and wait.isdigit():
-        assert float(wait) <= provider.sleeps[0] <= float(wait) + 1  # type: ignore[attr-defined]
+        sleeps = replay.provider.sleeps  # type: ignore[attr-defined]
+        assert float(wait) <= sleeps[0] <= float(wait) + 1
 
 
 @pytest.mark.parametrize("transcript", by_outcome("rejected"))
 def test_a_final_error_is_one_clear_line_and_no_retry(
-    transcript: Transcript,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
+    transcript: Transcript, replay: Replay
 ) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
-    route = httpx2_mock.post(transcript.url).mock(
-        side_effect=[transcript.response(), transcript.response()]
-    )
-    with pytest.raises(RunError) as failure:
-        answer(plan, provider)
-    message = str(failure.value)
-    assert route.call_count == 1
+    message = str(replay.failure(RunError, None, None))
+    assert replay.route.call_count == 1
     assert "\n" not in message and "gave up" not in message
     error = transcript.stream_error or next(
         (p["error"] for p in transcript.payloads if isinstance(p.get("error"), dict)), {}
@@ -482,61 +477,38 @@ def test_a_final_error_is_one_clear_line_and_no_retry(
 
 @pytest.mark.parametrize("transcript", by_outcome("failed"))
 def test_a_reply_that_stopped_otherwise_is_never_a_verdict(
-    transcript: Transcript,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
+    transcript: Transcript, replay: Replay
 ) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
     body = transcript.body
     if transcript.stop != "cut":  # a whole verdict in its text changes nothing
-        body = transcript.with_text(verdict_text(plan.request))
-    route = httpx2_mock.post(transcript.url).mock(return_value=transcript.response(body))
+        body = transcript.with_text(verdict_text(replay.plan.request))
+    replay.route.mock(return_value=transcript.response(body))
     with pytest.raises(RunError):
-        answer(plan, provider)
-    assert route.call_count >= 1
+        verdict_of(replay.provider, replay.plan)
+    assert replay.route.call_count >= 1
 
 
 @pytest.mark.parametrize("transcript", by_outcome("refused"))
 def test_a_refusal_is_recorded_as_refused_billed_and_not_reasked(
-    transcript: Transcript,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
+    transcript: Transcript, replay: Replay
 ) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
-    route = httpx2_mock.post(transcript.url).mock(
-        side_effect=[transcript.response(), transcript.response()]
-    )
-    with pytest.raises(CellRefused) as refused:
-        answer(plan, provider)
-    assert route.call_count == 1
-    assert refused.value.usage == transcript.usage()
-    assert refused.value.cell_status == "refused"
+    refused = replay.failure(CellRefused, None, None)
+    assert replay.route.call_count == 1
+    assert refused.usage == transcript.usage()
+    assert refused.cell_status == "refused"
 
 
 @pytest.mark.parametrize("transcript", by_outcome("truncated"))
 def test_a_truncation_is_never_accepted_and_gets_one_larger_budget(
-    transcript: Transcript,
-    request_for: Any,
-    httpx2_mock: respx.Router,
-    monkeypatch: pytest.MonkeyPatch,
+    transcript: Transcript, replay: Replay
 ) -> None:
-    provider = provider_for(transcript, monkeypatch)
-    plan = request_for(provider)
     # Even with a whole verdict in its text, a cut reply is not a verdict.
-    cut = transcript.with_text(verdict_text(plan.request))
-    route = httpx2_mock.post(transcript.url).mock(
-        side_effect=[transcript.response(cut), transcript.response(cut), transcript.response(cut)]
-    )
-    with pytest.raises(CellFailure, match="truncated") as failure:
-        answer(plan, provider)
-    assert route.call_count == 2
-    limits = [_output_limit(json.loads(call.request.content)) for call in route.calls]
-    assert limits[1] > limits[0] == plan.request.max_tokens
-    assert failure.value.usage == transcript.usage() + transcript.usage()  # both calls are paid
+    cut = transcript.with_text(verdict_text(replay.plan.request))
+    failure = replay.failure(CellFailure, cut, cut, cut)
+    assert "truncated" in str(failure) and replay.route.call_count == 2
+    limits = [_output_limit(sent(replay.route, call)) for call in (0, 1)]
+    assert limits[1] > limits[0] == replay.plan.request.max_tokens
+    assert failure.usage == transcript.usage() + transcript.usage()  # both calls are paid
 
 
 def _output_limit(body: dict[str, Any]) -> int:

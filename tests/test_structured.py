@@ -10,13 +10,12 @@ from panel.models import Usage
 from panel.providers.base import Event, Finished, Restarted, Started, StructuredRequest, TextDelta
 from panel.running.orchestrator import CellPlan
 from tests.helpers import (
-    VERDICT_FIELDS,
     PlanFor,
     ScriptedProvider,
     chunks,
     good_reply,
-    growing,
     reply_text,
+    verdict_in_order,
     verdict_of,
 )
 
@@ -29,13 +28,7 @@ def plan(builder_plan: PlanFor) -> CellPlan:
 def test_partials_arrive_in_order_and_verdict_is_known_before_the_quote(plan: CellPlan) -> None:
     text = reply_text(plan.request)
     provider = ScriptedProvider(lambda r, n: chunks(text, 5))
-    seen: list[list[str]] = []
-    outcome = verdict_of(
-        provider,
-        plan,
-        on_partial=lambda f: seen.append(list(f)),
-    )
-    assert seen == growing(VERDICT_FIELDS)
+    outcome = verdict_in_order(provider, plan)
     assert outcome.attempts == 1 and outcome.verdict.verdict == good_reply(plan.request)["verdict"]
     assert (
         outcome.seconds_to_verdict is not None

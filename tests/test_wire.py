@@ -24,15 +24,17 @@ from panel.providers.traits import (
     openai_reasons,
     openai_takes_prompt_cache_options,
 )
-from panel.running.orchestrator import RunOptions
-from panel.running.response_cache import ResponseStore
-from panel.running.runner import plan_cells, run_panel
+from panel.running.orchestrator import CellPlan
+from panel.running.runner import PanelSpec, plan_cells
 from panel.running.structured import stream_verdict
 from tests.helpers import (
     PlanFor,
+    answer_cells,
     chunks,
     event_stream,
     instant_retries,
+    offline_run,
+    panel_record,
     plan_for,
     reply_chunks,
     reply_text,
@@ -293,15 +295,14 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
     base_url = "http://localhost:11434/v1"
     provider = _openai(monkeypatch, "gpt-5-mini", base_url=base_url)  # priced, yet no usage
     spec = spec_for([personas["builder"]], cards)
-    plans = {p.request.prompt: p for p in plan_cells(spec, provider)}
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        plan = plans[json.loads(request.content)["messages"][1]["content"]]
+    def reply(plan: CellPlan, call: int) -> httpx.Response:
         events = [e for e in openai_chunks(reply_chunks(plan.request)) if "usage" not in e[1]]
         return event_stream(events)
 
-    httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=respond)
-    record = run(run_panel(spec, provider, ResponseStore(tmp_path / "c"), RunOptions()))
+    answer = answer_cells(plan_cells(spec, provider), reply, turn=1)
+    httpx2_mock.post(f"{base_url}/chat/completions").mock(side_effect=answer)
+    record = panel_record(spec, provider, tmp_path / "c")
     assert record.complete and all(not cell.usage.reported for cell in record.cells)
     assert all(cell.cost is None for cell in record.cells) and record.totals.cost_usd is None
     written = write_run(tmp_path / "out", record)
@@ -314,31 +315,23 @@ def test_unknown_usage_is_said_in_the_record_and_the_pages_never_shown_as_zero_c
 
 def test_rerun_of_an_old_record_does_not_bring_temperature_back(
     monkeypatch: pytest.MonkeyPatch,
-    personas: dict[str, Persona],
-    cards: list[ToolCard],
+    panel_spec: PanelSpec,
     httpx2_mock: respx.Router,
     tmp_path: Path,
 ) -> None:
     from panel.cli import main
-    from tests.test_cli import PAIR
 
-    assert main(["run", PAIR, "--model", "offline", "--out", str(tmp_path / "a"),
-                 "--offline-delay", "0", "--cache-dir", str(tmp_path / "c")]) == 0  # fmt: skip
+    assert offline_run(tmp_path / "a", tmp_path / "c") == 0
     record_path = tmp_path / "a" / "latest" / "record.json"
     record = json.loads(record_path.read_text())
     record["settings"]["temperature"] = 0.7  # as records written before 2026-10 carry
     record_path.write_text(json.dumps(record))
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
-    provider = ClaudeProvider("claude-sonnet-5-5")
-    replies = {}
-    for persona in personas.values():
-        for plan in plan_cells(spec_for([persona], cards), provider):
-            replies[plan.request.prompt] = reply_text(plan.request)
-    route = httpx2_mock.post(CLAUDE_URL).mock(
-        side_effect=lambda request: event_stream(
-            claude_events(chunks(replies[json.loads(request.content)["messages"][0]["content"]]))
-        )
+    plans = plan_cells(panel_spec, ClaudeProvider("claude-sonnet-5-5"))
+    answer = answer_cells(
+        plans, lambda plan, call: event_stream(claude_events(reply_chunks(plan.request, 7)))
     )
+    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=answer)
     args = ["rerun", str(record_path), "--model", "anthropic:claude-sonnet-5-5"]
     assert main([*args, "--out", str(tmp_path / "b"), "--cache-dir", str(tmp_path / "c")]) == 0
     assert route.called
