@@ -341,6 +341,10 @@ def test_cli_run_against_the_messages_api_gives_a_record_shaped_like_offline(
         shape_claude.pop(volatile), shape_offline.pop(volatile)
     for shape in (shape_claude, shape_offline):  # a winner or none, depending on the verdicts
         shape["aggregates"]["overall"].pop("winner")
+        shape["settings"].pop("grader")  # claude-haiku-4-5 with a key, none offline
+    assert (
+        claude["settings"]["grader"] == "claude-haiku-4-5" and offline["settings"]["grader"] is None
+    )
     assert shape_claude == shape_offline
     assert [c.keys() for c in claude["cells"]] == [c.keys() for c in offline["cells"]]
     assert claude["totals"]["usage"]["cache_read_tokens"] == 7 * 3100

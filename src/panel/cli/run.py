@@ -139,7 +139,7 @@ def _run(
     from panel.cli.display import LiveGrid, PlainLines
     from panel.cli.events import EventLines, run_started
     from panel.cli.preflight import confirm_spend, dry_run, preflight
-    from panel.providers.registry import choose_model, model_of_record
+    from panel.providers.registry import choose_grader, choose_model, model_of_record
     from panel.record.votes import apply_votes, load_votes
     from panel.report.costing import estimate_lines
     from panel.report.output import write_run
@@ -163,6 +163,7 @@ def _run(
         choice = model_of_record(kept)
     if kept is not None and not args.model and not args.base_url:
         args.base_url = kept.endpoint
+    spec = replace(spec, grader=choose_grader(args.grader, choice))
     provider = _provider(choice, args)
     options = _run_options(args, choice)
     if args.batch:  # every cell joins the batch at once: no slot limit, no warm-up to wait for
@@ -177,6 +178,8 @@ def _run(
         f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})",
         markup=False,
     )
+    if spec.grader:
+        console.print(f"grader: {spec.grader} (--grader none turns it off)", markup=False)
     for note in provider.notes(spec.shared_prefix):
         console.print(f"note: {note}", markup=False)
     store = ResponseStore(

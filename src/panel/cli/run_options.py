@@ -87,6 +87,12 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
         + (", or the record's)" if rerun else ")"),
     )
     command.add_argument(
+        "--grader",
+        metavar="MODEL",
+        help="a small model of the run's provider that reads each quote's call after the rules; "
+        "`none` turns it off (default: claude-haiku-4-5 or gpt-5-nano with a key, none offline)",
+    )
+    command.add_argument(
         "--balance-order",
         action="store_true",
         help="ask each cell with the tools in both orders and report verdicts that flip",

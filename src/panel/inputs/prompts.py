@@ -30,6 +30,9 @@ PREFIX = "prefix.j2"
 CELL = "cell.j2"
 REASK = "reask.j2"
 REQUIRED_TEMPLATES = (PREFIX, CELL, REASK)
+# The grader's prompt (`--grader`): optional in a set (a record older than it uses the shipped one)
+# and outside the cells' digest, so adding or editing it never changes a cell's cache key.
+GRADER = "grader.j2"
 
 
 def fence_marker(text: str, attempt: int = 0) -> str:
@@ -45,6 +48,16 @@ def fence(card: ToolCard) -> str:
     cannot close its fence early.
     """
     body = json.dumps(card.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False)
+    attempt, code = 0, fence_marker(body)
+    while code in body:
+        attempt += 1
+        code = fence_marker(body, attempt)
+    return f"<<<UNTRUSTED {code}\n{body}\nUNTRUSTED {code}>>>"
+
+
+def fence_text(text: str) -> str:
+    """Untrusted free text (a model's quote) between content-derived markers, read as data."""
+    body = str(text)
     attempt, code = 0, fence_marker(body)
     while code in body:
         attempt += 1
@@ -91,7 +104,18 @@ class PromptSet:
         ]
 
     def combined_digest(self) -> str:
-        return hashlib.sha256("".join(d.sha256 for d in self.digests()).encode()).hexdigest()
+        """The cells' templates as one hash (the grader's is keyed apart: `grader_digest`)."""
+        cells = [d.sha256 for d in self.digests() if d.name != GRADER]
+        return hashlib.sha256("".join(cells).encode()).hexdigest()
+
+    def grader_digest(self) -> str:
+        return hashlib.sha256(self._grader_set().sources[GRADER].encode()).hexdigest()
+
+    def _grader_set(self) -> PromptSet:
+        if GRADER in self.sources:
+            return self
+        shipped = data_dir("prompts") / GRADER
+        return PromptSet(sources={GRADER: read_text(shipped)}, origin=str(shipped.parent))
 
     def _environment(self) -> BoundedEnvironment:
         env = BoundedEnvironment(
@@ -101,6 +125,7 @@ class PromptSet:
             keep_trailing_newline=True,
         )
         env.filters["fence"] = fence
+        env.filters["fence_text"] = fence_text
         env.filters["oneline"] = oneline
         env.bound_filters()
         return env
@@ -135,3 +160,8 @@ class PromptSet:
 
     def reask(self, error: str) -> str:
         return self.render(REASK, error=error).strip() + "\n"
+
+    def grader(self, part: str, tool: ToolCard, text: str) -> str:
+        """The grader's instruction (`part` "system") or its prompt ("prompt": the fenced quote)."""
+        grader = self._grader_set()
+        return grader.render(GRADER, part=part, tool=tool, text=text).strip() + "\n"

@@ -194,6 +194,8 @@ def check_templates(folder: Path, personas_dir: Path | None) -> list[Problem]:
         for persona in personas:
             prompts.cell(persona, SAMPLE_CARDS[0])
         prompts.reask("score: Input should be less than or equal to 10")
+        for part in ("system", "prompt"):
+            prompts.grader(part, SAMPLE_CARDS[0], "A sample quote: I would ship it.")
     except InputError as error:
         return [_from_error(error, str(folder))]
     return [Problem(str(folder), "wire schema", problem) for problem in problems]

@@ -130,6 +130,9 @@ class Totals(Strict):
     cells: int
     cells_ok: int
     cells_from_cache: int
+    grader_cost_usd: float | None = Field(
+        default=None, description="What the model-graded checks cost, included in cost_usd."
+    )
 
 
 class ModelInfo(Strict):

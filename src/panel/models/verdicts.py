@@ -114,6 +114,48 @@ class Cost(Strict):
         return self.usd_without_cache - self.usd
 
 
+GraderCall = Literal["ship", "skip", "none"]
+
+
+class GraderReply(Strict):
+    """What the grader answers: the call the quote makes to a reader, and the words making it."""
+
+    call: GraderCall = Field(description="ship, skip, or none when the quote makes no call.")
+    words: str = Field(
+        max_length=300, description="The words of the quote that make the call; empty for none."
+    )
+
+
+class Grading(Strict):
+    """The model-graded check of a cell's accepted quote (`--grader`), for the record and page.
+
+    `call` is the grader's reading of the quote finally kept; `usage` and `cost` sum every grader
+    call the cell made (a re-ask is graded again). `reasked` says the grader's reading caused the
+    cell's one re-ask. `error` is set (and `call` empty) when the grader could not answer: the
+    cell's verdict is kept all the same.
+    """
+
+    model: str
+    call: GraderCall | None = None
+    words: str = ""
+    usage: Usage = Field(default_factory=Usage)
+    cost: Cost | None = None
+    calls: int = 0
+    from_cache: int = Field(default=0, description="Grader answers served by the response cache.")
+    reasked: bool = False
+    error: str | None = None
+
+
+class GraderEntry(Strict):
+    """One grader answer in the response cache, under a key of grader model, prompt and schema."""
+
+    key: str
+    model: str
+    call: GraderCall
+    words: str
+    usage: Usage
+
+
 # refused: the model declined (billed, not re-asked); failed: no verdict for any other reason.
 CellStatus = Literal["ok", "failed", "refused", "skipped"]
 ToolOrder = Literal["listed", "reversed"]
@@ -150,6 +192,9 @@ class CellResult(Strict):
     )
     override: Override | None = Field(
         default=None, description="An editor's correction; `verdict` keeps the model's own."
+    )
+    grader: Grading | None = Field(
+        default=None, description="The model-graded check of the quote (--grader), if it ran."
     )
 
     def edited(self) -> CellResult:
@@ -205,6 +250,7 @@ class CachedCell(Strict):
     seconds_to_verdict: float | None
     seconds_total: float
     flags: list[str] = Field(default_factory=list)
+    grader: Grading | None = None
 
 
 class BatchEntry(Strict):

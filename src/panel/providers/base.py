@@ -52,6 +52,10 @@ class StructuredRequest:
     cache_ttl: Literal["5m", "1h"] = "5m"
     sample: int = 0  # which repeat of the cell (--samples); part of its response-cache key
     order: Literal["listed", "reversed"] = "listed"  # the tools' order in `system`
+    # A grader request (`--grader`): a smaller model of the same provider reading a cell's quote.
+    # `model` overrides the provider's own; `graded` is the quote, for the offline grader.
+    model: str | None = None
+    graded: str | None = None
 
     def with_turn(self, turn: Turn) -> StructuredRequest:
         return replace(self, history=(*self.history, turn))

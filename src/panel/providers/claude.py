@@ -138,11 +138,12 @@ class ClaudeProvider:
         output_config: dict[str, Any] = {
             "format": {"type": "json_schema", "schema": request.schema}
         }
-        if claude_takes_effort(self.info.model):
+        model = request.model or self.info.model  # a grader request names a smaller model
+        if claude_takes_effort(model):
             output_config["effort"] = EFFORT
         # No `temperature`, ever: SDK 2.12+ refuses the argument and API 2026-10-21 rejects it.
         return {
-            "model": self.info.model,
+            "model": model,
             "max_tokens": request.max_tokens,
             "system": [system_block],
             "messages": messages,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,9 @@ from panel.resources import template_dir
 
 MAX_QUOTE_CHARS = QUOTE_TARGET_CHARS[1]
 CHUNK_CHARS = 24
+GRADER_WORDS = 300
+_CALL_WORD = re.compile(r"\b(ship|skip)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class OfflineProvider:
@@ -53,7 +57,8 @@ class OfflineProvider:
         return None
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
-        reply = json.dumps(self.reply(request), ensure_ascii=False)
+        answer = grade(request.graded) if request.graded is not None else self.reply(request)
+        reply = json.dumps(answer, ensure_ascii=False)
         yield Started()
         for start in range(0, len(reply), CHUNK_CHARS):
             await asyncio.sleep(self.delay)
@@ -122,6 +127,16 @@ class OfflineProvider:
         block = self._template.blocks[name]
         rendered = "".join(block(self._template.new_context({**context, **extra})))
         return " ".join(rendered.split())
+
+
+def grade(text: str) -> dict[str, str]:
+    """The offline grader (`--grader offline`), a deterministic stand-in, not a reader: the last
+    sentence naming a ship or a skip makes the call, negations unread."""
+    for sentence in reversed(_SENTENCE_END.split(text.strip())):
+        found = _CALL_WORD.findall(sentence)
+        if found:
+            return {"call": found[-1].lower(), "words": sentence.strip()[:GRADER_WORDS]}
+    return {"call": "none", "words": ""}
 
 
 def _first_words(text: str, limit: int) -> str:

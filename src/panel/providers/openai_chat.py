@@ -73,6 +73,7 @@ FINISH_REASONS: dict[str, StopReason] = {
 NO_KEY_NEEDED = "not-needed"  # local servers accept any key; the SDK insists on one
 # Reasoning models think before answering, billed as output within the token limit: bound it.
 REASONING_EFFORT = "low"
+GRADER_REASONING_EFFORT = "minimal"
 # Error types that say the request itself is wrong; any other error chunk is retried like a 529.
 REQUEST_ERRORS = {
     "invalid_request_error",
@@ -157,12 +158,14 @@ class OpenAIProvider:
         for turn in request.history:
             messages.append({"role": "assistant", "content": turn.assistant})
             messages.append({"role": "user", "content": turn.user})
+        name = "panel_grading" if request.model else "panel_verdict"  # a grader's smaller model
+        reasons = openai_reasons(request.model) if request.model else self.reasons
         params: dict[str, Any] = {
-            "model": self.info.model,
+            "model": request.model or self.info.model,
             "messages": messages,
             "response_format": {
                 "type": "json_schema",
-                "json_schema": {"name": "panel_verdict", "schema": request.schema, "strict": True},
+                "json_schema": {"name": name, "schema": request.schema, "strict": True},
             },
             "stream_options": {"include_usage": True},
         }
@@ -171,11 +174,13 @@ class OpenAIProvider:
         else:
             params["max_completion_tokens"] = request.max_tokens
             params["prompt_cache_key"] = request.panel_key
-            if self.reasons:
-                params["reasoning_effort"] = REASONING_EFFORT
+            if reasons:  # a grader reads one quote: the least reasoning its model takes
+                params["reasoning_effort"] = (
+                    GRADER_REASONING_EFFORT if request.model else REASONING_EFFORT
+                )
             if self._sends_cache_options():
                 params["prompt_cache_options"] = {"ttl": self.cache_retention}
-        if request.temperature is not None and not self.reasons:  # reasoning models reject it
+        if request.temperature is not None and not reasons:  # reasoning models reject it
             params["temperature"] = request.temperature
         return params
 

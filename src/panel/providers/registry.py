@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from panel.providers.batch import BatchAPI
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5-mini"}
+# The default grader (`--grader`): each provider's smallest current model (see pricing.PRICES).
+GRADER_MODELS = {"anthropic": "claude-haiku-4-5", "openai": "gpt-5-nano"}
 ALIASES = {"claude": "anthropic"}
 # A bare model name (no `provider:`) names its provider by its family's prefix.
 INFERRED = [
@@ -76,6 +78,26 @@ def infer_provider(model: str) -> str:
 def _check_model_name(model: str) -> None:
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
         raise InputError(f"--model: {model!r} is not a model name")
+
+
+def choose_grader(spec: str | None, run: ModelChoice) -> str | None:
+    """The grader's model for a run on `run`: the provider's smallest by default (none offline,
+    where the rules alone check), `none` for no grader, else a model of the run's own provider
+    (`offline` on an offline run: its deterministic grader)."""
+    if spec is None:
+        return GRADER_MODELS.get(run.provider)
+    if spec.strip().lower() == "none":
+        return None
+    try:
+        choice = choose_model(spec, env={})
+    except InputError as exc:
+        raise InputError(exc.detail.replace("--model", "--grader", 1)) from exc
+    if choice.provider != run.provider:
+        raise InputError(
+            f"--grader: {spec!r} is not a model of {run.provider}, the run's provider "
+            "(a grader request goes through the same provider; use --grader none for none)"
+        )
+    return choice.model
 
 
 def model_of_record(info: ModelInfo) -> ModelChoice:

@@ -52,7 +52,8 @@ def worst_case(info: ModelInfo, request: StructuredRequest, prefix: PrefixPrice)
         cache_write_tokens=prefix_tokens if prefix == "write" else 0,
         cache_read_tokens=prefix_tokens if prefix == "read" else 0,
     )
-    cost = cost_of(info.provider, info.model, usage, cache_ttl=request.cache_ttl)
+    model = request.model or info.model  # a grader request names its own, smaller model
+    cost = cost_of(info.provider, model, usage, cache_ttl=request.cache_ttl)
     return cost.usd if cost is not None else 0.0
 
 
@@ -142,7 +143,8 @@ class BudgetedCell(Wrapper):
         return None  # the run's provider is closed by whoever opened it
 
     def _cost(self, usage: Usage, request: StructuredRequest) -> float:
-        cost = cost_of(self.info.provider, self.info.model, usage, cache_ttl=request.cache_ttl)
+        model = request.model or self.info.model
+        cost = cost_of(self.info.provider, model, usage, cache_ttl=request.cache_ttl)
         return cost.usd if cost is not None else 0.0
 
     async def _cover(self, reservation: Reservation, request: StructuredRequest) -> None:

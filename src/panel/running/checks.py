@@ -33,6 +33,7 @@ _HANDS_ON = re.compile(
 class Checked:
     problem: str | None = None  # a clear contradiction: re-ask once
     flags: list[str] = field(default_factory=list)  # for the editor
+    agrees: bool = False  # a firm call for the verdict and none against: no grader needed
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ReviewCheck:
         rivals = (*self.rivals, *verdict.competitors)
         words = f"{verdict.headline}\n{verdict.quote}"
         reading = read(words, verdict.verdict, name=self.tool.name, rivals=rivals)
-        checked = Checked(problem=_contradiction(reading))
+        checked = Checked(problem=_contradiction(reading), agrees=_clearly_agrees(reading))
         checked.flags += [
             f'mixed signals: "{call.clause}" reads as a {call.stance} under a '
             f"{verdict.verdict} verdict"
@@ -78,6 +79,13 @@ class ReviewCheck:
         if claim is None:
             return []
         return [f'claims hands-on use ("{claim.group()}") but the card records none']
+
+
+def _clearly_agrees(reading: Reading) -> bool:
+    """The rules found the verdict's own call, firmly made, and nothing against it."""
+    calls = reading.calls
+    firm_for = any(c.stance == reading.verdict and c.firm for c in calls)
+    return firm_for and all(c.stance == reading.verdict for c in calls)
 
 
 def _contradiction(reading: Reading) -> str | None:

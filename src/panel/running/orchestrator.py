@@ -19,10 +19,20 @@ from typing import Any, Literal
 
 from panel.errors import CellFailure, PanelError, ProviderError
 from panel.inputs.prompts import PromptSet
-from panel.models import CachedCell, CellResult, Cost, Persona, ToolCard, Usage, VerdictBase
+from panel.models import (
+    CachedCell,
+    CellResult,
+    Cost,
+    Grading,
+    Persona,
+    ToolCard,
+    Usage,
+    VerdictBase,
+)
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
 from panel.running.budget import Budget, BudgetedCell, PrefixPrice, worst_case
+from panel.running.grader import CellGrader, Grader
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
@@ -39,6 +49,7 @@ class CellPlan:
     model: type[VerdictBase]
     key: str
     check: Check | None = None  # reads the words of a validated verdict (running.checks)
+    grader: Grader | None = None  # the model-graded check after the rules (running.grader)
 
 
 @dataclass(frozen=True)
@@ -75,8 +86,9 @@ def plan_cell(
     model: type[VerdictBase],
     templates_digest: str,
     check: Check | None = None,
+    grader: Grader | None = None,
 ) -> CellPlan:
-    key = cell_key(provider.info, request, templates_digest)
+    key = cell_key(provider.info, request, templates_digest, grader.identity if grader else None)
     return CellPlan(
         persona=request.persona,
         tool=request.tool,
@@ -84,6 +96,7 @@ def plan_cell(
         model=model,
         key=key,
         check=check,
+        grader=grader,
     )
 
 
@@ -148,9 +161,15 @@ class PanelRun:
             if reservation is None:
                 return self._skipped(plan, worst)
             self.on_update(CellUpdate(persona, tool, "running"))
+            budgeted = BudgetedCell(self.provider, self.budget, reservation, prefix)
+            grade = (
+                CellGrader(plan.grader, budgeted, plan.request, self.store, self.options.refresh)
+                if plan.grader
+                else None
+            )
             try:
                 outcome = await stream_verdict(
-                    BudgetedCell(self.provider, self.budget, reservation, prefix),
+                    budgeted,
                     plan.request,
                     plan.model,
                     self.prompts,
@@ -159,13 +178,16 @@ class PanelRun:
                     ),
                     on_started=self._gate(plan).opened if warm_up else None,
                     check=plan.check,
+                    grade=grade,
                 )
             except CellFailure as exc:
-                return self._failed(plan, str(exc), exc.usage, status=exc.cell_status)
+                return self._failed(
+                    plan, str(exc), exc.usage, status=exc.cell_status, grading=_graded(grade)
+                )
             except ProviderError as exc:  # what its calls were billed is counted
-                return self._failed(plan, str(exc), exc.usage)
+                return self._failed(plan, str(exc), exc.usage, grading=_graded(grade))
             except PanelError as exc:
-                return self._failed(plan, str(exc))
+                return self._failed(plan, str(exc), grading=_graded(grade))
             except Exception as exc:  # noqa: BLE001 - one cell's bug must not sink the panel
                 return self._failed(
                     plan, f"cell {plan.request.cell}: internal error: {type(exc).__name__}: {exc}"
@@ -183,6 +205,7 @@ class PanelRun:
             seconds_to_verdict=outcome.seconds_to_verdict,
             seconds_total=outcome.seconds_total,
             flags=outcome.flags,
+            grader=outcome.grading,
         )
         # Off the event loop: an fsync per cell would otherwise hold every stream in flight.
         await asyncio.to_thread(self.store.put, entry)
@@ -214,6 +237,7 @@ class PanelRun:
         reason: str,
         usage: Usage | None = None,
         status: Literal["failed", "refused"] = "failed",
+        grading: Grading | None = None,
     ) -> CellResult:
         usage = usage or Usage()
         cost = self._cost(plan, usage)
@@ -226,6 +250,7 @@ class PanelRun:
             usage=usage,
             cost=cost,
             batch=self.provider.info.batch,
+            grader=grading,  # a failed cell's grader calls were paid too
         )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "failed", result=result))
         return result
@@ -250,4 +275,9 @@ class PanelRun:
             seconds_total=entry.seconds_total,
             flags=entry.flags,
             batch=self.provider.info.batch and not from_cache,
+            grader=entry.grader,
         )
+
+
+def _graded(grade: CellGrader | None) -> Grading | None:
+    return grade.grading if grade is not None else None

@@ -28,14 +28,34 @@ from pydantic import ValidationError
 
 from panel.files import describe_validation_error, write_atomically
 from panel.inputs.schema import persona_schema
-from panel.models import CachedCell, ModelInfo, VerdictBase
+from panel.models import CachedCell, GraderEntry, ModelInfo, VerdictBase
 from panel.providers.base import StructuredRequest
 
 KEY_VERSION = 2
 CELLS = "cells"
+GRADINGS = "graders"
 
 
-def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str) -> str:
+def grader_key(info: ModelInfo, request: StructuredRequest) -> str:
+    """A grader call's answer: who reads (provider, endpoint, the grader's model) and what it was
+    given in full (instruction, the fenced quote, schema, output limit)."""
+    material = {
+        "v": KEY_VERSION,
+        "provider": info.provider,
+        "model": request.model or info.model,
+        "endpoint": info.endpoint,
+        "system": request.system,
+        "prompt": request.prompt,
+        "schema": request.schema,
+        "max_tokens": request.max_tokens,
+    }
+    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def cell_key(
+    info: ModelInfo, request: StructuredRequest, templates_digest: str, grader: str | None = None
+) -> str:
     """Everything that determines a cell's answer, as a hash.
 
     Who answers: provider, model and endpoint (the base URL without
@@ -68,6 +88,10 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
         material["sample"] = request.sample
     if request.order != "listed":
         material["order"] = request.order
+    # A grader (its model and prompt) may re-ask a cell, so it is part of what was asked; a run
+    # without one keeps the key it always had.
+    if grader is not None:
+        material["grader"] = grader
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
 
@@ -85,8 +109,28 @@ class ResponseStore:
         self.root = root
         self.warn = warn
 
-    def _path(self, key: str) -> Path:
-        return self.root / CELLS / key[:2] / f"{key}.json"
+    def _path(self, key: str, kind: str = CELLS) -> Path:
+        return self.root / kind / key[:2] / f"{key}.json"
+
+    def get_grading(self, key: str) -> GraderEntry | None:
+        """A stored grader answer; a damaged one is asked again (it is only a few tokens)."""
+        path = self._path(key, GRADINGS)
+        try:
+            entry = GraderEntry.model_validate_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, ValidationError):
+            self.warn(f"{path}: unreadable grader cache entry; asking the grader again")
+            return None
+        return entry if entry.key == key else None
+
+    def put_grading(self, entry: GraderEntry) -> None:
+        path = self._path(entry.key, GRADINGS)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, entry.model_dump_json(indent=1))
+        except OSError as exc:
+            self.warn(f"{path}: could not save a grader answer ({exc.strerror})")
 
     def get(
         self, key: str, verdict: type[VerdictBase] | None = None, cell: str = ""

@@ -18,6 +18,7 @@ from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
 from panel.record.consensus import panel_statistics
 from panel.running.checks import ReviewCheck
+from panel.running.grader import Grader
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
 from panel.running.response_cache import ResponseStore
 
@@ -33,6 +34,7 @@ class PanelSpec:
     cache_ttl: Literal["5m", "1h"] = "5m"
     samples: int = 1
     balance_order: bool = False
+    grader: str | None = None  # the model of the model-graded check (--grader); None: rules only
 
     @cached_property
     def output_limit(self) -> int:
@@ -75,6 +77,7 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     turn; with --balance-order, every cell again with the tools reversed."""
     tool_ids = [tool.id for tool in spec.tools]
     schema, templates = wire_schema(spec.personas, tool_ids), spec.prompts.combined_digest()
+    grader = Grader(spec.grader, spec.prompts) if spec.grader else None
     plans = []
     for order in spec.orders():
         for persona in spec.personas:
@@ -97,7 +100,7 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                     model = verdict_model(persona, tool_ids)
                     rivals = tuple(other.name for other in spec.tools if other.id != tool.id)
                     check = ReviewCheck(tool, rivals)
-                    plans.append(plan_cell(provider, request, model, templates, check))
+                    plans.append(plan_cell(provider, request, model, templates, check, grader))
     return plans
 
 
@@ -140,6 +143,7 @@ def _settings(spec: PanelSpec, options: RunOptions) -> dict[str, object]:
         "max_cost": options.max_cost,
         "samples": spec.samples,
         "balance_order": spec.balance_order,
+        "grader": spec.grader,
     }
 
 
@@ -187,10 +191,18 @@ def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
     usage = total_usage(cells)
     priced = [cell.cost for cell in cells if cell.status != "skipped"]
     known = bool(priced) and all(cost is not None for cost in priced)
-    cost = sum(c.usd for c in priced if c) if known else None
-    without = sum(c.usd_without_cache for c in priced if c) if known else None
+    graded = [cell.grader.cost for cell in cells if cell.grader and cell.grader.calls]
+    grader_known = known and all(cost is not None for cost in graded)
+    grader_cost = sum(c.usd for c in graded if c) if grader_known else None
+    graders = grader_cost or 0.0
+    cost = sum(c.usd for c in priced if c) + graders if known else None
+    without = sum(c.usd_without_cache for c in priced if c) + graders if known else None
     spend = (
-        sum(cell.cost.usd for cell in cells if cell.cost and not cell.from_cache) if known else None
+        sum(
+            cell.cost.usd + _grader_usd(cell) for cell in cells if cell.cost and not cell.from_cache
+        )
+        if known
+        else None
     )
     return Totals(
         usage=usage,
@@ -203,7 +215,13 @@ def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
         cells=len(cells),
         cells_ok=sum(cell.status == "ok" for cell in cells),
         cells_from_cache=sum(cell.from_cache for cell in cells),
+        grader_cost_usd=_round(grader_cost) if graded else None,
     )
+
+
+def _grader_usd(cell: CellResult) -> float:
+    cost = cell.grader.cost if cell.grader else None
+    return cost.usd if cost is not None else 0.0
 
 
 def _round(value: float | None) -> float | None:

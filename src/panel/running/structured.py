@@ -12,7 +12,7 @@ the editor rather than thrown away.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from panel.errors import CellFailure, CellRefused, ProviderError
 from panel.files import describe_validation_error
 from panel.inputs.prompts import PromptSet
-from panel.models import Usage, VerdictBase
+from panel.models import Grading, Usage, VerdictBase
 from panel.providers.base import (
     Finished,
     Provider,
@@ -32,6 +32,7 @@ from panel.providers.base import (
     Turn,
 )
 from panel.running.checks import Checked
+from panel.running.grader import grader_flags, grader_problem, reads_opposite
 from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
@@ -41,6 +42,7 @@ TRUNCATION_GROWTH = 2
 OnPartial = Callable[[dict[str, Any]], None]
 OnStarted = Callable[[], None]
 Check = Callable[[VerdictBase], Checked]
+Grade = Callable[[VerdictBase], Awaitable[Grading]]  # the model-graded check (running.grader)
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Outcome:
     seconds_to_verdict: float | None
     seconds_total: float
     flags: list[str] = field(default_factory=list)
+    grading: Grading | None = None
 
 
 @dataclass
@@ -75,18 +78,23 @@ async def stream_verdict(
     on_partial: OnPartial | None = None,
     on_started: OnStarted | None = None,
     check: Check | None = None,
+    grade: Grade | None = None,
 ) -> Outcome:
     """Stream one cell to a validated verdict.
 
     A reply cut at the output limit is asked again once with a larger limit (a reasoning model
     may spend the first on thinking); a reply that does not validate gets one re-ask quoting the
-    problem. Every call is counted in the usage, also when the cell fails in the end.
+    problem. Every call is counted in the usage, also when the cell fails in the end. With
+    `grade`, an accepted verdict the rules do not clearly agree with is graded by a small model,
+    and a reading of the opposite call gets the same one re-ask.
     """
     started_at = time.perf_counter()
     clock = _VerdictClock(started_at)
     usage = Usage()
     calls = reasks = 0
     budget_raised = False
+    grading: Grading | None = None
+    grader_reasked = False
     while True:
         calls += 1
         clock.seconds = None  # time to verdict is that of the reply finally accepted
@@ -108,12 +116,24 @@ async def stream_verdict(
         problem, verdict = _validate(reply, model)
         if verdict is not None:
             checked = check(verdict) if check else Checked()
+            # A reply after a grader's re-ask is graded again, so the record shows its reading.
+            if (
+                grade is not None
+                and checked.problem is None
+                and not (checked.agrees and not grading)
+            ):
+                grading = await grade(verdict)
+                if reads_opposite(grading, verdict):
+                    checked.problem = grader_problem(grading, verdict)
+                    grader_reasked = grader_reasked or reasks < MAX_REASKS
+            if grading is not None and grader_reasked:
+                grading = grading.model_copy(update={"reasked": True})
             if checked.problem is None or reasks >= MAX_REASKS:
-                flags = checked.flags
+                flags = checked.flags + grader_flags(grading, verdict)
                 if checked.problem is not None:
                     flags = [f"kept after a re-ask: {checked.problem}", *flags]
                 seconds = time.perf_counter() - started_at
-                return Outcome(verdict, usage, calls, clock.seconds, seconds, flags)
+                return Outcome(verdict, usage, calls, clock.seconds, seconds, flags, grading)
             problem = checked.problem
         if reasks >= MAX_REASKS:
             raise CellFailure(

@@ -1,0 +1,164 @@
+"""The model-graded check (`--grader`): a small model says what call a cell's quote makes.
+
+The rules (`panel.running.checks`) stay the first filter and the offline path:
+a quote whose own call the rules find, firmly and with nothing against it,
+needs no grader. Any other accepted verdict gets one small structured call
+(the quote fenced as untrusted data and a short instruction from
+`prompts/grader.j2`, never the panel's long shared prefix) through the same
+provider stack as the cells, so the response cache, `--max-cost` and
+`--batch` count it like any other request. When the grader reads the
+opposite of the verdict, the cell gets its one re-ask, quoting the grader's
+words. A grader that cannot answer never costs the cell its verdict: the
+reason is kept in the record instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from panel.errors import CellFailure, ProviderError
+from panel.inputs.prompts import PromptSet
+from panel.inputs.schema import strictify
+from panel.models import Cost, GraderEntry, GraderReply, Grading, Usage, VerdictBase
+from panel.providers.base import Finished, Provider, Restarted, StructuredRequest, TextDelta
+from panel.providers.pricing import cost_of
+from panel.running.response_cache import ResponseStore, grader_key
+
+# {"call": "skip", "words": "..."}: a few dozen tokens; the rest is room for a little reasoning.
+GRADER_MAX_TOKENS = 256
+OPPOSITE = {"ship": "skip", "skip": "ship"}
+
+
+@cache
+def grader_schema() -> dict[str, Any]:
+    """The grader's output schema, strict for both providers (`strict_problems` finds none)."""
+    schema = strictify(GraderReply.model_json_schema())
+    schema["title"] = "PanelGrading"
+    return schema
+
+
+@dataclass(frozen=True)
+class Grader:
+    """Which model grades, and the prompt set holding its template."""
+
+    model: str
+    prompts: PromptSet
+
+    @property
+    def identity(self) -> str:
+        """What of the grader goes into a cell's cache key: its model and its prompt."""
+        return f"{self.model}:{self.prompts.grader_digest()}"
+
+    def request(self, cell: StructuredRequest, verdict: VerdictBase) -> StructuredRequest:
+        text = f"{verdict.headline}\n\n{verdict.quote}"
+        return StructuredRequest(
+            cell=f"{cell.cell} (grader)",
+            system=self.prompts.grader("system", cell.tool, text),
+            prompt=self.prompts.grader("prompt", cell.tool, text),
+            schema=grader_schema(),
+            persona=cell.persona,
+            tool=cell.tool,
+            panel_key=cell.panel_key,
+            max_tokens=GRADER_MAX_TOKENS,
+            model=self.model,
+            graded=text,
+        )
+
+
+@dataclass
+class CellGrader:
+    """The grader calls of one cell, through that cell's provider (budgeted, maybe batched)."""
+
+    grader: Grader
+    provider: Provider
+    cell: StructuredRequest
+    store: ResponseStore | None = None
+    refresh: bool = False
+    grading: Grading | None = field(default=None, init=False)
+
+    async def __call__(self, verdict: VerdictBase) -> Grading:
+        """Grade `verdict`'s words; the running totals of this cell's grader calls."""
+        request = self.grader.request(self.cell, verdict)
+        key = grader_key(self.provider.info, request)
+        stored = None if self.refresh or self.store is None else self.store.get_grading(key)
+        grading = self.grading or Grading(model=self.grader.model)
+        if stored is not None:
+            grading = grading.model_copy(
+                update={"call": stored.call, "words": stored.words, "error": None}
+            )
+            self.grading = grading.model_copy(update={"from_cache": grading.from_cache + 1})
+            return self.grading
+        reply, usage, error = await self._ask(request)
+        total = grading.usage + usage
+        self.grading = grading.model_copy(
+            update={
+                "call": reply.call if reply else None,
+                "words": reply.words if reply else "",
+                "usage": total,
+                "cost": self._cost(total, request),
+                "calls": grading.calls + 1,
+                "error": error,
+            }
+        )
+        if reply is not None and self.store is not None:
+            entry = GraderEntry(
+                key=key, model=self.grader.model, call=reply.call, words=reply.words, usage=usage
+            )
+            self.store.put_grading(entry)
+        return self.grading
+
+    async def _ask(
+        self, request: StructuredRequest
+    ) -> tuple[GraderReply | None, Usage, str | None]:
+        chunks: list[str] = []
+        finished: Finished | None = None
+        try:
+            async for event in self.provider.stream(request):
+                if isinstance(event, Restarted):
+                    chunks = []
+                elif isinstance(event, TextDelta):
+                    chunks.append(event.text)
+                elif isinstance(event, Finished):
+                    finished = event
+        except (ProviderError, CellFailure) as exc:  # the cell keeps its verdict all the same
+            return None, exc.usage or Usage(), f"not graded: {exc}"
+        if finished is None or finished.stop_reason != "end":
+            reason = finished.stop_reason if finished else "no final event"
+            return None, finished.usage if finished else Usage(), f"not graded: {reason}"
+        try:
+            return GraderReply.model_validate_json("".join(chunks)), finished.usage, None
+        except ValidationError:
+            return None, finished.usage, "not graded: the grader's reply did not validate"
+
+    def _cost(self, usage: Usage, request: StructuredRequest) -> Cost | None:
+        info = self.provider.info
+        return cost_of(
+            info.provider, request.model or info.model, usage, cache_ttl="5m", batch=info.batch
+        )
+
+
+def reads_opposite(grading: Grading, verdict: VerdictBase) -> bool:
+    return grading.call == OPPOSITE[verdict.verdict]
+
+
+def grader_problem(grading: Grading, verdict: VerdictBase) -> str:
+    """The re-ask's reason, quoting the words the grader read as the opposite call."""
+    return (
+        f'a reader takes the quote as a {grading.call} ("{grading.words}") but the verdict is '
+        f"{verdict.verdict}: make the words and the verdict agree (naming the call is optional)"
+    )
+
+
+def grader_flags(grading: Grading | None, verdict: VerdictBase | None) -> list[str]:
+    """What the editor sees of the grader: a re-ask it caused, or why it could not answer."""
+    if grading is None:
+        return []
+    if grading.error:
+        return [f"grader ({grading.model}) {grading.error}"]
+    if grading.reasked and verdict is not None and not reads_opposite(grading, verdict):
+        return [f"re-asked once: the grader ({grading.model}) read the first reply the other way"]
+    return []
