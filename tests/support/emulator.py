@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from tests.support.emulator_batches import BatchAPIs, BatchConfig
 from tests.support.emulator_limits import RateLimiter
-from tests.support.emulator_output import fill_schema
+from tests.support.emulator_output import fill_schema, grading, is_grading
 
 CHARS_PER_TOKEN = 4
 
@@ -55,6 +55,9 @@ class EmulatorConfig:
     input_tokens_per_minute: float = 0
     chunk_tokens: int = 1  # tokens per streamed delta
     batch: BatchConfig = field(default_factory=BatchConfig)  # the batch APIs' delay and faults
+    state_call: bool = True  # a quote ends on its verdict's call; False: it makes none
+    # A grader request (`--grader`) is answered with these calls in turn, then "none".
+    grader_calls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Served:
     input_tokens: int = 0
     output_tokens: int = 0
     prefix_key: str | None = None  # the cache entry this response writes, if any
+    grader: bool = False  # a grader request (--grader), answered from `grader_calls`
 
 
 class Emulator:
@@ -265,15 +269,26 @@ class Emulator:
         if moment == self.config.cache_ready and key and self._cache.get(key) == float("inf"):
             self._cache[key] = time.perf_counter()
 
+    def reply(self, api: str, request: dict[str, Any], served: Served) -> Any:
+        """JSON for the request's schema; a grader request gets the next of `grader_calls`."""
+        schema = _schema_of(api, request)
+        if is_grading(schema):
+            served.grader = True
+            calls = self.config.grader_calls
+            return grading(calls.pop(0) if calls else "none")
+        return fill_schema(
+            schema,
+            _last_user_text(api, request),
+            self.config.output_tokens,
+            state_call=self.config.state_call,
+            revised=sum(m.get("role") == "user" for m in request.get("messages", [])) > 1,
+        )
+
     async def _stream(
         self, api: str, request: dict[str, Any], served: Served, writer: asyncio.StreamWriter
     ) -> None:
         self._cache_account(api, request, served)
-        text = json.dumps(
-            fill_schema(
-                _schema_of(api, request), _last_user_text(api, request), self.config.output_tokens
-            )
-        )
+        text = json.dumps(self.reply(api, request, served))
         pieces = _pieces(text, self.config.chunk_tokens * CHARS_PER_TOKEN)
         if served.fault == "truncate":
             pieces = pieces[: max(1, len(pieces) // 3)]

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
-from tests.support.emulator_output import fill_schema
-
 if TYPE_CHECKING:
     from tests.support.emulator import Emulator
 
@@ -136,7 +134,7 @@ class BatchAPIs:
         return results
 
     def _answer(self, batch: _Batch, key: str, body: dict[str, Any], fault: str) -> dict[str, Any]:
-        from tests.support.emulator import Served, _last_user_text, _schema_of
+        from tests.support.emulator import Served
 
         if batch.canceled:
             fault = "canceled"
@@ -146,11 +144,7 @@ class BatchAPIs:
         self.emulator.served.append(served)
         self.emulator._cache_account(batch.api, body, served)
         self.emulator._reached(self.emulator.config.cache_ready, served)  # processed: readable
-        reply = fill_schema(
-            _schema_of(batch.api, body),
-            _last_user_text(batch.api, body),
-            self.emulator.config.output_tokens,
-        )
+        reply = self.emulator.reply(batch.api, body, served)
         text = '{"verdict": "maybe"}' if fault == "invalid" else json.dumps(reply)
         served.output_tokens = max(1, len(text) // CHARS_PER_TOKEN)
         served.finished = time.perf_counter()

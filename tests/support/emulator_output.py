@@ -29,14 +29,36 @@ WORDS = (
 )
 
 
-def fill_schema(schema: dict[str, Any], prompt: str, output_tokens: int) -> Any:
-    return _Filler(prompt, output_tokens).value(schema, "")
+def fill_schema(
+    schema: dict[str, Any],
+    prompt: str,
+    output_tokens: int,
+    *,
+    state_call: bool = True,
+    revised: bool = False,
+) -> Any:
+    """`revised`: a reply to a re-ask, whose quote says so (so it differs from the first)."""
+    filler = _Filler(prompt, output_tokens, state_call)
+    filler.revised = revised
+    return filler.value(schema, "")
+
+
+def is_grading(schema: dict[str, Any]) -> bool:
+    """A grader request (`--grader`): its schema asks for a call and the words making it."""
+    return set(schema.get("properties", {})) == {"call", "words"}
+
+
+def grading(call: str) -> dict[str, str]:
+    words = {"ship": "worth adopting", "skip": "steer clear for now", "none": ""}
+    return {"call": call, "words": words.get(call, "")}
 
 
 class _Filler:
-    def __init__(self, prompt: str, output_tokens: int) -> None:
+    def __init__(self, prompt: str, output_tokens: int, state_call: bool = True) -> None:
         self.prompt = prompt
         self.output_tokens = output_tokens
+        self.state_call = state_call
+        self.revised = False
         self.chosen: dict[str, Any] = {}
 
     def value(self, schema: dict[str, Any], name: str) -> Any:
@@ -79,6 +101,10 @@ class _Filler:
             # JSON around the quote takes roughly 150 tokens; a word is about 1.5 tokens here.
             count = max(70, int((self.output_tokens - 150) / 1.5))
             words = [WORDS[i % len(WORDS)] for i in range(count)]
+            if self.revised:
+                words.insert(0, "Revised:")
+            if not self.state_call:  # no call in words: the rules find none, a grader decides
+                return " ".join(words) + "."
             return " ".join(words) + f". That is why I call it a {verdict}."
         if name == "headline":
             return "Emulated headline for a review"
