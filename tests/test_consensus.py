@@ -15,7 +15,11 @@ from panel.record.consensus import (
     representatives,
     tool_statistics,
 )
-from panel.record.stats import wilson_interval
+from panel.record.stats import (
+    bootstrap_mean_interval,
+    cluster_bootstrap_mean_interval,
+    wilson_interval,
+)
 
 
 def ok(
@@ -56,15 +60,57 @@ def test_the_page_shows_a_sample_that_agrees_with_the_majority() -> None:
     assert representatives(cells)[("b", "x")].sample == 1
 
 
-def test_tool_figures_count_reviewers_times_samples_with_a_wilson_interval() -> None:
+def test_the_ship_interval_is_over_reviewers_not_their_samples() -> None:
+    # 4 reviewers asked 3 times, each shipping 2 of 3: 4 ships out of 4 reviewers, not 8 of 12.
     cells = [ok(p, "x", "ship" if i < 2 else "skip", 7, i) for p in "abcd" for i in range(3)]
     figures = tool_statistics("x", cells)
-    assert (figures.ratings, figures.ships, figures.ship_pct) == (12, 8, 66.7)
-    interval = wilson_interval(8, 12)
-    assert interval is not None
-    assert figures.ship_pct_low == round(100 * interval.low, 1)
-    assert figures.ship_pct_high == round(100 * interval.high, 1)
+    assert (figures.ratings, figures.ships) == (12, 8)  # the samples, for the record
+    assert (figures.reviewers, figures.reviewer_ships, figures.missing) == (4, 4, 0)
+    assert figures.ship_pct == summarise_tool("x", cells).ship_pct == 100.0
+    # Wilson for 4 of 4: p = 1, z = 1.96: (1 + z²/8 - z·sqrt(z²/64)) / (1 + z²/4) = 0.5101
+    assert (figures.ship_pct_low, figures.ship_pct_high) == (51.0, 100.0)
+    old = wilson_interval(8, 12)  # what twelve "independent" ratings would have claimed
+    assert old is not None and round(100 * old.low, 1) == 39.1
     assert figures.mean_score == figures.mean_score_low == figures.mean_score_high == 7
+
+
+def test_a_missing_verdict_is_not_a_ship_in_the_interval_either() -> None:
+    failed = CellResult(persona="d", tool="x", status="failed", error="boom")
+    cells = [ok(p, "x", "ship", 7) for p in "abc"] + [failed]
+    figures = tool_statistics("x", cells, ["a", "b", "c", "d"])
+    assert figures.ship_pct == summarise_tool("x", cells, ["a", "b", "c", "d"]).ship_pct == 75.0
+    assert (figures.reviewers, figures.reviewer_ships, figures.missing) == (4, 3, 1)
+    # Wilson for 3 of 4: centre 0.75 + z²/8, half z·sqrt(0.75·0.25/4 + z²/64), over 1 + z²/4
+    assert (figures.ship_pct_low, figures.ship_pct_high) == (30.1, 95.4)
+
+
+def test_the_score_interval_draws_whole_reviewers() -> None:
+    one_each = [[8.0], [2.0], [6.0], [5.0]]
+    assert cluster_bootstrap_mean_interval(one_each) == bootstrap_mean_interval(
+        [8.0, 2.0, 6.0, 5.0]
+    )
+    repeated = [[8.0, 8.0, 8.0], [2.0, 2.0, 2.0]]  # two reviewers, each three times alike
+    clustered = cluster_bootstrap_mean_interval(repeated)
+    naive = bootstrap_mean_interval([8.0, 8.0, 8.0, 2.0, 2.0, 2.0])
+    assert clustered is not None and naive is not None
+    # two reviewers can only give means of 2, 5 or 8: the interval spans them all
+    assert (clustered.low, clustered.high) == (2.0, 8.0)
+    assert naive.high - naive.low < clustered.high - clustered.low
+
+
+def test_the_page_says_over_what_the_interval_is() -> None:
+    from panel.report.figures import ship_interval
+
+    cells = [ok(p, "x", "ship", 7) for p in "abc"]
+    cells.append(CellResult(persona="d", tool="x", status="failed", error="boom"))
+    figures = tool_statistics("x", cells, ["a", "b", "c", "d"])
+    assert ship_interval(figures) == (
+        " (30-95%, 95% interval over 4 reviewers; 1 missing, counted as not-ship)"
+    )
+    whole = tool_statistics("x", [ok(p, "x", "ship", 7) for p in "abcd"])
+    assert ship_interval(whole) == " (51-100%, 95% interval over 4 reviewers)"
+    old = whole.model_copy(update={"reviewers": None})  # a record written before
+    assert ship_interval(old) == " (51-100%)"
 
 
 def test_aggregates_over_samples_name_a_dissenter_once_and_prefer_on_mean_scores() -> None:

@@ -172,17 +172,37 @@ class CellConsensus(Strict):
 
 
 class ToolStatistics(Strict):
-    """A tool's figures over every answered sample of every reviewer, with 95% intervals."""
+    """A tool's figures with 95% intervals over reviewers (a reviewer's samples are not
+    independent ratings: each reviewer counts once, as in the ship % of the aggregates)."""
 
     tool: Slug = Field(description="The tool.")
-    ratings: int = Field(description="Answered verdicts behind the figures: reviewers x samples.")
+    ratings: int = Field(description="Answered verdicts: reviewers x samples.")
     ships: int = Field(description="Ratings that ship.")
-    ship_pct: float | None = Field(description="ships / ratings, in percent.")
-    ship_pct_low: float | None = Field(description="Wilson 95% interval, lower bound (percent).")
-    ship_pct_high: float | None = Field(description="Wilson 95% interval, upper bound (percent).")
+    ship_pct: float | None = Field(
+        description="Reviewers whose majority ships / the panel's reviewers, in percent (a "
+        "missing or undecided verdict counts as not-ship); the aggregates' ship %."
+    )
+    ship_pct_low: float | None = Field(
+        description="Wilson 95% interval of ship_pct over the reviewers, lower bound (percent)."
+    )
+    ship_pct_high: float | None = Field(
+        description="Wilson 95% interval of ship_pct over the reviewers, upper bound (percent)."
+    )
+    reviewers: int | None = Field(
+        default=None, description="The interval's denominator: the panel's reviewers."
+    )
+    reviewer_ships: int | None = Field(
+        default=None, description="Reviewers whose majority ships (the interval's numerator)."
+    )
+    missing: int | None = Field(
+        default=None, description="Reviewers with no verdict, counted as not-ship."
+    )
     mean_score: float | None = Field(description="Mean score over the ratings.")
-    mean_score_low: float | None = Field(description="Percentile bootstrap 95% interval, lower.")
-    mean_score_high: float | None = Field(description="Percentile bootstrap 95% interval, upper.")
+    mean_score_low: float | None = Field(
+        description="Percentile bootstrap 95% interval over reviewers (their samples drawn "
+        "together), lower."
+    )
+    mean_score_high: float | None = Field(description="The same interval, upper.")
 
 
 class OrderFlip(Strict):

@@ -5,9 +5,11 @@ formulas). A cell asked K times (`--samples`), and in both tool orders with
 `--balance-order`, has several results sharing its persona and tool; its
 verdict is the majority of those that answered, with the agreement written as
 "2/3", and its score their mean with the population spread. A tie has no
-majority. Per tool, the ship share counts every answered sample of every
-reviewer (reviewers x samples), with a Wilson 95% interval; the mean score
-has a seeded percentile-bootstrap 95% interval. Agreement across personas is
+majority. Per tool, the ship % is the aggregates' (each reviewer once, by
+the majority of their samples; a missing verdict is not a ship) and its Wilson
+95% interval is over the same reviewers: K samples of one reviewer are not K
+independent ratings. The mean score has a seeded percentile-bootstrap 95%
+interval drawing whole reviewers (a cluster bootstrap). Agreement across personas is
 Fleiss' kappa over the tools, each persona's rating being its cell's
 majority. Persona collapse compares the quotes of different personas on the
 same tool (token-set Jaccard of content words) and flags pairs at or above
@@ -29,13 +31,14 @@ from panel.models import (
     ToolStatistics,
     Verdict,
 )
+from panel.record.aggregate import summarise_tool
 from panel.record.stats import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     COLLAPSE_THRESHOLD,
     Kappa,
-    bootstrap_mean_interval,
     category_table,
+    cluster_bootstrap_mean_interval,
     fleiss_kappa,
     jaccard,
     wilson_interval,
@@ -96,19 +99,32 @@ def representatives(cells: list[CellResult]) -> dict[tuple[str, str], CellResult
     return chosen
 
 
-def tool_statistics(tool: str, cells: list[CellResult]) -> ToolStatistics:
+def tool_statistics(
+    tool: str, cells: list[CellResult], personas: list[str] | None = None
+) -> ToolStatistics:
+    """A tool's figures; the ship % and its interval over the reviewers of `personas` (default:
+    those with a cell for the tool), exactly the aggregates' ship %: each reviewer once, by the
+    majority of their samples, and a missing or undecided verdict as not-ship."""
     answered = [cell for cell in cells if cell.tool == tool and cell.status == "ok"]
     ships = sum(cell.verdict_word == "ship" for cell in answered)
-    scores = [float(cell.score) for cell in answered if cell.score is not None]
-    ship = wilson_interval(ships, len(answered))
-    score = bootstrap_mean_interval(scores)
+    summary = summarise_tool(tool, cells, personas)
+    ship = wilson_interval(summary.ships, summary.reviewers)
+    by_reviewer: dict[str, list[float]] = {}
+    for cell in answered:
+        if cell.score is not None:
+            by_reviewer.setdefault(cell.persona, []).append(float(cell.score))
+    scores = [score for group in by_reviewer.values() for score in group]
+    score = cluster_bootstrap_mean_interval(list(by_reviewer.values()))
     return ToolStatistics(
         tool=tool,
         ratings=len(answered),
         ships=ships,
-        ship_pct=_pct(ships / len(answered)) if answered else None,
+        ship_pct=summary.ship_pct,
         ship_pct_low=_pct(ship.low) if ship else None,
         ship_pct_high=_pct(ship.high) if ship else None,
+        reviewers=summary.reviewers,
+        reviewer_ships=summary.ships,
+        missing=len(summary.missing),
         mean_score=round(fmean(scores), 2) if scores else None,
         mean_score_low=round(score.low, 2) if score else None,
         mean_score_high=round(score.high, 2) if score else None,
@@ -199,7 +215,7 @@ def panel_statistics(
         balance_order=balance_order,
         tool_order=tools,
         cells=cells_consensus,
-        tools=[tool_statistics(tool, cells) for tool in tools],
+        tools=[tool_statistics(tool, cells, personas) for tool in tools],
         fleiss_kappa=None if kappa.value is None else round(kappa.value, 4),
         fleiss_kappa_note=kappa.reason,
         fleiss_kappa_subjects=subjects,

@@ -86,6 +86,30 @@ def bootstrap_mean_interval(
     return Interval(low=_quantile(means, tail), high=_quantile(means, 1 - tail))
 
 
+def cluster_bootstrap_mean_interval(
+    groups: Sequence[Sequence[float]],
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = 0.95,
+) -> Interval | None:
+    """Percentile bootstrap of the mean over clusters (a reviewer's samples are one cluster):
+    whole clusters are drawn, so repeats of one reviewer never count as independent ratings.
+    With one value per cluster it is `bootstrap_mean_interval` exactly (same draws)."""
+    clusters = [list(group) for group in groups if group]
+    if not clusters:
+        return None
+    rng = random.Random(seed)
+    n = len(clusters)
+    means = []
+    for _ in range(resamples):
+        drawn = [value for cluster in rng.choices(clusters, k=n) for value in cluster]
+        means.append(fmean(drawn))
+    means.sort()
+    tail = (1 - level) / 2
+    return Interval(low=_quantile(means, tail), high=_quantile(means, 1 - tail))
+
+
 def _quantile(ordered: list[float], q: float) -> float:
     """Linear interpolation between order statistics (the default of numpy and R type 7)."""
     position = q * (len(ordered) - 1)

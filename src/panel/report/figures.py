@@ -10,10 +10,16 @@ from panel.models import CellConsensus, PanelStatistics, Record, ToolStatistics
 
 
 def ship_interval(figures: ToolStatistics | None) -> str:
-    """ " (41-93%)": the Wilson 95% interval of a ship %, or nothing without one."""
+    """ " (41-93%, 95% interval over 4 reviewers)": the Wilson 95% interval of a ship %, saying
+    over what and how a missing verdict counts; nothing without one."""
     if figures is None or figures.ship_pct_low is None or figures.ship_pct_high is None:
         return ""
-    return f" ({figures.ship_pct_low:.0f}-{figures.ship_pct_high:.0f}%)"
+    bounds = f"{figures.ship_pct_low:.0f}-{figures.ship_pct_high:.0f}%"
+    if figures.reviewers is None:  # a record from before the interval was over reviewers
+        return f" ({bounds})"
+    over = f"{figures.reviewers} reviewer{'s' if figures.reviewers != 1 else ''}"
+    missing = f"; {figures.missing} missing, counted as not-ship" if figures.missing else ""
+    return f" ({bounds}, 95% interval over {over}{missing})"
 
 
 def score_interval(figures: ToolStatistics | None) -> str:
@@ -47,11 +53,7 @@ def statistics_lines(record: Record) -> list[str]:
         return []
     people, tools = _names(record)
     lines = [_sampling_line(stats)]
-    lines.append(
-        f"Intervals: Wilson 95% on each ship % over reviewers x samples; percentile bootstrap "
-        f"95% on each mean score ({stats.bootstrap_resamples} resamples, seed "
-        f"{stats.bootstrap_seed})."
-    )
+    lines.append(_interval_line(stats))
     lines.append(_kappa_line(stats))
     split = [c for c in stats.cells if c.disagrees]
     if stats.samples > 1 or stats.balance_order:
@@ -75,6 +77,21 @@ def statistics_lines(record: Record) -> list[str]:
         lines.append(f"Tool order in the prompt: {order} (not balanced: see --balance-order).")
     lines.append(_collapse_line(stats, people, tools))
     return lines
+
+
+def _interval_line(stats: PanelStatistics) -> str:
+    bootstrap = f"({stats.bootstrap_resamples} resamples, seed {stats.bootstrap_seed})"
+    if any(tool.reviewers is None for tool in stats.tools):  # a record from before
+        return (
+            "Intervals: Wilson 95% on each ship % over reviewers x samples; percentile bootstrap "
+            f"95% on each mean score {bootstrap}."
+        )
+    repeats = " (a reviewer's samples count once, by their majority)" if stats.samples > 1 else ""
+    return (
+        f"Intervals: Wilson 95% on each ship % over the panel's reviewers{repeats}, the same "
+        "denominator as the ship % (a missing verdict counts as not-ship); percentile bootstrap "
+        f"95% on each mean score drawing whole reviewers {bootstrap}."
+    )
 
 
 def _sampling_line(stats: PanelStatistics) -> str:
