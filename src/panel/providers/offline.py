@@ -13,13 +13,14 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncIterator
+from itertools import zip_longest
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from panel.inputs.prompts import oneline
-from panel.models import QUOTE_TARGET_CHARS, ModelInfo, Usage
+from panel.models import QUOTE_TARGET_CHARS, Beat, ModelInfo, Persona, ToolCard, Usage
 from panel.providers.base import Event, Finished, Started, StructuredRequest, TextDelta
 from panel.providers.traits import OFFLINE_LABEL
 from panel.resources import template_dir
@@ -27,6 +28,8 @@ from panel.resources import template_dir
 MAX_QUOTE_CHARS = QUOTE_TARGET_CHARS[1]
 CHUNK_CHARS = 24
 GRADER_WORDS = 300
+POINT_WORDS = 30  # the longest card sentence the draft quotes (whole sentences only)
+PRICING = "\0pricing"  # the pricing point when no beat is about money: after the beats
 _CALL_WORD = re.compile(r"\b(ship|skip)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -48,6 +51,8 @@ class OfflineProvider:
             loader=jinja2.FileSystemLoader(template_dir()), undefined=jinja2.StrictUndefined
         )
         env.filters["oneline"] = oneline
+        env.filters["lower_first"] = _lower_first
+        env.filters["trim_stop"] = _trim_stop
         self._template = env.get_template("offline_review.j2")
 
     def notes(self, shared_prefix: str) -> list[str]:
@@ -86,8 +91,10 @@ class OfflineProvider:
             "verdict": verdict,
             "score": score,
         }
+        points = self._points(request.persona, request.tool)
         beats = {
-            beat.id: self._block("beat_line", context, beat=beat) for beat in request.persona.beats
+            beat.id: self._beat_line(context, beat, points.get(beat.id))
+            for beat in request.persona.beats
         }
         # No judgement of its own: the rivals the card names, as a placeholder.
         rivals = [name[:80] for name in (request.tool.competitors or [])[:8]]
@@ -103,25 +110,54 @@ class OfflineProvider:
             "score": score,
             "confidence": ("low", "medium", "high")[min(2, abs(score * 2 - 11) // 3)],
             "headline": self._block("headline", context)[:120],
-            "quote": self._quote(context),
+            "quote": self._quote(context, points),
         }
 
-    def _quote(self, context: dict[str, Any]) -> str:
-        persona, tool = context["persona"], context["tool"]
+    def _points(self, persona: Persona, tool: ToolCard) -> dict[str, str | None]:
+        """What the card offers each beat, in the persona's order: the pricing to a beat about
+        money, the description's sentences and the facts in turn to the others (none repeated)."""
+        money = self._block("pricing_words", {}).split()
+        sentences = _SENTENCE_END.split(" ".join(tool.description.split()))
+        claims = [s for s in sentences if 0 < len(s.split()) <= POINT_WORDS]  # whole ones only
+        facts = [f for f in tool.facts if len(f.split()) <= POINT_WORDS]
+        pool = [s for pair in zip_longest(facts, claims) for s in pair if s]
+        points: dict[str, str | None] = {}
+        priced = False
+        for beat in persona.beats:
+            about_money = any(word in f"{beat.id} {beat.label}".lower() for word in money)
+            if about_money and not priced:
+                points[beat.id], priced = None, True  # the pricing block, rendered in the quote
+            else:
+                points[beat.id] = pool.pop(0) if pool else ""
+        if not priced:
+            points[PRICING] = None
+        return points
+
+    def _beat_line(self, context: dict[str, Any], beat: Beat, point: str | None) -> str:
+        if point is None:
+            point = self._block("pricing", context, label=beat.label)
+        if not point:
+            return self._block("beat_empty", context, beat=beat)[:300]
+        return self._block("beat_line", context, point=point)[:300]
+
+    def _quote(self, context: dict[str, Any], points: dict[str, str | None]) -> str:
+        persona = context["persona"]
+        labels = {beat.id: beat.label for beat in persona.beats}
         parts = [self._block("opening", context)]
-        facts = tool.facts[:2] if tool.facts else [tool.description]
-        parts += [
-            self._block("fact", context, fact=_first_words(fact, 30), first=index == 0)
-            for index, fact in enumerate(facts)
-        ]
-        parts += [self._block("beat", context, beat=beat) for beat in persona.beats]
-        closing = self._block("closing", context)
+        for beat_id, point in points.items():
+            if point is None:
+                label = labels.get(beat_id, "Pricing")
+                parts.append(self._block("pricing", context, label=label))
+            elif point:
+                beat = next(b for b in persona.beats if b.id == beat_id)
+                parts.append(self._block("beat", context, beat=beat, point=_stopped(point)))
+        tail = [self._block("untested", context), self._block("closing", context)]
         kept: list[str] = []
         for part in parts:  # whole sentences only, within the page's length
-            if len(" ".join([*kept, part, closing])) > MAX_QUOTE_CHARS:
-                break
+            if len(" ".join([*kept, part, *tail])) > MAX_QUOTE_CHARS:
+                continue
             kept.append(part)
-        return " ".join([*kept, closing])
+        return " ".join([*kept, *tail])
 
     def _block(self, name: str, context: dict[str, Any], **extra: Any) -> str:
         block = self._template.blocks[name]
@@ -139,11 +175,20 @@ def grade(text: str) -> dict[str, str]:
     return {"call": "none", "words": ""}
 
 
-def _first_words(text: str, limit: int) -> str:
-    words = text.split()
-    if len(words) <= limit:
-        return " ".join(words)
-    return " ".join(words[:limit]).rstrip(".,;:") + "."
+def _lower_first(text: str) -> str:
+    """A card's sentence set inside ours: its first letter lowered unless it starts a name."""
+    text = str(text)
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _trim_stop(text: str) -> str:
+    return str(text).rstrip(" .;:,")
+
+
+def _stopped(text: str) -> str:
+    return _trim_stop(text) + "."
 
 
 def _pick_options(schema: dict[str, Any]) -> list[str]:
