@@ -16,7 +16,7 @@ from panel.cli.entry import main
 from panel.errors import InputError
 from panel.inputs.prompts import PromptSet
 from panel.inputs.strict_rules import strict_problems
-from panel.models import Persona, Record, ToolCard, Usage
+from panel.models import CostEstimate, Persona, Record, ToolCard, Usage
 from panel.providers.base import Provider
 from panel.providers.claude import ClaudeProvider
 from panel.providers.offline import OfflineProvider, grade
@@ -24,6 +24,7 @@ from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.pricing import cost_of
 from panel.providers.registry import ModelChoice, choose_grader
 from panel.providers.retry import RetryingProvider
+from panel.running.estimate import QUOTE_TOKENS, approximate, estimate_cost
 from panel.running.grader import GRADER_MAX_TOKENS, CellGrader, Grader, grader_schema
 from panel.running.orchestrator import PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
@@ -298,6 +299,29 @@ def test_a_hostile_quote_stays_fenced(cards: list[ToolCard]) -> None:
     opening, _, rest = prompt.partition("\n<<<UNTRUSTED ")
     marker = rest.split("\n", 1)[0]
     assert marker not in hostile and prompt.rstrip().endswith(f"UNTRUSTED {marker}>>>")
+
+
+def test_the_estimate_grades_every_call_once(
+    personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-grader")
+    provider = ClaudeProvider("claude-sonnet-5-5")
+
+    def estimate(grader: str | None) -> CostEstimate:
+        plans = plan_cells(spec_for([personas["builder"]], cards, grader=grader), provider)
+        tokens = {plan.key: approximate(plan.request) for plan in plans}
+        return estimate_cost(provider, plans, tokens, "approximated", cached=set())
+
+    plain, graded = estimate(None), estimate("claude-haiku-4-5")
+    grader = Grader("claude-haiku-4-5", PromptSet.from_dir())
+    plans = plan_cells(spec_for([personas["builder"]], cards), provider)
+    costs = [grader.estimate(provider.info, plan.request, QUOTE_TOKENS) for plan in plans]
+    expected = sum(c[0] or 0.0 for c in costs)
+    worst = sum(c[1] or 0.0 for c in costs)
+    assert plain.estimated_cost_usd is not None and plain.worst_case_cost_usd is not None
+    assert expected > 0 and worst > expected
+    assert graded.estimated_cost_usd == pytest.approx(plain.estimated_cost_usd + expected, abs=2e-6)
+    assert graded.worst_case_cost_usd == pytest.approx(plain.worst_case_cost_usd + worst, abs=2e-6)
 
 
 # ---------------------------------------------------------------- choosing, offline

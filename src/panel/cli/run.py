@@ -174,12 +174,12 @@ def _run(
     if not args.dry_run:  # a dry run writes nothing
         calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
         prepare(out_root, cells=calls, cache_dir=args.cache_dir)
+    grader = f"; grader {spec.grader} (--grader none turns it off)" if spec.grader else ""
     console.print(
-        f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})",
+        f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})"
+        + grader,
         markup=False,
     )
-    if spec.grader:
-        console.print(f"grader: {spec.grader} (--grader none turns it off)", markup=False)
     for note in provider.notes(spec.shared_prefix):
         console.print(f"note: {note}", markup=False)
     store = ResponseStore(

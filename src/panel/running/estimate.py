@@ -17,8 +17,9 @@ call: a quote of about 150 words, a line per beat, the pick, a headline and
 the JSON around them. The worst case bills every call's whole prefix as a
 cache write (the dearest input rate) and `max_tokens` of output, with input
 counted as generously as the spending limit reserves it
-(`panel.running.budget.worst_case`). Re-asks and retried failures are
-outside both figures.
+(`panel.running.budget.worst_case`). With a grader (`--grader`), both
+figures grade every call once (the most it can do, since a quote whose call
+the rules find needs none). Re-asks and retried failures are outside both.
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ def estimate_cost(
         cost = _price(info, plan, used)
         expected = None if expected is None or cost is None else expected + cost
         ceiling = _worst(info, plan, call)
+        if plan.grader is not None and info.is_language_model:
+            graded, graded_worst = plan.grader.estimate(info, plan.request, QUOTE_TOKENS)
+            expected = None if expected is None or graded is None else expected + graded
+            ceiling = None if ceiling is None or graded_worst is None else ceiling + graded_worst
         worst = None if worst is None or ceiling is None else worst + ceiling
     return CostEstimate(
         cells=len(plans),

@@ -23,14 +23,29 @@ from pydantic import ValidationError
 from panel.errors import CellFailure, ProviderError
 from panel.inputs.prompts import PromptSet
 from panel.inputs.schema import strictify
-from panel.models import Cost, GraderEntry, GraderReply, Grading, Usage, VerdictBase
+from panel.models import (
+    QUOTE_ACCEPTED_CHARS,
+    Cost,
+    GraderEntry,
+    GraderReply,
+    Grading,
+    ModelInfo,
+    Usage,
+    VerdictBase,
+)
 from panel.providers.base import Finished, Provider, Restarted, StructuredRequest, TextDelta
-from panel.providers.pricing import cost_of
+from panel.providers.pricing import CHARS_PER_TOKEN, cost_of
 from panel.running.response_cache import ResponseStore, grader_key
 
 # {"call": "skip", "words": "..."}: a few dozen tokens; the rest is room for a little reasoning.
 GRADER_MAX_TOKENS = 256
+EXPECTED_OUTPUT_TOKENS = 30
+# The longest text a grader reads: the longest headline and quote a verdict may have, generously.
+LONGEST_GRADED_CHARS = 120 + QUOTE_ACCEPTED_CHARS[1]
 OPPOSITE = {"ship": "skip", "skip": "ship"}
+
+
+Costs = tuple[float | None, float | None]  # expected, worst case; None: no known price
 
 
 @cache
@@ -67,6 +82,24 @@ class Grader:
             model=self.model,
             graded=text,
         )
+
+    def estimate(self, info: ModelInfo, cell: StructuredRequest, quote_tokens: int) -> Costs:
+        """What grading this cell costs: expected (a quote of `quote_tokens`) and at worst (the
+        longest quote, all of `GRADER_MAX_TOKENS`); None where the grader's price is unknown."""
+        frame = self.prompts.grader("system", cell.tool, "") + self.prompts.grader(
+            "prompt", cell.tool, ""
+        )
+        frame_tokens = (len(frame) + len(str(grader_schema()))) // CHARS_PER_TOKEN
+        expected = Usage(
+            input_tokens=frame_tokens + quote_tokens, output_tokens=EXPECTED_OUTPUT_TOKENS
+        )
+        worst = Usage(
+            input_tokens=frame_tokens + LONGEST_GRADED_CHARS // 3, output_tokens=GRADER_MAX_TOKENS
+        )
+        low, high = (
+            cost_of(info.provider, self.model, u, batch=info.batch) for u in (expected, worst)
+        )
+        return (low.usd if low else None, high.usd if high else None)
 
 
 @dataclass
