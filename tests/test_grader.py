@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -17,9 +18,12 @@ from panel.errors import InputError
 from panel.inputs.prompts import PromptSet
 from panel.inputs.strict_rules import strict_problems
 from panel.models import CostEstimate, Persona, Record, ToolCard, Usage
-from panel.providers.base import Provider
+from panel.providers.base import Event, Finished, Provider, StructuredRequest
+from panel.providers.batch import BatchingProvider
+from panel.providers.batch_ledger import BatchLedger
 from panel.providers.claude import ClaudeProvider
 from panel.providers.offline import OfflineProvider, grade
+from panel.providers.offline_batch import OfflineBatches
 from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.pricing import cost_of
 from panel.providers.registry import ModelChoice, choose_grader
@@ -209,6 +213,31 @@ def test_grader_requests_go_out_in_a_batch_like_the_cells(
         grading = cell["grader"]
         full = cost_of(api, MODELS[api][1], Usage(**grading["usage"]))
         assert full is not None and grading["cost"]["usd"] == pytest.approx(full.usd / 2)
+
+
+def test_a_batch_holds_one_model(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    # A cell and a grader request arriving together still go out as two batches (OpenAI's batch
+    # API takes one model per batch).
+    provider = OfflineProvider()
+    plan = plan_cells(spec_for([personas["builder"]], cards), provider)[0]
+    verdict = plan.model.model_validate(good_reply(plan.request))
+    graded = Grader("offline", PromptSet.from_dir()).request(plan.request, verdict)
+
+    async def both() -> list[str]:
+        batching = BatchingProvider(
+            provider, OfflineBatches(provider), BatchLedger(tmp_path), window=0.01, poll_every=0.01
+        )
+
+        async def drain(request: StructuredRequest) -> list[Event]:
+            return [event async for event in batching.stream(request)]
+
+        replies = await asyncio.gather(drain(plan.request), drain(graded))
+        assert all(isinstance(events[-1], Finished) for events in replies)
+        return batching.batches
+
+    assert len(run(both())) == 2
 
 
 # ---------------------------------------------------------------- the wire, both providers

@@ -164,6 +164,7 @@ def _run(
     if kept is not None and not args.model and not args.base_url:
         args.base_url = kept.endpoint
     spec = replace(spec, grader=choose_grader(args.grader, choice))
+    spec.check_grader()
     provider = _provider(choice, args)
     options = _run_options(args, choice)
     if args.batch:  # every cell joins the batch at once: no slot limit, no warm-up to wait for

@@ -211,7 +211,11 @@ class BatchingProvider:
                 groups.setdefault(entry.batch_id, (entry, []))[1].append(item)
         for batch_id, (_, group) in groups.items():
             self._on_note(f"batch {batch_id}: picked up, {len(group)} requests already sent")
-        return [*groups.values(), *([(None, fresh)] if fresh else [])]
+        # One model per batch (OpenAI's batch API asks it): a grader's requests go apart.
+        by_model: dict[str | None, list[_Waiting]] = {}
+        for item in fresh:
+            by_model.setdefault(item.request.model, []).append(item)
+        return [*groups.values(), *((None, group) for group in by_model.values())]
 
     async def _collect(self, entry: BatchEntry, group: list[_Waiting]) -> None:
         started = time.monotonic()

@@ -1,7 +1,8 @@
 """Looking after the response cache: `panel cache stats`, `verify` and `clear`.
 
-Only panel's own entry files are ever touched: `cells/<2 hex>/<64 hex>.json` and the temporary
-files a killed writer may leave beside them. Anything else found in the cache folder is counted
+Only panel's own entry files are ever touched: `cells/<2 hex>/<64 hex>.json` (and the grader's
+answers, `graders/<2 hex>/<64 hex>.json`, which `clear` removes too) and the temporary files a
+killed writer may leave beside them. Anything else found in the cache folder is counted
 and left alone.
 """
 
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from panel.files import describe_validation_error
 from panel.inputs.schema import verdict_model
 from panel.models import CachedCell
-from panel.running.response_cache import CELLS
+from panel.running.response_cache import CELLS, GRADINGS
 
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.json$")
 _TEMPORARY = re.compile(r"^\.[0-9a-f]{64}\.json\..*\.tmp$")
@@ -41,19 +42,19 @@ class BadEntry:
     problem: str
 
 
-def _shards(root: Path) -> list[Path]:
-    cells = root / CELLS
+def _shards(root: Path, kind: str = CELLS) -> list[Path]:
+    cells = root / kind
     if not cells.is_dir():
         return []
     return sorted(p for p in cells.iterdir() if p.is_dir() and _SHARD.match(p.name))
 
 
-def _own_files(root: Path) -> tuple[list[Path], list[Path], int]:
+def _own_files(root: Path, kind: str = CELLS) -> tuple[list[Path], list[Path], int]:
     """(entry files, leftover temporary files, count of files that are not panel's)."""
     entries: list[Path] = []
     temporary: list[Path] = []
     other = 0
-    for shard in _shards(root):
+    for shard in _shards(root, kind):
         for path in sorted(shard.iterdir()):
             if not path.is_file() or path.is_symlink():
                 other += 1
@@ -125,14 +126,18 @@ def remove(paths: list[Path]) -> int:
 
 
 def clear(root: Path) -> tuple[int, int]:
-    """Remove every entry file (and leftover temporary file): (entries removed, bytes freed)."""
-    entries, temporary, _ = _own_files(root)
-    size = sum(path.stat().st_size for path in entries)
-    removed = remove(entries)
-    remove(temporary)
-    for shard in _shards(root):
-        _remove_if_empty(shard)
-    _remove_if_empty(root / CELLS)
+    """Remove every cell entry file, every grader answer and leftover temporary files:
+    (cell entries removed, bytes freed)."""
+    removed = size = 0
+    for kind in (CELLS, GRADINGS):
+        entries, temporary, _ = _own_files(root, kind)
+        size += sum(path.stat().st_size for path in entries)
+        gone = remove(entries)
+        removed += gone if kind == CELLS else 0
+        remove(temporary)
+        for shard in _shards(root, kind):
+            _remove_if_empty(shard)
+        _remove_if_empty(root / kind)
     return removed, size
 
 

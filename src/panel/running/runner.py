@@ -65,6 +65,13 @@ class PanelSpec:
             for tool in self.tools:
                 self.prompts.cell(persona, tool)
         self.prompts.reask("score: Input should be less than or equal to 10")
+        self.check_grader()
+
+    def check_grader(self) -> None:
+        """Render the grader's prompt once (with a grader on), so its errors stop the run first."""
+        if self.grader:
+            for part in ("system", "prompt"):
+                self.prompts.grader(part, self.tools[0], "")
 
     def panel_key(self, order: ToolOrder = "listed") -> str:
         """Groups the cells of one panel onto the same provider cache (OpenAI's
