@@ -56,6 +56,7 @@ class EmulatorConfig:
     chunk_tokens: int = 1  # tokens per streamed delta
     batch: BatchConfig = field(default_factory=BatchConfig)  # the batch APIs' delay and faults
     state_call: bool = True  # a quote ends on its verdict's call; False: it makes none
+    no_call_every: int = 0  # with state_call, every n-th verdict's quote makes no call (0: none)
     # A grader request (`--grader`) is answered with these calls in turn, then "none".
     grader_calls: list[str] = field(default_factory=list)
 
@@ -85,6 +86,7 @@ class Emulator:
         self.port = port
         self.served: list[Served] = []
         self.counted: list[str] = []  # token-counting requests (free, no reply), by API
+        self._verdicts = 0  # verdict replies written so far (for `no_call_every`)
         self._cache: dict[str, float] = {}  # prefix key -> the moment it becomes readable
         self._recent: deque[float] = deque()
         self.limits = RateLimiter(
@@ -276,11 +278,13 @@ class Emulator:
             served.grader = True
             calls = self.config.grader_calls
             return grading(calls.pop(0) if calls else "none")
+        self._verdicts += 1
+        every = self.config.no_call_every
         return fill_schema(
             schema,
             _last_user_text(api, request),
             self.config.output_tokens,
-            state_call=self.config.state_call,
+            state_call=self.config.state_call and not (every and self._verdicts % every == 0),
             revised=sum(m.get("role") == "user" for m in request.get("messages", [])) > 1,
         )
 
