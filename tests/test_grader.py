@@ -28,6 +28,7 @@ from panel.providers.openai_chat import OpenAIProvider
 from panel.providers.pricing import cost_of
 from panel.providers.registry import ModelChoice, choose_grader
 from panel.providers.retry import RetryingProvider
+from panel.report.render import render_html, render_markdown
 from panel.running.estimate import QUOTE_TOKENS, approximate, estimate_cost
 from panel.running.grader import GRADER_MAX_TOKENS, CellGrader, Grader, grader_schema
 from panel.running.orchestrator import PanelRun, RunOptions
@@ -114,6 +115,16 @@ def test_a_grader_reading_the_opposite_call_gets_the_cell_its_re_ask(
     assert record.totals.cost_usd == pytest.approx(cells + graders, abs=1e-6)
     # counted by the spending limit like any other call
     assert runs[0].progress.spent_usd == pytest.approx(record.totals.cost_usd, abs=1e-6)
+    # shown to the editor on both pages, the grader's words escaped like all model text
+    hostile = cell.grader.model_copy(update={"words": "<b>worth</b> adopting"})
+    shown = record.model_copy(
+        update={"cells": [cell.model_copy(update={"grader": hostile}), other]}
+    )
+    page, markdown = render_html(shown), render_markdown(shown)
+    note = f"the grader {MODELS[api][1]} reads a ship"
+    assert note in page and "&lt;b&gt;worth&lt;/b&gt; adopting" in page and "<b>worth" not in page
+    assert "after the re-ask it asked for" in page
+    assert note in markdown and "<b>worth" not in markdown
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])

@@ -6,7 +6,7 @@ record written before it existed simply has no such lines.
 
 from __future__ import annotations
 
-from panel.models import CellConsensus, PanelStatistics, Record, ToolStatistics
+from panel.models import CellConsensus, Grading, PanelStatistics, Record, ToolStatistics
 
 
 def ship_interval(figures: ToolStatistics | None) -> str:
@@ -20,6 +20,17 @@ def ship_interval(figures: ToolStatistics | None) -> str:
     over = f"{figures.reviewers} reviewer{'s' if figures.reviewers != 1 else ''}"
     missing = f"; {figures.missing} missing, counted as not-ship" if figures.missing else ""
     return f" ({bounds}, 95% interval over {over}{missing})"
+
+
+def grader_note(grading: Grading | None) -> str:
+    """ "claude-haiku-4-5 reads a skip ("hold off for now"), after its re-ask": what the grader
+    made of the quote kept; nothing when no grader ran or it could not answer (a flag says so)."""
+    if grading is None or grading.call is None:
+        return ""
+    reading = "no call" if grading.call == "none" else f'a {grading.call} ("{grading.words}")'
+    after = ", after the re-ask it asked for" if grading.reasked else ""
+    cached = " (from the response cache)" if grading.from_cache and not grading.calls else ""
+    return f"the grader {grading.model} reads {reading}{after}{cached}"
 
 
 def score_interval(figures: ToolStatistics | None) -> str:

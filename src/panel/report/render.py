@@ -15,7 +15,13 @@ import jinja2
 from panel.models import CellResult, CommunityVote, Record
 from panel.record.consensus import representatives
 from panel.report.costing import cost_or_unknown
-from panel.report.figures import agreement_note, score_interval, ship_interval, statistics_lines
+from panel.report.figures import (
+    agreement_note,
+    grader_note,
+    score_interval,
+    ship_interval,
+    statistics_lines,
+)
 from panel.report.markup import html_block, html_inline, md_block, md_escape, md_inline, safe_url
 from panel.resources import template_dir
 
@@ -90,6 +96,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
         cost_or_unknown=cost_or_unknown,
         score_interval=score_interval,
         agreement_note=agreement_note,
+        grader_note=grader_note,
     )
     return env
 
