@@ -13,6 +13,7 @@ import httpx
 import pytest
 import respx
 
+from panel.cli.display import totals_lines
 from panel.cli.entry import main
 from panel.errors import InputError
 from panel.inputs.prompts import PromptSet
@@ -125,6 +126,9 @@ def test_a_grader_reading_the_opposite_call_gets_the_cell_its_re_ask(
     assert note in page and "&lt;b&gt;worth&lt;/b&gt; adopting" in page and "<b>worth" not in page
     assert "after the re-ask it asked for" in page
     assert note in markdown and "<b>worth" not in markdown
+    grader_share = f"of which the grader ${record.totals.grader_cost_usd:,.4f}"
+    assert grader_share in page and grader_share in markdown
+    assert grader_share in "\n".join(totals_lines(record))
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])

@@ -180,7 +180,13 @@ def totals_lines(record: Record) -> list[str]:
         f"{usage.cache_write_tokens} cache write, "
         f"{usage.cache_read_tokens} cache read, {usage.output_tokens} out; "
         f"input from prompt cache: {share(totals.cached_input_share)}",
-        f"cost: {money(totals.cost_usd)} (without caching {money(totals.cost_without_cache_usd)}, "
+        f"cost: {money(totals.cost_usd)}"
+        + (
+            f", of which the grader {money(totals.grader_cost_usd)}"
+            if totals.grader_cost_usd
+            else ""
+        )
+        + f" (without caching {money(totals.cost_without_cache_usd)}, "
         f"{caching_outcome(record)}); spent this run {money(totals.spend_this_run_usd)}; "
         f"wall time {totals.wall_seconds:.2f} s",
     ]

@@ -28,7 +28,10 @@ def cost_or_unknown(record: Record) -> str:
     if cost is None and info.is_language_model:
         known = price_for(info.provider, info.model) is not None
         return "unknown" if known else f"unknown (no known price for {info.provider}:{info.model})"
-    return "—" if cost is None else f"${cost:,.4f}"
+    if cost is None:
+        return "—"
+    graders = record.totals.grader_cost_usd
+    return f"${cost:,.4f}" + (f", of which the grader ${graders:,.4f}" if graders else "")
 
 
 def estimate_lines(estimate: CostEstimate, info: ModelInfo) -> list[str]:
