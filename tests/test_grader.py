@@ -194,6 +194,40 @@ def test_grader_answers_are_cached_by_model_and_prompt(
     assert emulator.served == [] and cached.cells[0].grader == grading
 
 
+def test_cells_cached_before_the_grader_are_graded_not_paid_again(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    spec = spec_for([personas["builder"]], cards)  # no grader
+    with Emulator(EmulatorConfig(state_call=False), port=port) as emulator:
+        provider = _provider("anthropic", emulator, monkeypatch)
+        run(run_panel(spec, provider, ResponseStore(tmp_path / "cache"), RunOptions()))
+    assert len(emulator.served) == 2
+    # The same cells with a grader: served from the cache, each graded; one read the other way is
+    # flagged for the editor (a cached verdict is not re-asked), and the grading is kept.
+    config = EmulatorConfig(state_call=False, grader_calls=["skip", "ship"])
+    record, emulator, _ = _one_cell(
+        "anthropic", config, personas, cards, tmp_path, monkeypatch, port
+    )
+    assert [s.grader for s in emulator.served] == [True, True]
+    calls = sorted((c.grader.call if c.grader else None) for c in record.cells)
+    assert calls == ["ship", "skip"] and all(c.from_cache for c in record.cells)
+    against = next(c for c in record.cells if c.grader and c.grader.call == "skip")
+    assert against.attempts == 1 and any("not re-asked" in f for f in against.flags)
+    assert record.totals.grader_cost_usd is not None and record.totals.grader_cost_usd > 0
+    again, emulator, _ = _one_cell(
+        "anthropic", config, personas, cards, tmp_path, monkeypatch, port
+    )
+    assert emulator.served == [] and [c.grader for c in again.cells] == [
+        c.grader for c in record.cells
+    ]
+
+
 def test_a_grader_that_cannot_answer_keeps_the_verdict(
     personas: dict[str, Persona],
     cards: list[ToolCard],

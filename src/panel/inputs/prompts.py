@@ -104,12 +104,9 @@ class PromptSet:
         ]
 
     def combined_digest(self) -> str:
-        """The cells' templates as one hash (the grader's is keyed apart: `grader_digest`)."""
+        """The cells' templates as one hash (a grader answer is keyed by its rendered prompt)."""
         cells = [d.sha256 for d in self.digests() if d.name != GRADER]
         return hashlib.sha256("".join(cells).encode()).hexdigest()
-
-    def grader_digest(self) -> str:
-        return hashlib.sha256(self._grader_set().sources[GRADER].encode()).hexdigest()
 
     def _grader_set(self) -> PromptSet:
         if GRADER in self.sources:

@@ -63,11 +63,6 @@ class Grader:
     model: str
     prompts: PromptSet
 
-    @property
-    def identity(self) -> str:
-        """What of the grader goes into a cell's cache key: its model and its prompt."""
-        return f"{self.model}:{self.prompts.grader_digest()}"
-
     def request(self, cell: StructuredRequest, verdict: VerdictBase) -> StructuredRequest:
         text = f"{verdict.headline}\n\n{verdict.quote}"
         return StructuredRequest(
@@ -184,6 +179,25 @@ def grader_problem(grading: Grading, verdict: VerdictBase) -> str:
         f'a reader takes the quote as a {grading.call} ("{grading.words}") but the verdict is '
         f"{verdict.verdict}: make the words and the verdict agree (naming the call is optional)"
     )
+
+
+def needs_grading(grader: Grader, grading: Grading | None) -> bool:
+    """A cached cell this grader has not read yet (none read it, or another model did)."""
+    return grading is None or grading.model != grader.model or grading.call is None
+
+
+def cached_cell_flags(grading: Grading, verdict: VerdictBase) -> list[str]:
+    """A cell served from the response cache is graded but never re-asked: a reading against its
+    verdict is left to the editor."""
+    if grading.error:
+        return [f"grader ({grading.model}) {grading.error}"]
+    if not reads_opposite(grading, verdict):
+        return []
+    return [
+        f'the grader ({grading.model}) reads a {grading.call} ("{grading.words}") under a '
+        f"{verdict.verdict} verdict; not re-asked: the verdict came from the response cache "
+        "(--refresh asks again)"
+    ]
 
 
 def grader_flags(grading: Grading | None, verdict: VerdictBase | None) -> list[str]:

@@ -31,8 +31,9 @@ from panel.models import (
 )
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
-from panel.running.budget import Budget, BudgetedCell, PrefixPrice, worst_case
-from panel.running.grader import CellGrader, Grader
+from panel.running.budget import Budget, BudgetedCell, PrefixPrice, Reservation, worst_case
+from panel.running.checks import Checked
+from panel.running.grader import CellGrader, Grader, cached_cell_flags, needs_grading
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
@@ -88,7 +89,9 @@ def plan_cell(
     check: Check | None = None,
     grader: Grader | None = None,
 ) -> CellPlan:
-    key = cell_key(provider.info, request, templates_digest, grader.identity if grader else None)
+    # The grader is not part of the key: a cached verdict is graded when served (never re-asked),
+    # so turning the grader on or changing it never pays for a cell twice.
+    key = cell_key(provider.info, request, templates_digest)
     return CellPlan(
         persona=request.persona,
         tool=request.tool,
@@ -140,6 +143,8 @@ class PanelRun:
 
     async def _run_cell(self, plan: CellPlan, hit: CachedCell | None) -> CellResult:
         if hit is not None:
+            if plan.grader is not None and needs_grading(plan.grader, hit.grader):
+                hit = await self._grade_cached(plan, plan.grader, hit)
             result = self._result(plan, hit, from_cache=True)
             self.progress.saved += 1
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
@@ -150,6 +155,31 @@ class PanelRun:
         finally:
             if warm_up:
                 self._gate(plan).leave()
+
+    async def _grade_cached(self, plan: CellPlan, grader: Grader, hit: CachedCell) -> CachedCell:
+        """A cached verdict this grader has not read: graded (never re-asked), and kept so."""
+        verdict = plan.model.model_validate(hit.verdict)
+        if (plan.check(verdict) if plan.check else Checked()).agrees:
+            return hit  # the rules find its call: nothing for a grader to read
+        request = grader.request(plan.request, verdict)
+        async with self._slots:
+            reservation = await self.budget.reserve(worst_case(self.provider.info, request, "read"))
+            budgeted = BudgetedCell(
+                self.provider, self.budget, reservation or Reservation(0), "read"
+            )
+            grade = CellGrader(grader, budgeted, plan.request, self.store, self.options.refresh)
+            grading = (
+                await grade(verdict)
+                if reservation is not None
+                else Grading(model=grader.model, error="not graded: the spending limit is reached")
+            )
+        flags = [f for f in hit.flags if not f.startswith(("grader (", "the grader ("))]
+        graded = hit.model_copy(
+            update={"grader": grading, "flags": [*flags, *cached_cell_flags(grading, verdict)]}
+        )
+        await asyncio.to_thread(self.store.put, graded)
+        self.progress.spent_usd = self.budget.spent
+        return graded
 
     async def _call(self, plan: CellPlan, warm_up: bool) -> CellResult:
         persona, tool = plan.persona.id, plan.tool.id

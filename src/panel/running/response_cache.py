@@ -53,9 +53,7 @@ def grader_key(info: ModelInfo, request: StructuredRequest) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def cell_key(
-    info: ModelInfo, request: StructuredRequest, templates_digest: str, grader: str | None = None
-) -> str:
+def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str) -> str:
     """Everything that determines a cell's answer, as a hash.
 
     Who answers: provider, model and endpoint (the base URL without
@@ -88,10 +86,6 @@ def cell_key(
         material["sample"] = request.sample
     if request.order != "listed":
         material["order"] = request.order
-    # A grader (its model and prompt) may re-ask a cell, so it is part of what was asked; a run
-    # without one keeps the key it always had.
-    if grader is not None:
-        material["grader"] = grader
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
 
