@@ -215,7 +215,7 @@ def test_cells_cached_before_the_grader_are_graded_not_paid_again(
         "anthropic", config, personas, cards, tmp_path, monkeypatch, port
     )
     assert [s.grader for s in emulator.served] == [True, True]
-    calls = sorted((c.grader.call if c.grader else None) for c in record.cells)
+    calls = sorted(str(c.grader.call if c.grader else None) for c in record.cells)
     assert calls == ["ship", "skip"] and all(c.from_cache for c in record.cells)
     against = next(c for c in record.cells if c.grader and c.grader.call == "skip")
     assert against.attempts == 1 and any("not re-asked" in f for f in against.flags)
