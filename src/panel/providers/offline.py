@@ -115,12 +115,16 @@ class OfflineProvider:
 
     def _points(self, persona: Persona, tool: ToolCard) -> dict[str, str | None]:
         """What the card offers each beat, in the persona's order: the pricing to a beat about
-        money, the description's sentences and the facts in turn to the others (none repeated)."""
+        money, the facts and the description's sentences in turn to the others (none repeated),
+        from a place in the card that depends on the persona."""
         money = self._block("pricing_words", {}).split()
         sentences = _SENTENCE_END.split(" ".join(tool.description.split()))
         claims = [s for s in sentences if 0 < len(s.split()) <= POINT_WORDS]  # whole ones only
         facts = [f for f in tool.facts if len(f.split()) <= POINT_WORDS]
         pool = [s for pair in zip_longest(facts, claims) for s in pair if s]
+        # Each persona starts at its own place in the card, so reviewers do not all quote alike.
+        start = hashlib.sha256(persona.id.encode()).digest()[0] % len(pool) if pool else 0
+        pool = pool[start:] + pool[:start]
         points: dict[str, str | None] = {}
         priced = False
         for beat in persona.beats:
