@@ -149,6 +149,20 @@ def test_a_grader_agreeing_asks_nothing_more(
     assert not any("grader" in flag for flag in cell.flags)
 
 
+def test_a_review_of_one_tool_shows_the_grader_too(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = spec_for([personas["builder"]], cards[:1], grader="claude-haiku-4-5")
+    with Emulator(EmulatorConfig(state_call=False, grader_calls=["ship"])) as emulator:
+        provider = _provider("anthropic", emulator, monkeypatch)
+        record = run(run_panel(spec, provider, ResponseStore(tmp_path / "c"), RunOptions()))
+    note = "the grader claude-haiku-4-5 reads a ship"
+    assert note in render_html(record) and note in render_markdown(record)
+
+
 def test_a_call_the_rules_clearly_find_needs_no_grader(
     personas: dict[str, Persona],
     cards: list[ToolCard],
