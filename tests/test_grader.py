@@ -234,11 +234,13 @@ def test_cells_cached_before_the_grader_are_graded_not_paid_again(
     against = next(c for c in record.cells if c.grader and c.grader.call == "skip")
     assert against.attempts == 1 and any("not re-asked" in f for f in against.flags)
     assert record.totals.grader_cost_usd is not None and record.totals.grader_cost_usd > 0
+    assert record.totals.spend_this_run_usd == record.totals.grader_cost_usd  # the graders only
     again, emulator, _ = _one_cell(
         "anthropic", config, personas, cards, tmp_path, monkeypatch, port
     )
-    assert emulator.served == [] and [c.grader for c in again.cells] == [
-        c.grader for c in record.cells
+    assert emulator.served == [] and again.totals.spend_this_run_usd == 0
+    assert [c.grader for c in again.cells] == [
+        c.grader.model_copy(update={"graded_now": False}) for c in record.cells if c.grader
     ]
 
 

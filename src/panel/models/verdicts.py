@@ -144,6 +144,11 @@ class Grading(Strict):
     from_cache: int = Field(default=0, description="Grader answers served by the response cache.")
     reasked: bool = False
     error: str | None = None
+    graded_now: bool = Field(
+        default=False,
+        description="A cell from the response cache graded during this run: its grader cost is "
+        "part of this run's spend.",
+    )
 
 
 class GraderEntry(Strict):

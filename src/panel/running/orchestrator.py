@@ -143,9 +143,13 @@ class PanelRun:
 
     async def _run_cell(self, plan: CellPlan, hit: CachedCell | None) -> CellResult:
         if hit is not None:
-            if plan.grader is not None and needs_grading(plan.grader, hit.grader):
+            graded_now = plan.grader is not None and needs_grading(plan.grader, hit.grader)
+            if plan.grader is not None and graded_now:
                 hit = await self._grade_cached(plan, plan.grader, hit)
             result = self._result(plan, hit, from_cache=True)
+            if graded_now and result.grader is not None:
+                grading = result.grader.model_copy(update={"graded_now": True})
+                result = result.model_copy(update={"grader": grading})
             self.progress.saved += 1
             self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "cached", hit.verdict, result))
             return result

@@ -208,6 +208,7 @@ def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
         sum(
             cell.cost.usd + _grader_usd(cell) for cell in cells if cell.cost and not cell.from_cache
         )
+        + sum(_grader_usd(cell) for cell in cells if cell.from_cache and _graded_now(cell))
         if known
         else None
     )
@@ -224,6 +225,10 @@ def totals(cells: list[CellResult], wall_seconds: float) -> Totals:
         cells_from_cache=sum(cell.from_cache for cell in cells),
         grader_cost_usd=_round(grader_cost) if graded else None,
     )
+
+
+def _graded_now(cell: CellResult) -> bool:
+    return cell.grader is not None and cell.grader.graded_now
 
 
 def _grader_usd(cell: CellResult) -> float:
