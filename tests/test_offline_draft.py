@@ -40,6 +40,8 @@ def test_every_draft_reads_the_card_not_the_instructions() -> None:
             places = [quote.find(f"{beat.label}:") for beat in persona.beats]
             found = [place for place in places if place >= 0]
             assert len(found) >= 2 and found == sorted(found)
+            bar = persona.ship_when if reply["verdict"] == "ship" else persona.skip_when
+            assert bar[1:].rstrip(".") in quote  # the persona's own bar for its call
             assert reply["headline"].startswith("[offline draft]")
             assert all("offline draft" in note for note in reply["beats"].values())
 

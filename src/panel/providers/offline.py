@@ -29,6 +29,7 @@ MAX_QUOTE_CHARS = QUOTE_TARGET_CHARS[1]
 CHUNK_CHARS = 24
 GRADER_WORDS = 300
 POINT_WORDS = 30  # the longest card sentence the draft quotes (whole sentences only)
+MAX_BAR_CHARS = 240  # the persona's ship_when or skip_when, quoted when it is this short
 PRICING = "\0pricing"  # the pricing point when no beat is about money: after the beats
 _CALL_WORD = re.compile(r"\b(ship|skip)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -156,6 +157,9 @@ class OfflineProvider:
                 beat = next(b for b in persona.beats if b.id == beat_id)
                 parts.append(self._block("beat", context, beat=beat, point=_stopped(point)))
         tail = [self._block("untested", context), self._block("closing", context)]
+        criterion = persona.ship_when if context["verdict"] == "ship" else persona.skip_when
+        if len(criterion) <= MAX_BAR_CHARS:  # the persona's own bar, in its words
+            parts.append(self._block("bar", context, criterion=criterion))
         kept: list[str] = []
         for part in parts:  # whole sentences only, within the page's length
             if len(" ".join([*kept, part, *tail])) > MAX_QUOTE_CHARS:
