@@ -55,8 +55,9 @@ def test_ship_percent_carries_its_wilson_interval_on_both_pages(
 
     record = _record(personas, cards, tmp_path, ScriptedProvider(script))
     markdown, page = render_markdown(record), render_html(record)
-    assert "**75%** (30-95%)" in markdown and "**100%** (51-100%)" in markdown
-    assert "<b>75%<small> (30-95%)</small></b>" in page
+    over = "95% interval over 4 reviewers"
+    assert f"**75%** (30-95%, {over})" in markdown and f"**100%** (51-100%, {over})" in markdown
+    assert f"<b>75%<small> (30-95%, {over})</small></b>" in page
     assert "## How sure the panel is" in markdown and "How sure the panel is</h2>" in page
     kappa = next(line for line in statistics_lines(record) if "Fleiss" in line)
     assert kappa == "Agreement across reviewers (Fleiss' kappa): -0.14 over 2 tools."
