@@ -8,6 +8,7 @@ same parse as plain CommonMark.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -25,7 +26,47 @@ from panel.report.figures import (
 from panel.report.markup import html_block, html_inline, md_block, md_escape, md_inline, safe_url
 from panel.resources import template_dir
 
-__all__ = ["money", "percent", "render_html", "render_markdown", "safe_url", "share"]
+__all__ = [
+    "LivePage", "money", "percent", "render_html", "render_markdown", "safe_url", "share",
+    "vote_server_page",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LivePage:
+    """A page that talks to a `panel serve` server: its script (vote buttons, live counts and,
+    for an editor, edit controls) and the server's origin ("" when the server serves the page).
+    The page's Content-Security-Policy allows that script and those requests, nothing more."""
+
+    server: str = ""
+
+    @property
+    def script(self) -> str:
+        return f"{self.server}/static/desk.js"
+
+    @property
+    def policy(self) -> str:
+        origin = self.server or "'self'"
+        return (
+            f"default-src 'none'; style-src 'unsafe-inline' {origin}; script-src {origin}; "
+            f"connect-src {origin}; base-uri 'none'; form-action 'none'"
+        )
+
+
+def vote_server_page(url: str) -> LivePage:
+    """For `render --vote-server URL` and `digest --vote-server URL`: a published page whose
+    readers vote on that server (which must be started with `--allow-origin` for the page's
+    site). Refuses what is not a plain http(s) origin."""
+    from urllib.parse import urlsplit
+
+    from panel.errors import InputError
+    from panel.urls import check_base_url
+
+    parts = urlsplit(check_base_url(url, "--vote-server"))
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise InputError(f"--vote-server: {url!r} must be an origin (scheme, host, port) alone")
+    checked = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    return LivePage(server=checked)
 
 
 def percent(value: float | None) -> str:
@@ -101,7 +142,7 @@ def _environment(*, html: bool) -> jinja2.Environment:
     return env
 
 
-def _context(record: Record) -> dict[str, Any]:
+def _context(record: Record, live: LivePage | None = None) -> dict[str, Any]:
     # As published: overrides applied; with --samples, a sample that agrees with the majority.
     grid: dict[tuple[str, str], CellResult] = representatives([c.edited() for c in record.cells])
     stats = record.statistics
@@ -118,6 +159,7 @@ def _context(record: Record) -> dict[str, Any]:
         "prefs": {pref.persona: pref for pref in record.aggregates.personas},
         "beat_labels": {p.id: {b.id: b.label for b in p.beats} for p in record.personas},
         "compared": len(record.tools) > 1,
+        "live": live,
     }
 
 
@@ -133,5 +175,6 @@ def render_markdown(record: Record) -> str:
     return _environment(html=False).get_template("page.md.j2").render(_context(record))
 
 
-def render_html(record: Record) -> str:
-    return _environment(html=True).get_template("page.html.j2").render(_context(record))
+def render_html(record: Record, live: LivePage | None = None) -> str:
+    """The page; with `live`, one that loads the desk's script from a panel server."""
+    return _environment(html=True).get_template("page.html.j2").render(_context(record, live))

@@ -1,0 +1,129 @@
+"""`panel serve`: the argparse glue and the server's life (start, first line, clean stop).
+
+The CLI registers the subcommand with `add_serve_command(commands)`; its handler is `serve`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from panel.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DEFAULT_PORT = 8765
+TOKEN_ENV = "PANEL_TOKEN"
+
+
+def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve_parser = commands.add_parser(
+        "serve", help="the editor's desk and the readers' vote in a browser"
+    )
+    serve_parser.add_argument(
+        "runs_dir", nargs="?", type=Path, default=Path("panel-out"), metavar="RUNS_DIR",
+        help="where the runs are (default panel-out)",
+    )  # fmt: skip
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve_parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help="port (default 8765; 0 picks a free one)"
+    )
+    serve_parser.add_argument(
+        "--db", metavar="URL", help="votes database: sqlite:///PATH or postgresql://... "
+        "(default sqlite:///RUNS_DIR/.panel.db)",
+    )  # fmt: skip
+    serve_parser.add_argument(
+        "--token", help=f"the editor token (default ${TOKEN_ENV}, else a new one, printed)"
+    )
+    serve_parser.add_argument(
+        "--cards", type=Path, metavar="DIR", help="a folder of tool cards the new-panel form offers"
+    )
+    serve_parser.add_argument(
+        "--allow-origin", action="append", default=[], metavar="ORIGIN",
+        help="a site whose published pages (render --vote-server) may send votes; repeatable",
+    )  # fmt: skip
+    serve_parser.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
+    serve_parser.set_defaults(handler=serve)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
+
+
+def serve(args: argparse.Namespace, console: Console) -> int:
+    """Serve until SIGINT or SIGTERM; the URL is the first line on standard output."""
+    from panel.web.security import new_token
+
+    runs_dir: Path = args.runs_dir
+    if runs_dir.exists() and not runs_dir.is_dir():
+        raise InputError("not a folder", source=str(runs_dir))
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    if args.cards is not None and not args.cards.is_dir():
+        raise InputError("--cards: no such folder", source=str(args.cards))
+    token = args.token or os.environ.get(TOKEN_ENV, "").strip()
+    generated = not token
+    token = token or new_token()
+    origins = tuple(_origin(origin) for origin in args.allow_origin)
+    listener = _listen(args.host, args.port)
+    return asyncio.run(_serve(args, runs_dir, token, generated, origins, listener))
+
+
+def _origin(text: str) -> str:
+    from panel.report.render import vote_server_page
+
+    return vote_server_page(text).server
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the first line is printed (so the URL works)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise InputError(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})") from exc
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
+
+
+async def _serve(
+    args: argparse.Namespace,
+    runs_dir: Path,
+    token: str,
+    generated: bool,
+    origins: tuple[str, ...],
+    listener: socket.socket,
+) -> int:
+    import uvicorn
+
+    from panel.web.app import create_app
+    from panel.web.desk import ServeSettings
+    from panel.web.votes_db import VoteStore, default_db_url
+
+    votes = await VoteStore.open(args.db or default_db_url(runs_dir))
+    settings = ServeSettings(
+        runs_dir=runs_dir, token=token, cards_dir=args.cards, allowed_origins=origins,
+        offline_delay=max(0.0, args.offline_delay),
+    )  # fmt: skip
+    app = create_app(settings, votes)
+    host, port = listener.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"http://{shown}:{port}/", flush=True)
+    if generated:
+        print(f"token: {token}", flush=True)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    await server.serve(sockets=[listener])  # uvicorn turns SIGINT/SIGTERM into a clean stop
+    sys.stdout.flush()
+    return 0

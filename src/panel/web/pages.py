@@ -1,0 +1,63 @@
+"""The HTML pages: the runs index, a run's page (the page `panel render` writes, with the
+desk's script), and the form for a new panel. Every value is escaped by the templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from anyio import to_thread
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from panel.report.render import LivePage, percent, render_html
+from panel.resources import template_dir
+from panel.web.api import desk_of, run_of
+from panel.web.edits import edited_record
+from panel.web.new_run import card_files
+
+PAGE_SIZE = 50
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(template_dir()),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["percent"] = percent
+
+
+def _page(name: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_env.get_template(name).render(**context))
+
+
+async def index_page(request: Request) -> Response:
+    desk = desk_of(request)
+    text = request.query_params.get("page", "1")
+    if not text.isdigit() or not 1 <= int(text) <= 10**6:
+        raise HTTPException(400, "page: a whole number from 1")
+    number = int(text)
+    entries = await to_thread.run_sync(desk.index.entries)
+    page = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    runs = await to_thread.run_sync(lambda: [desk.index.summary(entry) for entry in page])
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    return _page(
+        "serve_index.html.j2",
+        runs=[run for run in runs if run is not None],
+        total=len(entries),
+        page=number,
+        pages=pages,
+    )
+
+
+async def run_page(request: Request) -> Response:
+    entry, desk = run_of(request), desk_of(request)
+    votes = await desk.community(entry.run_id)
+    record = await to_thread.run_sync(edited_record, entry.folder, votes)
+    return HTMLResponse(await to_thread.run_sync(render_html, record, LivePage()))
+
+
+async def new_page(request: Request) -> Response:
+    desk = desk_of(request)
+    return _page("serve_new.html.j2", card_files=card_files(desk.settings.cards_dir))
