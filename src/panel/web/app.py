@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -25,16 +25,21 @@ STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("panel.serve")
 
 
-def create_app(settings: ServeSettings, votes: VoteStore) -> Starlette:
-    desk = Desk(settings, votes)
+def create_app(
+    settings: ServeSettings, open_votes: Callable[[], Awaitable[VoteStore]]
+) -> Starlette:
+    """The app; the vote store is opened on start-up, in the loop that serves (a database
+    connection belongs to one loop), and closed on shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        desk = Desk(settings, await open_votes())
+        app.state.desk = desk
         try:
             yield
         finally:  # runs going on are cancelled; what they finished is in the response cache
             await desk.live.close()
-            await votes.close()
+            await desk.votes.close()
 
     routes = [
         Route("/", pages.index_page),
@@ -55,7 +60,11 @@ def create_app(settings: ServeSettings, votes: VoteStore) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders, allowed_origins=settings.allowed_origins)],
+        middleware=[
+            Middleware(
+                SecurityHeaders, max_body=MAX_BODY_BYTES, allowed_origins=settings.allowed_origins
+            )
+        ],
         exception_handlers={
             HTTPException: _http_error,
             PanelError: _panel_error,
@@ -63,9 +72,7 @@ def create_app(settings: ServeSettings, votes: VoteStore) -> Starlette:
             Exception: _server_error,
         },
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
     )
-    app.state.desk = desk
     return app
 
 
@@ -76,10 +83,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    detail = exc.detail
-    if exc.status_code == 413:
-        detail = f"request body over {MAX_BODY_BYTES // 1024} KiB"
-    return error(exc.status_code, detail, dict(exc.headers or {}))
+    return error(exc.status_code, exc.detail, dict(exc.headers or {}))
 
 
 async def _panel_error(request: Request, exc: Exception) -> Response:

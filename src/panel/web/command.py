@@ -116,7 +116,11 @@ async def _serve(
         runs_dir=runs_dir, token=token, cards_dir=args.cards, allowed_origins=origins,
         offline_delay=max(0.0, args.offline_delay),
     )  # fmt: skip
-    app = create_app(settings, votes)
+
+    async def opened() -> VoteStore:
+        return votes
+
+    app = create_app(settings, opened)
     host, port = listener.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"http://{shown}:{port}/", flush=True)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The served pages load one script and one stylesheet from the server and talk only to it.
@@ -35,8 +36,9 @@ class SecurityHeaders:
     """ASGI middleware: a Content-Security-Policy and friends on every response, and writes
     from another site refused before any route sees them."""
 
-    def __init__(self, app: ASGIApp, allowed_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, allowed_origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.max_body = max_body
         self.allowed_origins = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,6 +46,23 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         request_headers = Headers(scope=scope)
+        length = request_headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > self.max_body:
+            response = JSONResponse(
+                {"error": f"request body over {self.max_body // 1024} KiB"}, status_code=413
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def bounded_receive() -> Message:  # a body sent without a length is counted
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise HTTPException(413, f"request body over {self.max_body // 1024} KiB")
+            return message
+
         origin = request_headers.get("origin")
         cors = origin if origin and _is_vote_path(scope["path"]) else None
         cors = cors if cors in self.allowed_origins else None
@@ -62,7 +81,7 @@ class SecurityHeaders:
                     headers["vary"] = "Origin"
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, bounded_receive, send_with_headers)
 
 
 def _is_vote_path(path: str) -> bool:

@@ -1,0 +1,63 @@
+"""Shared by the `panel serve` tests: a runs folder with real offline runs, the app in process,
+and the vote stores the API tests run on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from panel.inputs.loading import load_personas, load_tool_card
+from panel.models import Record
+from panel.report.output import write_run
+from panel.web.app import create_app
+from panel.web.desk import ServeSettings, VoteStore
+from tests.conftest import EXAMPLES
+from tests.records import offline_record
+from tests.support.fake_votes import MemoryVotes
+
+TOKEN = "editor-token-for-tests"
+EDITOR = {"authorization": f"Bearer {TOKEN}"}
+CARDS = ["claude-api-streaming-caching.toml", "modal-gpu-inference.toml"]
+
+
+def a_record(folder: Path) -> Record:
+    cards = [load_tool_card(EXAMPLES / name) for name in CARDS]
+    return offline_record(load_personas(), cards, folder)
+
+
+def write_runs(
+    root: Path, record: Record, count: int, group: str = "g", prefix: str = "run"
+) -> list[Path]:
+    """`count` runs of `record`, each its own id and an hour apart (the last is the newest)."""
+    folders = []
+    for number in range(count):
+        copy = record.model_copy(
+            update={
+                "run_id": f"{prefix}{number:05d}",
+                "created_at": record.created_at + timedelta(hours=number),
+            }
+        )
+        folders.append(write_run(root / group, copy))
+    return folders
+
+
+@contextmanager
+def desk_client(runs_dir: Path, db_url: str = "memory:", **settings: Any) -> Iterator[TestClient]:
+    """The app in process, its vote store opened from `db_url` ("memory:" is the fake)."""
+
+    async def open_votes() -> VoteStore:
+        if db_url == "memory:":
+            return MemoryVotes()
+        from panel.web.votes_db import VoteStore as DatabaseVotes
+
+        store: VoteStore = await DatabaseVotes.open(db_url)
+        return store
+
+    app = create_app(ServeSettings(runs_dir=runs_dir, token=TOKEN, **settings), open_votes)
+    with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False) as client:
+        yield client
