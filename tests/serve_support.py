@@ -16,9 +16,10 @@ from panel.models import Record
 from panel.report.output import write_run
 from panel.web.app import create_app
 from panel.web.desk import ServeSettings, VoteStore
+from panel.web.votes_db import VoteStore as DatabaseVotes
+from panel.web.votes_db import default_db_url
 from tests.conftest import EXAMPLES
 from tests.records import offline_record
-from tests.support.fake_votes import MemoryVotes
 
 TOKEN = "editor-token-for-tests"
 EDITOR = {"authorization": f"Bearer {TOKEN}"}
@@ -47,15 +48,13 @@ def write_runs(
 
 
 @contextmanager
-def desk_client(runs_dir: Path, db_url: str = "memory:", **settings: Any) -> Iterator[TestClient]:
-    """The app in process, its vote store opened from `db_url` ("memory:" is the fake)."""
+def desk_client(runs_dir: Path, db_url: str | None = None, **settings: Any) -> Iterator[TestClient]:
+    """The app in process, its votes in `db_url` (default: SQLite in the runs folder, as
+    `panel serve` does)."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
 
     async def open_votes() -> VoteStore:
-        if db_url == "memory:":
-            return MemoryVotes()
-        from panel.web.votes_db import VoteStore as DatabaseVotes
-
-        store: VoteStore = await DatabaseVotes.open(db_url)
+        store: VoteStore = await DatabaseVotes.open(db_url or default_db_url(runs_dir))
         return store
 
     app = create_app(ServeSettings(runs_dir=runs_dir, token=TOKEN, **settings), open_votes)

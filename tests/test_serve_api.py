@@ -15,11 +15,10 @@ from starlette.testclient import TestClient
 from panel.models import Record
 from panel.record.overrides import OVERRIDES
 from panel.record.store import load_record
+from tests import pg
 from tests.serve_support import EDITOR, TOKEN, a_record, desk_client, write_runs
 
 TOOL, OTHER, PERSONA = "claude-api-streaming-caching", "modal-gpu-inference", "skeptic"
-# The same vote and edit tests run on every store; the real databases join when they land.
-STORES = ["memory:"]
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +32,13 @@ def runs(tmp_path: Path, record: Record) -> Path:
     return tmp_path / "runs"
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(params=["sqlite", "postgresql"])
 def client(request: pytest.FixtureRequest, runs: Path) -> Iterator[TestClient]:
-    with desk_client(runs, request.param, vote_burst=1000) as client:
+    """The same vote and edit tests on both databases (PostgreSQL: a real server, tests/pg.py)."""
+    url = None
+    if request.param == "postgresql":
+        url = pg.fresh_schema_url(request.getfixturevalue("postgres_url"))
+    with desk_client(runs, url, vote_burst=1000) as client:
         yield client
 
 
