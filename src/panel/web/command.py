@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from panel.errors import InputError
@@ -19,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 DEFAULT_PORT = 8765
+EXIT_INTERRUPTED = 130
 TOKEN_ENV = "PANEL_TOKEN"
 
 
@@ -127,7 +132,36 @@ async def _serve(
     if generated:
         print(f"token: {token}", flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    await server.serve(sockets=[listener])  # uvicorn turns SIGINT/SIGTERM into a clean stop
+    server = _server_class()(config)
+    await server.serve(sockets=[listener])
     sys.stdout.flush()
-    return 0
+    return EXIT_INTERRUPTED if signal.SIGINT in server.stopped_by else 0
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, stopped cleanly by SIGINT or SIGTERM (requests in flight finish,
+        runs going on are cancelled, the vote store is closed) without raising the signal
+        again afterwards, so the exit status is ours: 130 after SIGINT, 0 after SIGTERM."""
+
+        stopped_by: list[int]
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            self.stopped_by = []
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            self.stopped_by.append(sig)
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return Server

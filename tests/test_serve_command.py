@@ -1,0 +1,89 @@
+"""`panel serve` as a process: the URL first on standard output (flushed at once), a generated
+token on the next line, and a clean stop on SIGINT (130) or SIGTERM (0)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+# The lead wires add_serve_command into panel's parser; this is the same glue, standalone.
+SERVE = """
+import argparse, sys
+from panel.errors import PanelError
+from panel.terminal import safe_console
+from panel.web.command import add_serve_command
+parser = argparse.ArgumentParser(prog="panel")
+add_serve_command(parser.add_subparsers(dest="command", required=True))
+args = parser.parse_args(sys.argv[1:])
+try:
+    sys.exit(args.handler(args, safe_console(stderr=True)))
+except PanelError as exc:  # as panel's CLI does
+    print(f"panel: error: {exc}", file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+def start(tmp_path: Path, *flags: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SERVE, "serve", str(tmp_path / "runs"), "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def get(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - a loopback URL
+        return json.loads(answer.read())
+
+
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
+def test_the_url_comes_first_and_a_signal_stops_it_cleanly(
+    tmp_path: Path, stop: signal.Signals, status: int
+) -> None:
+    server = start(tmp_path)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()  # readable before the process ends: flushed
+        token = server.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+        assert token.startswith("token: ") and len(token) > 30
+        assert get(url + "api/runs") == []
+        server.send_signal(stop)
+        out, err = server.communicate(timeout=20)
+    finally:
+        server.kill()
+    assert server.returncode == status, err
+    assert "Traceback" not in err and out == ""
+    assert (tmp_path / "runs" / ".panel.db").is_file()
+
+
+def test_a_given_token_is_not_printed(tmp_path: Path) -> None:
+    server = start(tmp_path, env={"PANEL_TOKEN": "from-the-environment"})
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        assert get(url + "api/runs") == []
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=20)
+    finally:
+        server.kill()
+    assert out == "" and "from-the-environment" not in err
+
+
+def test_a_runs_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "runs").write_text("not a folder")
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE, "serve", str(tmp_path / "runs"), "--port", "0"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"panel: error: {tmp_path / 'runs'}: not a folder\n"
