@@ -34,13 +34,14 @@ def a_record(folder: Path) -> Record:
 def write_runs(
     root: Path, record: Record, count: int, group: str = "g", prefix: str = "run"
 ) -> list[Path]:
-    """`count` runs of `record`, each its own id and an hour apart (the last is the newest)."""
+    """`count` runs of `record`, each its own id, an hour apart and in the past (the last is the
+    newest)."""
     folders = []
     for number in range(count):
         copy = record.model_copy(
             update={
                 "run_id": f"{prefix}{number:05d}",
-                "created_at": record.created_at + timedelta(hours=number),
+                "created_at": record.created_at - timedelta(hours=count - number),
             }
         )
         folders.append(write_run(root / group, copy))
@@ -60,3 +61,37 @@ def desk_client(runs_dir: Path, db_url: str | None = None, **settings: Any) -> I
     app = create_app(ServeSettings(runs_dir=runs_dir, token=TOKEN, **settings), open_votes)
     with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False) as client:
         yield client
+
+
+@contextmanager
+def served(runs_dir: Path, db_url: str | None = None, **settings: Any) -> Iterator[str]:
+    """`panel serve`'s app on a real uvicorn in a background thread, on a free port; its URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    runs_dir.mkdir(parents=True, exist_ok=True)
+
+    async def open_votes() -> VoteStore:
+        store: VoteStore = await DatabaseVotes.open(db_url or default_db_url(runs_dir))
+        return store
+
+    app = create_app(ServeSettings(runs_dir=runs_dir, token=TOKEN, **settings), open_votes)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+        listener.close()

@@ -43,6 +43,7 @@ def create_app(
 
     routes = [
         Route("/", pages.index_page),
+        Route("/favicon.ico", _no_icon),
         Route("/new", pages.new_page),
         Route("/runs/{run_id}/", pages.run_page),
         Route("/api/runs", api.list_runs, methods=["GET"]),
@@ -74,6 +75,10 @@ def create_app(
         lifespan=lifespan,
     )
     return app
+
+
+async def _no_icon(request: Request) -> Response:
+    return Response(status_code=204)  # browsers ask for one; a 404 would be noise in their logs
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
