@@ -79,7 +79,7 @@ def served(runs_dir: Path, db_url: str | None = None, **settings: Any) -> Iterat
         return store
 
     app = create_app(ServeSettings(runs_dir=runs_dir, token=TOKEN, **settings), open_votes)
-    listener = socket.socket()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

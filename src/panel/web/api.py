@@ -20,6 +20,7 @@ from panel.web.runs_index import RunEntry
 from panel.web.security import VOTER_COOKIE, VOTER_HEADER, check_origin, require_editor
 
 MAX_PAGE = 200
+YEAR = 365 * 86400
 VOTES = ("ship", "skip")
 
 
@@ -78,7 +79,18 @@ async def get_run(request: Request) -> Response:
 
 async def get_votes(request: Request) -> Response:
     entry, desk = run_of(request), desk_of(request)
-    return JSONResponse({"tools": await _counts(desk, entry)})
+    return with_voter(request, JSONResponse({"tools": await _counts(desk, entry)}))
+
+
+def with_voter(request: Request, response: Response) -> Response:
+    """The response, with a reader id cookie if the reader has none yet: readers who read
+    before voting each get their own rate limit (a vote without one shares its address's)."""
+    desk = desk_of(request)
+    if desk.voters.check(request.cookies.get(VOTER_COOKIE)) is None:
+        issued = desk.voters.issue()
+        response.set_cookie(VOTER_COOKIE, issued, max_age=YEAR, httponly=True, samesite="lax")
+        response.headers[VOTER_HEADER] = issued
+    return response
 
 
 async def _counts(desk: Desk, entry: RunEntry) -> dict[str, dict[str, int]]:

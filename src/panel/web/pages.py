@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from panel.report.render import LivePage, percent, render_html
 from panel.resources import template_dir
-from panel.web.api import desk_of, run_of
+from panel.web.api import desk_of, run_of, with_voter
 from panel.web.edits import edited_record
 from panel.web.new_run import card_files
 
@@ -55,7 +55,8 @@ async def run_page(request: Request) -> Response:
     entry, desk = run_of(request), desk_of(request)
     votes = await desk.community(entry.run_id)
     record = await to_thread.run_sync(edited_record, entry.folder, votes)
-    return HTMLResponse(await to_thread.run_sync(render_html, record, LivePage()))
+    page = HTMLResponse(await to_thread.run_sync(render_html, record, LivePage()))
+    return with_voter(request, page)
 
 
 async def new_page(request: Request) -> Response:
