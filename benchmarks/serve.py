@@ -46,8 +46,10 @@ sys.exit(args.handler(args, safe_console(stderr=True)))
 
 def generate_runs(root: Path, scratch: Path) -> list[str]:
     """2,000 run folders from one real offline record (ids and dates changed in its text)."""
-    cards = [load_tool_card(ROOT / "examples" / name)
-             for name in ("claude-api-streaming-caching.toml", "modal-gpu-inference.toml")]  # fmt: skip
+    cards = [
+        load_tool_card(ROOT / "examples" / name)
+        for name in ("claude-api-streaming-caching.toml", "modal-gpu-inference.toml")
+    ]
     record = offline_record(load_personas(), cards, scratch)
     text = record.model_dump_json(indent=2)
     ids = []
@@ -68,8 +70,12 @@ def generate_runs(root: Path, scratch: Path) -> list[str]:
 
 def start_server(runs: Path, db: str | None) -> tuple[subprocess.Popen[str], str]:
     command = [sys.executable, "-c", GLUE, "serve", str(runs), "--port", "0", "--token", "bench"]
-    server = subprocess.Popen(command + (["--db", db] if db else []), stdout=subprocess.PIPE, text=True,
-                              env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    server = subprocess.Popen(
+        command + (["--db", db] if db else []),
+        stdout=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": f"{ROOT / 'src'}", "PATH": "/usr/bin:/bin"},
+    )
     assert server.stdout is not None
     return server, server.stdout.readline().strip()
 
@@ -83,14 +89,21 @@ async def timed_get(client: httpx2.AsyncClient, path: str) -> float:
 
 async def index_pages(url: str) -> list[tuple[str, float]]:
     async with httpx2.AsyncClient(base_url=url, timeout=60) as client:
-        paths = ["/api/runs?limit=50", "/api/runs?limit=50&offset=50", "/?page=1",
-                 "/api/runs?limit=50&offset=1000", "/api/runs?limit=50&offset=1950", "/?page=40",
-                 "/api/runs?limit=50"]  # fmt: skip
+        paths = [
+            "/api/runs?limit=50",
+            "/api/runs?limit=50&offset=50",
+            "/?page=1",
+            "/api/runs?limit=50&offset=1000",
+            "/api/runs?limit=50&offset=1950",
+            "/?page=40",
+            "/api/runs?limit=50",
+        ]
         return [(path, await timed_get(client, path)) for path in paths]
 
 
-async def reader(url: str, number: int, slots: list[tuple[str, str]], latencies: list[float],
-                 refused: list[int]) -> dict[tuple[str, str], str]:  # fmt: skip
+async def reader(
+    url: str, number: int, slots: list[tuple[str, str]], latencies: list[float], refused: list[int]
+) -> dict[tuple[str, str], str]:
     """50 votes over 25 slots; the reader's last vote on each slot is the one that counts."""
     final: dict[tuple[str, str], str] = {}
     async with httpx2.AsyncClient(base_url=url, timeout=60) as client:
@@ -114,8 +127,11 @@ async def reader(url: str, number: int, slots: list[tuple[str, str]], latencies:
 
 
 async def votes(url: str, ids: list[str]) -> int:
-    slots = [(run_id, tool) for run_id in ids[:13] for tool in
-             ("claude-api-streaming-caching", "modal-gpu-inference")][:SLOTS]  # fmt: skip
+    slots = [
+        (run_id, tool)
+        for run_id in ids[:13]
+        for tool in ("claude-api-streaming-caching", "modal-gpu-inference")
+    ][:SLOTS]
     latencies: list[float] = []
     refused: list[int] = []
     started = time.perf_counter()
@@ -134,10 +150,12 @@ async def votes(url: str, ids: list[str]) -> int:
             counted.update({(run_id, tool): count for tool, count in tools.items()})
     wrong = [slot for slot in slots if counted.get(slot) != expected[slot]]
     cuts = statistics.quantiles(latencies, n=100)
-    print(f"votes: {len(latencies)} cast by {READERS} readers in {wall:.2f} s "
-          f"({len(latencies) / wall:.0f} votes/s); latency p50 {cuts[49]:.1f} ms, "
-          f"p99 {cuts[98]:.1f} ms, max {max(latencies):.1f} ms; {len(refused)} refused by the "
-          "rate limit and sent again")  # fmt: skip
+    print(
+        f"votes: {len(latencies)} cast by {READERS} readers in {wall:.2f} s "
+        f"({len(latencies) / wall:.0f} votes/s); latency p50 {cuts[49]:.1f} ms, "
+        f"p99 {cuts[98]:.1f} ms, max {max(latencies):.1f} ms; {len(refused)} refused by the "
+        "rate limit and sent again"
+    )
     total = sum(sum(count.values()) for count in expected.values())
     print(
         f"votes: {len(slots)} slots, {total} votes expected after replacements; "
