@@ -5,9 +5,10 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from markdown_it import MarkdownIt
 
-from panel.errors import ProviderError
+from panel.errors import InputError, ProviderError
 from panel.inputs.loading import choose_personas
 from panel.models import Persona, Record, ToolCard
 from panel.providers.base import Provider, StructuredRequest
@@ -15,12 +16,18 @@ from panel.providers.offline import OfflineProvider
 from panel.record.store import load_record
 from panel.report.markup import html_inline, md_block, md_inline, parser
 from panel.report.output import write_run
-from panel.report.render import render_html, render_markdown, safe_url
+from panel.report.render import (
+    LivePage,
+    render_html,
+    render_markdown,
+    safe_url,
+    vote_server_page,
+)
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
-from tests.records import hostile_record
+from tests.records import hostile_record, offline_record
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -192,3 +199,21 @@ def test_markup_round_trip_and_links() -> None:
     assert _words(parser().render(md_block(block))) == _words(parser().render(block))
     assert 'rel="nofollow noopener noreferrer"' in html_inline("[a](https://a.example)")
     assert "<a" not in html_inline("[a](data:text/html,x) <http://a b>")
+
+
+def test_a_page_pointing_at_a_vote_server_loads_only_its_script(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    record = offline_record(personas, cards, tmp_path)
+    live = vote_server_page("https://votes.example:8443/")
+    assert live == LivePage(server="https://votes.example:8443")
+    page = render_html(record, live)
+    assert '<script type="module" src="https://votes.example:8443/static/desk.js"></script>' in page
+    assert "script-src https://votes.example:8443;" in page
+    assert "connect-src https://votes.example:8443;" in page
+    assert f'data-run="{record.run_id}" data-server="https://votes.example:8443"' in page
+    assert page.count("data-community=") == len(record.tools)
+    assert "<script" not in render_html(record)  # a plain page stays script-free
+    for bad in ("ftp://votes.example", "https://votes.example/path", "https://u:p@votes.example"):
+        with pytest.raises(InputError, match="--vote-server"):
+            vote_server_page(bad)

@@ -306,3 +306,44 @@ def test_a_body_without_a_length_is_bounded_too(client: TestClient) -> None:
         "/api/runs", content=chunks(), headers={**EDITOR, "content-type": "application/json"}
     )
     assert answer.status_code == 413 and answer.json() == {"error": "request body over 256 KiB"}
+
+
+def test_a_published_page_on_an_allowed_site_may_vote_and_nothing_else(runs: Path) -> None:
+    site = "https://reviews.example"
+    with desk_client(runs, allowed_origins=(site,)) as client:
+        preflight = client.options(
+            "/api/runs/run00002/votes",
+            headers={"origin": site, "access-control-request-method": "POST"},
+        )
+        assert preflight.status_code == 204
+        assert preflight.headers["access-control-allow-origin"] == site
+        assert "x-panel-voter" in preflight.headers["access-control-allow-headers"]
+        vote = {"tool": TOOL, "vote": "ship"}
+        first = client.post("/api/runs/run00002/votes", json=vote, headers={"origin": site})
+        assert first.status_code == 200 and first.headers["access-control-allow-origin"] == site
+        voter = first.headers["x-panel-voter"]  # kept by the page: no cookie crosses sites
+        client.cookies.clear()
+        again = client.post(
+            "/api/runs/run00002/votes",
+            json={"tool": TOOL, "vote": "skip"},
+            headers={"origin": site, "x-panel-voter": voter},
+        )
+        assert again.json() == {"tool": TOOL, "ship": 0, "skip": 1}  # the same reader
+        script = client.get("/static/desk.js", headers={"origin": site})
+        assert script.headers["access-control-allow-origin"] == site
+        edit = client.post(
+            "/api/runs/run00002/overrides",
+            json={
+                "tool": TOOL,
+                "persona": PERSONA,
+                "verdict": "skip",
+                "editor": "A",
+                "reason": "r",
+            },
+            headers={**EDITOR, "origin": site},
+        )
+        assert edit.status_code == 403 and "access-control-allow-origin" not in edit.headers
+        other = client.post(
+            "/api/runs/run00002/votes", json=vote, headers={"origin": "https://elsewhere.example"}
+        )
+        assert other.status_code == 403 and "access-control-allow-origin" not in other.headers

@@ -5,9 +5,13 @@ screenshots."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,7 @@ from playwright.sync_api import (
 )
 
 from panel.models import Record
+from panel.report.render import render_html, vote_server_page
 from tests.conftest import EXAMPLES
 from tests.serve_support import TOKEN, a_record, served, write_runs
 from tests.support.browser import chromium
@@ -163,3 +168,53 @@ def test_an_editor_starts_an_offline_run_and_watches_the_grid_fill(
     expect(page.locator("li.run").first).to_contain_text("Claw Code")
     shot(page, "index", tmp_path)
     no_sideways_scroll(page)
+
+
+@contextmanager
+def static_site(folder: Path) -> Iterator[str]:
+    """A plain static file server on another port: another site, as a published page is."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+
+    class Quiet(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            return None
+
+    site = Quiet(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_published_page_takes_votes_on_the_server(
+    tmp_path: Path, record: Record, browser: Browser, width: int
+) -> None:
+    write_runs(tmp_path / "runs", record, 1)
+    published = tmp_path / "site"
+    published.mkdir()
+    with static_site(published) as site, served(tmp_path / "runs", allowed_origins=(site,)) as url:
+        origin = url.rstrip("/")
+        run = record.model_copy(update={"run_id": "run00000"})
+        page_html = render_html(run, vote_server_page(origin))
+        (published / "index.html").write_text(page_html, encoding="utf-8")
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(f"{site}/index.html")
+        stat = page.locator(f'[data-community="{TOOL}"]')
+        stat.locator("button.vote-ship").click()
+        expect(stat.locator("b")).to_have_text("1 ship / 0 skip (100%)")
+        page.reload()  # the reader's id is kept by the page (no cookie crosses sites)
+        stat = page.locator(f'[data-community="{TOOL}"]')
+        expect(stat.locator("b")).to_have_text("1 ship / 0 skip (100%)")
+        stat.locator("button.vote-skip").click()
+        expect(stat.locator("b")).to_have_text("0 ship / 1 skip (0%)")
+        assert page.locator("#desk-bar").count() == 0  # no editing from a published page
+        shot(page, "published", tmp_path, page.locator("article.tool").first)
+        context.close()
+        assert problems == []

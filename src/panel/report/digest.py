@@ -23,7 +23,7 @@ from typing import Any
 from panel.errors import InputError
 from panel.models import Record
 from panel.record.store import RECORD, load_record
-from panel.report.render import percent, render_html, template_environment
+from panel.report.render import LivePage, percent, render_html, template_environment
 
 MARKER = ".panel-site"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -85,8 +85,9 @@ def page_name(run_id: str) -> str:
 
 
 def build_site(runs: list[Run], out: Path, *, since: timedelta, now: datetime,
-               site_url: str | None = None) -> Path:  # fmt: skip
-    """Write the site into `out` at once; returns its resolved path."""
+               site_url: str | None = None, live: LivePage | None = None) -> Path:  # fmt: skip
+    """Write the site into `out` at once; returns its resolved path. With `live`
+    (`digest --vote-server URL`), each run's page takes readers' votes on that server."""
     out = out.resolve()
     _check_out(out)
     recent = [run for run in runs if run.record.created_at >= now - since]
@@ -96,7 +97,7 @@ def build_site(runs: list[Run], out: Path, *, since: timedelta, now: datetime,
         FEED: feed_xml(recent, site_url=site_url, site_name=out.name, now=now),
         MARKER: "built by panel digest; the whole folder is replaced on the next build\n",
     }
-    files.update({run.page: render_html(run.record) for run in runs})
+    files.update({run.page: render_html(run.record, live) for run in runs})
     _swap_in(files, out)
     return out
 

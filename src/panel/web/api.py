@@ -82,11 +82,18 @@ async def get_votes(request: Request) -> Response:
     return with_voter(request, JSONResponse({"tools": await _counts(desk, entry)}))
 
 
+def voter_of(request: Request) -> str | None:
+    """The reader's id: the cookie, or the header a page published on another site sends."""
+    voters = desk_of(request).voters
+    cookie = voters.check(request.cookies.get(VOTER_COOKIE))
+    return cookie or voters.check(request.headers.get(VOTER_HEADER))
+
+
 def with_voter(request: Request, response: Response) -> Response:
     """The response, with a reader id cookie if the reader has none yet: readers who read
     before voting each get their own rate limit (a vote without one shares its address's)."""
     desk = desk_of(request)
-    if desk.voters.check(request.cookies.get(VOTER_COOKIE)) is None:
+    if voter_of(request) is None:
         issued = desk.voters.issue()
         response.set_cookie(VOTER_COOKIE, issued, max_age=YEAR, httponly=True, samesite="lax")
         response.headers[VOTER_HEADER] = issued
@@ -102,8 +109,7 @@ async def _counts(desk: Desk, entry: RunEntry) -> dict[str, dict[str, int]]:
 async def post_vote(request: Request) -> Response:
     entry, desk = run_of(request), desk_of(request)
     check_origin(request, desk.settings.allowed_origins)
-    voter = desk.voters.check(request.cookies.get(VOTER_COOKIE))
-    voter = voter or desk.voters.check(request.headers.get(VOTER_HEADER))
+    voter = voter_of(request)
     client = request.client.host if request.client else "unknown"
     wait = desk.limit.take(f"{client} {voter or ''}")
     if wait:

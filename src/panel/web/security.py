@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The served pages load one script and one stylesheet from the server and talk only to it.
@@ -27,6 +27,11 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+PREFLIGHT = {
+    "access-control-allow-methods": "GET, POST",
+    "access-control-allow-headers": "content-type, x-panel-voter",
+    "access-control-max-age": "600",
+}
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 VOTER_COOKIE = "panel_voter"
 VOTER_HEADER = "x-panel-voter"  # a published page on another site keeps its voter id itself
@@ -64,7 +69,7 @@ class SecurityHeaders:
             return message
 
         origin = request_headers.get("origin")
-        cors = origin if origin and _is_vote_path(scope["path"]) else None
+        cors = origin if origin and _is_public_path(scope["path"]) else None
         cors = cors if cors in self.allowed_origins else None
 
         async def send_with_headers(message: Message) -> None:
@@ -81,11 +86,19 @@ class SecurityHeaders:
                     headers["vary"] = "Origin"
             await send(message)
 
+        if scope["method"] == "OPTIONS" and cors:  # a published page's preflight
+            preflight = Response(status_code=204, headers=PREFLIGHT)
+            await preflight(scope, receive, send_with_headers)
+            return
         await self.app(scope, bounded_receive, send_with_headers)
 
 
-def _is_vote_path(path: str) -> bool:
-    return path.startswith("/api/runs/") and path.endswith("/votes")
+def _is_public_path(path: str) -> bool:
+    """What a page published on another site (`--allow-origin`) may fetch: votes, and the
+    desk's script (a module script is fetched with CORS)."""
+    return path.startswith("/static/") or (
+        path.startswith("/api/runs/") and path.endswith("/votes")
+    )
 
 
 def check_origin(request: Request, allowed: tuple[str, ...] = ()) -> None:

@@ -106,10 +106,14 @@ async function votes(runId) {
     }
     stat.append(row, message);
   }
+  // The buttons wait for the first answer: it carries the reader's id, which every vote names.
+  const buttons = [...document.querySelectorAll("button.vote")];
+  buttons.forEach((b) => { b.disabled = true; });
   try {
     const answer = await api("GET", `/api/runs/${runId}/votes`);
     for (const [tool, count] of Object.entries(answer.tools)) show(tool, count);
   } catch (error) { /* the page still shows the counts it was rendered with */ }
+  buttons.forEach((b) => { b.disabled = false; });
 }
 
 async function editControls(runId) {
