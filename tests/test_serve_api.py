@@ -347,3 +347,21 @@ def test_a_published_page_on_an_allowed_site_may_vote_and_nothing_else(runs: Pat
             "/api/runs/run00002/votes", json=vote, headers={"origin": "https://elsewhere.example"}
         )
         assert other.status_code == 403 and "access-control-allow-origin" not in other.headers
+
+
+def test_a_vote_body_is_small(client: TestClient) -> None:
+    vote = json.dumps({"tool": TOOL, "vote": "ship", "pad": "x" * 2000})
+    answer = client.post(
+        "/api/runs/run00002/votes", content=vote, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 413 and answer.json() == {"error": "request body over 1,024 bytes"}
+
+
+def test_a_loopback_server_answers_only_loopback_names(runs: Path) -> None:
+    with desk_client(runs, hosts=("127.0.0.1", "localhost", "::1")) as client:
+        assert client.get("/api/runs").status_code == 200
+        assert client.get("/api/runs", headers={"host": "localhost:8765"}).status_code == 200
+        assert client.get("/api/runs", headers={"host": "[::1]:8765"}).status_code == 200
+        rebound = client.get("/api/runs", headers={"host": "attacker.example:8765"})
+        assert rebound.status_code == 421
+        assert rebound.json() == {"error": "unknown Host for this server"}

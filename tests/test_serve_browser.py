@@ -149,7 +149,8 @@ def test_an_editor_starts_an_offline_run_and_watches_the_grid_fill(
     ]
     page.goto(f"{server}new#token={TOKEN}")
     page.fill("#cards-text", "\n+++\n".join(cards))
-    page.fill("#personas", "builder,skeptic,futurist")
+    for persona in page.locator('input[name="persona"]').all():
+        persona.set_checked(persona.get_attribute("value") in ("builder", "skeptic", "futurist"))
     page.fill("#model", "offline")
     page.click('#new-run button[type="submit"]')
     expect(page.locator("#live-grid td[data-cell]")).to_have_count(6)

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from panel.errors import InputError
 from panel.files import parse_json, validate_as
 from panel.models import Override
-from panel.web.desk import Desk
+from panel.web.desk import MAX_BODY_BYTES, MAX_VOTE_BYTES, Desk
 from panel.web.edits import edited_record, read_overrides, remove_override, save_override
 from panel.web.live import event_stream
 from panel.web.new_run import card_files, spec_from_request
@@ -36,8 +36,10 @@ def run_of(request: Request) -> RunEntry:
     return entry
 
 
-async def json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request, limit: int = MAX_BODY_BYTES) -> dict[str, Any]:
     raw = await request.body()
+    if len(raw) > limit:
+        raise HTTPException(413, f"request body over {limit:,} bytes")
     try:
         data = parse_json(raw.decode("utf-8"), "request body")
     except UnicodeDecodeError as exc:
@@ -116,7 +118,7 @@ async def post_vote(request: Request) -> Response:
         raise HTTPException(
             429, f"too many votes; try again in {wait:.1f} s", {"retry-after": str(int(wait) + 1)}
         )
-    body = await json_body(request)
+    body = await json_body(request, MAX_VOTE_BYTES)
     tool, vote = body.get("tool"), body.get("vote")
     summary = desk.index.summary(entry)
     if vote not in VOTES or set(body) != {"tool", "vote"}:

@@ -63,7 +63,10 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(
-                SecurityHeaders, max_body=MAX_BODY_BYTES, allowed_origins=settings.allowed_origins
+                SecurityHeaders,
+                max_body=MAX_BODY_BYTES,
+                allowed_origins=settings.allowed_origins,
+                hosts=settings.hosts,
             )
         ],
         exception_handlers={

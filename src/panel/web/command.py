@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
 import os
 import signal
 import socket
@@ -116,12 +117,15 @@ async def _serve(
 
     from panel.web.app import create_app
     from panel.web.desk import ServeSettings
+    from panel.web.security import LOOPBACK_HOSTS
     from panel.web.votes_db import VoteStore, default_db_url
 
     votes = await VoteStore.open(args.db or default_db_url(runs_dir))
+    host = listener.getsockname()[0]
     settings = ServeSettings(
         runs_dir=runs_dir, token=token, cards_dir=args.cards, allowed_origins=origins,
         offline_delay=max(0.0, args.offline_delay),
+        hosts=LOOPBACK_HOSTS if ipaddress.ip_address(host).is_loopback else (),
     )  # fmt: skip
 
     async def opened() -> VoteStore:

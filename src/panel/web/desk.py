@@ -14,6 +14,7 @@ from panel.web.runs_index import RunIndex
 from panel.web.security import RateLimit, Voters
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_VOTE_BYTES = 1024
 
 
 class VoteStore(Protocol):
@@ -34,6 +35,7 @@ class ServeSettings:
     token: str
     cards_dir: Path | None = None
     allowed_origins: tuple[str, ...] = ()  # sites whose published pages may send votes
+    hosts: tuple[str, ...] = ()  # the Host names answered (none: any); loopback when bound there
     offline_delay: float = 0.02
     vote_burst: float = 30
     vote_rate: float = 10

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from panel.inputs.loading import load_personas
 from panel.report.render import LivePage, percent, render_html
 from panel.resources import template_dir
 from panel.web.api import desk_of, run_of, with_voter
@@ -61,4 +62,9 @@ async def run_page(request: Request) -> Response:
 
 async def new_page(request: Request) -> Response:
     desk = desk_of(request)
-    return _page("serve_new.html.j2", card_files=card_files(desk.settings.cards_dir))
+    personas = await to_thread.run_sync(load_personas)
+    return _page(
+        "serve_new.html.j2",
+        card_files=card_files(desk.settings.cards_dir),
+        personas=sorted(personas.values(), key=lambda p: (not p.default_panel, p.id)),
+    )

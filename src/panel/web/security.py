@@ -41,16 +41,28 @@ class SecurityHeaders:
     """ASGI middleware: a Content-Security-Policy and friends on every response, and writes
     from another site refused before any route sees them."""
 
-    def __init__(self, app: ASGIApp, max_body: int, allowed_origins: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int,
+        allowed_origins: tuple[str, ...] = (),
+        hosts: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.allowed_origins = allowed_origins
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_headers = Headers(scope=scope)
+        if self.hosts and _host_name(request_headers.get("host", "")) not in self.hosts:
+            # A page whose DNS name was rebound to 127.0.0.1 reaches us under its own name.
+            refused = JSONResponse({"error": "unknown Host for this server"}, status_code=421)
+            await refused(scope, receive, send)
+            return
         length = request_headers.get("content-length", "0")
         if not length.isdigit() or int(length) > self.max_body:
             response = JSONResponse(
@@ -91,6 +103,16 @@ class SecurityHeaders:
             await preflight(scope, receive, send_with_headers)
             return
         await self.app(scope, bounded_receive, send_with_headers)
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port (`[::1]:8765` -> `::1`)."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0].lower()
 
 
 def _is_public_path(path: str) -> bool:

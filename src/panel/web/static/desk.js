@@ -187,7 +187,7 @@ function newRunForm(form) {
       card_files: [...form.querySelectorAll('input[name="card_file"]:checked')].map((i) => i.value),
       model: form.elements.model.value.trim() || undefined,
     };
-    const personas = form.elements.personas.value.split(",").map((p) => p.trim()).filter(Boolean);
+    const personas = [...form.querySelectorAll('input[name="persona"]:checked')].map((i) => i.value);
     if (personas.length) request.personas = personas;
     try {
       running = (await api("POST", "/api/runs", request, true)).id;
