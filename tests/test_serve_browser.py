@@ -108,6 +108,8 @@ def test_a_reader_votes_and_sees_the_count_move(
     no_sideways_scroll(page)
     assert page.locator("#desk-token").count() == 1  # a reader sees no edit controls
     assert page.locator("button.edit-open").count() == 0
+    page.click("a.desk-home")
+    expect(page.locator("li.run")).to_have_count(2)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -116,6 +118,7 @@ def test_an_editor_edits_a_cell_and_undoes_it(
 ) -> None:
     page.goto(f"{server}runs/run00001/#token={TOKEN}")
     expect(page.locator("#desk-bar")).to_contain_text("Editor mode")
+    shot(page, "run-top", tmp_path)
     assert TOKEN not in page.url  # taken from the address into this tab's storage
     card = page.locator(f'article[data-persona="{PERSONA}"][data-tool="{TOOL}"]')
     card.locator("button.edit-open").click()
@@ -152,6 +155,7 @@ def test_an_editor_starts_an_offline_run_and_watches_the_grid_fill(
     for persona in page.locator('input[name="persona"]').all():
         persona.set_checked(persona.get_attribute("value") in ("builder", "skeptic", "futurist"))
     page.fill("#model", "offline")
+    shot(page, "new", tmp_path, page.locator("#new-run"))
     page.click('#new-run button[type="submit"]')
     expect(page.locator("#live-grid td[data-cell]")).to_have_count(6)
     expect(page.locator("#cancel-run")).to_be_visible()

@@ -58,6 +58,7 @@ function editorBar() {
   if (!sameOrigin) return;
   const main = document.querySelector("main");
   const bar = el("div", { class: "desk-bar", id: "desk-bar" });
+  if (body.dataset.run) bar.append(el("a", { href: "/", class: "desk-home", text: "← All runs" }));
   if (token()) {
     const out = el("button", { type: "button", text: "Leave editor mode" });
     out.addEventListener("click", () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); });
