@@ -10,6 +10,7 @@
 
     python benchmarks/serve.py                 # votes in SQLite in the runs folder
     python benchmarks/serve.py --db URL        # votes in PostgreSQL at URL
+    python benchmarks/serve.py --pg            # votes in a throwaway PostgreSQL (tests/pg.py)
 """
 
 from __future__ import annotations
@@ -167,8 +168,20 @@ async def votes(url: str, ids: list[str]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="the vote database URL (default: SQLite in the runs folder)")
+    parser.add_argument("--pg", action="store_true", help="a throwaway PostgreSQL (tests/pg.py)")
     args = parser.parse_args()
+    if args.pg:
+        from tests import pg
+
+        with pg.temporary_cluster() as server_url:
+            args.db = pg.fresh_schema_url(server_url)
+            return measure(args)
+    return measure(args)
+
+
+def measure(args: argparse.Namespace) -> int:
     header("panel serve: index over 2,000 runs, 40 readers casting 2,000 votes over HTTP")
+    print(f"votes in {'PostgreSQL' if args.db else 'SQLite (the runs folder)'}")
     with tempfile.TemporaryDirectory(prefix="panel-serve-bench-") as scratch:
         runs = Path(scratch) / "runs"
         started = time.perf_counter()
