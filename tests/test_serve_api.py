@@ -5,7 +5,9 @@ folder, two editors on one run, undo, and one-line errors (never a traceback).""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -365,3 +367,25 @@ def test_a_loopback_server_answers_only_loopback_names(runs: Path) -> None:
         rebound = client.get("/api/runs", headers={"host": "attacker.example:8765"})
         assert rebound.status_code == 421
         assert rebound.json() == {"error": "unknown Host for this server"}
+
+
+def test_two_servers_on_one_runs_folder_never_lose_an_edit(runs: Path) -> None:
+    """Two server processes' worth of editors saving against the same version at once: one
+    save wins, the other is refused, every time."""
+    with desk_client(runs) as ana_desk, desk_client(runs) as ben_desk:
+        for round_number in range(4):
+            version = ana_desk.get("/api/runs/run00002/overrides").json()["version"]
+            barrier = threading.Barrier(2)
+
+            def save(client: TestClient, persona: str, version: str, barrier: threading.Barrier,
+                     score: int) -> int:  # fmt: skip
+                barrier.wait()
+                return edit(client, version=version, persona=persona, score=score).status_code
+
+            with ThreadPoolExecutor(2) as pool:
+                saves = [
+                    pool.submit(save, desk, persona, version, barrier, round_number + 1)
+                    for desk, persona in ((ana_desk, "skeptic"), (ben_desk, "builder"))
+                ]
+                codes = sorted(future.result() for future in saves)
+            assert codes == [200, 409], round_number

@@ -13,12 +13,15 @@ someone already edited when no version is given.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,11 +68,30 @@ def edited_record(folder: Path, votes: dict[str, CommunityVote] | None = None) -
     return apply_votes(record, votes) if votes else record
 
 
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """The run folder locked against other processes (several servers on one runs folder):
+    an advisory lock on the folder itself, so no lock file is left in the editor's folder."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
 def save_override(
     folder: Path, override: Override, seen: str | None, votes: dict[str, CommunityVote]
 ) -> dict[str, Any]:
     """Write one cell's override (replacing that cell's earlier one); the cell and the new
-    version. Call with the run's lock held."""
+    version."""
+    with folder_lock(folder):
+        return _save(folder, override, seen, votes)
+
+
+def _save(
+    folder: Path, override: Override, seen: str | None, votes: dict[str, CommunityVote]
+) -> dict[str, Any]:
     current = read_overrides(folder)
     _check_version(current, seen)
     blocks = _blocks(current.text)
@@ -89,6 +111,13 @@ def remove_override(
     folder: Path, persona: str, tool: str, seen: str | None, votes: dict[str, CommunityVote]
 ) -> dict[str, Any] | None:
     """Undo a cell's override; None when the cell has none."""
+    with folder_lock(folder):
+        return _remove(folder, persona, tool, seen, votes)
+
+
+def _remove(
+    folder: Path, persona: str, tool: str, seen: str | None, votes: dict[str, CommunityVote]
+) -> dict[str, Any] | None:
     current = read_overrides(folder)
     _check_version(current, seen)
     blocks = _blocks(current.text)
