@@ -6,9 +6,7 @@ The CLI registers the subcommand with `add_serve_command(commands)`; its handler
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import ipaddress
 import os
 import signal
 import socket
@@ -66,6 +64,8 @@ def _port(text: str) -> int:
 
 def serve(args: argparse.Namespace, console: Console) -> int:
     """Serve until SIGINT or SIGTERM; the URL is the first line on standard output."""
+    import asyncio  # the CLI's parser imports this module on every start: kept light
+
     from panel.web.security import new_token
 
     runs_dir: Path = args.runs_dir
@@ -113,6 +113,8 @@ async def _serve(
     origins: tuple[str, ...],
     listener: socket.socket,
 ) -> int:
+    import ipaddress
+
     import uvicorn
 
     from panel.web.app import create_app
