@@ -43,8 +43,14 @@ async def index_page(request: Request) -> Response:
     page = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     runs = await to_thread.run_sync(lambda: [desk.index.summary(entry) for entry in page])
     pages = max(1, -(-len(entries) // PAGE_SIZE))
+    going = [
+        {"id": run_id, "title": live.events[0].get("title", run_id) if live.events else run_id}
+        for run_id, live in desk.live.runs.items()
+        if not live.done
+    ]
     return _page(
         "serve_index.html.j2",
+        going=going,
         runs=[run for run in runs if run is not None],
         total=len(entries),
         page=number,

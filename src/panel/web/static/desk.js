@@ -258,4 +258,8 @@ if (body.dataset.run) {
   editControls(body.dataset.run).catch((error) => console.error(error));
 }
 const form = document.getElementById("new-run");
-if (form) newRunForm(form);
+if (form) {
+  newRunForm(form);
+  const watched = new URLSearchParams(location.search).get("watch");
+  if (watched && /^[A-Za-z0-9_-]{1,64}$/.test(watched)) follow(watched, () => {});
+}
