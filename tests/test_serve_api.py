@@ -389,3 +389,19 @@ def test_two_servers_on_one_runs_folder_never_lose_an_edit(runs: Path) -> None:
                 ]
                 codes = sorted(future.result() for future in saves)
             assert codes == [200, 409], round_number
+
+
+@pytest.mark.parametrize("query", ["limit=²", "limit=" + "9" * 5000, "offset=-1", "limit=1.5"])
+def test_a_strange_number_is_one_line_400(client: TestClient, query: str) -> None:
+    answer = client.get(f"/api/runs?{query}")
+    assert answer.status_code == 400 and list(answer.json()) == ["error"]
+    assert client.get(f"/?page={query.split('=')[1]}").status_code == 400
+
+
+def test_if_match_names_the_version_too(client: TestClient) -> None:
+    version = client.get("/api/runs/run00002/overrides").json()["version"]
+    stale = {**EDITOR, "if-match": '"0000000000000000"'}
+    body = {"tool": TOOL, "persona": PERSONA, "verdict": "skip", "editor": "A", "reason": "r"}
+    assert client.post("/api/runs/run00002/overrides", json=body, headers=stale).status_code == 409
+    fresh = {**EDITOR, "if-match": f'"{version}"'}
+    assert client.post("/api/runs/run00002/overrides", json=body, headers=fresh).status_code == 200

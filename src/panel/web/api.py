@@ -56,9 +56,15 @@ def _editor(request: Request) -> Desk:
     return desk
 
 
+def _if_match(request: Request) -> str | None:
+    """The version an `If-Match` header names (an ETag is quoted)."""
+    value = request.headers.get("if-match")
+    return value.strip().strip('"') if value else None
+
+
 def _bounded(request: Request, name: str, default: int, most: int) -> int:
     text = request.query_params.get(name, str(default))
-    if not text.isdigit() or int(text) > most:
+    if not (len(text) < 12 and text.isascii() and text.isdigit()) or int(text) > most:
         raise InputError(f"{name}: a whole number from 0 to {most}")
     return int(text)
 
@@ -149,7 +155,7 @@ async def post_override(request: Request) -> Response:
     desk = _editor(request)
     entry = run_of(request)
     body = await json_body(request)
-    seen = body.pop("version", None) or request.headers.get("if-match")
+    seen = body.pop("version", None) or _if_match(request)
     if seen is not None and not isinstance(seen, str):
         raise InputError("version: the text GET /api/runs/RUN_ID/overrides gave")
     override = validate_as(Override, body, "override")
@@ -165,7 +171,7 @@ async def delete_override(request: Request) -> Response:
     tool, persona = request.query_params.get("tool"), request.query_params.get("persona")
     if not tool or not persona:
         raise InputError("name the cell: ?tool=TOOL_ID&persona=PERSONA_ID")
-    seen = request.query_params.get("version") or request.headers.get("if-match")
+    seen = request.query_params.get("version") or _if_match(request)
     async with desk.lock(entry.folder):
         votes = await desk.community(entry.run_id)
         removed = await to_thread.run_sync(

@@ -57,7 +57,7 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
+    if not (len(text) < 12 and text.isascii() and text.isdigit()) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
     return int(text)
 

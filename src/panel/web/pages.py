@@ -36,7 +36,7 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 async def index_page(request: Request) -> Response:
     desk = desk_of(request)
     text = request.query_params.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= 10**6:
+    if not (len(text) < 12 and text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10**6:
         raise HTTPException(400, "page: a whole number from 1")
     number = int(text)
     entries = await to_thread.run_sync(desk.index.entries)

@@ -64,7 +64,10 @@ class SecurityHeaders:
             await refused(scope, receive, send)
             return
         length = request_headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > self.max_body:
+        if (
+            not (len(length) < 16 and length.isascii() and length.isdigit())
+            or int(length) > self.max_body
+        ):
             response = JSONResponse(
                 {"error": f"request body over {self.max_body // 1024} KiB"}, status_code=413
             )
