@@ -405,3 +405,19 @@ def test_if_match_names_the_version_too(client: TestClient) -> None:
     assert client.post("/api/runs/run00002/overrides", json=body, headers=stale).status_code == 409
     fresh = {**EDITOR, "if-match": f'"{version}"'}
     assert client.post("/api/runs/run00002/overrides", json=body, headers=fresh).status_code == 200
+
+
+def test_hostile_card_text_is_inert_in_the_index_and_the_run_page(
+    tmp_path: Path, record: Record
+) -> None:
+    script = "<script>alert(1)</script>"
+    tool = record.tools[0].model_copy(update={"name": f"{script}<img src=x onerror=alert(1)>"})
+    hostile = record.model_copy(update={"title": script, "tools": [tool, *record.tools[1:]]})
+    write_runs(tmp_path / "runs", hostile, 1)
+    with desk_client(tmp_path / "runs") as client:
+        index = client.get("/").text
+        assert script not in index and "<img" not in index
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+        page = client.get("/runs/run00000/").text
+        assert script not in page and "<img" not in page
+        assert page.count("<script") == 1  # the desk's own, from /static/
