@@ -36,7 +36,7 @@ RUNS, GROUP_SIZE, READERS, VOTES_EACH, SLOTS = 2000, 100, 40, 50, 25
 TARGET_MS = 300.0
 GLUE = """
 import argparse, sys
-from panel.terminal import safe_console
+from panel.cli.terminal import safe_console
 from panel.web.command import add_serve_command
 parser = argparse.ArgumentParser(prog="panel")
 add_serve_command(parser.add_subparsers(dest="command", required=True))

@@ -17,7 +17,7 @@ import pytest
 SERVE = """
 import argparse, sys
 from panel.errors import PanelError
-from panel.terminal import safe_console
+from panel.cli.terminal import safe_console
 from panel.web.command import add_serve_command
 parser = argparse.ArgumentParser(prog="panel")
 add_serve_command(parser.add_subparsers(dest="command", required=True))

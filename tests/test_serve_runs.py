@@ -70,7 +70,8 @@ def test_a_cancelled_run_says_so_and_writes_nothing(tmp_path: Path) -> None:
     [
         ({"cards": [CARDS[0], "name = 'x'\n[bad"]}, "pasted card card-2.toml: not valid TOML"),
         ({"cards": [CARDS[0], 'name = "Odd"\nsurprise = 1']}, "pasted card odd.toml: "),
-        ({"cards": [CARDS[0]]}, "cards: a comparison needs two or more tool cards"),
+        ({"cards": []}, "cards: one tool card (a review) or more (a comparison)"),
+        ({"cards": ['tools = ["a.toml", "b.toml"]']}, "cards: pasted card 1 is a panel file"),
         ({"cards": CARDS, "personas": ["nobody"]}, "--personas: unknown persona 'nobody'"),
         ({"cards": CARDS, "model": "nonsense:x"}, "--model: unknown provider 'nonsense'"),
         ({"cards": CARDS, "card_files": ["x.toml"]}, "card_files: this server has no cards"),

@@ -12,7 +12,7 @@ from typing import Any
 from panel.config import default_model, load_config
 from panel.errors import InputError
 from panel.files import inside
-from panel.inputs.loading import choose_personas, load_comparison, load_personas
+from panel.inputs.loading import choose_personas, is_panel_data, load_comparison, load_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import ToolCard
 from panel.providers.registry import ModelChoice, choose_model
@@ -70,8 +70,8 @@ def _cards(texts: list[str], files: list[str], cards_dir: Path | None) -> list[T
             path = Path(scratch) / f"{_stem(text, number)}.toml"
             path.write_text(text, encoding="utf-8")
             paths.append(path)
-        if len(paths) < 2:
-            raise InputError("cards: a comparison needs two or more tool cards")
+        if not paths:
+            raise InputError("cards: one tool card (a review) or more (a comparison)")
         try:
             return load_comparison(paths)[1]
         except InputError as exc:  # name a pasted card by its place, not the scratch folder
@@ -81,9 +81,12 @@ def _cards(texts: list[str], files: list[str], cards_dir: Path | None) -> list[T
 def _stem(text: str, number: int) -> str:
     """A pasted card's file name, which gives its id when it sets none: from its name."""
     try:
-        name = tomllib.loads(text).get("name")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        name = None
+        data = {}
+    if is_panel_data(data):
+        raise InputError(f"cards: pasted card {number} is a panel file; paste its cards instead")
+    name = data.get("name")
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] if isinstance(name, str) else ""
     return slug or f"card-{number}"
 

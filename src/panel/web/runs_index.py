@@ -163,7 +163,7 @@ def _summary(entry: RunEntry, data: dict[str, Any]) -> dict[str, Any]:
         "model": f"{model['provider']}:{model['model']}",
         "created_at": data["created_at"],
         "ship_pct": {item["tool"]: item["ship_pct"] for item in data["aggregates"]["tools"]},
-        "winner": data["aggregates"]["overall"].get("winner"),
+        "winner": (data["aggregates"].get("overall") or {}).get("winner"),  # none in a review
         "complete": bool(data["complete"]),
         "edited": any(cell.get("override") for cell in data["cells"]),
     }
