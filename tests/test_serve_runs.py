@@ -113,3 +113,20 @@ def test_events_of_an_unknown_run_are_404(tmp_path: Path) -> None:
     with desk_client(tmp_path / "runs") as client:
         answer = client.get("/api/runs/nope/events")
         assert answer.status_code == 404 and "no run started" in answer.json()["error"]
+
+
+def test_one_card_is_a_review_served_like_any_run(tmp_path: Path) -> None:
+    with desk_client(tmp_path / "runs", offline_delay=0.0) as client:
+        answer = client.post(
+            "/api/runs", json={"cards": CARDS[:1], "model": "offline"}, headers=EDITOR
+        )
+        run_id = answer.json()["id"]
+        assert events(client, run_id)[-1]["event"] == "run_finished"
+        line = client.get("/api/runs").json()[0]
+        assert line["id"] == run_id and line["tools"] == ["claw-code"] and line["winner"] is None
+        page = client.get(f"/runs/{run_id}/").text
+        assert 'data-community="claw-code"' in page and "/static/desk.js" in page
+        vote = client.post(f"/api/runs/{run_id}/votes", json={"tool": "claw-code", "vote": "ship"})
+        assert vote.json() == {"tool": "claw-code", "ship": 1, "skip": 0}
+        card = 'data-persona="skeptic" data-tool="claw-code"'
+        assert card in page  # edit controls attach here
