@@ -54,6 +54,8 @@ def test_an_offline_run_streams_its_events_and_joins_the_index(tmp_path: Path) -
 def test_a_cancelled_run_says_so_and_writes_nothing(tmp_path: Path) -> None:
     with desk_client(tmp_path / "runs", offline_delay=30.0) as client:
         run_id = start(client)
+        going = client.get(f"/api/runs/{run_id}")
+        assert going.status_code == 409 and "still going" in going.json()["error"]
         assert client.post(f"/api/runs/{run_id}/cancel", headers=EDITOR).status_code == 200
         seen = events(client, run_id)
         assert seen[0]["event"] == "run_started" and seen[-1] == {

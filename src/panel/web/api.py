@@ -30,8 +30,12 @@ def desk_of(request: Request) -> Desk:
 
 
 def run_of(request: Request) -> RunEntry:
-    entry = desk_of(request).index.find(request.path_params["run_id"])
+    desk, run_id = desk_of(request), request.path_params["run_id"]
+    entry = desk.index.find(run_id)
     if entry is None:
+        live = desk.live.runs.get(run_id)
+        if live is not None and not live.done:
+            raise HTTPException(409, f"run {run_id} is still going; follow its events")
         raise HTTPException(404, "no such run")
     return entry
 
