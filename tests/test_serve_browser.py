@@ -55,7 +55,7 @@ def record(tmp_path_factory: pytest.TempPathFactory) -> Record:
 @pytest.fixture
 def server(tmp_path: Path, record: Record) -> Iterator[str]:
     write_runs(tmp_path / "runs", record, 2)
-    with served(tmp_path / "runs", offline_delay=0.05) as url:
+    with served(tmp_path / "runs", offline_delay=0.1) as url:  # a run lasts a few seconds
         yield url
 
 
