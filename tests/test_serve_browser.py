@@ -122,7 +122,14 @@ def test_an_editor_edits_a_cell_and_undoes_it(
     assert TOKEN not in page.url  # taken from the address into this tab's storage
     card = page.locator(f'article[data-persona="{PERSONA}"][data-tool="{TOOL}"]')
     card.locator("button.edit-open").click()
+    card.locator("button.edit-cancel").click()  # closed without a save
+    expect(card.locator("form.edit-form")).to_have_count(0)
+    card.locator("button.edit-open").click()
     form = card.locator("form.edit-form")
+    written = form.locator('textarea[name="quote"]').input_value()
+    cells = page.request.get(f"{server}api/runs/run00001").json()["cells"]
+    model_quote = next(c for c in cells if (c["persona"], c["tool"]) == (PERSONA, TOOL))
+    assert written == model_quote["verdict"]["quote"]  # the Markdown as written, to edit
     form.locator('select[name="verdict"]').select_option("skip")
     form.locator('input[name="score"]').fill("2")
     form.locator('input[name="editor"]').fill("Ana")

@@ -120,6 +120,13 @@ async function votes(runId) {
 async function editControls(runId) {
   if (!token()) return;
   let version = (await api("GET", `/api/runs/${runId}/overrides`)).version;
+  // The quotes as written (Markdown), not as the page shows them: an edit starts from the text.
+  const quotes = new Map();
+  for (const cell of (await api("GET", `/api/runs/${runId}`)).cells) {
+    const quote = cell.override?.quote ?? cell.verdict?.quote;
+    const key = `${cell.persona}|${cell.tool}`;
+    if (typeof quote === "string" && !quotes.has(key)) quotes.set(key, quote);
+  }
   for (const card of document.querySelectorAll("article[data-persona]")) {
     const { persona, tool } = card.dataset;
     const tools = el("div", { class: "edit-tools" });
@@ -136,14 +143,18 @@ async function editControls(runId) {
       });
       tools.append(undo);
     }
-    edit.addEventListener("click", () => { edit.disabled = true; card.append(editForm(card, runId, () => version)); });
+    edit.addEventListener("click", () => {
+      edit.disabled = true;
+      const quote = quotes.get(`${persona}|${tool}`);
+      card.append(editForm(card, runId, () => version, quote, () => { edit.disabled = false; }));
+    });
     card.append(tools);
   }
 }
 
-function editForm(card, runId, version) {
+function editForm(card, runId, version, written, closed) {
   const { persona, tool, verdict, score } = card.dataset;
-  const quote = card.querySelector("blockquote")?.textContent.trim() || "";
+  const quote = written ?? card.querySelector("blockquote")?.textContent.trim() ?? "";
   const form = el("form", { class: "edit-form" });
   const field = (label, input) => el("label", {}, el("span", { text: label }), input);
   const verdictIn = el("select", { name: "verdict" }, el("option", { value: "ship", text: "ship" }), el("option", { value: "skip", text: "skip" }));
@@ -154,9 +165,11 @@ function editForm(card, runId, version) {
   const editorIn = el("input", { name: "editor", type: "text", required: "", value: localStorage.getItem("panel_editor") || "" });
   const reasonIn = el("input", { name: "reason", type: "text", required: "" });
   const error = el("p", { class: "error", role: "alert" });
+  const cancel = el("button", { type: "button", class: "edit-cancel", text: "Cancel" });
+  cancel.addEventListener("click", () => { form.remove(); closed(); });
   form.append(field("Verdict", verdictIn), field("Score", scoreIn), field("Quote", quoteIn),
     field("Editor", editorIn), field("Reason", reasonIn),
-    el("div", { class: "actions" }, el("button", { type: "submit", text: "Save" })), error);
+    el("div", { class: "actions" }, el("button", { type: "submit", text: "Save" }), cancel), error);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const change = { tool, persona, editor: editorIn.value.trim(), reason: reasonIn.value.trim(), version: version() };
