@@ -238,3 +238,35 @@ def test_a_published_page_takes_votes_on_the_server(
         shot(page, "published", tmp_path, page.locator("article.tool").first)
         context.close()
         assert problems == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_second_editor_with_a_stale_page_is_told_and_loses_nothing(
+    server: str, page: Page, width: int, tmp_path: Path
+) -> None:
+    other = page.context.browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[union-attr]
+    ben = other.new_page()
+    for editor in (page, ben):
+        editor.goto(f"{server}runs/run00001/#token={TOKEN}")
+        expect(editor.locator("button.edit-open").first).to_be_visible()
+
+    def save(editor: Page, persona: str, name: str) -> Locator:
+        card = editor.locator(f'article[data-persona="{persona}"][data-tool="{TOOL}"]')
+        card.locator("button.edit-open").click()
+        form = card.locator("form.edit-form")
+        form.locator('input[name="score"]').fill("5")
+        form.locator('input[name="editor"]').fill(name)
+        form.locator('input[name="reason"]').fill(f"{name}'s reading")
+        form.locator('button[type="submit"]').click()
+        return card
+
+    save(page, PERSONA, "Ana")
+    expect(page.locator(".edited")).to_have_text("edited by Ana: Ana's reading")
+    refused = save(ben, "builder", "Ben")  # Ben's page predates Ana's save
+    expect(refused.locator(".edit-form .error")).to_contain_text("another editor saved this run")
+    shot(ben, "conflict", tmp_path, refused)
+    ben.reload()
+    expect(ben.locator(".edited")).to_have_text("edited by Ana: Ana's reading")  # Ana's kept
+    save(ben, "builder", "Ben")
+    expect(ben.locator(".edited")).to_have_count(2)
+    other.close()
