@@ -34,15 +34,6 @@ from tests.records import offline_record  # noqa: E402
 
 RUNS, GROUP_SIZE, READERS, VOTES_EACH, SLOTS = 2000, 100, 40, 50, 25
 TARGET_MS = 300.0
-GLUE = """
-import argparse, sys
-from panel.cli.terminal import safe_console
-from panel.web.command import add_serve_command
-parser = argparse.ArgumentParser(prog="panel")
-add_serve_command(parser.add_subparsers(dest="command", required=True))
-args = parser.parse_args(sys.argv[1:])
-sys.exit(args.handler(args, safe_console(stderr=True)))
-"""
 
 
 def generate_runs(root: Path, scratch: Path) -> list[str]:
@@ -70,7 +61,7 @@ def generate_runs(root: Path, scratch: Path) -> list[str]:
 
 
 def start_server(runs: Path, db: str | None) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-c", GLUE, "serve", str(runs), "--port", "0", "--token", "bench"]
+    command = [sys.executable, "-m", "panel", "serve", str(runs), "--port", "0", "--token", "bench"]
     server = subprocess.Popen(
         command + (["--db", db] if db else []),
         stdout=subprocess.PIPE,

@@ -13,26 +13,12 @@ from pathlib import Path
 
 import pytest
 
-# The lead wires add_serve_command into panel's parser; this is the same glue, standalone.
-SERVE = """
-import argparse, sys
-from panel.errors import PanelError
-from panel.cli.terminal import safe_console
-from panel.web.command import add_serve_command
-parser = argparse.ArgumentParser(prog="panel")
-add_serve_command(parser.add_subparsers(dest="command", required=True))
-args = parser.parse_args(sys.argv[1:])
-try:
-    sys.exit(args.handler(args, safe_console(stderr=True)))
-except PanelError as exc:  # as panel's CLI does
-    print(f"panel: error: {exc}", file=sys.stderr)
-    sys.exit(exc.exit_code)
-"""
+PANEL = [sys.executable, "-m", "panel"]  # the real command line, as a user runs it
 
 
 def start(tmp_path: Path, *flags: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", SERVE, "serve", str(tmp_path / "runs"), "--port", "0", *flags],
+        [*PANEL, "serve", str(tmp_path / "runs"), "--port", "0", *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,7 +68,7 @@ def test_a_given_token_is_not_printed(tmp_path: Path) -> None:
 def test_a_runs_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "runs").write_text("not a folder")
     done = subprocess.run(
-        [sys.executable, "-c", SERVE, "serve", str(tmp_path / "runs"), "--port", "0"],
+        [*PANEL, "serve", str(tmp_path / "runs"), "--port", "0"],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""

@@ -1,4 +1,4 @@
-"""docs/serve.md's curl examples run, as written, against a server on the offline model."""
+"""The README's editor's-desk curl examples run, as written, against a server offline."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ START, END = "<!-- serve flows: start -->", "<!-- serve flows: end -->"
 
 
 def test_the_curl_examples_run_offline(tmp_path: Path) -> None:
-    text = (ROOT / "docs" / "serve.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     script = re.findall(r"```sh\n(.*?)```", text[text.index(START) : text.index(END)], re.S)[0]
     shutil.copytree(EXAMPLES, tmp_path / "examples")
     with served(tmp_path / "panel-out", cards_dir=tmp_path / "examples", offline_delay=0.0) as url:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from panel.models import CommunityVote, Record
+    from panel.report.digest import Run
+    from panel.report.render import LivePage
 
 
 def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,6 +24,7 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     )
     render.add_argument("run", type=Path, help="a run folder, or its record.json")
     render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
+    _add_server_options(render)
     render.set_defaults(handler=_render)
 
     view = commands.add_parser("view", help="open a run's page in a browser, or print its path")
@@ -37,7 +40,25 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
         "--since", default="7d", help="the digest's period: 36h, 7d, 2w (default 7d)"
     )
     digest.add_argument("--site-url", help="where the site is published (absolute feed links)")
+    _add_server_options(digest)
     digest.set_defaults(handler=_digest)
+
+
+def _add_server_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db", metavar="URL", help="readers' votes from a panel serve database too "
+        "(sqlite:///PATH or postgresql://...), counted with --votes",
+    )  # fmt: skip
+    command.add_argument(
+        "--vote-server", metavar="URL",
+        help="a panel serve URL the published pages send readers' votes to",
+    )  # fmt: skip
+
+
+def _live_page(args: argparse.Namespace) -> LivePage | None:
+    from panel.report.render import vote_server_page
+
+    return vote_server_page(args.vote_server) if args.vote_server else None
 
 
 def run_folder(path: Path) -> Path:
@@ -64,14 +85,21 @@ def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Recor
 
 
 def _render(args: argparse.Namespace, console: Console) -> int:
-    from panel.record.votes import load_votes
+    from panel.record.store import RECORD, load_record
+    from panel.record.votes import combined, load_votes
     from panel.report.republish import republish
 
     folder = run_folder(args.run)
+    live = _live_page(args)  # every flag checked before anything is read or written
     votes = load_votes(args.votes) if args.votes else None
+    if args.db:
+        from panel.web.votes_db import read_votes
+
+        run_id = load_record(folder / RECORD).run_id
+        votes = combined(votes, read_votes(args.db, run_id))
     record = edited_record(folder, votes)
     edited = sum(cell.override is not None for cell in record.cells)
-    written = republish(folder, record)
+    written = republish(folder, record, live)
     console.print(
         f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
     )
@@ -87,15 +115,37 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
     site_url = args.site_url
     if site_url is not None and safe_url(site_url) is None:
         raise InputError(f"--site-url: {site_url!r} is not an http(s) URL")
+    live = _live_page(args)
     runs = find_runs(args.runs_dir, lambda line: console.print(line, markup=False))
+    if args.db:
+        runs = _with_database_votes(runs, args.db)
     now = datetime.now(UTC)
-    site = build_site(runs, args.out, since=since, now=now, site_url=site_url)
+    site = build_site(runs, args.out, since=since, now=now, site_url=site_url, live=live)
     recent = sum(run.record.created_at >= now - since for run in runs)
     console.print(
         f"{len(runs)} run(s), {recent} in the digest; wrote {site}/{INDEX}, {WEEKLY}, {FEED}",
         markup=False,
     )
     return 0
+
+
+def _with_database_votes(runs: list[Run], url: str) -> list[Run]:
+    """Each run with its readers' votes from the database counted beside the record's own."""
+    from dataclasses import replace
+
+    from panel.record.votes import apply_votes, combined
+    from panel.web.votes_db import read_many_votes
+
+    by_run = read_many_votes(url, [run.record.run_id for run in runs])
+    updated = []
+    for run in runs:
+        votes = combined(
+            {tool: v for tool, v in run.record.community_votes.items() if v is not None},
+            by_run.get(run.record.run_id),
+        )
+        record = apply_votes(run.record, votes) if votes else run.record
+        updated.append(replace(run, record=record))
+    return updated
 
 
 def _view(args: argparse.Namespace, console: Console) -> int:

@@ -62,12 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     from panel.cli.commands import add_commands
     from panel.cli.editing import add_editor_commands
     from panel.cli.personas import add_persona_commands
+    from panel.web.command import add_serve_command
 
     add_persona_commands(commands)
     add_commands(commands)
     add_editor_commands(commands)
     add_analyst_commands(commands)
     add_batches_command(commands)
+    add_serve_command(commands)
     return parser
 
 

@@ -81,6 +81,30 @@ def _json_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
     return [(f"entry {index}", row) for index, row in enumerate(data, start=1)]
 
 
+def combined(
+    first: dict[str, CommunityVote] | None, second: dict[str, CommunityVote] | None
+) -> dict[str, CommunityVote] | None:
+    """Votes from two places (a file and the readers' database) counted together per tool."""
+    if not first or not second:
+        return first or second or None
+    votes = dict(first)
+    for tool, vote in second.items():
+        if tool not in votes:
+            votes[tool] = vote
+            continue
+        earlier = votes[tool]
+        sources = " + ".join(s for s in (earlier.source, vote.source) if s)[:200] or None
+        days = [d for d in (earlier.date, vote.date) if d is not None]
+        votes[tool] = CommunityVote(
+            tool=tool,
+            ship=earlier.ship + vote.ship,
+            skip=earlier.skip + vote.skip,
+            source=sources,
+            date=max(days) if days else None,
+        )
+    return votes
+
+
 def apply_votes(record: Record, votes: dict[str, CommunityVote]) -> Record:
     """The record with these votes in its Community column; other tools keep theirs."""
     current = dict(record.community_votes)

@@ -1,4 +1,4 @@
-"""The JSON API: runs, a run's record, votes, overrides and new runs (see docs/serve.md)."""
+"""The JSON API: runs, a run's record, votes, overrides and new runs (README: the desk)."""
 
 from __future__ import annotations
 

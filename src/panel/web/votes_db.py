@@ -204,6 +204,20 @@ def read_votes(url: str, run_id: str, *, missing_ok: bool = False) -> dict[str, 
     return _run_sync(read())
 
 
+def read_many_votes(
+    url: str, run_ids: list[str], *, missing_ok: bool = False
+) -> dict[str, dict[str, CommunityVote]]:
+    """Votes by run id, then tool, for a digest of many runs: one connection for them all."""
+    if missing_ok and (path := parse_db_url(url).sqlite_path) and not path.is_file():
+        return {}
+
+    async def read() -> dict[str, dict[str, CommunityVote]]:
+        async with await VoteStore.open(url, create=False) as store:
+            return {run_id: await store.community_votes(run_id) for run_id in run_ids}
+
+    return _run_sync(read())
+
+
 def check_ballot(run_id: str, tool: str, voter: str, vote: str) -> None:
     """One InputError naming the field for a vote the database must not take."""
     check_text("run_id", run_id, MAX_RUN_ID)
