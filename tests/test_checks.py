@@ -20,6 +20,7 @@ from tests.quotes import OWN_QUOTES, reference_quotes
 
 SHIP_QUOTE = OWN_QUOTES[0][1]
 AGAINST = SHIP_QUOTE + " Still, shipping on this now would be a mistake."
+HEADLINE = "A durable job queue priced per job"
 
 
 def _plan(
@@ -147,7 +148,9 @@ def test_flags_reach_the_record_and_survive_the_response_cache(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
     spec = spec_for([personas["builder"]], cards)
-    provider = ScriptedProvider(lambda r, n: _reply(r, verdict="ship", score=2, quote=SHIP_QUOTE))
+    provider = ScriptedProvider(  # the offline headline names its own call: replaced with ours
+        lambda r, n: _reply(r, verdict="ship", score=2, headline=HEADLINE, quote=SHIP_QUOTE)
+    )
     store = ResponseStore(tmp_path)
     first = run(run_panel(spec, provider, store, RunOptions()))
     again = run(run_panel(spec, provider, store, RunOptions()))

@@ -45,8 +45,13 @@ class ReviewCheck:
 
     def __call__(self, verdict: VerdictBase) -> Checked:
         rivals = (*self.rivals, *verdict.competitors)
-        words = f"{verdict.headline}\n{verdict.quote}"
-        reading = read(words, verdict.verdict, name=self.tool.name, rivals=rivals)
+        # The headline and the quote are read apart: a headline has no full stop to end on.
+        calls = [
+            call
+            for words in (verdict.headline, verdict.quote)
+            for call in read(words, verdict.verdict, name=self.tool.name, rivals=rivals).calls
+        ]
+        reading = Reading(verdict.verdict, tuple(calls))
         checked = Checked(problem=_contradiction(reading), agrees=_clearly_agrees(reading))
         checked.flags += [
             f'mixed signals: "{call.clause}" reads as a {call.stance} under a '

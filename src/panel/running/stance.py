@@ -1,30 +1,42 @@
 """The call a review's words make, read against its verdict.
 
-A quote may talk about shipping without making a call ("ships with a CLI",
-"shipping fast is its pitch", "OpenAI ships a bigger window"); what matters
-is the call the reviewer makes: "I'd ship it", "not a ship", "a pass for me",
-"hold off", "don't adopt it". The reader goes sentence by sentence and clause
-by clause: it finds call phrases (`stance_phrases`), counts the negations
-that turn them round ("not", "wouldn't", "no reason to", "would be a
-mistake"), and tells a firm call from a hedged one (a condition, a
-concession, a question, what others say, a rival's name).
+A quote may talk about shipping without making a call ("ships with a CLI", "it lets you skip
+the YAML", "use `--frozen` in CI"); what matters is the call the reviewer makes, in any person:
+"I'd pick it again", "you may want to hold off", "anyone starting fresh should use it", "my
+advice: steer clear", "a skip until it scales". The reader goes sentence by sentence and clause
+by clause, the way a reader does:
 
-A firm call against the verdict with no firm call for it is a contradiction.
-A call against the verdict beside one for it, or a hedged one, is a mixed
-signal the rules cannot settle: the editor decides. Naming the call is
-welcome, never required: a quote that makes no call is fine.
+- a call verb and who makes it (`stance_grammar`): I or we with a modal, you with an advice
+  modal, anyone with "should", an imperative, an advice frame ("my recommendation is to");
+- what it is about: the tool ("it", its name), a rival ("go with Modal instead" is a skip of
+  the tool under review), something else ("skip the YAML" is no call);
+- the scope of a negation: the words between who speaks and the verb ("I wouldn't adopt it",
+  "no reason to wait", "not something I'd buy again"), not a window of words;
+- the scope of a condition: advice for the reader's situation stands ("if you're starting
+  fresh, go with X"; "unless you need Y, use X"); a call carved out for a need ("skip it if
+  you need multi-GPU") is hedged; a call for another day ("I'd ship it once SSO lands") is none;
+- what is not the reviewer's call: a question without an answer, what others say, a concession,
+  a hedge ("might", "tempting"), a past-tense story ("we didn't stick with it").
+
+A firm call against the verdict with no firm call for it is a contradiction. A call against the
+verdict beside one for it, or a hedged one, is a mixed signal the rules cannot settle: the
+editor decides. Naming the call is welcome, never required: a quote that makes no call is fine.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
-from panel.running import stance_phrases as words
-from panel.running.stance_phrases import Phrase, Stance
+from panel.running import stance_grammar as g
+from panel.running.stance_grammar import Stance
+
+__all__ = ["Call", "Reading", "Stance", "read"]
 
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
-NEGATION_WINDOW = 8  # words before a call phrase that a negation may reach from
+Target = Literal["tool", "rival", "alt", "none", "unknown", "verb"]
 
 
 @dataclass(frozen=True)
@@ -59,58 +71,126 @@ def read(
 ) -> Reading:
     """The calls `text` makes on the tool `name`, read against `verdict`.
 
-    A clause naming one of `rivals` (competitors, the panel's other tools) is about that
-    rival ("Modal is the safer ship") and makes no call on this tool.
+    `rivals` (competitors, the panel's other tools) are what a call may point to instead:
+    "Modal is the safer ship" makes no call on this tool, "go with Modal instead" a skip.
     """
-    phrases = words.phrases(name)
-    about_rival = _rival_names(name, rivals)
+    names = _names(name, tuple(rivals))
+    sentences = _sentences(_normalise(text))
     calls: list[Call] = []
-    for sentence in _sentences(_normalise(text)):
+    for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
-            continue  # a question asks; its answer makes the call
-        found = _sentence_calls(sentence, phrases)
-        calls += [c for c in found if not (about_rival and about_rival.search(c.clause))]
+            answer = sentences[index + 1] if index + 1 < len(sentences) else ""
+            calls += _answered(sentence, answer, names)
+        else:
+            calls += _sentence_calls(_own_words(sentence), names)
     return Reading(verdict, tuple(calls))
 
 
+# ------------------------------------------------------------------ text and names
+
+
+@dataclass(frozen=True)
+class _Names:
+    pattern: re.Pattern[str] | None
+    kinds: dict[str, Target]
+
+    def at(self, text: str) -> Target | None:
+        match = self.pattern.match(text) if self.pattern else None
+        return self.kinds[match.group()] if match else None
+
+    def mentions(self, text: str) -> list[Target]:
+        return [self.kinds[m.group()] for m in self.pattern.finditer(text)] if self.pattern else []
+
+    def after_preposition(self, text: str) -> Target | None:
+        for match in self.pattern.finditer(text) if self.pattern else ():
+            if g.PREPOSITION_BEFORE.search(text[: match.start()]):
+                return self.kinds[match.group()]
+        return None
+
+
+@lru_cache(maxsize=256)
+def _names(name: str | None, rivals: tuple[str, ...]) -> _Names:
+    """One pattern per panel (cached): the tool's name and its rivals', with their first words."""
+    kinds: dict[str, Target] = {}
+    own = (name or "").lower().strip()
+    for rival in rivals:
+        rival = rival.lower().strip()
+        for alias in (rival, _first_word(rival)):
+            if alias and alias not in own.split() and alias != own:
+                kinds[alias] = "rival"
+    for alias in (own, _first_word(own)):
+        if alias and alias not in kinds:
+            kinds[alias] = "tool"
+    if not kinds:
+        return _Names(None, {})
+    longest_first = sorted(kinds, key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in longest_first)
+    return _Names(re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), kinds)
+
+
+def _first_word(name: str) -> str:
+    words = name.split()
+    return words[0] if len(words) > 1 and len(words[0]) >= 4 else ""
+
+
+_QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
+_CODE = re.compile(r"`[^`]*`")
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def _normalise(text: str) -> str:
-    text = text.translate({0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"'})
-    text = re.sub(r"`[^`]*`", " code ", text)  # a code span is a name ("--skip-cache"), not a call
+    text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
+    text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     return " ".join(text.lower().split())
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def _rival_names(name: str | None, rivals: tuple[str, ...]) -> re.Pattern[str] | None:
-    own = set((name or "").lower().split())
-    names = {rival.lower().strip() for rival in rivals if rival.strip()}
-    names |= {r.lower().split()[0] for r in rivals if r.split() and len(r.split()[0]) >= 4}
-    names = {n for n in names if n not in own}
-    if not names:
-        return None
-    longest_first = sorted(names, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in longest_first) + r")\b")
+def _own_words(sentence: str) -> str:
+    """The sentence up to what someone else says: "critics will call it a skip"."""
+    for match in g.REPORTED.finditer(sentence):
+        if not g.REPORTED_BY_ME.search(sentence[: match.start()]):
+            return sentence[: match.start()]
+    return sentence
+
+
+def _answered(question: str, answer: str, names: _Names) -> list[Call]:
+    """ "Would I build the next one on it? Yes." makes the call the question asks about."""
+    asked, said = g.QUESTION_CALL.match(question), g.ANSWER.match(answer)
+    if asked is None or said is None:
+        return []  # a question asks; only its answer makes the call
+    statement = f"{asked['subject']} {asked['aux']} {question[asked.end() :]}".rstrip("?")
+    calls = _sentence_calls(statement, names)
+    if said["no"]:
+        return [Call(OPPOSITE[c.stance], f"{question} {answer}", c.firm) for c in calls]
+    return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
 # -------------------------------------------------------- sentences and clauses
 
 _CONTRAST = re.compile(
-    r"\s*(?:;|\u2014|\u2013|\s-\s|(?<!anything )\bbut\b|\bhowever\b"
-    r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b|\balthough\b|\bwhereas\b"
-    r"|\bwhile\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b)\s*"
+    r"\s*(?:;|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
+    r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
+    r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b)\s*"
 )
 _CONCEDES = {"but", "however", "yet", "nonetheless", "nevertheless"}  # what came before: conceded
-_CONCESSIVE = {"though", "although", "whereas", "while"}  # what follows: conceded
-_CLAUSE_BREAK = re.compile(r"\s*([,:()\"])\s*|\s+(?:so|and|because|since|which|then)\s+")
+_CONCESSIVE = {"though", "although", "whereas"}  # what follows: conceded
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?P<mark>[,:()\"])\s*|\s+(?P<word>so|and|or|nor|because|since|which|then)\s+"
+)
+Scope = Literal["firm", "soft", "later"]
+_SCOPE_ORDER = {"firm": 0, "soft": 1, "later": 2}
 
 
 @dataclass(frozen=True)
 class _Clause:
     text: str
-    carried: int  # negations carried in from a bare "I wouldn't," before it
-    opens: bool  # first of its segment, or after a colon: where a bare "Ship." can stand
+    opens: bool  # where an imperative or a bare label may stand: "Skip." "My call: skip."
+    carried: str  # who spoke before a break ("I wouldn't, frankly, ship it"; "avoid it and use")
+    labelled: bool = False  # after "my call:", "verdict:": a bare "skip" or "adopt" is the call
 
 
 def _segments(sentence: str) -> list[tuple[str, str]]:
@@ -124,87 +204,292 @@ def _segments(sentence: str) -> list[tuple[str, str]]:
     return [(m, t) for m, t in parts if t.strip(" ,.!")]
 
 
-def _sentence_calls(sentence: str, phrases: list[Phrase]) -> list[Call]:
-    calls: list[Call] = []
+def _sentence_calls(sentence: str, names: _Names) -> list[Call]:
     segments = _segments(sentence)
-    for index, (marker, segment) in enumerate(segments):
+    found = [_segment_calls(segment, names) for _, segment in segments]
+    calls: list[Call] = []
+    for index, (marker, _) in enumerate(segments):
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
-        conceded = marker in _CONCESSIVE or following in _CONCEDES
-        conditional = bool(words.CONDITION.search(segment) or words.SUBJUNCTIVE.match(segment))
-        for clause in _clauses(segment):
-            for stance, firm in _clause_calls(clause, phrases):
-                if conditional and stance == "ship" and "unless" not in segment:
-                    continue  # "I'd ship it once SSO lands": a call for another day
-                hedged = conceded or conditional or bool(words.HEDGE.search(clause.text))
-                calls.append(Call(stance, clause.text, firm and not hedged))
+        # "Though I'd normally pick it, ..." concedes; so does "I'd pick it, but skip it for now".
+        conceded = marker in _CONCESSIVE or (following in _CONCEDES and bool(found[index + 1]))
+        calls += [Call(c.stance, c.clause, c.firm and not conceded) for c in found[index]]
     return calls
+
+
+def _segment_calls(segment: str, names: _Names) -> list[Call]:
+    clauses = _clauses(segment)
+    subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
+    calls: list[Call] = []
+    for clause, scope in zip(clauses, _scopes(clauses, subjunctive), strict=True):
+        for stance, firm in _clause_calls(clause, names):
+            if scope == "later" and stance == "ship":
+                continue  # "I'd ship it once SSO lands": a call for another day
+            hedged = scope != "firm" or bool(g.HEDGE.search(clause.text))
+            calls.append(Call(stance, clause.text, firm and not hedged))
+    return calls
+
+
+def _scopes(clauses: list[_Clause], subjunctive: bool) -> list[Scope]:
+    """A condition bounds its own clause and the one it is fronted to or trails."""
+    own = [_condition_scope(c.text) for c in clauses]
+    starts = [bool(g.CONDITION.match(c.text)) for c in clauses]
+    scopes: list[Scope] = []
+    for index, scope in enumerate(own):
+        bounds: list[Scope] = [scope, "later" if subjunctive else "firm"]
+        if index > 0 and starts[index - 1]:
+            bounds.append(own[index - 1])
+        if index + 1 < len(own) and starts[index + 1] and not starts[index]:
+            bounds.append(own[index + 1])
+        scopes.append(max(bounds, key=_SCOPE_ORDER.__getitem__))
+    return scopes
+
+
+def _condition_scope(segment: str) -> Scope:
+    """How a condition bounds the calls beside it; the most bounding condition wins."""
+    scope: Scope = "firm"
+    for match in g.CONDITION.finditer(segment):
+        word, rest = match["word"], match["rest"]
+        found: Scope = "firm"
+        if segment[max(0, match.start() - 5) : match.start()].strip() == "even":
+            found = "firm"  # "even if you never run it in production": no bound
+        elif word in ("unless", "until", "till"):
+            found = "firm"  # "use it unless you need X", "a skip until it scales"
+        elif g.READER.match(rest) or " your " in f" {rest} ":
+            needs = g.REQUIREMENT.search(rest) or word == "only if"
+            found = "soft" if needs else "firm"  # advice for the reader's situation stands
+        elif not g.NARRATOR.match(rest):
+            found = "later"  # "once SSO lands", "if the beta publishes numbers"
+        if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:
+            scope = found
+    return scope
 
 
 def _clauses(segment: str) -> list[_Clause]:
     result: list[_Clause] = []
-    carried, start, opens = 0, 0, True
+    start, opens, carried, labelled = 0, True, "", False
     for match in [*_CLAUSE_BREAK.finditer(segment), None]:
         piece = segment[start : match.start() if match else len(segment)].strip(" .!")
         if piece:
-            result.append(_Clause(piece, carried, opens))
-            bare = len(piece.split()) <= 4 and not words.CALL_WORD.search(piece)
-            if bare and words.NEGATOR.search(piece):
-                carried = len(words.NEGATOR.findall(piece))  # "I wouldn't, frankly, ship it"
-            elif words.SUBJECT_WORD.search(piece):
-                carried = 0
+            result.append(_Clause(piece, opens, carried, labelled))
+            carried = _carry(piece, carried, match)
+            opens = _opens_next(piece, match)
+            labelled = bool(g.LABEL.fullmatch(piece)) and match is not None and match["mark"] == ":"
+        elif match is not None and match["mark"] == ":":
+            opens = True
         if match:
-            lead_only = opens and bool(words.IMPERATIVE.match(piece))
-            start, opens = match.end(), match.group(1) == ":" or lead_only or not result
+            start = match.end()
     return result
+
+
+def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
+    """Who speaks in the next clause when it has no subject of its own."""
+    if g.BARE_SUBJECT.match(piece):
+        return piece  # "I wouldn't," ... "ship it"
+    verb = g.VERB.search(piece)
+    if verb and match is not None and match["word"] in ("and", "or", "nor"):
+        before = piece[: verb.start()]
+        return before if match["word"] != "and" else g.NEGATOR.sub("", before)
+    return carried if g.SUBJECT_WORD.search(piece) is None else ""
+
+
+def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
+    if match is None:
+        return False
+    if match["mark"] == ":" or match["word"] in ("so", "then"):
+        return True
+    return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
 
 
 # ------------------------------------------------------------------- one clause
 
 
-def _clause_calls(clause: _Clause, phrases: list[Phrase]) -> list[tuple[Stance, bool]]:
+def _clause_calls(clause: _Clause, names: _Names) -> list[tuple[Stance, bool]]:
     text = clause.text
-    if words.REPORTED.search(text) and not words.FIRST_PERSON.search(text):
-        return []  # "critics will call it a skip": someone else's call
-    judged = _judged(text, clause.carried)
-    if judged is not None:
-        return [(judged, True)]
-    found: list[tuple[Stance, bool]] = []
-    for phrase in phrases:
-        for match in phrase.regex.finditer(text):
-            before = text[: match.start()]
-            if phrase.needs_subject and not _made_by_reviewer(before, match, clause):
-                continue
-            if "can't wait" in text[max(0, match.start() - 7) : match.end()]:
-                continue  # eagerness, not a call to wait
-            flips = clause.carried + len(words.NEGATOR.findall(_window(before)))
-            found.append(
-                (phrase.stance if flips % 2 == 0 else OPPOSITE[phrase.stance], phrase.firm)
-            )
+    label = g.LABEL.match(text)
+    labelled = bool(label and label.end() > 0) or clause.labelled
+    if label and label.end() > 0:
+        text = text[label.end() :]
+        clause = _Clause(text, True, clause.carried, True)
+    if labelled:
+        word = g.LABEL_WORD.match(text)
+        if word:
+            return [("ship" if word["ship"] else "skip", True)]
+    found = [
+        call
+        for m in g.VERB.finditer(text)
+        if (call := _verb_call(text, m, clause, labelled, names))
+    ]
+    found += _judged(text)
+    found += _noun_calls(text, names)
     return found
 
 
-def _window(before: str) -> str:
-    return " ".join(before.split()[-NEGATION_WINDOW:])
-
-
-def _made_by_reviewer(before: str, match: re.Match[str], clause: _Clause) -> bool:
-    groups = match.groupdict()
-    if "end" in groups and groups["end"] is None:  # "ship it to a team": only a committed I/we
-        return bool(groups["object"]) and bool(words.COMMITTED.search(before))
-    if words.SUBJECT.search(before) or words.INFINITIVE.search(before):
-        return True
-    if not words.IMPERATIVE.match(before):
-        return False
-    bare = "object" in groups and not groups["object"] and not before.strip()
-    return clause.opens or not bare  # "build, ship, iterate" is a list, not a call
-
-
-def _judged(text: str, carried: int) -> Stance | None:
-    """A call judged by an evaluation: "shipping on this now would be a mistake"."""
-    against, keeps = words.AGAINST.search(text), words.FOR.search(text)
-    match = words.JUDGED.search(text) if against or keeps else None
-    if match is None:
+def _verb_call(
+    text: str, match: re.Match[str], clause: _Clause, labelled: bool, names: _Names
+) -> tuple[Stance, bool] | None:
+    verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
+    before, rest = text[: match.start()], text[match.end() :].strip()
+    if rest.startswith("to ") and match.group().endswith("wait"):
+        return None  # "can't wait to see v2": eagerness
+    target = _object(rest, names, before)
+    named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
+    flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
+    if flips < 0:
         return None
+    stance = _stance(verb, target, labelled or _relative(before))
+    if stance is None:
+        return None
+    if flips % 2:
+        if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
+            return None  # "no reason to use React": no call on this tool
+        stance = OPPOSITE[stance]
+    return stance, firm and verb.firm
+
+
+def _speaker(
+    before: str, verb_text: str, clause: _Clause, opens: bool, verb: g.Verb
+) -> tuple[int, bool]:
+    """(negations, firm) when the reviewer makes this call; (-1, _) when nobody does."""
+    gerund = verb_text.split()[0].endswith("ing")
+    lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before)
+    flips = 0
+    if lead is not None:
+        flips += 1 if lead.groupdict().get("negated") or lead.groupdict().get("against") else 0
+        flips += 1 if lead.group().startswith("regret") else 0
+        flips += len(g.NEGATOR.findall(lead.group()))
+        before, gerund = before[: lead.start()], False
+        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
+            return flips, True
+    chain = g.CHAIN.search(before)
+    words = chain["chain"] if chain else ""
+    head = before[: chain.start()].rstrip() if chain else before.rstrip()
+    if not head.strip() or g.OPENERS.match(head):
+        if clause.carried and not lead:
+            return _speaker(
+                clause.carried + " " + before, verb_text, _no_carry(clause), opens, verb
+            )
+        imperative = not gerund and (opens or lead is not None or not g.OPENERS.match(words))
+        return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)
+    subject_match = g.SUBJECT_BEFORE.search(head)
+    subject, contraction = _split(subject_match["subject"] if subject_match else "")
+    words = f"{contraction} {words}"
+    flips += len(g.NEGATOR.findall(words)) + len(g.NEGATOR.findall(contraction))
+    flips += 1 if g.RELATIVE_NEGATION.search(head[: len(head) - len(subject + contraction)]) else 0
+    if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
+        return -1, False
+    return (
+        (flips, _firm_for(subject, words))
+        if _makes_call(subject, words, verb, lead)
+        else (-1, False)
+    )
+
+
+def _no_carry(clause: _Clause) -> _Clause:
+    return _Clause(clause.text, clause.opens, "", clause.labelled)
+
+
+def _split(token: str) -> tuple[str, str]:
+    for ending in ("'d", "'ll", "'m", "'re", "'ve", "n't"):
+        if token.endswith(ending) and len(token) > len(ending):
+            return token[: -len(ending)], ending
+    return token, ""
+
+
+def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | None) -> bool:
+    if lead is not None and subject in g.FIRST_PERSON:
+        return True  # "I'd tell anyone to", "I'd recommend staying"
+    if subject in ("i", "we"):
+        return bool(g.INTENT_MODAL.search(words) or verb.lemma in g.PRESENT_CALL)
+    if subject == "you":
+        return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
+    if subject in g.IMPERSONAL or not subject:
+        return False
+    return bool(g.THIRD_PERSON_ADVICE.search(words))  # "anyone starting fresh should use it"
+
+
+def _firm_for(subject: str, words: str) -> bool:
+    past = g.PAST.search(words) and not g.INTENT_MODAL.search(words)
+    return not past  # "we didn't stick with it": a story, not a call
+
+
+def _relative(before: str) -> bool:
+    """ "the one I'd recommend", "not something I'd buy again": the object came first."""
+    return bool(g.RELATIVE.search(before))
+
+
+def _object(rest: str, names: _Names, before: str) -> Target:
+    """What the verb is about: the tool, a rival, something else, or nothing named."""
+    if not rest:
+        return _topic(before, names)
+    kind = names.at(rest) or names.at(rest[4:] if rest.startswith("the ") else "")
+    if kind:
+        return kind
+    pronoun = g.PRONOUN.match(rest)
+    if pronoun:
+        after = rest[pronoun.end() :].strip()
+        determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
+        return "unknown" if determiner else "tool"
+    if g.ALTERNATIVE.match(rest):
+        return "alt"
+    if g.VERB.match(rest):
+        return "verb"
+    if g.ADVERBIAL.match(rest):
+        return _topic(before, names)
+    kind = names.after_preposition(rest)
+    if kind:
+        return kind
+    return "alt" if g.INSTEAD.search(rest) else "unknown"
+
+
+def _topic(before: str, names: _Names) -> Target:
+    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend"."""
+    mentioned = names.mentions(before)
+    return "rival" if mentioned and "tool" not in mentioned else "none"
+
+
+def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
+    if target == "tool" or (target == "none" and (verb.bare or implicit)):
+        return verb.stance
+    if verb.stance == "ship" and (target in ("rival", "alt") or target == "unknown" and verb.keeps):
+        return "skip"  # "go with Supabase instead", "stick with Celery"
+    return None
+
+
+def _judged(text: str) -> list[tuple[Stance, bool]]:
+    """A call judged by an evaluation: "shipping on this now would be a mistake"."""
+    against, keeps = g.AGAINST.search(text), g.FOR.search(text)
+    match = g.JUDGED.search(text) if against or keeps else None
+    if match is None:
+        return []
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
-    flips = carried + len(words.NEGATOR.findall(text)) + (1 if against else 0)
-    return stance if flips % 2 == 0 else OPPOSITE[stance]
+    flips = len(g.NEGATOR.findall(text)) + (1 if against else 0)
+    return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
+
+
+def _noun_calls(text: str, names: _Names) -> list[tuple[Stance, bool]]:
+    """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
+    found: list[tuple[Stance, bool]] = []
+    for stance, pattern, firm in g.NOUN_CALLS:
+        for match in pattern.finditer(text):
+            call = _judged_noun(stance, match.group())
+            if call and not _about_rival(text[: match.start()], names):
+                negated = g.NOUN_NEGATOR.search(text[: match.start()])
+                found.append((OPPOSITE[call] if negated else call, firm))
+    for match in g.WORTH.finditer(text):
+        if not _about_rival(text[: match.start()], names):
+            negated = g.NOUN_NEGATOR.search(text[: match.start()])
+            found.append(("skip" if negated else "ship", not match["soft"]))
+    return found
+
+
+def _judged_noun(stance: Stance, phrase: str) -> Stance | None:
+    if not g.CHOICE_NOUN.search(phrase):
+        return stance
+    if g.BAD_CHOICE.search(phrase):
+        return "skip"
+    return "ship" if g.GOOD_CHOICE.search(phrase) else None
+
+
+def _about_rival(before: str, names: _Names) -> bool:
+    mentioned = names.mentions(before)
+    return bool(mentioned) and "tool" not in mentioned

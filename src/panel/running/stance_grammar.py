@@ -1,0 +1,346 @@
+"""The words of a ship-or-skip call, as data for `panel.running.stance`.
+
+Every pattern is compiled once, here, and runs on one clause of lower-cased text with straight
+quotes. A call is built from parts a reader recognises:
+
+- a call verb (`VERBS`): recommend, adopt, use, pick, go with, avoid, steer clear, hold off,
+  wait... with the stance it takes when nothing negates it and what it may stand without;
+- who makes it (`CHAIN`, `ADVICE_MODAL`, `LEAD`): I or we with a modal ("I'd", "we're going
+  to"), you with an advice modal ("you should", "you may want to"), anyone with "should", an
+  imperative, or an advice frame ("my advice is to", "I'd tell anyone to", "no reason to");
+- what it is about (`PRONOUN`, `ADVERBIAL`, `ALTERNATIVE`): the tool, a rival, something else;
+- labels and judgements that make a call without a verb (`NOUN_CALLS`, `WORTH`, `JUDGED`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Stance = Literal["ship", "skip"]
+
+
+def alt(*words: str) -> str:
+    return "(?:" + "|".join(words) + ")"
+
+
+@dataclass(frozen=True)
+class Verb:
+    stance: Stance
+    bare: bool  # a call with no object ("I'd hold off"); else it needs the tool named
+    keeps: bool = False  # "stick with X": X is what you keep, so not the tool means a skip
+    firm: bool = True
+    lemma: str = ""  # for the few verbs a subject uses without a modal: "I recommend it"
+
+
+# A call verb, its forms (base and -ing; the -ing form only after "am/are/be" or an advice frame).
+_VERB_TABLE: list[tuple[str, Verb]] = [
+    (r"ship(?:ping)?", Verb("ship", False)),
+    (r"adopt(?:ing)?", Verb("ship", False)),
+    (r"us(?:e|ing)", Verb("ship", False)),
+    (r"choos(?:e|ing)", Verb("ship", False)),
+    (r"pick(?:ing)?", Verb("ship", False)),
+    (r"go(?:ing)? (?:with|for)", Verb("ship", False)),
+    (r"go for it", Verb("ship", True)),
+    (r"buy(?:ing)?", Verb("ship", False)),
+    (r"renew(?:ing)?", Verb("ship", False)),
+    (r"(?:switch|mov|migrat)(?:e|ing)? (?:over )?to", Verb("ship", False)),
+    (r"(?:switch|make the (?:move|switch|jump))(?:ing)?", Verb("ship", True)),
+    (r"start(?:ing)? (?:on|with)", Verb("ship", False)),
+    (r"add(?:ing)?", Verb("ship", False)),
+    (
+        r"(?:recommend|advis(?:e|ing)|warn)(?:ing)? (?:you )?(?:against|off)",
+        Verb("skip", False, lemma="recommend"),
+    ),
+    (r"recommend(?:ing)?", Verb("ship", True, lemma="recommend")),
+    (r"suggest(?:ing)?", Verb("ship", False, lemma="recommend")),
+    (r"endors(?:e|ing)", Verb("ship", True, lemma="recommend")),
+    (r"back(?:ing)?", Verb("ship", False)),
+    (r"bet(?:ting)? on", Verb("ship", False)),
+    (r"embrac(?:e|ing)", Verb("ship", False)),
+    (r"learn(?:ing)?", Verb("ship", False)),
+    (r"invest(?:ing)? in", Verb("ship", False)),
+    (r"reach(?:ing)? for", Verb("ship", False)),
+    (r"touch(?:ing)?", Verb("ship", False)),
+    (r"pay(?:ing)? for", Verb("ship", False)),
+    (r"build(?:ing)? on", Verb("ship", False)),
+    (r"get(?:ting)? behind", Verb("ship", False)),
+    (r"(?:be )?better off with", Verb("ship", False, lemma="own")),
+    (r"seriously consider(?:ing)?", Verb("ship", False)),
+    (r"consider(?:ing)?", Verb("ship", False, firm=False)),
+    (r"tr(?:y|ying)", Verb("ship", False, firm=False)),
+    (r"giv(?:e|ing) (?:it|them|this|this one) a (?:try|shot|go|spin|chance)", Verb("ship", True)),
+    (r"check(?:ing)? out", Verb("ship", False, firm=False)),
+    (r"(?:do|make) it again", Verb("ship", True)),
+    (r"(?:stick|stay)(?:ing)? (?:with|on)", Verb("ship", False, keeps=True)),
+    (r"keep(?:ing)? (?:using|paying for)", Verb("ship", False, keeps=True)),
+    (r"need", Verb("ship", False, lemma="own")),
+    (r"skip(?:ping)?", Verb("skip", True)),
+    (r"avoid(?:ing)?", Verb("skip", False)),
+    (r"pass(?:ing)?(?: on)?", Verb("skip", True)),
+    (r"steer(?:ing)? clear(?: of)?", Verb("skip", True)),
+    (r"stay(?:ing)? (?:away|clear|far away)(?: from)?", Verb("skip", True)),
+    (r"keep(?:ing)? (?:it|them) (?:far )?away", Verb("skip", True)),
+    (r"hold(?:ing)? off(?: on)?", Verb("skip", True)),
+    (r"wait(?:ing)?", Verb("skip", True)),
+    (r"look(?:ing)? elsewhere", Verb("skip", True)),
+    (r"giv(?:e|ing) (?:it|them|this|this one) a miss", Verb("skip", True)),
+    (r"sit(?:ting)? (?:it|this one|this|them) out", Verb("skip", True)),
+    (r"(?:save|keep)(?:ing)? (?:your|their|my|our) money", Verb("skip", True)),
+    (r"think(?:ing)? twice", Verb("skip", True)),
+    (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
+    (r"regret(?:ted|ting)?", Verb("skip", True, lemma="regret")),
+    (r"(?:drop|ditch|abandon)(?:ping|ing)?", Verb("skip", False)),
+    (r"(?:move|migrate|switch)(?:ing)? (?:off|away from)", Verb("skip", False)),
+    (r"go wrong with", Verb("skip", False, lemma="own")),
+]
+VERBS: list[Verb] = [verb for _, verb in _VERB_TABLE]
+VERB = re.compile(
+    r"(?<![\w'-])"
+    + alt(*(f"(?P<v{i}>{form})" for i, (form, _) in enumerate(_VERB_TABLE)))
+    + r"(?![\w-])"
+)
+REPLACE = re.compile(r"\breplac(?:e|ing) (?P<old>.+?) with (?P<new>.+)$")
+
+# The words between who makes a call and its verb: modals, negations, adverbs.
+_CHAIN_WORD = alt(
+    "would", "'d", "will", "'ll", "should", "must", "ought to", "shall", "am", "'m", "are", "'re",
+    "be", "is", "going to", "gonna", "plan to", "intend to", "have to", "need to", "want to",
+    "may", "might", "can", "could", "do", "does", "did", r"\w+n't", "cannot", "not", "never",
+    "no longer", "rather", "sooner", "better", "had better", "still", "also", "just", "only",
+    "simply", "really", "honestly", "frankly", "definitely", "absolutely", "certainly", "happily",
+    "gladly", "strongly", "highly", "heartily", "warmly", "wholeheartedly", "unreservedly",
+    "probably", "personally", "seriously", "genuinely", "actually", "even", "always", "now",
+    "reluctantly", "confidently", "comfortably", "at least", "in good conscience", "keep",
+    "without hesitation", "from now on", "then", "so", "please", "yourself a favou?r and",
+)  # fmt: skip
+CHAIN = re.compile(rf"(?:(?<=\s)|^)(?P<chain>(?:{_CHAIN_WORD}\s*)*)$")
+NEGATOR = re.compile(r"\b(?:not|never|no longer|cannot|\w+n't)\b")
+BARE_SUBJECT = re.compile(rf"^(?:i|we|you)(?:'d|'ll)?(?:\s+{_CHAIN_WORD})+\s*$")
+SUBJECT_BEFORE = re.compile(r"(?:^|\s)(?P<subject>[\w']+)\s*$")
+FIRST_PERSON = {"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"}
+IMPERSONAL = {"it", "this", "that", "which", "there", "it's", "that's", "who", "what", "they"}
+# For you, I and we, the modals that make a call rather than describe ("you can use it").
+ADVICE_MODAL = re.compile(
+    r"\b(?:should|must|ought to|had better|'d better|need to|have to|want to|better off)\b"
+)
+INTENT_MODAL = re.compile(
+    r"(?:\bwould|'d|\bwill|'ll|\bgoing to|\bgonna|\bplan to|\bintend to|\bcan(?:not|'t)?"
+    r"|\bcouldn't|\bwon't|\bwouldn't|'m|'re|\bam|\bare|\bkeep|\brather|\bshould|\bmust)\b"
+)
+PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
+PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
+# Verbs a reviewer uses in the present to make a call: "I recommend it", "we suggest".
+PRESENT_CALL = {"recommend", "regret"}
+HEDGE = re.compile(
+    r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want)"
+    r"|may(?! want)|could(?!n't)|i guess|not sure)\b"
+)
+
+# An advice frame before the verb: "my advice is to", "I'd tell anyone to", "no reason to".
+LEAD = re.compile(
+    r"(?P<lead>"
+    + alt(
+        r"(?:my|our|the) (?:advice|recommendation|suggestion|answer|call|verdict)"
+        r"(?: here)? (?:is|would be|remains)",
+        r"(?:tell|encourage|urge|advise|ask|remind|want) (?:you|anyone|everyone|everybody|people"
+        r"|others|teams|folks|readers|(?:other|most|small|any) \w+(?: \w+)?)",
+        r"(?P<negated>no reason|no need|hard|difficult|tough|(?:no|little) point)",
+        r"(?:better|best|wise|smart|safer|sensible)",
+        r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
+    )
+    + r")(?: not)? to\s*$"
+)
+GERUND_LEAD = re.compile(
+    r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider"
+    r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against))\s*$"
+)
+# Who may stand in front of the verb and still make the reviewer's call.
+OPENERS = re.compile(
+    r"^(?:"
+    + alt(
+        "so", "then", "and", "just", "still", "honestly", "frankly", "seriously", "please", "yes",
+        "really", "simply", "definitely", "absolutely", "overall", "ultimately", "in short",
+        "bottom line", "long story short", "tl;?dr", "short answer", "net", "for now", "today",
+        "right now", "for me", "personally", "in the end", "instead", "i'd say", "i would say",
+        "i say", "do yourself a favou?r and", "my advice", "my verdict", "verdict", "the verdict",
+        "my call", "the call", "call", "my recommendation", "recommendation", "my take",
+        "the answer", "my answer", "advice", "my pick", "the pick", "easy", "my vote", "vote",
+    )
+    + r"[\s,:]*)*$"
+)  # fmt: skip
+LABEL = re.compile(
+    r"^(?:(?:(?:my|our|the|final|overall)\s+)(?:call|verdict|vote|rating|recommendation|advice"
+    r"|take|answer|pick|suggestion|conclusion)|verdict|bottom line|tl;?dr|short answer"
+    r"|long story short|in short|recommendation|advice)"
+    r"(?:\s+(?:here|then|for now|today))?(?:\s+(?:is|would be|remains|stays))?(?:\s+to)?\s*"
+)
+LABEL_WORD = re.compile(
+    r"^(?:(?P<ship>ship|ship it|buy|adopt|adopt it|go|yes|recommended|thumbs up|use it)"
+    r"|(?P<skip>skip|skip it|pass|hold|wait|avoid|no|no-go|not recommended|thumbs down"
+    r"|not yet|no ship|avoid it|a hard no))(?=\s*$|\s+(?:for|from|until|unless|on|today|now)\b)"
+)
+
+_TOOL_NOUN = alt(
+    "tool", "product", "service", "library", "lib", "framework", "platform", "thing", "app",
+    "package", "runtime", "editor", "one", "database", "db", "stack", "option", "switch", "move",
+    "purchase", "decision", "migration", "subscription", "upgrade", "change",
+)  # fmt: skip
+PRONOUN = re.compile(
+    rf"^(?:it|them|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
+)
+ADVERBIAL = re.compile(
+    r"^(?:"
+    + alt(
+        "now", "today", "for now", "yet", "again", "anyway", "anymore", "here", "first",
+        "either", "too", "instead", "for", "in", "on", "at", "to", "into", "by", "until", "till",
+        "unless", "if",
+        "when", "once", "before", "without", "from", "as", "with", "over", "altogether",
+        "entirely", "completely", "happily", "gladly", "immediately", "regardless", "then",
+        "outright", "though", "and", "or", "right", "though", "honestly", "personally",
+        "entirely", "at all", "in production", "by default", "going forward", "another", "out",
+        "and see", "it out", r"a (?:release|year|quarter|month|week|few|couple|cycle|version|bit"
+        r"|while|minute|second|moment|beat)", r"(?:one|two|three|six) (?:more )?(?:releases?"
+        r"|months?|quarters?|years?|versions?|weeks?)",
+    )
+    + r")\b"
+)  # fmt: skip
+ALTERNATIVE = re.compile(
+    r"^(?:something|anything else|another|an alternative|alternatives|other|a different"
+    r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
+)
+INSTEAD = re.compile(r"\binstead\b")
+PREPOSITION_BEFORE = re.compile(r"\b(?:on|with|in|for|like|to|into)\s+(?:the\s+)?$")
+CONTRAST_OBJECT = re.compile(r"\b(?:over|rather than|instead of|not)\s+(?:the\s+)?$")
+
+# Conditions: who or what the call waits on.
+CONDITION = re.compile(
+    r"\b(?P<word>if|unless|until|till|once|when|whenever|as soon as|the day|provided|assuming"
+    r"|only after|only if)\b\s*(?P<rest>(?:\S+\s*){0,4})"
+)
+READER = re.compile(r"^(?:you|you're|you've|you'd|your|all you|in doubt|starting|in the market)\b")
+REQUIREMENT = re.compile(
+    r"\b(?:need|needs|require|requires|rely|relies|depend|depends|must|have to|care)\b"
+)
+NARRATOR = re.compile(r"^(?:i|we|i'm|we're|i've|we've|i'd|we'd)\b")
+SUBJUNCTIVE = re.compile(r"\s*(?:were|had|should)\s+(?!you\b)\w+")
+
+# What others say: a call after these words is someone else's.
+REPORTED = re.compile(
+    r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
+    r"|recommends|suggests|advises|warns|calls?|called|according to|will tell you"
+    r"|would tell you|labels?|dismiss(?:es)?)\b"
+)
+REPORTED_BY_ME = re.compile(r"(?:^|\b(?:i|we)(?:'d|'ll)?(?:\s+\w+)?\s*)$")
+
+# Calls made without a verb: a label, a noun, a judgement.
+_AFTER = alt(
+    "now", "today", "anyway", "regardless", "here", "for", "from", "yet", "until", "till",
+    "unless", "if", "once", "when", "either", "too", "on", "despite", "in", "with", "as",
+)  # fmt: skip
+_END = rf"(?=\s*$|\s+{_AFTER}\b)"
+_GRADE = alt(
+    "easy", "clear", "solid", "firm", "confident", "qualified", "cautious", "strong",
+    "reluctant", "conditional", "hesitant", "narrow", "comfortable", "obvious", "definite",
+    "provisional", "tentative", "enthusiastic", "honest", "earned", "deserved", "hard", "soft",
+    "polite", "unqualified", "wholehearted", "simple", "quick", "big", "resounding", "hearty",
+)  # fmt: skip
+_DET = rf"(?:(?:a|an|the|my|our|still a|still an)\s+)?(?:{_GRADE}\s+)?"
+NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
+    ("ship", re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?ship{_END}"), True),
+    ("ship", re.compile(r"\bship\s+(?:verdict|call|vote)\b"), True),
+    ("ship", re.compile(rf"\b(?:a|an|still a)\s+(?:{_GRADE}\s+)?(?:buy|recommendation)"
+                        rf"{_END}"), True),
+    ("ship", re.compile(r"(?:^|\b(?:highly|strongly|warmly|heartily|definitely|comes|very|not)\s+)"
+                        rf"recommended{_END}"), True),
+    ("ship", re.compile(r"\b(?:a|an|the)\s+(?:absolute\s+|easy\s+)?(?:no-brainer|must-have"
+                        r"|must)(?=\s*$|\s+(?:for|if|here)\b)"), True),
+    ("ship", re.compile(r"\b(?:money well spent|no regrets|thumbs up|count me in|green light"
+                        rf"|(?:an\s+)?(?:easy|clear|enthusiastic|resounding) yes){_END}"), True),
+    ("ship", re.compile(rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+)?(?:pick|go-to|default|choice"
+                        r"|bet|winner|call|move|decision)|the (?:\w+ )?(?:one|tool|framework"
+                        r"|library|database|option|editor|platform) to (?:use|pick|choose|beat"
+                        rf"|reach for|bet on)){_END}"), True),
+    ("skip", re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?skip{_END}(?!-)"), True),
+    ("skip", re.compile(r"\bskip\s+(?:verdict|call|vote)\b"), True),
+    ("skip", re.compile(r"\bno\s+ship\b(?!-)"), True),
+    ("skip", re.compile(rf"\b(?:a|an|my|still a)\s+(?:{_GRADE}\s+)?pass(?=\s*$|\s+(?:for|from"
+                        r"|on (?:it|this|them)|here|today|now|until|unless)\b)"), True),
+    ("skip", re.compile(rf"\b(?:hard|easy|firm|clear)\s+(?:pass|no){_END}"), True),
+    ("skip", re.compile(rf"\ba\s+(?:{_GRADE}\s+)?(?:no|no-go|wait[- ]and[- ]see){_END}"), True),
+    ("skip", re.compile(r"\b(?:never again|thumbs down|count me out|a waste of (?:time|money"
+                        r"|effort|tokens|a weekend))\b"), True),
+    ("skip", re.compile(r"^\s*not yet\s*$"), True),
+]  # fmt: skip
+# Nouns that judge a choice: only ship when good, and turned round by these.
+BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
+GOOD_CHOICE = re.compile(
+    r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
+    r"|go-to|default|one to|tool to|framework to|library to|database to|option to|editor to"
+    r"|platform to|winner)\b"
+)
+NOUN_NEGATOR = re.compile(
+    r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+\w+){0,2}\s*$"
+)
+WORTH = re.compile(
+    r"\bworth\s+(?:(?P<soft>a (?:look|try|shot|spin|trial|pilot)|considering|checking out"
+    r"|keeping an eye on)|it\b|using|learning|adopting|trying|switching(?: to)?|buying"
+    r"|betting on|paying for|shipping|the (?:money|price|switch|effort|upgrade|hype|cost|hassle"
+    r"|time|migration|premium|subscription|learning curve)|every (?:penny|cent|dollar)"
+    r"|your (?:time|money))"
+)
+# A call judged by an evaluation: "shipping on this now would be a mistake".
+AGAINST = re.compile(
+    r"\b"
+    + alt(
+        r"(?:a|an|the)\s+(?:\w+\s+)?"
+        + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
+              "leap of faith"),
+        "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
+        "too soon", "hard to justify", "foolish",
+    )
+    + r"\b"
+)  # fmt: skip
+FOR = re.compile(
+    r"\b"
+    + alt(
+        r"the (?:right|obvious|smart|best|correct)(?: \w+)? (?:call|move|choice|decision)",
+        "a safe bet", "an easy call", "a no-brainer", "sensible", "wise", "justified",
+        "defensible", "prudent",
+    )
+    + r"\b"
+)  # fmt: skip
+JUDGED = re.compile(
+    r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
+    r"|moving to|migrating to|starting with|building on|investing in)|(skipping|passing on|waiting"
+    r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
+    r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
+)
+QUESTION_CALL = re.compile(
+    r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
+    r"(?P<subject>i|we|you|it|this|teams|anyone)\b"
+)
+ANSWER = re.compile(
+    r"^(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
+    r"|100%)|(?P<no>no|nope|not yet|probably not|absolutely not|definitely not|hell no))\b"
+)
+
+SUBJECT_WORD = re.compile(r"\b(?:i|we|you|it|this|that|they|he|she|i'd|i'll|i'm|it's|that's)\b")
+FRONTED = re.compile(
+    r"^(?:if|unless|when|once|for|in|on|with|as|after|before|until|whenever|given|starting"
+    r"|coming from|compared with|compared to|looking back|as a starting point)\b"
+)
+IMPERSONAL_LEAD = re.compile(r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there)|^)\s*$")
+THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
+RELATIVE_NEGATION = re.compile(
+    r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|a \w+|the kind of \w+)\s*(?:that\s*)?$"
+)
+RELATIVE = re.compile(
+    r"\b(?:one|something|what|thing|tool|anything)\s+(?:that\s+)?(?:i|we)(?:'d|'ll)?(?:\s+\w+)?"
+    r"\s*$"
+)
+CHOICE_NOUN = re.compile(
+    r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|(?:one|tool|framework|library"
+    r"|database|option|editor|platform) to)\b"
+)

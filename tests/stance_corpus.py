@@ -1,0 +1,86 @@
+"""The stance corpus (tests/data/stance/) and how the stance reader scores on it.
+
+A passage read under its own verdict should not be re-asked (a re-ask there is a false re-ask;
+a no-call passage is read under both verdicts); read under the opposite verdict, a passage that
+states its call in words should be (a re-ask there is a catch).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from panel.running.stance import Stance, read
+
+CORPUS = Path(__file__).resolve().parent / "data" / "stance"
+HALVES = ("tune", "holdout")
+OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    call: Literal["ship", "skip", "none"]
+    worded: bool
+    tool: str
+    rivals: tuple[str, ...]
+    text: str
+
+    def reask(self, verdict: Stance) -> bool:
+        reading = read(self.text, verdict, name=self.tool, rivals=self.rivals)
+        return reading.contradiction is not None
+
+
+@dataclass
+class Score:
+    consistent: int = 0  # readings under a passage's own verdict (both, for no-call passages)
+    false_reasks: list[str] = field(default_factory=list)
+    calls: int = 0  # passages with a call, read under the opposite verdict
+    worded: int = 0  # ... of which state the call in words
+    caught: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)  # worded calls not caught
+
+    @property
+    def caught_worded(self) -> int:
+        return len([i for i in self.caught if i not in self.unworded])
+
+    unworded: set[str] = field(default_factory=set)
+
+
+def load(half: str) -> list[Passage]:
+    data = tomllib.loads((CORPUS / f"{half}.toml").read_text(encoding="utf-8"))
+    return [
+        Passage(
+            p["id"],
+            p["call"],
+            p["worded"],
+            p["tool"],
+            tuple(p["rivals"]),
+            " ".join(p["text"].split()),
+        )
+        for p in data["passage"]
+    ]
+
+
+def score(passages: list[Passage]) -> Score:
+    result = Score()
+    for passage in passages:
+        if passage.call == "none":
+            result.consistent += 1
+            if passage.reask("ship") or passage.reask("skip"):
+                result.false_reasks.append(passage.id)
+            continue
+        result.consistent += 1
+        if passage.reask(passage.call):
+            result.false_reasks.append(passage.id)
+        result.calls += 1
+        result.worded += passage.worded
+        if not passage.worded:
+            result.unworded.add(passage.id)
+        if passage.reask(OPPOSITE[passage.call]):
+            result.caught.append(passage.id)
+        elif passage.worded:
+            result.missed.append(passage.id)
+    return result
