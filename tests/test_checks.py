@@ -31,7 +31,8 @@ def _plan(
 
 
 def _reply(request: StructuredRequest, **changes: Any) -> list[str]:
-    return chunks(json.dumps({**good_reply(request), **changes}))
+    # The offline headline names the offline verdict's call ("Ship at 8/10"): ours is neutral.
+    return chunks(json.dumps({**good_reply(request), "headline": HEADLINE, **changes}))
 
 
 def _stream(plan: CellPlan, provider: ScriptedProvider) -> Outcome:
@@ -148,9 +149,7 @@ def test_flags_reach_the_record_and_survive_the_response_cache(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
     spec = spec_for([personas["builder"]], cards)
-    provider = ScriptedProvider(  # the offline headline names its own call: replaced with ours
-        lambda r, n: _reply(r, verdict="ship", score=2, headline=HEADLINE, quote=SHIP_QUOTE)
-    )
+    provider = ScriptedProvider(lambda r, n: _reply(r, verdict="ship", score=2, quote=SHIP_QUOTE))
     store = ResponseStore(tmp_path)
     first = run(run_panel(spec, provider, store, RunOptions()))
     again = run(run_panel(spec, provider, store, RunOptions()))

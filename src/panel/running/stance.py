@@ -36,7 +36,7 @@ from panel.running.stance_grammar import Stance
 __all__ = ["Call", "Reading", "Stance", "read"]
 
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
-Target = Literal["tool", "rival", "alt", "none", "unknown", "verb"]
+Target = Literal["tool", "rival", "alt", "none", "unknown", "name", "verb"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,10 @@ def _names(name: str | None, rivals: tuple[str, ...]) -> _Names:
 
 
 def _first_word(name: str) -> str:
+    """ "Modal" for "Modal GPU Serverless Inference"; "R2" for "Cloudflare R2"."""
     words = name.split()
+    if len(words) > 1 and words[0] in g.VENDORS:
+        return " ".join(words[1:])
     return words[0] if len(words) > 1 and len(words[0]) >= 4 else ""
 
 
@@ -331,12 +334,16 @@ def _verb_call(
     before, rest = text[: match.start()], text[match.end() :].strip()
     if rest.startswith("to ") and match.group().endswith("wait"):
         return None  # "can't wait to see v2": eagerness
-    target = _object(rest, names, before)
+    target = _replaced(rest, names) if verb.lemma == "replace" else _object(rest, names, before)
     named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
     flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
     if flips < 0:
         return None
-    stance = _stance(verb, target, labelled or _relative(before))
+    elided = g.CHAIN.fullmatch(before) is not None  # "Don't buy.", "Would buy again."
+    if verb.lemma == "recommend" and g.ENOUGH.match(rest):
+        flips += 1  # "I can't recommend it enough"
+    implicit = labelled or _relative(before) or (elided and clause.opens)
+    stance = _stance(verb, target, implicit)
     if stance is None:
         return None
     if flips % 2:
@@ -368,7 +375,10 @@ def _speaker(
             return _speaker(
                 clause.carried + " " + before, verb_text, _no_carry(clause), opens, verb
             )
-        imperative = not gerund and (opens or lead is not None or not g.OPENERS.match(words))
+        spoken = opens or lead is not None or bool(head.strip() or words.strip())
+        imperative = not gerund and spoken  # "so, just wait"; "Ship." opening a sentence
+        if not verb.commands and lead is None and not g.INTENT_MODAL.search(words):
+            return -1, False  # "add it to your PATH": an instruction
         return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)
     subject_match = g.SUBJECT_BEFORE.search(head)
     subject, contraction = _split(subject_match["subject"] if subject_match else "")
@@ -377,11 +387,10 @@ def _speaker(
     flips += 1 if g.RELATIVE_NEGATION.search(head[: len(head) - len(subject + contraction)]) else 0
     if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
         return -1, False
-    return (
-        (flips, _firm_for(subject, words))
-        if _makes_call(subject, words, verb, lead)
-        else (-1, False)
-    )
+    if not _makes_call(subject, words, verb, lead):
+        return -1, False
+    flips += 1 if g.NEGATIVE_SUBJECT.search(head) else 0  # "no team should touch it"
+    return flips, _firm_for(subject, words)
 
 
 def _no_carry(clause: _Clause) -> _Clause:
@@ -399,7 +408,8 @@ def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | No
     if lead is not None and subject in g.FIRST_PERSON:
         return True  # "I'd tell anyone to", "I'd recommend staying"
     if subject in ("i", "we"):
-        return bool(g.INTENT_MODAL.search(words) or verb.lemma in g.PRESENT_CALL)
+        modal = g.INTENT_MODAL.search(words) and verb.mine  # "I'll try it": a plan
+        return bool(modal or verb.lemma in g.PRESENT_CALL)
     if subject == "you":
         return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
     if subject in g.IMPERSONAL or not subject:
@@ -438,7 +448,17 @@ def _object(rest: str, names: _Names, before: str) -> Target:
     kind = names.after_preposition(rest)
     if kind:
         return kind
-    return "alt" if g.INSTEAD.search(rest) else "unknown"
+    if g.INSTEAD.search(rest):
+        return "alt"
+    return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
+
+
+def _replaced(rest: str, names: _Names) -> Target:
+    """ "replace asdf with mise": for mise, against asdf."""
+    old, _, new = rest.partition(" with ")
+    if _object(new, names, "") == "tool":
+        return "tool"
+    return "rival" if _object(old, names, "") == "tool" else "unknown"
 
 
 def _topic(before: str, names: _Names) -> Target:
@@ -450,7 +470,7 @@ def _topic(before: str, names: _Names) -> Target:
 def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
     if target == "tool" or (target == "none" and (verb.bare or implicit)):
         return verb.stance
-    if verb.stance == "ship" and (target in ("rival", "alt") or target == "unknown" and verb.keeps):
+    if verb.stance == "ship" and (target in ("rival", "alt") or target == "name" and verb.keeps):
         return "skip"  # "go with Supabase instead", "stick with Celery"
     return None
 

@@ -32,11 +32,13 @@ class Verb:
     keeps: bool = False  # "stick with X": X is what you keep, so not the tool means a skip
     firm: bool = True
     lemma: str = ""  # for the few verbs a subject uses without a modal: "I recommend it"
+    mine: bool = True  # "I'll try it" is a plan, not a call; "try it" is one
+    commands: bool = True  # "add it to your PATH" is an instruction, not a call
 
 
 # A call verb, its forms (base and -ing; the -ing form only after "am/are/be" or an advice frame).
 _VERB_TABLE: list[tuple[str, Verb]] = [
-    (r"ship(?:ping)?", Verb("ship", False)),
+    (r"ship(?:ping)?", Verb("ship", True)),
     (r"adopt(?:ing)?", Verb("ship", False)),
     (r"us(?:e|ing)", Verb("ship", False)),
     (r"choos(?:e|ing)", Verb("ship", False)),
@@ -45,10 +47,13 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"go for it", Verb("ship", True)),
     (r"buy(?:ing)?", Verb("ship", False)),
     (r"renew(?:ing)?", Verb("ship", False)),
-    (r"(?:switch|mov|migrat)(?:e|ing)? (?:over )?to", Verb("ship", False)),
+    (
+        r"(?:switch|mov|migrat)(?:e|ing)?(?: over)?(?: to|(?= (?:[\w.'-]+ ){1,4}to\b))",
+        Verb("ship", False),
+    ),
     (r"(?:switch|make the (?:move|switch|jump))(?:ing)?", Verb("ship", True)),
-    (r"start(?:ing)? (?:on|with)", Verb("ship", False)),
-    (r"add(?:ing)?", Verb("ship", False)),
+    (r"start(?:ing)?(?: on| with|(?= (?:[\w.'-]+ ){1,4}(?:on|with)\b))", Verb("ship", False)),
+    (r"add(?:ing)?", Verb("ship", False, commands=False)),
     (
         r"(?:recommend|advis(?:e|ing)|warn)(?:ing)? (?:you )?(?:against|off)",
         Verb("skip", False, lemma="recommend"),
@@ -64,35 +69,42 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"reach(?:ing)? for", Verb("ship", False)),
     (r"touch(?:ing)?", Verb("ship", False)),
     (r"pay(?:ing)? for", Verb("ship", False)),
-    (r"build(?:ing)? on", Verb("ship", False)),
+    (r"build(?:ing)?(?: on|(?= (?:[\w.'-]+ ){1,4}on\b))", Verb("ship", False)),
     (r"get(?:ting)? behind", Verb("ship", False)),
     (r"(?:be )?better off with", Verb("ship", False, lemma="own")),
     (r"seriously consider(?:ing)?", Verb("ship", False)),
     (r"consider(?:ing)?", Verb("ship", False, firm=False)),
-    (r"tr(?:y|ying)", Verb("ship", False, firm=False)),
-    (r"giv(?:e|ing) (?:it|them|this|this one) a (?:try|shot|go|spin|chance)", Verb("ship", True)),
-    (r"check(?:ing)? out", Verb("ship", False, firm=False)),
+    (r"tr(?:y|ying)", Verb("ship", False, mine=False)),
+    (
+        r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl)\b)",
+        Verb("ship", False),
+    ),
+    (r"check(?:ing)? out", Verb("ship", False, firm=False, mine=False)),
     (r"(?:do|make) it again", Verb("ship", True)),
     (r"(?:stick|stay)(?:ing)? (?:with|on)", Verb("ship", False, keeps=True)),
     (r"keep(?:ing)? (?:using|paying for)", Verb("ship", False, keeps=True)),
     (r"need", Verb("ship", False, lemma="own")),
-    (r"skip(?:ping)?", Verb("skip", True)),
-    (r"avoid(?:ing)?", Verb("skip", False)),
+    (r"skip(?:ping)?(?! (?:to|over|ahead|past|straight|down|through)\b)", Verb("skip", True)),
+    (r"avoid(?:ing)?", Verb("skip", True)),
     (r"pass(?:ing)?(?: on)?", Verb("skip", True)),
-    (r"steer(?:ing)? clear(?: of)?", Verb("skip", True)),
-    (r"stay(?:ing)? (?:away|clear|far away)(?: from)?", Verb("skip", True)),
+    (r"steer(?:ing)? (?:well |very |way )?clear(?: of)?", Verb("skip", True)),
+    (r"stay(?:ing)? (?:well |far |way )?(?:away|clear)(?: from| of)?", Verb("skip", True)),
     (r"keep(?:ing)? (?:it|them) (?:far )?away", Verb("skip", True)),
     (r"hold(?:ing)? off(?: on)?", Verb("skip", True)),
     (r"wait(?:ing)?", Verb("skip", True)),
     (r"look(?:ing)? elsewhere", Verb("skip", True)),
-    (r"giv(?:e|ing) (?:it|them|this|this one) a miss", Verb("skip", True)),
+    (r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:miss|pass|wide berth)\b)", Verb("skip", False)),
+    (r"tak(?:e|ing) a pass(?: on)?", Verb("skip", True)),
+    (r"sleep(?:ing)? on", Verb("skip", False)),
+    (r"replac(?:e|ing)", Verb("ship", False, lemma="replace")),
+    (r"set(?:ting)? up", Verb("ship", False, commands=False)),
     (r"sit(?:ting)? (?:it|this one|this|them) out", Verb("skip", True)),
     (r"(?:save|keep)(?:ing)? (?:your|their|my|our) money", Verb("skip", True)),
     (r"think(?:ing)? twice", Verb("skip", True)),
     (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
     (r"regret(?:ted|ting)?", Verb("skip", True, lemma="regret")),
     (r"(?:drop|ditch|abandon)(?:ping|ing)?", Verb("skip", False)),
-    (r"(?:move|migrate|switch)(?:ing)? (?:off|away from)", Verb("skip", False)),
+    (r"(?:(?:mov|migrat)(?:e|ing)|switch(?:ing)?) (?:off(?: of)?|away from)", Verb("skip", False)),
     (r"go wrong with", Verb("skip", False, lemma="own")),
 ]
 VERBS: list[Verb] = [verb for _, verb in _VERB_TABLE]
@@ -113,10 +125,13 @@ _CHAIN_WORD = alt(
     "gladly", "strongly", "highly", "heartily", "warmly", "wholeheartedly", "unreservedly",
     "probably", "personally", "seriously", "genuinely", "actually", "even", "always", "now",
     "reluctantly", "confidently", "comfortably", "at least", "in good conscience", "keep",
+    "happy to", "glad to", "pleased to", "willing to", "quick to", "ready to", "hesitate to",
+    "comfortable", "confident", "almost certainly", "almost", "totally", "fully", "wholly",
+    "heavily", "unhesitatingly", "again",
     "without hesitation", "from now on", "then", "so", "please", "yourself a favou?r and",
 )  # fmt: skip
 CHAIN = re.compile(rf"(?:(?<=\s)|^)(?P<chain>(?:{_CHAIN_WORD}\s*)*)$")
-NEGATOR = re.compile(r"\b(?:not|never|no longer|cannot|\w+n't)\b")
+NEGATOR = re.compile(r"\b(?:not|never|no longer|cannot|hesitate|\w+n't)\b")
 BARE_SUBJECT = re.compile(rf"^(?:i|we|you)(?:'d|'ll)?(?:\s+{_CHAIN_WORD})+\s*$")
 SUBJECT_BEFORE = re.compile(r"(?:^|\s)(?P<subject>[\w']+)\s*$")
 FIRST_PERSON = {"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"}
@@ -166,6 +181,7 @@ OPENERS = re.compile(
         "right now", "for me", "personally", "in the end", "instead", "i'd say", "i would say",
         "i say", "do yourself a favou?r and", "my advice", "my verdict", "verdict", "the verdict",
         "my call", "the call", "call", "my recommendation", "recommendation", "my take",
+        r"\d+(?:[/.]\d+)?(?: stars?)?",
         "the answer", "my answer", "advice", "my pick", "the pick", "easy", "my vote", "vote",
     )
     + r"[\s,:]*)*$"
@@ -185,10 +201,13 @@ LABEL_WORD = re.compile(
 _TOOL_NOUN = alt(
     "tool", "product", "service", "library", "lib", "framework", "platform", "thing", "app",
     "package", "runtime", "editor", "one", "database", "db", "stack", "option", "switch", "move",
-    "purchase", "decision", "migration", "subscription", "upgrade", "change",
+    "purchase", "decision", "migration", "subscription", "upgrade", "change", "orm", "queue",
+    "engine", "api", "sdk", "cli", "extension", "plugin", "browser", "shell", "terminal",
+    "language", "model", "agent", "provider", "host", "vendor", "ide", "project", "toolkit",
+    "system", "solution", "offering", "setup", "stack", "client", "server", "site", "tracker",
 )  # fmt: skip
 PRONOUN = re.compile(
-    rf"^(?:it|them|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
+    rf"^(?:it|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
 )
 ADVERBIAL = re.compile(
     r"^(?:"
@@ -207,7 +226,7 @@ ADVERBIAL = re.compile(
     + r")\b"
 )  # fmt: skip
 ALTERNATIVE = re.compile(
-    r"^(?:something|anything else|another|an alternative|alternatives|other|a different"
+    r"^(?:something|what you (?:have|know|use)|anything else|another|an alternative|alternatives|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
 )
 INSTEAD = re.compile(r"\binstead\b")
@@ -217,7 +236,7 @@ CONTRAST_OBJECT = re.compile(r"\b(?:over|rather than|instead of|not)\s+(?:the\s+
 # Conditions: who or what the call waits on.
 CONDITION = re.compile(
     r"\b(?P<word>if|unless|until|till|once|when|whenever|as soon as|the day|provided|assuming"
-    r"|only after|only if)\b\s*(?P<rest>(?:\S+\s*){0,4})"
+    r"|only after|only if)\b\s*(?P<rest>(?:\S+\s*){0,8})"
 )
 READER = re.compile(r"^(?:you|you're|you've|you'd|your|all you|in doubt|starting|in the market)\b")
 REQUIREMENT = re.compile(
@@ -229,7 +248,8 @@ SUBJUNCTIVE = re.compile(r"\s*(?:were|had|should)\s+(?!you\b)\w+")
 # What others say: a call after these words is someone else's.
 REPORTED = re.compile(
     r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
-    r"|recommends|suggests|advises|warns|calls?|called|according to|will tell you"
+    r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
+    r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?)\b"
 )
 REPORTED_BY_ME = re.compile(r"(?:^|\b(?:i|we)(?:'d|'ll)?(?:\s+\w+)?\s*)$")
@@ -272,6 +292,10 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
     ("skip", re.compile(r"\b(?:never again|thumbs down|count me out|a waste of (?:time|money"
                         r"|effort|tokens|a weekend))\b"), True),
     ("skip", re.compile(r"^\s*not yet\s*$"), True),
+    ("ship", re.compile(r"\blook no further\b"), True),
+    ("ship", re.compile(r"\b(?:gets?|earns?|has|deserves?|wins?) my (?:vote|recommendation"
+                        r"|endorsement|money|pick)\b"), True),
+    ("skip", re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"), False),
 ]  # fmt: skip
 # Nouns that judge a choice: only ship when good, and turned round by these.
 BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
@@ -319,7 +343,7 @@ JUDGED = re.compile(
 )
 QUESTION_CALL = re.compile(
     r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
-    r"(?P<subject>i|we|you|it|this|teams|anyone)\b"
+    r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
 )
 ANSWER = re.compile(
     r"^(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
@@ -344,3 +368,10 @@ CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
 )
+NEGATIVE_SUBJECT = re.compile(r"(?:^|\s)(?:no|nobody|no one|none|never)\s(?:\S+\s*){0,5}$")
+VENDORS = {
+    "cloudflare", "google", "aws", "amazon", "microsoft", "azure", "github", "apple", "openai",
+    "anthropic", "hashicorp", "vercel", "meta", "gitlab", "oracle", "ibm", "jetbrains", "mozilla",
+}  # fmt: skip
+ENOUGH = re.compile(r"^(?:[\w.'-]+\s+){0,3}(?:highly |strongly )?enough\b")
+DETERMINER = re.compile(r"^(?:the|a|an|your|my|our|their|this|that|these|those|some|any)\b")
