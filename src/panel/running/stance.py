@@ -25,18 +25,29 @@ editor decides. Naming the call is welcome, never required: a quote that makes n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running.stance_clause import OPPOSITE, clause_calls
 from panel.running.stance_grammar import Stance
+from panel.running.stance_text import (
+    CONCEDES,
+    CONCESSIVE,
+    Clause,
+    Names,
+    names_for,
+    normalise,
+    own_words,
+)
+from panel.running.stance_text import clauses as split_clauses
+from panel.running.stance_text import segments as split_segments
+from panel.running.stance_text import sentences as split_sentences
 
 __all__ = ["Call", "Reading", "Stance", "read"]
 
-OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
-Target = Literal["tool", "rival", "alt", "none", "unknown", "name", "verb"]
+Scope = Literal["firm", "soft", "later"]
+_SCOPE_ORDER: dict[Scope, int] = {"firm": 0, "soft": 1, "later": 2}
 
 
 @dataclass(frozen=True)
@@ -74,93 +85,19 @@ def read(
     `rivals` (competitors, the panel's other tools) are what a call may point to instead:
     "Modal is the safer ship" makes no call on this tool, "go with Modal instead" a skip.
     """
-    names = _names(name, tuple(rivals))
-    sentences = _sentences(_normalise(text))
+    names = names_for(name, tuple(rivals))
+    sentences = split_sentences(normalise(text))
     calls: list[Call] = []
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
             calls += _answered(sentence, answer, names)
         else:
-            calls += _sentence_calls(_own_words(sentence), names)
+            calls += _sentence_calls(own_words(sentence), names)
     return Reading(verdict, tuple(calls))
 
 
-# ------------------------------------------------------------------ text and names
-
-
-@dataclass(frozen=True)
-class _Names:
-    pattern: re.Pattern[str] | None
-    kinds: dict[str, Target]
-
-    def at(self, text: str) -> Target | None:
-        match = self.pattern.match(text) if self.pattern else None
-        return self.kinds[match.group()] if match else None
-
-    def mentions(self, text: str) -> list[Target]:
-        return [self.kinds[m.group()] for m in self.pattern.finditer(text)] if self.pattern else []
-
-    def after_preposition(self, text: str) -> Target | None:
-        for match in self.pattern.finditer(text) if self.pattern else ():
-            if g.PREPOSITION_BEFORE.search(text[: match.start()]):
-                return self.kinds[match.group()]
-        return None
-
-
-@lru_cache(maxsize=256)
-def _names(name: str | None, rivals: tuple[str, ...]) -> _Names:
-    """One pattern per panel (cached): the tool's name and its rivals', with their first words."""
-    kinds: dict[str, Target] = {}
-    own = (name or "").lower().strip()
-    for rival in rivals:
-        rival = rival.lower().strip()
-        for alias in (rival, _first_word(rival)):
-            if alias and alias not in own.split() and alias != own:
-                kinds[alias] = "rival"
-    for alias in (own, _first_word(own)):
-        if alias and alias not in kinds:
-            kinds[alias] = "tool"
-    if not kinds:
-        return _Names(None, {})
-    longest_first = sorted(kinds, key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in longest_first)
-    return _Names(re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), kinds)
-
-
-def _first_word(name: str) -> str:
-    """ "Modal" for "Modal GPU Serverless Inference"; "R2" for "Cloudflare R2"."""
-    words = name.split()
-    if len(words) > 1 and words[0] in g.VENDORS:
-        return " ".join(words[1:])
-    return words[0] if len(words) > 1 and len(words[0]) >= 4 else ""
-
-
-_QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
-_CODE = re.compile(r"`[^`]*`")
-_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def _normalise(text: str) -> str:
-    text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
-    text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
-    return " ".join(text.lower().split())
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def _own_words(sentence: str) -> str:
-    """The sentence up to what someone else says: "critics will call it a skip"."""
-    for match in g.REPORTED.finditer(sentence):
-        if not g.REPORTED_BY_ME.search(sentence[: match.start()]):
-            return sentence[: match.start()]
-    return sentence
-
-
-def _answered(question: str, answer: str, names: _Names) -> list[Call]:
+def _answered(question: str, answer: str, names: Names) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = g.QUESTION_CALL.match(question), g.ANSWER.match(answer)
     if asked is None or said is None:
@@ -172,59 +109,24 @@ def _answered(question: str, answer: str, names: _Names) -> list[Call]:
     return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
-# -------------------------------------------------------- sentences and clauses
-
-_CONTRAST = re.compile(
-    r"\s*(?:;|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
-    r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
-    r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b)\s*"
-)
-_CONCEDES = {"but", "however", "yet", "nonetheless", "nevertheless"}  # what came before: conceded
-_CONCESSIVE = {"though", "although", "whereas"}  # what follows: conceded
-_CLAUSE_BREAK = re.compile(
-    r"\s*(?P<mark>[,:()\"])\s*|\s+(?P<word>so|and|or|nor|because|since|which|then)\s+"
-)
-Scope = Literal["firm", "soft", "later"]
-_SCOPE_ORDER = {"firm": 0, "soft": 1, "later": 2}
-
-
-@dataclass(frozen=True)
-class _Clause:
-    text: str
-    opens: bool  # where an imperative or a bare label may stand: "Skip." "My call: skip."
-    carried: str  # who spoke before a break ("I wouldn't, frankly, ship it"; "avoid it and use")
-    labelled: bool = False  # after "my call:", "verdict:": a bare "skip" or "adopt" is the call
-
-
-def _segments(sentence: str) -> list[tuple[str, str]]:
-    """(the contrast word that opened it, its text) for each part of a sentence."""
-    parts: list[tuple[str, str]] = []
-    marker, start = "", 0
-    for match in _CONTRAST.finditer(sentence):
-        parts.append((marker, sentence[start : match.start()]))
-        marker, start = match.group().strip(" ,"), match.end()
-    parts.append((marker, sentence[start:]))
-    return [(m, t) for m, t in parts if t.strip(" ,.!")]
-
-
-def _sentence_calls(sentence: str, names: _Names) -> list[Call]:
-    segments = _segments(sentence)
+def _sentence_calls(sentence: str, names: Names) -> list[Call]:
+    segments = split_segments(sentence)
     found = [_segment_calls(segment, names) for _, segment in segments]
     calls: list[Call] = []
     for index, (marker, _) in enumerate(segments):
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
         # "Though I'd normally pick it, ..." concedes; so does "I'd pick it, but skip it for now".
-        conceded = marker in _CONCESSIVE or (following in _CONCEDES and bool(found[index + 1]))
+        conceded = marker in CONCESSIVE or (following in CONCEDES and bool(found[index + 1]))
         calls += [Call(c.stance, c.clause, c.firm and not conceded) for c in found[index]]
     return calls
 
 
-def _segment_calls(segment: str, names: _Names) -> list[Call]:
-    clauses = _clauses(segment)
+def _segment_calls(segment: str, names: Names) -> list[Call]:
+    clauses = split_clauses(segment)
     subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive), strict=True):
-        for stance, firm in _clause_calls(clause, names):
+        for stance, firm in clause_calls(clause, names):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
             hedged = scope != "firm" or bool(g.HEDGE.search(clause.text))
@@ -232,7 +134,7 @@ def _segment_calls(segment: str, names: _Names) -> list[Call]:
     return calls
 
 
-def _scopes(clauses: list[_Clause], subjunctive: bool) -> list[Scope]:
+def _scopes(clauses: list[Clause], subjunctive: bool) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
     own = [_condition_scope(c.text) for c in clauses]
     starts = [bool(g.CONDITION.match(c.text)) for c in clauses]
@@ -265,251 +167,3 @@ def _condition_scope(segment: str) -> Scope:
         if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:
             scope = found
     return scope
-
-
-def _clauses(segment: str) -> list[_Clause]:
-    result: list[_Clause] = []
-    start, opens, carried, labelled = 0, True, "", False
-    for match in [*_CLAUSE_BREAK.finditer(segment), None]:
-        piece = segment[start : match.start() if match else len(segment)].strip(" .!")
-        if piece:
-            result.append(_Clause(piece, opens, carried, labelled))
-            carried = _carry(piece, carried, match)
-            opens = _opens_next(piece, match)
-            labelled = bool(g.LABEL.fullmatch(piece)) and match is not None and match["mark"] == ":"
-        elif match is not None and match["mark"] == ":":
-            opens = True
-        if match:
-            start = match.end()
-    return result
-
-
-def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
-    """Who speaks in the next clause when it has no subject of its own."""
-    if g.BARE_SUBJECT.match(piece):
-        return piece  # "I wouldn't," ... "ship it"
-    verb = g.VERB.search(piece)
-    if verb and match is not None and match["word"] in ("and", "or", "nor"):
-        before = piece[: verb.start()]
-        return before if match["word"] != "and" else g.NEGATOR.sub("", before)
-    return carried if g.SUBJECT_WORD.search(piece) is None else ""
-
-
-def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
-    if match is None:
-        return False
-    if match["mark"] == ":" or match["word"] in ("so", "then"):
-        return True
-    return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
-
-
-# ------------------------------------------------------------------- one clause
-
-
-def _clause_calls(clause: _Clause, names: _Names) -> list[tuple[Stance, bool]]:
-    text = clause.text
-    label = g.LABEL.match(text)
-    labelled = bool(label and label.end() > 0) or clause.labelled
-    if label and label.end() > 0:
-        text = text[label.end() :]
-        clause = _Clause(text, True, clause.carried, True)
-    if labelled:
-        word = g.LABEL_WORD.match(text)
-        if word:
-            return [("ship" if word["ship"] else "skip", True)]
-    found = [
-        call
-        for m in g.VERB.finditer(text)
-        if (call := _verb_call(text, m, clause, labelled, names))
-    ]
-    found += _judged(text)
-    found += _noun_calls(text, names)
-    return found
-
-
-def _verb_call(
-    text: str, match: re.Match[str], clause: _Clause, labelled: bool, names: _Names
-) -> tuple[Stance, bool] | None:
-    verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
-    before, rest = text[: match.start()], text[match.end() :].strip()
-    if rest.startswith("to ") and match.group().endswith("wait"):
-        return None  # "can't wait to see v2": eagerness
-    target = _replaced(rest, names) if verb.lemma == "replace" else _object(rest, names, before)
-    named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
-    flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
-    if flips < 0:
-        return None
-    elided = g.CHAIN.fullmatch(before) is not None  # "Don't buy.", "Would buy again."
-    if verb.lemma == "recommend" and g.ENOUGH.match(rest):
-        flips += 1  # "I can't recommend it enough"
-    implicit = labelled or _relative(before) or (elided and clause.opens)
-    stance = _stance(verb, target, implicit)
-    if stance is None:
-        return None
-    if flips % 2:
-        if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
-            return None  # "no reason to use React": no call on this tool
-        stance = OPPOSITE[stance]
-    return stance, firm and verb.firm
-
-
-def _speaker(
-    before: str, verb_text: str, clause: _Clause, opens: bool, verb: g.Verb
-) -> tuple[int, bool]:
-    """(negations, firm) when the reviewer makes this call; (-1, _) when nobody does."""
-    gerund = verb_text.split()[0].endswith("ing")
-    lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before)
-    flips = 0
-    if lead is not None:
-        flips += 1 if lead.groupdict().get("negated") or lead.groupdict().get("against") else 0
-        flips += 1 if lead.group().startswith("regret") else 0
-        flips += len(g.NEGATOR.findall(lead.group()))
-        before, gerund = before[: lead.start()], False
-        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
-            return flips, True
-    chain = g.CHAIN.search(before)
-    words = chain["chain"] if chain else ""
-    head = before[: chain.start()].rstrip() if chain else before.rstrip()
-    if not head.strip() or g.OPENERS.match(head):
-        if clause.carried and not lead:
-            return _speaker(
-                clause.carried + " " + before, verb_text, _no_carry(clause), opens, verb
-            )
-        spoken = opens or lead is not None or bool(head.strip() or words.strip())
-        imperative = not gerund and spoken  # "so, just wait"; "Ship." opening a sentence
-        if not verb.commands and lead is None and not g.INTENT_MODAL.search(words):
-            return -1, False  # "add it to your PATH": an instruction
-        return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)
-    subject_match = g.SUBJECT_BEFORE.search(head)
-    subject, contraction = _split(subject_match["subject"] if subject_match else "")
-    words = f"{contraction} {words}"
-    flips += len(g.NEGATOR.findall(words)) + len(g.NEGATOR.findall(contraction))
-    flips += 1 if g.RELATIVE_NEGATION.search(head[: len(head) - len(subject + contraction)]) else 0
-    if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
-        return -1, False
-    if not _makes_call(subject, words, verb, lead):
-        return -1, False
-    flips += 1 if g.NEGATIVE_SUBJECT.search(head) else 0  # "no team should touch it"
-    return flips, _firm_for(subject, words)
-
-
-def _no_carry(clause: _Clause) -> _Clause:
-    return _Clause(clause.text, clause.opens, "", clause.labelled)
-
-
-def _split(token: str) -> tuple[str, str]:
-    for ending in ("'d", "'ll", "'m", "'re", "'ve", "n't"):
-        if token.endswith(ending) and len(token) > len(ending):
-            return token[: -len(ending)], ending
-    return token, ""
-
-
-def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | None) -> bool:
-    if lead is not None and subject in g.FIRST_PERSON:
-        return True  # "I'd tell anyone to", "I'd recommend staying"
-    if subject in ("i", "we"):
-        modal = g.INTENT_MODAL.search(words) and verb.mine  # "I'll try it": a plan
-        return bool(modal or verb.lemma in g.PRESENT_CALL)
-    if subject == "you":
-        return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
-    if subject in g.IMPERSONAL or not subject:
-        return False
-    return bool(g.THIRD_PERSON_ADVICE.search(words))  # "anyone starting fresh should use it"
-
-
-def _firm_for(subject: str, words: str) -> bool:
-    past = g.PAST.search(words) and not g.INTENT_MODAL.search(words)
-    return not past  # "we didn't stick with it": a story, not a call
-
-
-def _relative(before: str) -> bool:
-    """ "the one I'd recommend", "not something I'd buy again": the object came first."""
-    return bool(g.RELATIVE.search(before))
-
-
-def _object(rest: str, names: _Names, before: str) -> Target:
-    """What the verb is about: the tool, a rival, something else, or nothing named."""
-    if not rest:
-        return _topic(before, names)
-    kind = names.at(rest) or names.at(rest[4:] if rest.startswith("the ") else "")
-    if kind:
-        return kind
-    pronoun = g.PRONOUN.match(rest)
-    if pronoun:
-        after = rest[pronoun.end() :].strip()
-        determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
-        return "unknown" if determiner else "tool"
-    if g.ALTERNATIVE.match(rest):
-        return "alt"
-    if g.VERB.match(rest):
-        return "verb"
-    if g.ADVERBIAL.match(rest):
-        return _topic(before, names)
-    kind = names.after_preposition(rest)
-    if kind:
-        return kind
-    if g.INSTEAD.search(rest):
-        return "alt"
-    return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
-
-
-def _replaced(rest: str, names: _Names) -> Target:
-    """ "replace asdf with mise": for mise, against asdf."""
-    old, _, new = rest.partition(" with ")
-    if _object(new, names, "") == "tool":
-        return "tool"
-    return "rival" if _object(old, names, "") == "tool" else "unknown"
-
-
-def _topic(before: str, names: _Names) -> Target:
-    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend"."""
-    mentioned = names.mentions(before)
-    return "rival" if mentioned and "tool" not in mentioned else "none"
-
-
-def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
-    if target == "tool" or (target == "none" and (verb.bare or implicit)):
-        return verb.stance
-    if verb.stance == "ship" and (target in ("rival", "alt") or target == "name" and verb.keeps):
-        return "skip"  # "go with Supabase instead", "stick with Celery"
-    return None
-
-
-def _judged(text: str) -> list[tuple[Stance, bool]]:
-    """A call judged by an evaluation: "shipping on this now would be a mistake"."""
-    against, keeps = g.AGAINST.search(text), g.FOR.search(text)
-    match = g.JUDGED.search(text) if against or keeps else None
-    if match is None:
-        return []
-    stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
-    flips = len(g.NEGATOR.findall(text)) + (1 if against else 0)
-    return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
-
-
-def _noun_calls(text: str, names: _Names) -> list[tuple[Stance, bool]]:
-    """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
-    found: list[tuple[Stance, bool]] = []
-    for stance, pattern, firm in g.NOUN_CALLS:
-        for match in pattern.finditer(text):
-            call = _judged_noun(stance, match.group())
-            if call and not _about_rival(text[: match.start()], names):
-                negated = g.NOUN_NEGATOR.search(text[: match.start()])
-                found.append((OPPOSITE[call] if negated else call, firm))
-    for match in g.WORTH.finditer(text):
-        if not _about_rival(text[: match.start()], names):
-            negated = g.NOUN_NEGATOR.search(text[: match.start()])
-            found.append(("skip" if negated else "ship", not match["soft"]))
-    return found
-
-
-def _judged_noun(stance: Stance, phrase: str) -> Stance | None:
-    if not g.CHOICE_NOUN.search(phrase):
-        return stance
-    if g.BAD_CHOICE.search(phrase):
-        return "skip"
-    return "ship" if g.GOOD_CHOICE.search(phrase) else None
-
-
-def _about_rival(before: str, names: _Names) -> bool:
-    mentioned = names.mentions(before)
-    return bool(mentioned) and "tool" not in mentioned

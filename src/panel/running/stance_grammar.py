@@ -226,7 +226,8 @@ ADVERBIAL = re.compile(
     + r")\b"
 )  # fmt: skip
 ALTERNATIVE = re.compile(
-    r"^(?:something|what you (?:have|know|use)|anything else|another|an alternative|alternatives|other|a different"
+    r"^(?:something|what you (?:have|know|use)|anything else|another|an alternative|alternatives"
+    r"|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
 )
 INSTEAD = re.compile(r"\binstead\b")
@@ -295,7 +296,8 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
     ("ship", re.compile(r"\blook no further\b"), True),
     ("ship", re.compile(r"\b(?:gets?|earns?|has|deserves?|wins?) my (?:vote|recommendation"
                         r"|endorsement|money|pick)\b"), True),
-    ("skip", re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"), False),
+    ("skip", re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"),
+     False),
 ]  # fmt: skip
 # Nouns that judge a choice: only ship when good, and turned round by these.
 BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")

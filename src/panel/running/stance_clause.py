@@ -1,0 +1,223 @@
+"""One clause's calls: a verb and who makes it, its object, a label, a noun, a judgement.
+
+See `panel.running.stance` for the reading as a whole and `stance_grammar` for the words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from panel.running import stance_grammar as g
+from panel.running.stance_grammar import Stance
+from panel.running.stance_text import Clause, Names, Target
+
+OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
+
+
+def clause_calls(clause: Clause, names: Names) -> list[tuple[Stance, bool]]:
+    text = clause.text
+    label = g.LABEL.match(text)
+    labelled = bool(label and label.end() > 0) or clause.labelled
+    if label and label.end() > 0:
+        text = text[label.end() :]
+        clause = Clause(text, True, clause.carried, True)
+    if labelled:
+        word = g.LABEL_WORD.match(text)
+        if word:
+            return [("ship" if word["ship"] else "skip", True)]
+    found = [
+        call
+        for m in g.VERB.finditer(text)
+        if (call := _verb_call(text, m, clause, labelled, names))
+    ]
+    found += _judged(text)
+    found += _noun_calls(text, names)
+    return found
+
+
+def _verb_call(
+    text: str, match: re.Match[str], clause: Clause, labelled: bool, names: Names
+) -> tuple[Stance, bool] | None:
+    verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
+    before, rest = text[: match.start()], text[match.end() :].strip()
+    if rest.startswith("to ") and match.group().endswith("wait"):
+        return None  # "can't wait to see v2": eagerness
+    target = _replaced(rest, names) if verb.lemma == "replace" else _object(rest, names, before)
+    named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
+    flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
+    if flips < 0:
+        return None
+    elided = g.CHAIN.fullmatch(before) is not None  # "Don't buy.", "Would buy again."
+    if verb.lemma == "recommend" and g.ENOUGH.match(rest):
+        flips += 1  # "I can't recommend it enough"
+    implicit = labelled or _relative(before) or (elided and clause.opens)
+    stance = _stance(verb, target, implicit)
+    if stance is None:
+        return None
+    if flips % 2:
+        if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
+            return None  # "no reason to use React": no call on this tool
+        stance = OPPOSITE[stance]
+    return stance, firm and verb.firm
+
+
+def _speaker(
+    before: str, verb_text: str, clause: Clause, opens: bool, verb: g.Verb
+) -> tuple[int, bool]:
+    """(negations, firm) when the reviewer makes this call; (-1, _) when nobody does."""
+    gerund = verb_text.split()[0].endswith("ing")
+    lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before)
+    flips = 0
+    if lead is not None:
+        flips += 1 if lead.groupdict().get("negated") or lead.groupdict().get("against") else 0
+        flips += 1 if lead.group().startswith("regret") else 0
+        flips += len(g.NEGATOR.findall(lead.group()))
+        before, gerund = before[: lead.start()], False
+        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
+            return flips, True
+    chain = g.CHAIN.search(before)
+    words = chain["chain"] if chain else ""
+    head = before[: chain.start()].rstrip() if chain else before.rstrip()
+    if not head.strip() or g.OPENERS.match(head):
+        if clause.carried and not lead:
+            return _speaker(
+                clause.carried + " " + before, verb_text, _no_carry(clause), opens, verb
+            )
+        spoken = opens or lead is not None or bool(head.strip() or words.strip())
+        imperative = not gerund and spoken  # "so, just wait"; "Ship." opening a sentence
+        if not verb.commands and lead is None and not g.INTENT_MODAL.search(words):
+            return -1, False  # "add it to your PATH": an instruction
+        return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)
+    subject_match = g.SUBJECT_BEFORE.search(head)
+    subject, contraction = _split(subject_match["subject"] if subject_match else "")
+    words = f"{contraction} {words}"
+    flips += len(g.NEGATOR.findall(words)) + len(g.NEGATOR.findall(contraction))
+    flips += 1 if g.RELATIVE_NEGATION.search(head[: len(head) - len(subject + contraction)]) else 0
+    if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
+        return -1, False
+    if not _makes_call(subject, words, verb, lead):
+        return -1, False
+    flips += 1 if g.NEGATIVE_SUBJECT.search(head) else 0  # "no team should touch it"
+    return flips, _firm_for(subject, words)
+
+
+def _no_carry(clause: Clause) -> Clause:
+    return Clause(clause.text, clause.opens, "", clause.labelled)
+
+
+def _split(token: str) -> tuple[str, str]:
+    for ending in ("'d", "'ll", "'m", "'re", "'ve", "n't"):
+        if token.endswith(ending) and len(token) > len(ending):
+            return token[: -len(ending)], ending
+    return token, ""
+
+
+def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | None) -> bool:
+    if lead is not None and subject in g.FIRST_PERSON:
+        return True  # "I'd tell anyone to", "I'd recommend staying"
+    if subject in ("i", "we"):
+        modal = g.INTENT_MODAL.search(words) and verb.mine  # "I'll try it": a plan
+        return bool(modal or verb.lemma in g.PRESENT_CALL)
+    if subject == "you":
+        return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
+    if subject in g.IMPERSONAL or not subject:
+        return False
+    return bool(g.THIRD_PERSON_ADVICE.search(words))  # "anyone starting fresh should use it"
+
+
+def _firm_for(subject: str, words: str) -> bool:
+    past = g.PAST.search(words) and not g.INTENT_MODAL.search(words)
+    return not past  # "we didn't stick with it": a story, not a call
+
+
+def _relative(before: str) -> bool:
+    """ "the one I'd recommend", "not something I'd buy again": the object came first."""
+    return bool(g.RELATIVE.search(before))
+
+
+def _object(rest: str, names: Names, before: str) -> Target:
+    """What the verb is about: the tool, a rival, something else, or nothing named."""
+    if not rest:
+        return _topic(before, names)
+    kind = names.at(rest) or names.at(rest[4:] if rest.startswith("the ") else "")
+    if kind:
+        return kind
+    pronoun = g.PRONOUN.match(rest)
+    if pronoun:
+        after = rest[pronoun.end() :].strip()
+        determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
+        return "unknown" if determiner else "tool"
+    if g.ALTERNATIVE.match(rest):
+        return "alt"
+    if g.VERB.match(rest):
+        return "verb"
+    if g.ADVERBIAL.match(rest):
+        return _topic(before, names)
+    kind = names.after_preposition(rest)
+    if kind:
+        return kind
+    if g.INSTEAD.search(rest):
+        return "alt"
+    return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
+
+
+def _replaced(rest: str, names: Names) -> Target:
+    """ "replace asdf with mise": for mise, against asdf."""
+    old, _, new = rest.partition(" with ")
+    if _object(new, names, "") == "tool":
+        return "tool"
+    return "rival" if _object(old, names, "") == "tool" else "unknown"
+
+
+def _topic(before: str, names: Names) -> Target:
+    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend"."""
+    mentioned = names.mentions(before)
+    return "rival" if mentioned and "tool" not in mentioned else "none"
+
+
+def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
+    if target == "tool" or (target == "none" and (verb.bare or implicit)):
+        return verb.stance
+    if verb.stance == "ship" and (target in ("rival", "alt") or target == "name" and verb.keeps):
+        return "skip"  # "go with Supabase instead", "stick with Celery"
+    return None
+
+
+def _judged(text: str) -> list[tuple[Stance, bool]]:
+    """A call judged by an evaluation: "shipping on this now would be a mistake"."""
+    against, keeps = g.AGAINST.search(text), g.FOR.search(text)
+    match = g.JUDGED.search(text) if against or keeps else None
+    if match is None:
+        return []
+    stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
+    flips = len(g.NEGATOR.findall(text)) + (1 if against else 0)
+    return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
+
+
+def _noun_calls(text: str, names: Names) -> list[tuple[Stance, bool]]:
+    """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
+    found: list[tuple[Stance, bool]] = []
+    for stance, pattern, firm in g.NOUN_CALLS:
+        for match in pattern.finditer(text):
+            call = _judged_noun(stance, match.group())
+            if call and not _about_rival(text[: match.start()], names):
+                negated = g.NOUN_NEGATOR.search(text[: match.start()])
+                found.append((OPPOSITE[call] if negated else call, firm))
+    for match in g.WORTH.finditer(text):
+        if not _about_rival(text[: match.start()], names):
+            negated = g.NOUN_NEGATOR.search(text[: match.start()])
+            found.append(("skip" if negated else "ship", not match["soft"]))
+    return found
+
+
+def _judged_noun(stance: Stance, phrase: str) -> Stance | None:
+    if not g.CHOICE_NOUN.search(phrase):
+        return stance
+    if g.BAD_CHOICE.search(phrase):
+        return "skip"
+    return "ship" if g.GOOD_CHOICE.search(phrase) else None
+
+
+def _about_rival(before: str, names: Names) -> bool:
+    mentioned = names.mentions(before)
+    return bool(mentioned) and "tool" not in mentioned

@@ -1,0 +1,155 @@
+"""The text of a review cut the way the stance reader reads it: names, sentences, clauses.
+
+The tool's name and its rivals' are matched by one pattern per panel (cached), never built per
+cell; sentences split at their ends, segments at a contrast ("but", "though", a semicolon),
+clauses at commas, colons and the conjunctions that start a new predicate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from panel.running import stance_grammar as g
+
+Target = Literal["tool", "rival", "alt", "none", "unknown", "name", "verb"]
+
+
+@dataclass(frozen=True)
+class Names:
+    pattern: re.Pattern[str] | None
+    kinds: dict[str, Target]
+
+    def at(self, text: str) -> Target | None:
+        match = self.pattern.match(text) if self.pattern else None
+        return self.kinds[match.group()] if match else None
+
+    def mentions(self, text: str) -> list[Target]:
+        return [self.kinds[m.group()] for m in self.pattern.finditer(text)] if self.pattern else []
+
+    def after_preposition(self, text: str) -> Target | None:
+        for match in self.pattern.finditer(text) if self.pattern else ():
+            if g.PREPOSITION_BEFORE.search(text[: match.start()]):
+                return self.kinds[match.group()]
+        return None
+
+
+@lru_cache(maxsize=256)
+def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
+    """One pattern per panel (cached): the tool's name and its rivals', with their first words."""
+    kinds: dict[str, Target] = {}
+    own = (name or "").lower().strip()
+    for rival in rivals:
+        rival = rival.lower().strip()
+        for alias in (rival, _first_word(rival)):
+            if alias and alias not in own.split() and alias != own:
+                kinds[alias] = "rival"
+    for alias in (own, _first_word(own)):
+        if alias and alias not in kinds:
+            kinds[alias] = "tool"
+    if not kinds:
+        return Names(None, {})
+    longest_first = sorted(kinds, key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in longest_first)
+    return Names(re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), kinds)
+
+
+def _first_word(name: str) -> str:
+    """ "Modal" for "Modal GPU Serverless Inference"; "R2" for "Cloudflare R2"."""
+    words = name.split()
+    if len(words) > 1 and words[0] in g.VENDORS:
+        return " ".join(words[1:])
+    return words[0] if len(words) > 1 and len(words[0]) >= 4 else ""
+
+
+_QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
+_CODE = re.compile(r"`[^`]*`")
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def normalise(text: str) -> str:
+    text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
+    text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
+    return " ".join(text.lower().split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def own_words(sentence: str) -> str:
+    """The sentence up to what someone else says: "critics will call it a skip"."""
+    for match in g.REPORTED.finditer(sentence):
+        if not g.REPORTED_BY_ME.search(sentence[: match.start()]):
+            return sentence[: match.start()]
+    return sentence
+
+
+_CONTRAST = re.compile(
+    r"\s*(?:;|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
+    r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
+    r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b)\s*"
+)
+CONCEDES = {"but", "however", "yet", "nonetheless", "nevertheless"}  # what came before: conceded
+CONCESSIVE = {"though", "although", "whereas"}  # what follows: conceded
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?P<mark>[,:()\"])\s*|\s+(?P<word>so|and|or|nor|because|since|which|then)\s+"
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    opens: bool  # where an imperative or a bare label may stand: "Skip." "My call: skip."
+    carried: str  # who spoke before a break ("I wouldn't, frankly, ship it"; "avoid it and use")
+    labelled: bool = False  # after "my call:", "verdict:": a bare "skip" or "adopt" is the call
+
+
+def segments(sentence: str) -> list[tuple[str, str]]:
+    """(the contrast word that opened it, its text) for each part of a sentence."""
+    parts: list[tuple[str, str]] = []
+    marker, start = "", 0
+    for match in _CONTRAST.finditer(sentence):
+        parts.append((marker, sentence[start : match.start()]))
+        marker, start = match.group().strip(" ,"), match.end()
+    parts.append((marker, sentence[start:]))
+    return [(m, t) for m, t in parts if t.strip(" ,.!")]
+
+
+def clauses(segment: str) -> list[Clause]:
+    result: list[Clause] = []
+    start, opens, carried, labelled = 0, True, "", False
+    for match in [*_CLAUSE_BREAK.finditer(segment), None]:
+        piece = segment[start : match.start() if match else len(segment)].strip(" .!")
+        if piece:
+            result.append(Clause(piece, opens, carried, labelled))
+            carried = _carry(piece, carried, match)
+            opens = _opens_next(piece, match)
+            labelled = bool(g.LABEL.fullmatch(piece)) and match is not None and match["mark"] == ":"
+        elif match is not None and match["mark"] == ":":
+            opens = True
+        if match:
+            start = match.end()
+    return result
+
+
+def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
+    """Who speaks in the next clause when it has no subject of its own."""
+    if g.BARE_SUBJECT.match(piece):
+        return piece  # "I wouldn't," ... "ship it"
+    verb = g.VERB.search(piece)
+    if verb and match is not None and match["word"] in ("and", "or", "nor"):
+        before = piece[: verb.start()]
+        return before if match["word"] != "and" else g.NEGATOR.sub("", before)
+    return carried if g.SUBJECT_WORD.search(piece) is None else ""
+
+
+def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
+    if match is None:
+        return False
+    if match["mark"] == ":" or match["word"] in ("so", "then"):
+        return True
+    return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
