@@ -125,7 +125,7 @@ def _segment_calls(segment: str, names: Names) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
-    for clause, scope in zip(clauses, _scopes(clauses, subjunctive), strict=True):
+    for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names), strict=True):
         for stance, firm in clause_calls(clause, names):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
@@ -134,9 +134,9 @@ def _segment_calls(segment: str, names: Names) -> list[Call]:
     return calls
 
 
-def _scopes(clauses: list[Clause], subjunctive: bool) -> list[Scope]:
+def _scopes(clauses: list[Clause], subjunctive: bool, names: Names) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
-    own = [_condition_scope(c.text) for c in clauses]
+    own = [_condition_scope(c.text, names) for c in clauses]
     starts = [bool(g.CONDITION.match(c.text)) for c in clauses]
     scopes: list[Scope] = []
     for index, scope in enumerate(own):
@@ -149,7 +149,7 @@ def _scopes(clauses: list[Clause], subjunctive: bool) -> list[Scope]:
     return scopes
 
 
-def _condition_scope(segment: str) -> Scope:
+def _condition_scope(segment: str, names: Names) -> Scope:
     """How a condition bounds the calls beside it; the most bounding condition wins."""
     scope: Scope = "firm"
     for match in g.CONDITION.finditer(segment):
@@ -162,8 +162,11 @@ def _condition_scope(segment: str) -> Scope:
         elif g.READER.match(rest) or " your " in f" {rest} ":
             needs = g.REQUIREMENT.search(rest) or word == "only if"
             found = "soft" if needs else "firm"  # advice for the reader's situation stands
+        elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
+            about_tool = g.TOOL_STATE.match(rest) or names.at(rest) == "tool"
+            found = "later" if about_tool else "firm"  # "if the beta publishes numbers"
         elif not g.NARRATOR.match(rest):
-            found = "later"  # "once SSO lands", "if the beta publishes numbers"
+            found = "later"  # "once SSO lands"
         if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:
             scope = found
     return scope

@@ -42,7 +42,13 @@ def _verb_call(
     before, rest = text[: match.start()], text[match.end() :].strip()
     if rest.startswith("to ") and match.group().endswith("wait"):
         return None  # "can't wait to see v2": eagerness
-    target = _replaced(rest, names) if verb.lemma == "replace" else _object(rest, names, before)
+    if verb.lemma == "replace":
+        target = _replaced(rest, names)
+    elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
+        on_it: Target | None = "tool" if g.ON_IT.search(rest) else None
+        target = names.after_preposition(rest) or on_it or _object(rest, names, before)
+    else:
+        target = _object(rest, names, before)
     named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
     flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
     if flips < 0:
@@ -65,13 +71,17 @@ def _speaker(
     before: str, verb_text: str, clause: Clause, opens: bool, verb: g.Verb
 ) -> tuple[int, bool]:
     """(negations, firm) when the reviewer makes this call; (-1, _) when nobody does."""
-    gerund = verb_text.split()[0].endswith("ing")
+    first = verb_text.split()[0]
+    gerund = first.endswith("ing") and first != "bring"
     lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before)
     flips = 0
     if lead is not None:
-        flips += 1 if lead.groupdict().get("negated") or lead.groupdict().get("against") else 0
+        if lead.groupdict().get("negated") or lead.groupdict().get("against"):
+            flips += 1  # "no reason to", "I can't see a reason to": one negation
+            flips += 1 if lead.group().rstrip().endswith("not to") else 0
+        else:
+            flips += len(g.NEGATOR.findall(lead.group()))
         flips += 1 if lead.group().startswith("regret") else 0
-        flips += len(g.NEGATOR.findall(lead.group()))
         before, gerund = before[: lead.start()], False
         if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
             return flips, True
@@ -113,7 +123,7 @@ def _split(token: str) -> tuple[str, str]:
 
 
 def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | None) -> bool:
-    if lead is not None and subject in g.FIRST_PERSON:
+    if lead is not None and (subject in g.FIRST_PERSON or subject == "you"):
         return True  # "I'd tell anyone to", "I'd recommend staying"
     if subject in ("i", "we"):
         modal = g.INTENT_MODAL.search(words) and verb.mine  # "I'll try it": a plan

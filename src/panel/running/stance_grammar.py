@@ -51,8 +51,23 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
         r"(?:switch|mov|migrat)(?:e|ing)?(?: over)?(?: to|(?= (?:[\w.'-]+ ){1,4}to\b))",
         Verb("ship", False),
     ),
-    (r"(?:switch|make the (?:move|switch|jump))(?:ing)?", Verb("ship", True)),
-    (r"start(?:ing)?(?: on| with|(?= (?:[\w.'-]+ ){1,4}(?:on|with)\b))", Verb("ship", False)),
+    (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
+    (r"get(?:ting)? involved(?: with)?", Verb("ship", True)),
+    (r"lean(?:ing)? (?:towards?|to)", Verb("ship", False)),
+    (r"go(?= [\w.'-]+(?:\s*$| for| if| over))", Verb("ship", False)),
+    (r"put(?:ting)?(?= (?:[\w.'-]+ ){1,3}(?:in|into|on)\b)", Verb("ship", False, commands=False)),
+    (r"bring(?:ing)?(?= (?:[\w.'-]+ ){1,3}(?:in|into|on|onto)\b)", Verb("ship", False)),
+    (r"writ(?:e|ing)(?= (?:[\w.'-]+ ){1,3}in\b)", Verb("ship", False, lemma="via")),
+    (r"plan(?:ning)? (?:your|an|the|our|their) (?:exit|migration|escape)", Verb("skip", True)),
+    (
+        r"giv(?:e|ing) (?:it|them|this|this one) (?:another|a few|some|more|a couple of) (?:years?"
+        r"|months?|releases?|time|quarters?|versions?|cycles?)",
+        Verb("skip", True),
+    ),
+    (
+        r"start(?:ing)?(?: on| with|(?= (?:[\w.'-]+ ){1,4}(?:on|with)\b))",
+        Verb("ship", False, lemma="via"),
+    ),
     (r"add(?:ing)?", Verb("ship", False, commands=False)),
     (
         r"(?:recommend|advis(?:e|ing)|warn)(?:ing)? (?:you )?(?:against|off)",
@@ -69,7 +84,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"reach(?:ing)? for", Verb("ship", False)),
     (r"touch(?:ing)?", Verb("ship", False)),
     (r"pay(?:ing)? for", Verb("ship", False)),
-    (r"build(?:ing)?(?: on|(?= (?:[\w.'-]+ ){1,4}on\b))", Verb("ship", False)),
+    (r"build(?:ing)?(?: on|(?= (?:[\w.'-]+ ){1,4}on\b))", Verb("ship", False, lemma="via")),
     (r"get(?:ting)? behind", Verb("ship", False)),
     (r"(?:be )?better off with", Verb("ship", False, lemma="own")),
     (r"seriously consider(?:ing)?", Verb("ship", False)),
@@ -160,8 +175,10 @@ LEAD = re.compile(
         r"(?:my|our|the) (?:advice|recommendation|suggestion|answer|call|verdict)"
         r"(?: here)? (?:is|would be|remains)",
         r"(?:tell|encourage|urge|advise|ask|remind|want) (?:you|anyone|everyone|everybody|people"
-        r"|others|teams|folks|readers|(?:other|most|small|any) \w+(?: \w+)?)",
-        r"(?P<negated>no reason|no need|hard|difficult|tough|(?:no|little) point)",
+        r"|others|teams|folks|readers|(?:other|most|small|any) \w+)(?: [\w'-]+){0,6}?",
+        r"owe it to (?:yourself|yourselves|themselves)",
+        r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) see (?:a|any)|see no|no|there's no)"
+        r" (?:good |real )?reason|no need|hard|difficult|tough|(?:no|little) point)",
         r"(?:better|best|wise|smart|safer|sensible)",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
     )
@@ -230,7 +247,7 @@ ALTERNATIVE = re.compile(
     r"|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
 )
-INSTEAD = re.compile(r"\binstead\b")
+INSTEAD = re.compile(r"\binstead\b(?! of)")
 PREPOSITION_BEFORE = re.compile(r"\b(?:on|with|in|for|like|to|into)\s+(?:the\s+)?$")
 CONTRAST_OBJECT = re.compile(r"\b(?:over|rather than|instead of|not)\s+(?:the\s+)?$")
 
@@ -294,6 +311,9 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
                         r"|effort|tokens|a weekend))\b"), True),
     ("skip", re.compile(r"^\s*not yet\s*$"), True),
     ("ship", re.compile(r"\blook no further\b"), True),
+    ("ship", re.compile(rf"\ba\s+(?:{_GRADE}\s+)?yes{_END}"), True),
+    ("ship", re.compile(r"\b(?:you|your (?:future )?self|your team) will thank (?:you|me)\b"),
+     True),
     ("ship", re.compile(r"\b(?:gets?|earns?|has|deserves?|wins?) my (?:vote|recommendation"
                         r"|endorsement|money|pick)\b"), True),
     ("skip", re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"),
@@ -313,7 +333,8 @@ WORTH = re.compile(
     r"\bworth\s+(?:(?P<soft>a (?:look|try|shot|spin|trial|pilot)|considering|checking out"
     r"|keeping an eye on)|it\b|using|learning|adopting|trying|switching(?: to)?|buying"
     r"|betting on|paying for|shipping|the (?:money|price|switch|effort|upgrade|hype|cost|hassle"
-    r"|time|migration|premium|subscription|learning curve)|every (?:penny|cent|dollar)"
+    r"|time|migration|premium|subscription|learning curve"
+    r"|(?!(?:wait|name|paper|read|click|mention)\b)\w+)|every (?:penny|cent|dollar)"
     r"|your (?:time|money))"
 )
 # A call judged by an evaluation: "shipping on this now would be a mistake".
@@ -324,7 +345,8 @@ AGAINST = re.compile(
         + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
               "leap of faith"),
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
-        "too soon", "hard to justify", "foolish",
+        "too soon", "hard to justify", "foolish", "makes no sense", "doesn't make sense",
+        "overkill", "a waste",
     )
     + r"\b"
 )  # fmt: skip
@@ -339,7 +361,8 @@ FOR = re.compile(
 )  # fmt: skip
 JUDGED = re.compile(
     r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
-    r"|moving to|migrating to|starting with|building on|investing in)|(skipping|passing on|waiting"
+    r"|moving to|migrating to|starting with|building on|investing in|paying for|switching"
+    r"|bringing in)|(skipping|passing on|waiting"
     r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
     r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
 )
@@ -377,3 +400,11 @@ VENDORS = {
 }  # fmt: skip
 ENOUGH = re.compile(r"^(?:[\w.'-]+\s+){0,3}(?:highly |strongly )?enough\b")
 DETERMINER = re.compile(r"^(?:the|a|an|your|my|our|their|this|that|these|those|some|any)\b")
+# A condition on the tool or its maker ("if they fix the pricing"), not on the reader's project.
+TOOL_STATE = re.compile(
+    r"^(?:it|they|this|the (?:\w+ )?(?:vendor|company|team|project|maintainers|pricing|price|api"
+    r"|roadmap"
+    r"|beta|docs|sdk|product|tool|service|library|framework))(?:'s|'re)?\b(?! (?:has|have|needs?)"
+    r" to\b)"
+)
+ON_IT = re.compile(r"\b(?:on|in|with|into|onto)\s+(?:it|this one)\b")

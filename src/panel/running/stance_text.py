@@ -122,12 +122,18 @@ def segments(sentence: str) -> list[tuple[str, str]]:
 def clauses(segment: str) -> list[Clause]:
     result: list[Clause] = []
     start, opens, carried, labelled = 0, True, "", False
+    fronted = joined = False
     for match in [*_CLAUSE_BREAK.finditer(segment), None]:
         piece = segment[start : match.start() if match else len(segment)].strip(" .!")
         if piece:
             result.append(Clause(piece, opens, carried, labelled))
             carried = _carry(piece, carried, match)
-            opens = _opens_next(piece, match)
+            # "If you are on the free tier and growing, plan your exit": the fronted phrase
+            # runs to its comma, and the main clause after it may be an imperative.
+            fronted = bool(g.FRONTED.match(piece)) or (fronted and joined)
+            ends_fronted = fronted and match is not None and match["mark"] == ","
+            opens = _opens_next(piece, match) or ends_fronted
+            joined = match is not None and match["word"] in ("and", "or")
             labelled = bool(g.LABEL.fullmatch(piece)) and match is not None and match["mark"] == ":"
         elif match is not None and match["mark"] == ":":
             opens = True
