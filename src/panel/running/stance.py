@@ -46,8 +46,8 @@ from panel.running.stance_text import sentences as split_sentences
 
 __all__ = ["Call", "Reading", "Stance", "read"]
 
-Scope = Literal["firm", "soft", "later"]
-_SCOPE_ORDER: dict[Scope, int] = {"firm": 0, "soft": 1, "later": 2}
+Scope = Literal["firm", "reader", "soft", "later"]
+_SCOPE_ORDER: dict[Scope, int] = {"firm": 0, "reader": 1, "soft": 2, "later": 3}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ class Call:
     stance: Stance
     clause: str  # where it was found, for the re-ask and the editor
     firm: bool
+    conditional: bool = False  # for the reader's situation: "if you're starting fresh, use it"
+
+    @property
+    def weight(self) -> int:
+        """A hedged call settles nothing; one for a situation less than one for everyone."""
+        return 0 if not self.firm else 1 if self.conditional else 2
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,17 @@ class Reading:
 
     @property
     def contradiction(self) -> Call | None:
-        """A firm call against the verdict, and no firm call for it."""
+        """A firm call against the verdict that outweighs every call for it.
+
+        "I'd start with X, and look elsewhere only if you hit those walls" reads as a call for
+        X: a call for a situation does not settle a review that makes one for everyone.
+        """
         against = [c for c in self.calls if c.stance != self.verdict and c.firm]
-        agrees = any(c.stance == self.verdict and c.firm for c in self.calls)
-        return against[0] if against and not agrees else None
+        if not against:
+            return None
+        agrees = max((c.weight for c in self.calls if c.stance == self.verdict), default=0)
+        strongest = max(against, key=lambda c: c.weight)
+        return strongest if strongest.weight > agrees else None
 
     @property
     def mixed(self) -> list[Call]:
@@ -117,7 +130,9 @@ def _sentence_calls(sentence: str, names: Names) -> list[Call]:
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
         # "Though I'd normally pick it, ..." concedes; so does "I'd pick it, but skip it for now".
         conceded = marker in CONCESSIVE or (following in CONCEDES and bool(found[index + 1]))
-        calls += [Call(c.stance, c.clause, c.firm and not conceded) for c in found[index]]
+        calls += [
+            Call(c.stance, c.clause, c.firm and not conceded, c.conditional) for c in found[index]
+        ]
     return calls
 
 
@@ -129,8 +144,8 @@ def _segment_calls(segment: str, names: Names) -> list[Call]:
         for stance, firm in clause_calls(clause, names):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
-            hedged = scope != "firm" or bool(g.HEDGE.search(clause.text))
-            calls.append(Call(stance, clause.text, firm and not hedged))
+            hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(clause.text))
+            calls.append(Call(stance, clause.text, firm and not hedged, scope == "reader"))
     return calls
 
 
@@ -160,11 +175,12 @@ def _condition_scope(segment: str, names: Names) -> Scope:
         elif word in ("unless", "until", "till"):
             found = "firm"  # "use it unless you need X", "a skip until it scales"
         elif g.READER.match(rest) or " your " in f" {rest} ":
-            needs = g.REQUIREMENT.search(rest) or word == "only if"
-            found = "soft" if needs else "firm"  # advice for the reader's situation stands
+            only = word == "only if" or " only " in f" {segment[: match.start()]}"
+            needs = g.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
+            found = "soft" if needs else "reader"  # advice for the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = g.TOOL_STATE.match(rest) or names.at(rest) == "tool"
-            found = "later" if about_tool else "firm"  # "if the beta publishes numbers"
+            found = "later" if about_tool else "reader"  # "if the beta publishes numbers"
         elif not g.NARRATOR.match(rest):
             found = "later"  # "once SSO lands"
         if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:

@@ -44,11 +44,16 @@ def _verb_call(
         return None  # "can't wait to see v2": eagerness
     if verb.lemma == "replace":
         target = _replaced(rest, names)
+    elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
+        target = "tool"
     elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
-        on_it: Target | None = "tool" if g.ON_IT.search(rest) else None
-        target = names.after_preposition(rest) or on_it or _object(rest, names, before)
+        via = g.VIA.search(rest)
+        target = _object(via["object"] if via else rest, names, before)
     else:
         target = _object(rest, names, before)
+    rejected = g.REJECTED.search(rest)
+    if rejected and target != "tool" and _object(rejected["name"], names, "") == "tool":
+        target = "alt"  # "build it on something you can take with you rather than Bubble"
     named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
     flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
     if flips < 0:
@@ -207,8 +212,12 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
 def _noun_calls(text: str, names: Names) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
+    taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
     for stance, pattern, firm in g.NOUN_CALLS:
         for match in pattern.finditer(text):
+            if any(match.start() in span for span in taken):
+                continue
+            taken.append(range(match.start(), match.end()))
             call = _judged_noun(stance, match.group())
             if call and not _about_rival(text[: match.start()], names):
                 negated = g.NOUN_NEGATOR.search(text[: match.start()])

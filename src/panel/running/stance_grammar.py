@@ -44,7 +44,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"choos(?:e|ing)", Verb("ship", False)),
     (r"pick(?:ing)?", Verb("ship", False)),
     (r"go(?:ing)? (?:with|for)", Verb("ship", False)),
-    (r"go for it", Verb("ship", True)),
+    (r"go for it", Verb("ship", True, lemma="it")),
     (r"buy(?:ing)?", Verb("ship", False)),
     (r"renew(?:ing)?", Verb("ship", False)),
     (
@@ -53,6 +53,12 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
     (r"get(?:ting)? involved(?: with)?", Verb("ship", True)),
+    (r"tak(?:e|ing) the plunge", Verb("ship", True)),
+    (r"put(?:ting)? (?:my |our |your |good |real )?money on", Verb("ship", False)),
+    (r"go(?:ing)? (?:straight |directly )?to", Verb("ship", False)),
+    (r"go(?:ing)? (?:anywhere )?near", Verb("ship", False)),
+    (r"let(?:ting)? (?:it|them|this) (?:anywhere )?(?:near|into)", Verb("ship", True, lemma="it")),
+    (r"cancel(?:l?ing)?", Verb("skip", True)),
     (r"lean(?:ing)? (?:towards?|to)", Verb("ship", False)),
     (r"go(?= [\w.'-]+(?:\s*$| for| if| over))", Verb("ship", False)),
     (r"put(?:ting)?(?= (?:[\w.'-]+ ){1,3}(?:in|into|on)\b)", Verb("ship", False, commands=False)),
@@ -104,7 +110,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"pass(?:ing)?(?: on)?", Verb("skip", True)),
     (r"steer(?:ing)? (?:well |very |way )?clear(?: of)?", Verb("skip", True)),
     (r"stay(?:ing)? (?:well |far |way )?(?:away|clear)(?: from| of)?", Verb("skip", True)),
-    (r"keep(?:ing)? (?:it|them) (?:far )?away", Verb("skip", True)),
+    (r"keep(?:ing)? (?:it|them) (?:far )?away", Verb("skip", True, lemma="it")),
     (r"hold(?:ing)? off(?: on)?", Verb("skip", True)),
     (r"wait(?:ing)?", Verb("skip", True)),
     (r"look(?:ing)? elsewhere", Verb("skip", True)),
@@ -113,7 +119,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"sleep(?:ing)? on", Verb("skip", False)),
     (r"replac(?:e|ing)", Verb("ship", False, lemma="replace")),
     (r"set(?:ting)? up", Verb("ship", False, commands=False)),
-    (r"sit(?:ting)? (?:it|this one|this|them) out", Verb("skip", True)),
+    (r"sit(?:ting)? (?:it|this one|this|them) out", Verb("skip", True, lemma="it")),
     (r"(?:save|keep)(?:ing)? (?:your|their|my|our) money", Verb("skip", True)),
     (r"think(?:ing)? twice", Verb("skip", True)),
     (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
@@ -204,24 +210,26 @@ OPENERS = re.compile(
     + r"[\s,:]*)*$"
 )  # fmt: skip
 LABEL = re.compile(
-    r"^(?:(?:(?:my|our|the|final|overall)\s+)(?:call|verdict|vote|rating|recommendation|advice"
+    r"^(?:(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
+    r"|recommendation|advice|version"
     r"|take|answer|pick|suggestion|conclusion)|verdict|bottom line|tl;?dr|short answer"
     r"|long story short|in short|recommendation|advice)"
     r"(?:\s+(?:here|then|for now|today))?(?:\s+(?:is|would be|remains|stays))?(?:\s+to)?\s*"
 )
 LABEL_WORD = re.compile(
-    r"^(?:(?P<ship>ship|ship it|buy|adopt|adopt it|go|yes|recommended|thumbs up|use it)"
+    r"^(?:(?P<ship>ship|ship it|buy|adopt|adopt it|go|yes|recommended|thumbs up"
+    r"|use it)"
     r"|(?P<skip>skip|skip it|pass|hold|wait|avoid|no|no-go|not recommended|thumbs down"
-    r"|not yet|no ship|avoid it|a hard no))(?=\s*$|\s+(?:for|from|until|unless|on|today|now)\b)"
+    r"|not yet|no ship|avoid it|a hard no|don't|do not|nope))"
+    r"(?=\s*$|\s+(?:for|from|until|unless|on|today|now)\b)"
 )
 
 _TOOL_NOUN = alt(
     "tool", "product", "service", "library", "lib", "framework", "platform", "thing", "app",
     "package", "runtime", "editor", "one", "database", "db", "stack", "option", "switch", "move",
     "purchase", "decision", "migration", "subscription", "upgrade", "change", "orm", "queue",
-    "engine", "api", "sdk", "cli", "extension", "plugin", "browser", "shell", "terminal",
-    "language", "model", "agent", "provider", "host", "vendor", "ide", "project", "toolkit",
-    "system", "solution", "offering", "setup", "stack", "client", "server", "site", "tracker",
+    "engine", "sdk", "cli", "extension", "plugin", "browser", "ide", "toolkit", "offering",
+    "tracker", "wrapper",
 )  # fmt: skip
 PRONOUN = re.compile(
     rf"^(?:it|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
@@ -297,7 +305,8 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
     ("ship", re.compile(r"\b(?:money well spent|no regrets|thumbs up|count me in|green light"
                         rf"|(?:an\s+)?(?:easy|clear|enthusiastic|resounding) yes){_END}"), True),
     ("ship", re.compile(rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+)?(?:pick|go-to|default|choice"
-                        r"|bet|winner|call|move|decision)|the (?:\w+ )?(?:one|tool|framework"
+                        r"|bet|winner|call|move|decision|answer|option|fit|solution|tool"
+                        r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
                         r"|library|database|option|editor|platform) to (?:use|pick|choose|beat"
                         rf"|reach for|bet on)){_END}"), True),
     ("skip", re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?skip{_END}(?!-)"), True),
@@ -311,6 +320,9 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool]] = [
                         r"|effort|tokens|a weekend))\b"), True),
     ("skip", re.compile(r"^\s*not yet\s*$"), True),
     ("ship", re.compile(r"\blook no further\b"), True),
+    ("ship", re.compile(r"\b(?:(?:can't|cannot|couldn't) (?:think of|name|imagine) a|there's no"
+                        r"|no) better (?:pick|choice|option|tool|place to start|bet)\b"), True),
+    ("ship", re.compile(rf"\b(?:a|an|my|our|the)\s+(?:\w+\s+)?recommendation{_END}"), True),
     ("ship", re.compile(rf"\ba\s+(?:{_GRADE}\s+)?yes{_END}"), True),
     ("ship", re.compile(r"\b(?:you|your (?:future )?self|your team) will thank (?:you|me)\b"),
      True),
@@ -324,7 +336,7 @@ BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
 GOOD_CHOICE = re.compile(
     r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
     r"|go-to|default|one to|tool to|framework to|library to|database to|option to|editor to"
-    r"|platform to|winner)\b"
+    r"|platform to|winner|way to go)\b"
 )
 NOUN_NEGATOR = re.compile(
     r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+\w+){0,2}\s*$"
@@ -345,7 +357,8 @@ AGAINST = re.compile(
         + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
               "leap of faith"),
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
-        "too soon", "hard to justify", "foolish", "makes no sense", "doesn't make sense",
+        "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
+        "doesn't make (?:much )?sense",
         "overkill", "a waste",
     )
     + r"\b"
@@ -361,7 +374,7 @@ FOR = re.compile(
 )  # fmt: skip
 JUDGED = re.compile(
     r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
-    r"|moving to|migrating to|starting with|building on|investing in|paying for|switching"
+    r"|moving to|migrating to|starting with|building on|investing in|paying(?: for)?|switching"
     r"|bringing in)|(skipping|passing on|waiting"
     r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
     r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
@@ -390,7 +403,8 @@ RELATIVE = re.compile(
     r"\s*$"
 )
 CHOICE_NOUN = re.compile(
-    r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|(?:one|tool|framework|library"
+    r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
+    r"|tool|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
 )
 NEGATIVE_SUBJECT = re.compile(r"(?:^|\s)(?:no|nobody|no one|none|never)\s(?:\S+\s*){0,5}$")
@@ -408,3 +422,10 @@ TOOL_STATE = re.compile(
     r" to\b)"
 )
 ON_IT = re.compile(r"\b(?:on|in|with|into|onto)\s+(?:it|this one)\b")
+# Before a colon, a clause that announces the call: "our advice for that kind of team is simple".
+LABEL_LINE = re.compile(
+    r"^(?:(?:my|our|the|final|overall|short|quick|honest)\s+)?(?:advice|call|verdict"
+    r"|recommendation|answer|take|suggestion|conclusion|version|bottom line|tl;?dr)\b"
+)
+VIA = re.compile(r"\b(?:on|in|with|into|onto)\s+(?P<object>.*)$")
+REJECTED = re.compile(r"\b(?:rather than|instead of|over)\s+(?:the\s+)?(?P<name>\S+(?:\s+\S+)?)")

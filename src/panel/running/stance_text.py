@@ -134,7 +134,8 @@ def clauses(segment: str) -> list[Clause]:
             ends_fronted = fronted and match is not None and match["mark"] == ","
             opens = _opens_next(piece, match) or ends_fronted
             joined = match is not None and match["word"] in ("and", "or")
-            labelled = bool(g.LABEL.fullmatch(piece)) and match is not None and match["mark"] == ":"
+            announces = g.LABEL.fullmatch(piece) or g.LABEL_LINE.match(piece)
+            labelled = bool(announces) and match is not None and match["mark"] == ":"
         elif match is not None and match["mark"] == ":":
             opens = True
         if match:
