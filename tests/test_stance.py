@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from panel.running.stance import read
+from panel.running.stance import Stance, read
+from panel.running.stance_clause import OPPOSITE
+from panel.running.stance_text import names_for
+from tests import stance_corpus as corpus
 from tests.quotes import (
     AGAINST_SHIP,
     AGAINST_SKIP,
@@ -90,3 +93,97 @@ def test_a_firm_call_for_the_verdict_outweighs_a_stray_one_against() -> None:
     text = "I'd ship it. A pass on the enterprise tier, though: skip it for now."
     reading = read(text, "ship")
     assert reading.contradiction is None and reading.mixed
+
+
+# ------------------------------------------------------------- the issue's classes
+
+# Calls stated in words that a window of words missed (issue 24): each is caught under the
+# opposite verdict and reads clean under its own.
+WORDED_CALLS: list[tuple[Stance, str]] = [
+    ("skip", "My advice: steer clear for now."),
+    ("skip", "My recommendation is to wait a release."),
+    ("skip", "You may want to hold off."),
+    ("skip", "I wouldn't adopt it for a greenfield service."),
+    ("ship", "If you're starting fresh, go with Tallyho."),
+    ("skip", "If you're starting fresh, go with Spindle instead."),
+    ("skip", "Avoid it."),
+    ("skip", "I'd stay away from Tallyho until the API settles."),
+    ("skip", "I regret choosing it."),
+    ("skip", "Never again."),
+    ("ship", "Worth learning, even if your day job is elsewhere."),
+    ("ship", "You should seriously consider it."),
+    ("ship", "I'd pick it again without thinking twice."),
+    ("ship", "I'd choose Tallyho over Spindle."),
+    ("ship", "Anyone running bursty jobs should add it to their stack."),
+    ("skip", "No team with an SLA should touch it yet."),
+    ("skip", "It is a skip until it shows it can scale."),
+    ("ship", "Would I build the next one on Tallyho? Yes, without hesitation."),
+    ("skip", "There's no reason to keep paying for it."),
+    ("ship", "I can't recommend it enough."),
+    ("skip", "Replace Tallyho with Spindle."),
+]
+
+
+@pytest.mark.parametrize(("call", "sentence"), WORDED_CALLS)
+def test_a_call_stated_in_words_is_read_in_any_person(call: Stance, sentence: str) -> None:
+    text = NEUTRAL_OPENING + sentence
+    against = read(text, OPPOSITE[call], name="Tallyho", rivals=("Spindle",)).contradiction
+    assert against is not None and against.stance == call
+    assert read(text, call, name="Tallyho", rivals=("Spindle",)).contradiction is None
+
+
+def test_a_story_of_leaving_is_no_call_for_the_tool() -> None:
+    text = NEUTRAL_OPENING + "We didn't stick with Tallyho for long."
+    assert all(c.stance == "skip" for c in read(text, "ship", name="Tallyho").calls)
+    assert read(text, "skip", name="Tallyho").contradiction is None
+
+
+def test_a_call_stated_as_a_label_is_caught() -> None:
+    text = NEUTRAL_OPENING + "My call: skip, despite the score."
+    contradiction = read(text, "ship").contradiction
+    assert contradiction is not None and contradiction.stance == "skip"
+
+
+def test_a_call_for_a_situation_gives_way_to_one_for_everyone() -> None:
+    text = "I'd start with Tallyho, and only look elsewhere if you hit its limits."
+    assert read(text, "skip", name="Tallyho").contradiction is not None
+    assert read(text, "ship", name="Tallyho").contradiction is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Add it to your PATH.",
+        "I'll try it next month and report back.",
+        "Use `--frozen` in CI.",
+        "Skip to the benchmarks section.",
+        "Some people say you should never use it; others tell you to adopt it yesterday.",
+        "Stick with the free tier while you learn.",
+    ],
+)
+def test_instructions_plans_and_what_others_say_are_no_call(sentence: str) -> None:
+    assert read(NEUTRAL_OPENING + sentence, "ship", name="Tallyho").calls == ()
+
+
+def test_names_are_matched_by_one_pattern_per_panel() -> None:
+    assert names_for("Tallyho", ("Spindle",)) is names_for("Tallyho", ("Spindle",))
+    assert names_for("Cloudflare R2", ()).at("r2 is cheap") == "tool"  # a vendor's product
+
+
+# ---------------------------------------------------------------------- the corpus
+
+
+@pytest.mark.parametrize("half", corpus.HALVES)
+def test_the_corpus_reads_within_the_targets(half: str) -> None:
+    """False re-asks at most 2% of consistent readings; at least 80% of worded calls caught."""
+    score = corpus.score(corpus.load(half))
+    assert len(score.false_reasks) <= 0.02 * score.consistent, score.false_reasks
+    assert score.caught_worded >= 0.8 * score.worded, score.missed
+
+
+def test_the_corpus_is_large_and_varied() -> None:
+    passages = [p for half in corpus.HALVES for p in corpus.load(half)]
+    calls = [p.call for p in passages]
+    assert len(passages) >= 150 and min(calls.count(c) for c in ("ship", "skip", "none")) >= 30
+    assert len({p.id for p in passages}) == len(passages)
+    assert sum(p.worded for p in passages) >= 100

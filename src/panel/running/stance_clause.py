@@ -25,11 +25,7 @@ def clause_calls(clause: Clause, names: Names) -> list[tuple[Stance, bool]]:
         word = g.LABEL_WORD.match(text)
         if word:
             return [("ship" if word["ship"] else "skip", True)]
-    found = [
-        call
-        for m in g.VERB.finditer(text)
-        if (call := _verb_call(text, m, clause, labelled, names))
-    ]
+    found = [call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names))]
     found += _judged(text)
     found += _noun_calls(text, names)
     return found
@@ -213,7 +209,10 @@ def _noun_calls(text: str, names: Names) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
     taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
-    for stance, pattern, firm in g.NOUN_CALLS:
+    hints = {key for key in g.NOUN_KEYS if key in text}
+    for stance, pattern, firm, keys in g.NOUN_CALLS:
+        if hints.isdisjoint(keys):
+            continue  # one scan for every pattern's key words is far cheaper than the patterns
         for match in pattern.finditer(text):
             if any(match.start() in span for span in taken):
                 continue

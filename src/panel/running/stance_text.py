@@ -88,15 +88,18 @@ def own_words(sentence: str) -> str:
     return sentence
 
 
+# No leading or trailing \s*: a pattern that may start with a space is tried at every position.
 _CONTRAST = re.compile(
-    r"\s*(?:;|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
+    r";|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
     r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
-    r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b)\s*"
+    r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b"
 )
+_CONTRAST_HINT = (";", " - ", "but", "however", "yet", "though", "whereas", "still", "nonethe",
+                  "neverthe")  # fmt: skip
 CONCEDES = {"but", "however", "yet", "nonetheless", "nevertheless"}  # what came before: conceded
 CONCESSIVE = {"though", "although", "whereas"}  # what follows: conceded
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?P<mark>[,:()\"])\s*|\s+(?P<word>so|and|or|nor|because|since|which|then)\s+"
+    r"(?P<mark>[,:()\"])|(?<=\s)(?P<word>so|and|or|nor|because|since|which|then)(?=\s)"
 )
 
 
@@ -110,6 +113,8 @@ class Clause:
 
 def segments(sentence: str) -> list[tuple[str, str]]:
     """(the contrast word that opened it, its text) for each part of a sentence."""
+    if not any(hint in sentence for hint in _CONTRAST_HINT):
+        return [("", sentence)] if sentence.strip(" ,.!") else []
     parts: list[tuple[str, str]] = []
     marker, start = "", 0
     for match in _CONTRAST.finditer(sentence):
@@ -147,8 +152,10 @@ def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
     """Who speaks in the next clause when it has no subject of its own."""
     if g.BARE_SUBJECT.match(piece):
         return piece  # "I wouldn't," ... "ship it"
-    verb = g.VERB.search(piece)
-    if verb and match is not None and match["word"] in ("and", "or", "nor"):
+    joins = match is not None and match["word"] in ("and", "or", "nor")
+    found = g.verbs(piece) if joins else []
+    verb = found[0] if found else None
+    if verb and match is not None:
         before = piece[: verb.start()]
         return before if match["word"] != "and" else g.NEGATOR.sub("", before)
     return carried if g.SUBJECT_WORD.search(piece) is None else ""

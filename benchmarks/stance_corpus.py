@@ -1,0 +1,88 @@
+"""Benchmark: the stance reader on the hand-written review corpus (tests/data/stance/).
+
+For each part of the corpus, in the order it was written (tune: the rules were tuned on it;
+holdout, fresh, blind: each written before the rules saw it, then used to tune the next round,
+so blind is the least tuned), it prints:
+
+- false re-asks: passages read under their own verdict that would be re-asked (no-call passages
+  are read under both verdicts), out of all consistent readings. Target: at most 2%.
+- catches: passages that state their call in words, read under the opposite verdict, that would
+  be re-asked. Target: at least 80%. Passages whose call is only implied are shown apart.
+- CPU per quote: `read` on every passage, and on quotes of about 1,000 characters (the page's
+  length) built from them, median of 5 rounds. Target: well under 1 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+from _common import ROOT, header
+
+sys.path.insert(0, str(ROOT))
+
+from panel.running.stance import read  # noqa: E402
+from tests import stance_corpus as corpus  # noqa: E402
+
+ROUNDS = 5
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "0/0"
+
+
+def _figures() -> None:
+    print(f"{'part':8} {'false re-asks':>18} {'worded caught':>18} {'implied caught':>16}")
+    for half in corpus.HALVES:
+        score = corpus.score(corpus.load(half))
+        implied = len(score.caught) - score.caught_worded
+        print(
+            f"{half:8} {_percent(len(score.false_reasks), score.consistent):>18} "
+            f"{_percent(score.caught_worded, score.worded):>18} "
+            f"{_percent(implied, score.calls - score.worded):>16}"
+        )
+        if score.false_reasks or score.missed:
+            print(f"{'':8} false: {score.false_reasks or '-'}  missed: {score.missed or '-'}")
+
+
+def _quotes_of(length: int, passages: list[corpus.Passage]) -> list[corpus.Passage]:
+    """Passages joined until each is about `length` characters, as a cell's quote is."""
+    quotes, text = [], ""
+    for passage in passages:
+        text = f"{text} {passage.text}".strip()
+        if len(text) >= length:
+            quotes.append(corpus.Passage("q", "none", False, passage.tool, passage.rivals, text))
+            text = ""
+    return quotes
+
+
+def _cpu_per_quote(passages: list[corpus.Passage]) -> float:
+    rounds = []
+    for _ in range(ROUNDS):
+        started = time.process_time()
+        for passage in passages:
+            read(passage.text, "ship", name=passage.tool, rivals=passage.rivals)
+        rounds.append((time.process_time() - started) / len(passages))
+    return statistics.median(rounds)
+
+
+def main() -> None:
+    header("stance reader on the review corpus")
+    _figures()
+    passages = [p for half in corpus.HALVES for p in corpus.load(half)]
+    quotes = _quotes_of(1000, passages)
+    mean_chars = statistics.mean(len(p.text) for p in passages)
+    print(
+        f"CPU per passage ({len(passages)}, {mean_chars:.0f} chars on average): "
+        f"{1000 * _cpu_per_quote(passages):.3f} ms"
+    )
+    mean_chars = statistics.mean(len(q.text) for q in quotes)
+    print(
+        f"CPU per quote ({len(quotes)} quotes of {mean_chars:.0f} chars on average): "
+        f"{1000 * _cpu_per_quote(quotes):.3f} ms (target: well under 1 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
