@@ -99,32 +99,34 @@ def read(
     "Modal is the safer ship" makes no call on this tool, "go with Modal instead" a skip.
     """
     names = names_for(name, tuple(rivals))
-    sentences = split_sentences(normalise(text))
+    text = normalise(text)
+    hints = g.hints(text)  # the key words of the rarer patterns, looked up once a text
+    sentences = split_sentences(text)
     calls: list[Call] = []
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
-            calls += _answered(sentence, answer, names)
+            calls += _answered(sentence, answer, names, hints)
         else:
-            calls += _sentence_calls(own_words(sentence), names)
+            calls += _sentence_calls(own_words(sentence), names, hints)
     return Reading(verdict, tuple(calls))
 
 
-def _answered(question: str, answer: str, names: Names) -> list[Call]:
+def _answered(question: str, answer: str, names: Names, hints: frozenset[str]) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = g.QUESTION_CALL.match(question), g.ANSWER.match(answer)
     if asked is None or said is None:
         return []  # a question asks; only its answer makes the call
     statement = f"{asked['subject']} {asked['aux']} {question[asked.end() :]}".rstrip("?")
-    calls = _sentence_calls(statement, names)
+    calls = _sentence_calls(statement, names, hints)
     if said["no"]:
         return [Call(OPPOSITE[c.stance], f"{question} {answer}", c.firm) for c in calls]
     return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
-def _sentence_calls(sentence: str, names: Names) -> list[Call]:
+def _sentence_calls(sentence: str, names: Names, hints: frozenset[str]) -> list[Call]:
     segments = split_segments(sentence)
-    found = [_segment_calls(segment, names) for _, segment in segments]
+    found = [_segment_calls(segment, names, hints) for _, segment in segments]
     calls: list[Call] = []
     for index, (marker, _) in enumerate(segments):
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
@@ -136,12 +138,12 @@ def _sentence_calls(sentence: str, names: Names) -> list[Call]:
     return calls
 
 
-def _segment_calls(segment: str, names: Names) -> list[Call]:
+def _segment_calls(segment: str, names: Names, hints: frozenset[str]) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
-    for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names), strict=True):
-        for stance, firm in clause_calls(clause, names):
+    for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
+        for stance, firm in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(clause.text))
@@ -149,8 +151,12 @@ def _segment_calls(segment: str, names: Names) -> list[Call]:
     return calls
 
 
-def _scopes(clauses: list[Clause], subjunctive: bool, names: Names) -> list[Scope]:
+def _scopes(
+    clauses: list[Clause], subjunctive: bool, names: Names, hints: frozenset[str]
+) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
+    if hints.isdisjoint(g.CONDITION_KEYS) and not subjunctive:
+        return ["firm"] * len(clauses)  # no condition anywhere in the text
     own = [_condition_scope(c.text, names) for c in clauses]
     starts = [bool(g.CONDITION.match(c.text)) for c in clauses]
     scopes: list[Scope] = []

@@ -14,7 +14,9 @@ from panel.running.stance_text import Clause, Names, Target
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 
 
-def clause_calls(clause: Clause, names: Names) -> list[tuple[Stance, bool]]:
+def clause_calls(
+    clause: Clause, names: Names, hints: frozenset[str] = g.NOUN_KEYS
+) -> list[tuple[Stance, bool]]:
     text = clause.text
     label = g.LABEL.match(text)
     labelled = bool(label and label.end() > 0) or clause.labelled
@@ -26,8 +28,8 @@ def clause_calls(clause: Clause, names: Names) -> list[tuple[Stance, bool]]:
         if word:
             return [("ship" if word["ship"] else "skip", True)]
     found = [call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names))]
-    found += _judged(text)
-    found += _noun_calls(text, names)
+    found += _judged(text) if not hints.isdisjoint(g.JUDGED_KEYS) else []
+    found += _noun_calls(text, names, hints)
     return found
 
 
@@ -205,11 +207,11 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
-def _noun_calls(text: str, names: Names) -> list[tuple[Stance, bool]]:
+def _noun_calls(text: str, names: Names, hints: frozenset[str]) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
     taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
-    hints = {key for key in g.NOUN_KEYS if key in text}
+    hints = frozenset(key for key in hints if key in text)
     for stance, pattern, firm, keys in g.NOUN_CALLS:
         if hints.isdisjoint(keys):
             continue  # one scan for every pattern's key words is far cheaper than the patterns

@@ -324,6 +324,12 @@ REPORTED = re.compile(
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?)\b"
 )
+REPORTED_WORDS = frozenset((
+    "say", "says", "said", "tell", "tells", "told", "swear", "swears", "think", "thinks", "claim",
+    "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
+    "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
+    "label", "labels", "dismiss", "dismisses",
+))  # fmt: skip
 REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
 
 # Calls made without a verb: a label, a noun, a judgement.
@@ -589,3 +595,21 @@ LABEL_LINE = re.compile(
 VIA = re.compile(r"\b(?:on|in|with|into|onto)\s+(?P<object>.*)$")
 REJECTED = re.compile(r"\b(?:rather than|instead of|over)\s+(?:the\s+)?(?P<name>\S+(?:\s+\S+)?)")
 NOUN_KEYS = frozenset(key for *_, keys in NOUN_CALLS for key in keys)
+WORDS = re.compile(r"[a-z]+")
+# Words without which a judgement or a condition cannot be there: a substring test first.
+JUDGED_KEYS = frozenset((
+    "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
+    "unwise", "naive", "irresponsible", "too early", "too soon", "justif", "foolish", "sense",
+    "overkill", "waste", "right", "obvious", "smart", "best", "correct", "easy call", "brainer",
+    "sensible", "wise", "defensible", "prudent",
+))  # fmt: skip
+CONDITION_KEYS = frozenset((
+    "if", "unless", "until", "till", "once", "when", "as soon as", "the day", "provided",
+    "assuming", "only after",
+))  # fmt: skip
+_KEYS = NOUN_KEYS | JUDGED_KEYS | CONDITION_KEYS
+
+
+def hints(text: str) -> frozenset[str]:
+    """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
+    return frozenset(key for key in _KEYS if key in text)

@@ -82,6 +82,8 @@ def sentences(text: str) -> list[str]:
 
 def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
+    if g.REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
+        return sentence  # a set test is far cheaper than the pattern
     for match in g.REPORTED.finditer(sentence):
         if not g.REPORTED_BY_ME.search(sentence[: match.start()]):
             return sentence[: match.start()]
@@ -98,8 +100,9 @@ _CONTRAST_HINT = (";", " - ", "but", "however", "yet", "though", "whereas", "sti
                   "neverthe")  # fmt: skip
 CONCEDES = {"but", "however", "yet", "nonetheless", "nevertheless"}  # what came before: conceded
 CONCESSIVE = {"though", "although", "whereas"}  # what follows: conceded
-_CLAUSE_BREAK = re.compile(
-    r"(?P<mark>[,:()\"])|(?<=\s)(?P<word>so|and|or|nor|because|since|which|then)(?=\s)"
+_CLAUSE_BREAK = re.compile(  # starts with a character set, which the engine scans for fast
+    r"[,:()\"\s](?:(?<=(?P<mark>[,:()\"]))"
+    r"|(?<=\s)(?P<word>so|and|or|nor|because|since|which|then)(?=\s))"
 )
 
 
@@ -158,7 +161,7 @@ def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
     if verb and match is not None:
         before = piece[: verb.start()]
         return before if match["word"] != "and" else g.NEGATOR.sub("", before)
-    return carried if g.SUBJECT_WORD.search(piece) is None else ""
+    return carried if carried and g.SUBJECT_WORD.search(piece) is None else ""
 
 
 def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
