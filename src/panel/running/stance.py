@@ -99,8 +99,8 @@ def read(
     "Modal is the safer ship" makes no call on this tool, "go with Modal instead" a skip.
     """
     names = names_for(name, tuple(rivals))
-    text = normalise(text)
-    hints = g.hints(text)  # the key words of the rarer patterns, looked up once a text
+    original, text = text, normalise(text)
+    hints = g.hints(text, original)  # the key words of the rarer patterns, looked up once a text
     sentences = split_sentences(text)
     calls: list[Call] = []
     for index, sentence in enumerate(sentences):
@@ -112,7 +112,7 @@ def read(
     return Reading(verdict, tuple(calls))
 
 
-def _answered(question: str, answer: str, names: Names, hints: frozenset[str]) -> list[Call]:
+def _answered(question: str, answer: str, names: Names, hints: g.Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = g.QUESTION_CALL.match(question), g.ANSWER.match(answer)
     if asked is None or said is None:
@@ -124,10 +124,10 @@ def _answered(question: str, answer: str, names: Names, hints: frozenset[str]) -
     return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
-def _sentence_calls(sentence: str, names: Names, hints: frozenset[str]) -> list[Call]:
+def _sentence_calls(sentence: str, names: Names, hints: g.Hints) -> list[Call]:
+    calls = _time_to_move(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
-    calls: list[Call] = []
     for index, (marker, _) in enumerate(segments):
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
         # "Though I'd normally pick it, ..." concedes; so does "I'd pick it, but skip it for now".
@@ -138,24 +138,33 @@ def _sentence_calls(sentence: str, names: Names, hints: frozenset[str]) -> list[
     return calls
 
 
-def _segment_calls(segment: str, names: Names, hints: frozenset[str]) -> list[Call]:
+def _time_to_move(sentence: str, names: Names) -> list[Call]:
+    """ "If you're still on X, it's time to move": against X, for what you move to."""
+    match = g.TIME_TO_MOVE.search(sentence)
+    mentioned = names.mentions(sentence[: match.start()]) if match else []
+    if not mentioned:
+        return []
+    stance: Stance = "skip" if mentioned[0] == "tool" else "ship"
+    return [Call(stance, sentence, True, True)]
+
+
+def _segment_calls(segment: str, names: Names, hints: g.Hints) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
-        for stance, firm in clause_calls(clause, names, hints):
+        for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(clause.text))
-            calls.append(Call(stance, clause.text, firm and not hedged, scope == "reader"))
+            conditional = scope == "reader" or scoped
+            calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
 
 
-def _scopes(
-    clauses: list[Clause], subjunctive: bool, names: Names, hints: frozenset[str]
-) -> list[Scope]:
+def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: g.Hints) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
-    if hints.isdisjoint(g.CONDITION_KEYS) and not subjunctive:
+    if hints.keys.isdisjoint(g.CONDITION_KEYS) and not subjunctive:
         return ["firm"] * len(clauses)  # no condition anywhere in the text
     own = [_condition_scope(c.text, names) for c in clauses]
     starts = [bool(g.CONDITION.match(c.text)) for c in clauses]

@@ -14,9 +14,10 @@ from panel.running.stance_text import Clause, Names, Target
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 
 
-def clause_calls(
-    clause: Clause, names: Names, hints: frozenset[str] = g.NOUN_KEYS
-) -> list[tuple[Stance, bool]]:
+Found = tuple[Stance, bool, bool]  # the call, firm, narrowed to some uses ("for X workloads")
+
+
+def clause_calls(clause: Clause, names: Names, hints: g.Hints = g.ALL) -> list[Found]:
     text = clause.text
     label = g.LABEL.match(text)
     labelled = bool(label and label.end() > 0) or clause.labelled
@@ -26,20 +27,30 @@ def clause_calls(
     if labelled:
         word = g.LABEL_WORD.match(text)
         if word:
-            return [("ship" if word["ship"] else "skip", True)]
-    found = [call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names))]
-    found += _judged(text) if not hints.isdisjoint(g.JUDGED_KEYS) else []
-    found += _noun_calls(text, names, hints)
+            return [("ship" if word["ship"] else "skip", True, False)]
+    found = [
+        call
+        for m in g.verbs(text)
+        if (call := _verb_call(text, m, clause, labelled, names, hints.proper))
+    ]
+    judged = _judged(text) if not hints.keys.isdisjoint(g.JUDGED_KEYS) else []
+    found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
     return found
 
 
 def _verb_call(
-    text: str, match: re.Match[str], clause: Clause, labelled: bool, names: Names
-) -> tuple[Stance, bool] | None:
+    text: str,
+    match: re.Match[str],
+    clause: Clause,
+    labelled: bool,
+    names: Names,
+    proper: frozenset[str],
+) -> Found | None:
     verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
     before, rest = text[: match.start()], text[match.end() :].strip()
-    if rest.startswith("to ") and match.group().endswith("wait"):
-        return None  # "can't wait to see v2": eagerness
+    waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
+    if match.group().startswith("wait") and (rest.startswith("to ") or waits_on):
+        return None  # "can't wait to see v2"; "wait on the network request": no call
     if verb.lemma == "replace":
         target = _replaced(rest, names)
     elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
@@ -49,6 +60,10 @@ def _verb_call(
         target = _object(via["object"] if via else rest, names, before)
     else:
         target = _object(rest, names, before)
+    if target == "name" and rest.split()[0] in proper and verb.stance == "ship" and not verb.keeps:
+        target = "alt"  # "go with ECS on Fargate": a name that is neither the tool nor a rival
+    if verb.lemma == "alternative" and target not in ("rival", "alt"):
+        return None  # "run it with --debug" is no call; "run GlitchTip instead" is one
     rejected = g.REJECTED.search(rest)
     if rejected and target != "tool" and _object(rejected["name"], names, "") == "tool":
         target = "alt"  # "build it on something you can take with you rather than Bubble"
@@ -67,7 +82,7 @@ def _verb_call(
         if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
             return None  # "no reason to use React": no call on this tool
         stance = OPPOSITE[stance]
-    return stance, firm and verb.firm
+    return stance, firm and verb.firm, bool(g.SCOPE.search(rest))
 
 
 def _speaker(
@@ -207,13 +222,13 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
-def _noun_calls(text: str, names: Names, hints: frozenset[str]) -> list[tuple[Stance, bool]]:
+def _noun_calls(text: str, names: Names, hints: g.Hints) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
     taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
-    hints = frozenset(key for key in hints if key in text)
+    present = frozenset(key for key in hints.keys if key in text)
     for stance, pattern, firm, keys in g.NOUN_CALLS:
-        if hints.isdisjoint(keys):
+        if present.isdisjoint(keys):
             continue  # one scan for every pattern's key words is far cheaper than the patterns
         for match in pattern.finditer(text):
             if any(match.start() in span for span in taken):

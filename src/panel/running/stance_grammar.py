@@ -89,7 +89,6 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"invest(?:ing)? in", Verb("ship", False)),
     (r"reach(?:ing)? for", Verb("ship", False)),
     (r"touch(?:ing)?", Verb("ship", False)),
-    (r"pay(?:ing)? for", Verb("ship", False)),
     (r"build(?:ing)?(?: on|(?= (?:[\w.'-]+ ){1,4}on\b))", Verb("ship", False, lemma="via")),
     (r"get(?:ting)? behind", Verb("ship", False)),
     (r"(?:be )?better off with", Verb("ship", False, lemma="own")),
@@ -97,7 +96,8 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"consider(?:ing)?", Verb("ship", False, firm=False)),
     (r"tr(?:y|ying)", Verb("ship", False, mine=False)),
     (
-        r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl)\b)",
+        r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl"
+        r"|(?:serious |good |close |hard )?look)\b)",
         Verb("ship", False),
     ),
     (r"check(?:ing)? out", Verb("ship", False, firm=False, mine=False)),
@@ -120,7 +120,12 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"replac(?:e|ing)", Verb("ship", False, lemma="replace")),
     (r"set(?:ting)? up", Verb("ship", False, commands=False)),
     (r"sit(?:ting)? (?:it|this one|this|them) out", Verb("skip", True, lemma="it")),
-    (r"(?:save|keep)(?:ing)? (?:your|their|my|our) money", Verb("skip", True)),
+    (
+        r"(?:save|keep)(?:ing)? (?:your|their|my|our|the) (?:money|subscription|cash|fee)",
+        Verb("skip", True),
+    ),
+    (r"run(?:ning)?", Verb("ship", False, lemma="alternative")),
+    (r"pay(?:ing)? for", Verb("ship", False, lemma="alternative")),
     (r"think(?:ing)? twice", Verb("skip", True)),
     (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
     (r"regret(?:ted|ting)?", Verb("skip", True, lemma="regret")),
@@ -500,8 +505,8 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
 BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
 GOOD_CHOICE = re.compile(
     r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
-    r"|go-to|default|one to|tool to|framework to|library to|database to|option to|editor to"
-    r"|platform to|winner|way to go)\b"
+    r"|go-to|one to|tool to|framework to|library to|database to|option to|editor to|first|top"
+    r"|platform to|winner|way to go|favou?rite|preferred|my|our)\b"
 )
 NOUN_NEGATOR = re.compile(
     r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+\w+){0,2}\s*$"
@@ -549,7 +554,8 @@ QUESTION_CALL = re.compile(
     r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
 )
 ANSWER = re.compile(
-    r"^(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
+    r"^(?:(?:for me|honestly|in my case|in short|short answer|personally)[,:]?\s+)?"
+    r"(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
     r"|100%)|(?P<no>no|nope|not yet|probably not|absolutely not|definitely not|hell no))\b"
 )
 
@@ -593,7 +599,9 @@ LABEL_LINE = re.compile(
     r"|recommendation|answer|take|suggestion|conclusion|version|bottom line|tl;?dr)\b"
 )
 VIA = re.compile(r"\b(?:on|in|with|into|onto)\s+(?P<object>.*)$")
-REJECTED = re.compile(r"\b(?:rather than|instead of|over)\s+(?:the\s+)?(?P<name>\S+(?:\s+\S+)?)")
+REJECTED = re.compile(
+    r"\b(?:rather than|instead of|over|before)\s+(?:the\s+)?(?P<name>\S+(?:\s+\S+)?)"
+)
 NOUN_KEYS = frozenset(key for *_, keys in NOUN_CALLS for key in keys)
 WORDS = re.compile(r"[a-z]+")
 # Words without which a judgement or a condition cannot be there: a substring test first.
@@ -610,6 +618,46 @@ CONDITION_KEYS = frozenset((
 _KEYS = NOUN_KEYS | JUDGED_KEYS | CONDITION_KEYS
 
 
-def hints(text: str) -> frozenset[str]:
+_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w.+-]*")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a text holds, looked up once: the key words of the rarer patterns, proper names."""
+
+    keys: frozenset[str] = _KEYS
+    proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
+
+
+def hints(text: str, original: str = "") -> Hints:
     """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
-    return frozenset(key for key in _KEYS if key in text)
+    proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
+    return Hints(frozenset(key for key in _KEYS if key in text), proper)
+
+
+# What "wait" may wait for and still be a call: a version, a release, the tool ("wait for v2").
+WAIT_FOR = re.compile(
+    r"^(?:on|for)\s+(?:v?\d|version|the (?:next|first|stable|\d|dust|beta|ga|pricing|price|api)"
+    r"|(?:a|the|another) (?:stable|proper|real|new|major|later|future|few|couple|year|release"
+    r"|version|quarter|month)|general availability|ga\b|it\b|them\b|this\b|\S+(?: \S+)? to "
+    r"(?:mature|settle|stabili[sz]e|ship|land|improve|catch up|prove|grow))"
+)
+# After the object, a scope that narrows a call to some uses: "I wouldn't use it for X".
+SCOPE = re.compile(
+    r"\bfor (?!now|me\b|us\b|good|long|sure|what|a (?:while|year|"
+    r"month|week|quarter|bit|few|couple|second|moment|minute))(?:anything|any|a|an|the|your|our"
+    r"|production|serious|big|large|small|teams?|projects?|\w+ (?:apps?|projects?|services?"
+    r"|workloads?|teams?|sites?|code|work|data|use))\b"
+)
+# "If you're still on X, it's time to move": the tool is what you leave.
+TIME_TO_MOVE = re.compile(
+    r"\b(?:it's|it is|now is the) time to (?:move on|move|switch|leave|migrate|jump ship"
+    r"|look elsewhere|go)\b"
+)
+COMMON_WORDS = frozenset((
+    "the", "app", "web", "api", "new", "get", "one", "for", "and", "pro", "max", "big", "sql",
+    "dev", "run", "box", "git", "kit", "hub", "lab", "job", "home", "open", "free", "data",
+    "cloud", "auto", "easy", "fast", "just", "next", "plain", "direct", "simple", "a", "an",
+))  # fmt: skip
+NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$")
+ALL = Hints()

@@ -42,12 +42,11 @@ def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
     kinds: dict[str, Target] = {}
     own = (name or "").lower().strip()
     for rival in rivals:
-        rival = rival.lower().strip()
-        for alias in (rival, _first_word(rival)):
-            if alias and alias not in own.split() and alias != own:
+        for alias in _aliases(rival.lower().strip()):
+            if alias not in own.split() and alias != own:
                 kinds[alias] = "rival"
-    for alias in (own, _first_word(own)):
-        if alias and alias not in kinds:
+    for alias in _aliases(own):
+        if alias not in kinds:
             kinds[alias] = "tool"
     if not kinds:
         return Names(None, {})
@@ -56,12 +55,18 @@ def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
     return Names(re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), kinds)
 
 
-def _first_word(name: str) -> str:
-    """ "Modal" for "Modal GPU Serverless Inference"; "R2" for "Cloudflare R2"."""
+def _aliases(name: str) -> set[str]:
+    """How prose names a tool: "modal" for "modal gpu inference", "r2" for "cloudflare r2",
+    "fly" for "fly.io"; never a common word ("home" for "home assistant")."""
     words = name.split()
     if len(words) > 1 and words[0] in g.VENDORS:
-        return " ".join(words[1:])
-    return words[0] if len(words) > 1 and len(words[0]) >= 4 else ""
+        return {name, " ".join(words[1:])}  # "r2" is short, and still the product's name
+    found = {g.NAME_SUFFIX.sub("", name)}
+    if len(words) > 1:
+        found.add(g.NAME_SUFFIX.sub("", words[0]))
+    return {a for a in {name, *found} if a == name or (len(a) >= 3 and a not in g.COMMON_WORDS)} - {
+        ""
+    }
 
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
@@ -93,7 +98,7 @@ def own_words(sentence: str) -> str:
 # No leading or trailing \s*: a pattern that may start with a space is tried at every position.
 _CONTRAST = re.compile(
     r";|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
-    r"|(?<!not )(?<!n't )\byet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
+    r"|(?:(?<=, )|(?<=and ))yet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
     r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b"
 )
 _CONTRAST_HINT = (";", " - ", "but", "however", "yet", "though", "whereas", "still", "nonethe",
@@ -144,8 +149,8 @@ def clauses(segment: str) -> list[Clause]:
             joined = match is not None and match["word"] in ("and", "or")
             announces = g.LABEL.fullmatch(piece) or g.LABEL_LINE.match(piece)
             labelled = bool(announces) and match is not None and match["mark"] == ":"
-        elif match is not None and match["mark"] == ":":
-            opens = True
+        elif match is not None and (match["mark"] == ":" or match["word"] in ("so", "then")):
+            opens = True  # ", so wait": what follows may be an imperative
         if match:
             start = match.end()
     return result
