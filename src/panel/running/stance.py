@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running import stance_words as w
 from panel.running.stance_clause import OPPOSITE, clause_calls
 from panel.running.stance_grammar import Stance
 from panel.running.stance_text import (
@@ -100,7 +101,7 @@ def read(
     """
     names = names_for(name, tuple(rivals))
     original, text = text, normalise(text)
-    hints = g.hints(text, original)  # the key words of the rarer patterns, looked up once a text
+    hints = w.hints(text, original)  # the key words of the rarer patterns, looked up once a text
     sentences = split_sentences(text)
     calls: list[Call] = []
     for index, sentence in enumerate(sentences):
@@ -112,9 +113,9 @@ def read(
     return Reading(verdict, tuple(calls))
 
 
-def _answered(question: str, answer: str, names: Names, hints: g.Hints) -> list[Call]:
+def _answered(question: str, answer: str, names: Names, hints: w.Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
-    asked, said = g.QUESTION_CALL.match(question), g.ANSWER.match(answer)
+    asked, said = w.QUESTION_CALL.match(question), w.ANSWER.match(answer)
     if asked is None or said is None:
         return []  # a question asks; only its answer makes the call
     statement = f"{asked['subject']} {asked['aux']} {question[asked.end() :]}".rstrip("?")
@@ -124,7 +125,7 @@ def _answered(question: str, answer: str, names: Names, hints: g.Hints) -> list[
     return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
-def _sentence_calls(sentence: str, names: Names, hints: g.Hints) -> list[Call]:
+def _sentence_calls(sentence: str, names: Names, hints: w.Hints) -> list[Call]:
     calls = _time_to_move(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
@@ -140,7 +141,7 @@ def _sentence_calls(sentence: str, names: Names, hints: g.Hints) -> list[Call]:
 
 def _time_to_move(sentence: str, names: Names) -> list[Call]:
     """ "If you're still on X, it's time to move": against X, for what you move to."""
-    match = g.TIME_TO_MOVE.search(sentence)
+    match = w.TIME_TO_MOVE.search(sentence)
     mentioned = names.mentions(sentence[: match.start()]) if match else []
     if not mentioned:
         return []
@@ -148,9 +149,9 @@ def _time_to_move(sentence: str, names: Names) -> list[Call]:
     return [Call(stance, sentence, True, True)]
 
 
-def _segment_calls(segment: str, names: Names, hints: g.Hints) -> list[Call]:
+def _segment_calls(segment: str, names: Names, hints: w.Hints) -> list[Call]:
     clauses = split_clauses(segment)
-    subjunctive = bool(g.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
+    subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
         for stance, firm, scoped in clause_calls(clause, names, hints):
@@ -162,12 +163,12 @@ def _segment_calls(segment: str, names: Names, hints: g.Hints) -> list[Call]:
     return calls
 
 
-def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: g.Hints) -> list[Scope]:
+def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: w.Hints) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
-    if hints.keys.isdisjoint(g.CONDITION_KEYS) and not subjunctive:
+    if hints.keys.isdisjoint(w.CONDITION_KEYS) and not subjunctive:
         return ["firm"] * len(clauses)  # no condition anywhere in the text
     own = [_condition_scope(c.text, names) for c in clauses]
-    starts = [bool(g.CONDITION.match(c.text)) for c in clauses]
+    starts = [bool(w.CONDITION.match(c.text)) for c in clauses]
     scopes: list[Scope] = []
     for index, scope in enumerate(own):
         bounds: list[Scope] = [scope, "later" if subjunctive else "firm"]
@@ -182,21 +183,21 @@ def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: g.Hin
 def _condition_scope(segment: str, names: Names) -> Scope:
     """How a condition bounds the calls beside it; the most bounding condition wins."""
     scope: Scope = "firm"
-    for match in g.CONDITION.finditer(segment):
+    for match in w.CONDITION.finditer(segment):
         word, rest = match["word"], match["rest"]
         found: Scope = "firm"
         if segment[max(0, match.start() - 5) : match.start()].strip() == "even":
             found = "firm"  # "even if you never run it in production": no bound
         elif word in ("unless", "until", "till"):
             found = "firm"  # "use it unless you need X", "a skip until it scales"
-        elif g.READER.match(rest) or " your " in f" {rest} ":
+        elif w.READER.match(rest) or " your " in f" {rest} ":
             only = word == "only if" or " only " in f" {segment[: match.start()]}"
-            needs = g.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
+            needs = w.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
             found = "soft" if needs else "reader"  # advice for the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
-            about_tool = g.TOOL_STATE.match(rest) or names.at(rest) == "tool"
+            about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"
             found = "later" if about_tool else "reader"  # "if the beta publishes numbers"
-        elif not g.NARRATOR.match(rest):
+        elif not w.NARRATOR.match(rest):
             found = "later"  # "once SSO lands"
         if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:
             scope = found

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from panel.running import stance_grammar as g
+from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
 from panel.running.stance_text import Clause, Names, Target
 
@@ -17,7 +18,7 @@ OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 Found = tuple[Stance, bool, bool]  # the call, firm, narrowed to some uses ("for X workloads")
 
 
-def clause_calls(clause: Clause, names: Names, hints: g.Hints = g.ALL) -> list[Found]:
+def clause_calls(clause: Clause, names: Names, hints: w.Hints = w.ALL) -> list[Found]:
     text = clause.text
     label = g.LABEL.match(text)
     labelled = bool(label and label.end() > 0) or clause.labelled
@@ -33,7 +34,7 @@ def clause_calls(clause: Clause, names: Names, hints: g.Hints = g.ALL) -> list[F
         for m in g.verbs(text)
         if (call := _verb_call(text, m, clause, labelled, names, hints.proper))
     ]
-    judged = _judged(text) if not hints.keys.isdisjoint(g.JUDGED_KEYS) else []
+    judged = _judged(text) if not hints.keys.isdisjoint(w.JUDGED_KEYS) else []
     found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
     return found
 
@@ -213,8 +214,8 @@ def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
 
 def _judged(text: str) -> list[tuple[Stance, bool]]:
     """A call judged by an evaluation: "shipping on this now would be a mistake"."""
-    against, keeps = g.AGAINST.search(text), g.FOR.search(text)
-    match = g.JUDGED.search(text) if against or keeps else None
+    against, keeps = w.AGAINST.search(text), w.FOR.search(text)
+    match = w.JUDGED.search(text) if against or keeps else None
     if match is None:
         return []
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
@@ -222,12 +223,12 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
-def _noun_calls(text: str, names: Names, hints: g.Hints) -> list[tuple[Stance, bool]]:
+def _noun_calls(text: str, names: Names, hints: w.Hints) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
     taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
     present = frozenset(key for key in hints.keys if key in text)
-    for stance, pattern, firm, keys in g.NOUN_CALLS:
+    for stance, pattern, firm, keys in w.NOUN_CALLS:
         if present.isdisjoint(keys):
             continue  # one scan for every pattern's key words is far cheaper than the patterns
         for match in pattern.finditer(text):
@@ -236,21 +237,21 @@ def _noun_calls(text: str, names: Names, hints: g.Hints) -> list[tuple[Stance, b
             taken.append(range(match.start(), match.end()))
             call = _judged_noun(stance, match.group())
             if call and not _about_rival(text[: match.start()], names):
-                negated = g.NOUN_NEGATOR.search(text[: match.start()])
+                negated = w.NOUN_NEGATOR.search(text[: match.start()])
                 found.append((OPPOSITE[call] if negated else call, firm))
-    for match in g.WORTH.finditer(text):
+    for match in w.WORTH.finditer(text):
         if not _about_rival(text[: match.start()], names):
-            negated = g.NOUN_NEGATOR.search(text[: match.start()])
+            negated = w.NOUN_NEGATOR.search(text[: match.start()])
             found.append(("skip" if negated else "ship", not match["soft"]))
     return found
 
 
 def _judged_noun(stance: Stance, phrase: str) -> Stance | None:
-    if not g.CHOICE_NOUN.search(phrase):
+    if not w.CHOICE_NOUN.search(phrase):
         return stance
-    if g.BAD_CHOICE.search(phrase):
+    if w.BAD_CHOICE.search(phrase):
         return "skip"
-    return "ship" if g.GOOD_CHOICE.search(phrase) else None
+    return "ship" if w.GOOD_CHOICE.search(phrase) else None
 
 
 def _about_rival(before: str, names: Names) -> bool:

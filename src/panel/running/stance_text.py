@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running import stance_words as w
 
 Target = Literal["tool", "rival", "alt", "none", "unknown", "name", "verb"]
 
@@ -87,10 +88,10 @@ def sentences(text: str) -> list[str]:
 
 def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
-    if g.REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
+    if w.REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
         return sentence  # a set test is far cheaper than the pattern
-    for match in g.REPORTED.finditer(sentence):
-        if not g.REPORTED_BY_ME.search(sentence[: match.start()]):
+    for match in w.REPORTED.finditer(sentence):
+        if not w.REPORTED_BY_ME.search(sentence[: match.start()]):
             return sentence[: match.start()]
     return sentence
 

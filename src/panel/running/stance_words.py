@@ -1,0 +1,338 @@
+"""The words of a call made without a verb, and of what bounds a call, for the stance reader.
+
+Labels and nouns ("a skip until it scales", "my go-to", "not worth it"), judgements ("shipping
+on this now would be a mistake"), conditions ("once SSO lands", "if you're starting fresh"),
+what others say, questions and their answers. Compiled once, here; every pattern runs on
+lower-cased text with straight quotes. See `stance_grammar` for the call verbs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from panel.running.stance_grammar import Stance, alt
+
+# Conditions: who or what the call waits on.
+CONDITION = re.compile(
+    r"\b(?P<word>if|unless|until|till|once|when|whenever|as soon as|the day|provided|assuming"
+    r"|only after|only if)\b\s*(?P<rest>(?:\S+\s*){0,8})"
+)
+
+READER = re.compile(r"^(?:you|you're|you've|you'd|your|all you|in doubt|starting|in the market)\b")
+
+REQUIREMENT = re.compile(
+    r"\b(?:need|needs|require|requires|rely|relies|depend|depends|must|have to|care)\b"
+)
+
+NARRATOR = re.compile(r"^(?:i|we|i'm|we're|i've|we've|i'd|we'd)\b")
+
+SUBJUNCTIVE = re.compile(r"\s*(?:were|had|should)\s+(?!you\b)\w+")
+
+# What others say: a call after these words is someone else's.
+REPORTED = re.compile(
+    r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
+    r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
+    r"|will tell you"
+    r"|would tell you|labels?|dismiss(?:es)?)\b"
+)
+
+REPORTED_WORDS = frozenset((
+    "say", "says", "said", "tell", "tells", "told", "swear", "swears", "think", "thinks", "claim",
+    "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
+    "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
+    "label", "labels", "dismiss", "dismisses",
+))  # fmt: skip
+
+REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
+
+# Calls made without a verb: a label, a noun, a judgement.
+_AFTER = alt(
+    "now", "today", "anyway", "regardless", "here", "for", "from", "yet", "until", "till",
+    "unless", "if", "once", "when", "either", "too", "on", "despite", "in", "with", "as",
+)  # fmt: skip
+
+_END = rf"(?=\s*$|\s+{_AFTER}\b)"
+
+_GRADE = alt(
+    "easy", "clear", "solid", "firm", "confident", "qualified", "cautious", "strong",
+    "reluctant", "conditional", "hesitant", "narrow", "comfortable", "obvious", "definite",
+    "provisional", "tentative", "enthusiastic", "honest", "earned", "deserved", "hard", "soft",
+    "polite", "unqualified", "wholehearted", "simple", "quick", "big", "resounding", "hearty",
+)  # fmt: skip
+
+_DET = rf"(?:(?:a|an|the|my|our|still a|still an)\s+)?(?:{_GRADE}\s+)?"
+
+NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
+    (
+        "ship",
+        re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?ship{_END}"),
+        True,
+        ("ship",),
+    ),
+    ("ship", re.compile(r"\bship\s+(?:verdict|call|vote)\b"), True, ("ship",)),
+    (
+        "ship",
+        re.compile(
+            rf"\b(?:a|an|still a)\s+(?:{_GRADE}\s+)?(?:buy|recommendation)"
+            rf"{_END}"
+        ),
+        True,
+        ("buy", "recommendation"),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"(?:^|\b(?:highly|strongly|warmly|heartily|definitely|comes|very|not)\s+)"
+            rf"recommended{_END}"
+        ),
+        True,
+        ("recommended",),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:a|an|the)\s+(?:absolute\s+|easy\s+)?(?:no-brainer|must-have"
+            r"|must)(?=\s*$|\s+(?:for|if|here)\b)"
+        ),
+        True,
+        ("brainer", "must"),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:money well spent|no regrets|thumbs up|count me in|green light"
+            rf"|(?:an\s+)?(?:easy|clear|enthusiastic|resounding) yes){_END}"
+        ),
+        True,
+        ("money", "regret", "thumbs", "count me", "green light", "yes"),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:(?:can't|cannot|couldn't) (?:think of|name|imagine) a|there's no"
+            r"|no) better (?:pick|choice|option|tool|place to start|bet)\b"
+        ),
+        True,
+        ("better",),
+    ),
+    (
+        "ship",
+        re.compile(
+            rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+)?(?:pick|go-to|default|choice"
+            r"|bet|winner|call|move|decision|answer|option|fit|solution|tool"
+            r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
+            r"|library|database|option|editor|platform) to (?:use|pick|choose|beat"
+            rf"|reach for|bet on)){_END}"
+        ),
+        True,
+        (
+            "pick",
+            "go-to",
+            "default",
+            "choice",
+            "bet",
+            "winner",
+            "call",
+            "move",
+            "decision",
+            "answer",
+            "option",
+            "fit",
+            "solution",
+            "tool",
+            "way to go",
+            "one to",
+            "framework to",
+            "library to",
+            "database to",
+            "editor to",
+            "platform to",
+        ),
+    ),
+    (
+        "skip",
+        re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?skip{_END}(?!-)"),
+        True,
+        ("skip",),
+    ),
+    ("skip", re.compile(r"\bskip\s+(?:verdict|call|vote)\b"), True, ("skip",)),
+    ("skip", re.compile(r"\bno\s+ship\b(?!-)"), True, ("ship",)),
+    (
+        "skip",
+        re.compile(
+            rf"\b(?:a|an|my|still a)\s+(?:{_GRADE}\s+)?pass(?=\s*$|\s+(?:for|from"
+            r"|on (?:it|this|them)|here|today|now|until|unless)\b)"
+        ),
+        True,
+        ("pass",),
+    ),
+    ("skip", re.compile(rf"\b(?:hard|easy|firm|clear)\s+(?:pass|no){_END}"), True, ("pass", "no")),
+    (
+        "skip",
+        re.compile(rf"\ba\s+(?:{_GRADE}\s+)?(?:no|no-go|wait[- ]and[- ]see){_END}"),
+        True,
+        ("no", "wait"),
+    ),
+    (
+        "skip",
+        re.compile(
+            r"\b(?:never again|thumbs down|count me out|a waste of (?:time|money"
+            r"|effort|tokens|a weekend))\b"
+        ),
+        True,
+        ("never again", "thumbs", "count me", "waste"),
+    ),
+    ("skip", re.compile(r"^\s*not yet\s*$"), True, ("not yet",)),
+    ("ship", re.compile(r"\blook no further\b"), True, ("further",)),
+    (
+        "ship",
+        re.compile(rf"\b(?:a|an|my|our|the)\s+(?:\w+\s+)?recommendation{_END}"),
+        True,
+        ("recommendation",),
+    ),
+    ("ship", re.compile(rf"\ba\s+(?:{_GRADE}\s+)?yes{_END}"), True, ("yes",)),
+    (
+        "ship",
+        re.compile(r"\b(?:you|your (?:future )?self|your team) will thank (?:you|me)\b"),
+        True,
+        ("thank",),
+    ),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:gets?|earns?|has|deserves?|wins?) my (?:vote|recommendation"
+            r"|endorsement|money|pick)\b"
+        ),
+        True,
+        ("my ",),
+    ),
+    (
+        "skip",
+        re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"),
+        False,
+        ("caution", "carefully"),
+    ),
+]
+
+# Nouns that judge a choice: only ship when good, and turned round by these.
+BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
+
+GOOD_CHOICE = re.compile(
+    r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
+    r"|go-to|one to|tool to|framework to|library to|database to|option to|editor to|first|top"
+    r"|platform to|winner|way to go|favou?rite|preferred|my|our)\b"
+)
+
+NOUN_NEGATOR = re.compile(
+    r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+\w+){0,2}\s*$"
+)
+
+WORTH = re.compile(
+    r"\bworth\s+(?:(?P<soft>a (?:look|try|shot|spin|trial|pilot)|considering|checking out"
+    r"|keeping an eye on)|it\b|using|learning|adopting|trying|switching(?: to)?|buying"
+    r"|betting on|paying for|shipping|the (?:money|price|switch|effort|upgrade|hype|cost|hassle"
+    r"|time|migration|premium|subscription|learning curve"
+    r"|(?!(?:wait|name|paper|read|click|mention)\b)\w+)|every (?:penny|cent|dollar)"
+    r"|your (?:time|money))"
+)
+
+# A call judged by an evaluation: "shipping on this now would be a mistake".
+AGAINST = re.compile(
+    r"\b"
+    + alt(
+        r"(?:a|an|the)\s+(?:\w+\s+)?"
+        + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
+              "leap of faith"),
+        "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
+        "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
+        "doesn't make (?:much )?sense",
+        "overkill", "a waste",
+    )
+    + r"\b"
+)  # fmt: skip
+
+FOR = re.compile(
+    r"\b"
+    + alt(
+        r"the (?:right|obvious|smart|best|correct)(?: \w+)? (?:call|move|choice|decision)",
+        "a safe bet", "an easy call", "a no-brainer", "sensible", "wise", "justified",
+        "defensible", "prudent",
+    )
+    + r"\b"
+)  # fmt: skip
+
+JUDGED = re.compile(
+    r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
+    r"|moving to|migrating to|starting with|building on|investing in|paying(?: for)?|switching"
+    r"|bringing in)|(skipping|passing on|waiting"
+    r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
+    r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
+)
+
+QUESTION_CALL = re.compile(
+    r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
+    r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
+)
+
+ANSWER = re.compile(
+    r"^(?:(?:for me|honestly|in my case|in short|short answer|personally)[,:]?\s+)?"
+    r"(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
+    r"|100%)|(?P<no>no|nope|not yet|probably not|absolutely not|definitely not|hell no))\b"
+)
+
+CHOICE_NOUN = re.compile(
+    r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
+    r"|tool|(?:one|tool|framework|library"
+    r"|database|option|editor|platform) to)\b"
+)
+
+# A condition on the tool or its maker ("if they fix the pricing"), not on the reader's project.
+TOOL_STATE = re.compile(
+    r"^(?:it|they|this|the (?:\w+ )?(?:vendor|company|team|project|maintainers|pricing|price|api"
+    r"|roadmap"
+    r"|beta|docs|sdk|product|tool|service|library|framework))(?:'s|'re)?\b(?! (?:has|have|needs?)"
+    r" to\b)"
+)
+
+NOUN_KEYS = frozenset(key for *_, keys in NOUN_CALLS for key in keys)
+
+# Words without which a judgement or a condition cannot be there: a substring test first.
+JUDGED_KEYS = frozenset((
+    "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
+    "unwise", "naive", "irresponsible", "too early", "too soon", "justif", "foolish", "sense",
+    "overkill", "waste", "right", "obvious", "smart", "best", "correct", "easy call", "brainer",
+    "sensible", "wise", "defensible", "prudent",
+))  # fmt: skip
+
+CONDITION_KEYS = frozenset((
+    "if", "unless", "until", "till", "once", "when", "as soon as", "the day", "provided",
+    "assuming", "only after",
+))  # fmt: skip
+
+_KEYS = NOUN_KEYS | JUDGED_KEYS | CONDITION_KEYS
+
+_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w.+-]*")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a text holds, looked up once: the key words of the rarer patterns, proper names."""
+
+    keys: frozenset[str] = _KEYS
+    proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
+
+
+def hints(text: str, original: str = "") -> Hints:
+    """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
+    proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
+    return Hints(frozenset(key for key in _KEYS if key in text), proper)
+
+
+# "If you're still on X, it's time to move": the tool is what you leave.
+TIME_TO_MOVE = re.compile(
+    r"\b(?:it's|it is|now is the) time to (?:move on|move|switch|leave|migrate|jump ship"
+    r"|look elsewhere|go)\b"
+)
+
+ALL = Hints()
