@@ -54,6 +54,8 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
     (r"get(?:ting)? involved(?: with)?", Verb("ship", True)),
+    (r"go(?:ing)? back to", Verb("ship", False)),
+    (r"go(?:ing)? back(?! to)", Verb("skip", True)),
     (r"tak(?:e|ing) the plunge", Verb("ship", True)),
     (r"put(?:ting)? (?:my |our |your |good |real )?money on", Verb("ship", False)),
     (r"go(?:ing)? (?:straight |directly )?to", Verb("ship", False)),

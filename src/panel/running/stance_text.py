@@ -79,7 +79,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def normalise(text: str) -> str:
     text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
-    return " ".join(text.lower().split())
+    # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
+    return " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
 
 
 def sentences(text: str) -> list[str]:

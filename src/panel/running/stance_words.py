@@ -59,6 +59,7 @@ _GRADE = alt(
     "reluctant", "conditional", "hesitant", "narrow", "comfortable", "obvious", "definite",
     "provisional", "tentative", "enthusiastic", "honest", "earned", "deserved", "hard", "soft",
     "polite", "unqualified", "wholehearted", "simple", "quick", "big", "resounding", "hearty",
+    "instant", "definite", "outright",
 )  # fmt: skip
 
 _DET = rf"(?:(?:a|an|the|my|our|still a|still an)\s+)?(?:{_GRADE}\s+)?"
@@ -185,6 +186,18 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     ),
     ("skip", re.compile(r"^\s*not yet\s*$"), True, ("not yet",)),
     ("ship", re.compile(r"\blook no further\b"), True, ("further",)),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:i'm|i am|we're|we are|consider me) (?:sold|convinced|a convert|hooked)\b"
+        ),
+        True,
+        ("sold", "convinced", "convert", "hooked"),
+    ),
+    ("ship", re.compile(r"\b(?:a|an absolute) keeper\b"), True, ("keeper",)),
+    ("skip", re.compile(r"^(?:it's |it is |this is |that's )?not for me$"), True, ("for me",)),
+    ("skip", re.compile(r"\b(?:a|the) deal[- ]?breaker\b"), False, ("breaker",)),
+    ("skip", re.compile(r"\bbuyer beware\b"), False, ("beware",)),
     (
         "ship",
         re.compile(rf"\b(?:a|an|my|our|the)\s+(?:\w+\s+)?recommendation{_END}"),
