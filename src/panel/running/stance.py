@@ -25,6 +25,7 @@ editor decides. Naming the call is welcome, never required: a quote that makes n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -153,14 +154,28 @@ def _segment_calls(segment: str, names: Names, hints: w.Hints) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
+    narrowed = _narrowed(clauses)
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
         for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(clause.text))
-            conditional = scope == "reader" or scoped
+            conditional = scope == "reader" or scoped or clause.text in narrowed
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
+
+
+def _narrowed(clauses: list[Clause]) -> set[str]:
+    """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
+    found = set()
+    for index, clause in enumerate(clauses):
+        before = clauses[index - 1].text if index else ""
+        after = clauses[index + 1].text if index + 1 < len(clauses) else ""
+        if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
+            found.add(clause.text)
+        if re.search(r"\bfor (?:that|those|this)$", after):
+            found.add(clause.text)
+    return found
 
 
 def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: w.Hints) -> list[Scope]:

@@ -57,8 +57,10 @@ def _verb_call(
     elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
         target = "tool"
     elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
-        via = g.VIA.search(rest)
-        target = _object(via["object"] if via else rest, names, before)
+        via = g.VIA.search(rest) if not g.HERE.match(rest) else None
+        target = (
+            "tool" if g.HERE.match(rest) else _object(via["object"] if via else rest, names, before)
+        )
     else:
         target = _object(rest, names, before)
     if target == "name" and rest.split()[0] in proper and verb.stance == "ship" and not verb.keeps:
@@ -238,6 +240,7 @@ def _noun_calls(text: str, names: Names, hints: w.Hints) -> list[tuple[Stance, b
             call = _judged_noun(stance, match.group())
             if call and not _about_rival(text[: match.start()], names):
                 negated = w.NOUN_NEGATOR.search(text[: match.start()])
+                negated = negated or match.group().startswith("not recommended")
                 found.append((OPPOSITE[call] if negated else call, firm))
     for match in w.WORTH.finditer(text):
         if not _about_rival(text[: match.start()], names):

@@ -54,6 +54,13 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
     (r"get(?:ting)? involved(?: with)?", Verb("ship", True)),
+    (r"sign(?:ing)? up(?: for)?", Verb("ship", True, commands=False)),
+    (
+        r"point(?:ing)?(?= (?:[\w.'-]+ ){0,2}(?:here|to|towards?|at)\b)",
+        Verb("ship", False, lemma="via"),
+    ),
+    (r"steer(?:ing)?(?= (?:[\w.'-]+ ){0,2}(?:to|towards?)\b)", Verb("ship", False, lemma="via")),
+    (r"wast(?:e|ing)(?= (?:[\w.'-]+ ){0,3}on\b)", Verb("ship", False, lemma="via")),
     (r"go(?:ing)? back to", Verb("ship", False)),
     (r"go(?:ing)? back(?! to)", Verb("skip", True)),
     (r"tak(?:e|ing) the plunge", Verb("ship", True)),
@@ -99,8 +106,8 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"consider(?:ing)?", Verb("ship", False, firm=False)),
     (r"tr(?:y|ying)", Verb("ship", False, mine=False)),
     (
-        r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl"
-        r"|(?:serious |good |close |hard )?look)\b)",
+        r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl|weekend|week|day"
+        r"|month|(?:serious |good |close |hard )?look)\b)",
         Verb("ship", False),
     ),
     (r"check(?:ing)? out", Verb("ship", False, firm=False, mine=False)),
@@ -239,7 +246,7 @@ LEAD = re.compile(
         r"owe it to (?:yourself|yourselves|themselves)",
         r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) see (?:a|any)|see no|no|there's no)"
         r" (?:good |real )?reason|no need|hard|difficult|tough|(?:no|little) point)",
-        r"(?:better|best|wise|smart|safer|sensible)",
+        r"(?:better|best|wise|smart|safer|sensible|(?:(?:it's|it is|now is the) )?time)",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
     )
     + r")(?: not)? to\s*$"
@@ -324,9 +331,11 @@ THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to
 RELATIVE_NEGATION = re.compile(
     r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|a \w+|the kind of \w+)\s*(?:that\s*)?$"
 )
+# "the platform I'd choose", "not something I'd buy again": the object came before the verb.
 RELATIVE = re.compile(
-    r"\b(?:one|something|what|thing|tool|anything)\s+(?:that\s+)?(?:i|we)(?:'d|'ll)?(?:\s+\w+)?"
-    r"\s*$"
+    r"\b(?!(?:so|and|but|then|if|when|because|that|which|what|why|how|where|though|or|yes|no)\b)"
+    r"[a-z-]+\s+(?:that\s+|which\s+)?(?:i|we)(?:'d|'ll| would| will)(?:\s+\w+)?\s*$"
+    r"|\bwhat\s+(?:i|we)(?:'d|'ll| would| will)?(?:\s+\w+)?\s*$"
 )
 NEGATIVE_SUBJECT = re.compile(r"(?:^|\s)(?:no|nobody|no one|none|never)\s(?:\S+\s*){0,5}$")
 VENDORS = {
@@ -341,7 +350,8 @@ LABEL_LINE = re.compile(
     r"^(?:(?:my|our|the|final|overall|short|quick|honest)\s+)?(?:advice|call|verdict"
     r"|recommendation|answer|take|suggestion|conclusion|version|bottom line|tl;?dr)\b"
 )
-VIA = re.compile(r"\b(?:on|in|with|into|onto)\s+(?P<object>.*)$")
+VIA = re.compile(r"\b(?:on|in|with|into|onto|at|to|towards?)\s+(?P<object>.*)$")
+HERE = re.compile(r"^(?:\S+\s+){0,2}(?:here|this way)\b")
 REJECTED = re.compile(
     r"\b(?:rather than|instead of|over|before)\s+(?:the\s+)?(?P<name>\S+(?:\s+\S+)?)"
 )

@@ -93,7 +93,11 @@ def own_words(sentence: str) -> str:
         return sentence  # a set test is far cheaper than the pattern
     for match in w.REPORTED.finditer(sentence):
         if not w.REPORTED_BY_ME.search(sentence[: match.start()]):
-            return sentence[: match.start()]
+            end = w.REPORTED_END.search(sentence, match.end())
+            mine = sentence[end.start() :].lstrip(",; ") if end else ""
+            if not mine:
+                return sentence[: match.start()]
+            return f"{sentence[: match.start()]} ; {own_words(mine)}"
     return sentence
 
 

@@ -120,11 +120,14 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     (
         "ship",
         re.compile(
-            rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+)?(?:pick|go-to|default|choice"
-            r"|bet|winner|call|move|decision|answer|option|fit|solution|tool"
+            rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+){{0,2}}(?:pick|go-to|default|choice"
+            r"|bet|winner|call|move|decision|answer|option|fit|solution|tool|spot|place"
+            r"|candidate|replacement|successor|starting point"
             r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
-            r"|library|database|option|editor|platform) to (?:use|pick|choose|beat"
-            rf"|reach for|bet on)){_END}"
+            r"|library|database|option|editor|platform) to (?:use|pick|choose|beat|get|buy|try"
+            r"|learn|reach for|bet on)|the (?:\w+ )?(?:tool|one|option|library|framework|app"
+            r"|service|database|editor|platform) (?:you|you'll|you'd) (?:want|need|be looking for)"
+            rf"){_END}"
         ),
         True,
         (
@@ -149,6 +152,17 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
             "database to",
             "editor to",
             "platform to",
+            "spot",
+            "place",
+            "candidate",
+            "replacement",
+            "successor",
+            "starting point",
+            "you want",
+            "you need",
+            "you'll want",
+            "you'd want",
+            "be looking for",
         ),
     ),
     (
@@ -234,7 +248,8 @@ BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
 GOOD_CHOICE = re.compile(
     r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
     r"|go-to|one to|tool to|framework to|library to|database to|option to|editor to|first|top"
-    r"|platform to|winner|way to go|favou?rite|preferred|my|our)\b"
+    r"|platform to|winner|way to go|favou?rite|preferred|my|our|you want|you need"
+    r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent)\b"
 )
 
 NOUN_NEGATOR = re.compile(
@@ -296,7 +311,7 @@ ANSWER = re.compile(
 
 CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
-    r"|tool|(?:one|tool|framework|library"
+    r"|tool|spot|place|candidate|replacement|successor|starting point|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
 )
 
@@ -349,3 +364,10 @@ TIME_TO_MOVE = re.compile(
 )
 
 ALL = Hints()
+# Where what others say ends: "any guide that tells you to set it up is out of date, so don't".
+REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
+# A fronted scope narrows the calls of its clause: "for log analytics it's the wrong tool".
+FRONTED_FOR = re.compile(
+    r"^for (?!now\b|me\b|us\b|what\b|years\b|months\b|once\b|a (?:while|year|month|week)\b"
+    r"|the (?:first|last) time\b)"
+)
