@@ -239,7 +239,8 @@ def _noun_calls(text: str, names: Names, hints: w.Hints) -> list[tuple[Stance, b
             taken.append(range(match.start(), match.end()))
             call = _judged_noun(stance, match.group())
             if call and not _about_rival(text[: match.start()], names):
-                negated = w.NOUN_NEGATOR.search(text[: match.start()])
+                before = text[: match.start()]
+                negated = bool(w.NOUN_NEGATOR.search(before))
                 negated = negated or match.group().startswith("not recommended")
                 found.append((OPPOSITE[call] if negated else call, firm))
     for match in w.WORTH.finditer(text):
