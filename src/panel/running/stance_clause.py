@@ -245,8 +245,8 @@ def _noun_calls(text: str, names: Names, hints: w.Hints) -> list[tuple[Stance, b
                 found.append((OPPOSITE[call] if negated else call, firm))
     for match in w.WORTH.finditer(text):
         if not _about_rival(text[: match.start()], names):
-            negated = w.NOUN_NEGATOR.search(text[: match.start()])
-            found.append(("skip" if negated else "ship", not match["soft"]))
+            worth_negated = w.NOUN_NEGATOR.search(text[: match.start()])
+            found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
 
 
