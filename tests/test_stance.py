@@ -6,7 +6,8 @@ import pytest
 
 from panel.running.stance import Stance, read
 from panel.running.stance_clause import OPPOSITE
-from panel.running.stance_text import names_for
+from panel.running.stance_grammar import VERB, verbs
+from panel.running.stance_text import names_for, normalise
 from tests import stance_corpus as corpus
 from tests.quotes import (
     AGAINST_SHIP,
@@ -187,3 +188,11 @@ def test_the_corpus_is_large_and_varied() -> None:
     assert len(passages) >= 150 and min(calls.count(c) for c in ("ship", "skip", "none")) >= 30
     assert len({p.id for p in passages}) == len(passages)
     assert sum(p.worded for p in passages) >= 100
+
+
+def test_verbs_are_found_where_the_full_pattern_finds_them() -> None:
+    """The word-start shortcut in `stance_grammar.verbs` finds what the pattern alone finds."""
+    texts = [normalise(p.text) for half in corpus.HALVES for p in corpus.load(half)]
+    texts += [normalise(sentence) for _, sentence in WORDED_CALLS]
+    for text in texts:
+        assert [m.span() for m in verbs(text)] == [m.span() for m in VERB.finditer(text)], text
