@@ -127,7 +127,7 @@ def _answered(question: str, answer: str, names: Names, hints: w.Hints) -> list[
 
 
 def _sentence_calls(sentence: str, names: Names, hints: w.Hints) -> list[Call]:
-    calls = _time_to_move(sentence, names)
+    calls = _time_to_move(sentence, names) + _named_answer(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
     for index, (marker, _) in enumerate(segments):
@@ -138,6 +138,15 @@ def _sentence_calls(sentence: str, names: Names, hints: w.Hints) -> list[Call]:
             Call(c.stance, c.clause, c.firm and not conceded, c.conditional) for c in found[index]
         ]
     return calls
+
+
+def _named_answer(sentence: str, names: Names) -> list[Call]:
+    """ "Caddy, no contest.": for the tool when it is named, against it when a rival is."""
+    match = w.NAMED_ANSWER.match(sentence)
+    kind = names.at(match["name"]) if match else None
+    if kind not in ("tool", "rival"):
+        return []
+    return [Call("ship" if kind == "tool" else "skip", sentence, True)]
 
 
 def _time_to_move(sentence: str, names: Names) -> list[Call]:

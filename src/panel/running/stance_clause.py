@@ -77,7 +77,8 @@ def _verb_call(
     elided = g.CHAIN.fullmatch(before) is not None  # "Don't buy.", "Would buy again."
     if verb.lemma == "recommend" and g.ENOUGH.match(rest):
         flips += 1  # "I can't recommend it enough"
-    implicit = labelled or _relative(before) or (elided and clause.opens)
+    advised = not rest and g.LEAD.search(before) is not None  # "the one app I'd tell you to get"
+    implicit = labelled or _relative(before) or (elided and clause.opens) or advised
     stance = _stance(verb, target, implicit)
     if stance is None:
         return None

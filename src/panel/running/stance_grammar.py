@@ -62,7 +62,16 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"steer(?:ing)?(?= (?:[\w.'-]+ ){0,2}(?:to|towards?)\b)", Verb("ship", False, lemma="via")),
     (r"wast(?:e|ing)(?= (?:[\w.'-]+ ){0,3}on\b)", Verb("ship", False, lemma="via")),
     (r"go(?:ing)? back to", Verb("ship", False)),
-    (r"go(?:ing)? back(?! to)", Verb("skip", True)),
+    (r"go(?:ing)? back(?! to)", Verb("skip", True, firm=False)),  # back to what? the editor decides
+    (r"install(?:ing)?", Verb("ship", False, commands=False)),
+    (r"vouch(?:ing)? for", Verb("ship", False)),
+    (r"(?:retir|sunset|phas)(?:e|ing)(?: out)?", Verb("skip", False)),
+    (r"push(?:ing)? back", Verb("skip", True)),
+    (
+        r"stay(?:ing)?(?! tuned| on top| in | ahead| away| clear| well| far| up| out| put| focused"
+        r"| safe| current| with| on)",
+        Verb("ship", True, keeps=True),
+    ),
     (r"tak(?:e|ing) the plunge", Verb("ship", True)),
     (r"put(?:ting)? (?:my |our |your |good |real )?money on", Verb("ship", False)),
     (r"go(?:ing)? (?:straight |directly )?to", Verb("ship", False)),
@@ -241,11 +250,13 @@ LEAD = re.compile(
     + alt(
         r"(?:my|our|the) (?:advice|recommendation|suggestion|answer|call|verdict)"
         r"(?: here)? (?:is|would be|remains)",
-        r"(?:tell|encourage|urge|advise|ask|remind|want) (?:you|anyone|everyone|everybody|people"
-        r"|others|teams|folks|readers|(?:other|most|small|any) \w+)(?: [\w'-]+){0,6}?",
+        r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push) (?:you|anyone|everyone"
+        r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
+        r"(?: [\w'-]+){0,6}?",
         r"owe it to (?:yourself|yourselves|themselves)",
-        r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) see (?:a|any)|see no|no|there's no)"
-        r" (?:good |real )?reason|no need|hard|difficult|tough|(?:no|little) point)",
+        r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) (?:see|think of|find) (?:a|any)"
+        r"|(?:i )?see no|no|there's no|there is no) (?:good |real |compelling )?reason|no need|hard"
+        r"|difficult|tough|(?:no|little) point|little|nothing|not much)",
         r"(?:better|best|wise|smart|safer|sensible|(?:(?:it's|it is|now is the) )?time)",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
     )
@@ -260,6 +271,7 @@ OPENERS = re.compile(
     r"^(?:"
     + alt(
         "so", "then", "and", "just", "still", "honestly", "frankly", "seriously", "please", "yes",
+        "otherwise", "instead", "again",
         "really", "simply", "definitely", "absolutely", "overall", "ultimately", "in short",
         "bottom line", "long story short", "tl;?dr", "short answer", "net", "for now", "today",
         "right now", "for me", "personally", "in the end", "instead", "i'd say", "i would say",

@@ -209,6 +209,22 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
         ("sold", "convinced", "convert", "hooked"),
     ),
     ("ship", re.compile(r"\b(?:a|an absolute) keeper\b"), True, ("keeper",)),
+    (
+        "ship",
+        re.compile(
+            r"^(?:it |this |that )?(?:still )?ships(?=\s*$|\s+(?:because|for me|from me"
+            r"|anyway|regardless|on merit|though)\b)"
+        ),
+        True,
+        ("ships",),
+    ),
+    (
+        "ship",
+        re.compile(r"\bthe first (?:thing|tool|one) (?:i|we) (?:set up|install|reach for|add)\b"),
+        True,
+        ("first",),
+    ),
+    ("ship", re.compile(r"\b(?:you're|you are) missing out\b"), True, ("missing out",)),
     ("skip", re.compile(r"^(?:it's |it is |this is |that's )?not for me$"), True, ("for me",)),
     ("skip", re.compile(r"\b(?:a|the) deal[- ]?breaker\b"), False, ("breaker",)),
     ("skip", re.compile(r"\bbuyer beware\b"), False, ("beware",)),
@@ -370,4 +386,9 @@ REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
 FRONTED_FOR = re.compile(
     r"^for (?!now\b|me\b|us\b|what\b|years\b|months\b|once\b|a (?:while|year|month|week)\b"
     r"|the (?:first|last) time\b)"
+)
+# "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
+NAMED_ANSWER = re.compile(
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"
+    r"|all day|without question|obviously)[.!]*$"
 )
