@@ -64,6 +64,11 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"go(?:ing)? back to", Verb("ship", False)),
     (r"go(?:ing)? back(?! to)", Verb("skip", True, firm=False)),  # back to what? the editor decides
     (r"install(?:ing)?", Verb("ship", False, commands=False)),
+    (r"run(?:ning)? (?:far )?away(?: from)?", Verb("skip", True)),
+    (r"keep(?:ing)? (?:well |far )?away(?: from)?", Verb("skip", True)),
+    (r"wast(?:e|ing) (?:your|my|their|our) (?:time|money)", Verb("ship", True)),
+    (r"giv(?:e|ing) (?:it|them|this) (?:some |more )?time", Verb("skip", True, lemma="it")),
+    (r"giv(?:e|ing) (?:it|them|this) (?:a|another) year", Verb("skip", True, lemma="it")),
     (r"vouch(?:ing)? for", Verb("ship", False)),
     (r"(?:retir|sunset|phas)(?:e|ing)(?: out)?", Verb("skip", False)),
     (r"push(?:ing)? back", Verb("skip", True)),
@@ -116,7 +121,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"tr(?:y|ying)", Verb("ship", False, mine=False)),
     (
         r"giv(?:e|ing)(?= (?:[\w.'-]+ ){1,3}a (?:try|shot|go|spin|chance|whirl|weekend|week|day"
-        r"|month|(?:serious |good |close |hard )?look)\b)",
+        r"|(?:serious |good |close |hard )?look)\b)",
         Verb("ship", False),
     ),
     (r"check(?:ing)? out", Verb("ship", False, firm=False, mine=False)),
@@ -256,7 +261,8 @@ LEAD = re.compile(
         r"owe it to (?:yourself|yourselves|themselves)",
         r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) (?:see|think of|find) (?:a|any)"
         r"|(?:i )?see no|no|there's no|there is no) (?:good |real |compelling )?reason|no need|hard"
-        r"|difficult|tough|(?:no|little) point|little|nothing|not much)",
+        r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
+        r"|nuts)",
         r"(?:better|best|wise|smart|safer|sensible|(?:(?:it's|it is|now is the) )?time)",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
     )
@@ -271,7 +277,7 @@ OPENERS = re.compile(
     r"^(?:"
     + alt(
         "so", "then", "and", "just", "still", "honestly", "frankly", "seriously", "please", "yes",
-        "otherwise", "instead", "again",
+        "otherwise", "instead", "again", "go ahead and", "go and", "just go and",
         "really", "simply", "definitely", "absolutely", "overall", "ultimately", "in short",
         "bottom line", "long story short", "tl;?dr", "short answer", "net", "for now", "today",
         "right now", "for me", "personally", "in the end", "instead", "i'd say", "i would say",

@@ -225,6 +225,25 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
         ("first",),
     ),
     ("ship", re.compile(r"\b(?:you're|you are) missing out\b"), True, ("missing out",)),
+    (
+        "ship",
+        re.compile(
+            r"\b(?:you|you'll|you will) (?:won't|will not|never) (?:be disappointed|look back)"
+            r"|\byou won't be disappointed|(?:^|\ba )must-(?:try|use|read|buy)\b"
+        ),
+        True,
+        ("disappointed", "look back", "must-"),
+    ),
+    (
+        "skip",
+        re.compile(
+            r"^(?:(?:it's|it is|this is|that's|it's just|it's still) |(?:it|this|that) is)?n[o']t "
+            r"(?:yet )?(?:ready for (?:production|prime time)|production[- ]ready|there yet"
+            r"|mature enough)\b"
+        ),
+        True,
+        ("ready", "there yet", "mature enough"),
+    ),
     ("skip", re.compile(r"^(?:it's |it is |this is |that's )?not for me$"), True, ("for me",)),
     ("skip", re.compile(r"\b(?:a|the) deal[- ]?breaker\b"), False, ("breaker",)),
     ("skip", re.compile(r"\bbuyer beware\b"), False, ("beware",)),
