@@ -37,12 +37,14 @@ from panel.running.stance_text import (
     CONCEDES,
     CONCESSIVE,
     Clause,
+    Hints,
     Names,
     names_for,
     normalise,
     own_words,
 )
 from panel.running.stance_text import clauses as split_clauses
+from panel.running.stance_text import hints as text_hints
 from panel.running.stance_text import segments as split_segments
 from panel.running.stance_text import sentences as split_sentences
 
@@ -102,7 +104,7 @@ def read(
     """
     names = names_for(name, tuple(rivals))
     original, text = text, normalise(text)
-    hints = w.hints(text, original)  # the key words of the rarer patterns, looked up once a text
+    hints = text_hints(text, original)  # the key words of the rarer patterns, looked up once a text
     sentences = split_sentences(text)
     calls: list[Call] = []
     for index, sentence in enumerate(sentences):
@@ -114,7 +116,7 @@ def read(
     return Reading(verdict, tuple(calls))
 
 
-def _answered(question: str, answer: str, names: Names, hints: w.Hints) -> list[Call]:
+def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = w.QUESTION_CALL.match(question), w.ANSWER.match(answer)
     if asked is None or said is None:
@@ -126,7 +128,7 @@ def _answered(question: str, answer: str, names: Names, hints: w.Hints) -> list[
     return [Call(c.stance, f"{question} {answer}", c.firm) for c in calls]
 
 
-def _sentence_calls(sentence: str, names: Names, hints: w.Hints) -> list[Call]:
+def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
     calls = _time_to_move(sentence, names) + _named_answer(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
@@ -159,7 +161,7 @@ def _time_to_move(sentence: str, names: Names) -> list[Call]:
     return [Call(stance, sentence, True, True)]
 
 
-def _segment_calls(segment: str, names: Names, hints: w.Hints) -> list[Call]:
+def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
@@ -187,7 +189,7 @@ def _narrowed(clauses: list[Clause]) -> set[str]:
     return found
 
 
-def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: w.Hints) -> list[Scope]:
+def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: Hints) -> list[Scope]:
     """A condition bounds its own clause and the one it is fronted to or trails."""
     if hints.keys.isdisjoint(w.CONDITION_KEYS) and not subjunctive:
         return ["firm"] * len(clauses)  # no condition anywhere in the text

@@ -10,7 +10,7 @@ import re
 from panel.running import stance_grammar as g
 from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
-from panel.running.stance_text import Clause, Names, Target
+from panel.running.stance_text import ALL, Clause, Hints, Names, Target
 
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 
@@ -18,7 +18,7 @@ OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 Found = tuple[Stance, bool, bool]  # the call, firm, narrowed to some uses ("for X workloads")
 
 
-def clause_calls(clause: Clause, names: Names, hints: w.Hints = w.ALL) -> list[Found]:
+def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found]:
     text = clause.text
     label = g.LABEL.match(text)
     labelled = bool(label and label.end() > 0) or clause.labelled
@@ -226,7 +226,7 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
-def _noun_calls(text: str, names: Names, hints: w.Hints) -> list[tuple[Stance, bool]]:
+def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool]]:
     """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
     found: list[tuple[Stance, bool]] = []
     taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"

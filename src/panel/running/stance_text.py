@@ -181,3 +181,25 @@ def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
     if match["mark"] == ":" or match["word"] in ("so", "then"):
         return True
     return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
+
+
+_KEYS = w.NOUN_KEYS | w.JUDGED_KEYS | w.CONDITION_KEYS
+
+_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w.+-]*")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a text holds, looked up once: the key words of the rarer patterns, proper names."""
+
+    keys: frozenset[str] = _KEYS
+    proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
+
+
+def hints(text: str, original: str = "") -> Hints:
+    """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
+    proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
+    return Hints(frozenset(key for key in _KEYS if key in text), proper)
+
+
+ALL = Hints()

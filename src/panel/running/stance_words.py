@@ -9,7 +9,6 @@ lower-cased text with straight quotes. See `stance_grammar` for the call verbs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from panel.running.stance_grammar import Stance, alt
 
@@ -373,24 +372,6 @@ CONDITION_KEYS = frozenset((
     "assuming", "only after",
 ))  # fmt: skip
 
-_KEYS = NOUN_KEYS | JUDGED_KEYS | CONDITION_KEYS
-
-_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w.+-]*")
-
-
-@dataclass(frozen=True)
-class Hints:
-    """What a text holds, looked up once: the key words of the rarer patterns, proper names."""
-
-    keys: frozenset[str] = _KEYS
-    proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
-
-
-def hints(text: str, original: str = "") -> Hints:
-    """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
-    proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
-    return Hints(frozenset(key for key in _KEYS if key in text), proper)
-
 
 # "If you're still on X, it's time to move": the tool is what you leave.
 TIME_TO_MOVE = re.compile(
@@ -398,7 +379,6 @@ TIME_TO_MOVE = re.compile(
     r"|look elsewhere|go)\b"
 )
 
-ALL = Hints()
 # Where what others say ends: "any guide that tells you to set it up is out of date, so don't".
 REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
 # A fronted scope narrows the calls of its clause: "for log analytics it's the wrong tool".
