@@ -193,7 +193,10 @@ def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: Hints
     """A condition bounds its own clause and the one it is fronted to or trails."""
     if hints.keys.isdisjoint(w.CONDITION_KEYS) and not subjunctive:
         return ["firm"] * len(clauses)  # no condition anywhere in the text
-    own = [_condition_scope(c.text, names) for c in clauses]
+    own = [
+        _condition_scope(c.text, names) if any(k in c.text for k in hints.conditions) else "firm"
+        for c in clauses
+    ]
     starts = [bool(w.CONDITION.match(c.text)) for c in clauses]
     scopes: list[Scope] = []
     for index, scope in enumerate(own):

@@ -166,12 +166,12 @@ VERB = re.compile(
 
 
 def _heads(form: str) -> set[str]:
-    """How a verb form can start, to three characters: "(?:switch|mov)e" gives swi and mov."""
+    """How a verb form can start, to four characters: "(?:switch|mov)e" gives swit and move."""
     group = form.find("(?:")
     literal = re.match(r"[a-z ]*", form)
-    if group < 0 or group >= 3 or (literal and len(literal.group()) >= 3):
+    if group < 0 or group >= 4 or (literal and len(literal.group()) >= 4):
         text = literal.group() if literal else ""
-        return {text[:3]} if len(text) >= 2 else set()
+        return {text[:4]} if len(text) >= 2 else set()
     depth, close = 0, group
     for index in range(group, len(form)):
         depth += (form[index] == "(") - (form[index] == ")")
@@ -200,7 +200,11 @@ def verbs(text: str) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     for word in _WORD.finditer(text):
         start = word.start()
-        if text[start : start + 3] not in _HEADS and word.group() not in _HEADS:
+        if (
+            text[start : start + 4] not in _HEADS
+            and text[start : start + 3] not in _HEADS
+            and word.group() not in _HEADS
+        ):
             continue
         if not found or start >= found[-1].end():
             match = VERB.match(text, start)

@@ -193,13 +193,19 @@ class Hints:
     """What a text holds, looked up once: the key words of the rarer patterns, proper names."""
 
     keys: frozenset[str] = _KEYS
+    nouns: frozenset[str] = w.NOUN_KEYS  # of `keys`: the noun patterns', the judgements', ...
+    judged: frozenset[str] = w.JUDGED_KEYS
+    conditions: frozenset[str] = w.CONDITION_KEYS
     proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
 
 
 def hints(text: str, original: str = "") -> Hints:
     """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
     proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
-    return Hints(frozenset(key for key in _KEYS if key in text), proper)
+    keys = frozenset(key for key in _KEYS if key in text)
+    return Hints(
+        keys, keys & w.NOUN_KEYS, keys & w.JUDGED_KEYS, keys & w.CONDITION_KEYS, proper=proper
+    )
 
 
 ALL = Hints()

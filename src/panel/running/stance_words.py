@@ -181,12 +181,12 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
         True,
         ("pass",),
     ),
-    ("skip", re.compile(rf"\b(?:hard|easy|firm|clear)\s+(?:pass|no){_END}"), True, ("pass", "no")),
+    ("skip", re.compile(rf"\b(?:hard|easy|firm|clear)\s+(?:pass|no){_END}"), True, ("pass", " no")),
     (
         "skip",
         re.compile(rf"\ba\s+(?:{_GRADE}\s+)?(?:no|no-go|wait[- ]and[- ]see){_END}"),
         True,
-        ("no", "wait"),
+        (" no", "wait"),
     ),
     (
         "skip",
@@ -266,7 +266,7 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
             r"|endorsement|money|pick)\b"
         ),
         True,
-        ("my ",),
+        ("my vote", "my recommendation", "my endorsement", "my money", "my pick"),
     ),
     (
         "skip",
@@ -357,6 +357,11 @@ TOOL_STATE = re.compile(
     r" to\b)"
 )
 
+NOUN_INDEX: dict[str, tuple[int, ...]] = {
+    key: tuple(i for i, (*_, keys) in enumerate(NOUN_CALLS) if key in keys)
+    for *_, keys in NOUN_CALLS
+    for key in keys
+}
 NOUN_KEYS = frozenset(key for *_, keys in NOUN_CALLS for key in keys)
 
 # Words without which a judgement or a condition cannot be there: a substring test first.
