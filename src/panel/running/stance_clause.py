@@ -78,7 +78,8 @@ def _verb_call(
     if verb.lemma == "recommend" and g.ENOUGH.match(rest):
         flips += 1  # "I can't recommend it enough"
     advised = not rest and g.LEAD.search(before) is not None  # "the one app I'd tell you to get"
-    implicit = labelled or _relative(before) or (elided and clause.opens) or advised
+    elided = elided and clause.opens and bool(g.ELIDED_REST.match(rest))
+    implicit = labelled or _relative(before) or elided or advised
     stance = _stance(verb, target, implicit)
     if stance is None:
         return None
@@ -148,7 +149,8 @@ def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | No
     if lead is not None and (subject in g.FIRST_PERSON or subject == "you"):
         return True  # "I'd tell anyone to", "I'd recommend staying"
     if subject in ("i", "we"):
-        modal = g.INTENT_MODAL.search(words) and verb.mine  # "I'll try it": a plan
+        advice = verb.mine or "'d" in words or "would" in words  # "I'll try it": a plan
+        modal = g.INTENT_MODAL.search(words) and advice  # "I'd try it": advice
         return bool(modal or verb.lemma in g.PRESENT_CALL)
     if subject == "you":
         return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
@@ -236,6 +238,8 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
         for match in pattern.finditer(text):
             if any(match.start() in span for span in taken):
                 continue
+            if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
+                continue  # "Spark is overkill" is about Spark
             taken.append(range(match.start(), match.end()))
             call = _judged_noun(stance, match.group())
             if call and not _about_rival(text[: match.start()], names):

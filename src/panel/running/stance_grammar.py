@@ -126,7 +126,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"check(?:ing)? out", Verb("ship", False, firm=False, mine=False)),
     (r"(?:do|make) it again", Verb("ship", True)),
-    (r"(?:stick|stay)(?:ing)? (?:with|on)", Verb("ship", False, keeps=True)),
+    (r"(?:stick|stay)(?:ing)? (?:with|on|to)", Verb("ship", False, keeps=True)),
     (r"keep(?:ing)? (?:using|paying for)", Verb("ship", False, keeps=True)),
     (r"need", Verb("ship", False, lemma="own")),
     (r"skip(?:ping)?(?! (?:to|over|ahead|past|straight|down|through)\b)", Verb("skip", True)),
@@ -150,7 +150,8 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"run(?:ning)?", Verb("ship", False, lemma="alternative")),
     (r"pay(?:ing)? for", Verb("ship", False, lemma="alternative")),
-    (r"think(?:ing)? twice", Verb("skip", True)),
+    (r"think(?:ing)? (?:very |long and )?(?:twice|hard|carefully)", Verb("skip", True)),
+    (r"leav(?:e|ing) (?:it|them|this) (?:alone|be|on the shelf)", Verb("skip", True, lemma="it")),
     (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
     (r"regret(?:ted|ting)?", Verb("skip", True, lemma="regret")),
     (r"(?:drop|ditch|abandon)(?:ping|ing)?", Verb("skip", False)),
@@ -359,7 +360,12 @@ RELATIVE = re.compile(
     r"[a-z-]+\s+(?:that\s+|which\s+)?(?:i|we)(?:'d|'ll| would| will)(?:\s+\w+)?\s*$"
     r"|\bwhat\s+(?:i|we)(?:'d|'ll| would| will)?(?:\s+\w+)?\s*$"
 )
-NEGATIVE_SUBJECT = re.compile(r"(?:^|\s)(?:no|nobody|no one|none|never)\s(?:\S+\s*){0,5}$")
+NEGATIVE_SUBJECT = re.compile(r"(?:^|\s)(?:no|nobody|no one|none|never)(?:\s(?:\S+\s*){0,5})?$")
+# What may follow a verb whose object was left out: "Don't buy.", "Would buy again."
+ELIDED_REST = re.compile(
+    r"^(?:again|now|today|yet|anymore|either|too|here|instead|already"
+    r"|for now|at all|ever)?\W*$"
+)
 VENDORS = {
     "cloudflare", "google", "aws", "amazon", "microsoft", "azure", "github", "apple", "openai",
     "anthropic", "hashicorp", "vercel", "meta", "gitlab", "oracle", "ibm", "jetbrains", "mozilla",
@@ -398,5 +404,9 @@ COMMON_WORDS = frozenset((
     "the", "app", "web", "api", "new", "get", "one", "for", "and", "pro", "max", "big", "sql",
     "dev", "run", "box", "git", "kit", "hub", "lab", "job", "home", "open", "free", "data",
     "cloud", "auto", "easy", "fast", "just", "next", "plain", "direct", "simple", "a", "an",
+    "code", "server", "studio", "desktop", "labs", "agents", "workspace", "inference", "pages",
+    "functions", "workers", "actions", "projects", "hosting", "sdks", "instance", "runtime",
+    "framework", "engine", "platform", "service", "services", "suite", "tools", "sync",
+    "drive", "mail", "photos", "notes", "search", "query", "router", "realm", "stack", "base",
 ))  # fmt: skip
 NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$")

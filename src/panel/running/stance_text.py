@@ -43,7 +43,7 @@ def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
     kinds: dict[str, Target] = {}
     own = (name or "").lower().strip()
     for rival in rivals:
-        for alias in _aliases(rival.lower().strip()):
+        for alias in _aliases(rival.lower().strip(), last=True):
             if alias not in own.split() and alias != own:
                 kinds[alias] = "rival"
     for alias in _aliases(own):
@@ -56,7 +56,7 @@ def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
     return Names(re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])"), kinds)
 
 
-def _aliases(name: str) -> set[str]:
+def _aliases(name: str, last: bool = False) -> set[str]:
     """How prose names a tool: "modal" for "modal gpu inference", "r2" for "cloudflare r2",
     "fly" for "fly.io"; never a common word ("home" for "home assistant")."""
     words = name.split()
@@ -65,6 +65,8 @@ def _aliases(name: str) -> set[str]:
     found = {g.NAME_SUFFIX.sub("", name)}
     if len(words) > 1:
         found.add(g.NAME_SUFFIX.sub("", words[0]))
+        if last and len(words[-1]) >= 4:
+            found.add(words[-1])  # a rival's "Yoga" for "GraphQL Yoga"
     return {a for a in {name, *found} if a == name or (len(a) >= 3 and a not in g.COMMON_WORDS)} - {
         ""
     }

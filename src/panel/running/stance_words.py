@@ -210,6 +210,29 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     ("ship", re.compile(r"\b(?:a|an absolute) keeper\b"), True, ("keeper",)),
     (
         "ship",
+        re.compile(r"\bis where (?:i|we)(?:'d| would) (?:land|start|go|begin)\b"),
+        True,
+        ("where",),
+    ),
+    (
+        "skip",
+        re.compile(
+            r"\b(?:a|an)\s+(?:firm\s+|clear\s+)?hold(?=\s*$|\s+(?:for|from|until|unless)\b)"
+        ),
+        True,
+        ("hold",),
+    ),
+    (
+        "skip",
+        re.compile(
+            r"^(?:it's|it is|this is|that's|(?P<subject>[\w.+-]+(?: [\w.+-]+)?) is) (?:\w+ )?"
+            r"(?:overkill|the wrong (?:tool|choice|answer))\b"
+        ),
+        True,
+        ("overkill", "wrong"),
+    ),
+    (
+        "ship",
         re.compile(
             r"^(?:it |this |that )?(?:still )?ships(?=\s*$|\s+(?:because|for me|from me"
             r"|anyway|regardless|on merit|though)\b)"
@@ -318,6 +341,7 @@ FOR = re.compile(
     r"\b"
     + alt(
         r"the (?:right|obvious|smart|best|correct)(?: \w+)? (?:call|move|choice|decision)",
+        r"the (?:easiest|best|smartest|cheapest) (?:money|decision|move|thing|win)",
         "a safe bet", "an easy call", "a no-brainer", "sensible", "wise", "justified",
         "defensible", "prudent",
     )
@@ -369,7 +393,7 @@ JUDGED_KEYS = frozenset((
     "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
     "unwise", "naive", "irresponsible", "too early", "too soon", "justif", "foolish", "sense",
     "overkill", "waste", "right", "obvious", "smart", "best", "correct", "easy call", "brainer",
-    "sensible", "wise", "defensible", "prudent",
+    "sensible", "wise", "defensible", "prudent", "easiest", "smartest", "cheapest",
 ))  # fmt: skip
 
 CONDITION_KEYS = frozenset((
