@@ -366,10 +366,6 @@ ELIDED_REST = re.compile(
     r"^(?:again|now|today|yet|anymore|either|too|here|instead|already"
     r"|for now|at all|ever)?\W*$"
 )
-VENDORS = {
-    "cloudflare", "google", "aws", "amazon", "microsoft", "azure", "github", "apple", "openai",
-    "anthropic", "hashicorp", "vercel", "meta", "gitlab", "oracle", "ibm", "jetbrains", "mozilla",
-}  # fmt: skip
 ENOUGH = re.compile(r"^(?:[\w.'-]+\s+){0,3}(?:highly |strongly )?enough\b")
 DETERMINER = re.compile(r"^(?:the|a|an|your|my|our|their|this|that|these|those|some|any)\b")
 ON_IT = re.compile(r"\b(?:on|in|with|into|onto)\s+(?:it|this one)\b")
@@ -400,13 +396,3 @@ SCOPE = re.compile(
     r"|production|serious|big|large|small|teams?|projects?|\w+ (?:apps?|projects?|services?"
     r"|workloads?|teams?|sites?|code|work|data|use))\b"
 )
-COMMON_WORDS = frozenset((
-    "the", "app", "web", "api", "new", "get", "one", "for", "and", "pro", "max", "big", "sql",
-    "dev", "run", "box", "git", "kit", "hub", "lab", "job", "home", "open", "free", "data",
-    "cloud", "auto", "easy", "fast", "just", "next", "plain", "direct", "simple", "a", "an",
-    "code", "server", "studio", "desktop", "labs", "agents", "workspace", "inference", "pages",
-    "functions", "workers", "actions", "projects", "hosting", "sdks", "instance", "runtime",
-    "framework", "engine", "platform", "service", "services", "suite", "tools", "sync",
-    "drive", "mail", "photos", "notes", "search", "query", "router", "realm", "stack", "base",
-))  # fmt: skip
-NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$")

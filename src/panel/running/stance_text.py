@@ -60,17 +60,54 @@ def _aliases(name: str, last: bool = False) -> set[str]:
     """How prose names a tool: "modal" for "modal gpu inference", "r2" for "cloudflare r2",
     "fly" for "fly.io"; never a common word ("home" for "home assistant")."""
     words = name.split()
-    if len(words) > 1 and words[0] in g.VENDORS:
+    if len(words) > 1 and words[0] in VENDORS:
         return {name, " ".join(words[1:])}  # "r2" is short, and still the product's name
-    found = {g.NAME_SUFFIX.sub("", name)}
+    found = {NAME_SUFFIX.sub("", name)}
     if len(words) > 1:
-        found.add(g.NAME_SUFFIX.sub("", words[0]))
+        found.add(NAME_SUFFIX.sub("", words[0]))
         if last and len(words[-1]) >= 4:
             found.add(words[-1])  # a rival's "Yoga" for "GraphQL Yoga"
-    return {a for a in {name, *found} if a == name or (len(a) >= 3 and a not in g.COMMON_WORDS)} - {
+    return {a for a in {name, *found} if a == name or (len(a) >= 3 and a not in COMMON_WORDS)} - {
         ""
     }
 
+
+VENDORS = {
+    "cloudflare", "google", "aws", "amazon", "microsoft", "azure", "github", "apple", "openai",
+    "anthropic", "hashicorp", "vercel", "meta", "gitlab", "oracle", "ibm", "jetbrains", "mozilla",
+}  # fmt: skip
+
+COMMON_WORDS = frozenset((
+    "the", "app", "web", "api", "new", "get", "one", "for", "and", "pro", "max", "big", "sql",
+    "dev", "run", "box", "git", "kit", "hub", "lab", "job", "home", "open", "free", "data",
+    "cloud", "auto", "easy", "fast", "just", "next", "plain", "direct", "simple", "a", "an",
+    "code", "server", "studio", "desktop", "labs", "agents", "workspace", "inference", "pages",
+    "functions", "workers", "actions", "projects", "hosting", "sdks", "instance", "runtime",
+    "framework", "engine", "platform", "service", "services", "suite", "tools", "sync",
+    "drive", "mail", "photos", "notes", "search", "query", "router", "realm", "stack", "base",
+))  # fmt: skip
+
+NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$")
+
+# What others say: a call after these words is someone else's.
+REPORTED = re.compile(
+    r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
+    r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
+    r"|will tell you"
+    r"|would tell you|labels?|dismiss(?:es)?)\b"
+)
+
+REPORTED_WORDS = frozenset((
+    "say", "says", "said", "tell", "tells", "told", "swear", "swears", "think", "thinks", "claim",
+    "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
+    "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
+    "label", "labels", "dismiss", "dismisses",
+))  # fmt: skip
+
+REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
+
+# Where what others say ends: "any guide that tells you to set it up is out of date, so don't".
+REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
 _CODE = re.compile(r"`[^`]*`")
@@ -91,11 +128,11 @@ def sentences(text: str) -> list[str]:
 
 def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
-    if w.REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
+    if REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
         return sentence  # a set test is far cheaper than the pattern
-    for match in w.REPORTED.finditer(sentence):
-        if not w.REPORTED_BY_ME.search(sentence[: match.start()]):
-            end = w.REPORTED_END.search(sentence, match.end())
+    for match in REPORTED.finditer(sentence):
+        if not REPORTED_BY_ME.search(sentence[: match.start()]):
+            end = REPORTED_END.search(sentence, match.end())
             mine = sentence[end.start() :].lstrip(",; ") if end else ""
             if not mine:
                 return sentence[: match.start()]

@@ -28,22 +28,6 @@ NARRATOR = re.compile(r"^(?:i|we|i'm|we're|i've|we've|i'd|we'd)\b")
 
 SUBJUNCTIVE = re.compile(r"\s*(?:were|had|should)\s+(?!you\b)\w+")
 
-# What others say: a call after these words is someone else's.
-REPORTED = re.compile(
-    r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
-    r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
-    r"|will tell you"
-    r"|would tell you|labels?|dismiss(?:es)?)\b"
-)
-
-REPORTED_WORDS = frozenset((
-    "say", "says", "said", "tell", "tells", "told", "swear", "swears", "think", "thinks", "claim",
-    "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
-    "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
-    "label", "labels", "dismiss", "dismisses",
-))  # fmt: skip
-
-REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
 
 # Calls made without a verb: a label, a noun, a judgement.
 _AFTER = alt(
@@ -408,8 +392,6 @@ TIME_TO_MOVE = re.compile(
     r"|look elsewhere|go)\b"
 )
 
-# Where what others say ends: "any guide that tells you to set it up is out of date, so don't".
-REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
 # A fronted scope narrows the calls of its clause: "for log analytics it's the wrong tool".
 FRONTED_FOR = re.compile(
     r"^for (?!now\b|me\b|us\b|what\b|years\b|months\b|once\b|a (?:while|year|month|week)\b"
