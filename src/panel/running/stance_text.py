@@ -224,7 +224,7 @@ def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
 
 _KEYS = w.NOUN_KEYS | w.JUDGED_KEYS | w.CONDITION_KEYS
 
-_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][\w.+-]*")
+_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z][\w.+-]*")  # "OrbStack", not "GPU"
 
 
 @dataclass(frozen=True)
