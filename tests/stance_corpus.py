@@ -15,7 +15,7 @@ from typing import Literal
 from panel.running.stance import Stance, read
 
 CORPUS = Path(__file__).resolve().parent / "data" / "stance"
-HALVES = ("tune", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5")
+HALVES = ("tune", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 
 

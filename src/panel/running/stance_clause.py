@@ -240,8 +240,9 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
-            taken.append(range(match.start(), match.end()))
             call = _judged_noun(stance, match.group())
+            if call:
+                taken.append(range(match.start(), match.end()))
             if call and not _about_rival(text[: match.start()], names):
                 before = text[: match.start()]
                 negated = bool(w.NOUN_NEGATOR.search(before))

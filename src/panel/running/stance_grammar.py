@@ -54,6 +54,8 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
     (r"get(?:ting)? involved(?: with)?", Verb("ship", True)),
+    (r"sign(?:ing)? off(?: on)?", Verb("ship", True)),
+    (r"tak(?:e|ing) (?:on )?(?:the|this|that) dependency", Verb("ship", True, lemma="it")),
     (r"sign(?:ing)? up(?: for)?", Verb("ship", True, commands=False)),
     (
         r"point(?:ing)?(?= (?:[\w.'-]+ ){0,2}(?:here|to|towards?|at)\b)",
@@ -236,7 +238,7 @@ NEGATOR = re.compile(r"\b(?:not|never|no longer|cannot|hesitate|\w+n't)\b")
 BARE_SUBJECT = re.compile(rf"^(?:i|we|you)(?:'d|'ll)?(?:\s+{_CHAIN_WORD})+\s*$")
 SUBJECT_BEFORE = re.compile(r"(?:^|\s)(?P<subject>[\w']+)\s*$")
 FIRST_PERSON = {"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've", "we've"}
-IMPERSONAL = {"it", "this", "that", "which", "there", "it's", "that's", "who", "what", "they"}
+IMPERSONAL = {"it", "this", "that", "which", "there", "it's", "that's", "who", "what"}
 # For you, I and we, the modals that make a call rather than describe ("you can use it").
 ADVICE_MODAL = re.compile(
     r"\b(?:should|must|ought to|had better|'d better|need to|have to|want to|better off)\b"
@@ -274,7 +276,8 @@ LEAD = re.compile(
     + r")(?: not)? to\s*$"
 )
 GERUND_LEAD = re.compile(
-    r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider"
+    r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
+    r" down on the side of|in favou?r of|side with"
     r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against))\s*$"
 )
 # Who may stand in front of the verb and still make the reviewer's call.

@@ -194,6 +194,12 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     ("ship", re.compile(r"\b(?:a|an absolute) keeper\b"), True, ("keeper",)),
     (
         "ship",
+        re.compile(r"\bthe (?:right )?tool for (?:them|you|us|the job|this (?:buyer|team|job))\b"),
+        True,
+        ("tool for",),
+    ),
+    (
+        "ship",
         re.compile(r"\bis where (?:i|we)(?:'d| would) (?:land|start|go|begin)\b"),
         True,
         ("where",),
@@ -290,7 +296,7 @@ GOOD_CHOICE = re.compile(
     r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
     r"|go-to|one to|tool to|framework to|library to|database to|option to|editor to|first|top"
     r"|platform to|winner|way to go|favou?rite|preferred|my|our|you want|you need"
-    r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent)\b"
+    r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for)\b"
 )
 
 NOUN_NEGATOR = re.compile(
