@@ -178,7 +178,9 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
 
 def _narrowed(clauses: list[Clause]) -> set[str]:
     """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
-    found = set()
+    found: set[str] = set()
+    if not any("for " in clause.text for clause in clauses):
+        return found
     for index, clause in enumerate(clauses):
         before = clauses[index - 1].text if index else ""
         after = clauses[index + 1].text if index + 1 < len(clauses) else ""

@@ -241,10 +241,15 @@ class Hints:
 def hints(text: str, original: str = "") -> Hints:
     """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
     proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
-    keys = frozenset(key for key in _KEYS if key in text)
+    words = g.WORDS.findall(text)
+    keys = _WORD_KEYS.intersection(words) | {key for key in _PART_KEYS if key in text}
     return Hints(
         keys, keys & w.NOUN_KEYS, keys & w.JUDGED_KEYS, keys & w.CONDITION_KEYS, proper=proper
     )
 
 
 ALL = Hints()
+# Keys that are whole words are looked up in the text's words (one set operation); the rest
+# (phrases, word parts) by substring.
+_WORD_KEYS = frozenset(key for key in _KEYS if key.isalpha())
+_PART_KEYS = tuple(key for key in _KEYS if not key.isalpha())
