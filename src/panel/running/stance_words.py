@@ -382,7 +382,8 @@ NOUN_KEYS = frozenset(key for *_, keys in NOUN_CALLS for key in keys)
 JUDGED_KEYS = frozenset((
     "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
     "unwise", "naive", "irresponsible", "too early", "too soon", "justify", "justified",
-    "foolish", "sense", "overkill", "waste", "right", "obvious", "smart", "best", "correct", "easy call", "brainer",
+    "foolish", "sense", "overkill", "waste", "right", "obvious", "smart", "best", "correct",
+    "easy call", "brainer",
     "sensible", "wise", "defensible", "prudent", "easiest", "smartest", "cheapest",
 ))  # fmt: skip
 
