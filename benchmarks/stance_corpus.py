@@ -1,8 +1,9 @@
 """Benchmark: the stance reader on the hand-written review corpus (tests/data/stance/).
 
-For each part of the corpus, in the order it was written (tune: the rules were tuned on it;
-holdout, fresh, blind: each written before the rules saw it, then used to tune the next round,
-so blind is the least tuned), it prints:
+For each part of the corpus, in the order it was written (tune: the rules were built on it; each
+later part was written before the rules saw it, scored once as it stood, then used to improve
+them: its first-look figures, the honest estimate for unseen prose, are in
+tests/data/stance/README.md), it prints the figures after tuning:
 
 - false re-asks: passages read under their own verdict that would be re-asked (no-call passages
   are read under both verdicts), out of all consistent readings. Target: at most 2%.
