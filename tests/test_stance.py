@@ -122,6 +122,8 @@ WORDED_CALLS: list[tuple[Stance, str]] = [
     ("skip", "There's no reason to keep paying for it."),
     ("ship", "I can't recommend it enough."),
     ("skip", "Replace Tallyho with Spindle."),
+    ("skip", "We moved off Tallyho last year, and I'd advise anyone to do the same."),
+    ("ship", "I've moved every project to Tallyho and I'd encourage others to do the same."),
 ]
 
 

@@ -107,13 +107,34 @@ def read(
     hints = text_hints(text, original)  # the key words of the rarer patterns, looked up once a text
     sentences = split_sentences(text)
     calls: list[Call] = []
+    done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
             calls += _answered(sentence, answer, names, hints)
-        else:
-            calls += _sentence_calls(own_words(sentence), names, hints)
+            continue
+        mine = own_words(sentence)
+        done = _done(mine, names) or done
+        same = w.DO_THE_SAME.search(mine) if "same" in mine or "suit" in mine else None
+        if same and done and not w.NOUN_NEGATOR.search(mine[: same.start()]):
+            calls.append(Call(done, same.group(), True))
+        calls += _sentence_calls(mine, names, hints)
     return Reading(verdict, tuple(calls))
+
+
+def _done(sentence: str, names: Names) -> Stance | None:
+    """What a story did with the tool: "we moved to Cloudflare Pages" (from the tool: a skip)."""
+    stories: tuple[tuple[re.Pattern[str], Stance], ...] = (
+        (w.DID_ADOPT, "ship"),
+        (w.DID_LEAVE, "skip"),
+    )
+    for pattern, stance in stories:
+        match = pattern.search(sentence)
+        if match:
+            kind = names.at(match["object"]) or ("tool" if w.IT.match(match["object"]) else None)
+            if kind in ("tool", "rival"):
+                return stance if kind == "tool" else OPPOSITE[stance]
+    return None
 
 
 def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Call]:

@@ -409,3 +409,18 @@ NAMED_ANSWER = re.compile(
     r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"
     r"|all day|without question|obviously)[.!]*$"
 )
+# "... and I'd encourage others to do the same": the call is what the story did.
+DO_THE_SAME = re.compile(
+    r"\b(?:(?:advise|tell|encourage|urge|nudge|recommend|push)\w* (?:[\w'-]+ ){0,6}?"
+    r"(?:to )?(?:do the same|follow suit|follow our lead|the same way)|(?:i|we)(?:'d| would) do the"
+    r" same)\b"
+)
+DID_ADOPT = re.compile(
+    r"\b(?:we|i)(?:'ve| have)? (?:\w+ )?(?:moved|switched|migrated|started|standardi[sz]ed|settled)"
+    r" (?:[\w'-]+ ){0,5}?(?:to|on|onto) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
+)
+DID_LEAVE = re.compile(
+    r"\b(?:we|i)(?:'ve| have)? (?:\w+ )?(?:left|dropped|ditched|cancell?ed|abandoned|ripped out"
+    r"|moved off|migrated off|replaced|uninstalled|got rid of) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
+)
+IT = re.compile(r"^(?:it|this)\b")
