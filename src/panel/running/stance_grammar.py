@@ -355,7 +355,8 @@ FRONTED = re.compile(
 IMPERSONAL_LEAD = re.compile(r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there)|^)\s*$")
 THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
 RELATIVE_NEGATION = re.compile(
-    r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|a \w+|the kind of \w+)\s*(?:that\s*)?$"
+    r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|what|a \w+|the kind of \w+)\s*"
+    r"(?:that\s*)?$"
 )
 # "the platform I'd choose", "not something I'd buy again": the object came before the verb.
 RELATIVE = re.compile(

@@ -107,7 +107,8 @@ REPORTED_WORDS = frozenset((
 REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
 
 # Where what others say ends: "any guide that tells you to set it up is out of date, so don't".
-REPORTED_END = re.compile(r"[,;]\s+(?:so|but|and|yet)\b|;")
+# ("..., so" and "..., and" may still be theirs: only a contrast or a new clause is surely mine.)
+REPORTED_END = re.compile(r"[,;]\s+(?:but|yet|though)\b|;")
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
 _CODE = re.compile(r"`[^`]*`")
