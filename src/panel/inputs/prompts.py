@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -76,6 +77,11 @@ class PromptSet:
 
     sources: dict[str, str]
     origin: str
+    # Compiled once per template and set: a panel renders the cell template once per cell, and
+    # compiling it is most of the work. Filled on first use; not part of what a set is.
+    _compiled: dict[str, jinja2.Template] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_dir(cls, folder: Path | None = None) -> PromptSet:
@@ -114,7 +120,9 @@ class PromptSet:
         shipped = data_dir("prompts") / GRADER
         return PromptSet(sources={GRADER: read_text(shipped)}, origin=str(shipped.parent))
 
+    @cached_property
     def _environment(self) -> BoundedEnvironment:
+        """One environment per set: it also keeps the included templates compiled."""
         env = BoundedEnvironment(
             loader=jinja2.DictLoader(self.sources),
             undefined=jinja2.StrictUndefined,
@@ -127,10 +135,16 @@ class PromptSet:
         env.bound_filters()
         return env
 
+    def template(self, name: str) -> jinja2.Template:
+        """The named template compiled (once: later calls reuse it); errors propagate."""
+        if name not in self._compiled:
+            self._compiled[name] = self._environment.get_template(name)
+        return self._compiled[name]
+
     def render(self, name: str, **context: object) -> str:
         where = f"{self.origin}/{name}"
         try:
-            return render_bounded(self._environment().get_template(name), context)
+            return render_bounded(self.template(name), context)
         except RenderLimit as exc:
             raise InputError(f"{exc}", source=where) from exc
         except RecursionError as exc:

@@ -25,7 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from panel.inputs.strict_rules import strict_problems
 from panel.models import QUOTE_ACCEPTED_CHARS, Persona, Record, VerdictBase, Versus
 
-__all__ = ["strict_problems", "wire_schema", "verdict_model", "persona_schema", "output_budget"]
+__all__ = [
+    "strict_problems",
+    "wire_schema",
+    "verdict_model",
+    "persona_schema",
+    "persona_schema_json",
+    "output_budget",
+]
 
 # Each persona's beats object on the wire starts with its own key, `persona:<id>` (a const): OpenAI
 # rejects `anyOf` objects sharing a first key, and personas may share a first beat. Beat ids
@@ -124,8 +131,29 @@ def verdict_model(persona: Persona, tools: Sequence[str] = ()) -> type[VerdictBa
 def persona_schema(persona: Persona) -> dict[str, Any]:
     """The exportable JSON Schema of one persona's verdict, limits included.
 
-    It is not tied to a panel: `versus` is shown as optional, its pick as any tool id.
+    It is not tied to a panel: `versus` is shown as optional, its pick as any tool id. Built once
+    per persona content (the response cache's key includes it for every cell); a copy is returned.
     """
+    return copy.deepcopy(_persona_schema(persona.model_dump_json()))
+
+
+def persona_schema_json(persona: Persona) -> str:
+    """`persona_schema` as JSON text (sorted keys, non-ASCII kept), once per persona content."""
+    return _persona_schema_json(persona.model_dump_json())
+
+
+@cache
+def _persona_schema(persona_json: str) -> dict[str, Any]:
+    return build_persona_schema(Persona.model_validate_json(persona_json))
+
+
+@cache
+def _persona_schema_json(persona_json: str) -> str:
+    return json.dumps(_persona_schema(persona_json), sort_keys=True, ensure_ascii=False)
+
+
+def build_persona_schema(persona: Persona) -> dict[str, Any]:
+    """The schema built afresh (pydantic's generation: milliseconds; see `persona_schema`)."""
     return verdict_model(persona).model_json_schema()
 
 

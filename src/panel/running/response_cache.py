@@ -22,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from panel.files import describe_validation_error, write_atomically
-from panel.inputs.schema import persona_schema
+from panel.inputs.schema import persona_schema_json
 from panel.models import CachedCell, GraderEntry, ModelInfo, VerdictBase
 from panel.providers.base import StructuredRequest
 
@@ -63,19 +64,17 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
     wire schema and the persona's own verdict schema, the prompt templates
     and the sampling settings. A change anywhere is a miss, and two panels
     sharing a persona and a card never share (or overwrite) each other's cells.
+
+    The hash is that of the sorted JSON of all of it (`json.dumps(material, sort_keys=True,
+    ensure_ascii=False)`), so keys written by earlier versions still match; the parts every cell
+    of a panel shares (the prefix, the schemas) are encoded once, not once per cell.
     """
-    material = {
+    material: dict[str, object] = {
         "v": KEY_VERSION,
         "provider": info.provider,
         "model": info.model,
         "endpoint": info.endpoint,
-        "system": request.system,
-        "prompt": request.prompt,
         "history": [[turn.assistant, turn.user] for turn in request.history],
-        "wire_schema": request.schema,
-        "schema": persona_schema(request.persona),
-        "persona": request.persona.model_dump(mode="json"),
-        "tool": _card(request),
         "templates": templates_digest,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
@@ -86,8 +85,29 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
         material["sample"] = request.sample
     if request.order != "listed":
         material["order"] = request.order
-    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    encoded = {name: _encoded(value) for name, value in material.items()}
+    encoded["system"] = _encoded_text(request.system)
+    encoded["prompt"] = _encoded(request.prompt)
+    encoded["wire_schema"] = _encoded(request.schema)
+    encoded["schema"] = persona_schema_json(request.persona).encode()
+    encoded["persona"] = _encoded(request.persona.model_dump(mode="json"))
+    encoded["tool"] = _encoded(_card(request))
+    digest = hashlib.sha256(b"{")
+    for index, name in enumerate(sorted(encoded)):
+        digest.update(b"%s%s: " % (b", " if index else b"", _encoded(name)))
+        digest.update(encoded[name])
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+def _encoded(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+
+
+@lru_cache(maxsize=8)
+def _encoded_text(text: str) -> bytes:
+    """The shared prefix (tens of thousands of tokens) as JSON, encoded once per panel."""
+    return _encoded(text)
 
 
 def _card(request: StructuredRequest) -> dict[str, object]:

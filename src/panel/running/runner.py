@@ -63,7 +63,7 @@ class PanelSpec:
         _ = self.shared_prefix  # rendered (and kept) here, so its errors surface first
         for persona in self.personas:
             for tool in self.tools:
-                self.prompts.cell(persona, tool)
+                self.cell_prompt(persona, tool)
         self.prompts.reask("score: Input should be less than or equal to 10")
         self.check_grader()
 
@@ -73,10 +73,28 @@ class PanelSpec:
             for part in ("system", "prompt"):
                 self.prompts.grader(part, self.tools[0], "")
 
+    def cell_prompt(self, persona: Persona, tool: ToolCard) -> str:
+        """A cell's assignment, rendered once (the check, the estimate and the run share it)."""
+        key = (persona.id, tool.id)  # unique in a panel: the loaders refuse repeats
+        if key not in self._cell_prompts:
+            self._cell_prompts[key] = self.prompts.cell(persona, tool)
+        return self._cell_prompts[key]
+
+    @cached_property
+    def _cell_prompts(self) -> dict[tuple[str, str], str]:
+        return {}
+
     def panel_key(self, order: ToolOrder = "listed") -> str:
         """Groups the cells of one panel onto the same provider cache (OpenAI's
-        prompt_cache_key)."""
-        return "panel-" + hashlib.sha256(self.prefix(order).encode()).hexdigest()[:24]
+        prompt_cache_key); the prefix is hashed once per order, not once per cell."""
+        if order not in self._panel_keys:
+            digest = hashlib.sha256(self.prefix(order).encode()).hexdigest()[:24]
+            self._panel_keys[order] = "panel-" + digest
+        return self._panel_keys[order]
+
+    @cached_property
+    def _panel_keys(self) -> dict[ToolOrder, str]:
+        return {}
 
 
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
@@ -93,7 +111,7 @@ def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                     request = StructuredRequest(
                         cell=_cell_label(spec, persona.id, tool.id, sample, order),
                         system=spec.prefix(order),
-                        prompt=spec.prompts.cell(persona, tool),
+                        prompt=spec.cell_prompt(persona, tool),
                         schema=schema,
                         persona=persona,
                         tool=tool,
