@@ -69,18 +69,16 @@ def inside(path: Path, folder: Path) -> Path:
 
 def nesting_depth(value: object) -> int:
     """How deeply lists and tables nest in parsed JSON or TOML (counted without recursion)."""
-    deepest, stack = 0, [(value, 1)]
+    containers = (dict, list)
+    deepest, stack = 0, [(value, 1)] if isinstance(value, containers) else []
     while stack:
         item, depth = stack.pop()
-        children = (
-            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        )
-        if children is None:
-            continue
         deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
             break
-        stack.extend((child, depth + 1) for child in children)
+        children = item.values() if isinstance(item, dict) else item
+        # Only containers are stacked: a record's thousands of strings and numbers are not.
+        stack.extend((child, depth + 1) for child in children if isinstance(child, containers))
     return deepest
 
 

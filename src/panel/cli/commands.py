@@ -13,7 +13,7 @@ from panel.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import Record
+    from panel.models import Record, RunSummary
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,46 +58,46 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _runs(args: argparse.Namespace, console: Console) -> int:
-    from rich.table import Table
-
-    from panel.record.store import load_record
+    from panel.record.store import load_summary
     from panel.report.run_folders import find_records, is_latest
 
     if not args.root.is_dir():
         raise InputError("no such folder", source=str(args.root))
-    table = Table(title=f"runs under {args.root}")
-    for column in ("time", "run", "model", "tools (ship %)", "cells", "folder"):
-        table.add_column(column)
     found = []
     for path in find_records(args.root):
-        try:
-            found.append((path, load_record(path)))
+        try:  # what a listing shows, read and checked; not the whole record (issue 25)
+            found.append((path, load_summary(path)))
         except InputError as error:
             console.print(f"skipped {error}", markup=False)
+    ordered = sorted(found, key=lambda item: item[1].created_at)
     if args.format == "json":
         import json
 
-        ordered = sorted(found, key=lambda item: item[1].created_at)
-        print(json.dumps([run_summary(path, record) for path, record in ordered], indent=2))
+        print(json.dumps([run_summary(path, summary) for path, summary in ordered], indent=2))
         return 0
-    for path, record in sorted(found, key=lambda item: item[1].created_at):
+    from rich.table import Table
+
+    table = Table(title=f"runs under {args.root}")
+    for column in ("time", "run", "model", "tools (ship %)", "cells", "folder"):
+        table.add_column(column)
+    for path, summary in ordered:
         ships = ", ".join(
             f"{s.tool} {'—' if s.ship_pct is None else f'{s.ship_pct:g}%'}"
-            for s in record.aggregates.tools
+            for s in summary.aggregates.tools
         )
         table.add_row(
-            record.created_at.strftime("%Y-%m-%d %H:%M"),
-            record.run_id,
-            f"{record.model.provider}:{record.model.model}",
+            summary.created_at.strftime("%Y-%m-%d %H:%M"),
+            summary.run_id,
+            f"{summary.model.provider}:{summary.model.model}",
             ships,
-            f"{record.totals.cells_ok}/{record.totals.cells}",
+            f"{summary.totals.cells_ok}/{summary.totals.cells}",
             f"{path.parent}{' (latest)' if is_latest(path) else ''}",
         )
     table_console().print(table)
     return 0
 
 
-def run_summary(path: Path, record: Record) -> dict[str, object]:
+def run_summary(path: Path, record: Record | RunSummary) -> dict[str, object]:
     """One run for `panel runs --format json`."""
     from panel.report.run_folders import is_latest
 

@@ -108,7 +108,15 @@ def _render(args: argparse.Namespace, console: Console) -> int:
 
 
 def _digest(args: argparse.Namespace, console: Console) -> int:
-    from panel.report.digest import FEED, INDEX, WEEKLY, build_site, find_runs, parse_since
+    from panel.report.digest import (
+        FEED,
+        INDEX,
+        WEEKLY,
+        build_site,
+        built_pages,
+        find_runs,
+        parse_since,
+    )
     from panel.report.render import safe_url
 
     since = parse_since(args.since)
@@ -116,14 +124,22 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
     if site_url is not None and safe_url(site_url) is None:
         raise InputError(f"--site-url: {site_url!r} is not an http(s) URL")
     live = _live_page(args)
-    runs = find_runs(args.runs_dir, lambda line: console.print(line, markup=False))
+
+    def warn(line: str) -> None:
+        console.print(line, markup=False)
+
+    known = built_pages(args.out, live)  # what the site was built from: only changes are rebuilt
+    runs = find_runs(args.runs_dir, warn, known)
     if args.db:
         runs = _with_database_votes(runs, args.db)
     now = datetime.now(UTC)
-    site = build_site(runs, args.out, since=since, now=now, site_url=site_url, live=live)
-    recent = sum(run.record.created_at >= now - since for run in runs)
+    site = build_site(
+        runs, args.out, since=since, now=now, site_url=site_url, live=live, known=known, warn=warn
+    )
+    recent = sum(run.record.created_at >= now - since for run in site.runs)
     console.print(
-        f"{len(runs)} run(s), {recent} in the digest; wrote {site}/{INDEX}, {WEEKLY}, {FEED}",
+        f"{len(site.runs)} run(s), {recent} in the digest, {site.rendered} page(s) rendered; "
+        f"wrote {site.path}/{INDEX}, {WEEKLY}, {FEED}",
         markup=False,
     )
     return 0

@@ -3,7 +3,8 @@
 - `base`: strictness, the schema version, the small annotated types;
 - `inputs`: what users write (tool cards, personas, panel files, the config, overrides);
 - `verdicts`: what a call returns (verdict, usage, cost, the cell, cache and batch entries);
-- `record`: the comparison record (aggregates, totals, statistics, the estimate).
+- `record`: the comparison record (aggregates, totals, statistics, the estimate);
+- `summary`: what listings and the digest read of a record, and the digest's manifest.
 
 `from panel.models import X` reaches every one of them.
 
@@ -51,6 +52,15 @@ from panel.models.record import (
     ToolSummary,
     Totals,
 )
+from panel.models.summary import (
+    RunAggregates,
+    RunModel,
+    RunSummary,
+    RunTool,
+    RunTotals,
+    SiteManifest,
+    SitePage,
+)
 from panel.models.verdicts import (
     QUOTE_ACCEPTED_CHARS,
     QUOTE_TARGET_CHARS,
@@ -70,6 +80,13 @@ from panel.models.verdicts import (
 )
 
 __all__ = [
+    "RunAggregates",
+    "RunModel",
+    "RunSummary",
+    "RunTool",
+    "RunTotals",
+    "SiteManifest",
+    "SitePage",
     "Aggregates",
     "BatchEntry",
     "Beat",

@@ -11,10 +11,13 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import TypeVar
 
 from panel.errors import InputError
 from panel.files import read_text, validate_as
-from panel.models import CommunityVote, Record
+from panel.models import CommunityVote, Record, RunSummary
+
+VotedRecord = TypeVar("VotedRecord", Record, RunSummary)  # a whole record, or its summary
 
 COLUMNS = ("tool", "ship", "skip", "source", "date")
 
@@ -105,7 +108,7 @@ def combined(
     return votes
 
 
-def apply_votes(record: Record, votes: dict[str, CommunityVote]) -> Record:
+def apply_votes(record: VotedRecord, votes: dict[str, CommunityVote]) -> VotedRecord:
     """The record with these votes in its Community column; other tools keep theirs."""
     current = dict(record.community_votes)
     for tool in record.tools:

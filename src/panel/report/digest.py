@@ -2,8 +2,15 @@
 
 Every page is rendered from the records (card and model text escaped; the feed
 is built with an XML library and stripped of characters XML cannot carry). The
-site is built beside its destination and swapped in, and only a folder panel
-built (it carries a marker file) or an empty one is ever replaced.
+site is built beside its destination and swapped in (`report.site_swap`), and only
+a folder panel built (it carries a marker file) or an empty one is ever replaced.
+
+A publication keeps every run, so a build does only what changed: the site keeps a
+manifest of the record file each run page was built from (its modification time, size
+and inode) and what the index, weekly page and feed show of it. The next build reads
+only records that are new or changed, renders only their pages (the other pages are
+carried over as they are), and writes the index, weekly page and feed afresh. A new
+panel release or changed page templates rebuild every page.
 """
 
 from __future__ import annotations
@@ -11,42 +18,71 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from panel import __version__
 from panel.errors import InputError
-from panel.models import Record
-from panel.record.store import RECORD, load_record
+from panel.files import read_text
+from panel.models import Record, RunSummary, SiteManifest, SitePage
+from panel.record.store import load_record, load_summary
 from panel.report.render import LivePage, percent, render_html, template_environment
+from panel.report.run_folders import find_records
+from panel.report.site_swap import carry_over, staged_site, write_file
+from panel.resources import template_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 MARKER = ".panel-site"
+MANIFEST = ".panel-manifest.json"
+MARKER_TEXT = "built by panel digest; the whole folder is replaced on the next build\n"
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 ATOM = "http://www.w3.org/2005/Atom"
 FEED, INDEX, WEEKLY = "feed.xml", "index.html", "digest.html"
 _SINCE = re.compile(r"^(\d{1,4})([hdw])$")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+Stamp = tuple[int, int, int]  # a record file's modification time (ns), size and inode
+
 
 @dataclass(frozen=True)
 class Run:
-    record: Record
+    record: RunSummary  # what the index, weekly page and feed show; the page reads the record
     page: str  # the run's page, relative to the site root
+    source: Path  # the record file
+    stamp: Stamp
+    read: RunSummary  # as read from the file (`record` may add readers' votes from a database)
+
+    @property
+    def key(self) -> str:
+        return source_key(self.source)
 
     @property
     def ship_line(self) -> str:
         names = {tool.id: tool.name for tool in self.record.tools}
         return " · ".join(
-            f"{names[s.tool]} {percent(s.ship_pct)}" for s in self.record.aggregates.tools
+            f"{names.get(s.tool, s.tool)} {percent(s.ship_pct)}"
+            for s in self.record.aggregates.tools
         )
 
     @property
     def model(self) -> str:
         return f"{self.record.model.provider}:{self.record.model.model}"
+
+
+@dataclass(frozen=True)
+class Site:
+    path: Path
+    runs: list[Run]  # as published, newest first
+    rendered: int  # run pages rendered by this build (the others were carried over)
 
 
 def parse_since(text: str) -> timedelta:
@@ -60,22 +96,40 @@ def parse_since(text: str) -> timedelta:
     )
 
 
-def find_runs(root: Path, warn: Callable[[str], None]) -> list[Run]:
-    """Every run under `root` once (a `latest` pointer is not a second run), newest first."""
+def source_key(path: Path) -> str:
+    """A record file's identity in the manifest: a digest of its path, not the path itself."""
+    return hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:32]
+
+
+def find_runs(
+    root: Path, warn: Callable[[str], None], known: dict[str, SitePage] | None = None
+) -> list[Run]:
+    """Every run under `root` once (a `latest` pointer is not a second run, a hidden staging
+    folder is no run), newest first. A record the manifest `known` holds unchanged is not read."""
     if not root.is_dir():
         raise InputError("no such folder", source=str(root))
-    records: dict[str, Record] = {}
-    for path in sorted(root.rglob(RECORD)):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # a staging or retired folder
+    known = known or {}
+    runs: dict[str, Run] = {}
+    for path in find_records(root):  # hidden folders (panel's staging) and `latest` skipped
         try:
-            record = load_record(path)
+            status = path.stat()
+        except OSError as error:
+            warn(f"skipped {path}: {error.strerror or error}")
+            continue
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+        page = known.get(source_key(path))
+        try:
+            summary = page.summary if page and _built_from(page) == stamp else load_summary(path)
         except InputError as error:
             warn(f"skipped {error}")
             continue
-        records.setdefault(record.run_id, record)
-    ordered = sorted(records.values(), key=lambda r: (r.created_at, r.run_id), reverse=True)
-    return [Run(record, f"runs/{page_name(record.run_id)}.html") for record in ordered]
+        page_path = f"runs/{page_name(summary.run_id)}.html"
+        runs.setdefault(summary.run_id, Run(summary, page_path, path, stamp, summary))
+    return sorted(runs.values(), key=lambda r: (r.record.created_at, r.record.run_id), reverse=True)
+
+
+def _built_from(page: SitePage) -> Stamp:
+    return (page.mtime_ns, page.size, page.inode)
 
 
 def page_name(run_id: str) -> str:
@@ -84,22 +138,102 @@ def page_name(run_id: str) -> str:
     return "run-" + hashlib.sha256(run_id.encode()).hexdigest()[:16]
 
 
-def build_site(runs: list[Run], out: Path, *, since: timedelta, now: datetime,
-               site_url: str | None = None, live: LivePage | None = None) -> Path:  # fmt: skip
-    """Write the site into `out` at once; returns its resolved path. With `live`
+def built_pages(out: Path, live: LivePage | None = None) -> dict[str, SitePage]:
+    """What the site at `out` was built from, by record; empty when unknown or built another
+    way (another release, other templates, another vote server): then every page is built."""
+    try:
+        text = read_text(out / MANIFEST, limit=MAX_MANIFEST_BYTES)
+        manifest = SiteManifest.model_validate_json(text)
+    except (InputError, ValidationError, OSError):
+        return {}
+    if manifest.built_by != built_by(live):
+        return {}  # another release or other templates: every page again
+    return {page.source: page for page in manifest.pages}
+
+
+def built_by(live: LivePage | None = None) -> str:
+    """What a page depends on besides its record and its votes: panel's version, a digest of
+    its page templates, and the vote server its pages talk to (if any)."""
+    server = f"; votes on {live.server}" if live else ""
+    return f"panel {__version__}; templates {_templates_digest()}{server}"
+
+
+@cache
+def _templates_digest() -> str:
+    digest = hashlib.sha256()
+    for template in sorted(template_dir().glob("*.j2")):
+        digest.update(template.name.encode() + b"\0" + template.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def build_site(
+    runs: list[Run],
+    out: Path,
+    *,
+    since: timedelta,
+    now: datetime,
+    site_url: str | None = None,
+    live: LivePage | None = None,
+    known: dict[str, SitePage] | None = None,
+    warn: Callable[[str], None] = lambda line: None,
+) -> Site:
+    """Write the site into `out` at once; only the pages of new or changed records are
+    rendered (`known`: the current site's manifest, from `built_pages`). With `live`
     (`digest --vote-server URL`), each run's page takes readers' votes on that server."""
     out = out.resolve()
     _check_out(out)
-    recent = [run for run in runs if run.record.created_at >= now - since]
-    files = {
-        INDEX: _page("digest_index.html.j2", runs=runs, recent=len(recent)),
-        WEEKLY: _page("digest_week.html.j2", runs=recent, since=since, now=now),
-        FEED: feed_xml(recent, site_url=site_url, site_name=out.name, now=now),
-        MARKER: "built by panel digest; the whole folder is replaced on the next build\n",
-    }
-    files.update({run.page: render_html(run.record, live) for run in runs})
-    _swap_in(files, out)
-    return out
+    known = known or {}
+    published: list[Run] = []
+    rendered = 0
+    with staged_site(out, MARKER, MARKER_TEXT) as staging:
+        (staging / "runs").mkdir()
+        for run in runs:
+            before = known.get(run.key)
+            unchanged = (
+                before is not None
+                and before.page == run.page
+                and _built_from(before) == run.stamp
+                and before.votes == run.record.community_votes  # a database's may have moved
+            )
+            if unchanged and (out / run.page).is_file():
+                carry_over(out / run.page, staging / run.page)
+                published.append(run)
+                continue
+            try:
+                record = load_record(run.source)
+            except InputError as error:
+                warn(f"skipped {error}")
+                continue
+            shown = record.model_copy(update={"community_votes": run.record.community_votes})
+            write_file(staging / run.page, render_html(shown, live))
+            published.append(run)
+            rendered += 1
+        recent = [run for run in published if run.record.created_at >= now - since]
+        pages = {
+            INDEX: _page("digest_index.html.j2", runs=published, recent=len(recent)),
+            WEEKLY: _page("digest_week.html.j2", runs=recent, since=since, now=now),
+            FEED: feed_xml(recent, site_url=site_url, site_name=out.name, now=now),
+            MANIFEST: _manifest(published, live),
+        }
+        for name, text in pages.items():
+            write_file(staging / name, text)
+    return Site(out, published, rendered)
+
+
+def _manifest(runs: list[Run], live: LivePage | None) -> str:
+    pages = [
+        SitePage(
+            source=run.key,
+            mtime_ns=run.stamp[0],
+            size=run.stamp[1],
+            inode=run.stamp[2],
+            page=run.page,
+            summary=run.read,
+            votes=run.record.community_votes,
+        )
+        for run in runs
+    ]
+    return SiteManifest(built_by=built_by(live), pages=pages).model_dump_json() + "\n"
 
 
 def _check_out(out: Path) -> None:
@@ -115,32 +249,18 @@ def _check_out(out: Path) -> None:
                          source=f"--out {out}")  # fmt: skip
 
 
-def _swap_in(files: dict[str, str], out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
-    retired = out.parent / f".{out.name}.old-{staging.name.rsplit('-', 1)[-1]}"
-    try:
-        staging.chmod(0o755)
-        (staging / "runs").mkdir()
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        if out.exists():
-            os.replace(out, retired)
-        os.replace(staging, out)
-    except BaseException:
-        if retired.exists() and not out.exists():
-            os.replace(retired, out)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
 def _page(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: each page template is compiled once, not once per page."""
     env = template_environment(
         html=True, finalize=lambda value: _text(value) if isinstance(value, str) else value
     )
     env.filters["percent"] = percent
-    return env.get_template(template).render(**context)
+    return env
 
 
 def _text(value: object) -> str:
@@ -151,7 +271,7 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def entry_id(record: Record) -> str:
+def entry_id(record: Record | RunSummary) -> str:
     """A tag: URI (RFC 4151) from the run's identity: the same run always has the same id."""
     day = record.created_at.astimezone(UTC).strftime("%Y-%m-%d")
     return f"tag:panel,{day}:run/{page_name(record.run_id)}"
@@ -189,18 +309,18 @@ def feed_xml(runs: list[Run], *, site_url: str | None, site_name: str, now: date
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _entry_title(record: Record) -> str:
-    """A review of one tool is titled by the tool; a comparison by its title."""
-    return record.tools[0].name if len(record.tools) == 1 else record.title
-
-
-def _call_summary(record: Record) -> str:
-    label = "Overall" if record.aggregates.call is None else "The panel's call"
-    return f"{label}: {record.aggregates.call_line}"
-
-
 def _add(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
     if text is not None:
         element.text = _text(text)
     return element
+
+
+def _entry_title(record: Record | RunSummary) -> str:
+    """A review of one tool is titled by the tool; a comparison by its title."""
+    return record.tools[0].name if len(record.tools) == 1 else record.title
+
+
+def _call_summary(record: Record | RunSummary) -> str:
+    label = "Overall" if record.aggregates.call is None else "The panel's call"
+    return f"{label}: {record.aggregates.call_line}"

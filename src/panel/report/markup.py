@@ -23,6 +23,11 @@ from markupsafe import Markup
 REL = "nofollow noopener noreferrer"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&!#])")
 _LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
+# What can start inline syntax in CommonMark (escapes, code, emphasis, autolinks, an entity's `&`,
+# a link's `](`: with no reference definitions inline, `[a]` alone is text) or that markdown-it
+# rewrites: a line without any is plain text, and parsing it (most headlines, quotes and notes)
+# is skipped. A test holds the two paths to the same HTML.
+_INLINE_SYNTAX = re.compile(r"[\\`*_<>\x00]|&[#A-Za-z0-9]|\]\(")
 
 
 def safe_url(url: object) -> str | None:
@@ -56,7 +61,10 @@ def html_block(text: object) -> Markup:
 
 def html_inline(text: object) -> Markup:
     """One paragraph of inline Markdown as safe HTML; line breaks become spaces."""
-    return Markup(parser().renderInline(" ".join(str(text).split())))
+    line = " ".join(str(text).split())
+    if _INLINE_SYNTAX.search(line) is None:  # plain text: what markdown-it would make of it
+        return Markup(line.replace("&", "&amp;").replace('"', "&quot;"))
+    return Markup(parser().renderInline(line))
 
 
 # ------------------------------------------------------------ CommonMark out

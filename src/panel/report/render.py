@@ -9,6 +9,7 @@ same parse as plain CommonMark.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jinja2
@@ -119,7 +120,10 @@ def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:
     )
 
 
+@cache
 def _environment(*, html: bool) -> jinja2.Environment:
+    """One environment per kind and process: the page templates are compiled once, not once per
+    page (a digest renders thousands)."""
     env = template_environment(html=html)
     env.filters.update(
         safe_url=safe_url,

@@ -1,0 +1,93 @@
+"""What listing runs and the digest's index, weekly page and feed read of a record, and the
+digest's manifest of what each of its pages was built from.
+
+A `RunSummary` is read straight from a record file, ignoring the rest of it (the cards, the
+personas, every cell): listing 2,000 runs must not validate 2,000 whole records. What it does
+read is checked as strictly as in the record; a record whose summary is wrong is skipped with a
+line, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from panel.models.base import Slug, Strict
+from panel.models.record import CommunityVote, OverallCall, ReviewCall, ToolSummary
+
+
+class _Part(BaseModel):
+    """A part of a record read on its own: the fields it names, the rest ignored."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+class RunTool(_Part):
+    id: Slug
+    name: str
+
+
+class RunModel(_Part):
+    provider: str
+    model: str
+    is_language_model: bool
+
+
+class RunAggregates(_Part):
+    tools: list[ToolSummary]
+    overall: OverallCall | None = None  # a comparison's
+    call: ReviewCall | None = None  # a one-tool review's
+
+    @property
+    def winner(self) -> str | None:
+        return self.overall.winner if self.overall else None
+
+    @property
+    def call_line(self) -> str:
+        """As `Aggregates.call_line`."""
+        if self.call is not None:
+            return f"{self.call.headline} ({self.call.reason})"
+        return self.overall.reason if self.overall else "no call"
+
+
+class RunTotals(_Part):
+    cells: int
+    cells_ok: int
+    cost_usd: float | None
+    wall_seconds: float
+
+
+class RunSummary(_Part):
+    schema_version: int  # the current one, or one `record.store` migrates
+    run_id: str
+    created_at: AwareDatetime
+    title: str
+    model: RunModel
+    tools: list[RunTool] = Field(min_length=1)
+    aggregates: RunAggregates
+    totals: RunTotals
+    community_votes: dict[Slug, CommunityVote | None] = Field(default_factory=dict)
+    complete: bool
+
+
+class SitePage(Strict):
+    """One run's page in a digest site, and the record file it was built from."""
+
+    source: str = Field(description="sha256 of the record's path: no local path in the site.")
+    mtime_ns: int
+    size: int
+    inode: int
+    page: str
+    summary: RunSummary  # as read from the record
+    votes: dict[Slug, CommunityVote | None] = Field(
+        default_factory=dict, description="The readers' votes the page shows (a database's too)."
+    )
+
+
+class SiteManifest(Strict):
+    """What a digest site was built from; the next build renders only what changed."""
+
+    version: Literal[1] = 1
+    built_by: str = Field(description="panel's version and its page templates' digest.")
+    pages: list[SitePage]
