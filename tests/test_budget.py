@@ -1,4 +1,6 @@
-"""`--max-cost` is a bound: worst cases are reserved before cells start, at any concurrency."""
+"""`--max-cost` is a bound that spends what it is given: each call reserves what it likely
+costs, a stream is kept inside its reservation (and stopped, counted, when the budget cannot grow
+it), at any concurrency."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import pytest
 from panel.cli import main
 from panel.inputs.loading import choose_personas
 from panel.models import Persona, Record, ToolCard, Usage
-from panel.providers.base import Event, StructuredRequest
-from panel.running.budget import Budget, Reservation, worst_case
-from panel.running.orchestrator import RunOptions
+from panel.providers.base import Event, Finished, StopReason, StructuredRequest, TextDelta
+from panel.running.budget import HEADROOM, Budget, Reservation, likely_case
+from panel.running.orchestrator import PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
@@ -28,11 +30,37 @@ def _good(request: StructuredRequest, n: int) -> list[str]:
     return chunks(json.dumps(good_reply(request)), 40)
 
 
-def _priced(script=_good, output_tokens: int = 1400, delay: float = 0.01) -> ScriptedProvider:  # type: ignore[no-untyped-def]
-    provider = ScriptedProvider(script, usage=Usage(input_tokens=500, output_tokens=output_tokens))
+class Billing(ScriptedProvider):
+    """Bills as a service does: a token per 4 characters of what was sent and streamed, the
+    shared prefix written to the prompt cache by the first call and read by the others."""
+
+    stop_reason: StopReason = "end"
+
+    async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
+        streamed, first = 0, not self.calls
+        async for event in super().stream(request):
+            if isinstance(event, TextDelta):
+                streamed += len(event.text)
+            if isinstance(event, Finished):
+                prefix = len(request.system) // 4
+                usage = Usage(
+                    input_tokens=(len(request.prompt) + len(str(request.schema))) // 4,
+                    cache_write_tokens=prefix if first else 0,
+                    cache_read_tokens=0 if first else prefix,
+                    output_tokens=-(-streamed // 4),
+                )
+                event = Finished(usage=usage, stop_reason=self.stop_reason)
+            yield event
+
+
+def _priced(script=_good, delay: float = 0.01) -> Billing:  # type: ignore[no-untyped-def]
+    provider = Billing(script)
     provider.info = provider.info.model_copy(update=PRICED)
     provider.delay = delay
     return provider
+
+
+CHUNK = 40 / 3 * 5 / 1e6  # the most one 40-character chunk can be counted at (3 chars a token)
 
 
 def _run(
@@ -47,18 +75,61 @@ def _run(
 
 
 @pytest.mark.parametrize("concurrency", [1, 8, 32])
-def test_spend_stays_under_the_limit_at_any_concurrency(
+def test_spend_stays_within_the_limit_and_uses_it_at_any_concurrency(
     concurrency: int, personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
-    # Each cell costs about $0.0075 of a worst case near $0.0125; the limit covers about four.
-    limit = 0.03
+    unlimited = _run(_priced(), personas, cards, tmp_path / "all", concurrency=8)
+    full = unlimited.totals.spend_this_run_usd
+    assert full is not None and unlimited.complete
+    limit = full / 2  # room for about four of the eight cells
     record = _run(_priced(), personas, cards, tmp_path, concurrency=concurrency, max_cost=limit)
     spent = record.totals.spend_this_run_usd
-    assert spent is not None and 0 < spent <= limit
+    assert spent is not None and 0.75 * limit < spent <= limit + CHUNK
     statuses = [cell.status for cell in record.cells]
     assert statuses.count("ok") >= 2 and statuses.count("skipped") >= 1
     skipped = next(cell for cell in record.cells if cell.status == "skipped")
-    assert skipped.error and "cannot cover its worst case" in skipped.error
+    assert skipped.error and "cannot cover its likely cost" in skipped.error
+
+
+def test_a_limit_covering_one_and_a_half_typical_cells_completes_one(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    """Reserving each call's worst case (max_tokens, about 7x a reply) ran none of them."""
+    unlimited = _run(_priced(), personas, cards, tmp_path / "all", concurrency=8)
+    typical = max(cell.cost.usd for cell in unlimited.cells if cell.cost)  # the first: it writes
+    for concurrency in (1, 8):
+        record = _run(
+            _priced(), personas, cards, tmp_path / str(concurrency),
+            concurrency=concurrency, max_cost=1.5 * typical,
+        )  # fmt: skip
+        assert sum(cell.status == "ok" for cell in record.cells) >= 1
+        assert (record.totals.spend_this_run_usd or 0) <= 1.5 * typical + CHUNK
+
+
+def test_a_stream_past_what_the_budget_can_give_is_stopped_and_its_cost_counted(
+    personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
+) -> None:
+    def rambling(request: StructuredRequest, n: int) -> list[str]:
+        return chunks(json.dumps({**good_reply(request), "quote": "on and on " * 2000}), 40)
+
+    provider = _priced(rambling)
+    spec = spec_for([personas["builder"]], cards)
+    first = plan_cells(spec, provider)[0].request
+    limit = 2 * likely_case(provider.info, first, "write")  # room for twice a typical reply
+    runs: list[PanelRun] = []
+    options = RunOptions(concurrency=1, max_cost=limit)
+    record = run(run_panel(spec, provider, ResponseStore(tmp_path), options, on_run=runs.append))
+    stopped, other = record.cells
+    assert stopped.status == "failed" and stopped.error
+    assert "stopped at the spending limit" in stopped.error and first.cell in stopped.error
+    assert stopped.usage.output_tokens > 0 and stopped.cost and stopped.cost.usd > 0
+    assert ("finished", first.cell) not in provider.events  # the stream was closed, not read out
+    assert other.status == "skipped"
+    spent = record.totals.spend_this_run_usd
+    assert spent is not None and 0.85 * limit <= spent <= limit + CHUNK
+    assert spent == pytest.approx(stopped.cost.usd, abs=1e-6)  # what it streamed, counted
+    assert runs[0].progress.budget_hit and runs[0].progress.stopped_at == first.cell
+    assert runs[0].budget.spent == pytest.approx(spent, abs=1e-6)
 
 
 def test_no_limit_holds_nobody(
@@ -72,19 +143,21 @@ def test_a_reask_is_covered_before_it_is_sent(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
     def invalid_then_good(request: StructuredRequest, n: int) -> list[str]:
-        return ['{"verdict": "maybe"}'] if not request.history else _good(request, n)
+        invalid = json.dumps({**good_reply(request), "score": 99})  # out of range: re-asked
+        return chunks(invalid, 40) if not request.history else _good(request, n)
 
-    provider = _priced(invalid_then_good, output_tokens=2000)  # the first call costs $0.0105
+    provider = _priced(invalid_then_good)
     spec = spec_for([personas["builder"]], cards)
-    # Room for the first call's worst case, whatever the prompt's size, and not for a re-ask
+    # Room for the first call's likely cost, whatever the prompt's size, and not for a re-ask
     # after it: the re-ask is refused, not sent.
     first = plan_cells(spec, provider)[0].request
-    limit = worst_case(provider.info, first, "write")
+    limit = HEADROOM * likely_case(provider.info, first, "write")
     options = RunOptions(concurrency=1, max_cost=limit)
     record = run(run_panel(spec, provider, ResponseStore(tmp_path), options))
     assert len(provider.calls) == 1
     cell, other = record.cells
     assert cell.status == "failed" and cell.error and "cannot cover another call" in cell.error
+    assert cell.usage.output_tokens > 0  # the first call's tokens stay on the cell
     assert other.status == "skipped"
     assert record.totals.spend_this_run_usd is not None
     assert record.totals.spend_this_run_usd <= limit
@@ -93,19 +166,16 @@ def test_a_reask_is_covered_before_it_is_sent(
 def test_a_failed_but_billed_call_counts(
     personas: dict[str, Persona], cards: list[ToolCard], tmp_path: Path
 ) -> None:
-    class Truncated(ScriptedProvider):
-        async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
-            async for event in super().stream(request):
-                if type(event).__name__ == "Finished":
-                    event = type(event)(usage=self.usage, stop_reason="max_tokens")  # type: ignore[call-arg]
-                yield event
-
-    provider = Truncated(_good, usage=Usage(input_tokens=500, output_tokens=2000))
-    provider.info = provider.info.model_copy(update=PRICED)
-    record = _run(provider, personas, cards, tmp_path, concurrency=8, max_cost=0.035)
+    provider = _priced()
+    provider.stop_reason = "max_tokens"  # every reply cut: asked again with more room, then failed
+    unlimited = _run(provider, personas, cards, tmp_path / "all", concurrency=8)
+    assert all(cell.status == "failed" and cell.cost for cell in unlimited.cells)
+    limit = (unlimited.totals.spend_this_run_usd or 0) / 2
+    record = _run(provider, personas, cards, tmp_path, concurrency=8, max_cost=limit)
     failed = [cell for cell in record.cells if cell.status == "failed"]
     spent = sum(cell.cost.usd for cell in failed if cell.cost)
-    assert failed and spent <= 0.035
+    assert failed and spent == pytest.approx(record.totals.spend_this_run_usd, abs=1e-6)
+    assert 0.5 * limit < spent <= limit + CHUNK
     assert any(cell.status == "skipped" for cell in record.cells)
 
 

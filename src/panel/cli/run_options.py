@@ -74,7 +74,8 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
     command.add_argument(
         "--max-cost",
         type=values.positive_dollars,
-        help="a bound on dollars spent: no cell starts unless its worst case fits",
+        help="a bound on dollars spent: a call starts when what it likely costs fits, and a "
+        "stream is stopped (and its cost counted) before it passes the limit",
     )
     command.add_argument(
         "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"

@@ -32,6 +32,7 @@ __all__ = [
     "persona_schema",
     "persona_schema_json",
     "output_budget",
+    "typical_output_tokens",
 ]
 
 # Each persona's beats object on the wire starts with its own key, `persona:<id>` (a const): OpenAI
@@ -241,6 +242,20 @@ CHARS_PER_OUTPUT_TOKEN = 3
 THINKING_ALLOWANCE = 1024
 FREE_TEXT_CHARS = QUOTE_ACCEPTED_CHARS[1]  # a string with no length limit: the quote
 UNBOUNDED_ITEMS = 8
+
+
+# Output tokens of a typical verdict, by part (the output contract in prompts/prefix.j2): what the
+# estimate expects and what `--max-cost` reserves for a call before it has seen one.
+QUOTE_TOKENS = 200  # about 150 words: 250-1,200 characters are asked for
+HEADLINE_TOKENS = 20
+BEAT_TOKENS = 25
+PICK_TOKENS = 40  # competitors and the one-line pick among the panel's tools
+JSON_TOKENS = 60  # keys, quotes and punctuation
+
+
+def typical_output_tokens(persona: Persona) -> int:
+    beats = BEAT_TOKENS * len(persona.beats)
+    return QUOTE_TOKENS + HEADLINE_TOKENS + beats + PICK_TOKENS + JSON_TOKENS
 
 
 def output_budget(personas: list[Persona], tools: Sequence[str] = ()) -> int:

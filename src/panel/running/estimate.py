@@ -28,6 +28,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from panel.inputs.schema import typical_output_tokens
 from panel.models import CostEstimate, ModelInfo, Persona, Usage
 from panel.providers.base import Provider, StructuredRequest, token_counter
 from panel.providers.pricing import (
@@ -43,17 +44,11 @@ from panel.running.orchestrator import CellPlan
 APPROXIMATED = f"approximated at {CHARS_PER_TOKEN} characters per token"
 COUNT_CONCURRENCY = 4
 
-# Output tokens of a typical verdict, by part (the output contract in prompts/prefix.j2).
-QUOTE_TOKENS = 200  # about 150 words: 250-1,200 characters are asked for
-HEADLINE_TOKENS = 20
-BEAT_TOKENS = 25
-PICK_TOKENS = 40  # competitors and the one-line pick among the panel's tools
-JSON_TOKENS = 60  # keys, quotes and punctuation
-
 
 def expected_output_tokens(persona: Persona) -> int:
-    beats = BEAT_TOKENS * len(persona.beats)
-    return QUOTE_TOKENS + HEADLINE_TOKENS + beats + PICK_TOKENS + JSON_TOKENS
+    """Output tokens of a typical verdict of this persona (`inputs.schema`: the budget reserves
+    the same figure)."""
+    return typical_output_tokens(persona)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Order of work for each cell: the response cache (a hit costs nothing and
 needs no slot), the warm-up gate, a concurrency slot, the spending limit
-(`panel.running.budget`: the cell's worst case reserved before it starts),
+(`panel.running.budget`: what the cell likely costs reserved before it starts),
 then the provider. The gate (`panel.running.warm_up`) exists because a
 provider's prompt-cache entry becomes readable only once the first response
 that writes it has begun: the first cell that must call the model goes
@@ -31,7 +31,14 @@ from panel.models import (
 )
 from panel.providers.base import Provider, StructuredRequest
 from panel.providers.pricing import cost_of
-from panel.running.budget import Budget, BudgetedCell, PrefixPrice, Reservation, worst_case
+from panel.running.budget import (
+    Budget,
+    BudgetedCell,
+    PrefixPrice,
+    Reservation,
+    StoppedAtLimit,
+    worst_case,
+)
 from panel.running.checks import Checked
 from panel.running.grader import CellGrader, Grader, cached_cell_flags, needs_grading
 from panel.running.response_cache import ResponseStore, cell_key
@@ -190,10 +197,13 @@ class PanelRun:
         async with self._slots:
             # The warm-up writes the prefix, later cells read it; without a warm-up any may write.
             prefix: PrefixPrice = "write" if warm_up or not self.options.warm_up else "read"
-            worst = worst_case(self.provider.info, plan.request, prefix)
-            reservation = await self.budget.reserve(worst)
+
+            def likely() -> float:  # asked again after each wait: the budget learns meanwhile
+                return self.budget.likely(self.provider.info, plan.request, prefix)
+
+            reservation = await self.budget.reserve(likely)
             if reservation is None:
-                return self._skipped(plan, worst)
+                return self._skipped(plan, likely())
             self.on_update(CellUpdate(persona, tool, "running"))
             budgeted = BudgetedCell(self.provider, self.budget, reservation, prefix)
             grade = (
@@ -214,6 +224,9 @@ class PanelRun:
                     check=plan.check,
                     grade=grade,
                 )
+            except StoppedAtLimit as exc:  # billed for what it streamed, counted
+                self._budget_stop(plan)
+                return self._failed(plan, str(exc), exc.usage)
             except CellFailure as exc:
                 return self._failed(
                     plan, str(exc), exc.usage, status=exc.cell_status, grading=_graded(grade)
@@ -249,18 +262,21 @@ class PanelRun:
         self.on_update(CellUpdate(persona, tool, "done", entry.verdict, result))
         return result
 
-    def _skipped(self, plan: CellPlan, worst: float) -> CellResult:
-        """Not started: the budget left cannot cover this cell's worst case."""
+    def _budget_stop(self, plan: CellPlan) -> None:
         self.progress.budget_hit = True
         if self.progress.stopped_at is None:
             self.progress.stopped_at = plan.request.cell
+
+    def _skipped(self, plan: CellPlan, likely: float) -> CellResult:
+        """Not started: the budget left cannot cover what this cell likely costs."""
+        self._budget_stop(plan)
         limit, spent = self.budget.limit or 0.0, self.budget.spent
         result = CellResult(
             persona=plan.persona.id,
             tool=plan.tool.id,
             status="skipped",
-            error=f"not started: the spending limit of ${limit:.2f} cannot cover its worst case "
-            f"(${worst:.4f}) after ${spent:.4f} spent",
+            error=f"not started: the spending limit of ${limit:.2f} cannot cover its likely cost "
+            f"(${likely:.4f}) after ${spent:.4f} spent",
         )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
         return result

@@ -100,7 +100,7 @@ async def stream_verdict(
         clock.seconds = None  # time to verdict is that of the reply finally accepted
         try:
             reply = await _read_reply(provider, request, on_partial, on_started, clock)
-        except ProviderError as error:
+        except (ProviderError, CellFailure) as error:  # a stream stopped at the budget too
             error.usage = usage + (error.usage or Usage())
             raise
         usage = usage + reply.usage
