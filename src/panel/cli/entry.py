@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 from panel import __version__
 from panel.cli.run import rerun_command, run_command
 from panel.cli.run_options import add_run_options
-from panel.cli.terminal import clean, closed_pipe, safe_console
+from panel.cli.terminal import LazyConsole, clean, closed_pipe
 from panel.errors import InputError, PanelError
 
 # Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stderr() -> Console:
-    """Where messages go: markup never read, escape sequences and control characters removed."""
-    return safe_console(stderr=True, highlight=False, soft_wrap=True)
+    """Where messages go: markup never read, escape sequences and control characters removed;
+    rich loaded only once something needs more than a line."""
+    return LazyConsole(stderr=True, highlight=False, soft_wrap=True)  # type: ignore[return-value]
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -14,7 +15,7 @@ from panel.models import CostEstimate, ModelInfo
 from panel.providers.base import Provider
 from panel.providers.pricing import BATCH_DISCOUNT
 from panel.report.costing import estimate_lines
-from panel.running.estimate import estimate_panel
+from panel.running.estimate import APPROXIMATED, approximate, estimate_cost, estimate_panel
 from panel.running.orchestrator import RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import PanelSpec, plan_cells
@@ -54,17 +55,35 @@ async def _estimate_and_close(
         await provider.aclose()
 
 
-def preflight(
-    args: argparse.Namespace,
+def quick_estimate(
+    spec: PanelSpec, provider: Provider, store: ResponseStore, options: RunOptions
+) -> CostEstimate:
+    """The estimate with input approximated, no request sent: enough for the --max-cost question
+    (the worst case counts input generously either way) before the first paid call."""
+    plans = plan_cells(spec, provider)
+    cached = set() if options.refresh else {p.key for p in plans if store.get(p.key)}
+    tokens = {plan.key: approximate(plan.request) for plan in plans if plan.key not in cached}
+    estimate = estimate_cost(
+        provider, plans, tokens, APPROXIMATED, cached=cached, warm_up=options.warm_up,
+        concurrency=options.concurrency,
+    )  # fmt: skip
+    return estimate.model_copy(update=_batch_estimate(estimate, provider.info))
+
+
+async def estimate_beside(
     spec: PanelSpec,
     counting: Provider,
     info: ModelInfo,
     store: ResponseStore,
     options: RunOptions,
+    on_estimate: Callable[[CostEstimate], None],
 ) -> CostEstimate:
-    """The estimate a paid run prints first and records; `counting` is closed after use."""
-    estimate = asyncio.run(_estimate_and_close(spec, counting, store, options))
-    return estimate.model_copy(update=_batch_estimate(estimate, info))
+    """The estimate a paid run records, its tokens counted while the run goes on (the warm-up is
+    not held back by it); `on_estimate` shows it once known. `counting` is closed after use."""
+    estimate = await _estimate_and_close(spec, counting, store, options)
+    estimate = estimate.model_copy(update=_batch_estimate(estimate, info))
+    on_estimate(estimate)
+    return estimate
 
 
 def _batch_estimate(estimate: CostEstimate, info: ModelInfo) -> dict[str, object]:

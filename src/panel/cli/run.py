@@ -4,9 +4,9 @@ the run itself and the record written."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError
 
@@ -14,12 +14,12 @@ from panel.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import ModelInfo, Record
+    from panel.models import CostEstimate, ModelInfo, Record
     from panel.providers.base import Provider
     from panel.providers.registry import ModelChoice
     from panel.running.orchestrator import CellUpdate, PanelRun, RunOptions
     from panel.running.response_cache import ResponseStore
-    from panel.running.runner import PanelSpec
+    from panel.running.spec import PanelSpec
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 130
 BATCH_CONCURRENCY = 100_000
@@ -69,7 +69,7 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
         load_personas,
     )
     from panel.inputs.prompts import PromptSet
-    from panel.running.runner import PanelSpec
+    from panel.running.spec import PanelSpec
 
     panel, cards = load_comparison(args.inputs)
     wanted = panel.personas
@@ -96,7 +96,7 @@ def _spec_from_record(record: Record, args: argparse.Namespace) -> PanelSpec:
     today's."""
     from panel.cli.batches import batch_cache_ttl
     from panel.inputs.prompts import PromptSet
-    from panel.running.runner import PanelSpec
+    from panel.running.spec import PanelSpec
 
     prompts = PromptSet.from_digests(record.templates, origin=f"record {record.run_id}")
     settings = record.settings
@@ -132,19 +132,12 @@ def _positive(value: int, flag: str) -> int:
 def _run(
     args: argparse.Namespace, console: Console, spec: PanelSpec, kept: ModelInfo | None = None
 ) -> int:
-    import asyncio
     from dataclasses import replace
 
     from panel.cli.batches import batching, endpoint_of
-    from panel.cli.display import LiveGrid, PlainLines
-    from panel.cli.events import EventLines, run_started
-    from panel.cli.preflight import confirm_spend, dry_run, preflight
     from panel.providers.registry import choose_grader, choose_model, model_of_record
-    from panel.record.votes import apply_votes, load_votes
-    from panel.report.costing import estimate_lines
-    from panel.report.output import write_run
+    from panel.record.votes import load_votes
     from panel.report.run_folders import check_out_dir, default_root, prepare
-    from panel.running.response_cache import ResponseStore
 
     spec.check()
     if spec.balance_order and len(spec.tools) == 1:
@@ -163,7 +156,7 @@ def _run(
         choice = model_of_record(kept)
     if kept is not None and not args.model and not args.base_url:
         args.base_url = kept.endpoint
-    spec = replace(spec, grader=choose_grader(args.grader, choice))
+    spec = spec.with_grader(choose_grader(args.grader, choice))
     spec.check_grader()
     provider = _provider(choice, args)
     options = _run_options(args, choice)
@@ -183,16 +176,32 @@ def _run(
     )
     for note in provider.notes(spec.shared_prefix):
         console.print(f"note: {note}", markup=False)
+    # The first line is out: now the run machinery (the display, the pages, the estimate).
+    import asyncio
+
+    from panel.cli.display import LiveGrid, PlainLines
+    from panel.cli.events import EventLines, run_started
+    from panel.cli.preflight import confirm_spend, dry_run, estimate_beside, quick_estimate
+    from panel.record.votes import apply_votes
+    from panel.report.costing import estimate_lines
+    from panel.report.output import write_run
+    from panel.running.response_cache import ResponseStore
+
     store = ResponseStore(
         args.cache_dir, warn=lambda m: console.print(f"warning: {m}", markup=False)
     )
     if args.dry_run:
         return dry_run(args, spec, provider, store, options)
-    estimate = preflight(args, spec, _provider(choice, args), provider.info, store, options)
-    if provider.info.is_language_model:
-        for line in estimate_lines(estimate, provider.info):
-            console.print(line, markup=False)
-    confirm_spend(args, estimate, console)
+    # The --max-cost question needs only the worst case, known without counting; the counted
+    # estimate is made beside the run (the warm-up call does not wait for it) and shown when known.
+    confirm_spend(args, quick_estimate(spec, provider, store, options), console)
+
+    def show(estimate: CostEstimate) -> None:
+        if provider.info.is_language_model:
+            for line in estimate_lines(estimate, provider.info):
+                console.print(line, markup=False)
+
+    counting = _provider(choice, args)
     holder: list[PanelRun] = []
     interactive = console.is_terminal and not args.quiet and not args.json
     view: LiveGrid | PlainLines | EventLines = (
@@ -210,9 +219,12 @@ def _run(
         view = EventLines(run_started(spec, choice))
     try:
         with view:
-            record = asyncio.run(
-                _run_and_close(spec, provider, store, options, view.update, holder.append)
-            )
+            record, estimate = asyncio.run(
+                _run_beside_estimate(
+                    spec, provider, store, options, view.update, holder.append,
+                    estimate=estimate_beside(spec, counting, provider.info, store, options, show),
+                )
+            )  # fmt: skip
     except KeyboardInterrupt:
         saved = holder[0].progress.saved if holder else 0
         total = holder[0].progress.total if holder else 0
@@ -228,6 +240,28 @@ def _run(
         view.finished(record, str(written))
     _report(console, record, written, holder[0] if holder else None)
     return EXIT_OK if record.complete else EXIT_INCOMPLETE
+
+
+async def _run_beside_estimate(
+    spec: PanelSpec,
+    provider: Provider,
+    store: ResponseStore,
+    options: RunOptions,
+    on_update: Callable[[CellUpdate], None],
+    on_run: Callable[[PanelRun], None],
+    *,
+    estimate: Coroutine[Any, Any, CostEstimate],
+) -> tuple[Record, CostEstimate]:
+    """The run, and its estimate counted at the same time."""
+    import asyncio
+
+    counted = asyncio.ensure_future(estimate)
+    try:
+        record = await _run_and_close(spec, provider, store, options, on_update, on_run)
+    except BaseException:
+        counted.cancel()
+        raise
+    return record, await counted
 
 
 async def _run_and_close(

@@ -71,6 +71,40 @@ def _safe_console_class() -> type[Console]:
     return SafeConsole
 
 
+class LazyConsole:
+    """A safe console (`safe_console`) made only when something needs more than a line of text.
+
+    Loading rich costs about a tenth of a second; a run's first lines and one-line errors are
+    plain text, cleaned as the console would clean them and written straight to the stream. The
+    first call that needs rich (a table, a live grid, `is_terminal`, ...) makes the console, and
+    from then on everything goes through it, so nothing is written out of order.
+    """
+
+    _PLAIN = frozenset({"markup", "soft_wrap", "highlight"})
+
+    def __init__(self, *, stderr: bool = False, **options: Any) -> None:
+        self._stderr, self._options = stderr, options
+        self._console: Console | None = None
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        plain = all(type(o) is str for o in objects) and set(options) <= self._PLAIN
+        if self._console is None and plain and options.get("markup") is False:
+            stream = sys.stderr if self._stderr else sys.stdout
+            stream.write(clean(" ".join(objects)) + "\n")
+            stream.flush()
+            return
+        self.console.print(*objects, **options)
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = safe_console(stderr=self._stderr, **self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
 def out(text: object = "", *, stream: TextIO | None = None) -> None:
     """A line of cleaned text on standard output (or `stream`)."""
     print(clean(text), file=stream or sys.stdout)

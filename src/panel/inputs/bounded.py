@@ -11,6 +11,7 @@ RecursionError.
 from __future__ import annotations
 
 import math
+import queue
 import re
 import resource
 import sys
@@ -140,14 +141,52 @@ def render_bounded(template: jinja2.Template, context: dict[str, object]) -> str
         finally:
             sys.settrace(None)
 
-    worker = threading.Thread(target=work, name="panel-render", daemon=True)
-    worker.start()
-    worker.join(MAX_RENDER_SECONDS * 2)
-    if worker.is_alive():  # stuck in one long C call; the daemon thread is left behind
+    done = threading.Event()
+
+    def job() -> None:
+        try:
+            work()
+        finally:
+            done.set()
+
+    worker = _worker()
+    worker.put(job)
+    if not done.wait(MAX_RENDER_SECONDS * 2):  # stuck in one long C call: the thread is left
+        _abandon(worker)
         raise RenderLimit(f"rendering took longer than {MAX_RENDER_SECONDS:g} s")
     if "error" in outcome:
         raise outcome["error"]
     return str(outcome["text"])
+
+
+# One rendering thread for the process, fed a queue (a panel renders a prompt per cell: a thread
+# started for each cost more than the rendering). A thread stuck past the deadline is abandoned
+# (it is a daemon) and the next render starts a fresh one.
+_WORKER: queue.SimpleQueue[Callable[[], None]] | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def _worker() -> queue.SimpleQueue[Callable[[], None]]:
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None:
+            jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+            thread = threading.Thread(target=_serve, args=(jobs,), name="panel-render", daemon=True)
+            thread.start()
+            _WORKER = jobs
+        return _WORKER
+
+
+def _serve(jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
+    while True:
+        jobs.get()()
+
+
+def _abandon(jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is jobs:
+            _WORKER = None
 
 
 def _peak_memory_kb() -> int:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panel.errors import CellFailure
+from panel.inputs.schema import typical_output_tokens
 from panel.models import ModelInfo, Usage
 from panel.providers.base import (
     Event,
@@ -40,7 +41,6 @@ from panel.providers.base import (
     TextDelta,
     Wrapper,
 )
-from panel.inputs.schema import typical_output_tokens
 from panel.providers.pricing import CHARS_PER_TOKEN as TYPICAL_CHARS
 from panel.providers.pricing import cost_of
 from panel.providers.waiting import wait_while

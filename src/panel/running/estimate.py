@@ -28,7 +28,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from panel.inputs.schema import typical_output_tokens
+from panel.inputs.schema import QUOTE_TOKENS, typical_output_tokens
 from panel.models import CostEstimate, ModelInfo, Persona, Usage
 from panel.providers.base import Provider, StructuredRequest, token_counter
 from panel.providers.pricing import (

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
-from typing import Literal
 
-from panel.inputs.prompts import PromptSet
-from panel.inputs.schema import output_budget, verdict_model, wire_schema
-from panel.models import CellResult, Persona, Record, ToolCard, ToolOrder, Totals
+from panel.inputs.schema import verdict_model, wire_schema
+from panel.models import CellResult, Record, ToolOrder, Totals
 from panel.providers.base import Provider, StructuredRequest
 from panel.record.aggregate import aggregate, cached_input_share, total_usage
 from panel.record.consensus import panel_statistics
@@ -21,85 +16,22 @@ from panel.running.checks import ReviewCheck
 from panel.running.grader import Grader
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
 from panel.running.response_cache import ResponseStore
+from panel.running.spec import PanelSpec
 
-
-@dataclass(frozen=True)
-class PanelSpec:
-    title: str
-    tools: list[ToolCard]
-    personas: list[Persona]
-    prompts: PromptSet
-    max_tokens: int | None = None  # None: sized from the panel's output schema
-    temperature: float | None = None
-    cache_ttl: Literal["5m", "1h"] = "5m"
-    samples: int = 1
-    balance_order: bool = False
-    grader: str | None = None  # the model of the model-graded check (--grader); None: rules only
-
-    @cached_property
-    def output_limit(self) -> int:
-        """max_tokens per call: as asked, else enough for the longest verdict the schema allows."""
-        return self.max_tokens or output_budget(self.personas, [tool.id for tool in self.tools])
-
-    @cached_property
-    def shared_prefix(self) -> str:
-        """The cacheable part every cell shares, rendered once."""
-        return self.prompts.prefix(self.title, self.personas, self.tools)
-
-    @cached_property
-    def reversed_prefix(self) -> str:
-        """The same prefix with the tools in the opposite order (--balance-order)."""
-        return self.prompts.prefix(self.title, self.personas, self.tools[::-1])
-
-    def orders(self) -> list[ToolOrder]:
-        return ["listed", "reversed"] if self.balance_order else ["listed"]
-
-    def prefix(self, order: ToolOrder) -> str:
-        return self.reversed_prefix if order == "reversed" else self.shared_prefix
-
-    def check(self) -> None:
-        """Render every prompt of the panel once, so a template error stops the run before it
-        starts."""
-        _ = self.shared_prefix  # rendered (and kept) here, so its errors surface first
-        for persona in self.personas:
-            for tool in self.tools:
-                self.cell_prompt(persona, tool)
-        self.prompts.reask("score: Input should be less than or equal to 10")
-        self.check_grader()
-
-    def check_grader(self) -> None:
-        """Render the grader's prompt once (with a grader on), so its errors stop the run first."""
-        if self.grader:
-            for part in ("system", "prompt"):
-                self.prompts.grader(part, self.tools[0], "")
-
-    def cell_prompt(self, persona: Persona, tool: ToolCard) -> str:
-        """A cell's assignment, rendered once (the check, the estimate and the run share it)."""
-        key = (persona.id, tool.id)  # unique in a panel: the loaders refuse repeats
-        if key not in self._cell_prompts:
-            self._cell_prompts[key] = self.prompts.cell(persona, tool)
-        return self._cell_prompts[key]
-
-    @cached_property
-    def _cell_prompts(self) -> dict[tuple[str, str], str]:
-        return {}
-
-    def panel_key(self, order: ToolOrder = "listed") -> str:
-        """Groups the cells of one panel onto the same provider cache (OpenAI's
-        prompt_cache_key); the prefix is hashed once per order, not once per cell."""
-        if order not in self._panel_keys:
-            digest = hashlib.sha256(self.prefix(order).encode()).hexdigest()[:24]
-            self._panel_keys[order] = "panel-" + digest
-        return self._panel_keys[order]
-
-    @cached_property
-    def _panel_keys(self) -> dict[ToolOrder, str]:
-        return {}
+__all__ = ["PanelSpec", "build_record", "plan_cells", "run_panel", "totals"]
 
 
 def plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     """Persona by persona, tool by tool (the reference pages' interleaved order), each sample in
-    turn; with --balance-order, every cell again with the tools reversed."""
+    turn; with --balance-order, every cell again with the tools reversed. Planned once per spec
+    and model: the estimate and the run share the plans."""
+    who = provider.info.model_dump_json()
+    if who not in spec._plans:
+        spec._plans[who] = _plan_cells(spec, provider)
+    return list(spec._plans[who])
+
+
+def _plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     tool_ids = [tool.id for tool in spec.tools]
     schema, templates = wire_schema(spec.personas, tool_ids), spec.prompts.combined_digest()
     grader = Grader(spec.grader, spec.prompts) if spec.grader else None

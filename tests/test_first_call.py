@@ -1,0 +1,60 @@
+"""A run's first call (issue 25): token counting goes beside the run, never before the warm-up;
+the first line is plain text, with rich loaded only when something needs it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panel.cli import main
+from panel.cli.terminal import LazyConsole
+from panel.record.store import load_record
+from panel.running import estimate
+from tests.support.emulator import Emulator
+from tests.test_estimate import SONNET, _args, _claude_at
+
+
+def test_token_counting_does_not_hold_back_the_warm_up_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Counting waits here until a reply has been asked for: were the run to wait for the count,
+    the count would time out and the estimate say so."""
+    real = estimate.count_input
+    with Emulator() as emulator:
+
+        async def after_the_warm_up(*args: Any) -> Any:
+            for _ in range(1000):
+                if emulator.served:
+                    return await real(*args)
+                await asyncio.sleep(0.01)
+            raise TimeoutError("no call for a reply was made while tokens were being counted")
+
+        monkeypatch.setattr(estimate, "count_input", after_the_warm_up)
+        _claude_at(emulator, monkeypatch)
+        assert main(_args(tmp_path, "--model", SONNET)) == 0
+        assert emulator.counted == ["anthropic"] * 4
+    err = capsys.readouterr().err
+    assert "estimate: 8 cells, 8 model calls" in err and "estimated cost: $" in err
+    record = load_record(tmp_path / "out")
+    assert record.estimate is not None
+    assert record.estimate.token_counting == "counted by Anthropic's messages.count_tokens"
+
+
+def test_a_lazy_console_writes_lines_cleaned_and_loads_rich_only_when_needed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+    console.print("model: \x1b]0;pwned\x07x [bold]y[/] \x1b[31mred", markup=False)
+    assert console._console is None  # a line of text needs no rich
+    assert stream.getvalue() == "model: x [bold]y[/] red\n"
+    assert console.is_terminal is False  # anything more makes the console, and keeps it
+    assert console._console is not None
+    console.print("after \x07it", markup=False)
+    assert stream.getvalue().endswith("after it\n")
