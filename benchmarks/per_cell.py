@@ -27,6 +27,7 @@ from _common import EXAMPLES, ROOT, header, tool_cards, verdict_line
 
 from panel.inputs.loading import choose_personas, load_personas
 from panel.inputs.prompts import PromptSet
+from panel.models import VerdictBase
 from panel.providers.offline import OfflineProvider
 from panel.running.orchestrator import CellPlan, RunOptions
 from panel.running.response_cache import ResponseStore
@@ -41,7 +42,7 @@ def _spec() -> PanelSpec:
     return PanelSpec("Per-cell benchmark", tool_cards(CARDS), personas, PromptSet.from_dir())
 
 
-def _verdicts(plans: list[CellPlan]) -> list[object]:
+def _verdicts(plans: list[CellPlan]) -> list[VerdictBase]:
     """The offline model's verdicts for every cell, validated (made once, outside the clock)."""
     with tempfile.TemporaryDirectory() as cache:
         record = asyncio.run(
@@ -63,7 +64,7 @@ def cpu_per_cell() -> tuple[float, float, float]:
     planned = time.process_time()
     for plan, verdict in zip(plans, verdicts, strict=True):
         assert plan.check is not None
-        plan.check(verdict)  # type: ignore[arg-type]
+        plan.check(verdict)
     checked = time.process_time()
     cells = len(plans)
     return (planned - started) / cells, (checked - planned) / cells, (checked - started) / cells

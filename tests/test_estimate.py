@@ -50,15 +50,17 @@ def test_dry_run_counts_tokens_prices_the_plan_and_calls_no_model(
     assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()
 
 
-def test_a_paid_run_prints_the_estimate_first_records_it_and_compares_the_actual(
+def test_a_paid_run_prints_the_estimate_records_it_and_compares_the_actual(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Emulator() as emulator:
         _claude_at(emulator, monkeypatch)
         assert main(_args(tmp_path, "--model", SONNET)) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[1].startswith("estimate: 8 cells, 8 model calls")
-    assert lines[2].startswith("estimated cost: $")
+    # Counted beside the run (issue 25: the warm-up call does not wait for it), shown when known.
+    shown = next(i for i, line in enumerate(lines) if line.startswith("estimate: "))
+    assert lines[shown].startswith("estimate: 8 cells, 8 model calls")
+    assert lines[shown + 1].startswith("estimated cost: $")
     assert any(line.startswith("cost this run: $") and "actual vs" in line for line in lines)
     record = load_record(tmp_path / "out")
     assert record.estimate is not None

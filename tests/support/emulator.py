@@ -76,6 +76,7 @@ class Served:
     cache_write: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    streamed_tokens: int = 0  # output actually sent: less than output_tokens if the client left
     prefix_key: str | None = None  # the cache entry this response writes, if any
     grader: bool = False  # a grader request (--grader), answered from `grader_calls`
 
@@ -319,6 +320,7 @@ class Emulator:
                 writer.transport.abort()  # the connection dies mid-stream
                 return
             await _send_chunk(writer, events.delta(piece))
+            served.streamed_tokens += self.config.chunk_tokens
             if gap:
                 await asyncio.sleep(max(0.0, started + gap * (index + 1) - time.perf_counter()))
         await _send_chunk(
