@@ -37,9 +37,9 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     real = render.render_html
 
-    def counting(record: Any) -> str:
+    def counting(record: Any, live: Any = None) -> str:
         rendered.append(record.run_id)
-        return str(real(record))
+        return str(real(record, live))
 
     monkeypatch.setattr(digest, "render_html", counting)
     return rendered
@@ -99,7 +99,7 @@ def test_a_new_release_or_a_damaged_manifest_rebuilds_every_page(
     site = tmp_path / "site"
     assert main(["digest", str(runs), "--out", str(site)]) == 0
     rendered = _count_renders(monkeypatch)
-    monkeypatch.setattr(digest, "built_by", lambda: "panel 99; templates other")
+    monkeypatch.setattr(digest, "built_by", lambda live=None: "panel 99; templates other")
     assert main(["digest", str(runs), "--out", str(site)]) == 0
     assert len(rendered) == 2
     rendered.clear()
@@ -286,3 +286,29 @@ def test_page_templates_are_compiled_once_for_many_pages(
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
     assert main(["digest", str(runs), "--out", str(tmp_path / "site")]) == 0
     assert compiled.count("page.html.j2") == 1 and len(compiled) == len(set(compiled))
+
+
+def test_a_page_is_rendered_again_when_its_database_votes_or_the_vote_server_change(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_votes_cli import _cast, _run_id
+
+    out = tmp_path / "runs" / "pair"
+    assert main(["run", PAIR, "--out", str(out), "--offline-delay", "0", "--quiet"]) == 0
+    run_id = _run_id((out / "latest").resolve())
+    site, runs = tmp_path / "site", str(tmp_path / "runs")
+    digest_command = ["digest", runs, "--out", str(site), "--db", db_url]
+    _cast(db_url, run_id, [("a", "ship")])
+    assert main(digest_command) == 0
+    rendered = _count_renders(monkeypatch)
+    assert main(digest_command) == 0
+    assert rendered == []  # nothing moved: nothing rendered
+    _cast(db_url, run_id, [("b", "ship")])
+    assert main(digest_command) == 0
+    assert rendered == [run_id]
+    assert "2 ship / 0 skip (100%)" in (site / "runs" / f"{run_id}.html").read_text()
+    assert main(digest_command) == 0
+    assert rendered == [run_id]  # the votes counted once, not added again to the stored ones
+    assert main([*digest_command, "--vote-server", "http://127.0.0.1:8765"]) == 0
+    assert rendered == [run_id, run_id]
+    assert "http://127.0.0.1:8765" in (site / "runs" / f"{run_id}.html").read_text()

@@ -28,7 +28,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from panel.inputs.schema import QUOTE_TOKENS, typical_output_tokens
+from panel.inputs.schema import QUOTE_TOKENS as QUOTE_TOKENS  # re-exported: the grader estimate
+from panel.inputs.schema import typical_output_tokens
 from panel.models import CostEstimate, ModelInfo, Persona, Usage
 from panel.providers.base import Provider, StructuredRequest, token_counter
 from panel.providers.pricing import (
