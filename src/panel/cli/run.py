@@ -294,7 +294,7 @@ def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:
 
 def _run_options(args: argparse.Namespace, choice: ModelChoice) -> RunOptions:
     from panel.providers.pricing import price_for
-    from panel.running.orchestrator import RunOptions
+    from panel.running.spec import RunOptions
 
     if args.max_cost is not None:
         if not args.max_cost > 0:

@@ -42,9 +42,12 @@ from panel.running.budget import (
 from panel.running.checks import Checked
 from panel.running.grader import CellGrader, Grader, cached_cell_flags, needs_grading
 from panel.running.response_cache import ResponseStore, cell_key
+from panel.running.spec import RunOptions
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
 from panel.secrets import redact
+
+__all__ = ["CellPlan", "CellUpdate", "PanelRun", "Progress", "RunOptions", "plan_cell"]
 
 CellState = Literal["waiting", "running", "streaming", "done", "failed", "cached", "skipped"]
 
@@ -67,14 +70,6 @@ class CellUpdate:
     state: CellState
     fields: dict[str, Any] = field(default_factory=dict)
     result: CellResult | None = None
-
-
-@dataclass
-class RunOptions:
-    concurrency: int = 8
-    warm_up: bool = True
-    refresh: bool = False
-    max_cost: float | None = None
 
 
 @dataclass

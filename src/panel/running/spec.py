@@ -106,3 +106,14 @@ class PanelSpec:
     @cached_property
     def _plans(self) -> dict[str, list[CellPlan]]:  # filled by `runner.plan_cells`
         return {}  # by the model's identity
+
+
+@dataclass
+class RunOptions:
+    """How a panel runs (the flags checked before a run's first line, so kept out of the run
+    machinery)."""
+
+    concurrency: int = 8
+    warm_up: bool = True
+    refresh: bool = False
+    max_cost: float | None = None
