@@ -1,4 +1,4 @@
-"""Benchmark 8: a publication's archive of 2,000 runs (issue 25).
+"""Benchmark 10: a publication's archive of 2,000 runs (issue 25).
 
 The archive is one real two-card offline run copied 2,000 times (each copy its own run id and
 time, 20 runs to a group, one group per 100 runs), built once before the clock starts. Every

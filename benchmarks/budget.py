@@ -1,4 +1,4 @@
-"""Benchmark 10: `--max-cost` spends what it is given (issue 25).
+"""Benchmark 12: `--max-cost` spends what it is given (issue 25).
 
 A 32-cell panel (8 tools x the default panel) against the emulator (in this process, on its own
 thread; replies of about 450 tokens). Its cost without a limit is measured first; then:

@@ -1,4 +1,4 @@
-"""Benchmark 9: the first call of a 64-card panel, and its dry run (issue 25).
+"""Benchmark 11: the first call of a 64-card panel, and its dry run (issue 25).
 
 `panel run` over 64 cards x the default panel (256 cells) at concurrency 32, in a process of its
 own, against the emulator (in this process, on its own thread: TTFT 0.5 s, 300 tokens at 200

@@ -1,4 +1,4 @@
-"""Benchmark 7: panel's own CPU per cell, and 256 offline cells end to end (issue 25).
+"""Benchmark 9: panel's own CPU per cell, and 256 offline cells end to end (issue 25).
 
 1. Planning, prompts, keys and checks, in this process: 64 cards x the default panel's personas
    (256 cells). CPU (`time.process_time`) of checking the spec (every prompt rendered), planning
