@@ -58,3 +58,40 @@ def test_a_lazy_console_writes_lines_cleaned_and_loads_rich_only_when_needed(
     assert console._console is not None
     console.print("after \x07it", markup=False)
     assert stream.getvalue().endswith("after it\n")
+
+
+FIRST_LINE_PROBE = """
+import os, sys
+class Probe:
+    def __init__(self, stream): self.stream = stream
+    def write(self, text):
+        if text.startswith("model:"):
+            heavy = {"rich", "anthropic", "markdown_it", "panel.running.orchestrator",
+                     "panel.report.render", "panel.running.stance"}
+            print(sorted(heavy & set(sys.modules)), file=sys.__stdout__, flush=True)
+            os._exit(0)
+        return self.stream.write(text)
+    def flush(self): self.stream.flush()
+sys.stderr = Probe(sys.stderr)
+from panel.cli.entry import main
+main(sys.argv[1:])
+print("no first line", file=sys.__stdout__)
+"""
+
+
+def test_a_runs_first_line_comes_before_rich_the_sdk_and_the_run_machinery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inputs are read and checked first (bad input stays a one-line error); what the run
+    itself needs loads after its first line."""
+    import subprocess
+
+    from tests.conftest import EXAMPLES
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # never reached
+    cards = [str(EXAMPLES / "claude-api-streaming-caching.toml"), str(EXAMPLES / "claw-code.toml")]
+    command = [sys.executable, "-c", FIRST_LINE_PROBE, "run", *cards, "--quiet"]
+    command += ["--model", "anthropic:claude-sonnet-5-5", "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
