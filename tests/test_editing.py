@@ -204,7 +204,7 @@ def test_votes_from_json_on_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("v.csv", f"tool,ship,skip\n{MODAL},-1,3\n", "line 2: ship: Input should be"),
+        ("v.csv", f"tool,ship,skip\n{MODAL},-1,3\n", "line 2: ship: '-1' is not a count"),
         ("v.csv", f"tool,ship,skip,note\n{MODAL},1,3,x\n", "line 1: unknown column 'note'"),
         ("v.csv", f"tool,ship\n{MODAL},1\n", "the header must name tool, ship and skip"),
         ("v.csv", f"tool,ship,skip\n{MODAL},1,3\n{MODAL},2,2\n", "line 3: tool:"),

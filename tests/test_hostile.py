@@ -183,7 +183,7 @@ CASES: dict[str, Case] = {
     "json-nan": (
         {"r.json": '{"schema_version": NaN}'},
         ["diff", "r.json", "r.json"],
-        "record is version nan",
+        "NaN is not a number panel accepts",
     ),
     "persona-deep": (
         {**CARDS, "p/builder.toml": f"x = {_nest(3000)}\n"},

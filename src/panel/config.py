@@ -50,14 +50,15 @@ def has_config(folder: Path | None = None) -> bool:
 
 def default_model(
     config: PanelConfig, source: str | None, env: dict[str, str] | None = None
-) -> tuple[str | None, str]:
-    """The model to use when no `--model` flag is given, and why (None: follow the keys)."""
+) -> tuple[str | None, str, str]:
+    """The model to use when no `--model` flag is given, why, and where the value came from,
+    for an error about it to name (None: follow the keys)."""
     env = dict(os.environ) if env is None else env
     if env.get(MODEL_ENV, "").strip():
-        return env[MODEL_ENV].strip(), f"from {MODEL_ENV}"
+        return env[MODEL_ENV].strip(), f"from {MODEL_ENV}", MODEL_ENV
     if config.model:
-        return config.model, f"from {source}"
-    return None, ""
+        return config.model, f"from {source}", f"{source}: model"
+    return None, "", "--model"
 
 
 def run_defaults(config: PanelConfig) -> dict[str, object]:

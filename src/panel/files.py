@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import tempfile
@@ -17,6 +18,8 @@ from panel.errors import InputError
 MAX_INPUT_BYTES = 256 * 1024
 # Panel data nests a few levels (a record's cells' verdicts' beats); far more is an attack.
 MAX_DEPTH = 32
+# No number panel keeps (a count, tokens, a seed) needs more digits; 5,000 of them is an attack.
+MAX_NUMBER_DIGITS = 18
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -90,10 +93,37 @@ def check_depth(value: object, source: str) -> None:
         )
 
 
-def parse_json(text: str, source: str) -> object:
-    """JSON with a bounded nesting depth: a deep document is one error, not a RecursionError."""
+class LongNumber(str):
+    """The digits of a JSON integer too long to be panel data, kept as text so that the caller
+    can name the row and field holding it (`parse_json(..., keep_long=True)`)."""
+
+
+def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
+    """JSON with a bounded nesting depth and sane numbers: a deep document, a number of 5,000
+    digits or NaN is one error, not a RecursionError or a value nothing downstream can use."""
+
+    def whole(digits: str) -> int | LongNumber:
+        if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+            if keep_long:
+                return LongNumber(digits)
+            raise InputError(
+                f"a number of {len(digits):,} digits (at most {MAX_NUMBER_DIGITS}) is not panel "
+                "data",
+                source=source,
+            )
+        return int(digits)
+
+    def fraction(digits: str) -> float:
+        value = float(digits)
+        if not math.isfinite(value):
+            raise InputError(f"the number {digits[:40]} is out of range", source=source)
+        return value
+
+    def constant(name: str) -> object:
+        raise InputError(f"{name} is not a number panel accepts", source=source)
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=whole, parse_float=fraction, parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno})", source=source) from exc
     except RecursionError as exc:
@@ -110,6 +140,8 @@ def read_toml(path: Path) -> dict[str, object]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=str(path)) from exc
+    except ValueError as exc:  # an integer of thousands of digits: Python refuses to convert it
+        raise InputError("not valid TOML: a number far too long", source=str(path)) from exc
     except RecursionError as exc:
         raise InputError(
             f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=str(path)

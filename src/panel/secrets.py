@@ -18,9 +18,12 @@ import re
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 8
 _KEY_VARIABLES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
+# Whole tokens only: a shape must not start inside a word, so `/tmp/risk-assessment-2026` or
+# `disk-full-volume` keep their letters (`ri[redacted]` helped no one and hid the path).
 _KEY_SHAPES = re.compile(
-    r"(sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_\-]{8,})"
-    r"|((?:bearer|x-api-key|api-key|authorization)[\"']?\s*[:=]?\s*[\"']?)([A-Za-z0-9._\-]{8,})",
+    r"(?<![A-Za-z0-9])(sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_\-]{8,})"
+    r"|(?<![A-Za-z0-9])"
+    r"((?:bearer|x-api-key|api-key|authorization)[\"']?\s*[:=]?\s*[\"']?)([A-Za-z0-9._\-]{8,})",
     re.IGNORECASE,
 )
 # https://user:password@host, and ?key=... / &api_key=... / &token=... in any URL or text.

@@ -83,6 +83,30 @@ def public_url(url: str) -> str:
         return _USERINFO.sub(f"//{REDACTED}@", url.split("?", 1)[0])
 
 
+def has_credentials(url: str) -> bool:
+    """Whether a URL carries a user, a password or a credential-like query (or fragment) value
+    that `public_url` would hide; `[redacted]` placeholders are not credentials."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not parseable: judge it by its text
+        return bool(_USERINFO.search(url)) or public_url(url) != url
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo and userinfo != REDACTED:
+        return True
+    pairs = [*parse_qsl(parts.query, True), *parse_qsl(parts.fragment, True)]
+    return any(_is_credential(name) and value != REDACTED for name, value in pairs)
+
+
+def refuse_credentials(url: str, source: str) -> str:
+    """`url` itself, or one InputError if it carries credentials (a public address never does)."""
+    if has_credentials(url):
+        raise InputError(
+            f"{source}: {public_url(url)} carries credentials (user:password@ or a key in the "
+            "query); give the public address without them"
+        )
+    return url
+
+
 def _is_credential(name: str) -> bool:
     return name.lower().replace("-", "_") in CREDENTIAL_PARAMS
 

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
+from panel.cli import values
+from panel.cli.terminal import out
 from panel.errors import InputError
 from panel.secrets import redact
 from panel.urls import public_url
@@ -52,7 +54,11 @@ def add_batches_command(commands: argparse._SubParsersAction) -> None:  # type: 
     batches.add_argument(
         "--model", help="PROVIDER:MODEL whose API to ask (default: from the entry)"
     )
-    batches.add_argument("--base-url", help="API base URL (default: the one the batch went to)")
+    batches.add_argument(
+        "--base-url",
+        type=values.base_url,
+        help="API base URL (default: the one the batch went to)",
+    )
     batches.set_defaults(handler=_batches)
 
 
@@ -127,13 +133,14 @@ def _batches(args: argparse.Namespace, console: Console) -> int:
     for path in ledger.unreadable:
         console.print(f"warning: {path}: not a batch entry panel can read", markup=False)
     if not entries:
-        print(f"no batches in {ledger.folder}/")
-    for entry in entries:
+        out(f"no batches in {ledger.folder}/")
+    for entry in entries:  # a ledger can be written by hand: every field is shown cleaned
         state = "collected" if entry.collected else "pending"
-        where = f" at {entry.endpoint}" if entry.endpoint else ""
-        print(
+        where = f" at {public_url(entry.endpoint)}" if entry.endpoint else ""
+        out(
             f"{entry.batch_id}  {entry.provider}:{entry.model}{where}  "
-            f"{len(entry.requests)} requests  submitted {entry.submitted_at}  {state}"
+            f"{len(entry.requests)} requests  submitted {entry.submitted_at}  {state}",
+            one_line=True,
         )
     return 0
 

@@ -130,22 +130,22 @@ def _cache(args: argparse.Namespace, console: Console) -> int:
         raise InputError("no such folder (no response cache there yet)", source=str(root))
     if args.action == "stats":
         found = cache_admin.stats(root)
-        print(f"{root}: {found.entries} entries, {found.size_bytes / 1e6:.1f} MB")
+        out(f"{root}: {found.entries} entries, {found.size_bytes / 1e6:.1f} MB")
         for model, count in sorted(found.by_model.items()):
-            print(f"    {count:6d}  {model}")
+            out(f"    {count:6d}  {model}", one_line=True)  # names read from the entries
         if found.stale:
-            print(f"{found.stale} stale (written by an older panel; never read again)")
+            out(f"{found.stale} stale (written by an older panel; never read again)")
         if found.temporary or found.other_files:
-            print(f"{found.temporary} leftover temporary, {found.other_files} other files")
+            out(f"{found.temporary} leftover temporary, {found.other_files} other files")
         return 0
     if args.action == "clear":
         removed, size = cache_admin.clear(root)
-        print(f"{root}: removed {removed} entries ({size / 1e6:.1f} MB); nothing else touched")
+        out(f"{root}: removed {removed} entries ({size / 1e6:.1f} MB); nothing else touched")
         return 0
     checked, bad = cache_admin.verify(root)
     for entry in bad:
-        print(f"{entry.path}: {entry.problem}")
+        out(f"{entry.path}: {entry.problem}", one_line=True)
     removed = cache_admin.remove([entry.path for entry in bad]) if args.remove else 0
     tail = f", {removed} removed" if args.remove else " (--remove removes them)" if bad else ""
-    print(f"{checked} entries checked, {len(bad)} bad{tail}")
+    out(f"{checked} entries checked, {len(bad)} bad{tail}")
     return 1 if bad and not args.remove else 0

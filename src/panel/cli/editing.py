@@ -63,9 +63,11 @@ def _live_page(args: argparse.Namespace) -> LivePage | None:
 
 def run_folder(path: Path) -> Path:
     """The folder of a run named by its folder (or a pointer to it) or by its record file."""
-    from panel.record.store import RECORD
+    from panel.record.store import LATEST, RECORD, latest_target
 
     folder = path.parent if path.name == RECORD and not path.is_dir() else path
+    if folder.name == LATEST and folder.is_symlink():  # only a pointer to a run beside it
+        folder = latest_target(folder.parent)
     if not (folder / RECORD).is_file():
         raise InputError(f"not a run folder (no {RECORD})", source=str(path))
     return folder.resolve()
@@ -74,23 +76,28 @@ def run_folder(path: Path) -> Path:
 def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Record:
     """The run's record with the folder's overrides (or none) and any new votes applied."""
     from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
-    from panel.record.store import RECORD, load_record
+    from panel.record.store import RECORD, load_record, run_file
     from panel.record.votes import apply_votes
 
-    record = load_record(folder / RECORD)
-    overrides_file = folder / OVERRIDES
-    overrides = load_overrides(overrides_file) if overrides_file.exists() else []
-    record = apply_overrides(record, overrides, str(overrides_file))
+    record = load_record(run_file(folder, RECORD) or folder / RECORD)
+    overrides_file = run_file(folder, OVERRIDES)  # validate reads the folder the same way
+    overrides = load_overrides(overrides_file) if overrides_file else []
+    record = apply_overrides(record, overrides, str(folder / OVERRIDES))
     return apply_votes(record, votes) if votes else record
 
 
 def _render(args: argparse.Namespace, console: Console) -> int:
     from panel.record.store import RECORD, load_record
     from panel.record.votes import combined, load_votes
+    from panel.report.output import HTML, MARKDOWN
     from panel.report.republish import republish
+    from panel.report.run_folders import check_apart
 
     folder = run_folder(args.run)
     live = _live_page(args)  # every flag checked before anything is read or written
+    if args.votes:  # render replaces these three files: none of them may be what it reads
+        for name in (RECORD, MARKDOWN, HTML):
+            check_apart(folder / name, [("--votes", args.votes)], source=f"{args.run}: {name}")
     votes = load_votes(args.votes) if args.votes else None
     if args.db:
         from panel.web.votes_db import read_votes
@@ -118,11 +125,17 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
         parse_since,
     )
     from panel.report.render import safe_url
+    from panel.report.run_folders import check_apart
+    from panel.urls import public_url, refuse_credentials
 
     since = parse_since(args.since)
+    # The site folder is replaced whole: it must not be, hold or sit inside the runs it reads.
+    check_apart(args.out, [("the runs folder", args.runs_dir)], source=f"--out {args.out}")
     site_url = args.site_url
     if site_url is not None and safe_url(site_url) is None:
-        raise InputError(f"--site-url: {site_url!r} is not an http(s) URL")
+        raise InputError(f"--site-url: {public_url(site_url)!r} is not an http(s) URL")
+    if site_url is not None:  # it is written into feed.xml for every reader to see
+        refuse_credentials(site_url, "--site-url")
     live = _live_page(args)
 
     def warn(line: str) -> None:
@@ -169,12 +182,13 @@ def _view(args: argparse.Namespace, console: Console) -> int:
     import sys
     import webbrowser
 
+    from panel.cli.terminal import out
     from panel.report.output import HTML
 
     page = run_folder(args.run) / HTML
     if not page.is_file():
         raise InputError(f"no {HTML} in this run folder", source=str(args.run))
-    print(page)
+    out(page)
     if sys.stdout.isatty():
         try:
             opened = webbrowser.get().open(page.as_uri())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from panel import __version__
@@ -74,6 +77,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    previous = _terminate_as_interrupt()
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt() -> signal._HANDLER | None:
+    """SIGTERM (a `kill`, a CI timeout, a container stop) ends panel the way Ctrl-C does: a
+    run saves its cells and says how to resume, a half-written folder is removed. Returns the
+    handler it replaced (None when signals cannot be handled here: not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def as_interrupt(signum: int, frame: FrameType | None) -> None:
+        on_interrupt = signal.getsignal(signal.SIGINT)  # asyncio's while a run is going
+        if callable(on_interrupt):
+            on_interrupt(signal.SIGINT, frame)
+        else:
+            raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, as_interrupt)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         code = _dispatch(args, _stderr())

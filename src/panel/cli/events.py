@@ -10,6 +10,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from panel.cli.terminal import safe_json
 from panel.running.run_events import Event, RunEvents, run_started
 
 __all__ = ["EventLines", "run_started"]
@@ -28,5 +29,5 @@ class EventLines(RunEvents):
         return None
 
     def _print(self, event: Event) -> None:
-        line = json.dumps(event, ensure_ascii=False, default=str)
+        line = safe_json(json.dumps(event, ensure_ascii=False, default=str))
         print(line, file=self.stream, flush=True)

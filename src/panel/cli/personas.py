@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel.cli.terminal import out
+from panel.cli.terminal import out, safe_json
 from panel.errors import InputError
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
         for name, schema in default_schemas(load_personas(args.personas_dir)).items():
             args.write.mkdir(parents=True, exist_ok=True)
             (args.write / name).write_text(schema_text(schema), encoding="utf-8")
-            print(args.write / name)
+            out(args.write / name)
         return EXIT_OK
     if args.record or (args.persona is None and not args.wire):
         if args.persona is not None or args.wire:
@@ -77,10 +77,10 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
         chosen = [personas[args.persona]] if args.persona else list(personas.values())
         wire = _checked_wire_schema(chosen)
         if args.wire:  # in the order sent: strict modes read the keys in order
-            print(json.dumps(wire, indent=2, ensure_ascii=False))
+            print(safe_json(json.dumps(wire, indent=2, ensure_ascii=False)))
             return EXIT_OK
         schema = persona_schema(chosen[0])
-    print(schema_text(schema), end="")
+    print(safe_json(schema_text(schema)), end="")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from panel.cli.terminal import out
 from panel.errors import InputError
 from panel.models import CostEstimate, ModelInfo
 from panel.providers.base import Provider
@@ -37,8 +38,8 @@ def dry_run(
         print(json.dumps({"model": model, **estimate.model_dump(mode="json")}, indent=2))
     else:
         for line in estimate_lines(estimate, provider.info):
-            print(line)
-        print("dry run: no model was called and nothing was written")
+            out(line)
+        out("dry run: no model was called and nothing was written")
     return EXIT_OK
 
 

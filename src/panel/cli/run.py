@@ -28,9 +28,14 @@ BATCH_CONCURRENCY = 100_000
 def run_command(args: argparse.Namespace, console: Console) -> int:
     from panel.config import default_model, load_config
     from panel.inputs.loading import replaced_builtins
+    from panel.providers.registry import choose_model
 
     if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
-        args.model, args.model_reason = default_model(*(args.config or load_config()))
+        args.model, args.model_reason, args.model_source = default_model(
+            *(args.config or load_config())
+        )
+        if args.model is not None:  # checked before the inputs, naming where it came from
+            choose_model(args.model, reason=args.model_reason, source=args.model_source)
     spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
     if args.personas_dir is not None and args.personas_dir.is_dir():
         for persona in replaced_builtins(args.personas_dir):
@@ -40,7 +45,11 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
 
 
 def rerun_command(args: argparse.Namespace, console: Console) -> int:
-    """One run per `-m` (sharing the response cache), each a new run folder; the worst status."""
+    """One run per `-m` (sharing the response cache), each a new run folder; the worst status.
+
+    Every `-m` is checked before the first run starts: a bad second model must not leave the
+    first run written and the command half done."""
+    _check_models(args)
     status = EXIT_OK
     for model in args.model or [None]:
         args.model = model
@@ -48,6 +57,17 @@ def rerun_command(args: argparse.Namespace, console: Console) -> int:
         if status == EXIT_INTERRUPTED:
             break
     return status
+
+
+def _check_models(args: argparse.Namespace) -> None:
+    """Each `-m` names a model panel can call, with a price if --max-cost asks for one, and a
+    usable base URL for its provider."""
+    from panel.providers.registry import checked_base_url, choose_model
+
+    for model in args.model or []:
+        choice = choose_model(model)
+        _run_options(args, choice)
+        checked_base_url(choice.provider, args.base_url)
 
 
 def _rerun_one(args: argparse.Namespace, console: Console) -> int:
@@ -137,7 +157,7 @@ def _run(
     from panel.cli.batches import batching, endpoint_of
     from panel.providers.registry import choose_grader, choose_model, model_of_record
     from panel.record.votes import load_votes
-    from panel.report.run_folders import check_out_dir, default_root, prepare
+    from panel.report.run_folders import check_apart, check_out_dir, default_root, prepare
 
     spec.check()
     if spec.balance_order and len(spec.tools) == 1:
@@ -150,7 +170,9 @@ def _run(
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
     if args.model or kept is None:
         choice = choose_model(
-            args.model, reason=getattr(args, "model_reason", "chosen with --model")
+            args.model,
+            reason=getattr(args, "model_reason", "chosen with --model"),
+            source=getattr(args, "model_source", "--model"),
         )
     else:
         choice = model_of_record(kept)
@@ -165,6 +187,7 @@ def _run(
         options = replace(options, concurrency=BATCH_CONCURRENCY, warm_up=False)
     out_root = args.out or default_root(tool.id for tool in spec.tools)
     out_root = check_out_dir(out_root, cache_dir=args.cache_dir)
+    check_apart(out_root, _inputs(args), source=f"--out {out_root}", may_hold=_kept(args))
     if not args.dry_run:  # a dry run writes nothing
         calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
         prepare(out_root, cells=calls, cache_dir=args.cache_dir)
@@ -262,6 +285,39 @@ async def _run_beside_estimate(
         counted.cancel()
         raise
     return record, await counted
+
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """Every file or folder the run reads, named by its flag, for `check_apart`."""
+    named: list[tuple[str, Path | None]] = [
+        *(("the input", path) for path in getattr(args, "inputs", None) or []),
+        ("--panel", getattr(args, "panel", None)),
+        ("--personas-dir", getattr(args, "personas_dir", None)),
+        ("--prompts-dir", getattr(args, "prompts_dir", None)),
+        ("--votes", args.votes),
+    ]
+    return [(label, Path(path)) for label, path in [*named, *_record_inputs(args)] if path]
+
+
+def _kept(args: argparse.Namespace) -> list[Path]:
+    """Inputs the run group may hold: a rerun lands beside the run it reruns, by design."""
+    return [path for _, path in _record_inputs(args)]
+
+
+def _record_inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """A rerun's record, and its run folder if panel wrote it (the group may hold them; a new
+    run is never written as or into them)."""
+    from panel.record.store import record_path
+    from panel.report.run_folders import home_of
+
+    if getattr(args, "record", None) is None:
+        return []
+    record = record_path(args.record)
+    found = [("the record", record)]
+    home = home_of(record)
+    if home is not None and home != record.parent:  # a run folder in its group
+        found.append(("the record's run folder", record.parent))
+    return found
 
 
 async def _run_and_close(

@@ -29,6 +29,8 @@ _SEQUENCES = re.compile(
     r"|\x1b[@-Z\\-_]?"
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What JSON leaves raw with ensure_ascii=False and a terminal still obeys: DEL, C1, bidi.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: object, *, one_line: bool = False) -> str:
@@ -37,6 +39,12 @@ def clean(text: object, *, one_line: bool = False) -> str:
     if one_line:
         result = " ".join(result.split())
     return result
+
+
+def safe_json(text: str) -> str:
+    """JSON text with every character a terminal obeys written as a \\u escape: the same JSON
+    (such characters only occur inside strings), safe to print."""
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def safe_text(text: object, style: str = "") -> Text:
@@ -105,9 +113,10 @@ class LazyConsole:
         return getattr(self.console, name)
 
 
-def out(text: object = "", *, stream: TextIO | None = None) -> None:
-    """A line of cleaned text on standard output (or `stream`)."""
-    print(clean(text), file=stream or sys.stdout)
+def out(text: object = "", *, stream: TextIO | None = None, one_line: bool = False) -> None:
+    """A line of cleaned text on standard output (or `stream`); `one_line` also folds newlines,
+    so text read from a file cannot print a line of its own."""
+    print(clean(text, one_line=one_line), file=stream or sys.stdout)
 
 
 EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left

@@ -162,6 +162,15 @@ class PromptSet:
             ) from exc
         except jinja2.TemplateError as exc:
             raise InputError(f"template error: {exc}", source=where) from exc
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a template is data: whatever it raises
+            # (OverflowError from the sandbox's range, TypeError, ValueError, MemoryError,
+            # ZeroDivisionError, ...) is the template's fault, named as such in one line.
+            detail = " ".join(str(exc).split())[:200] or "no detail"
+            raise InputError(
+                f"template error: {type(exc).__name__}: {detail}", source=where
+            ) from exc
 
     def prefix(self, title: str, personas: list[Persona], tools: list[ToolCard]) -> str:
         return self.render(PREFIX, title=title, personas=personas, tools=tools).strip() + "\n"

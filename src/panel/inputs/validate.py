@@ -34,7 +34,8 @@ from panel.inputs.schema import (
 from panel.models import PanelFile, Persona, Pricing, Record, ToolCard
 from panel.record.aggregate import aggregate_record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
-from panel.record.store import RECORD, load_record
+from panel.record.store import RECORD, load_record, run_file
+from panel.record.votes import load_votes
 
 SAMPLE_CARDS = [
     ToolCard(
@@ -81,14 +82,38 @@ def _from_error(error: InputError, fallback: str) -> Problem:
     return Problem(error.source or fallback, field, reason)
 
 
+CHECKED = (".toml", ".j2", ".json", ".csv")
+RUN_FILES = (RECORD, OVERRIDES)
+
+
 def _files(paths: list[Path]) -> Iterator[Path]:
+    """Every file to check; in a folder, anything named like one that is not a plain folder
+    (a pipe, a device, a link) is checked too, and a run folder's own files whatever they are:
+    what `render` would refuse, validate reports."""
     for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.suffix in (".toml", ".j2", ".json") and p.is_file()
-            )
+        if path.is_dir() and not _is_run_file(path):
+            yield from sorted(p for p in path.rglob("*") if _to_check(p))
         else:
             yield path
+
+
+def _to_check(path: Path) -> bool:
+    if path.name in RUN_FILES:
+        return True
+    return path.suffix in CHECKED and (path.is_symlink() or not path.is_dir())
+
+
+def _is_run_file(path: Path) -> bool:
+    return path.name in RUN_FILES
+
+
+def _run_file_problems(file: Path) -> list[Problem]:
+    """A run folder's record or overrides read as `render` reads them (`run_file`)."""
+    try:
+        run_file(file.parent, file.name)
+    except InputError as error:
+        return [_from_error(error, str(file))]
+    return []
 
 
 def validate_paths(
@@ -99,8 +124,12 @@ def validate_paths(
     files = list(_files(paths))
     template_dirs = sorted({f.parent for f in files if f.suffix == ".j2"})
     for file in files:
-        if not file.exists():
+        if file.name in RUN_FILES and _run_file_problems(file):
+            problems += _run_file_problems(file)
+        elif not file.exists():
             problems.append(Problem(str(file), "", "no such file or folder"))
+        elif file.suffix == ".csv" or file.name.startswith("votes") and file.suffix == ".json":
+            problems += check_votes(file)
         elif file.suffix == ".toml":
             problems += _check_toml(file, personas_dir)
         elif file.suffix == ".json":
@@ -212,9 +241,18 @@ def check_overrides(file: Path) -> list[Problem]:
     return []
 
 
+def check_votes(file: Path) -> list[Problem]:
+    """A votes file read as `render --votes` and `run --votes` read it."""
+    try:
+        load_votes(file)
+    except InputError as error:
+        return [_from_error(error, str(file))]
+    return []
+
+
 def check_record(file: Path) -> list[Problem]:
     try:
-        record = load_record(file)
+        record = load_record(file, as_stored=True)  # every other command recomputes them
     except InputError as error:
         return [_from_error(error, str(file))]
     return record_consistency(record, str(file))

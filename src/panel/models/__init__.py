@@ -34,6 +34,7 @@ from panel.models.inputs import (
     ToolCard,
 )
 from panel.models.record import (
+    MAX_VOTES,
     Aggregates,
     CellConsensus,
     CommunityVote,
@@ -95,6 +96,7 @@ __all__ = [
     "CellResult",
     "CellStatus",
     "CommunityVote",
+    "MAX_VOTES",
     "Confidence",
     "Cost",
     "GraderCall",

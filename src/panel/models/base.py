@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # 2: a record may review one tool (`tools` from one; the aggregates' `call` in place of the
 # `overall` winner) and a tool card may name its `competitors`. Records of version 1 are read
@@ -14,6 +14,29 @@ SCHEMA_VERSION: Literal[2] = 2
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+def _stored_url(url: str) -> str:
+    """A URL as panel keeps it: credentials replaced, however the file holding it was made."""
+    from panel.urls import has_credentials, public_url
+
+    return public_url(url) if has_credentials(url) else url
+
+
+def _public_link(url: str) -> str:
+    from panel.urls import has_credentials
+
+    if has_credentials(url):
+        raise ValueError(
+            "carries credentials (user:password@ or a key in the query); links are public"
+        )
+    return url
+
+
+# An endpoint in a record, a cache entry or a batch ledger: stored and shown without credentials.
+StoredUrl = Annotated[str, AfterValidator(_stored_url)]
+# A link a card publishes: one with credentials is refused, never shown on a page.
+PublicLink = Annotated[str, Field(max_length=500), AfterValidator(_public_link)]
 
 
 class Strict(BaseModel):

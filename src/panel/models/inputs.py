@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from panel.models.base import Input, LongText, ShortText, Slug, Verdict
+from panel.models.base import Input, LongText, PublicLink, ShortText, Slug, Verdict
 
 # ---------------------------------------------------------------- tool cards
 
@@ -27,7 +27,7 @@ class ToolCard(Input):
     tagline: ShortText
     description: LongText
     pricing: Pricing
-    links: dict[Slug, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict)
+    links: dict[Slug, PublicLink] = Field(default_factory=dict)
     facts: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
         default_factory=list, max_length=30
     )

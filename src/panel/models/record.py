@@ -6,24 +6,25 @@ The aggregator and the renderers see only these final, validated objects.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
-from panel.models.base import SCHEMA_VERSION, ShortText, Slug, Strict, Verdict
+from panel.models.base import SCHEMA_VERSION, ShortText, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Persona, ToolCard
 from panel.models.verdicts import CellResult, Usage
 
 Day = date  # a field below is named `date`
+MAX_VOTES = 10**9  # more readers than any site has: a bigger count is a typo or an attack
 
 
 class CommunityVote(Strict):
     """Readers' votes on one tool, from a votes file (CSV or JSON)."""
 
     tool: Slug
-    ship: Annotated[int, Field(strict=True, ge=0)]
-    skip: Annotated[int, Field(strict=True, ge=0)]
+    ship: Annotated[int, Field(strict=True, ge=0, le=MAX_VOTES)]
+    skip: Annotated[int, Field(strict=True, ge=0, le=MAX_VOTES)]
     source: ShortText | None = None
     date: Day | None = None
 
@@ -143,7 +144,7 @@ class ModelInfo(Strict):
     batch: bool = Field(
         default=False, description="Cells went through the provider's batch API, at batch prices."
     )
-    endpoint: str | None = Field(
+    endpoint: StoredUrl | None = Field(
         default=None, description="The API base URL called, without credentials (none: offline)."
     )
 
@@ -267,7 +268,9 @@ class CostEstimate(Strict):
 class Record(Strict):
     schema_version: Literal[2] = SCHEMA_VERSION
     run_id: str
-    created_at: datetime
+    # With its time zone: a naive time cannot be compared with panel's own (UTC) ones, so a
+    # record planted without one is refused on load, by validate and every command alike.
+    created_at: AwareDatetime
     title: str
     model: ModelInfo
     settings: dict[str, object] = Field(default_factory=dict)

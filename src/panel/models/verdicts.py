@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from panel.models.base import Confidence, Slug, Strict, Verdict
+from panel.models.base import Confidence, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Override, Persona
 
 # The page fits a quote of about 250 to 1,200 characters (the reference pages run 276 to 1,133).
@@ -244,7 +244,7 @@ class CachedCell(Strict):
     key: str
     provider: str
     model: str
-    endpoint: str | None = None
+    endpoint: StoredUrl | None = None
     cell: str | None = Field(default=None, description="persona × tool, to name the entry.")
     persona: Persona | None = Field(
         default=None, description="The persona whose verdict schema the entry is checked against."
@@ -264,7 +264,9 @@ class BatchEntry(Strict):
     batch_id: str
     provider: str
     model: str
-    endpoint: str = Field(default="", description="API base URL without credentials; '' = default")
+    endpoint: StoredUrl = Field(
+        default="", description="API base URL without credentials; '' = default"
+    )
     submitted_at: str
     requests: dict[str, str] = Field(description="custom_id -> the cell it answers")
     collected: bool = False

@@ -37,8 +37,13 @@ class ModelChoice:
 
 
 def choose_model(
-    spec: str | None, env: dict[str, str] | None = None, reason: str = "chosen with --model"
+    spec: str | None,
+    env: dict[str, str] | None = None,
+    reason: str = "chosen with --model",
+    source: str = "--model",
 ) -> ModelChoice:
+    """The provider and model `spec` names; a bad one is one InputError naming `source`, where
+    the value came from (`--model`, `PANEL_MODEL`, `panel.toml: model`, a record)."""
     env = dict(os.environ) if env is None else env
     if spec is None:
         if env.get("ANTHROPIC_API_KEY"):
@@ -49,35 +54,35 @@ def choose_model(
     name, colon, model = spec.strip().partition(":")
     name = ALIASES.get(name.lower(), name.lower())
     if not colon and name not in (*DEFAULT_MODELS, *ALIASES, "offline"):
-        name, model = infer_provider(spec.strip()), spec.strip()
+        name, model = infer_provider(spec.strip(), source), spec.strip()
     if name == "offline":
         model = model.strip() or "offline"
-        _check_model_name(model)
+        _check_model_name(model, source)
         return ModelChoice("offline", model, reason)
     if name not in DEFAULT_MODELS:
         raise InputError(
-            f"--model: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)"
+            f"{source}: unknown provider {name!r} (use anthropic:MODEL, openai:MODEL or offline)"
         )
     model = model.strip() or DEFAULT_MODELS[name]
-    _check_model_name(model)
+    _check_model_name(model, source)
     return ModelChoice(name, model, reason)
 
 
-def infer_provider(model: str) -> str:
+def infer_provider(model: str, source: str = "--model") -> str:
     """The provider of a bare model name: `claude-...` is Anthropic's, `gpt-...`, `o3` OpenAI's."""
     lowered = model.lower()
     for prefix, provider in INFERRED:
         if lowered.startswith(prefix):
             return provider
     raise InputError(
-        f"--model: cannot tell which provider serves {model!r}; write anthropic:{model} "
+        f"{source}: cannot tell which provider serves {model!r}; write anthropic:{model} "
         f"or openai:{model}"
     )
 
 
-def _check_model_name(model: str) -> None:
+def _check_model_name(model: str, source: str) -> None:
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
-        raise InputError(f"--model: {model!r} is not a model name")
+        raise InputError(f"{source}: {model!r} is not a model name")
 
 
 def choose_grader(spec: str | None, run: ModelChoice) -> str | None:
@@ -103,9 +108,9 @@ def choose_grader(spec: str | None, run: ModelChoice) -> str | None:
 def model_of_record(info: ModelInfo) -> ModelChoice:
     """The model a record was written with, checked like `--model` (a rerun keeps it)."""
     try:
-        choice = choose_model(f"{info.provider}:{info.model}", env={})
+        choice = choose_model(f"{info.provider}:{info.model}", env={}, source="record's model")
     except InputError as exc:
-        raise InputError(f"record's model: {exc.detail}; pass --model") from exc
+        raise InputError(f"{exc.detail}; pass --model") from exc
     return ModelChoice(choice.provider, choice.model, "the record's model; --model changes it")
 
 

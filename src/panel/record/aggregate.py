@@ -23,6 +23,7 @@ from panel.models import (
     Record,
     ReviewCall,
     ToolSummary,
+    Totals,
     Usage,
     Verdict,
 )
@@ -298,3 +299,52 @@ def cached_input_share(usage: Usage) -> float | None:
     """Share of input tokens served from the provider's prompt cache."""
     total = usage.total_input_tokens
     return round(usage.cache_read_tokens / total, 4) if total else None
+
+
+def cell_totals(cells: list[CellResult], wall_seconds: float) -> Totals:
+    """Tokens, dollars (a grader's calls included) and counts over a record's cells: written
+    with a run, and recomputed whenever a record is read back (a stored total is never
+    trusted)."""
+    usage = total_usage(cells)
+    priced = [cell.cost for cell in cells if cell.status != "skipped"]
+    known = bool(priced) and all(cost is not None for cost in priced)
+    graded = [cell.grader.cost for cell in cells if cell.grader and cell.grader.calls]
+    grader_known = known and all(cost is not None for cost in graded)
+    grader_cost = sum(c.usd for c in graded if c) if grader_known else None
+    graders = grader_cost or 0.0
+    cost = sum(c.usd for c in priced if c) + graders if known else None
+    without = sum(c.usd_without_cache for c in priced if c) + graders if known else None
+    spend = (
+        sum(
+            cell.cost.usd + _grader_usd(cell) for cell in cells if cell.cost and not cell.from_cache
+        )
+        + sum(_grader_usd(cell) for cell in cells if cell.from_cache and _graded_now(cell))
+        if known
+        else None
+    )
+    return Totals(
+        usage=usage,
+        cost_usd=_round(cost),
+        cost_without_cache_usd=_round(without),
+        saved_usd=_round(without - cost) if cost is not None and without is not None else None,
+        cached_input_share=cached_input_share(usage),
+        spend_this_run_usd=_round(spend),
+        wall_seconds=round(wall_seconds, 3),
+        cells=len(cells),
+        cells_ok=sum(cell.status == "ok" for cell in cells),
+        cells_from_cache=sum(cell.from_cache for cell in cells),
+        grader_cost_usd=_round(grader_cost) if graded else None,
+    )
+
+
+def _graded_now(cell: CellResult) -> bool:
+    return cell.grader is not None and cell.grader.graded_now
+
+
+def _grader_usd(cell: CellResult) -> float:
+    cost = cell.grader.cost if cell.grader else None
+    return cost.usd if cost is not None else 0.0
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from panel.errors import InputError
-from panel.files import describe_validation_error, parse_json, read_text
+from panel.files import describe_validation_error, inside, parse_json, read_text
 from panel.models import SCHEMA_VERSION, Record, RunSummary
 
 RECORD = "record.json"
@@ -16,16 +17,16 @@ LATEST = "latest"  # in a run group, the pointer to the newest complete run fold
 MAX_RECORD_BYTES = 32 * 1024 * 1024
 
 
-def load_record(path: Path) -> Record:
+def load_record(path: Path, *, as_stored: bool = False) -> Record:
     """A record from disk; an older version panel can read is migrated, any other
     schema_version is named, not misread.
 
     Types are strict (`"3"` is not a number, `true` is not version 1), nesting is bounded,
-    and the settings, ids and cells must be ones a rerun or a diff can use.
+    and the settings, ids and cells must be ones a rerun or a diff can use. The numbers
+    derived from the cells are recomputed (`recomputed`); only `panel validate` reads them
+    `as_stored`, to name each one that disagrees.
     """
-    if path.is_dir():
-        in_latest = path / LATEST / RECORD
-        path = in_latest if not (path / RECORD).exists() and in_latest.is_file() else path / RECORD
+    path = record_path(path)
     source = str(path)
     text = read_text(path, limit=MAX_RECORD_BYTES)
     data = parse_json(text, source)
@@ -46,7 +47,72 @@ def load_record(path: Path) -> Record:
         raise InputError(describe_validation_error(exc), source=source) from exc
     _check_settings(record.settings, source)
     _check_ids(record, source)
-    return record
+    return record if as_stored else recomputed(record)
+
+
+def recomputed(record: Record) -> Record:
+    """The record with every number derived from its cells computed again from them: the
+    aggregates (ship %, split, scores, the call), the statistics, the totals and `complete`.
+    A record edited by hand can change what a cell says, never what the cells add up to."""
+    from panel.record.aggregate import aggregate_record, cell_totals
+    from panel.record.consensus import panel_statistics
+
+    edited = [cell.edited() for cell in record.cells]
+    statistics = record.statistics
+    if statistics is not None:
+        statistics = panel_statistics(
+            [tool.id for tool in record.tools],
+            [persona.id for persona in record.personas],
+            edited,
+            samples=statistics.samples,
+            balance_order=statistics.balance_order,
+        )
+    update = {
+        "aggregates": aggregate_record(record),
+        "statistics": statistics,
+        "totals": cell_totals(record.cells, record.totals.wall_seconds),
+        "complete": all(cell.status == "ok" for cell in record.cells),
+    }
+    return record.model_copy(update=update)
+
+
+def run_file(folder: Path, name: str) -> Path | None:
+    """A file of a run folder (its record, its overrides), or None if there is none; one
+    InputError if it is not a regular file inside the folder (a pipe, a folder, a link out or a
+    looping one). `render` and `validate` read a run folder's files through this alike."""
+    path = folder / name
+    if not os.path.lexists(path):
+        return None
+    return inside(path, folder)
+
+
+def record_path(path: Path) -> Path:
+    """The record file a path names: itself, a run folder's record, or the record of the run a
+    group's `latest` points at (a pointer that loops or leads outside the group is refused)."""
+    if not path.is_dir():
+        return path
+    if not os.path.lexists(path / RECORD) and (path / LATEST).is_symlink():
+        return latest_target(path) / RECORD
+    return path / RECORD
+
+
+def latest_target(group: Path) -> Path:
+    """The run folder a group's `latest` points at: a folder beside it, or one InputError for
+    a pointer planted by hand that loops, is broken or leads out of the group."""
+    link = group / LATEST
+    try:
+        real, home = link.resolve(strict=True), group.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise InputError(
+            "is a broken or looping link, not a pointer to a run", source=str(link)
+        ) from exc
+    if real.parent != home or not real.is_dir():
+        raise InputError(
+            f"points outside its run group (to {real}); panel's pointer names a run folder "
+            "beside it",
+            source=str(link),
+        )
+    return real
 
 
 def _from_version_1(data: dict[str, object]) -> dict[str, object]:

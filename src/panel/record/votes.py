@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import TypeVar
 
 from panel.errors import InputError
-from panel.files import read_text, validate_as
-from panel.models import CommunityVote, Record, RunSummary
+from panel.files import LongNumber, parse_json, read_text, validate_as
+from panel.models import MAX_VOTES, CommunityVote, Record, RunSummary
 
 VotedRecord = TypeVar("VotedRecord", Record, RunSummary)  # a whole record, or its summary
 
 COLUMNS = ("tool", "ship", "skip", "source", "date")
+COUNTS = ("ship", "skip")
 
 
 def load_votes(path: Path) -> dict[str, CommunityVote]:
@@ -55,33 +55,49 @@ def _csv_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
         if None in raw:
             raise InputError(f"line {line}: more fields than the header names", source=str(path))
         row: dict[str, object] = {key.strip(): (value or "").strip() for key, value in raw.items()}
-        rows.append(
-            (
-                f"line {line}",
-                {key: _number(key, value) for key, value in row.items() if value != ""},
-            )
-        )
+        where = f"line {line}"
+        cells = {key: value for key, value in row.items() if value != ""}
+        for key in COUNTS:
+            written = cells.get(key)
+            if isinstance(written, str):
+                cells[key] = _count(written, f"{path}: {where}: {key}")
+        rows.append((where, cells))
     return rows
 
 
-def _number(key: str, value: object) -> object:
-    if key in ("ship", "skip") and isinstance(value, str) and value.isdigit():
-        return int(value)
+def _count(text: str, where: str) -> int:
+    """A vote count as written in a CSV cell: ASCII digits only ("²", "٣", "1e3", "-1" and
+    "2.5" are not counts), and at most a billion."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_VOTES)):
+        raise InputError(
+            f"{_shown(text)} is not a count (a whole number from 0 to {MAX_VOTES:,})",
+            source=where,
+        )
+    value = int(text)
+    if value > MAX_VOTES:
+        raise InputError(f"{value:,} is more than {MAX_VOTES:,} votes", source=where)
     return value
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"a value of {len(text):,} characters"
+
+
 def _json_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno})", source=str(path)
-        ) from exc
+    data = parse_json(text, str(path), keep_long=True)  # NaN stops here; a long count below
     if isinstance(data, dict) and set(data) == {"votes"}:
         data = data["votes"]
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise InputError('expected a list of {"tool", "ship", "skip"} objects', source=str(path))
-    return [(f"entry {index}", row) for index, row in enumerate(data, start=1)]
+    rows = [(f"entry {index}", row) for index, row in enumerate(data, start=1)]
+    for where, row in rows:
+        for key, value in row.items():
+            if isinstance(value, LongNumber):
+                raise InputError(
+                    f"{_shown(value)} is not a count (a whole number from 0 to {MAX_VOTES:,})",
+                    source=f"{path}: {where}: {key}",
+                )
+    return rows
 
 
 def combined(

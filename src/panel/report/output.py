@@ -11,13 +11,19 @@ The order of operations is the guarantee (a test checks it step by step):
 
 A failure at any step (a full disk included) removes only panel's own staging folder or
 temporary link: every earlier run, and `latest`, are left exactly as they were.
+
+A writer killed outright (`kill -9`, a power cut) cannot clean up: its staging folder's name
+says who wrote it (host, process id and the process's start time), and the next run in the
+group removes it once that process is gone, never while it is still writing.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
+import socket
 import tempfile
 import time
 import uuid
@@ -32,7 +38,8 @@ from panel.report.run_folders import mark_group, run_folder_name
 MARKDOWN = "panel.md"
 HTML = "panel.html"
 STAGING = ".staging-"
-STALE_SECONDS = 3600
+STALE_SECONDS = 3600  # a leftover whose writer cannot be checked (another host, an old name)
+_TAG = "~"
 
 
 def write_run(root: Path, record: Record) -> Path:
@@ -63,7 +70,7 @@ def write_run(root: Path, record: Record) -> Path:
 
 
 def _publish(root: Path, name: str, files: dict[str, str]) -> Path:
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}{STAGING}"))
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}{STAGING}{writer_tag()}{_TAG}"))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a run's folder is for sharing
         for file_name, text in files.items():
@@ -113,7 +120,7 @@ def point_latest(root: Path, target_name: str) -> None:
     link = root / LATEST
     if os.path.lexists(link) and not link.is_symlink():
         raise OSError(errno.EEXIST, f"{link} is not panel's pointer; left as it is")
-    temporary = root / f".{LATEST}.{uuid.uuid4().hex}.tmp"
+    temporary = root / f".{LATEST}.{writer_tag()}{_TAG}{uuid.uuid4().hex}.tmp"
     os.symlink(target_name, temporary)  # relative: the group can be moved or shared
     try:
         os.replace(temporary, link)
@@ -122,13 +129,57 @@ def point_latest(root: Path, target_name: str) -> None:
         raise
 
 
+def writer_tag(pid: int | None = None) -> str:
+    """`host~pid~start`: who is writing, precise enough to tell, later, that it is gone."""
+    pid = os.getpid() if pid is None else pid
+    return f"{_host()}{_TAG}{pid}{_TAG}{_start_time(pid) or 0}"
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def _start_time(pid: int) -> int | None:
+    """When the process started, in clock ticks since boot (Linux), to tell a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rpartition(")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def writer_gone(name: str) -> bool | None:
+    """Whether the process that named this leftover is gone (None: it cannot be told here:
+    another host, or a name without a writer tag)."""
+    marker = STAGING if STAGING in name else f".{LATEST}."
+    parts = name.rsplit(marker, 1)[-1].split(_TAG)
+    if len(parts) != 4:
+        return None
+    host, pid_text, start_text = parts[:3]
+    if host != _host() or not pid_text.isdigit() or not start_text.isdigit():
+        return None
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, someone else's
+    except OSError:
+        return None
+    started = _start_time(pid)
+    return started is not None and int(start_text) not in (0, started)
+
+
 def _remove_stale_staging(root: Path) -> None:
-    """Staging folders and links left by a run killed while writing (panel's own, and old)."""
+    """Staging folders and links left by a run killed while writing: removed once their
+    writer is gone, never while it may still be writing."""
     cutoff = time.time() - STALE_SECONDS
     for leftover in [*root.glob(f".*{STAGING}*"), *root.glob(f".{LATEST}.*.tmp")]:
         try:
-            if leftover.lstat().st_mtime >= cutoff:
-                continue  # possibly another run writing right now
+            gone = writer_gone(leftover.name)
+            if gone is False or (gone is None and leftover.lstat().st_mtime >= cutoff):
+                continue  # its writer is alive (or may be): another run writing right now
             if leftover.is_symlink() or not leftover.is_dir():
                 leftover.unlink()
             else:

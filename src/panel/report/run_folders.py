@@ -90,6 +90,47 @@ def check_out_dir(root: Path, *, cache_dir: Path) -> Path:
     return root
 
 
+def check_apart(
+    output: Path,
+    inputs: Iterable[tuple[str, Path]],
+    *,
+    source: str,
+    may_hold: Iterable[Path] = (),
+) -> Path:
+    """`output`, refused with one line, before anything is written, if it is, holds or is
+    inside one of `inputs` (each a label and a path; links resolved): writing or replacing it
+    could destroy what the command reads (`panel digest pub/panel-out --out pub`). Every
+    command that writes a folder calls this first: digest, render, run, rerun, panel serve.
+    `may_hold` names inputs the output may contain (a rerun's run folder, in its group)."""
+    target = resolved(output, source)
+    allowed = {resolved(path, str(path)) for path in may_hold}
+    for label, path in inputs:
+        real = resolved(path, label)
+        if target == real:
+            relation = "is"
+        elif real.is_relative_to(target) and real not in allowed:
+            relation = "holds"
+        elif target.is_relative_to(real):
+            relation = "is inside"
+        else:
+            continue
+        raise InputError(
+            f"refusing an output folder that {relation} {label} {path} (an input of this "
+            "command): writing there could destroy what it reads; choose a folder apart from "
+            "the inputs",
+            source=source,
+        )
+    return output
+
+
+def resolved(path: Path, source: str) -> Path:
+    """The real, absolute path (links followed), or one InputError for a looping link."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise InputError("cannot be resolved (a looping link?)", source=source) from exc
+
+
 def _refusals(target: Path, cwd: Path, cache: Path) -> list[tuple[bool, str]]:
     return [
         (target == Path(target.anchor), "the filesystem root"),
@@ -176,7 +217,10 @@ def find_records(root: Path) -> list[Path]:
         relative = path.relative_to(root).parts
         if any(part.startswith(".") or part == LATEST for part in relative[:-1]):
             continue
-        found.setdefault(path.resolve(), path)
+        try:
+            found.setdefault(path.resolve(), path)
+        except (OSError, RuntimeError):  # a link that loops: not a record anyone can read
+            continue
     return list(found.values())
 
 
@@ -185,5 +229,5 @@ def is_latest(record_path: Path) -> bool:
     link = record_path.parent.parent / LATEST
     try:
         return link.is_symlink() and link.resolve() == record_path.parent.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # a `latest` that loops points at no run
         return False
