@@ -128,6 +128,15 @@ def test_check_apart_resolves_links_and_refuses_a_loop(tmp_path: Path) -> None:
     assert check_apart(tmp_path / "site", [("x", tmp_path / "runs")], source="--out")
 
 
+@pytest.mark.parametrize("write", ["mine", "mine/schemas"])
+def test_schema_write_refuses_the_personas_it_reads(
+    write: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("mine").mkdir()
+    _fails(capsys, ["schema", "--write", write, "--personas-dir", "mine"], "--personas-dir")
+    assert os.listdir("mine") == []
+
+
 # ------------------------------------------------ 2. credentials in URLs
 
 
@@ -179,6 +188,7 @@ def test_a_planted_record_endpoint_is_never_shown_or_written_again(
     run = (_group() / "latest").resolve()
     data = json.loads((run / "record.json").read_text())
     data["model"]["endpoint"] = f"https://u:{SECRET}@gw.example/v1?token={SECRET}"
+    data["model"]["label"] = f"OpenAI-compatible (m at https://u:{SECRET}@gw.example/v1)"
     (run / "record.json").write_text(json.dumps(data))
     assert load_record(run).model.endpoint == "https://[redacted]@gw.example/v1?token=[redacted]"
     assert main(["render", str(run)]) == 0
@@ -197,14 +207,22 @@ def test_a_card_link_with_credentials_is_refused(capsys: pytest.CaptureFixture[s
 # ------------------------------------------------ 3. records and ledgers planted by hand
 
 
-def test_a_created_at_without_time_zone_is_refused_by_validate_and_every_command(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    "created_at",
+    [
+        "2026-11-30T10:15:00",  # naive: once crashed digest and runs
+        "9999-12-31T23:59:59-05:00",  # no UTC time: once crashed the digest's feed
+        "0001-01-01T00:00:00+05:00",
+    ],
+)
+def test_a_created_at_validate_refuses_is_refused_by_every_command(
+    created_at: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     group = _group()
     assert main(["run", *CARDS, *QUICK, "--out", "runs", "--quiet"]) == 0
     record = group / _run_folders(group)[0] / "record.json"
     data = json.loads(record.read_text())
-    data["created_at"] = "2026-11-30T10:15:00"  # naive: once crashed digest and runs
+    data["created_at"] = created_at
     record.write_text(json.dumps(data))
     capsys.readouterr()
     assert main(["validate", str(record)]) == 2

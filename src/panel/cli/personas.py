@@ -58,6 +58,13 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
     from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
 
     if args.write is not None:
+        from panel.report.run_folders import check_apart
+        from panel.resources import data_dir
+
+        sources = [("panel's personas", data_dir("personas"))]
+        if args.personas_dir is not None:
+            sources.append(("--personas-dir", args.personas_dir))
+        check_apart(args.write, sources, source=f"--write {args.write}")
         for name, schema in default_schemas(load_personas(args.personas_dir)).items():
             args.write.mkdir(parents=True, exist_ok=True)
             (args.write / name).write_text(schema_text(schema), encoding="utf-8")

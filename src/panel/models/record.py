@@ -6,16 +6,34 @@ The aggregator and the renderers see only these final, validated objects.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from panel.models.base import SCHEMA_VERSION, ShortText, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Persona, ToolCard
 from panel.models.verdicts import CellResult, Usage
 
 Day = date  # a field below is named `date`
+
+
+def _in_utc(when: datetime) -> datetime:
+    """A time with its zone, held in UTC: `9999-12-31T23:59-05:00` has no UTC time, so it is
+    refused here rather than crashing the digest that converts it."""
+    try:
+        return when.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range once converted to UTC") from exc
+
+
+def _redacted(text: str) -> str:
+    from panel.secrets import redact
+
+    return redact(text)
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 MAX_VOTES = 10**9  # more readers than any site has: a bigger count is a typo or an attack
 
 
@@ -139,7 +157,7 @@ class Totals(Strict):
 class ModelInfo(Strict):
     provider: str
     model: str
-    label: str
+    label: Annotated[str, AfterValidator(_redacted)]  # may name a gateway URL
     is_language_model: bool
     batch: bool = Field(
         default=False, description="Cells went through the provider's batch API, at batch prices."
@@ -270,7 +288,7 @@ class Record(Strict):
     run_id: str
     # With its time zone: a naive time cannot be compared with panel's own (UTC) ones, so a
     # record planted without one is refused on load, by validate and every command alike.
-    created_at: AwareDatetime
+    created_at: UtcTime
     title: str
     model: ModelInfo
     settings: dict[str, object] = Field(default_factory=dict)
