@@ -74,6 +74,29 @@ def test_a_json_vote_count_is_a_plain_sane_number_or_one_line(
     _fails(capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", wanted)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'tool,ship,skip,source\nclaw-code,1,2,"' + "x" * 200_000 + '"\n',  # over csv's limit
+        'tool,ship,skip\n"claw-code,1,2\n',  # an open quote to the end
+    ],
+)
+def test_csv_the_csv_module_refuses_is_one_line(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _run()
+    Path("votes.csv").write_text(text)
+    _fails(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv")
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_a_column(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = _run()
+    Path("votes.csv").write_text("\ufefftool,ship,skip\nclaw-code,3,1\n")
+    assert main(["render", str(run), "--votes", "votes.csv"]) == 0
+
+
 def test_sane_counts_are_still_read(capsys: pytest.CaptureFixture[str]) -> None:
     run = _run()
     Path("votes.csv").write_text("tool,ship,skip\nclaw-code,1000000000,0\n")

@@ -149,7 +149,8 @@ class PromptSet:
             raise InputError(f"{exc}", source=where) from exc
         except RecursionError as exc:
             raise InputError(
-                "includes itself (directly or through another template)", source=where
+                "includes itself (directly or through another template) or nests too deeply",
+                source=where,
             ) from exc
         except jinja2.TemplateSyntaxError as exc:
             place = f"{self.origin}/{exc.name or name}:{exc.lineno}"

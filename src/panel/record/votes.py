@@ -40,7 +40,18 @@ def load_votes(path: Path) -> dict[str, CommunityVote]:
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
-    reader = csv.DictReader(io.StringIO(text))
+    """The rows of a CSV file; what the csv module refuses (a field over its size limit, a
+    NUL) is one line naming the file's line, like every other problem."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))  # a spreadsheet's BOM
+    try:
+        return _checked_rows(reader, path)
+    except csv.Error as exc:
+        raise InputError(
+            f"line {reader.line_num}: not CSV panel can read ({exc})", source=str(path)
+        ) from exc
+
+
+def _checked_rows(reader: csv.DictReader[str], path: Path) -> list[tuple[str, dict[str, object]]]:
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in COLUMNS]
     if unknown or not {"tool", "ship", "skip"} <= set(header):
