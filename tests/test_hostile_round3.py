@@ -301,6 +301,29 @@ def test_a_bad_model_in_panel_toml_is_named_as_panel_toml(
     assert "--model" not in err.split("write")[0] and not Path("o").exists()
 
 
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ('personas = ["nobody"]', "panel.toml: personas:"),
+        ("max_cost = 0.0001", "panel.toml: max_cost:"),  # no price for the offline model
+    ],
+)
+def test_a_bad_default_from_panel_toml_is_named_as_its_key(
+    setting: str, named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("panel.toml").write_text(setting + "\n")
+    args = ["run", *CARDS, "--offline-delay", "0", "--out", "o"]
+    err = _fails(capsys, args, named)
+    assert "--" not in err.split(named)[0] and not Path("o").exists()
+
+
+def test_a_flag_given_is_named_as_the_flag_even_with_a_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("panel.toml").write_text("max_cost = 5.0\n")
+    _fails(capsys, ["run", *CARDS, "--offline-delay", "0", "--max-c=0.001"], "--max-cost:")
+
+
 def test_a_bad_panel_model_is_named_as_the_variable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

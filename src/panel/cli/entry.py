@@ -105,6 +105,7 @@ def _terminate_as_interrupt() -> signal._HANDLER | None:
 def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # which flags were typed
         code = _dispatch(args, _stderr())
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code

@@ -26,6 +26,13 @@ BATCH_CONCURRENCY = 100_000
 
 
 def run_command(args: argparse.Namespace, console: Console) -> int:
+    from panel.cli.sources import named_sources
+
+    with named_sources(args):  # a value from panel.toml is named as its key there
+        return _run_command(args, console)
+
+
+def _run_command(args: argparse.Namespace, console: Console) -> int:
     from panel.config import default_model, load_config
     from panel.inputs.loading import replaced_builtins
     from panel.providers.registry import choose_model
@@ -49,13 +56,16 @@ def rerun_command(args: argparse.Namespace, console: Console) -> int:
 
     Every `-m` is checked before the first run starts: a bad second model must not leave the
     first run written and the command half done."""
-    _check_models(args)
+    from panel.cli.sources import named_sources
+
     status = EXIT_OK
-    for model in args.model or [None]:
-        args.model = model
-        status = max(status, _rerun_one(args, console))
-        if status == EXIT_INTERRUPTED:
-            break
+    with named_sources(args):
+        _check_models(args)
+        for model in args.model or [None]:
+            args.model = model
+            status = max(status, _rerun_one(args, console))
+            if status == EXIT_INTERRUPTED:
+                break
     return status
 
 
