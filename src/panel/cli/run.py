@@ -41,8 +41,8 @@ def _run_command(args: argparse.Namespace, console: Console) -> int:
         args.model, args.model_reason, args.model_source = default_model(
             *(args.config or load_config())
         )
-        if args.model is not None:  # checked before the inputs, naming where it came from
-            choose_model(args.model, reason=args.model_reason, source=args.model_source)
+    if args.model is not None:  # checked before the inputs, naming where it came from
+        choose_model(args.model, source=getattr(args, "model_source", "--model"))
     spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
     if args.personas_dir is not None and args.personas_dir.is_dir():
         for persona in replaced_builtins(args.personas_dir):
