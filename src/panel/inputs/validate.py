@@ -91,7 +91,7 @@ def _files(paths: list[Path]) -> Iterator[Path]:
     (a pipe, a device, a link) is checked too, and a run folder's own files whatever they are:
     what `render` would refuse, validate reports."""
     for path in paths:
-        if path.is_dir() and not _is_run_file(path):
+        if path.is_dir() and path.name not in RUN_FILES:  # `RUN/overrides.toml/` is a problem
             yield from sorted(p for p in path.rglob("*") if _to_check(p))
         else:
             yield path
@@ -101,10 +101,6 @@ def _to_check(path: Path) -> bool:
     if path.name in RUN_FILES:
         return True
     return path.suffix in CHECKED and (path.is_symlink() or not path.is_dir())
-
-
-def _is_run_file(path: Path) -> bool:
-    return path.name in RUN_FILES
 
 
 def _run_file_problems(file: Path) -> list[Problem]:
@@ -124,8 +120,9 @@ def validate_paths(
     files = list(_files(paths))
     template_dirs = sorted({f.parent for f in files if f.suffix == ".j2"})
     for file in files:
-        if file.name in RUN_FILES and _run_file_problems(file):
-            problems += _run_file_problems(file)
+        unreadable = _run_file_problems(file) if file.name in RUN_FILES else []
+        if unreadable:
+            problems += unreadable
         elif not file.exists():
             problems.append(Problem(str(file), "", "no such file or folder"))
         elif file.suffix == ".csv" or file.name.startswith("votes") and file.suffix == ".json":
