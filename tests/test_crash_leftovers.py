@@ -141,3 +141,25 @@ def test_a_live_writers_staging_folder_is_never_removed(
     writer.send_signal(signal.SIGTERM)
     writer.communicate(timeout=60)
     assert _staging(group) == []
+
+
+def test_only_leftovers_of_a_gone_writer_are_removed() -> None:
+    from panel.report.run_folders import writer_tag
+
+    group = Path("runs")
+    assert main([*RUN, "--offline-delay", "0", "--quiet"]) == 0
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead, alive = writer_tag(int(gone.stdout)), writer_tag()  # a finished process; this one
+    planted = {
+        f".panel-probe-{dead}~x1": False,
+        f".latest.{dead}~ab.tmp": False,
+        f".2026-x-offline.staging-{dead}~zz": False,
+        f".2026-y-offline.staging-{alive}~zz": True,  # a live writer: this test's process
+        ".2026-z-offline.staging-oldstyle": True,  # no writer named, and not an hour old
+        f".2026-w-offline.staging-otherhost~{os.getpid()}~1~zz": True,  # another machine's
+    }
+    for name in planted:
+        (group / name).mkdir()
+    assert main([*RUN, "--offline-delay", "0", "--quiet"]) == 0
+    assert {name: (group / name).exists() for name in planted} == planted

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
-import socket
 import tempfile
 import time
 import uuid
@@ -33,13 +31,19 @@ from panel.errors import RunError
 from panel.models import Record
 from panel.record.store import LATEST, RECORD
 from panel.report.render import render_html, render_markdown
-from panel.report.run_folders import mark_group, run_folder_name
+from panel.report.run_folders import (
+    PROBE,
+    WRITER_TAG,
+    mark_group,
+    run_folder_name,
+    writer_gone,
+    writer_tag,
+)
 
 MARKDOWN = "panel.md"
 HTML = "panel.html"
 STAGING = ".staging-"
 STALE_SECONDS = 3600  # a leftover whose writer cannot be checked (another host, an old name)
-_TAG = "~"
 
 
 def write_run(root: Path, record: Record) -> Path:
@@ -70,7 +74,7 @@ def write_run(root: Path, record: Record) -> Path:
 
 
 def _publish(root: Path, name: str, files: dict[str, str]) -> Path:
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}{STAGING}{writer_tag()}{_TAG}"))
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}{STAGING}{writer_tag()}{WRITER_TAG}"))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a run's folder is for sharing
         for file_name, text in files.items():
@@ -120,7 +124,7 @@ def point_latest(root: Path, target_name: str) -> None:
     link = root / LATEST
     if os.path.lexists(link) and not link.is_symlink():
         raise OSError(errno.EEXIST, f"{link} is not panel's pointer; left as it is")
-    temporary = root / f".{LATEST}.{writer_tag()}{_TAG}{uuid.uuid4().hex}.tmp"
+    temporary = root / f".{LATEST}.{writer_tag()}{WRITER_TAG}{uuid.uuid4().hex}.tmp"
     os.symlink(target_name, temporary)  # relative: the group can be moved or shared
     try:
         os.replace(temporary, link)
@@ -129,55 +133,18 @@ def point_latest(root: Path, target_name: str) -> None:
         raise
 
 
-def writer_tag(pid: int | None = None) -> str:
-    """`host~pid~start`: who is writing, precise enough to tell, later, that it is gone."""
-    pid = os.getpid() if pid is None else pid
-    return f"{_host()}{_TAG}{pid}{_TAG}{_start_time(pid) or 0}"
-
-
-def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
-
-
-def _start_time(pid: int) -> int | None:
-    """When the process started, in clock ticks since boot (Linux), to tell a reused pid."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-        return int(stat.rpartition(")")[2].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def writer_gone(name: str) -> bool | None:
-    """Whether the process that named this leftover is gone (None: it cannot be told here:
-    another host, or a name without a writer tag)."""
-    marker = STAGING if STAGING in name else f".{LATEST}."
-    parts = name.rsplit(marker, 1)[-1].split(_TAG)
-    if len(parts) != 4:
-        return None
-    host, pid_text, start_text = parts[:3]
-    if host != _host() or not pid_text.isdigit() or not start_text.isdigit():
-        return None
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass  # alive, someone else's
-    except OSError:
-        return None
-    started = _start_time(pid)
-    return started is not None and int(start_text) not in (0, started)
-
-
 def _remove_stale_staging(root: Path) -> None:
     """Staging folders and links left by a run killed while writing: removed once their
     writer is gone, never while it may still be writing."""
     cutoff = time.time() - STALE_SECONDS
-    for leftover in [*root.glob(f".*{STAGING}*"), *root.glob(f".{LATEST}.*.tmp")]:
+    leftovers = [
+        *root.glob(f".*{STAGING}*"),
+        *root.glob(f".{LATEST}.*.tmp"),
+        *root.glob(f"{PROBE}*"),
+    ]
+    for leftover in leftovers:
         try:
-            gone = writer_gone(leftover.name)
+            gone = writer_gone(leftover.name, (STAGING, f".{LATEST}.", PROBE))
             if gone is False or (gone is None and leftover.lstat().st_mtime >= cutoff):
                 continue  # its writer is alive (or may be): another run writing right now
             if leftover.is_symlink() or not leftover.is_dir():

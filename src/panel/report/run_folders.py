@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +34,10 @@ MARKER_TEXT = "panel run folders: one folder per run; 'latest' points at the new
 MIN_FREE_BYTES = 8 * 1024 * 1024
 FREE_BYTES_PER_CELL = 64 * 1024
 _SCAN_LIMIT = 2000
+PROBE = ".panel-probe-"
+# Panel's temporary names carry their writer, `host~pid~start~`, so that whatever a killed
+# process leaves (a staging folder, a link, a probe) is removed once that process is gone.
+WRITER_TAG = "~"
 
 
 def default_root(tool_ids: Iterable[str]) -> Path:
@@ -165,7 +170,7 @@ def prepare(root: Path, *, cells: int, cache_dir: Path) -> None:
     """Create the group, prove it writable and check the disk, all before the first paid call."""
     try:
         mark_group(root)
-        handle, probe = tempfile.mkstemp(dir=root, prefix=".panel-probe-")
+        handle, probe = tempfile.mkstemp(dir=root, prefix=f"{PROBE}{writer_tag()}{WRITER_TAG}")
         os.close(handle)
         os.unlink(probe)
     except OSError as exc:
@@ -231,3 +236,47 @@ def is_latest(record_path: Path) -> bool:
         return link.is_symlink() and link.resolve() == record_path.parent.resolve()
     except (OSError, RuntimeError):  # a `latest` that loops points at no run
         return False
+
+
+def writer_tag(pid: int | None = None) -> str:
+    """`host~pid~start`: who is writing, precise enough to tell, later, that it is gone."""
+    pid = os.getpid() if pid is None else pid
+    return f"{_host()}{WRITER_TAG}{pid}{WRITER_TAG}{_start_time(pid) or 0}"
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def _start_time(pid: int) -> int | None:
+    """When the process started, in clock ticks since boot (Linux), to tell a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rpartition(")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def writer_gone(name: str, prefixes: tuple[str, ...]) -> bool | None:
+    """Whether the process that named this leftover (after one of `prefixes`) is gone (None: it
+    cannot be told here: another host, or a name without a writer tag)."""
+    prefix = next((p for p in prefixes if p in name), None)
+    if prefix is None:
+        return None
+    parts = name.rsplit(prefix, 1)[-1].split(WRITER_TAG)
+    if len(parts) != 4:
+        return None
+    host, pid_text, start_text = parts[:3]
+    if host != _host() or not pid_text.isdigit() or not start_text.isdigit():
+        return None
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, someone else's
+    except OSError:
+        return None
+    started = _start_time(pid)
+    return started is not None and int(start_text) not in (0, started)
