@@ -77,7 +77,8 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def test_sigterm_mid_run_ends_it_as_ctrl_c_does(processes: list[subprocess.Popen[str]]) -> None:
-    process = _start([*RUN, "--offline-delay", "0.4", "--concurrency", "1", "--quiet"])
+    # about 4 s a cell (the offline model waits per streamed chunk): the signal lands mid-run
+    process = _start([*RUN, "--offline-delay", "0.05", "--concurrency", "1", "--quiet"])
     processes.append(process)
     _wait_for(lambda: any(Path("cache").rglob("*.json")), process)
     process.send_signal(signal.SIGTERM)
