@@ -245,7 +245,13 @@ def writer_tag(pid: int | None = None) -> str:
 
 
 def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+    """This machine, and on Linux its process-id namespace: two containers with one host name
+    do not see each other's processes, so neither may judge the other's writer gone."""
+    name = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+    try:
+        return f"{name}-{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return name
 
 
 def _start_time(pid: int) -> int | None:
