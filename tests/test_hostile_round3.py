@@ -262,6 +262,8 @@ def test_a_planted_latest_crashes_nothing(target: str, capsys: pytest.CaptureFix
         "/mnt/disk-full-volume-01/panel-out",
         "the task-scheduler-service reads preauthorization: pending-review-7",
         "see https://example.com/desk-booking-system-2026?monkey=bananas123",
+        "the bearer receives notifications; authorization failed-permanently",
+        "an api-key rotation-schedule is documented",
     ],
 )
 def test_redaction_leaves_words_that_merely_contain_a_key_shape(text: str) -> None:
@@ -284,6 +286,10 @@ def test_an_error_naming_such_a_path_shows_it_whole(capsys: pytest.CaptureFixtur
         "Authorization: Bearer abcdefgh12345678",
         "x-api-key: abcdefgh12345678",
         "/keys/sk-abcdefgh12345678.txt",
+        "Authorization: Bearer abcdefgh12345678",
+        '{"authorization": "Bearer abcdefgh12345678"}',
+        "token_type=bearer abcdefgh12345678",
+        "api-key=abcdefgh12345678",
     ],
 )
 def test_key_shapes_as_tokens_are_still_redacted(text: str) -> None:

@@ -64,4 +64,19 @@ def clip(text: str, limit: int) -> str:
 def _mask(match: re.Match[str]) -> str:
     if match.group(1):
         return REDACTED
-    return f"{match.group(2)}{REDACTED}"
+    prefix, value = match.group(2), match.group(3)
+    before = match.string[max(0, match.start() - 24) : match.start()].lower()
+    if "authoriz" not in before and not _is_credential_context(prefix, value):
+        return match.group(0)  # prose: "the bearer receives", "authorization failed-badly"
+    return f"{prefix}{REDACTED}"
+
+
+def _is_credential_context(prefix: str, value: str) -> bool:
+    """A header name is followed by `:` or `=` before its value; `Bearer` (outside an
+    Authorization header) by a token, which looks like one (a digit in it, or 20 characters
+    and more), not by a word of prose."""
+    if ":" in prefix or "=" in prefix:
+        return True
+    if prefix.lstrip("\"'").lower().startswith("bearer"):
+        return any(c.isdigit() for c in value) or len(value) >= 20
+    return False
