@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -250,6 +252,29 @@ def test_a_planted_latest_crashes_nothing(target: str, capsys: pytest.CaptureFix
     _fails(capsys, ["rerun", "runs", *QUICK])
     assert tree(Path("elsewhere")) == before  # render once rewrote a foreign folder's pages
     assert _run_folders(group) == [real.name]
+
+
+def _panel(*args: str) -> subprocess.CompletedProcess[str]:
+    """panel in its own process, killed after 60 s: a read that blocks fails, never hangs."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "panel", *args],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+
+
+def test_a_pipe_in_the_ledger_or_the_cache_is_unreadable_not_a_hang() -> None:
+    Path("cache/batches").mkdir(parents=True)
+    os.mkfifo("cache/batches/planted.json")  # reading it would wait for a writer for ever
+    listed = _panel("batches")
+    assert listed.returncode == 0 and "planted.json: not a batch entry" in listed.stderr
+    _group()
+    entry = next(Path("cache/cells").rglob("*.json"))
+    entry.unlink()
+    os.mkfifo(entry)
+    again = _panel("run", *CARDS, *QUICK, "--out", "runs", "--quiet")
+    assert again.returncode == 0 and "not a regular file" in again.stderr, again.stderr
+    assert entry.is_file()  # the answer is cached again in its place
 
 
 # ------------------------------------------------ 8. redaction matches whole tokens

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from panel.files import write_atomically
+from panel.errors import InputError
+from panel.files import read_text, write_atomically
 from panel.models import BatchEntry, ModelInfo
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a batch of 100,000 requests, with room to spare
 
 
 class BatchLedger:
@@ -33,9 +35,10 @@ class BatchLedger:
         """Every readable entry, oldest first; unreadable files are listed in `unreadable`."""
         found, self.unreadable = [], []
         for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
-            try:
-                found.append(BatchEntry.model_validate_json(path.read_bytes()))
-            except (OSError, ValidationError, ValueError):
+            try:  # read as a hand-written file: a pipe or a huge file is unreadable, not a hang
+                text = read_text(path, limit=MAX_ENTRY_BYTES)
+                found.append(BatchEntry.model_validate_json(text))
+            except (InputError, OSError, ValidationError, ValueError):
                 self.unreadable.append(path)
         return sorted(found, key=lambda entry: entry.submitted_at)
 

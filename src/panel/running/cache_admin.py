@@ -69,6 +69,8 @@ def _own_files(root: Path, kind: str = CELLS) -> tuple[list[Path], list[Path], i
 
 def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
     """An entry and the reason it cannot be served (None when it is good)."""
+    if not path.is_file():  # a pipe or a device planted there: reading it would wait for ever
+        return None, "not a regular file"
     try:
         entry = CachedCell.model_validate_json(path.read_bytes())
     except OSError as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -153,6 +154,9 @@ class ResponseStore:
         it is missing, unreadable, misfiled or not a valid verdict."""
         path = self._path(key)
         name = f"{path}{f' ({cell})' if cell else ''}"
+        if os.path.lexists(path) and not path.is_file():  # a pipe would block the run for ever
+            self.warn(f"{name}: not a regular file; calling the model again")
+            return None
         try:
             text = path.read_text(encoding="utf-8")
         except (FileNotFoundError, NotADirectoryError):
