@@ -80,6 +80,17 @@ def test_digest_refuses_a_site_that_is_or_is_inside_its_runs(
     assert tree(runs) == before
 
 
+def test_digest_refuses_a_site_holding_its_vote_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _group()
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    Path("site/votes.db").write_bytes(b"readers' votes")  # replacing the site would delete it
+    args = ["digest", "runs", "--out", "site", "--db", "sqlite:///site/votes.db"]
+    _fails(capsys, args, "holds --db")
+    assert Path("site/votes.db").read_bytes() == b"readers' votes"
+
+
 def test_render_refuses_votes_it_would_overwrite(capsys: pytest.CaptureFixture[str]) -> None:
     run = _group() / "latest"
     votes = "tool,ship,skip\nclaw-code,3,1\n"

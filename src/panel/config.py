@@ -50,15 +50,23 @@ def has_config(folder: Path | None = None) -> bool:
 
 def default_model(
     config: PanelConfig, source: str | None, env: dict[str, str] | None = None
-) -> tuple[str | None, str, str]:
-    """The model to use when no `--model` flag is given, why, and where the value came from,
-    for an error about it to name (None: follow the keys)."""
+) -> tuple[str | None, str]:
+    """The model to use when no `--model` flag is given, and why (None: follow the keys)."""
     env = dict(os.environ) if env is None else env
     if env.get(MODEL_ENV, "").strip():
-        return env[MODEL_ENV].strip(), f"from {MODEL_ENV}", MODEL_ENV
+        return env[MODEL_ENV].strip(), f"from {MODEL_ENV}"
     if config.model:
-        return config.model, f"from {source}", f"{source}: model"
-    return None, "", "--model"
+        return config.model, f"from {source}"
+    return None, ""
+
+
+def model_origin(config: PanelConfig, source: str | None, env: dict[str, str] | None = None) -> str:
+    """Where `default_model`'s value came from, as an error about it names it:
+    `PANEL_MODEL`, `panel.toml: model` (or `--model` when neither set one)."""
+    env = dict(os.environ) if env is None else env
+    if env.get(MODEL_ENV, "").strip():
+        return MODEL_ENV
+    return f"{source}: model" if config.model else "--model"
 
 
 def run_defaults(config: PanelConfig) -> dict[str, object]:

@@ -61,6 +61,17 @@ def _live_page(args: argparse.Namespace) -> LivePage | None:
     return vote_server_page(args.vote_server) if args.vote_server else None
 
 
+def _vote_files(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files render and digest read votes from: --votes, and a SQLite --db."""
+    found = [("--votes", Path(args.votes))] if getattr(args, "votes", None) else []
+    if getattr(args, "db", None):
+        from panel.web.db_url import parse_db_url
+
+        database = parse_db_url(args.db).sqlite_path
+        found += [("--db", database)] if database is not None else []
+    return found
+
+
 def run_folder(path: Path) -> Path:
     """The folder of a run named by its folder (or a pointer to it) or by its record file."""
     from panel.record.store import LATEST, RECORD, latest_target
@@ -95,9 +106,8 @@ def _render(args: argparse.Namespace, console: Console) -> int:
 
     folder = run_folder(args.run)
     live = _live_page(args)  # every flag checked before anything is read or written
-    if args.votes:  # render replaces these three files: none of them may be what it reads
-        for name in (RECORD, MARKDOWN, HTML):
-            check_apart(folder / name, [("--votes", args.votes)], source=f"{args.run}: {name}")
+    for name in (RECORD, MARKDOWN, HTML):  # render replaces these: none may be what it reads
+        check_apart(folder / name, _vote_files(args), source=f"{args.run}: {name}")
     votes = load_votes(args.votes) if args.votes else None
     if args.db:
         from panel.web.votes_db import read_votes
@@ -129,8 +139,9 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
     from panel.urls import public_url, refuse_credentials
 
     since = parse_since(args.since)
-    # The site folder is replaced whole: it must not be, hold or sit inside the runs it reads.
-    check_apart(args.out, [("the runs folder", args.runs_dir)], source=f"--out {args.out}")
+    # The site folder is replaced whole: it must not be, hold or sit inside what it reads.
+    inputs = [("the runs folder", args.runs_dir), *_vote_files(args)]
+    check_apart(args.out, inputs, source=f"--out {args.out}")
     site_url = args.site_url
     if site_url is not None and safe_url(site_url) is None:
         raise InputError(f"--site-url: {public_url(site_url)!r} is not an http(s) URL")

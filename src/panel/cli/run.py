@@ -33,14 +33,14 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run_command(args: argparse.Namespace, console: Console) -> int:
-    from panel.config import default_model, load_config
+    from panel.config import default_model, load_config, model_origin
     from panel.inputs.loading import replaced_builtins
     from panel.providers.registry import choose_model
 
     if args.model is None:  # no flag: PANEL_MODEL, then the config file, then the keys set
-        args.model, args.model_reason, args.model_source = default_model(
-            *(args.config or load_config())
-        )
+        config = args.config or load_config()
+        args.model, args.model_reason = default_model(*config)
+        args.model_source = model_origin(*config)
     if args.model is not None:  # checked before the inputs, naming where it came from
         choose_model(args.model, source=getattr(args, "model_source", "--model"))
     spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
