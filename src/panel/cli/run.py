@@ -165,6 +165,7 @@ def _run(
     from dataclasses import replace
 
     from panel.cli.batches import batching, endpoint_of
+    from panel.cli.run_inputs import kept_inputs, run_inputs
     from panel.providers.registry import choose_grader, choose_model, model_of_record
     from panel.record.votes import load_votes
     from panel.report.run_folders import check_apart, check_out_dir, default_root, prepare
@@ -197,7 +198,7 @@ def _run(
         options = replace(options, concurrency=BATCH_CONCURRENCY, warm_up=False)
     out_root = args.out or default_root(tool.id for tool in spec.tools)
     out_root = check_out_dir(out_root, cache_dir=args.cache_dir)
-    check_apart(out_root, _inputs(args), source=f"--out {out_root}", may_hold=_kept(args))
+    check_apart(out_root, run_inputs(args), source=f"--out {out_root}", may_hold=kept_inputs(args))
     if not args.dry_run:  # a dry run writes nothing
         calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
         prepare(out_root, cells=calls, cache_dir=args.cache_dir)
@@ -295,39 +296,6 @@ async def _run_beside_estimate(
         counted.cancel()
         raise
     return record, await counted
-
-
-def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """Every file or folder the run reads, named by its flag, for `check_apart`."""
-    named: list[tuple[str, Path | None]] = [
-        *(("the input", path) for path in getattr(args, "inputs", None) or []),
-        ("--panel", getattr(args, "panel", None)),
-        ("--personas-dir", getattr(args, "personas_dir", None)),
-        ("--prompts-dir", getattr(args, "prompts_dir", None)),
-        ("--votes", args.votes),
-    ]
-    return [(label, Path(path)) for label, path in [*named, *_record_inputs(args)] if path]
-
-
-def _kept(args: argparse.Namespace) -> list[Path]:
-    """Inputs the run group may hold: a rerun lands beside the run it reruns, by design."""
-    return [path for _, path in _record_inputs(args)]
-
-
-def _record_inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
-    """A rerun's record, and its run folder if panel wrote it (the group may hold them; a new
-    run is never written as or into them)."""
-    from panel.record.store import record_path
-    from panel.report.run_folders import home_of
-
-    if getattr(args, "record", None) is None:
-        return []
-    record = record_path(args.record)
-    found = [("the record", record)]
-    home = home_of(record)
-    if home is not None and home != record.parent:  # a run folder in its group
-        found.append(("the record's run folder", record.parent))
-    return found
 
 
 async def _run_and_close(
