@@ -228,6 +228,46 @@ def test_every_reader_sees_numbers_from_the_cells(capsys: pytest.CaptureFixture[
     assert "ship_pct" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("aggregates.tools.0.ship_pct", 0.0),
+        ("aggregates.tools.1.mean_score", 1.0),
+        ("aggregates.overall.winner", "claw-code"),
+        ("totals.cells_ok", 99),
+        ("complete", False),
+    ],
+)
+def test_a_listing_never_shows_a_figure_the_cells_do_not_give(
+    path: str, value: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _run()
+    data = json.loads((run / "record.json").read_text())
+    *parents, last = path.split(".")
+    target = data
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if target[last] == value:  # the winner: name the other tool
+        value = next(tool["id"] for tool in data["tools"] if tool["id"] != value)
+    target[last] = value
+    (run / "record.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and path.split(".")[-1] in captured.err
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert "skipped" in capsys.readouterr().err
+
+
+def test_a_tampered_bootstrap_interval_is_computed_again() -> None:
+    run = _run()
+    genuine = load_record(run).statistics
+    data = json.loads((run / "record.json").read_text())
+    data["statistics"]["tools"][0]["mean_score_low"] = -50.0  # no score is below 1
+    (run / "record.json").write_text(json.dumps(data))
+    assert load_record(run).statistics == genuine
+
+
 # ------------------------------------------------ 10. validate reads a run folder as render does
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from panel.models.base import Slug, Strict
-from panel.models.record import CommunityVote, OverallCall, ReviewCall, ToolSummary
+from panel.models.record import CommunityVote, OverallCall, ReviewCall, ToolSummary, UtcTime
 
 
 class _Part(BaseModel):
@@ -51,6 +51,33 @@ class RunAggregates(_Part):
         return self.overall.reason if self.overall else "no call"
 
 
+class RunVerdict(_Part):
+    verdict: str | None = None
+    score: int | None = None
+
+
+class RunCell(_Part):
+    """What a cell adds to the figures a listing shows: who, which tool, its verdict and score
+    (the editor's override laid over them), so those figures are checked, never trusted."""
+
+    persona: str
+    tool: str
+    status: str
+    verdict: RunVerdict | None = None
+    override: RunVerdict | None = None
+
+    def published(self) -> tuple[str | None, int | None]:
+        """The verdict word and score as the page shows them (None, None: no verdict)."""
+        if self.status != "ok" or self.verdict is None:
+            return None, None
+        edit = self.override or RunVerdict()
+        return (edit.verdict or self.verdict.verdict), (edit.score or self.verdict.score)
+
+
+class RunPersona(_Part):
+    id: Slug
+
+
 class RunTotals(_Part):
     cells: int
     cells_ok: int
@@ -61,10 +88,12 @@ class RunTotals(_Part):
 class RunSummary(_Part):
     schema_version: int  # the current one, or one `record.store` migrates
     run_id: str
-    created_at: AwareDatetime
+    created_at: UtcTime
     title: str
     model: RunModel
     tools: list[RunTool] = Field(min_length=1)
+    personas: list[RunPersona] = Field(min_length=1)
+    cells: list[RunCell]
     aggregates: RunAggregates
     totals: RunTotals
     community_votes: dict[Slug, CommunityVote | None] = Field(default_factory=dict)

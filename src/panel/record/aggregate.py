@@ -46,6 +46,11 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def majority(words: list[str | None]) -> str | None:
+    """The verdict more of `words` give (a tie: none), as each reviewer's call is made."""
+    return _majority(words)
+
+
 def _majority(words: list[str | None]) -> str | None:
     ships, skips = words.count("ship"), words.count("skip")
     return "ship" if ships > skips else "skip" if skips > ships else None

@@ -100,7 +100,10 @@ def representatives(cells: list[CellResult]) -> dict[tuple[str, str], CellResult
 
 
 def tool_statistics(
-    tool: str, cells: list[CellResult], personas: list[str] | None = None
+    tool: str,
+    cells: list[CellResult],
+    personas: list[str] | None = None,
+    stored: ToolStatistics | None = None,
 ) -> ToolStatistics:
     """A tool's figures; the ship % and its interval over the reviewers of `personas` (default:
     those with a cell for the tool), exactly the aggregates' ship %: each reviewer once, by the
@@ -114,7 +117,10 @@ def tool_statistics(
         if cell.score is not None:
             by_reviewer.setdefault(cell.persona, []).append(float(cell.score))
     scores = [score for group in by_reviewer.values() for score in group]
-    score = cluster_bootstrap_mean_interval(list(by_reviewer.values()))
+    mean = round(fmean(scores), 2) if scores else None
+    kept = _stored_interval(stored, mean, scores)
+    score = None if kept else cluster_bootstrap_mean_interval(list(by_reviewer.values()))
+    low, high = kept or ((round(score.low, 2), round(score.high, 2)) if score else (None, None))
     return ToolStatistics(
         tool=tool,
         ratings=len(answered),
@@ -125,10 +131,26 @@ def tool_statistics(
         reviewers=summary.reviewers,
         reviewer_ships=summary.ships,
         missing=len(summary.missing),
-        mean_score=round(fmean(scores), 2) if scores else None,
-        mean_score_low=round(score.low, 2) if score else None,
-        mean_score_high=round(score.high, 2) if score else None,
+        mean_score=mean,
+        mean_score_low=low,
+        mean_score_high=high,
     )
+
+
+def _stored_interval(
+    stored: ToolStatistics | None, mean: float | None, scores: list[float]
+) -> tuple[float, float] | None:
+    """A record's own bootstrap interval, re-used when reading it back (the bootstrap is the one
+    slow figure: 2,000 resamples a tool) only if it can be that figure: around the mean the
+    cells give, inside the range of their scores. Anything else is computed again."""
+    if stored is None or mean is None or not scores:
+        return None
+    low, high = stored.mean_score_low, stored.mean_score_high
+    if low is None or high is None or stored.mean_score != mean:
+        return None
+    if not min(scores) <= low <= mean <= high <= max(scores):
+        return None
+    return low, high
 
 
 def _pct(share: float) -> float:
@@ -207,15 +229,23 @@ def panel_statistics(
     *,
     samples: int = 1,
     balance_order: bool = False,
+    stored: PanelStatistics | None = None,
 ) -> PanelStatistics:
+    """`stored` (a record's own statistics, read back) lends only its bootstrap intervals, and
+    only where `tool_statistics` finds them possible."""
     cells_consensus = consensus(cells)
+    same_bootstrap = stored is not None and (stored.bootstrap_resamples, stored.bootstrap_seed) == (
+        BOOTSTRAP_RESAMPLES,
+        BOOTSTRAP_SEED,
+    )
+    kept = {s.tool: s for s in stored.tools} if stored is not None and same_bootstrap else {}
     kappa, subjects = persona_agreement(personas, tools, cells_consensus)
     return PanelStatistics(
         samples=samples,
         balance_order=balance_order,
         tool_order=tools,
         cells=cells_consensus,
-        tools=[tool_statistics(tool, cells, personas) for tool in tools],
+        tools=[tool_statistics(tool, cells, personas, kept.get(tool)) for tool in tools],
         fleiss_kappa=None if kappa.value is None else round(kappa.value, 4),
         fleiss_kappa_note=kappa.reason,
         fleiss_kappa_subjects=subjects,

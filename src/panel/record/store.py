@@ -66,6 +66,7 @@ def recomputed(record: Record) -> Record:
             edited,
             samples=statistics.samples,
             balance_order=statistics.balance_order,
+            stored=statistics,  # lends its bootstrap intervals only where they are possible
         )
     update = {
         "aggregates": aggregate_record(record),
@@ -149,7 +150,64 @@ def load_summary(path: Path) -> RunSummary:
             f"{SCHEMA_VERSION}{_older_versions()} (use the panel release that wrote it)",
             source=source,
         )
+    problem = summary_disagreement(summary)
+    if problem:  # a listing never shows a figure its cells do not give
+        raise InputError(f"{problem} (run 'panel validate' on it)", source=source)
     return summary
+
+
+def summary_disagreement(summary: RunSummary) -> str | None:
+    """The first figure a listing shows that the record's own cells do not give: each tool's
+    reviewers, answered, ships, skips, ship % and mean score, the cell counts, `complete` and
+    the winner (None: they all agree). Cheap: no whole record is validated."""
+    from statistics import fmean
+
+    from panel.record.aggregate import majority, overall_call
+
+    personas = [persona.id for persona in summary.personas]
+    stored = {s.tool: s for s in summary.aggregates.tools}
+    if sorted(stored) != sorted(tool.id for tool in summary.tools):
+        return "aggregates.tools: do not name the record's tools"
+    for tool, figures in stored.items():
+        words: dict[str, list[str | None]] = {}
+        scores: list[int] = []
+        for cell in summary.cells:
+            word, score = cell.published()
+            if cell.tool == tool and cell.persona in personas and cell.status == "ok":
+                words.setdefault(cell.persona, []).append(word)
+                scores += [score] if score is not None else []
+        calls = [majority(words[p]) for p in personas if p in words]
+        ships = calls.count("ship")
+        expected = {
+            "reviewers": len(personas),
+            "answered": len(calls),
+            "ships": ships,
+            "skips": calls.count("skip"),
+            "ship_pct": round(100 * ships / len(personas), 1),
+            "mean_score": round(fmean(scores), 2) if scores else None,
+        }
+        for name, value in expected.items():
+            if getattr(figures, name) != value:
+                return (
+                    f"aggregates.tools.{tool}.{name}: is {getattr(figures, name)!r} but the "
+                    f"cells give {value!r}"
+                )
+    ok = sum(cell.status == "ok" for cell in summary.cells)
+    for name, have, want in (
+        ("totals.cells", summary.totals.cells, len(summary.cells)),
+        ("totals.cells_ok", summary.totals.cells_ok, ok),
+        ("complete", summary.complete, ok == len(summary.cells)),
+    ):
+        if have != want:
+            return f"{name}: is {have!r} but the cells give {want!r}"
+    overall = summary.aggregates.overall
+    if overall is not None and len(stored) > 1:
+        winner = overall_call(summary.aggregates.tools).winner
+        if overall.winner != winner:
+            return (
+                f"aggregates.overall.winner: is {overall.winner!r} but the figures give {winner!r}"
+            )
+    return None
 
 
 def _check_ids(record: Record, source: str) -> None:
