@@ -286,32 +286,20 @@ async def _run_beside_estimate(
     *,
     estimate: Coroutine[Any, Any, CostEstimate],
 ) -> tuple[Record, CostEstimate]:
-    """The run, and its estimate counted at the same time."""
+    """The run, and its estimate counted at the same time; the provider closed after both."""
     import asyncio
+
+    from panel.running.runner import run_panel
 
     counted = asyncio.ensure_future(estimate)
     try:
-        record = await _run_and_close(spec, provider, store, options, on_update, on_run)
+        record = await run_panel(spec, provider, store, options, on_update=on_update, on_run=on_run)
     except BaseException:
         counted.cancel()
         raise
-    return record, await counted
-
-
-async def _run_and_close(
-    spec: PanelSpec,
-    provider: Provider,
-    store: ResponseStore,
-    options: RunOptions,
-    on_update: Callable[[CellUpdate], None],
-    on_run: Callable[[PanelRun], None],
-) -> Record:
-    from panel.running.runner import run_panel
-
-    try:
-        return await run_panel(spec, provider, store, options, on_update=on_update, on_run=on_run)
     finally:
         await provider.aclose()
+    return record, await counted
 
 
 def _provider(choice: ModelChoice, args: argparse.Namespace) -> Provider:

@@ -49,11 +49,7 @@ def fence(card: ToolCard) -> str:
     cannot close its fence early.
     """
     body = json.dumps(card.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False)
-    attempt, code = 0, fence_marker(body)
-    while code in body:
-        attempt += 1
-        code = fence_marker(body, attempt)
-    return f"<<<UNTRUSTED {code}\n{body}\nUNTRUSTED {code}>>>"
+    return fence_text(body)
 
 
 def fence_text(text: str) -> str:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
@@ -37,25 +38,24 @@ from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record, run_file
 from panel.record.votes import load_votes
 
+
+def _sample_card(letter: str, tagline: str, description: str, entry: str, **more: Any) -> ToolCard:
+    return ToolCard(
+        id=f"sample-{letter}",
+        name=f"Sample tool {letter.upper()}",
+        category="Developer Tools",
+        tagline=tagline,
+        description=description,
+        pricing=Pricing(entry=entry),
+        **more,
+    )
+
+
 SAMPLE_CARDS = [
-    ToolCard(
-        id="sample-a",
-        name="Sample tool A",
-        category="Developer Tools",
-        tagline="A sample tagline",
-        description="A sample description used to render templates.",
-        pricing=Pricing(entry="Free"),
-        competitors=["Sample rival"],
-    ),
-    ToolCard(
-        id="sample-b",
-        name="Sample tool B",
-        category="Developer Tools",
-        tagline="Another tagline",
-        description="A second sample description.",
-        pricing=Pricing(entry="Paid"),
-    ),
-]
+    _sample_card("a", "A sample tagline", "A sample description used to render templates.", "Free",
+                 competitors=["Sample rival"]),
+    _sample_card("b", "Another tagline", "A second sample description.", "Paid"),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)

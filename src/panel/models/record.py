@@ -7,7 +7,7 @@ The aggregator and the renderers see only these final, validated objects.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
@@ -101,7 +101,28 @@ class ReviewCall(Strict):
     rule: str = Field(default="", description="How the call is made, as printed on the page.")
 
 
-class Aggregates(Strict):
+class PanelCall:
+    """The panel's call read from `overall` (a comparison) or `call` (a one-tool review): shared
+    by the record's aggregates and the light summary `panel runs` reads."""
+
+    if TYPE_CHECKING:
+        overall: OverallCall | None
+        call: ReviewCall | None
+
+    @property
+    def winner(self) -> str | None:
+        """The comparison's winner; none in a one-tool review, which has no winner."""
+        return self.overall.winner if self.overall else None
+
+    @property
+    def call_line(self) -> str:
+        """The panel's call in one line: the overall call's reason, or the one tool's call."""
+        if self.call is not None:
+            return f"{self.call.headline} ({self.call.reason})"
+        return self.overall.reason if self.overall else "no call"
+
+
+class Aggregates(PanelCall, Strict):
     tools: list[ToolSummary]
     personas: list[PersonaPreference] = Field(
         description="Each reviewer's preference among the tools (none in a one-tool review)."
@@ -124,18 +145,6 @@ class Aggregates(Strict):
         if len(self.tools) > 1 and self.overall is None:
             raise ValueError("a comparison needs its overall call")
         return self
-
-    @property
-    def winner(self) -> str | None:
-        """The comparison's winner; none in a one-tool review, which has no winner."""
-        return self.overall.winner if self.overall else None
-
-    @property
-    def call_line(self) -> str:
-        """The panel's call in one line: the overall call's reason, or the one tool's call."""
-        if self.call is not None:
-            return f"{self.call.headline} ({self.call.reason})"
-        return self.overall.reason if self.overall else "no call"
 
 
 class Totals(Strict):

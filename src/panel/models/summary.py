@@ -14,7 +14,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from panel.models.base import Slug, Strict
-from panel.models.record import CommunityVote, OverallCall, ReviewCall, ToolSummary, UtcTime
+from panel.models.record import (
+    CommunityVote,
+    OverallCall,
+    PanelCall,
+    ReviewCall,
+    ToolSummary,
+    UtcTime,
+)
 
 
 class _Part(BaseModel):
@@ -34,21 +41,10 @@ class RunModel(_Part):
     is_language_model: bool
 
 
-class RunAggregates(_Part):
+class RunAggregates(PanelCall, _Part):
     tools: list[ToolSummary]
     overall: OverallCall | None = None  # a comparison's
     call: ReviewCall | None = None  # a one-tool review's
-
-    @property
-    def winner(self) -> str | None:
-        return self.overall.winner if self.overall else None
-
-    @property
-    def call_line(self) -> str:
-        """As `Aggregates.call_line`."""
-        if self.call is not None:
-            return f"{self.call.headline} ({self.call.reason})"
-        return self.overall.reason if self.overall else "no call"
 
 
 class RunVerdict(_Part):
