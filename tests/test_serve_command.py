@@ -73,3 +73,21 @@ def test_a_runs_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"panel: error: {tmp_path / 'runs'}: not a folder\n"
+
+
+@pytest.mark.parametrize("layout", ["cards inside runs", "runs inside cards", "the same"])
+def test_a_runs_folder_apart_from_its_cards_or_one_line(tmp_path: Path, layout: str) -> None:
+    runs, cards = {
+        "cards inside runs": (tmp_path / "runs", tmp_path / "runs" / "cards"),
+        "runs inside cards": (tmp_path / "cards" / "runs", tmp_path / "cards"),
+        "the same": (tmp_path / "cards", tmp_path / "cards"),
+    }[layout]
+    cards.mkdir(parents=True)
+    (cards / "tool.toml").write_text("# an editor's card\n")
+    done = subprocess.run(
+        [*PANEL, "serve", str(runs), "--port", "0", "--cards", str(cards)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert "refusing an output folder" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert (cards / "tool.toml").read_text() == "# an editor's card\n"

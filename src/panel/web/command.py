@@ -71,9 +71,13 @@ def serve(args: argparse.Namespace, console: Console) -> int:
     runs_dir: Path = args.runs_dir
     if runs_dir.exists() and not runs_dir.is_dir():
         raise InputError("not a folder", source=str(runs_dir))
-    runs_dir.mkdir(parents=True, exist_ok=True)
     if args.cards is not None and not args.cards.is_dir():
         raise InputError("--cards: no such folder", source=str(args.cards))
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    if args.cards is not None:  # new runs and rebuilt pages go into the runs folder
+        from panel.report.run_folders import check_apart
+
+        check_apart(runs_dir, [("--cards", args.cards)], source=str(runs_dir))
     token = args.token or os.environ.get(TOKEN_ENV, "").strip()
     generated = not token
     token = token or new_token()
