@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running import stance_idioms as i
 from panel.running import stance_words as w
 from panel.running.stance_clause import OPPOSITE, clause_calls
 from panel.running.stance_grammar import Stance
@@ -108,16 +109,20 @@ def read(
     sentences = split_sentences(text)
     calls: list[Call] = []
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
+    tells = any(word in text for word in i.STORY_WORDS)  # substring tests: far cheaper
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
             calls += _answered(sentence, answer, names, hints)
             continue
         mine = own_words(sentence)
-        done = _done(mine, names) or done
-        same = w.DO_THE_SAME.search(mine) if "same" in mine or "suit" in mine else None
+        done = (_done(mine, names) if tells else None) or done
+        same = i.DO_THE_SAME.search(mine) if "same" in mine or "suit" in mine else None
         if same and done and not w.NOUN_NEGATOR.search(mine[: same.start()]):
             calls.append(Call(done, same.group(), True))
+        closer = i.CLOSER.search(mine) if any(k in mine for k in i.CLOSER_KEYS) else None
+        if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
+            calls.append(Call(done or "ship", closer.group(), True))
         calls += _sentence_calls(mine, names, hints)
     return Reading(verdict, tuple(calls))
 
@@ -125,23 +130,24 @@ def read(
 def _done(sentence: str, names: Names) -> Stance | None:
     """What a story did with the tool: "we moved to Cloudflare Pages" (from the tool: a skip)."""
     stories: tuple[tuple[re.Pattern[str], Stance], ...] = (
-        (w.DID_ADOPT, "ship"),
-        (w.DID_LEAVE, "skip"),
+        (i.DID_ADOPT, "ship"),
+        (i.DID_LEAVE, "skip"),
     )
     for pattern, stance in stories:
         match = pattern.search(sentence)
-        if match:
-            kind = names.at(match["object"]) or ("tool" if w.IT.match(match["object"]) else None)
+        what = match and (match["object"] or match.groupdict().get("out"))
+        if what:
+            kind = names.at(what) or ("tool" if i.IT.match(what) else None)
             if kind in ("tool", "rival"):
                 return stance if kind == "tool" else OPPOSITE[stance]
-    return None
+    return "skip" if i.BARE_LEAVE.search(sentence) else None  # "I cancelled last week"
 
 
 def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
-    asked, said = w.QUESTION_CALL.match(question), w.ANSWER.match(answer)
+    asked, said = i.QUESTION_CALL.match(question), i.ANSWER.match(answer)
     if asked is None or said is None:
-        return []  # a question asks; only its answer makes the call
+        return _name_answer(question, answer, names)  # a question asks; only its answer calls
     statement = f"{asked['subject']} {asked['aux']} {question[asked.end() :]}".rstrip("?")
     calls = _sentence_calls(statement, names, hints)
     if said["no"]:
@@ -163,9 +169,18 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
     return calls
 
 
+def _name_answer(question: str, answer: str, names: Names) -> list[Call]:
+    """ "Firebase or Supabase for a new SaaS? Supabase.": the answer names the pick."""
+    match = i.NAME_ANSWER.match(answer) if " or " in question else None
+    kind = names.at(match["name"]) if match else None
+    if kind not in ("tool", "rival") or len(names.mentions(question)) < 2:
+        return []
+    return [Call("ship" if kind == "tool" else "skip", f"{question} {answer}", True)]
+
+
 def _named_answer(sentence: str, names: Names) -> list[Call]:
     """ "Caddy, no contest.": for the tool when it is named, against it when a rival is."""
-    match = w.NAMED_ANSWER.match(sentence)
+    match = i.NAMED_ANSWER.match(sentence)
     kind = names.at(match["name"]) if match else None
     if kind not in ("tool", "rival"):
         return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from panel.running import stance_grammar as g
+from panel.running import stance_idioms as idioms
 from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
 from panel.running.stance_text import ALL, Clause, Hints, Names, Target
@@ -19,7 +20,7 @@ Found = tuple[Stance, bool, bool]  # the call, firm, narrowed to some uses ("for
 
 
 def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found]:
-    text = clause.text
+    text = whole = clause.text
     label = g.LABEL.match(text)
     labelled = bool(label and label.end() > 0) or clause.labelled
     if label and label.end() > 0:
@@ -36,7 +37,43 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
     ]
     judged = _judged(text) if any(key in text for key in hints.judged) else []
     found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
+    return found + _idiom_calls(whole, names, hints)
+
+
+def _idiom_calls(text: str, names: Names, hints: Hints) -> list[Found]:
+    """Set phrases that make a call on their own: "highly recommended", "hard pass", "10/10"."""
+    found: list[Found] = []
+    tried: set[int] = set()
+    for key in hints.idioms:
+        if key not in text:
+            continue
+        for idiom in idioms.BY_KEY[key]:
+            if id(idiom) in tried:
+                continue
+            tried.add(id(idiom))
+            for match in idiom.finditer(text):
+                call = _idiom_call(idiom, match, text, names)
+                if call:
+                    found.append(call)
     return found
+
+
+def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Names) -> Found | None:
+    before = text[: match.start()]
+    if w.NOUN_NEGATOR.search(before):
+        return None  # "not a must-have", "I wouldn't call it a no-brainer": no call either way
+    stance = idiom.stance
+    if idiom.about:
+        what = match["x"]
+        kind = names.at(what) or ("tool" if what in idioms.PRONOUNS else None)
+        if kind == "rival" and idiom.choice:
+            stance = "skip"  # "my pick is Render", reviewing Heroku
+        elif kind != "tool":
+            return None
+    elif _about_rival(before, names):
+        return None  # "Render is a no-brainer": about Render
+    firm = not idioms.PAST_BEFORE.search(before)  # "it was a no-brainer at the time": a story
+    return stance, firm, bool(g.SCOPE.search(text[match.end() :]))
 
 
 def _verb_call(
@@ -246,13 +283,19 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
             if call and not _about_rival(text[: match.start()], names):
                 before = text[: match.start()]
                 negated = bool(w.NOUN_NEGATOR.search(before))
+                if negated and _UNNEGATABLE.search(match.group()):
+                    continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
-                found.append((OPPOSITE[call] if negated else call, firm))
+                past = bool(idioms.PAST_BEFORE.search(before))  # "X was the go-to in 2019"
+                found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):
             worth_negated = w.NOUN_NEGATOR.search(text[: match.start()])
             found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
+
+
+_UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 
 def _judged_noun(stance: Stance, phrase: str) -> Stance | None:

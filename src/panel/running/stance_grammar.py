@@ -66,7 +66,8 @@ HEDGE = re.compile(
 LEAD = re.compile(
     r"(?P<lead>"
     + alt(
-        r"(?:my|our|the) (?:advice|recommendation|suggestion|answer|call|verdict)"
+        r"(?:my|our|the) (?:(?:honest|personal|general|strong|only|real|final|own) )?"
+        r"(?:advice|recommendation|suggestion|answer|call|verdict)"
         r"(?: here)? (?:is|would be|remains)",
         r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push) (?:you|anyone|everyone"
         r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
@@ -84,7 +85,8 @@ LEAD = re.compile(
 GERUND_LEAD = re.compile(
     r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
     r" down on the side of|in favou?r of|side with"
-    r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against))\s*$"
+    r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
+    r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)))\s*$"
 )
 # Who may stand in front of the verb and still make the reviewer's call.
 OPENERS = re.compile(

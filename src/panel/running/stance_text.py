@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running import stance_idioms as i
 from panel.running import stance_words as w
 
 Target = Literal["tool", "rival", "alt", "none", "unknown", "name", "verb"]
@@ -94,14 +95,16 @@ REPORTED = re.compile(
     r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
     r"|will tell you"
-    r"|would tell you|labels?|dismiss(?:es)?)\b"
+    r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
+    r"|bills itself|pitches|tagline|slogan)\b"
 )
 
 REPORTED_WORDS = frozenset((
     "say", "says", "said", "tell", "tells", "told", "swear", "swears", "think", "thinks", "claim",
     "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
     "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
-    "label", "labels", "dismiss", "dismisses",
+    "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
+    "bills", "pitches", "tagline", "slogan",
 ))  # fmt: skip
 
 REPORTED_BY_ME = re.compile(r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$")
@@ -113,6 +116,7 @@ REPORTED_END = re.compile(r"[,;]\s+(?:but|yet|though)\b|;")
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
 _CODE = re.compile(r"`[^`]*`")
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
+_VOTE = re.compile(r"(?<![\w.+-])[+-]1(?![\w.%/])")  # "+1 to moving", "I'm -1 on adopting"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -120,6 +124,7 @@ def normalise(text: str) -> str:
     text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
+    text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     return " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
 
 
@@ -223,7 +228,7 @@ def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
     return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
 
 
-_KEYS = w.NOUN_KEYS | w.JUDGED_KEYS | w.CONDITION_KEYS
+_KEYS = w.NOUN_KEYS | w.JUDGED_KEYS | w.CONDITION_KEYS | i.KEYS
 
 _CAPITALISED = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][a-z][\w.+-]*")  # "OrbStack", not "GPU"
 
@@ -236,6 +241,7 @@ class Hints:
     nouns: frozenset[str] = w.NOUN_KEYS  # of `keys`: the noun patterns', the judgements', ...
     judged: frozenset[str] = w.JUDGED_KEYS
     conditions: frozenset[str] = w.CONDITION_KEYS
+    idioms: frozenset[str] = i.KEYS
     proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
 
 
@@ -245,7 +251,12 @@ def hints(text: str, original: str = "") -> Hints:
     words = g.WORDS.findall(text)
     keys = _WORD_KEYS.intersection(words) | {key for key in _PART_KEYS if key in text}
     return Hints(
-        keys, keys & w.NOUN_KEYS, keys & w.JUDGED_KEYS, keys & w.CONDITION_KEYS, proper=proper
+        keys,
+        keys & w.NOUN_KEYS,
+        keys & w.JUDGED_KEYS,
+        keys & w.CONDITION_KEYS,
+        keys & i.KEYS,
+        proper=proper,
     )
 
 

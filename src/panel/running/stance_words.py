@@ -85,11 +85,11 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     (
         "ship",
         re.compile(
-            r"\b(?:money well spent|no regrets|thumbs up|count me in|green light"
+            r"\b(?:money well spent|thumbs up|count me in|green light"
             rf"|(?:an\s+)?(?:easy|clear|enthusiastic|resounding) yes){_END}"
         ),
         True,
-        ("money", "regret", "thumbs", "count me", "green light", "yes"),
+        ("money", "thumbs", "count me", "green light", "yes"),
     ),
     (
         "ship",
@@ -346,16 +346,6 @@ JUDGED = re.compile(
     r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
 )
 
-QUESTION_CALL = re.compile(
-    r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
-    r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
-)
-
-ANSWER = re.compile(
-    r"^(?:(?:for me|honestly|in my case|in short|short answer|personally)[,:]?\s+)?"
-    r"(?:(?P<yes>yes|yep|yeah|absolutely|definitely|without (?:a doubt|hesitation)|of course"
-    r"|100%)|(?P<no>no|nope|not yet|probably not|absolutely not|definitely not|hell no))\b"
-)
 
 CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
@@ -404,23 +394,3 @@ FRONTED_FOR = re.compile(
     r"^for (?!now\b|me\b|us\b|what\b|years\b|months\b|once\b|a (?:while|year|month|week)\b"
     r"|the (?:first|last) time\b)"
 )
-# "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
-NAMED_ANSWER = re.compile(
-    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"
-    r"|all day|without question|obviously)[.!]*$"
-)
-# "... and I'd encourage others to do the same": the call is what the story did.
-DO_THE_SAME = re.compile(
-    r"\b(?:(?:advise|tell|encourage|urge|nudge|recommend|push)\w* (?:[\w'-]+ ){0,6}?"
-    r"(?:to )?(?:do the same|follow suit|follow our lead|the same way)|(?:i|we)(?:'d| would) do the"
-    r" same)\b"
-)
-DID_ADOPT = re.compile(
-    r"\b(?:we|i)(?:'ve| have)? (?:\w+ )?(?:moved|switched|migrated|started|standardi[sz]ed|settled)"
-    r" (?:[\w'-]+ ){0,5}?(?:to|on|onto) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
-)
-DID_LEAVE = re.compile(
-    r"\b(?:we|i)(?:'ve| have)? (?:\w+ )?(?:left|dropped|ditched|cancell?ed|abandoned|ripped out"
-    r"|moved off|migrated off|replaced|uninstalled|got rid of) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
-)
-IT = re.compile(r"^(?:it|this)\b")

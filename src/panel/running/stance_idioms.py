@@ -1,0 +1,249 @@
+"""Fixed expressions of a call, stories and answers, as data for the stance reader.
+
+People state a call in set phrases far more often than in a verb with a subject: "highly
+recommended", "a no-brainer", "worth every penny", "hard pass", "save yourself the headache",
+"10/10", "my go-to", "never looked back". The grammar (`stance_grammar`, `stance_verbs`)
+reads who makes a call and what it is about; this module lists the phrases that make one on
+their own, about the clause's topic (the tool, "it", "this") unless a rival is named first.
+
+Each line of a table is `keys :: pattern`: the pattern (one clause, lower-cased, straight quotes)
+runs only on a text that holds one of its keys (whole words, or for keys that are not words,
+substrings: "/10", "hands_down" for "hands down"); `{x}` stands for a name or pronoun the
+call is about: "{x} all the way". The reader (`stance_clause`) keeps the grammar's guards for
+them all: a negation before the phrase drops it ("not a must-have"), a question, what others
+say, a condition or a hedge bounds it as it bounds a verb.
+"""
+
+# ruff: noqa: E501
+# (the tables are data, one expression a line: a line broken in two would be two expressions)
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from panel.running.stance_verbs import Stance
+
+_X = r"(?P<x>[\w.+-]+(?: [\w.+-]+)?)"
+
+# Calls for the tool, firm: a reader takes each as the writer recommending it.
+_SHIP = r"""
+recommend recommended :: (?:highly|strongly|heartily|warmly|wholeheartedly|definitely|absolutely|totally|100%) recommend(?:ed)?
+recommend :: (?:^|\d+/\d+ |would |will |i |we )(?:highly |definitely |absolutely |happily |100% )?recommend$
+recommend :: (?:a |an )?(?:strong|easy|big|huge|solid|full|unreserved|unqualified|enthusiastic|no-brainer) recommend$
+without :: recommend(?:ed)? without (?:hesitation|reservation|reservations|a second thought)
+recommend :: recommend (?:it|this|them) (?:to|for) (?:everyone|anyone|everybody|all)
+again :: would (?:buy|use|pick|choose|install|subscribe|pay|adopt|recommend|do it|sign up) again
+definitely absolutely happily gladly :: would (?:definitely|absolutely|happily|gladly) (?:buy|use|pick|choose|install|adopt|recommend)
+brainer :: (?:a|an|the|my|our|absolute|total|complete|easy|total) no[- ]brainer
+brainer :: ^no[- ]brainer
+must :: (?:^|\ba |\ban |\bthe |\bmy |\bour |\babsolute |\btotal )must[- ](?:have|try|use|install|buy|own|read|learn|see)
+must :: ^(?:it's |it is |this is |definitely |absolutely )?a must(?=\s*$| for| if| here)
+go-to goto :: (?:(?:my|our|the team's|everyone's) (?:new |current |daily |default )?|^)go-?to
+driver default standard :: (?:my|our) (?:daily driver|new default|default now|new standard|standard now)
+standard :: the (?:new |clear |de facto )?standard (?:now|for (?:us|me|our team))
+further :: look no further
+every :: worth every (?:penny|cent|dollar|minute|second)
+then_some times_over :: worth (?:it|the (?:money|price|hype|switch|upgrade|subscription|investment|effort|learning curve)) (?:and then some|ten times over|many times over|a hundred times over)
+itself :: (?:paid|pays) for itself
+regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
+regret :: you won't regret it
+thank :: (?:you'll|you will|your team will|future you will|your future self will) thank (?:me|yourself|you)
+thank :: thank me later
+wonder :: (?:you'll|you will) wonder how you (?:ever )?(?:lived|worked|coped|managed) without (?:it|this)
+imagine picture :: (?:can't|cannot|couldn't|wouldn't want to) (?:imagine|picture) (?:working|living|coding|developing|life|going|doing \w+) without (?:it|this|them)
+sold convert converted hooked :: (?:i'm|we're|i am|we are|consider me|color me|colour me) (?:totally |fully |completely )?(?:sold|a convert|converted|hooked)
+sold :: sold on (?:it|this|them)
+sold :: ^sold$
+me_up :: (?:sign|count) me up
+money :: (?:shut up and )?take my money
+walk :: run,? don't walk
+thumbs :: (?:two|both|big|huge) thumbs up
+star stars :: (?:five|5) stars?
+/10 :: (?:10|9|9\.5)/10(?! of)
+/5 :: (?:5|4\.5)/5(?! of)
+a+ :: \ba\+
+approval blessing vote endorsement money :: (?:gets?|has|earns?|deserves?|wins?|got) (?:my|our) (?:full |strong |enthusiastic )?(?:seal of approval|stamp of approval|blessing|vote|endorsement|money)
+swear :: (?:i|we) swear by (?:it|this|them)
+again :: (?:i|we)(?:'d| would) (?:do it|make the switch|switch|make that call|make the same call|choose it|pick it) again
+keeping :: (?:^|i'm |we're |i am |we are |definitely |happily )keeping (?:it|this|them)(?=\s*$| for| and| around| installed| in| on)
+all-in all_in :: (?:i'm|we're|i am|we are) (?:all[- ]in|all in) on (?:it|this|them)
+using paying renewing :: (?:i|we)(?:'ll| will) (?:keep|be) (?:using|paying for|renewing) (?:it|this|them)(?! for now)
+myself ourselves :: (?:i|we) (?:can't|cannot) see (?:myself|ourselves|us) (?:going back|leaving|switching|moving)
+best :: (?:easily|hands down|by far|probably|possibly|genuinely|honestly|simply)? ?the best (?:[\w.'-]+ ){0,3}(?:i've|i have|we've|we have) (?:ever )?(?:used|installed|bought|tried|paid for|adopted|set up|added)
+spent made bought :: (?:best|smartest) (?:money|purchase|decision|investment|call) (?:i've|i have|we've|we have|i|we) (?:ever )?(?:spent|made|bought)
+get grab download install buy :: (?:^|just |go |so )(?:go )?(?:get|grab|download|install|buy) (?:it|this|one)(?: now| today| already| asap| immediately)?$
+hesitation reservations reservation qualms :: (?:i have|i've got|we have|i'd have|no|zero) (?:no |zero )?(?:hesitation|reservations?|qualms) (?:in )?(?:recommending|putting|suggesting|backing|endorsing) (?:it|this|them)
+give :: give (?:it|this|them|this one) (?:a|an) (?:\w+ )?(?:go|whirl|spin|shot|try|chance|look|test drive|test run)$
+worth :: (?:it's|it is|this is|that's) (?:\w+ )?(?:worth (?:a|the) (?:look|shot|try))(?! (?:if|once|when|for))
+top first number_one #1 :: (?:my|our|the) (?:top|first|number one|#1|no\. 1) (?:pick|choice|recommendation)
+pick choice recommendation vote winner :: (?:my|our) (?:pick|choice|recommendation|vote|winner) (?:every time|all day|hands down|without question)
+winner pick choice :: the (?:clear|obvious|easy|safe) (?:winner|pick|choice)(?=\s*$| for| here| in| if| again)
+vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:that )?(?:we |you )?(?:do it|go for it|adopt it|merge it|go with it|take it|use it|move to it|switch)
+plus :: plus-one (?:from me|here)
+plus :: (?:^|strong |big )plus-one$
+"""
+
+# Calls against the tool, firm.
+_SKIP = r"""
+pass skip nope hard_no big_no firm_no clear_no strong_no solid_no easy_no :: (?:hard|big|firm|easy|clear|strong|solid) (?:pass|no|skip|nope)(?=\s*$| for| from| here| on| until| unless| today)
+pass :: ^pass$
+nope :: ^nope$
+avoid :: ^avoid$
+avoid :: avoid (?:it|this|them)? ?(?:like the plague|at all costs|if you can|if at all possible|if possible)
+steer :: steer (?:well |way )?clear
+away :: (?:run|stay) (?:far |well )?away
+hills :: run for the hills
+save spare :: (?:save|spare) (?:yourself|yourselves|your team|everyone) (?:the|some|a lot of|a world of|from the)? ?(?:\w+ )?(?:trouble|headache|headaches|hassle|money|pain|time|grief|frustration|heartache|effort|misery|cost|bother|agony)
+save :: save your (?:money|time|sanity|cash|breath|effort|weekend)
+waste :: (?:don't|do not|never) waste (?:your|any|a minute of your|a second of your) (?:time|money|effort|energy|weekend)
+worth :: not worth (?:it|the (?:hassle|money|price|effort|time|trouble|headache|pain|switch|upgrade|risk|cost|migration|subscription|licen[cs]e fee)|your (?:time|money)|bothering|paying for|switching to|the \w+ fee)
+worth :: (?:not|isn't|is not|wasn't) worth (?:a|the) (?:look|try|download|install)
+waste :: (?:a|an|total|complete|utter|absolute) waste of (?:time|money|effort|energy|a weekend|a sprint|tokens)
+waste :: ^(?:a |an |total |complete )?waste of (?:time|money)
+mistake mistakes :: (?:learn|take it) from (?:my|our) mistakes?
+mistake :: (?:don't|do not) make (?:my|our|the same) mistake
+warned :: (?:you've been|consider yourself|you have been) warned
+give :: give (?:it|this|them|this one) a (?:miss|pass|wide berth|hard pass)
+done finished :: (?:i|we)(?:'m|'re| am| are) (?:so |completely |totally )?(?:done|finished) with (?:it|this|them)
+again :: (?:i'll|i will|we'll|we will) never (?:use|touch|buy|recommend|go back to) (?:it|this|them) again
+again :: never again
+again :: (?:not|never) (?:touching|using|buying) (?:it|this|that|them) again
+star stars :: (?:one|1|zero|0|no) stars?(?=\s*$| from| out| if)
+/10 :: (?:0|1|2|3)/10(?! of)
+/5 :: (?:0|1)/5(?! of)
+starter nonstarter no-go dead nightmare :: (?:a|an|total|complete) (?:non-?starter|no-go|dead end|nightmare to recommend)(?=\s*$| for| here| in| if)
+vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:against|no|to drop it|to skip it|we skip|we don't|we do not)
+minus :: minus-one (?:from me|here)
+minus :: (?:^|strong |big )minus-one$
+shop :: shop around
+say_no :: (?:just )?say no
+uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$
+"""
+
+# Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
+_CHOICE = r"""
+answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the) (?:honest |final |clear )?(?:answer|pick|choice|recommendation|vote|winner|verdict|go-to|bet)(?: (?!is\b)[\w'-]+){0,4} (?:is|remains|would be|goes to|stays) {x}
+money vote :: (?:my|our) (?:money|vote)(?:'s| is) on {x}
+plus :: plus-one (?:for|to) {x}
+all_the_way every_time hands_down no_contest full_stop period any_day for_the_win ftw or_bust :: ^{x} (?:all the way|every time|every single time|hands down|no contest|full stop|period|any day|for the win|ftw|or bust)
+looked :: (?:moved|switched|migrated|went) (?:over |back )?to {x} and (?:never|haven't|have not|not) looked back
+take :: (?:i'd|i would|we'd|we would) take {x} over
+back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
+"""
+
+# Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
+_AGAINST = r"""
+mistake trap pit dead starter nonstarter no-go fit choice pick answer wrong :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains) (?:just |simply |still |frankly |honestly )?(?:a (?:big |huge |costly |common |classic )?mistake|a trap|a money pit|a dead end|a non-?starter|a no-go|not (?:a |the )?(?:good |great |right )?(?:fit|choice|pick|answer)|the wrong (?:tool|choice|answer|default|pick|call|bet|fit|abstraction))
+answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the) (?:honest |final |clear )?(?:answer|pick|choice|recommendation|vote|winner|verdict|go-to|bet)(?: (?!is\b)[\w'-]+){0,4} (?:is|remains|would be) not {x}
+minus :: minus-one (?:on|to|for) {x}
+ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
+uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |finally |already |eventually |quickly )?)?(?:uninstalled|ditched|dumped|binned|got rid of|ripped out|tore out) {x}
+"""
+
+
+@dataclass(frozen=True)
+class Idiom:
+    stance: Stance
+    pattern: re.Pattern[str]
+    about: bool  # its `{x}` names what the call is about (else the clause's topic)
+    choice: bool  # a call for {x}: for a rival it is one against the tool
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        if self.pattern.pattern.startswith(_ANCHORED):  # tried once, not at every position
+            match = self.pattern.match(text)
+            return [match] if match else []
+        return list(self.pattern.finditer(text))
+
+
+_ANCHORED = "(?<![\\w'+-])^"
+
+
+def _table(text: str, stance: Stance, about: bool, choice: bool) -> list[tuple[str, Idiom]]:
+    """`keys :: pattern` lines: the pattern runs only on a text holding one of its keys."""
+    found = []
+    for line in text.strip().splitlines():
+        keys, _, pattern = line.partition(" :: ")
+        compiled = re.compile(rf"(?<![\w'+-]){pattern.replace('{x}', _X)}(?![\w'-])")
+        idiom = Idiom(stance, compiled, about, choice)
+        found += [(key.replace("_", " "), idiom) for key in keys.split()]
+    return found
+
+
+_ALL = [
+    *_table(_SHIP, "ship", False, False),
+    *_table(_SKIP, "skip", False, False),
+    *_table(_CHOICE, "ship", True, True),
+    *_table(_AGAINST, "skip", True, False),
+]
+BY_KEY: dict[str, tuple[Idiom, ...]] = {}
+for _k, _idiom in _ALL:
+    BY_KEY[_k] = (*BY_KEY.get(_k, ()), _idiom)
+KEYS = frozenset(BY_KEY)
+
+PAST_BEFORE = re.compile(r"\b(?:was|were|had been|used to be|used to)\s+(?:\w+\s+)?$")
+
+# Stories: what the writer did with the tool, and a closer that makes it a call.
+DID_ADOPT = re.compile(
+    r"(?:\b(?:we|i)(?:'ve| have)? (?:\w+ )?|^)(?:moved|switched|migrated|started|standardi[sz]ed"
+    r"|settled|went back|gone back|returned|came back)"
+    r" (?:[\w'-]+ ){0,5}?(?:to|on|onto) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
+)
+DID_LEAVE = re.compile(
+    r"(?:\b(?:we|i)(?:'ve| have)? (?:\w+ )?|^)(?:left|dropped|ditched|cancell?ed|abandoned"
+    r"|ripped out|moved off|migrated off|replaced|uninstalled|got rid of|deleted|removed|quit"
+    r"|stopped using|gave up on|churned from|unsubscribed from) (?P<object>[\w.+-]+(?: [\w.+-]+)?)"
+    r"|\b(?:ripped|tore|pulled) (?P<out>[\w.+-]+(?: [\w.+-]+)?) out\b"
+)
+# "I cancelled last week": what was cancelled is the tool.
+BARE_LEAVE = re.compile(
+    r"\b(?:we|i) (?:cancell?ed|quit|uninstalled|unsubscribed|churned)"
+    r"(?=[,.;]|$| (?:last|this|yesterday|today|after|in|and|a|at|when|on day)\b)"
+)
+# Words without which no story is told: a substring test before the patterns.
+STORY_WORDS = (
+    "moved", "switched", "migrated", "started", "standardi", "settled", "went back", "gone back",
+    "returned", "came back", "left", "dropped", "ditched", "cancel", "abandoned", "ripped",
+    "moved off", "replaced", "uninstalled", "got rid", "deleted", "removed", "quit", "stopped",
+    "gave up", "churned", "unsubscribed", "tore", "pulled",
+)  # fmt: skip
+IT = re.compile(r"^(?:it|this|them)\b")
+PRONOUNS = frozenset(("it", "this", "this one", "them", "that one"))
+# After a story, "never looked back" makes the story's call; without one, the tool's.
+CLOSER = re.compile(
+    r"\b(?:(?:never|haven't|have not|not|didn't|did not) (?:once )?looked back|no regrets"
+    r"|(?:can't|cannot|couldn't|won't|wouldn't|never|not|nobody wants to|no one wants to"
+    r"|don't want to|never want to) (?:ever )?(?:go|going|be going|switch|switching|move"
+    r"|moving) back(?! to)|no going back|there's no going back)\b"
+)
+CLOSER_KEYS = ("back", "regrets")
+
+# "... and I'd encourage others to do the same": the call is what the story did.
+DO_THE_SAME = re.compile(
+    r"\b(?:(?:advise|tell|encourage|urge|nudge|recommend|push)\w* (?:[\w'-]+ ){0,6}?"
+    r"(?:to )?(?:do the same|follow suit|follow our lead|the same way)|(?:i|we)(?:'d| would) do the"
+    r" same)\b"
+)
+
+QUESTION_CALL = re.compile(
+    r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
+    r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
+)
+ANSWER = re.compile(
+    r"^(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
+    r"(?:(?P<yes>yes|yep|yeah|yup|absolutely|definitely|without (?:a doubt|hesitation)|of course"
+    r"|100%|in a heartbeat|every time|hell yes|sure|for sure|totally|no question|no doubt"
+    r"|without question|instantly|easily)|(?P<no>no|nope|not yet|probably not|absolutely not"
+    r"|definitely not|hell no|no way|not a chance|never|not anymore|not again|nah|not today"
+    r"|not in a million years))\b"
+)
+# "Firebase or Supabase for a new app? Supabase.": an answer that is a name.
+NAME_ANSWER = re.compile(
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?)(?:[,.!]*$|[,.!]* (?:all the way|every time|hands down"
+    r"|no contest|easily|obviously|full stop|period|without question|by a mile|any day)\b)"
+)
+# "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
+NAMED_ANSWER = re.compile(
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"
+    r"|all day|without question|obviously)[.!]*$"
+)
