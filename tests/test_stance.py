@@ -135,6 +135,79 @@ def test_a_call_stated_in_words_is_read_in_any_person(call: Stance, sentence: st
     assert read(text, call, name="Tallyho", rivals=("Spindle",)).contradiction is None
 
 
+# Set phrases, fragments and stories that make a call on their own (issue 24, round 2): the
+# registers of user reviews, Reddit, GitHub threads, tech radars and Q&A answers.
+SET_PHRASES: list[tuple[Stance, str]] = [
+    ("ship", "Highly recommended."),
+    ("ship", "Strong recommend."),
+    ("ship", "10/10 would use again."),
+    ("ship", "Worth every penny."),
+    ("ship", "A no-brainer for side projects."),
+    ("ship", "Must-have for any product team."),
+    ("ship", "My go-to for architecture sketches."),
+    ("ship", "Sold."),
+    ("ship", "Five stars, would buy again."),
+    ("ship", "Once you have it you can't go back."),
+    ("ship", "The answer is Tallyho, full stop."),
+    ("ship", "Firebase or Tallyho for a new app? Tallyho."),
+    ("ship", "Would you recommend it? Yes, without reservation."),
+    ("ship", "+1 to moving the suite to Tallyho."),
+    ("ship", "Tallyho; moved from Trial to Adopt."),
+    ("ship", "If cost is the main constraint, Tallyho."),
+    ("ship", "Replaced Spindle with Tallyho and haven't thought about it since."),
+    ("ship", "Go try it on your next project."),
+    ("ship", "If you're juggling runtimes, this is the one."),
+    ("skip", "Hard pass."),
+    ("skip", "Not worth the hassle."),
+    ("skip", "Save yourself the headache."),
+    ("skip", "Give it a miss."),
+    ("skip", "Moved to Spindle and never looked back."),
+    ("skip", "I cancelled last week, and honestly I wouldn't go back."),
+    ("skip", "Back to Spindle."),
+    ("skip", "Our pick this week is not Tallyho."),
+    ("skip", "I'm -1 on adopting Tallyho here."),
+    ("skip", "Tallyho for a public marketing site is a mistake."),
+    ("skip", "I can't see why you'd pick it over Spindle."),
+    ("skip", "I don't think we should go with it."),
+    ("skip", "I'd rather we not add Tallyho for twelve components."),
+    ("skip", "Tallyho ; Hold for new pipelines."),
+    ("skip", "We advise against putting anything new on it."),
+    ("skip", "My honest advice is to start with Spindle instead."),
+    ("skip", "2/10."),
+]
+
+
+@pytest.mark.parametrize(("call", "sentence"), SET_PHRASES)
+def test_a_set_phrase_makes_the_call_on_its_own(call: Stance, sentence: str) -> None:
+    text = NEUTRAL_OPENING + sentence
+    against = read(text, OPPOSITE[call], name="Tallyho", rivals=("Spindle", "Firebase"))
+    assert against.contradiction is not None, [c.clause for c in against.calls]
+    assert against.contradiction.stance == call
+    assert read(text, call, name="Tallyho", rivals=("Spindle",)).contradiction is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Some say avoid it; others swear by it.",  # what others say
+        "Is it a no-brainer? Depends on your team.",  # a question, unanswered
+        "Not a must-have, but nice to have.",  # a negated set phrase settles nothing
+        "It was the go-to for static sites back in 2019.",  # a story
+        "Spindle is a no-brainer for this.",  # praise for a rival, not a call on the tool
+        'The landing page promises "you will never look back" and a must-have workflow.',
+        "The free tier is a trap.",  # a part of the tool, not the tool
+        "If you need SSO, look elsewhere.",  # a niche carved out: a hedge, not a firm skip
+        "Uninstalled the old plugin first, then set it up.",  # an instruction
+    ],
+)
+@pytest.mark.parametrize("verdict", ["ship", "skip"])
+def test_a_set_phrase_that_is_not_the_writers_firm_call_is_no_reask(
+    sentence: str, verdict: Stance
+) -> None:
+    reading = read(NEUTRAL_OPENING + sentence, verdict, name="Tallyho", rivals=("Spindle",))
+    assert reading.contradiction is None, [c.clause for c in reading.calls]
+
+
 def test_a_story_of_leaving_is_no_call_for_the_tool() -> None:
     text = NEUTRAL_OPENING + "We didn't stick with Tallyho for long."
     assert all(c.stance == "skip" for c in read(text, "ship", name="Tallyho").calls)

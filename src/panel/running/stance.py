@@ -148,7 +148,10 @@ def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Ca
     asked, said = i.QUESTION_CALL.match(question), i.ANSWER.match(answer)
     if asked is None or said is None:
         return _name_answer(question, answer, names)  # a question asks; only its answer calls
-    statement = f"{asked['subject']} {asked['aux']} {question[asked.end() :]}".rstrip("?")
+    subject = asked["subject"]
+    if subject == "you" and asked["aux"] in ("would", "will", "do", "did"):
+        subject = "i"  # "Would you recommend it? Yes.": the writer answers for themself
+    statement = f"{subject} {asked['aux']} {question[asked.end() :]}".rstrip("?")
     calls = _sentence_calls(statement, names, hints)
     if said["no"]:
         return [Call(OPPOSITE[c.stance], f"{question} {answer}", c.firm) for c in calls]
@@ -157,6 +160,7 @@ def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Ca
 
 def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
     calls = _time_to_move(sentence, names) + _named_answer(sentence, names)
+    calls += _ring(sentence, names) + _name_for_condition(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
     for index, (marker, _) in enumerate(segments):
@@ -176,6 +180,23 @@ def _name_answer(question: str, answer: str, names: Names) -> list[Call]:
     if kind not in ("tool", "rival") or len(names.mentions(question)) < 2:
         return []
     return [Call("ship" if kind == "tool" else "skip", f"{question} {answer}", True)]
+
+
+def _ring(sentence: str, names: Names) -> list[Call]:
+    """A tech radar's entry: "Jenkins ; hold for new pipelines", "Temporal: moved to adopt"."""
+    match = i.RING.match(sentence) if "adopt" in sentence or "hold" in sentence else None
+    if match is None or names.at(match["name"]) != "tool":
+        return []
+    return [Call("ship" if match["ring"] == "adopt" else "skip", sentence, True)]
+
+
+def _name_for_condition(sentence: str, names: Names) -> list[Call]:
+    """ "If cost is the main constraint, Hetzner Cloud.": the name is the advice."""
+    match = i.CONDITION_NAME.match(sentence) if sentence[:3] in i.CONDITION_OPENERS else None
+    kind = names.at(match["name"]) if match else None
+    if kind not in ("tool", "rival") or not match or len(match["name"]) < len(match["rest"]):
+        return []
+    return [Call("ship" if kind == "tool" else "skip", sentence, True, True)]
 
 
 def _named_answer(sentence: str, names: Names) -> list[Call]:

@@ -93,6 +93,11 @@ def _verb_call(
         target = _replaced(rest, names)
     elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
         target = "tool"
+    elif verb.lemma == "put":  # "put it in production"; "put anything new on it"
+        via = g.VIA.search(rest)
+        target = _object(rest, names, before)
+        if target not in ("tool", "rival") and via:
+            target = _object(via["object"], names, before)
     elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
         via = g.VIA.search(rest) if not g.HERE.match(rest) else None
         target = (
@@ -133,7 +138,7 @@ def _speaker(
     """(negations, firm) when the reviewer makes this call; (-1, _) when nobody does."""
     first = verb_text.split()[0]
     gerund = first.endswith("ing") and first != "bring"
-    lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before)
+    lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before) or g.WHY_LEAD.search(before)
     flips = 0
     if lead is not None:
         if lead.groupdict().get("negated") or lead.groupdict().get("against"):
@@ -162,10 +167,13 @@ def _speaker(
     subject, contraction = _split(subject_match["subject"] if subject_match else "")
     words = f"{contraction} {words}"
     flips += len(g.NEGATOR.findall(words)) + len(g.NEGATOR.findall(contraction))
-    flips += 1 if g.RELATIVE_NEGATION.search(head[: len(head) - len(subject + contraction)]) else 0
+    ahead = head[: len(head) - len(subject + contraction)]
+    flips += 1 if g.RELATIVE_NEGATION.search(ahead) or g.NEG_RAISING.search(ahead) else 0
+    if g.RATHER.search(ahead) and subject in ("we", "you", "they", "teams", "people"):
+        words = f"would {words}"  # "I'd rather we not add it": a call, in the subjunctive
     if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
         return -1, False
-    if not _makes_call(subject, words, verb, lead):
+    if not _makes_call(subject, words, verb, lead) and not g.RATHER.search(ahead):
         return -1, False
     flips += 1 if g.NEGATIVE_SUBJECT.search(head) else 0  # "no team should touch it"
     return flips, _firm_for(subject, words)
@@ -286,7 +294,8 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 if negated and _UNNEGATABLE.search(match.group()):
                     continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
-                past = bool(idioms.PAST_BEFORE.search(before))  # "X was the go-to in 2019"
+                # "X was the go-to in 2019" is history; "it was the right call" still a call.
+                past = bool(_HISTORY.search(match.group()) and idioms.PAST_BEFORE.search(before))
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):
@@ -295,6 +304,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
     return found
 
 
+_HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper)\b")
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 

@@ -88,6 +88,17 @@ GERUND_LEAD = re.compile(
     r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
     r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)))\s*$"
 )
+# "I can't see why you'd pick it": a negated frame, like "no reason to".
+WHY_LEAD = re.compile(
+    r"(?P<negated>(?:i |we )?(?:can't|cannot|don't|do not|fail to) (?:see|understand) why"
+    r" (?:you|anyone|we|people|teams|a team|one|they)(?:'d| would| should| need to| will)?)\s*$"
+)
+# "I don't think we should use it": the negation of the frame is the call's.
+NEG_RAISING = re.compile(
+    r"\b(?:don't|do not|didn't|never|can't) (?:think|believe|feel|reckon|suppose|imagine)"
+    r"(?: that)?\s*$"
+)
+RATHER = re.compile(r"\b(?:i|we)(?:'d| would) (?:rather|prefer)(?: that)?\s*$")
 # Who may stand in front of the verb and still make the reviewer's call.
 OPENERS = re.compile(
     r"^(?:"
@@ -101,6 +112,7 @@ OPENERS = re.compile(
         "my call", "the call", "call", "my recommendation", "recommendation", "my take",
         r"\d+(?:[/.]\d+)?(?: stars?)?",
         "the answer", "my answer", "advice", "my pick", "the pick", "easy", "my vote", "vote",
+        "go", "let's", "let us", "just go",
     )
     + r"[\s,:]*)*$"
 )  # fmt: skip

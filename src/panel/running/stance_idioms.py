@@ -39,6 +39,7 @@ brainer :: (?:a|an|the|my|our|absolute|total|complete|easy|total) no[- ]brainer
 brainer :: ^no[- ]brainer
 must :: (?:^|\ba |\ban |\bthe |\bmy |\bour |\babsolute |\btotal )must[- ](?:have|try|use|install|buy|own|read|learn|see)
 must :: ^(?:it's |it is |this is |definitely |absolutely )?a must(?=\s*$| for| if| here)
+one :: (?:^|this |it |that )(?:'s|is) (?:the one|the one to (?:get|use|pick|beat)|the one you want)(?=\s*$| for| if| here)
 go-to goto :: (?:(?:my|our|the team's|everyone's) (?:new |current |daily |default )?|^)go-?to
 driver default standard :: (?:my|our) (?:daily driver|new default|default now|new standard|standard now)
 standard :: the (?:new |clear |de facto )?standard (?:now|for (?:us|me|our team))
@@ -129,6 +130,7 @@ plus :: plus-one (?:for|to) {x}
 all_the_way every_time hands_down no_contest full_stop period any_day for_the_win ftw or_bust :: ^{x} (?:all the way|every time|every single time|hands down|no contest|full stop|period|any day|for the win|ftw|or bust)
 looked :: (?:moved|switched|migrated|went) (?:over |back )?to {x} and (?:never|haven't|have not|not) looked back
 take :: (?:i'd|i would|we'd|we would) take {x} over
+week month year day issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 """
 
@@ -212,11 +214,13 @@ PRONOUNS = frozenset(("it", "this", "this one", "them", "that one"))
 # After a story, "never looked back" makes the story's call; without one, the tool's.
 CLOSER = re.compile(
     r"\b(?:(?:never|haven't|have not|not|didn't|did not) (?:once )?looked back|no regrets"
+    r"|(?:not|never|i'm not|we're not) looking back|haven't (?:thought about|missed) (?:it|them)"
+    r"|(?:don't|do not|never) miss (?:it|them)|good riddance|couldn't be happier"
     r"|(?:can't|cannot|couldn't|won't|wouldn't|never|not|nobody wants to|no one wants to"
     r"|don't want to|never want to) (?:ever )?(?:go|going|be going|switch|switching|move"
     r"|moving) back(?! to)|no going back|there's no going back)\b"
 )
-CLOSER_KEYS = ("back", "regrets")
+CLOSER_KEYS = ("back", "regrets", "haven't", "miss", "riddance", "happier")
 
 # "... and I'd encourage others to do the same": the call is what the story did.
 DO_THE_SAME = re.compile(
@@ -242,6 +246,17 @@ NAME_ANSWER = re.compile(
     r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?)(?:[,.!]*$|[,.!]* (?:all the way|every time|hands down"
     r"|no contest|easily|obviously|full stop|period|without question|by a mile|any day)\b)"
 )
+# A tech radar's entry: a name, then its ring ("Deno Deploy ; Hold.", "Temporal: moved to Adopt").
+RING = re.compile(
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+){0,2})\s*[;:,.-]*\s*(?:ring:\s*)?(?:moved (?:from \w+ )?to"
+    r" |stays? (?:in |at |on )?|remains? (?:in |at |on )?|now )?(?P<ring>adopt|hold)\b(?! off| on)"
+)
+# "If you're in Europe, Hetzner Cloud.": a name alone after a fronted condition.
+CONDITION_NAME = re.compile(
+    r"^(?:if|for|when|unless) [^,;]{3,100}, (?:then |just |go with |use )?"
+    r"(?P<name>(?P<rest>[\w.+-]+(?: [\w.+-]+){0,2}))[.!]*$"
+)
+CONDITION_OPENERS = ("if ", "for", "whe", "unl")
 # "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
 NAMED_ANSWER = re.compile(
     r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"

@@ -296,7 +296,9 @@ GOOD_CHOICE = re.compile(
     r"\b(?:right|obvious|safe|safer|solid|good|great|sensible|smart|best|clear|natural|pick"
     r"|go-to|one to|tool to|framework to|library to|database to|option to|editor to|first|top"
     r"|platform to|winner|way to go|favou?rite|preferred|my|our|you want|you need"
-    r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for)\b"
+    r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for"
+    r"|correct|pragmatic|practical|sane|reasonable|logical|safest|simplest|easiest|wisest"
+    r"|strongest|standout|recommended|only real|real)\b"
 )
 
 NOUN_NEGATOR = re.compile(
