@@ -46,7 +46,8 @@ def _figures() -> None:
         )
         if score.false_reasks or score.missed:
             print(f"{'':8} false: {score.false_reasks or '-'}  missed: {score.missed or '-'}")
-    print("* never tuned for its catches (its two first-look false re-asks were fixed)")
+    if corpus.UNTUNED:
+        print("* never tuned for its catches")
 
 
 def _quotes_of(length: int, passages: list[corpus.Passage]) -> list[corpus.Passage]:

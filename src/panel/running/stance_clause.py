@@ -285,7 +285,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
-            call = _judged_noun(stance, match.group())
+            call = _judged_noun(stance, match.group(), text[match.end() :])
             if call:
                 taken.append(range(match.start(), match.end()))
             if call and not _about_rival(text[: match.start()], names):
@@ -304,13 +304,16 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
     return found
 
 
+_MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
 _HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper)\b")
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 
-def _judged_noun(stance: Stance, phrase: str) -> Stance | None:
+def _judged_noun(stance: Stance, phrase: str, after: str) -> Stance | None:
     if not w.CHOICE_NOUN.search(phrase):
         return stance
+    if _MINE_AFTER.match(after):
+        return "ship"  # "the starting point I'd hand them": the writer's own pick
     if w.BAD_CHOICE.search(phrase):
         return "skip"
     return "ship" if w.GOOD_CHOICE.search(phrase) else None

@@ -38,6 +38,8 @@ _CHAIN_WORD = alt(
     "comfortable", "confident", "almost certainly", "almost", "totally", "fully", "wholly",
     "heavily", "unhesitatingly", "again",
     "without hesitation", "from now on", "then", "so", "please", "yourself a favou?r and",
+    "in good faith", "in good conscience", "with a straight face", "in any conscience",
+    r"[a-z]+ly",
 )  # fmt: skip
 CHAIN = re.compile(rf"(?:(?<=\s)|^)(?P<chain>(?:{_CHAIN_WORD}\s*)*)$")
 NEGATOR = re.compile(r"\b(?:not|never|no longer|cannot|hesitate|\w+n't)\b")
@@ -73,6 +75,8 @@ LEAD = re.compile(
         r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
         r"(?: [\w'-]+){0,6}?",
         r"owe it to (?:yourself|yourselves|themselves)",
+        r"(?:this is|here's|consider this|take this as) (?:your|a|the)"
+        r" (?:sign|nudge|reminder|excuse)",
         r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) (?:see|think of|find) (?:a|any)"
         r"|(?:i )?see no|no|there's no|there is no) (?:good |real |compelling )?reason|no need|hard"
         r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
@@ -119,8 +123,8 @@ OPENERS = re.compile(
 LABEL = re.compile(
     r"^(?:(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
     r"|recommendation|advice|version"
-    r"|take|answer|pick|suggestion|conclusion)|verdict|bottom line|tl;?dr|short answer"
-    r"|long story short|in short|recommendation|advice)"
+    r"|take|answer|pick|suggestion|conclusion|decision)|verdict|bottom line|tl;?dr|short answer"
+    r"|long story short|in short|recommendation|advice|decision|recommendations to others)"
     r"(?:\s+(?:here|then|for now|today))?(?:\s+(?:is|would be|remains|stays))?(?:\s+to)?\s*"
 )
 LABEL_WORD = re.compile(
@@ -196,7 +200,7 @@ ON_IT = re.compile(r"\b(?:on|in|with|into|onto)\s+(?:it|this one)\b")
 # Before a colon, a clause that announces the call: "our advice for that kind of team is simple".
 LABEL_LINE = re.compile(
     r"^(?:(?:my|our|the|final|overall|short|quick|honest)\s+)?(?:advice|call|verdict"
-    r"|recommendation|answer|take|suggestion|conclusion|version|bottom line|tl;?dr)\b"
+    r"|recommendations?|answer|take|suggestion|conclusion|version|bottom line|tl;?dr|decision)\b"
 )
 VIA = re.compile(r"\b(?:on|in|with|into|onto|at|to|towards?)\s+(?P<object>.*)$")
 HERE = re.compile(r"^(?:\S+\s+){0,2}(?:here|this way)\b")

@@ -129,6 +129,9 @@ money vote :: (?:my|our) (?:money|vote)(?:'s| is) on {x}
 plus :: plus-one (?:for|to) {x}
 all_the_way every_time hands_down no_contest full_stop period any_day for_the_win ftw or_bust :: ^{x} (?:all the way|every time|every single time|hands down|no contest|full stop|period|any day|for the win|ftw|or bust)
 looked :: (?:moved|switched|migrated|went) (?:over |back )?to {x} and (?:never|haven't|have not|not) looked back
+it_is :: ^{x} it is[.!]*$
+team company org family :: (?:got|get|getting|moved|put|switched) (?:my|our|the) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
+list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at the top of|on|high on|near the top of) (?:your|the|any) (?:short ?)?list
 take :: (?:i'd|i would|we'd|we would) take {x} over
 week month year day issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)

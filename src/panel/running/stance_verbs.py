@@ -41,7 +41,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"buy(?:ing)?", Verb("ship", False)),
     (r"renew(?:ing)?", Verb("ship", False)),
     (
-        r"(?:switch|mov|migrat)(?:e|ing)?(?: over)?(?: to|(?= (?:[\w.'-]+ ){1,4}to\b))",
+        r"(?:switch|mov|migrat)(?:e|ing)?(?: over)?(?: to|(?= (?:[\w.'-]+ ){1,6}to\b))",
         Verb("ship", False),
     ),
     (r"(?:switch|mak(?:e|ing) the (?:same )?(?:move|switch|jump))(?:ing)?", Verb("ship", True)),
@@ -55,13 +55,25 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     ),
     (r"steer(?:ing)?(?= (?:[\w.'-]+ ){0,5}(?:to|towards?)\b)", Verb("ship", False, lemma="via")),
     (r"(?:pilot|trial)(?:l?ing)?", Verb("ship", False)),
+    (r"target(?:ing)?", Verb("ship", False, commands=False)),
+    (r"default(?:ing)? to", Verb("ship", False)),
+    (
+        r"host(?:ing)?(?= (?:[\w.'-]+ ){0,5}(?:on|with|there|here)\b)",
+        Verb("ship", False, lemma="via"),
+    ),
+    (r"do(?:ing)? (?:it|this|that|the \w+) (?:in|with|on)", Verb("ship", False, lemma="via")),
+    (r"owe(?:s)? (?:it|them|this) (?:a|an|one)", Verb("ship", True, lemma="it")),
     (r"self-host(?:ing)?", Verb("ship", False)),
     (r"standardi[sz](?:e|ing) on", Verb("ship", False)),
     (r"roll(?:ing)? out", Verb("ship", False)),
     (r"(?:go|going) all[- ]in on", Verb("ship", False)),
     (r"double(?: |-)?down on", Verb("ship", False)),
     (r"put(?:ting)? (?:it|them|this) forward", Verb("ship", True, lemma="it")),
-    (r"look(?:ing)? (?:at|into)(?= (?:[\w.'-]+ ){1,3}(?:first|instead)\b)", Verb("ship", False)),
+    (
+        r"look(?:ing)? (?:at|into)(?= (?:[\w.'-]+ ){1,3}(?:first|instead|before (?:you|renewing"
+        r"|buying|signing|committing)|rather)\b)",
+        Verb("ship", False),
+    ),
     (r"stay(?:ing)? put", Verb("skip", True)),
     (r"(?:walk|shy)(?:ing)? away(?: from)?", Verb("skip", True)),
     (r"uninstall(?:ing)?", Verb("skip", False)),
@@ -91,7 +103,10 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"let(?:ting)? (?:it|them|this) (?:anywhere )?(?:near|into)", Verb("ship", True, lemma="it")),
     (r"cancel(?:l?ing)?", Verb("skip", True)),
     (r"lean(?:ing)? (?:towards?|to)", Verb("ship", False)),
-    (r"go(?= [\w.'-]+(?:\s*$| for| if| over))", Verb("ship", False)),
+    (
+        r"go(?= [\w.'-]+(?:\s*$| for| if| over| every time| all day| any day| hands down))",
+        Verb("ship", False),
+    ),
     (
         r"put(?:ting)?(?= (?:[\w.'-]+ ){1,3}(?:in|into|on)\b)",
         Verb("ship", False, commands=False, lemma="put"),

@@ -35,7 +35,7 @@ _AFTER = alt(
     "unless", "if", "once", "when", "either", "too", "on", "despite", "in", "with", "as",
 )  # fmt: skip
 
-_END = rf"(?=\s*$|\s+{_AFTER}\b)"
+_END = rf"(?=\s*$|\s+{_AFTER}\b|\s+(?:that\s+)?(?:i|we)(?:'d| would)\s)"  # "the pick I'd make"
 
 _GRADE = alt(
     "easy", "clear", "solid", "firm", "confident", "qualified", "cautious", "strong",
@@ -215,7 +215,8 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     (
         "skip",
         re.compile(
-            r"^(?:it's|it is|this is|that's|(?P<subject>[\w.+-]+(?: [\w.+-]+)?) is) (?:\w+ )?"
+            r"^(?:for [^,]{3,60}? )?(?:it's|it is|this is|that's"
+            r"|(?P<subject>[\w.+-]+(?: (?!this\b|it\b)[\w.+-]+)?) is) (?:\w+ )?"
             r"(?:overkill|the wrong (?:tool|choice|answer))\b"
         ),
         True,
@@ -298,7 +299,7 @@ GOOD_CHOICE = re.compile(
     r"|platform to|winner|way to go|favou?rite|preferred|my|our|you want|you need"
     r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for"
     r"|correct|pragmatic|practical|sane|reasonable|logical|safest|simplest|easiest|wisest"
-    r"|strongest|standout|recommended|only real|real)\b"
+    r"|strongest|standout|recommended|only real|real|better|stronger|safer|simpler)\b"
 )
 
 NOUN_NEGATOR = re.compile(
