@@ -86,6 +86,8 @@ def _verb_call(
 ) -> Found | None:
     verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
     before, rest = text[: match.start()], text[match.end() :].strip()
+    if g.READER_CONDITION.search(before):
+        return None  # "go with it unless you need Sphinx": the condition's verb is no call
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
     if match.group().startswith("wait") and (rest.startswith("to ") or waits_on):
         return None  # "can't wait to see v2"; "wait on the network request": no call

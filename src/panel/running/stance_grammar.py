@@ -102,6 +102,10 @@ NEG_RAISING = re.compile(
     r"\b(?:don't|do not|didn't|never|can't) (?:think|believe|feel|reckon|suppose|imagine)"
     r"(?: that)?\s*$"
 )
+# Inside a condition on the reader: "unless you need X", "if you want to use Y".
+READER_CONDITION = re.compile(
+    r"\b(?:if|unless|when|whenever|as long as) (?:you|your team|you're|you've|you'd)\b[^,;]*$"
+)
 RATHER = re.compile(r"\b(?:i|we)(?:'d| would) (?:rather|prefer)(?: that)?\s*$")
 # Who may stand in front of the verb and still make the reviewer's call.
 OPENERS = re.compile(

@@ -49,6 +49,7 @@ then_some times_over :: worth (?:it|the (?:money|price|hype|switch|upgrade|subsc
 itself :: (?:paid|pays) for itself
 regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
 regret :: you won't regret it
+forget :: set (?:it|this|them) up (?:\w+ )?and forget (?:about )?(?:it|them)
 thank :: (?:you'll|you will|your team will|future you will|your future self will) thank (?:me|yourself|you)
 thank :: thank me later
 wonder :: (?:you'll|you will) wonder how you (?:ever )?(?:lived|worked|coped|managed) without (?:it|this)
@@ -67,7 +68,7 @@ a+ :: \ba\+
 approval blessing vote endorsement money :: (?:gets?|has|earns?|deserves?|wins?|got) (?:my|our) (?:full |strong |enthusiastic )?(?:seal of approval|stamp of approval|blessing|vote|endorsement|money)
 swear :: (?:i|we) swear by (?:it|this|them)
 again :: (?:i|we)(?:'d| would) (?:do it|make the switch|switch|make that call|make the same call|choose it|pick it) again
-keeping :: (?:^|i'm |we're |i am |we are |definitely |happily )keeping (?:it|this|them)(?=\s*$| for| and| around| installed| in| on)
+keeping :: (?:^|i'm |we're |i am |we are |definitely |happily )keeping (?:it|this|them)(?=\s*$| for| and| around| installed| in| on| as)
 all-in all_in :: (?:i'm|we're|i am|we are) (?:all[- ]in|all in) on (?:it|this|them)
 using paying renewing :: (?:i|we)(?:'ll| will) (?:keep|be) (?:using|paying for|renewing) (?:it|this|them)(?! for now)
 myself ourselves :: (?:i|we) (?:can't|cannot) see (?:myself|ourselves|us) (?:going back|leaving|switching|moving)
@@ -117,6 +118,8 @@ starter nonstarter no-go dead nightmare :: (?:a|an|total|complete) (?:non-?start
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:against|no|to drop it|to skip it|we skip|we don't|we do not)
 minus :: minus-one (?:from me|here)
 minus :: (?:^|strong |big )minus-one$
+yourself house roll :: (?:^|just )(?:build|write|roll|make) (?:it|your own|one|them) (?:yourself|in-house|in house)|(?:^|just )roll your own
+stopped quit :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?(?:stopped|quit) (?:recommending|suggesting|using|paying for|renewing|pointing people to) (?:it|this|them)
 shop :: shop around
 say_no :: (?:just )?say no
 uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$

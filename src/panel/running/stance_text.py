@@ -92,7 +92,8 @@ NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$"
 
 # What others say: a call after these words is someone else's.
 REPORTED = re.compile(
-    r"\b(?:says?|said|tells?|told|swears?|thinks?|claims?|argues?|insists?|believes?"
+    r"\b(?:says?|said|tells?|told|swears?|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))"
+    r"|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"

@@ -56,6 +56,12 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"steer(?:ing)?(?= (?:[\w.'-]+ ){0,5}(?:to|towards?)\b)", Verb("ship", False, lemma="via")),
     (r"(?:pilot|trial)(?:l?ing)?", Verb("ship", False)),
     (r"target(?:ing)?", Verb("ship", False, commands=False)),
+    (r"look(?:ing)? (?:past|beyond)", Verb("skip", False)),
+    (
+        r"evaluat(?:e|ing)(?= (?:[\w.'-]+ ){1,3}(?:first|instead|before (?:you|renewing|buying"
+        r"|signing|committing)|rather)\b)",
+        Verb("ship", False),
+    ),
     (r"default(?:ing)? to", Verb("ship", False)),
     (
         r"host(?:ing)?(?= (?:[\w.'-]+ ){0,5}(?:on|with|there|here)\b)",

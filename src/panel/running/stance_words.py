@@ -47,6 +47,14 @@ _GRADE = alt(
 
 _DET = rf"(?:(?:a|an|the|my|our|still a|still an)\s+)?(?:{_GRADE}\s+)?"
 
+_CHOICE_KEYS = (
+    "pick", "go-to", "default", "choice", "bet", "winner", "call", "move", "decision", "answer",
+    "option", "fit", "solution", "tool", "way to go", "one to", "framework to", "library to",
+    "database to", "editor to", "platform to", "to buy", "to get", "to pick", "to choose",
+    "to beat", "spot", "place", "candidate", "replacement", "successor", "starting point",
+    "you want", "you need", "you'll want", "you'd want", "be looking for",
+)  # fmt: skip
+
 NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     (
         "ship",
@@ -107,46 +115,15 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
             r"|bet|winner|call|move|decision|answer|option|fit|solution|tool|spot|place"
             r"|candidate|replacement|successor|starting point"
             r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
-            r"|library|database|option|editor|platform) to (?:use|pick|choose|beat|get|buy|try"
+            r"|library|database|option|editor|platform|laptop|phone|service|app|product"
+            r"|language|stack|host|provider|runtime|server|orm|client) to"
+            r" (?:use|pick|choose|beat|get|buy|try"
             r"|learn|reach for|bet on)|the (?:\w+ )?(?:tool|one|option|library|framework|app"
             r"|service|database|editor|platform) (?:you|you'll|you'd) (?:want|need|be looking for)"
             rf"){_END}"
         ),
         True,
-        (
-            "pick",
-            "go-to",
-            "default",
-            "choice",
-            "bet",
-            "winner",
-            "call",
-            "move",
-            "decision",
-            "answer",
-            "option",
-            "fit",
-            "solution",
-            "tool",
-            "way to go",
-            "one to",
-            "framework to",
-            "library to",
-            "database to",
-            "editor to",
-            "platform to",
-            "spot",
-            "place",
-            "candidate",
-            "replacement",
-            "successor",
-            "starting point",
-            "you want",
-            "you need",
-            "you'll want",
-            "you'd want",
-            "be looking for",
-        ),
+        _CHOICE_KEYS,
     ),
     (
         "skip",
@@ -324,7 +301,7 @@ AGAINST = re.compile(
               "leap of faith"),
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
         "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
-        "doesn't make (?:much )?sense",
+        "doesn't make (?:much )?sense", "no longer makes sense",
         "overkill", "a waste",
     )
     + r"\b"
@@ -344,7 +321,8 @@ FOR = re.compile(
 JUDGED = re.compile(
     r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
     r"|moving to|migrating to|starting with|building on|investing in|paying(?: for)?|switching"
-    r"|bringing in)|(skipping|passing on|waiting"
+    r"|bringing in|(?:starting|building|putting) (?:[\w'-]+ ){0,3}on (?=it\b|this\b|them\b))"
+    r"|(skipping|passing on|waiting"
     r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
     r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
 )
