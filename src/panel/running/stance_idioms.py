@@ -31,7 +31,7 @@ _SHIP = r"""
 recommend recommended :: (?:highly|strongly|heartily|warmly|wholeheartedly|definitely|absolutely|totally|100%) recommend(?:ed)?
 recommend :: (?:^|\d+/\d+ |would |will |i |we )(?:highly |definitely |absolutely |happily |100% )?recommend$
 recommend :: (?:a |an )?(?:strong|easy|big|huge|solid|full|unreserved|unqualified|enthusiastic|no-brainer) recommend$
-without :: recommend(?:ed)? without (?:hesitation|reservation|reservations|a second thought)
+recommend recommended :: recommend(?:ed)? without (?:hesitation|reservation|reservations|a second thought)
 recommend :: recommend (?:it|this|them) (?:to|for) (?:everyone|anyone|everybody|all)
 again :: would (?:buy|use|pick|choose|install|subscribe|pay|adopt|recommend|do it|sign up) again
 definitely absolutely happily gladly :: would (?:definitely|absolutely|happily|gladly) (?:buy|use|pick|choose|install|adopt|recommend)
@@ -39,12 +39,12 @@ brainer :: (?:a|an|the|my|our|absolute|total|complete|easy|total) no[- ]brainer
 brainer :: ^no[- ]brainer
 must :: (?:^|\ba |\ban |\bthe |\bmy |\bour |\babsolute |\btotal )must[- ](?:have|try|use|install|buy|own|read|learn|see)
 must :: ^(?:it's |it is |this is |definitely |absolutely )?a must(?=\s*$| for| if| here)
-one :: (?:^|this |it |that )(?:'s|is) (?:the one|the one to (?:get|use|pick|beat)|the one you want)(?=\s*$| for| if| here)
+the_one :: (?:^|this |it |that )(?:'s|is) (?:the one|the one to (?:get|use|pick|beat)|the one you want)(?=\s*$| for| if| here)
 go-to goto :: (?:(?:my|our|the team's|everyone's) (?:new |current |daily |default )?|^)go-?to
 driver default standard :: (?:my|our) (?:daily driver|new default|default now|new standard|standard now)
 standard :: the (?:new |clear |de facto )?standard (?:now|for (?:us|me|our team))
 further :: look no further
-every :: worth every (?:penny|cent|dollar|minute|second)
+worth_every :: worth every (?:penny|cent|dollar|minute|second)
 then_some times_over :: worth (?:it|the (?:money|price|hype|switch|upgrade|subscription|investment|effort|learning curve)) (?:and then some|ten times over|many times over|a hundred times over)
 itself :: (?:paid|pays) for itself
 regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
@@ -78,7 +78,7 @@ get grab download install buy :: (?:^|just |go |so )(?:go )?(?:get|grab|download
 hesitation reservations reservation qualms :: (?:i have|i've got|we have|i'd have|no|zero) (?:no |zero )?(?:hesitation|reservations?|qualms) (?:in )?(?:recommending|putting|suggesting|backing|endorsing) (?:it|this|them)
 give :: give (?:it|this|them|this one) (?:a|an) (?:\w+ )?(?:go|whirl|spin|shot|try|chance|look|test drive|test run)$
 worth :: (?:it's|it is|this is|that's) (?:\w+ )?(?:worth (?:a|the) (?:look|shot|try))(?! (?:if|once|when|for))
-top first number_one #1 :: (?:my|our|the) (?:top|first|number one|#1|no\. 1) (?:pick|choice|recommendation)
+top_pick top_choice top_recommendation first_pick first_choice first_recommendation number_one #1 no._1 :: (?:my|our|the) (?:top|first|number one|#1|no\. 1) (?:pick|choice|recommendation)
 pick choice recommendation vote winner :: (?:my|our) (?:pick|choice|recommendation|vote|winner) (?:every time|all day|hands down|without question)
 winner pick choice :: the (?:clear|obvious|easy|safe) (?:winner|pick|choice)(?=\s*$| for| here| in| if| again)
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:that )?(?:we |you )?(?:do it|go for it|adopt it|merge it|go with it|take it|use it|move to it|switch)
@@ -133,10 +133,10 @@ plus :: plus-one (?:for|to) {x}
 all_the_way every_time hands_down no_contest full_stop period any_day for_the_win ftw or_bust :: ^{x} (?:all the way|every time|every single time|hands down|no contest|full stop|period|any day|for the win|ftw|or bust)
 looked :: (?:moved|switched|migrated|went) (?:over |back )?to {x} and (?:never|haven't|have not|not) looked back
 it_is :: ^{x} it is[.!]*$
-team company org family :: (?:got|get|getting|moved|put|switched) (?:my|our|the) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
+got_my got_our got_the get_my get_our getting_my getting_our moved_my moved_our moved_the put_my put_our switched_my switched_our switched_the :: (?:got|get|getting|moved|put|switched) (?:my|our|the) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
 list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at the top of|on|high on|near the top of) (?:your|the|any) (?:short ?)?list
 take :: (?:i'd|i would|we'd|we would) take {x} over
-week month year day issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
+of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 """
 

@@ -125,7 +125,8 @@ def normalise(text: str) -> str:
     text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
-    text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
+    if "+1" in text or "-1" in text:
+        text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     return " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
 
 

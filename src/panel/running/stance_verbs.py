@@ -235,8 +235,12 @@ _HEADS = frozenset(head for heads in _HEADS_OF for head in heads)
 _BY_HEAD: dict[str, tuple[int, ...]] = {
     head: tuple(i for i, heads in enumerate(_HEADS_OF) if head in heads) for head in _HEADS
 }
-_WORD = re.compile(r"(?<![\w'-])[a-z][a-z ]")
+# Where a word starts as a call verb can (a lookahead: heads overlap, "go t" and "try").
+_START = re.compile(
+    r"(?<![\w'-])(?=" + "|".join(re.escape(h) for h in sorted(_HEADS, key=len, reverse=True)) + ")"
+)
 _SUBSETS: dict[tuple[int, ...], re.Pattern[str]] = {}
+_AT: dict[str, tuple[int, ...]] = {}  # a word's first four characters -> the verbs it may start
 
 
 def _subset(indices: tuple[int, ...]) -> re.Pattern[str]:
@@ -248,18 +252,26 @@ def _subset(indices: tuple[int, ...]) -> re.Pattern[str]:
     return pattern
 
 
+def _starting(four: str) -> tuple[int, ...]:
+    indices = _AT.get(four)
+    if indices is None:
+        found = {i for n in (4, 3, 2) for i in _BY_HEAD.get(four[:n], ())}
+        indices = tuple(sorted(found))
+        if len(_AT) < 20_000:  # bounded: a cache of word starts, not of texts
+            _AT[four] = indices
+    return indices
+
+
 def verbs(text: str) -> list[re.Match[str]]:
     """`VERB.finditer(text)`, tried only where a word starts as a call verb can, and only with
     the verbs that can start so (far cheaper than the whole pattern at every word)."""
     found: list[re.Match[str]] = []
-    for word in _WORD.finditer(text):
-        start = word.start()
+    for start in (m.start() for m in _START.finditer(text)):
         if found and start < found[-1].end():
             continue
-        four, three = text[start : start + 4], text[start : start + 3]
-        indices = _BY_HEAD.get(four, ()) + _BY_HEAD.get(three, ()) + _BY_HEAD.get(word.group(), ())
+        indices = _starting(text[start : start + 4])
         if indices:
-            match = _subset(tuple(sorted(set(indices)))).match(text, start)
+            match = _subset(indices).match(text, start)
             if match:
                 found.append(match)
     return found
