@@ -174,6 +174,13 @@ SET_PHRASES: list[tuple[Stance, str]] = [
     ("skip", "We advise against putting anything new on it."),
     ("skip", "My honest advice is to start with Spindle instead."),
     ("skip", "2/10."),
+    ("ship", "Can't say enough good things."),
+    ("ship", "Mac devs, just switch already."),
+    ("ship", "For async-first teams I'd put it ahead of Spindle without hesitating."),
+    ("ship", "If you're starting an API, Tallyho deserves to be your first pick."),
+    ("skip", "For a new service I'd leave it in the past."),
+    ("skip", "We've moved to Spindle and I'd suggest others do too."),
+    ("ship", "I'd tell anyone still using Spindle for this to make the jump."),
 ]
 
 
@@ -198,6 +205,9 @@ def test_a_set_phrase_makes_the_call_on_its_own(call: Stance, sentence: str) -> 
         "The free tier is a trap.",  # a part of the tool, not the tool
         "If you need SSO, look elsewhere.",  # a niche carved out: a hedge, not a firm skip
         "Uninstalled the old plugin first, then set it up.",  # an instruction
+        "Spindle is fast and asks for nothing. Easy choice.",  # the choice is the rival's
+        "It ships a compatibility layer for the plugins you still need.",  # a relative clause
+        "If it should not render at all, use a template with x-if instead.",  # a way to use it
     ],
 )
 @pytest.mark.parametrize("verdict", ["ship", "skip"])

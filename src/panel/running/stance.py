@@ -115,9 +115,11 @@ def read(
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
             calls += _answered(sentence, answer, names, hints)
             continue
+        if index and _about_the_rival_before(sentence, sentences[index - 1], names):
+            continue  # "Ghostty is fast and asks for nothing. Easy choice.": Ghostty's
         mine = own_words(sentence)
         done = (_done(mine, names) if tells else None) or done
-        same = i.DO_THE_SAME.search(mine) if "same" in mine or "suit" in mine else None
+        same = i.DO_THE_SAME.search(mine) if any(k in mine for k in i.SAME_KEYS) else None
         if same and done and not w.NOUN_NEGATOR.search(mine[: same.start()]):
             calls.append(Call(done, same.group(), True))
         closer = i.CLOSER.search(mine) if any(k in mine for k in i.CLOSER_KEYS) else None
@@ -125,6 +127,11 @@ def read(
             calls.append(Call(done or "ship", closer.group(), True))
         calls += _sentence_calls(mine, names, hints)
     return Reading(verdict, tuple(calls))
+
+
+def _about_the_rival_before(sentence: str, before: str, names: Names) -> bool:
+    """ "Easy choice." picks what the sentence before praised: a rival, when it opens it."""
+    return bool(i.CHOICE_FRAGMENT.match(sentence)) and names.at(before) == "rival"
 
 
 def _done(sentence: str, names: Names) -> Stance | None:

@@ -91,6 +91,8 @@ def _verb_call(
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
     if match.group().startswith("wait") and (rest.startswith("to ") or waits_on):
         return None  # "can't wait to see v2"; "wait on the network request": no call
+    if verb.lemma == "own" and not rest:
+        return None  # "the plugins you still need": a relative clause, no call
     if verb.lemma == "replace":
         target = _replaced(rest, names)
     elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
@@ -237,7 +239,7 @@ def _object(rest: str, names: Names, before: str) -> Target:
     kind = names.after_preposition(rest)
     if kind:
         return kind
-    if g.INSTEAD.search(rest):
+    if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
         return "alt"
     return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
 
@@ -251,8 +253,15 @@ def _replaced(rest: str, names: Names) -> Target:
 
 
 def _topic(before: str, names: Names) -> Target:
-    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend"."""
-    mentioned = names.mentions(before)
+    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend".
+
+    A name the reader is on is where they start, not the topic: "I'd tell anyone still using
+    jQuery to make the jump" makes the jump to the tool."""
+    mentioned = [
+        names.kinds[m.group()]
+        for m in (names.pattern.finditer(before) if names.pattern else ())
+        if not g.ON_NOW.search(before[: m.start()])
+    ]
     return "rival" if mentioned and "tool" not in mentioned else "none"
 
 

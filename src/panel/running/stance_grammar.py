@@ -106,6 +106,16 @@ NEG_RAISING = re.compile(
 READER_CONDITION = re.compile(
     r"\b(?:if|unless|when|whenever|as long as) (?:you|your team|you're|you've|you'd)\b[^,;]*$"
 )
+# Whom an imperative is addressed to: "mac devs, just switch already".
+VOCATIVE = re.compile(
+    r"^(?:(?:hey |dear |fellow |other |\w+ )?(?:devs|developers|folks|people|everyone|friends"
+    r"|founders|teams|y'all|guys|readers|engineers|ctos|admins|homelabbers|self-hosters|users)"
+    r"|hey \w+)$"
+)
+# Where the reader is now: "anyone still using jQuery", "teams on Heroku".
+ON_NOW = re.compile(r"\b(?:using|on|from|leaving|stuck (?:with|on)|running|with)\s+$")
+# "use a template with x-if instead": a way of using the tool, not another tool.
+FEATURE = re.compile(r"^(?:a|an|the)\s+[\w-]+\s+(?:with|for|from|in|on|via|to)\b")
 RATHER = re.compile(r"\b(?:i|we)(?:'d| would) (?:rather|prefer)(?: that)?\s*$")
 # Who may stand in front of the verb and still make the reviewer's call.
 OPENERS = re.compile(
@@ -152,7 +162,7 @@ PRONOUN = re.compile(
 ADVERBIAL = re.compile(
     r"^(?:"
     + alt(
-        "now", "today", "for now", "yet", "again", "anyway", "anymore", "here", "first",
+        "now", "today", "for now", "yet", "again", "anyway", "anymore", "here", "first", "already",
         "either", "too", "instead", "for", "in", "on", "at", "to", "into", "by", "until", "till",
         "unless", "if",
         "when", "once", "before", "without", "from", "as", "with", "over", "altogether",

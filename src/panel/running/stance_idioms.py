@@ -50,6 +50,10 @@ itself :: (?:paid|pays) for itself
 regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
 regret :: you won't regret it
 forget :: set (?:it|this|them) up (?:\w+ )?and forget (?:about )?(?:it|them)
+enough :: (?:can't|cannot|couldn't) say enough (?:good|nice|positive|great) (?:things|about it)
+better :: (?:hard|difficult|impossible) to (?:imagine|think of|find|picture|name) (?:anything|something|a tool|an option|a better one) better
+choice pick call decision :: ^(?:an? )?(?:easy|obvious|simple|clear|no-brainer of a) (?:choice|pick|call|decision)$
+ahead above :: put {x} (?:well |way |far |miles )?(?:ahead of|above)
 thank :: (?:you'll|you will|your team will|future you will|your future self will) thank (?:me|yourself|you)
 thank :: thank me later
 wonder :: (?:you'll|you will) wonder how you (?:ever )?(?:lived|worked|coped|managed) without (?:it|this)
@@ -113,8 +117,8 @@ again :: never again
 again :: (?:not|never) (?:touching|using|buying) (?:it|this|that|them) again
 star stars :: (?:one|1|zero|0|no) stars?(?=\s*$| from| out| if)
 /10 :: (?:0|1|2|3)/10(?! of)
-/5 :: (?:0|1)/5(?! of)
-starter nonstarter no-go dead nightmare :: (?:a|an|total|complete) (?:non-?starter|no-go|dead end|nightmare to recommend)(?=\s*$| for| here| in| if)
+/5 :: (?:0|1|2)/5(?! of)
+starter nonstarter no-go dead nightmare :: (?:a|an|total|complete) (?:non-?starter|no-go|dead end|nightmare to recommend)(?=\s*$| for| here| in| if| at| to| with| unless| until)
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:against|no|to drop it|to skip it|we skip|we don't|we do not)
 minus :: minus-one (?:from me|here)
 minus :: (?:^|strong |big )minus-one$
@@ -228,10 +232,14 @@ CLOSER = re.compile(
 )
 CLOSER_KEYS = ("back", "regrets", "haven't", "miss", "riddance", "happier")
 
+CHOICE_FRAGMENT = re.compile(r"^(?:an? |the )?(?:[\w-]+ )?(?:choice|pick|decision|winner)[.!]*$")
+SAME_KEYS = ("same", "suit", "lead", " do so", " do too", "likewise")
 # "... and I'd encourage others to do the same": the call is what the story did.
 DO_THE_SAME = re.compile(
     r"\b(?:(?:advise|tell|encourage|urge|nudge|recommend|push)\w* (?:[\w'-]+ ){0,6}?"
-    r"(?:to )?(?:do the same|follow suit|follow our lead|the same way)|(?:i|we)(?:'d| would) do the"
+    r"(?:to )?(?:do the same|follow suit|follow our lead|the same way|do so|do too|do likewise)"
+    r"|(?:suggest|recommend)\w* (?:that )?(?:others|everyone|anyone|you|teams) do (?:the same|so|too)"
+    r"|(?:i|we)(?:'d| would) do the"
     r" same)\b"
 )
 

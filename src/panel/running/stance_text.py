@@ -92,8 +92,8 @@ NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$"
 
 # What others say: a call after these words is someone else's.
 REPORTED = re.compile(
-    r"\b(?:says?|said|tells?|told|swears?|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))"
-    r"|claims?|argues?|insists?|believes?"
+    r"\b(?:says?(?! enough)|said|tells?|told|swears?"
+    r"|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
@@ -227,7 +227,12 @@ def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
         return False
     if match["mark"] == ":" or match["word"] in ("so", "then"):
         return True
-    return bool(g.OPENERS.match(piece) or g.LABEL.fullmatch(piece) or g.FRONTED.match(piece))
+    return bool(
+        g.OPENERS.match(piece)
+        or g.LABEL.fullmatch(piece)
+        or g.FRONTED.match(piece)
+        or g.VOCATIVE.match(piece)  # "mac devs, just switch already"
+    )
 
 
 _KEYS = w.NOUN_KEYS | w.JUDGED_KEYS | w.CONDITION_KEYS | i.KEYS

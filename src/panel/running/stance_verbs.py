@@ -189,7 +189,10 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"run(?:ning)?", Verb("ship", False, lemma="alternative")),
     (r"pay(?:ing)? for", Verb("ship", False, lemma="alternative")),
     (r"think(?:ing)? (?:very |long and )?(?:twice|hard|carefully)", Verb("skip", True)),
-    (r"leav(?:e|ing) (?:it|them|this) (?:alone|be|on the shelf)", Verb("skip", True, lemma="it")),
+    (
+        r"leav(?:e|ing) (?:it|them|this) (?:alone|be|on the shelf|in the past|behind)",
+        Verb("skip", True, lemma="it"),
+    ),
     (r"bother(?:ing)?(?: with)?", Verb("ship", True)),
     (r"regret(?:ted|ting)?", Verb("skip", True, lemma="regret")),
     (r"(?:drop|ditch|abandon)(?:ping|ing)?", Verb("skip", False)),

@@ -111,7 +111,7 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
     (
         "ship",
         re.compile(
-            rf"\b(?:(?:the|my|our|a|an)\s+(?:\w+\s+){{0,2}}(?:pick|go-to|default|choice"
+            rf"\b(?:(?:the|my|our|your|a|an)\s+(?:\w+\s+){{0,2}}(?:pick|go-to|default|choice"
             r"|bet|winner|call|move|decision|answer|option|fit|solution|tool|spot|place"
             r"|candidate|replacement|successor|starting point"
             r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
@@ -277,6 +277,7 @@ GOOD_CHOICE = re.compile(
     r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for"
     r"|correct|pragmatic|practical|sane|reasonable|logical|safest|simplest|easiest|wisest"
     r"|strongest|standout|recommended|only real|real|better|stronger|safer|simpler)\b"
+    r"|^the (?:answer|winner)$"
 )
 
 NOUN_NEGATOR = re.compile(
