@@ -106,10 +106,7 @@ def hostile_record(personas: dict[str, Persona], cards: list[ToolCard], tmp_path
     cells = []
     for index, cell in enumerate(base.cells):
         if index == 3:
-            error = f"cell {cell.persona} × {cell.tool}: {SCRIPT} " + LONG_WORD * 3
-            cells.append(
-                cell.model_copy(update={"status": "failed", "verdict": None, "error": error})
-            )
+            cells.append(_failed(cell))
             continue
         # each reviewer sticks to one pick, except the last, whose picks differ by review
         seat = order.index(cell.persona)
@@ -119,6 +116,12 @@ def hostile_record(personas: dict[str, Persona], cards: list[ToolCard], tmp_path
             update["flags"] = [f"the quote reads as a skip under a ship verdict: {SCRIPT}"]
         cells.append(cell.model_copy(update=update))
     return rebuilt(base, cells)
+
+
+def _failed(cell: CellResult) -> CellResult:
+    """The cell as failed, with a long error holding markup."""
+    error = f"cell {cell.persona} × {cell.tool}: {SCRIPT} " + LONG_WORD * 3
+    return cell.model_copy(update={"status": "failed", "verdict": None, "error": error})
 
 
 def hostile_review(personas: dict[str, Persona], card: ToolCard, tmp_path: Path) -> Record:
@@ -132,10 +135,7 @@ def hostile_review(personas: dict[str, Persona], card: ToolCard, tmp_path: Path)
     cells = []
     for index, cell in enumerate(base.cells):
         if index == 3:
-            error = f"cell {cell.persona} × {cell.tool}: {SCRIPT} " + LONG_WORD * 3
-            cells.append(
-                cell.model_copy(update={"status": "failed", "verdict": None, "error": error})
-            )
+            cells.append(_failed(cell))
             continue
         verdict = _hostile_verdict(cell, [tool.id], tool.id)
         del verdict["versus"]  # a review of one tool picks no tool

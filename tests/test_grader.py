@@ -18,7 +18,7 @@ from panel.cli.entry import main
 from panel.errors import InputError
 from panel.inputs.prompts import PromptSet
 from panel.inputs.strict_rules import strict_problems
-from panel.models import CostEstimate, Persona, Record, ToolCard, Usage
+from panel.models import CostEstimate, Grading, Persona, Record, ToolCard, Usage
 from panel.providers.base import Event, Finished, Provider, StructuredRequest
 from panel.providers.batch import BatchingProvider
 from panel.providers.batch_ledger import BatchLedger
@@ -308,11 +308,26 @@ def test_a_batch_holds_one_model(
 # ---------------------------------------------------------------- the wire, both providers
 
 
-def _verdict_and_plan(
-    provider: Provider, personas: dict[str, Persona], cards: list[ToolCard]
-) -> tuple[Any, Any]:
+def _graded_on_the_wire(
+    provider: Provider,
+    grader_model: str,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    route: respx.Route,
+    events: list[Any],
+) -> tuple[dict[str, Any], Grading, Any, Any]:
+    """The builder's verdict on the first card graded through `route`: the request body sent,
+    the grading read back, the verdict and its cell's plan."""
     plan = plan_cells(spec_for([personas["builder"]], cards[:1]), provider)[0]
-    return plan.model.model_validate(good_reply(plan.request)), plan
+    verdict = plan.model.model_validate(good_reply(plan.request))
+    route.mock(
+        return_value=httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=sse(events)
+        )
+    )
+    grader = CellGrader(Grader(grader_model, PromptSet.from_dir()), provider, plan.request)
+    grading = run(grader(verdict))
+    return json.loads(route.calls[0].request.content), grading, verdict, plan
 
 
 def test_claude_grader_request_on_the_wire(
@@ -322,18 +337,15 @@ def test_claude_grader_request_on_the_wire(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-grader")
-    provider = ClaudeProvider("claude-sonnet-5-5")
-    verdict, plan = _verdict_and_plan(provider, personas, cards)
     answer = json.dumps({"call": "skip", "words": "hold off"})
-    events = claude_events(chunks(answer, 7), input_tokens=310, output_tokens=18)
-    route = httpx2_mock.post("https://api.anthropic.com/v1/messages").mock(
-        return_value=httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, content=sse(events)
-        )
+    body, grading, verdict, plan = _graded_on_the_wire(
+        ClaudeProvider("claude-sonnet-5-5"),
+        "claude-haiku-4-5",
+        personas,
+        cards,
+        httpx2_mock.post("https://api.anthropic.com/v1/messages"),
+        claude_events(chunks(answer, 7), input_tokens=310, output_tokens=18),
     )
-    grader = CellGrader(Grader("claude-haiku-4-5", PromptSet.from_dir()), provider, plan.request)
-    grading = run(grader(verdict))
-    body = json.loads(route.calls[0].request.content)
     assert body["model"] == "claude-haiku-4-5" and body["stream"] is True
     assert body["max_tokens"] == GRADER_MAX_TOKENS
     assert body["output_config"]["format"] == {"type": "json_schema", "schema": grader_schema()}
@@ -354,18 +366,15 @@ def test_openai_grader_request_on_the_wire(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-grader")
-    provider = OpenAIProvider("gpt-5-mini")
-    verdict, plan = _verdict_and_plan(provider, personas, cards)
     answer = json.dumps({"call": "ship", "words": "worth adopting"})
-    events = openai_chunks(chunks(answer, 9), prompt_tokens=280, completion_tokens=25)
-    route = httpx2_mock.post("https://api.openai.com/v1/chat/completions").mock(
-        return_value=httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, content=sse(events)
-        )
+    body, grading, verdict, plan = _graded_on_the_wire(
+        OpenAIProvider("gpt-5-mini"),
+        "gpt-5-nano",
+        personas,
+        cards,
+        httpx2_mock.post("https://api.openai.com/v1/chat/completions"),
+        openai_chunks(chunks(answer, 9), prompt_tokens=280, completion_tokens=25),
     )
-    grader = CellGrader(Grader("gpt-5-nano", PromptSet.from_dir()), provider, plan.request)
-    grading = run(grader(verdict))
-    body = json.loads(route.calls[0].request.content)
     assert body["model"] == "gpt-5-nano" and body["stream"] is True
     assert body["max_completion_tokens"] == GRADER_MAX_TOKENS
     assert body["reasoning_effort"] == "minimal"
