@@ -64,8 +64,7 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
         return None  # "not a must-have", "I wouldn't call it a no-brainer": no call either way
     stance = idiom.stance
     if idiom.about:
-        what = match["x"]
-        kind = names.at(what) or ("tool" if what in idioms.PRONOUNS else None)
+        kind = _named(match["x"], names)
         if kind == "rival" and idiom.choice:
             stance = "skip"  # "my pick is Render", reviewing Heroku
         elif kind != "tool":
@@ -74,6 +73,15 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
         return None  # "Render is a no-brainer": about Render
     firm = not idioms.PAST_BEFORE.search(before)  # "it was a no-brainer at the time": a story
     return stance, firm, bool(g.SCOPE.search(text[match.end() :]))
+
+
+def _named(what: str, names: Names) -> str | None:
+    """What `{x}` names; its first word alone when the second is not part of a name ("it next")."""
+    kind = names.at(what) or ("tool" if what in idioms.PRONOUNS else None)
+    if kind is None and " " in what:
+        first = what.split(" ", 1)[0]
+        kind = names.at(first) or ("tool" if first in idioms.PRONOUNS else None)
+    return kind
 
 
 def _verb_call(

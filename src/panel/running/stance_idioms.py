@@ -88,6 +88,9 @@ winner pick choice :: the (?:clear|obvious|easy|safe) (?:winner|pick|choice)(?=\
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:that )?(?:we |you )?(?:do it|go for it|adopt it|merge it|go with it|take it|use it|move to it|switch)
 plus :: plus-one (?:from me|here)
 plus :: (?:^|strong |big )plus-one$
+choice pick call path bet option default answer move way :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by)
+one option tool stack :: the (?:one|option|tool|stack|thing|choice) (?:i'd|i would|we'd|we would|i'll|i will) (?:happily |still |always )?(?:bet|stake|build|start|put|pick|choose|trust|reach for|point)
+vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
 """
 
 # Calls against the tool, firm.
@@ -127,6 +130,10 @@ stopped quit :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?(?:stopped|quit) (?:
 shop :: shop around
 say_no :: (?:just )?say no
 uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$
+justify defend recommend :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)
+keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(?:keep|continue|in good conscience|honestly) (?:recommending|suggesting|recommend|suggest|justifying|endorsing|backing)
+dead :: (?:is|'s|are|as|now|pure|just) dead weight
+better :: (?:you|you're|you are|you'd be|you would be|you'll be|you will be|we're|we'd be|most people are|most teams are) (?:much |far |way |probably |honestly )?better off (?!(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|keeping|learning|buying|adopting|trying)\b)(?:just )?(?:\w+ing\b(?! (?:it|this|them)\b)|without)
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -142,6 +149,10 @@ list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at t
 take :: (?:i'd|i would|we'd|we would) take {x} over
 of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
+better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
+onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:\w+ )?(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
+vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
+where :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would) (?:send|point|steer|direct|start)
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -151,6 +162,10 @@ answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the
 minus :: minus-one (?:on|to|for) {x}
 ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
 uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |finally |already |eventually |quickly )?)?(?:uninstalled|ditched|dumped|binned|got rid of|ripped out|tore out) {x}
+off away out :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
+phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start|started|starting|begin|begun) (?:\w+ )?phas(?:e|ing) (?:out )?{x}(?= out\b|$| for| in| across| this| next| by)
+vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
+trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
 """
 
 
@@ -253,12 +268,12 @@ ANSWER = re.compile(
     r"|100%|in a heartbeat|every time|hell yes|sure|for sure|totally|no question|no doubt"
     r"|without question|instantly|easily)|(?P<no>no|nope|not yet|probably not|absolutely not"
     r"|definitely not|hell no|no way|not a chance|never|not anymore|not again|nah|not today"
-    r"|not in a million years))\b"
+    r"|not in a million years|only if|only when))\b"
 )
 # "Firebase or Supabase for a new app? Supabase.": an answer that is a name.
 NAME_ANSWER = re.compile(
-    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?)(?:[,.!]*$|[,.!]* (?:all the way|every time|hands down"
-    r"|no contest|easily|obviously|full stop|period|without question|by a mile|any day)\b)"
+    r"^(?:a: |answer: )?(?P<name>[\w.+-]+(?: [\w.+-]+)?)(?:[,.!]*$|[,.!]* (?:all the way|every time"
+    r"|hands down|no contest|no question|no doubt|easily|obviously|full stop|period|without question|by a mile|any day)\b)"
 )
 # A tech radar's entry: a name, then its ring ("Deno Deploy ; Hold.", "Temporal: moved to Adopt").
 RING = re.compile(
@@ -273,6 +288,6 @@ CONDITION_NAME = re.compile(
 CONDITION_OPENERS = ("if ", "for", "whe", "unl")
 # "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
 NAMED_ANSWER = re.compile(
-    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|hands down|easily|every time|by a mile"
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|no question|no doubt|hands down|easily|every time|by a mile"
     r"|all day|without question|obviously)[.!]*$"
 )
