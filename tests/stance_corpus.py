@@ -17,7 +17,7 @@ from panel.running.stance import Stance, read
 CORPUS = Path(__file__).resolve().parent / "data" / "stance"
 HALVES = (
     "tune", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7",
-    "blind8", "blind9", "blind10", "blind11", "blind12", "blind14",
+    "blind8", "blind9", "blind10", "blind11", "blind12", "blind14", "blind15",
 )  # fmt: skip
 UNTUNED = ("blind13",)  # never tuned for its catches: the standing estimate for unseen prose
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}

@@ -300,7 +300,9 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
     indices = sorted({i for key in hints.nouns if key in text for i in w.NOUN_INDEX[key]})
     for stance, pattern, firm, _ in (w.NOUN_CALLS[i] for i in indices):
         for match in pattern.finditer(text):
-            if any(match.start() in span for span in taken):
+            if any(match.start() in span for span in taken) or _INDIFFERENT.search(
+                text, match.start(), match.end()
+            ):
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
@@ -325,6 +327,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
 
 _MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
 _HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper)\b")
+_INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 
@@ -340,4 +343,13 @@ def _judged_noun(stance: Stance, phrase: str, after: str) -> Stance | None:
 
 def _about_rival(before: str, names: Names) -> bool:
     mentioned = names.mentions(before)
-    return bool(mentioned) and "tool" not in mentioned
+    if not mentioned:  # "a lighter, privacy-first tool is the better fit": some other tool
+        return bool(_ANOTHER.match(before))
+    return "tool" not in mentioned
+
+
+_ANOTHER = re.compile(
+    r"^(?!the |this |that |it |its |our |my )(?:(?:a|an|another|some|any)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:tool|option|alternative|service|library|framework|product|platform|solution|approach"
+    r"|something|anything|one)(?: else)?\s+(?:is|are|would be|will be|'s|seems|feels)\s"
+)

@@ -77,7 +77,7 @@ all-in all_in :: (?:i'm|we're|i am|we are) (?:all[- ]in|all in) on (?:it|this|th
 using paying renewing :: (?:i|we)(?:'ll| will) (?:keep|be) (?:using|paying for|renewing) (?:it|this|them)(?! for now)
 myself ourselves :: (?:i|we) (?:can't|cannot) see (?:myself|ourselves|us) (?:going back|leaving|switching|moving)
 best :: (?:easily|hands down|by far|probably|possibly|genuinely|honestly|simply)? ?the best (?:[\w.'-]+ ){0,3}(?:i've|i have|we've|we have) (?:ever )?(?:used|installed|bought|tried|paid for|adopted|set up|added)
-spent made bought :: (?:best|smartest) (?:money|purchase|decision|investment|call) (?:i've|i have|we've|we have|i|we) (?:ever )?(?:spent|made|bought)
+spent made bought :: (?:best|smartest|easiest|simplest|wisest|greatest) (?:[\w-]+ ){0,2}?(?:money|purchase|decision|investment|call|choice|move) (?:i've|i have|we've|we have|i|we) (?:ever )?(?:spent|made|bought)
 get grab download install buy :: (?:^|just |go |so )(?:go )?(?:get|grab|download|install|buy) (?:it|this|one)(?: now| today| already| asap| immediately)?$
 hesitation reservations reservation qualms :: (?:i have|i've got|we have|i'd have|no|zero) (?:no |zero )?(?:hesitation|reservations?|qualms) (?:in )?(?:recommending|putting|suggesting|backing|endorsing) (?:it|this|them)
 give :: give (?:it|this|them|this one) (?:a|an) (?:\w+ )?(?:go|whirl|spin|shot|try|chance|look|test drive|test run)$
@@ -90,7 +90,10 @@ plus :: plus-one (?:from me|here)
 plus :: (?:^|strong |big )plus-one$
 choice pick call path bet option default answer move way :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by)
 one option tool stack :: the (?:one|option|tool|stack|thing|choice) (?:i'd|i would|we'd|we would|i'll|i will) (?:happily |still |always )?(?:bet|stake|build|start|put|pick|choose|trust|reach for|point)
-vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
+vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
+where :: (?:^|it's |it is |this is |that's |still )where (?:i'd|i would|we'd|we would|i|we) (?:always )?(?:start|begin|send people|point people|send anyone|point anyone)
+reason :: (?:no|there's no|there is no|can't think of a|cannot think of a|couldn't think of a|can't think of any|can't see a) (?:good |real )?reason (?:not to|to (?:use|start|pick|choose|go with|build|reach for) (?:[\w'-]+ ){0,5}?(?:anything|something) else)
+star stars :: 4\.[5-9] stars?
 """
 
 # Calls against the tool, firm.
@@ -134,6 +137,10 @@ justify defend recommend :: (?:hard|impossible|difficult|tough|harder|tricky) to
 keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(?:keep|continue|in good conscience|honestly) (?:recommending|suggesting|recommend|suggest|justifying|endorsing|backing)
 dead :: (?:is|'s|are|as|now|pure|just) dead weight
 better :: (?:you|you're|you are|you'd be|you would be|you'll be|you will be|we're|we'd be|most people are|most teams are) (?:much |far |way |probably |honestly )?better off (?!(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|keeping|learning|buying|adopting|trying)\b)(?:just )?(?:\w+ing\b(?! (?:it|this|them)\b)|without)
+elsewhere away :: (?:steer|point|send|direct|push|nudge) (?:people|folks|them|you|everyone|anyone|teams|newcomers|beginners|most people|most teams) (?:elsewhere|away)
+where :: (?:not|no longer|never) where (?:i'd|i would|we'd|we would|i|we) (?:start|begin|send people|point people|send anyone|point anyone)
+justify :: (?:can't|cannot|couldn't|no longer|can no longer) (?:\w+ )?justify (?:keeping|using|paying|renewing|staying|sticking|it|this|them)
+star stars :: (?:two|2) stars?(?=\s*$| from| out| if)
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -151,7 +158,7 @@ of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
 onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:\w+ )?(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
-vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
+vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
 where :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would) (?:send|point|steer|direct|start)
 """
 
@@ -164,8 +171,10 @@ ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
 uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |finally |already |eventually |quickly )?)?(?:uninstalled|ditched|dumped|binned|got rid of|ripped out|tore out) {x}
 off away out :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
 phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start|started|starting|begin|begun) (?:\w+ )?phas(?:e|ing) (?:out )?{x}(?= out\b|$| for| in| across| this| next| by)
-vote propose proposing suggest suggesting recommend recommending :: (?:^|i |we )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
+vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
 trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
+leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
+dropping removing ditching retiring killing drop remove ditch retire kill :: (?:^|we're |we are |i'm |i am |we'll |we will |let's |going to |i'd |we'd |i would |we would )(?:drop|dropping|remove|removing|ditch|ditching|retire|retiring|kill|killing) {x}(?= from (?:ci\b|our |the (?:stack|build|pipeline|repo|monorepo|project|toolchain))| next| this (?:week|month|quarter|sprint|year)| for good| tomorrow| today|$)
 """
 
 
@@ -259,11 +268,11 @@ DO_THE_SAME = re.compile(
 )
 
 QUESTION_CALL = re.compile(
-    r"^(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
+    r"^(?:q:\s*)?(?:so,?\s+)?(?P<aux>would|should|will|do|does|is|can|could)\s+"
     r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
 )
 ANSWER = re.compile(
-    r"^(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
+    r"^(?:a:\s*|answer:\s*)?(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
     r"(?:(?P<yes>yes|yep|yeah|yup|absolutely|definitely|without (?:a doubt|hesitation)|of course"
     r"|100%|in a heartbeat|every time|hell yes|sure|for sure|totally|no question|no doubt"
     r"|without question|instantly|easily)|(?P<no>no|nope|not yet|probably not|absolutely not"

@@ -52,7 +52,8 @@ _CHOICE_KEYS = (
     "option", "fit", "solution", "tool", "way to go", "one to", "framework to", "library to",
     "database to", "editor to", "platform to", "to buy", "to get", "to pick", "to choose",
     "to beat", "spot", "place", "candidate", "replacement", "successor", "starting point",
-    "you want", "you need", "you'll want", "you'd want", "be looking for",
+    "you want", "you need", "you'll want", "you'd want", "be looking for", "approach", "stack",
+    "editor",
 )  # fmt: skip
 
 NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
@@ -113,7 +114,7 @@ NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
         re.compile(
             rf"\b(?:(?:the|my|our|your|a|an)\s+(?:\w+\s+){{0,2}}(?:pick|go-to|default|choice"
             r"|bet|winner|call|move|decision|answer|option|fit|solution|tool|spot|place"
-            r"|candidate|replacement|successor|starting point"
+            r"|candidate|replacement|successor|starting point|approach|stack|editor"
             r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
             r"|library|database|option|editor|platform|laptop|phone|service|app|product"
             r"|language|stack|host|provider|runtime|server|orm|client) to"
@@ -331,7 +332,8 @@ JUDGED = re.compile(
 
 CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
-    r"|tool|spot|place|candidate|replacement|successor|starting point|(?:one|tool|framework|library"
+    r"|tool|spot|place|candidate|replacement|successor|starting point|approach|stack|editor"
+    r"|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
 )
 
