@@ -193,6 +193,66 @@ def test_a_set_phrase_makes_the_call_on_its_own(call: Stance, sentence: str) -> 
     assert read(text, call, name="Tallyho", rivals=("Spindle",)).contradiction is None
 
 
+# Frames rather than phrases (issue 24, round 3): an evaluation of the choice, advice whose
+# object is an action, a move with a direction, a vote on what we do, a judgement that implies
+# the call, an answer that is a condition, a reported speaker's advice.
+FRAMES: list[tuple[Stance, str]] = [
+    ("ship", "For a new backend, Tallyho is still the dull, dependable choice."),
+    ("ship", "This seems like the right path for us."),
+    ("ship", "For bursty jobs it's the option I'd bet the team on."),
+    ("ship", "We're moving the whole monorepo onto it next sprint."),
+    ("ship", "I vote we standardise on Tallyho."),
+    ("ship", "Recommend we buy seats for everyone."),
+    ("ship", "You're better off going with Tallyho."),
+    ("ship", "The speaker's advice to anyone starting out was simply to reach for Tallyho first."),
+    ("ship", "Q: Tallyho or Spindle for a small team? A: Tallyho."),
+    ("ship", "Can't think of a reason to start a new service with anything else."),
+    ("ship", "Tallyho is the approach I'd push for."),
+    ("ship", "We're rolling it out to every team next quarter."),
+    ("skip", "You're better off calling the queue API directly."),
+    ("skip", "Proposing we drop Tallyho for the admin app."),
+    ("skip", "Time to plan the migration off it."),
+    ("skip", "We're phasing it out in favour of Spindle."),
+    ("skip", "Honestly hard to justify for a small store."),
+    ("skip", "I can't keep recommending a queue whose pricing keeps changing."),
+    ("skip", "Tallyho is dead weight on our budget."),
+    ("skip", "Tallyho has been a maintenance liability for us."),
+    ("skip", "For a team of four, Tallyho is the wrong trade."),
+    ("skip", "Would I recommend it to a startup? Only if a customer forces it on you."),
+    ("skip", "For new services I'd leave Tallyho out entirely."),
+    ("skip", "For small deployments it's not where I'd start anymore."),
+    ("skip", "I'd steer people elsewhere."),
+    ("skip", "I'd say we replace it."),
+    ("skip", "Dropping it from CI next week."),
+]
+
+
+@pytest.mark.parametrize(("call", "sentence"), FRAMES)
+def test_a_frame_makes_the_call_whatever_its_words(call: Stance, sentence: str) -> None:
+    text = NEUTRAL_OPENING + sentence
+    against = read(text, OPPOSITE[call], name="Tallyho", rivals=("Spindle",))
+    assert against.contradiction is not None, [c.clause for c in against.calls]
+    assert against.contradiction.stance == call
+    assert read(text, call, name="Tallyho", rivals=("Spindle",)).contradiction is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Eleventy or Spindle, take your pick.",  # a pick among others: none for the tool
+        "A lighter, privacy-first tool is the better fit.",  # some other tool's fit
+        "You're better off learning it properly before the migration.",  # advice on its use
+        "Removing it from the PATH fixed the build.",  # a fix, no drop
+        "If you want infrastructure in a real programming language, read on.",  # no choice
+    ],
+)
+def test_frames_that_look_like_calls_but_are_not(sentence: str) -> None:
+    text = NEUTRAL_OPENING + sentence
+    for verdict in ("ship", "skip"):
+        reading = read(text, verdict, name="Tallyho", rivals=("Spindle", "Eleventy"))  # type: ignore[arg-type]
+        assert reading.contradiction is None, [c.clause for c in reading.calls]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

@@ -68,9 +68,11 @@ HEDGE = re.compile(
 LEAD = re.compile(
     r"(?P<lead>"
     + alt(
-        r"(?:my|our|the) (?:(?:honest|personal|general|strong|only|real|final|own) )?"
-        r"(?:advice|recommendation|suggestion|answer|call|verdict)"
-        r"(?: here)? (?:is|would be|remains)",
+        r"(?:my|our|the|his|her|their|the (?:speaker|author|host|guest|presenter)'s) "
+        r"(?:(?:honest|personal|general|strong|only|real|final|own|main|key|closing) )?"
+        r"(?:advice|recommendation|suggestion|answer|call|verdict|takeaway)"
+        r"(?: here| (?:to|for) (?:anyone|everyone|teams|people|us|the room|the audience)"
+        r"(?: [\w'-]+){0,5}?)? (?:is|was|would be|remains)(?: simply| just| clear)?",
         r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push) (?:you|anyone|everyone"
         r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
         r"(?: [\w'-]+){0,6}?",

@@ -88,10 +88,10 @@ winner pick choice :: the (?:clear|obvious|easy|safe) (?:winner|pick|choice)(?=\
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:that )?(?:we |you )?(?:do it|go for it|adopt it|merge it|go with it|take it|use it|move to it|switch)
 plus :: plus-one (?:from me|here)
 plus :: (?:^|strong |big )plus-one$
-choice pick call path bet option default answer move way :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by)
-one option tool stack :: the (?:one|option|tool|stack|thing|choice) (?:i'd|i would|we'd|we would|i'll|i will) (?:happily |still |always )?(?:bet|stake|build|start|put|pick|choose|trust|reach for|point)
-vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
-where :: (?:^|it's |it is |this is |that's |still )where (?:i'd|i would|we'd|we would|i|we) (?:always )?(?:start|begin|send people|point people|send anyone|point anyone)
+choice pick path bet option default answer way_to_go right_call correct_call smart_call safe_call sane_call right_move smart_move :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by)
+one_i'd one_we'd one_i_would one_we_would one_i'll option_i'd tool_i'd stack_i'd :: the (?:one|option|tool|stack|thing|choice) (?:i'd|i would|we'd|we would|i'll|i will) (?:happily |still |always )?(?:bet|stake|build|start|put|pick|choose|trust|reach for|point)
+vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
+where_i where_we :: (?:^|it's |it is |this is |that's |still )where (?:i'd|i would|we'd|we would|i|we) (?:always )?(?:start|begin|send people|point people|send anyone|point anyone)
 reason :: (?:no|there's no|there is no|can't think of a|cannot think of a|couldn't think of a|can't think of any|can't see a) (?:good |real )?reason (?:not to|to (?:use|start|pick|choose|go with|build|reach for) (?:[\w'-]+ ){0,5}?(?:anything|something) else)
 star stars :: 4\.[5-9] stars?
 """
@@ -138,7 +138,7 @@ keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(
 dead :: (?:is|'s|are|as|now|pure|just) dead weight
 better :: (?:you|you're|you are|you'd be|you would be|you'll be|you will be|we're|we'd be|most people are|most teams are) (?:much |far |way |probably |honestly )?better off (?!(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|keeping|learning|buying|adopting|trying)\b)(?:just )?(?:\w+ing\b(?! (?:it|this|them)\b)|without)
 elsewhere away :: (?:steer|point|send|direct|push|nudge) (?:people|folks|them|you|everyone|anyone|teams|newcomers|beginners|most people|most teams) (?:elsewhere|away)
-where :: (?:not|no longer|never) where (?:i'd|i would|we'd|we would|i|we) (?:start|begin|send people|point people|send anyone|point anyone)
+where_i where_we :: (?:not|no longer|never) where (?:i'd|i would|we'd|we would|i|we) (?:start|begin|send people|point people|send anyone|point anyone)
 justify :: (?:can't|cannot|couldn't|no longer|can no longer) (?:\w+ )?justify (?:keeping|using|paying|renewing|staying|sticking|it|this|them)
 star stars :: (?:two|2) stars?(?=\s*$| from| out| if)
 """
@@ -158,8 +158,9 @@ of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
 onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:\w+ )?(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
-vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
-where :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would) (?:send|point|steer|direct|start)
+vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
+where_i where_we :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would) (?:send|point|steer|direct|start)
+rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -169,12 +170,13 @@ answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the
 minus :: minus-one (?:on|to|for) {x}
 ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
 uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |finally |already |eventually |quickly )?)?(?:uninstalled|ditched|dumped|binned|got rid of|ripped out|tore out) {x}
-off away out :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
+off away_from out_of :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
 phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start|started|starting|begin|begun) (?:\w+ )?phas(?:e|ing) (?:out )?{x}(?= out\b|$| for| in| across| this| next| by)
-vote propose proposing suggest suggesting recommend recommending say :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
+vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
 trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
 leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
 dropping removing ditching retiring killing drop remove ditch retire kill :: (?:^|we're |we are |i'm |i am |we'll |we will |let's |going to |i'd |we'd |i would |we would )(?:drop|dropping|remove|removing|ditch|ditching|retire|retiring|kill|killing) {x}(?= from (?:ci\b|our |the (?:stack|build|pipeline|repo|monorepo|project|toolchain))| next| this (?:week|month|quarter|sprint|year)| for good| tomorrow| today|$)
+liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
 """
 
 
