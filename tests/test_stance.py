@@ -248,8 +248,9 @@ def test_a_frame_makes_the_call_whatever_its_words(call: Stance, sentence: str) 
 )
 def test_frames_that_look_like_calls_but_are_not(sentence: str) -> None:
     text = NEUTRAL_OPENING + sentence
-    for verdict in ("ship", "skip"):
-        reading = read(text, verdict, name="Tallyho", rivals=("Spindle", "Eleventy"))  # type: ignore[arg-type]
+    verdicts: tuple[Stance, ...] = ("ship", "skip")
+    for verdict in verdicts:
+        reading = read(text, verdict, name="Tallyho", rivals=("Spindle", "Eleventy"))
         assert reading.contradiction is None, [c.clause for c in reading.calls]
 
 
