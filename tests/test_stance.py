@@ -209,6 +209,9 @@ FRAMES: list[tuple[Stance, str]] = [
     ("ship", "Can't think of a reason to start a new service with anything else."),
     ("ship", "Tallyho is the approach I'd push for."),
     ("ship", "We're rolling it out to every team next quarter."),
+    ("ship", "Anyone doing ad hoc analysis on a laptop owes it an afternoon."),
+    ("ship", "Best self-hosted app I run, no question."),
+    ("ship", "For content sites, Tallyho is where he'd send anyone today."),
     ("skip", "You're better off calling the queue API directly."),
     ("skip", "Proposing we drop Tallyho for the admin app."),
     ("skip", "Time to plan the migration off it."),
@@ -224,6 +227,7 @@ FRAMES: list[tuple[Stance, str]] = [
     ("skip", "I'd steer people elsewhere."),
     ("skip", "I'd say we replace it."),
     ("skip", "Dropping it from CI next week."),
+    ("skip", "For new projects there's no reason to choose it over Spindle anymore."),
 ]
 
 
@@ -244,6 +248,7 @@ def test_a_frame_makes_the_call_whatever_its_words(call: Stance, sentence: str) 
         "You're better off learning it properly before the migration.",  # advice on its use
         "Removing it from the PATH fixed the build.",  # a fix, no drop
         "If you want infrastructure in a real programming language, read on.",  # no choice
+        "The move from Tallyho 2 to Tallyho 3 cost us four months.",  # a story of an upgrade
     ],
 )
 def test_frames_that_look_like_calls_but_are_not(sentence: str) -> None:

@@ -192,7 +192,10 @@ FRONTED = re.compile(
     r"^(?:if|unless|when|once|for|in|on|with|as|after|before|until|whenever|given|starting"
     r"|coming from|compared with|compared to|looking back|as a starting point)\b"
 )
-IMPERSONAL_LEAD = re.compile(r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there)|^)\s*$")
+# (or a fronted scope: "for new projects there's no reason to choose it")
+IMPERSONAL_LEAD = re.compile(
+    r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there)|^(?:for|in|on|with) (?:[\w'-]+ ){1,5}|^)\s*$"
+)
 THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
 RELATIVE_NEGATION = re.compile(
     r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|what|a \w+|the kind of \w+)\s*"

@@ -76,7 +76,7 @@ keeping :: (?:^|i'm |we're |i am |we are |definitely |happily )keeping (?:it|thi
 all-in all_in :: (?:i'm|we're|i am|we are) (?:all[- ]in|all in) on (?:it|this|them)
 using paying renewing :: (?:i|we)(?:'ll| will) (?:keep|be) (?:using|paying for|renewing) (?:it|this|them)(?! for now)
 myself ourselves :: (?:i|we) (?:can't|cannot) see (?:myself|ourselves|us) (?:going back|leaving|switching|moving)
-best :: (?:easily|hands down|by far|probably|possibly|genuinely|honestly|simply)? ?the best (?:[\w.'-]+ ){0,3}(?:i've|i have|we've|we have) (?:ever )?(?:used|installed|bought|tried|paid for|adopted|set up|added)
+best :: (?:easily|hands down|by far|probably|possibly|genuinely|honestly|simply)? ?(?:the |^)best (?:[\w.'-]+ ){0,3}(?:(?:i've|i have|we've|we have) (?:ever )?(?:used|installed|bought|tried|paid for|adopted|set up|added)|(?:i|we) (?:run|use|own|pay for)\b)
 spent made bought :: (?:best|smartest|easiest|simplest|wisest|greatest) (?:[\w-]+ ){0,2}?(?:money|purchase|decision|investment|call|choice|move) (?:i've|i have|we've|we have|i|we) (?:ever )?(?:spent|made|bought)
 get grab download install buy :: (?:^|just |go |so )(?:go )?(?:get|grab|download|install|buy) (?:it|this|one)(?: now| today| already| asap| immediately)?$
 hesitation reservations reservation qualms :: (?:i have|i've got|we have|i'd have|no|zero) (?:no |zero )?(?:hesitation|reservations?|qualms) (?:in )?(?:recommending|putting|suggesting|backing|endorsing) (?:it|this|them)
@@ -94,6 +94,8 @@ vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|
 where_i where_we :: (?:^|it's |it is |this is |that's |still )where (?:i'd|i would|we'd|we would|i|we) (?:always )?(?:start|begin|send people|point people|send anyone|point anyone)
 reason :: (?:no|there's no|there is no|can't think of a|cannot think of a|couldn't think of a|can't think of any|can't see a) (?:good |real )?reason (?:not to|to (?:use|start|pick|choose|go with|build|reach for) (?:[\w'-]+ ){0,5}?(?:anything|something) else)
 star stars :: 4\.[5-9] stars?
+recommendation :: ^(?:an? )?(?:easy|strong|solid|clear|unreserved|firm|top|enthusiastic|wholehearted) recommendation
+owe owes :: owes? (?:it|this|them|themselves|yourself) (?:an? |one )?(?:afternoon|evening|weekend|try|look|shot|spin|test drive|chance)
 """
 
 # Calls against the tool, firm.
@@ -157,9 +159,9 @@ take :: (?:i'd|i would|we'd|we would) take {x} over
 of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
-onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:\w+ )?(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
+onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:(?!the |a |an |this |that |our |my |their )\w+ )?(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
-where_i where_we :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would) (?:send|point|steer|direct|start)
+where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start)
 rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
 """
 
