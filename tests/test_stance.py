@@ -228,6 +228,8 @@ FRAMES: list[tuple[Stance, str]] = [
     ("skip", "I'd say we replace it."),
     ("skip", "Dropping it from CI next week."),
     ("skip", "For new projects there's no reason to choose it over Spindle anymore."),
+    ("skip", "At these prices there's nothing left that makes it worth staying for."),
+    ("skip", "Paying for the team plan no longer makes sense."),
 ]
 
 
@@ -249,6 +251,7 @@ def test_a_frame_makes_the_call_whatever_its_words(call: Stance, sentence: str) 
         "Removing it from the PATH fixed the build.",  # a fix, no drop
         "If you want infrastructure in a real programming language, read on.",  # no choice
         "The move from Tallyho 2 to Tallyho 3 cost us four months.",  # a story of an upgrade
+        "Spindle gives you types out of the box, go with that.",  # "that" is what was just named
     ],
 )
 def test_frames_that_look_like_calls_but_are_not(sentence: str) -> None:

@@ -160,6 +160,7 @@ def _speaker(
             flips += len(g.NEGATOR.findall(lead.group()))
         flips += 1 if lead.group().startswith("regret") else 0
         before, gerund = before[: lead.start()], False
+        flips += 1 if _NOTHING.search(before) else 0  # "nothing left that makes it worth ..."
         if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
             return flips, True
     chain = g.CHAIN.search(before)
@@ -237,6 +238,8 @@ def _object(rest: str, names: Names, before: str) -> Target:
     if pronoun:
         after = rest[pronoun.end() :].strip()
         determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
+        if pronoun.group() == "that" and not after:
+            return "unknown"  # "dagster gives you types, go with that": what was just named
         return "unknown" if determiner else "tool"
     if g.ALTERNATIVE.match(rest):
         return "alt"
@@ -288,7 +291,9 @@ def _judged(text: str) -> list[tuple[Stance, bool]]:
     if match is None:
         return []
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
-    flips = len(g.NEGATOR.findall(text)) + (1 if against else 0)
+    # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
+    outside = text[: against.start()] + " " + text[against.end() :] if against else text
+    flips = len(g.NEGATOR.findall(outside)) + (1 if against else 0)
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
@@ -320,13 +325,18 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):
-            worth_negated = w.NOUN_NEGATOR.search(text[: match.start()])
+            before = text[: match.start()]
+            worth_negated = w.NOUN_NEGATOR.search(before) or _NOTHING.search(before)
             found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
 
 
 _MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
 _HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper)\b")
+# "there's nothing left that makes it worth staying": no reason is a negation
+_NOTHING = re.compile(
+    r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
+)
 _INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
