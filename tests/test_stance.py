@@ -212,6 +212,11 @@ FRAMES: list[tuple[Stance, str]] = [
     ("ship", "Anyone doing ad hoc analysis on a laptop owes it an afternoon."),
     ("ship", "Best self-hosted app I run, no question."),
     ("ship", "For content sites, Tallyho is where he'd send anyone today."),
+    ("ship", "I'd seriously look at it before writing another state machine by hand."),
+    ("ship", "It's what I use on every new backend."),
+    ("ship", "Our platform team has approved it as the standard going forward."),
+    ("ship", "Get your team on it."),
+    ("ship", "For indie hackers it's a fantastic option."),
     ("skip", "You're better off calling the queue API directly."),
     ("skip", "Proposing we drop Tallyho for the admin app."),
     ("skip", "Time to plan the migration off it."),
@@ -230,6 +235,12 @@ FRAMES: list[tuple[Stance, str]] = [
     ("skip", "For new projects there's no reason to choose it over Spindle anymore."),
     ("skip", "At these prices there's nothing left that makes it worth staying for."),
     ("skip", "Paying for the team plan no longer makes sense."),
+    ("skip", "Tallyho for a five person team in 2026? nah."),
+    ("skip", "I'd rather not add another Tallyho service to this repo."),
+    ("skip", "I'd nudge new projects toward Spindle."),
+    ("skip", "I'm against bringing Tallyho in."),
+    ("skip", "For backups you might restore from, keep it off your shortlist."),
+    ("skip", "Not the tool for a cross-platform team, sorry."),
 ]
 
 

@@ -153,6 +153,8 @@ def _done(sentence: str, names: Names) -> Stance | None:
 def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = i.QUESTION_CALL.match(question), i.ANSWER.match(answer)
+    if asked is None and said is not None and names.at(question) == "tool":
+        return [Call("ship" if said["yes"] else "skip", f"{question} {answer}", True)]  # "X? nah."
     if asked is None or said is None:
         return _name_answer(question, answer, names)  # a question asks; only its answer calls
     subject = asked["subject"]

@@ -231,7 +231,7 @@ def _object(rest: str, names: Names, before: str) -> Target:
     """What the verb is about: the tool, a rival, something else, or nothing named."""
     if not rest:
         return _topic(before, names)
-    kind = names.at(rest) or names.at(rest[4:] if rest.startswith("the ") else "")
+    kind = names.at(rest) or names.at(_ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
     if kind:
         return kind
     pronoun = g.PRONOUN.match(rest)
@@ -337,6 +337,7 @@ _HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-br
 _NOTHING = re.compile(
     r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
 )
+_ANOTHER_ONE = re.compile(r"^(?:the|another|one more|a new|more) ")
 _INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 

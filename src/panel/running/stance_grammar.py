@@ -73,14 +73,15 @@ LEAD = re.compile(
         r"(?:advice|recommendation|suggestion|answer|call|verdict|takeaway)"
         r"(?: here| (?:to|for) (?:anyone|everyone|teams|people|us|the room|the audience)"
         r"(?: [\w'-]+){0,5}?)? (?:is|was|would be|remains)(?: simply| just| clear)?",
-        r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push) (?:you|anyone|everyone"
+        r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push)(?:ing)? (?:you|anyone|everyone"
         r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
         r"(?: [\w'-]+){0,6}?",
         r"owe it to (?:yourself|yourselves|themselves)",
         r"(?:this is|here's|consider this|take this as) (?:your|a|the)"
         r" (?:sign|nudge|reminder|excuse)",
         r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) (?:see|think of|find) (?:a|any)"
-        r"|(?:i )?see no|no|there's no|there is no) (?:good |real |compelling )?reason|no need|hard"
+        r"|(?:i )?see no|no|there's (?:simply |just |really )?no|there is no)"
+        r" (?:good |real |compelling )?reason(?: for [\w' -]{1,40}?)?|no need|hard"
         r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
         r"|nuts)",
         r"(?:better|best|wise|smart|safer|sensible|(?:(?:it's|it is|now is the) )?time)",

@@ -96,6 +96,10 @@ reason :: (?:no|there's no|there is no|can't think of a|cannot think of a|couldn
 star stars :: 4\.[5-9] stars?
 recommendation :: ^(?:an? )?(?:easy|strong|solid|clear|unreserved|firm|top|enthusiastic|wholehearted) recommendation
 owe owes :: owes? (?:it|this|them|themselves|yourself) (?:an? |one )?(?:afternoon|evening|weekend|try|look|shot|spin|test drive|chance)
+seriously definitely strongly really absolutely :: (?:i'd|i would|you should|you'd want to|i'd definitely|you really should) (?:seriously|definitely|strongly|really|absolutely) (?:look at|look into|consider|evaluate|check out|try) (?:it|this|them)\b(?! (?:if|once|when|later|for now))
+what_i what_we :: (?:^|it's |it is |that's |this is )what (?:i|we)(?:'d| would)? (?:use|reach for|pick|run|recommend|install|deploy|choose|default to|set up|put) (?:\w+ ){0,3}?(?:on|for|in|at) (?:every|all|any|each)
+essential indispensable :: ^(?:it's |it is |this is |simply |absolutely |just )?(?:essential|indispensable)(?=\s*$| on| for| in| if| at)
+evening afternoon weekend :: worth (?:an|a|the|one) (?:evening|afternoon|weekend|hour|day)(?! (?:if|once|when))
 """
 
 # Calls against the tool, firm.
@@ -143,6 +147,8 @@ elsewhere away :: (?:steer|point|send|direct|push|nudge) (?:people|folks|them|yo
 where_i where_we :: (?:not|no longer|never) where (?:i'd|i would|we'd|we would|i|we) (?:start|begin|send people|point people|send anyone|point anyone)
 justify :: (?:can't|cannot|couldn't|no longer|can no longer) (?:\w+ )?justify (?:keeping|using|paying|renewing|staying|sticking|it|this|them)
 star stars :: (?:two|2) stars?(?=\s*$| from| out| if)
+list shortlist radar :: (?:keep|leave|take|cross) (?:it|this|them) off (?:your|the|any|our) (?:short ?list|list|radar)
+not_the :: ^(?:it's |it is |this is |that's |just |simply )?not the (?:right |best |ideal |obvious )?(?:tool|choice|pick|option|fit|one|answer) for
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -153,7 +159,7 @@ plus :: plus-one (?:for|to) {x}
 all_the_way every_time hands_down no_contest full_stop period any_day for_the_win ftw or_bust :: ^{x} (?:all the way|every time|every single time|hands down|no contest|full stop|period|any day|for the win|ftw|or bust)
 looked :: (?:moved|switched|migrated|went) (?:over |back )?to {x} and (?:never|haven't|have not|not) looked back
 it_is :: ^{x} it is[.!]*$
-got_my got_our got_the get_my get_our getting_my getting_our moved_my moved_our moved_the put_my put_our switched_my switched_our switched_the :: (?:got|get|getting|moved|put|switched) (?:my|our|the) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
+get_your got_my got_our got_the get_my get_our getting_my getting_our moved_my moved_our moved_the put_my put_our switched_my switched_our switched_the :: (?:got|get|getting|moved|put|switched) (?:my|our|the|your) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
 list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at the top of|on|high on|near the top of) (?:your|the|any) (?:short ?)?list
 take :: (?:i'd|i would|we'd|we would) take {x} over
 of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
@@ -163,6 +169,8 @@ onto moving migrating switching standardising standardizing consolidating move m
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
 where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start)
 rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
+toward towards :: (?:nudge|push|steer|point|send|direct) (?:[\w'-]+ ){1,3}?(?:toward|towards) {x}
+standard default :: (?:approved|adopted|chose|picked|made|named|declared|blessed|selected) {x} (?:as )?(?:the|our) (?:new |official |company-wide |team-wide |org-wide )?(?:standard|default)
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -179,6 +187,7 @@ trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) 
 leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
 dropping removing ditching retiring killing drop remove ditch retire kill :: (?:^|we're |we are |i'm |i am |we'll |we will |let's |going to |i'd |we'd |i would |we would )(?:drop|dropping|remove|removing|ditch|ditching|retire|retiring|kill|killing) {x}(?= from (?:ci\b|our |the (?:stack|build|pipeline|repo|monorepo|project|toolchain))| next| this (?:week|month|quarter|sprint|year)| for good| tomorrow| today|$)
 liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
+against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}
 """
 
 
