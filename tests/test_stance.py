@@ -241,6 +241,7 @@ FRAMES: list[tuple[Stance, str]] = [
     ("skip", "I'm against bringing Tallyho in."),
     ("skip", "For backups you might restore from, keep it off your shortlist."),
     ("skip", "Not the tool for a cross-platform team, sorry."),
+    ("skip", "Against moving the internal apps to Tallyho."),
 ]
 
 

@@ -93,7 +93,8 @@ GERUND_LEAD = re.compile(
     r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
     r" down on the side of|in favou?r of|side with"
     r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
-    r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)))\s*$"
+    r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)"
+    r"|^(?:(?:i'm|i am|we're|we are) (?:firmly |strongly |very much )?)?against))\s*$"
 )
 # "I can't see why you'd pick it": a negated frame, like "no reason to".
 WHY_LEAD = re.compile(
