@@ -242,6 +242,18 @@ FRAMES: list[tuple[Stance, str]] = [
     ("skip", "For backups you might restore from, keep it off your shortlist."),
     ("skip", "Not the tool for a cross-platform team, sorry."),
     ("skip", "Against moving the internal apps to Tallyho."),
+    ("skip", "I'm done defending it in vendor reviews."),
+    ("skip", "Not renewing."),
+    ("skip", "There's no longer a case for it that a free app doesn't make better."),
+    ("skip", "If you're replacing your queue, it's not the one."),
+    ("skip", "We've told the team to stop using it for anything internal."),
+    ("skip", "I've moved students off it."),
+    ("skip", "Sadly I've stopped pointing people there."),
+    ("skip", "For preview environments Tallyho is the wrong shape."),
+    ("ship", "For anyone wanting queues without fiddling, this is where to begin."),
+    ("ship", "Renewing for everyone and expanding to the data team."),
+    ("ship", "If you bounced off the config rabbit hole, this is your editor."),
+    ("ship", "The speaker closed by telling everyone to put Tallyho in front of their jobs."),
 ]
 
 

@@ -78,9 +78,10 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
 def _named(what: str, names: Names) -> str | None:
     """What `{x}` names; its first word alone when the second is not part of a name ("it next")."""
     kind = names.at(what) or ("tool" if what in idioms.PRONOUNS else None)
-    if kind is None and " " in what:
-        first = what.split(" ", 1)[0]
+    if kind is None and " " in what:  # or its last ("environments tallyho", after a fronted "for")
+        first, last = what.split(" ", 1)
         kind = names.at(first) or ("tool" if first in idioms.PRONOUNS else None)
+        kind = kind or (names.at(last) if first not in ("not", "no", "never") else None)
     return kind
 
 
@@ -161,7 +162,7 @@ def _speaker(
         flips += 1 if lead.group().startswith("regret") else 0
         before, gerund = before[: lead.start()], False
         flips += 1 if _NOTHING.search(before) else 0  # "nothing left that makes it worth ..."
-        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before):
+        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before) or _I_TELL.match(before):
             return flips, True
     chain = g.CHAIN.search(before)
     words = chain["chain"] if chain else ""
@@ -337,6 +338,8 @@ _HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-br
 _NOTHING = re.compile(
     r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
 )
+# "we've told the team to", "I keep telling people to": the writer's own advice, reported
+_I_TELL = re.compile(r"^(?:i|we)(?:'ve| have| always| keep| often| now)?\s*$")
 _ANOTHER_ONE = re.compile(r"^(?:the|another|one more|a new|more) ")
 _INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")

@@ -73,7 +73,8 @@ LEAD = re.compile(
         r"(?:advice|recommendation|suggestion|answer|call|verdict|takeaway)"
         r"(?: here| (?:to|for) (?:anyone|everyone|teams|people|us|the room|the audience)"
         r"(?: [\w'-]+){0,5}?)? (?:is|was|would be|remains)(?: simply| just| clear)?",
-        r"(?:tell|encourage|urge|advise|ask|remind|want|nudge|push)(?:ing)? (?:you|anyone|everyone"
+        r"(?:tell|told|encourage|urge|advise|ask|remind|want|nudge|push)(?:ing|d|ed)?"
+        r" (?:you|anyone|everyone|the team|our team|my team|the whole team"
         r"|everybody|people|others|teams|folks|readers|(?:other|most|small|any|every) \w+)"
         r"(?: [\w'-]+){0,6}?",
         r"owe it to (?:yourself|yourselves|themselves)",
@@ -125,7 +126,8 @@ RATHER = re.compile(r"\b(?:i|we)(?:'d| would) (?:rather|prefer)(?: that)?\s*$")
 OPENERS = re.compile(
     r"^(?:"
     + alt(
-        "so", "then", "and", "just", "still", "honestly", "frankly", "seriously", "please", "yes",
+        "so", "then", "and", "just", "still", "honestly", "fwiw", "imo", "imho", "tbh",
+        "frankly", "seriously", "please", "yes",
         "otherwise", "instead", "again", "go ahead and", "go and", "just go and",
         "really", "simply", "definitely", "absolutely", "overall", "ultimately", "in short",
         "bottom line", "long story short", "tl;?dr", "short answer", "net", "for now", "today",
@@ -196,7 +198,8 @@ FRONTED = re.compile(
 )
 # (or a fronted scope: "for new projects there's no reason to choose it")
 IMPERSONAL_LEAD = re.compile(
-    r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there)|^(?:for|in|on|with) (?:[\w'-]+ ){1,5}|^)\s*$"
+    r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there|closed by|ended by|finished by)"
+    r"|^(?:for|in|on|with) (?:[\w'-]+ ){1,5}|^)\s*$"
 )
 THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
 RELATIVE_NEGATION = re.compile(

@@ -100,6 +100,10 @@ seriously definitely strongly really absolutely :: (?:i'd|i would|you should|you
 what_i what_we :: (?:^|it's |it is |that's |this is )what (?:i|we)(?:'d| would)? (?:use|reach for|pick|run|recommend|install|deploy|choose|default to|set up|put) (?:\w+ ){0,3}?(?:on|for|in|at) (?:every|all|any|each)
 essential indispensable :: ^(?:it's |it is |this is |simply |absolutely |just )?(?:essential|indispensable)(?=\s*$| on| for| in| if| at)
 evening afternoon weekend :: worth (?:an|a|the|one) (?:evening|afternoon|weekend|hour|day)(?! (?:if|once|when))
+where_to :: (?:^|this is |it's |it is |that's )where to (?:begin|start)
+renewing expanding :: ^(?:and )?(?:we're |we are |we'll |we will |i'm |i'll )?(?:renewing|expanding)(?= it| for| to| the| our| across|$)
+your :: (?:this|it|that)(?:'s| is) your (?:new |next )?(?:editor|tool|database|framework|library|stack|app|ide|terminal|browser|host|platform|cms|orm|runtime)(?=\s*$| if| for|[.!])
+every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
 """
 
 # Calls against the tool, firm.
@@ -139,7 +143,7 @@ stopped quit :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?(?:stopped|quit) (?:
 shop :: shop around
 say_no :: (?:just )?say no
 uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$
-justify defend recommend :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)
+justify defend recommend argue case :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)
 keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(?:keep|continue|in good conscience|honestly) (?:recommending|suggesting|recommend|suggest|justifying|endorsing|backing)
 dead :: (?:is|'s|are|as|now|pure|just) dead weight
 better :: (?:you|you're|you are|you'd be|you would be|you'll be|you will be|we're|we'd be|most people are|most teams are) (?:much |far |way |probably |honestly )?better off (?!(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|keeping|learning|buying|adopting|trying)\b)(?:just )?(?:\w+ing\b(?! (?:it|this|them)\b)|without)
@@ -149,6 +153,12 @@ justify :: (?:can't|cannot|couldn't|no longer|can no longer) (?:\w+ )?justify (?
 star stars :: (?:two|2) stars?(?=\s*$| from| out| if)
 list shortlist radar :: (?:keep|leave|take|cross) (?:it|this|them) off (?:your|the|any|our) (?:short ?list|list|radar)
 not_the :: ^(?:it's |it is |this is |that's |just |simply )?not the (?:right |best |ideal |obvious )?(?:tool|choice|pick|option|fit|one|answer) for
+done :: (?:i'm|we're|i am|we are) (?:so |completely |totally )?done (?:defending|recommending|paying for|supporting|babysitting|fighting|apologi[sz]ing for) (?:it|this|them)
+renewing :: ^(?:we're |we are |we'll |we will |i'm |i'll |i am )?(?:not|won't be|will not be) renewing
+only :: (?:i'd|i would|we'd|we would) only (?:keep|use|run) (?:it|this|them) (?:where|if|when|for|in) (?:it's |they're |it is )?(?:already|legacy)
+case :: (?:there's no longer a|there is no longer a|there's no|there is no|no longer a|hard to make a|can't make a|cannot make a) (?:good |real |strong |compelling )?case for (?:it|this|them)
+the_one :: (?:^|\b(?:this|it|that))(?:'s| is) not the one(?=\s*$| for| if| here)
+stopped :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?stopped (?:pointing|sending|steering) (?:people|folks|anyone|clients|customers|friends) (?:there|(?:to|toward|towards) (?:it|this|them))
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -175,7 +185,7 @@ standard default :: (?:approved|adopted|chose|picked|made|named|declared|blessed
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
 _AGAINST = r"""
-mistake trap pit dead starter nonstarter no-go fit choice pick answer wrong :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains) (?:just |simply |still |frankly |honestly )?(?:a (?:big |huge |costly |common |classic )?mistake|a trap|a money pit|a dead end|a non-?starter|a no-go|not (?:a |the )?(?:good |great |right )?(?:fit|choice|pick|answer)|the wrong (?:tool|choice|answer|default|pick|call|bet|fit|abstraction))
+mistake trap pit dead starter nonstarter no-go fit choice pick answer wrong :: ^(?:for [^,;]{1,60}? )?{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains) (?:just |simply |still |frankly |honestly )?(?:a (?:big |huge |costly |common |classic )?mistake|a trap|a money pit|a dead end|a non-?starter|a no-go|not (?:a |the )?(?:good |great |right )?(?:fit|choice|pick|answer)|the wrong (?:tool|choice|answer|default|pick|call|bet|fit|abstraction|shape|approach|model|trade))
 answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the) (?:honest |final |clear )?(?:answer|pick|choice|recommendation|vote|winner|verdict|go-to|bet)(?: (?!is\b)[\w'-]+){0,4} (?:is|remains|would be) not {x}
 minus :: minus-one (?:on|to|for) {x}
 ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
@@ -188,6 +198,7 @@ leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
 dropping removing ditching retiring killing drop remove ditch retire kill :: (?:^|we're |we are |i'm |i am |we'll |we will |let's |going to |i'd |we'd |i would |we would )(?:drop|dropping|remove|removing|ditch|ditching|retire|retiring|kill|killing) {x}(?= from (?:ci\b|our |the (?:stack|build|pipeline|repo|monorepo|project|toolchain))| next| this (?:week|month|quarter|sprint|year)| for good| tomorrow| today|$)
 liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
 against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}
+moved :: (?:i've|we've|i have|we have) (?:\w+ )?moved (?:[\w'-]+ ){1,3}?off {x}
 """
 
 

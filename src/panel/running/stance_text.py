@@ -110,7 +110,7 @@ REPORTED_WORDS = frozenset((
 
 # (or no one: "can't think of a reason to ..." drops its "I")
 REPORTED_BY_ME = re.compile(
-    r"\b(?:i|we)(?:'d|'ll)?(?:\s+[\w']+){0,2}\s*$|^(?:can't|cannot|couldn't|honestly can't)\s*$"
+    r"\b(?:i|we)(?:'d|'ll|'ve)?(?:\s+[\w']+){0,2}\s*$|^(?:can't|cannot|couldn't|honestly can't)\s*$"
 )
 
 # Where what others say ends: "any guide that tells you to set it up is out of date, so don't".

@@ -83,6 +83,7 @@ _VERB_TABLE: list[tuple[str, Verb]] = [
     (r"stay(?:ing)? put", Verb("skip", True)),
     (r"(?:walk|shy)(?:ing)? away(?: from)?", Verb("skip", True)),
     (r"uninstall(?:ing)?", Verb("skip", False)),
+    (r"stop(?:ping)? (?:using|paying for|recommending)", Verb("skip", False)),
     (r"(?:rip|ripp)(?:ing)? out", Verb("skip", False)),
     (r"give? up on|giving up on", Verb("skip", False)),
     (r"wast(?:e|ing)(?= (?:[\w.'-]+ ){0,3}on\b)", Verb("ship", False, lemma="via")),
