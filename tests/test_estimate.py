@@ -81,6 +81,7 @@ def test_a_max_cost_below_the_worst_case_needs_yes_when_no_one_can_be_asked(
         error = capsys.readouterr().err.splitlines()[-1]
         assert error.startswith("panel: error: --max-cost $0.01 is below this run's worst case")
         assert error.endswith("pass --yes to run anyway")
+        assert not (tmp_path / "out").exists()  # a refused spend leaves no folder behind
         assert main(_args(tmp_path, "--model", SONNET, "--max-cost", "1", "--yes")) == 0
         assert len(emulator.served) == 8
 

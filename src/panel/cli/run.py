@@ -168,7 +168,13 @@ def _run(
     from panel.cli.run_inputs import kept_inputs, run_inputs
     from panel.providers.registry import choose_grader, choose_model, model_of_record
     from panel.record.votes import load_votes
-    from panel.report.run_folders import check_apart, check_out_dir, default_root, prepare
+    from panel.report.run_folders import (
+        check_apart,
+        check_out_dir,
+        check_room,
+        default_root,
+        prepare,
+    )
 
     spec.check()
     if spec.balance_order and len(spec.tools) == 1:
@@ -199,9 +205,9 @@ def _run(
     out_root = args.out or default_root(tool.id for tool in spec.tools)
     out_root = check_out_dir(out_root, cache_dir=args.cache_dir)
     check_apart(out_root, run_inputs(args), source=f"--out {out_root}", may_hold=kept_inputs(args))
-    if not args.dry_run:  # a dry run writes nothing
-        calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
-        prepare(out_root, cells=calls, cache_dir=args.cache_dir)
+    calls = len(spec.tools) * len(spec.personas) * spec.samples * len(spec.orders())
+    if not args.dry_run:  # a dry run writes nothing; the group is made once the spend is agreed
+        check_room(out_root, cells=calls, cache_dir=args.cache_dir)
     grader = f"; grader {spec.grader} (--grader none turns it off)" if spec.grader else ""
     console.print(
         f"model: {choice.provider}:{choice.model} — {provider.info.label} ({choice.reason})"
@@ -229,6 +235,8 @@ def _run(
     # The --max-cost question needs only the worst case, known without counting; the counted
     # estimate is made beside the run (the warm-up call does not wait for it) and shown when known.
     confirm_spend(args, quick_estimate(spec, provider, store, options), console)
+    # Only now is anything written: a refused spend or a bad value leaves no folder behind.
+    prepare(out_root, cells=calls, cache_dir=args.cache_dir)
 
     def show(estimate: CostEstimate) -> None:
         if provider.info.is_language_model:

@@ -166,8 +166,26 @@ def _non_empty(folder: Path) -> bool:
         return True
 
 
+def check_room(root: Path, *, cells: int, cache_dir: Path) -> None:
+    """Whether the group can be made and the disks hold the run, found without writing anything
+    (a bad --out or a refused spend leaves no folder behind); `prepare` makes it later."""
+    place = _existing(root)
+    if not place.is_dir() or not os.access(place, os.W_OK | os.X_OK):
+        what = "not a folder" if not place.is_dir() else "not writable"
+        raise InputError(f"cannot write there ({place} is {what})", source=f"--out {root}")
+    need = required_bytes(cells)
+    for where, flag in ((root, "--out"), (cache_dir, "--cache-dir")):
+        free = shutil.disk_usage(_existing(where)).free
+        if free < need:
+            raise RunError(
+                f"{flag} {where}: only {free / 1e6:.1f} MB free on its disk and this run needs "
+                f"about {need / 1e6:.0f} MB; free some space first (nothing was called)"
+            )
+
+
 def prepare(root: Path, *, cells: int, cache_dir: Path) -> None:
     """Create the group, prove it writable and check the disk, all before the first paid call."""
+    check_room(root, cells=cells, cache_dir=cache_dir)
     try:
         mark_group(root)
         handle, probe = tempfile.mkstemp(dir=root, prefix=f"{PROBE}{writer_tag()}{WRITER_TAG}")
@@ -177,14 +195,6 @@ def prepare(root: Path, *, cells: int, cache_dir: Path) -> None:
         raise InputError(
             f"cannot write there ({exc.strerror or exc})", source=f"--out {root}"
         ) from exc
-    need = required_bytes(cells)
-    for place, flag in ((root, "--out"), (cache_dir, "--cache-dir")):
-        free = shutil.disk_usage(_existing(place)).free
-        if free < need:
-            raise RunError(
-                f"{flag} {place}: only {free / 1e6:.1f} MB free on its disk and this run needs "
-                f"about {need / 1e6:.0f} MB; free some space first (nothing was called)"
-            )
 
 
 def mark_group(root: Path) -> None:
