@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import EXAMPLES
 from tests.serve_support import EDITOR, desk_client
+from tests.support.emulator import Emulator
 
 CARDS = [(EXAMPLES / name).read_text() for name in ("claw-code.toml", "modal-gpu-inference.toml")]
 
@@ -132,3 +133,32 @@ def test_one_card_is_a_review_served_like_any_run(tmp_path: Path) -> None:
         assert vote.json() == {"tool": "claw-code", "ship": 1, "skip": 0}
         card = 'data-persona="skeptic" data-tool="claw-code"'
         assert card in page  # edit controls attach here
+
+
+def test_a_desk_run_stops_at_the_servers_spending_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Emulator() as emulator:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "emulated-key")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", emulator.url)
+        with desk_client(tmp_path / "runs", max_cost=0.03) as client:
+            run_id = start(client, model="anthropic:claude-sonnet-5-5")
+            finished = events(client, run_id)[-1]
+            assert finished["event"] == "run_finished" and finished["complete"] is False
+            record = client.get(f"/api/runs/{run_id}").json()
+    skipped = [cell for cell in record["cells"] if cell["status"] == "skipped"]
+    assert skipped and len(emulator.served) < len(record["cells"])
+    assert record["totals"]["spend_this_run_usd"] <= 0.03
+
+
+def test_a_spending_limit_refuses_a_model_with_no_known_price(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "a-key")
+    with desk_client(tmp_path / "runs", max_cost=1.0) as client:
+        answer = client.post(
+            "/api/runs", json={"cards": CARDS, "model": "openai:house-model"}, headers=EDITOR
+        )
+        assert answer.status_code == 400
+        assert "no known price for openai:house-model" in answer.json()["error"]
+        assert start(client)  # the offline model costs nothing: no price needed

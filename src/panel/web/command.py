@@ -52,8 +52,23 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "--allow-origin", action="append", default=[], metavar="ORIGIN",
         help="a site whose published pages (render --vote-server) may send votes; repeatable",
     )  # fmt: skip
+    serve_parser.add_argument(
+        "--max-cost", type=_dollars, metavar="DOLLARS",
+        help="each run started in the desk stops at this many dollars (a model with no known "
+        "price is then refused)",
+    )  # fmt: skip
     serve_parser.add_argument("--offline-delay", type=float, default=0.02, help=argparse.SUPPRESS)
     serve_parser.set_defaults(handler=serve)
+
+
+def _dollars(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < 1e6) or len(text) > 20:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a positive number of dollars")
+    return value
 
 
 def _port(text: str) -> int:
@@ -130,7 +145,7 @@ async def _serve(
     host = listener.getsockname()[0]
     settings = ServeSettings(
         runs_dir=runs_dir, token=token, cards_dir=args.cards, allowed_origins=origins,
-        offline_delay=max(0.0, args.offline_delay),
+        offline_delay=max(0.0, args.offline_delay), max_cost=args.max_cost,
         hosts=LOOPBACK_HOSTS if ipaddress.ip_address(host).is_loopback else (),
     )  # fmt: skip
 

@@ -37,6 +37,7 @@ class ServeSettings:
     allowed_origins: tuple[str, ...] = ()  # sites whose published pages may send votes
     hosts: tuple[str, ...] = ()  # the Host names answered (none: any); loopback when bound there
     offline_delay: float = 0.02
+    max_cost: float | None = None  # each desk run's spending limit, in dollars
     vote_burst: float = 30
     vote_rate: float = 10
 
@@ -53,7 +54,11 @@ class Desk:
 
     def __post_init__(self) -> None:
         self.index = RunIndex(self.settings.runs_dir)
-        self.live = LiveRuns(self.settings.runs_dir, offline_delay=self.settings.offline_delay)
+        self.live = LiveRuns(
+            self.settings.runs_dir,
+            offline_delay=self.settings.offline_delay,
+            max_cost=self.settings.max_cost,
+        )
         self.limit = RateLimit(self.settings.vote_burst, self.settings.vote_rate)
 
     def lock(self, folder: Path) -> asyncio.Lock:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from anyio import to_thread
 
-from panel.errors import PanelError, RunError
+from panel.errors import InputError, PanelError, RunError
+from panel.providers.pricing import price_for
 from panel.providers.registry import ModelChoice, build_provider
 from panel.report.output import write_run
 from panel.report.run_folders import check_out_dir, default_root, prepare
@@ -50,8 +51,16 @@ class LiveRun:
 
 
 class LiveRuns:
-    def __init__(self, runs_dir: Path, *, offline_delay: float = 0.02, at_once: int = 4) -> None:
+    def __init__(
+        self,
+        runs_dir: Path,
+        *,
+        offline_delay: float = 0.02,
+        at_once: int = 4,
+        max_cost: float | None = None,
+    ) -> None:
         self.runs_dir = runs_dir
+        self.max_cost = max_cost  # each run's spending limit (`panel serve --max-cost`)
         self.cache_dir = runs_dir / ".panel-cache"
         self.offline_delay = offline_delay
         self.at_once = at_once
@@ -64,6 +73,12 @@ class LiveRuns:
         """Check the run group is writable (a one-line InputError if not), start the run."""
         if self.running() >= self.at_once:
             raise RunError(f"{self.at_once} runs are going already; wait for one to finish")
+        unpriced = price_for(choice.provider, choice.model) is None
+        if self.max_cost is not None and unpriced and choice.provider != "offline":
+            raise InputError(  # the offline model costs nothing; any other must have a price
+                f"model: no known price for {choice.provider}:{choice.model}, so this "
+                f"server's --max-cost of ${self.max_cost:.2f} could not be kept"
+            )
         out_root = self.runs_dir / default_root(tool.id for tool in spec.tools).name
         check_out_dir(out_root, cache_dir=self.cache_dir)
         prepare(out_root, cells=len(spec.tools) * len(spec.personas), cache_dir=self.cache_dir)
@@ -94,7 +109,7 @@ class LiveRuns:
         try:
             try:
                 record = await run_panel(
-                    spec, provider, store, RunOptions(), on_update=events.update
+                    spec, provider, store, self._options(choice), on_update=events.update
                 )
             finally:
                 await provider.aclose()
@@ -110,6 +125,10 @@ class LiveRuns:
             events.emit("run_failed", run_id=live.run_id, error=f"{type(exc).__name__}")
             return
         events.finished(record, str(folder.relative_to(self.runs_dir)))
+
+    def _options(self, choice: ModelChoice) -> RunOptions:
+        priced = price_for(choice.provider, choice.model) is not None
+        return RunOptions(max_cost=self.max_cost if priced else None)
 
     def _forget_old(self) -> None:
         finished = [run_id for run_id, live in self.runs.items() if live.done]
