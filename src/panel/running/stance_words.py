@@ -9,6 +9,8 @@ lower-cased text with straight quotes. See `stance_grammar` for the call verbs.
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from panel.running.stance_grammar import Stance, alt
 
@@ -45,228 +47,29 @@ _GRADE = alt(
     "instant", "definite", "outright",
 )  # fmt: skip
 
-_DET = rf"(?:(?:a|an|the|my|our|still a|still an)\s+)?(?:{_GRADE}\s+)?"
 
-_CHOICE_KEYS = (
-    "pick", "go-to", "default", "choice", "bet", "winner", "call", "move", "decision", "answer",
-    "option", "fit", "solution", "tool", "way to go", "one to", "framework to", "library to",
-    "database to", "editor to", "platform to", "to buy", "to get", "to pick", "to choose",
-    "to beat", "spot", "place", "candidate", "replacement", "successor", "starting point",
-    "you want", "you need", "you'll want", "you'd want", "be looking for", "approach", "stack",
-    "editor",
-)  # fmt: skip
+def _read_noun_calls() -> list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]]:
+    """The calls made without a verb, a data file shipped in the package (see its header)."""
+    path = Path(__file__).parent / "stance_data" / "noun_calls.toml"
+    calls = tomllib.loads(path.read_text(encoding="utf-8"))["call"]
+    table: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = []
+    for number, call in enumerate(calls, 1):
+        stance = call["stance"]
+        if stance not in ("ship", "skip") or not call["keys"]:
+            raise ValueError(f"{path.name}: call {number}: bad stance or no keys")
+        pattern = call["pattern"].replace("{GRADE}", _GRADE).replace("{END}", _END)
+        table.append(
+            (
+                "ship" if stance == "ship" else "skip",
+                re.compile(pattern),
+                bool(call.get("firm", True)),
+                tuple(call["keys"]),
+            )
+        )
+    return table
 
-NOUN_CALLS: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = [
-    (
-        "ship",
-        re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?ship{_END}"),
-        True,
-        ("ship",),
-    ),
-    ("ship", re.compile(r"\bship\s+(?:verdict|call|vote)\b"), True, ("ship",)),
-    (
-        "ship",
-        re.compile(
-            rf"\b(?:a|an|still a)\s+(?:{_GRADE}\s+)?(?:buy|recommendation)"
-            rf"{_END}"
-        ),
-        True,
-        ("buy", "recommendation"),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"(?:^|\b(?:highly|strongly|warmly|heartily|definitely|comes|very|not)\s+)"
-            rf"recommended{_END}"
-        ),
-        True,
-        ("recommended",),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:a|an|the)\s+(?:absolute\s+|easy\s+)?(?:no-brainer|must-have"
-            r"|must)(?=\s*$|\s+(?:for|if|here)\b)"
-        ),
-        True,
-        ("brainer", "must"),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:money well spent|thumbs up|count me in|green light"
-            rf"|(?:an\s+)?(?:easy|clear|enthusiastic|resounding) yes){_END}"
-        ),
-        True,
-        ("money", "thumbs", "count me", "green light", "yes"),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:(?:can't|cannot|couldn't) (?:think of|name|imagine) a|there's no"
-            r"|no) better (?:pick|choice|option|tool|place to start|bet)\b"
-        ),
-        True,
-        ("better",),
-    ),
-    (
-        "ship",
-        re.compile(
-            rf"\b(?:(?:the|my|our|your|a|an)\s+(?:\w+\s+){{0,2}}(?:pick|go-to|default|choice"
-            r"|bet|winner|call|move|decision|answer|option|fit|solution|tool|spot|place"
-            r"|candidate|replacement|successor|starting point|approach|stack|editor"
-            r"|way to go)|the (?:\w+ )?(?:one|tool|framework"
-            r"|library|database|option|editor|platform|laptop|phone|service|app|product"
-            r"|language|stack|host|provider|runtime|server|orm|client) to"
-            r" (?:use|pick|choose|beat|get|buy|try"
-            r"|learn|reach for|bet on)|the (?:\w+ )?(?:tool|one|option|library|framework|app"
-            r"|service|database|editor|platform) (?:you|you'll|you'd) (?:want|need|be looking for)"
-            rf"){_END}"
-        ),
-        True,
-        _CHOICE_KEYS,
-    ),
-    (
-        "skip",
-        re.compile(rf"\b(?:a|an|the|my|our|still a)\s+(?:{_GRADE}\s+)?skip{_END}(?!-)"),
-        True,
-        ("skip",),
-    ),
-    ("skip", re.compile(r"\bskip\s+(?:verdict|call|vote)\b"), True, ("skip",)),
-    ("skip", re.compile(r"\bno\s+ship\b(?!-)"), True, ("ship",)),
-    (
-        "skip",
-        re.compile(
-            rf"\b(?:a|an|my|still a)\s+(?:{_GRADE}\s+)?pass(?=\s*$|\s+(?:for|from"
-            r"|on (?:it|this|them)|here|today|now|until|unless)\b)"
-        ),
-        True,
-        ("pass",),
-    ),
-    ("skip", re.compile(rf"\b(?:hard|easy|firm|clear)\s+(?:pass|no){_END}"), True, ("pass", " no")),
-    (
-        "skip",
-        re.compile(rf"\ba\s+(?:{_GRADE}\s+)?(?:no|no-go|wait[- ]and[- ]see){_END}"),
-        True,
-        (" no", "wait"),
-    ),
-    (
-        "skip",
-        re.compile(
-            r"\b(?:never again|thumbs down|count me out|a waste of (?:time|money"
-            r"|effort|tokens|a weekend))\b"
-        ),
-        True,
-        ("never again", "thumbs", "count me", "waste"),
-    ),
-    ("skip", re.compile(r"^\s*not yet\s*$"), True, ("not yet",)),
-    ("ship", re.compile(r"\blook no further\b"), True, ("further",)),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:i'm|i am|we're|we are|consider me) (?:sold|convinced|a convert|hooked)\b"
-        ),
-        True,
-        ("sold", "convinced", "convert", "hooked"),
-    ),
-    ("ship", re.compile(r"\b(?:a|an absolute) keeper\b"), True, ("keeper",)),
-    (
-        "ship",
-        re.compile(r"\bthe (?:right )?tool for (?:them|you|us|the job|this (?:buyer|team|job))\b"),
-        True,
-        ("tool for",),
-    ),
-    (
-        "ship",
-        re.compile(r"\bis where (?:i|we)(?:'d| would) (?:land|start|go|begin)\b"),
-        True,
-        ("where",),
-    ),
-    (
-        "skip",
-        re.compile(
-            r"\b(?:a|an)\s+(?:firm\s+|clear\s+)?hold(?=\s*$|\s+(?:for|from|until|unless)\b)"
-        ),
-        True,
-        ("hold",),
-    ),
-    (
-        "skip",
-        re.compile(
-            r"^(?:for [^,]{3,60}? )?(?:it's|it is|this is|that's"
-            r"|(?P<subject>[\w.+-]+(?: (?!this\b|it\b)[\w.+-]+)?) is) (?:\w+ )?"
-            r"(?:overkill|the wrong (?:tool|choice|answer))\b"
-        ),
-        True,
-        ("overkill", "wrong"),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"^(?:it |this |that )?(?:still )?ships(?=\s*$|\s+(?:because|for me|from me"
-            r"|anyway|regardless|on merit|though)\b)"
-        ),
-        True,
-        ("ships",),
-    ),
-    (
-        "ship",
-        re.compile(r"\bthe first (?:thing|tool|one) (?:i|we) (?:set up|install|reach for|add)\b"),
-        True,
-        ("first",),
-    ),
-    ("ship", re.compile(r"\b(?:you're|you are) missing out\b"), True, ("missing out",)),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:you|you'll|you will) (?:won't|will not|never) (?:be disappointed|look back)"
-            r"|\byou won't be disappointed|(?:^|\ba )must-(?:try|use|read|buy)\b"
-        ),
-        True,
-        ("disappointed", "look back", "must-"),
-    ),
-    (
-        "skip",
-        re.compile(
-            r"^(?:(?:it's|it is|this is|that's|it's just|it's still) |(?:it|this|that) is)?n[o']t "
-            r"(?:yet )?(?:ready for (?:production|prime time)|production[- ]ready|there yet"
-            r"|mature enough)\b"
-        ),
-        True,
-        ("ready", "there yet", "mature enough"),
-    ),
-    ("skip", re.compile(r"^(?:it's |it is |this is |that's )?not for me$"), True, ("for me",)),
-    ("skip", re.compile(r"\b(?:a|the) deal[- ]?breaker\b"), False, ("breaker",)),
-    ("skip", re.compile(r"\bbuyer beware\b"), False, ("beware",)),
-    (
-        "ship",
-        re.compile(rf"\b(?:a|an|my|our|the)\s+(?:\w+\s+)?recommendation{_END}"),
-        True,
-        ("recommendation",),
-    ),
-    ("ship", re.compile(rf"\ba\s+(?:{_GRADE}\s+)?yes{_END}"), True, ("yes",)),
-    (
-        "ship",
-        re.compile(r"\b(?:you|your (?:future )?self|your team) will thank (?:you|me)\b"),
-        True,
-        ("thank",),
-    ),
-    (
-        "ship",
-        re.compile(
-            r"\b(?:gets?|earns?|has|deserves?|wins?) my (?:vote|recommendation"
-            r"|endorsement|money|pick)\b"
-        ),
-        True,
-        ("my vote", "my recommendation", "my endorsement", "my money", "my pick"),
-    ),
-    (
-        "skip",
-        re.compile(r"\b(?:proceed|approach|tread) (?:with (?:great )?caution|carefully)\b"),
-        False,
-        ("caution", "carefully"),
-    ),
-]
+
+NOUN_CALLS = _read_noun_calls()
 
 # Nouns that judge a choice: only ship when good, and turned round by these.
 BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
