@@ -52,15 +52,19 @@ def read_text(path: Path, *, limit: int = MAX_INPUT_BYTES) -> str:
     return text
 
 
+def resolved(path: Path, folder: Path, broken: str) -> tuple[Path, Path]:
+    """The real locations of `path` and of the `folder` it should stay in; one InputError
+    (`broken`, naming `path`) when either is a broken or looping link."""
+    try:
+        return path.resolve(strict=True), folder.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise InputError(broken, source=str(path)) from exc
+
+
 def inside(path: Path, folder: Path) -> Path:
     """`path`, if it is a regular file whose real location is inside `folder` (no symlink out
     of it, no /proc or device); else one InputError."""
-    try:
-        real, home = path.resolve(strict=True), folder.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:
-        raise InputError(
-            "cannot be resolved (a broken or looping link?)", source=str(path)
-        ) from exc
+    real, home = resolved(path, folder, "cannot be resolved (a broken or looping link?)")
     if not real.is_relative_to(home):
         raise InputError(
             f"links outside {folder} (to {real}); copy the file in instead", source=str(path)

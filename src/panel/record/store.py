@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from panel.errors import InputError
-from panel.files import describe_validation_error, inside, parse_json, read_text
+from panel.files import describe_validation_error, inside, parse_json, read_text, resolved
 from panel.models import SCHEMA_VERSION, Record, RunSummary
 
 RECORD = "record.json"
@@ -101,12 +101,7 @@ def latest_target(group: Path) -> Path:
     """The run folder a group's `latest` points at: a folder beside it, or one InputError for
     a pointer planted by hand that loops, is broken or leads out of the group."""
     link = group / LATEST
-    try:
-        real, home = link.resolve(strict=True), group.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:
-        raise InputError(
-            "is a broken or looping link, not a pointer to a run", source=str(link)
-        ) from exc
+    real, home = resolved(link, group, "is a broken or looping link, not a pointer to a run")
     if real.parent != home or not real.is_dir():
         raise InputError(
             f"points outside its run group (to {real}); panel's pointer names a run folder "
