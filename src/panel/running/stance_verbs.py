@@ -50,9 +50,11 @@ def _verb(stance: str, flags: list[str], where: str) -> Verb:
     )
 
 
-def _read_verbs() -> list[tuple[str, Verb]]:
+VERBS_FILE = Path(__file__).parent / "stance_data" / "verbs.txt"
+
+
+def read_verbs(path: Path = VERBS_FILE) -> list[tuple[str, Verb]]:
     """The verb table, a data file shipped in the package: `form :: stance flags` a line."""
-    path = Path(__file__).parent / "stance_data" / "verbs.txt"
     table: list[tuple[str, Verb]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -64,7 +66,7 @@ def _read_verbs() -> list[tuple[str, Verb]]:
 
 
 # A call verb, its forms and what it takes, in the order they are tried (first match wins).
-_VERB_TABLE = _read_verbs()
+_VERB_TABLE = read_verbs()
 VERBS: list[Verb] = [verb for _, verb in _VERB_TABLE]
 VERB = re.compile(
     r"(?<![\w'-])"

@@ -48,16 +48,21 @@ _GRADE = alt(
 )  # fmt: skip
 
 
-def _read_noun_calls() -> list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]]:
+NounCall = tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]  # stance, words, firm, keys
+NOUN_CALLS_FILE = Path(__file__).parent / "stance_data" / "noun_calls.toml"
+
+
+def read_noun_calls(path: Path = NOUN_CALLS_FILE) -> list[NounCall]:
     """The calls made without a verb, a data file shipped in the package (see its header)."""
-    path = Path(__file__).parent / "stance_data" / "noun_calls.toml"
     calls = tomllib.loads(path.read_text(encoding="utf-8"))["call"]
-    table: list[tuple[Stance, re.Pattern[str], bool, tuple[str, ...]]] = []
+    table: list[NounCall] = []
     for number, call in enumerate(calls, 1):
         stance = call["stance"]
         if stance not in ("ship", "skip") or not call["keys"]:
             raise ValueError(f"{path.name}: call {number}: bad stance or no keys")
         pattern = call["pattern"].replace("{GRADE}", _GRADE).replace("{END}", _END)
+        if re.search(r"\{[A-Z]+\}", pattern):  # a misspelt part would match nothing, silently
+            raise ValueError(f"{path.name}: call {number}: unknown part in {pattern!r}")
         table.append(
             (
                 "ship" if stance == "ship" else "skip",
@@ -69,7 +74,7 @@ def _read_noun_calls() -> list[tuple[Stance, re.Pattern[str], bool, tuple[str, .
     return table
 
 
-NOUN_CALLS = _read_noun_calls()
+NOUN_CALLS = read_noun_calls()
 
 # Nouns that judge a choice: only ship when good, and turned round by these.
 BAD_CHOICE = re.compile(r"\b(?:wrong|bad|poor|risky|terrible|worst|costly)\b")
