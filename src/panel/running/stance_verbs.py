@@ -1,8 +1,9 @@
 """The call verbs of the stance reader, as data: each form, the stance it takes, what it needs.
 
 A verb makes a call only with someone to make it and something it is about (`stance_grammar`,
-`stance_clause`); here are the verbs alone, compiled once into one pattern, and the shortcut that
-tries the pattern only where a word starts as a call verb can.
+`stance_clause`); here are the verbs alone, read from `stance_data/verbs.txt` (shipped in the
+package), compiled once into one pattern, and the shortcut that tries the pattern only where a
+word starts as a call verb can.
 """
 
 from __future__ import annotations

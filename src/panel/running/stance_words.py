@@ -2,8 +2,9 @@
 
 Labels and nouns ("a skip until it scales", "my go-to", "not worth it"), judgements ("shipping
 on this now would be a mistake"), conditions ("once SSO lands", "if you're starting fresh"),
-what others say, questions and their answers. Compiled once, here; every pattern runs on
-lower-cased text with straight quotes. See `stance_grammar` for the call verbs.
+what others say, questions and their answers. Compiled once, here (the labels and nouns from
+`stance_data/noun_calls.toml`, shipped in the package); every pattern runs on lower-cased text
+with straight quotes. See `stance_grammar` for the call verbs.
 """
 
 from __future__ import annotations
