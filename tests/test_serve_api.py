@@ -105,11 +105,21 @@ def test_a_run_linked_from_outside_the_runs_folder_is_not_served(
         assert client.get("/api/runs/run00000").status_code == 404
 
 
+def test_a_desk_reached_over_https_gives_a_secure_cookie(client: TestClient) -> None:
+    url = "https://127.0.0.1:8765/api/runs/run00002/votes"
+    answer = client.post(url, json={"tool": TOOL, "vote": "ship"})
+    assert answer.status_code == 200 and "Secure" in answer.headers["set-cookie"]
+    client.cookies.clear()
+    read = client.get("https://127.0.0.1:8765/api/runs/run00002/votes")
+    assert "Secure" in read.headers["set-cookie"]
+
+
 def test_a_vote_is_counted_once_per_reader_and_replaced(client: TestClient) -> None:
     first = client.post("/api/runs/run00002/votes", json={"tool": TOOL, "vote": "ship"})
     assert first.json() == {"tool": TOOL, "ship": 1, "skip": 0}
     cookie = first.headers["set-cookie"]
     assert "panel_voter=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain http on 127.0.0.1: a Secure cookie would be dropped
     again = client.post("/api/runs/run00002/votes", json={"tool": TOOL, "vote": "skip"})
     assert again.json() == {"tool": TOOL, "ship": 0, "skip": 1}
     client.cookies.clear()  # another reader

@@ -162,3 +162,12 @@ def test_a_spending_limit_refuses_a_model_with_no_known_price(
         assert answer.status_code == 400
         assert "no known price for openai:house-model" in answer.json()["error"]
         assert start(client)  # the offline model costs nothing: no price needed
+
+
+def test_a_bad_default_model_is_named_where_it_was_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANEL_MODEL", "nosuchprovider:x")
+    with desk_client(tmp_path / "runs") as client:
+        answer = client.post("/api/runs", json={"cards": CARDS}, headers=EDITOR)
+    assert answer.status_code == 400 and answer.json()["error"].startswith("PANEL_MODEL")

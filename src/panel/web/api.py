@@ -106,10 +106,18 @@ def with_voter(request: Request, response: Response) -> Response:
     before voting each get their own rate limit (a vote without one shares its address's)."""
     desk = desk_of(request)
     if voter_of(request) is None:
-        issued = desk.voters.issue()
-        response.set_cookie(VOTER_COOKIE, issued, max_age=YEAR, httponly=True, samesite="lax")
-        response.headers[VOTER_HEADER] = issued
+        _give_voter(request, response, desk.voters.issue())
     return response
+
+
+def _give_voter(request: Request, response: Response, issued: str) -> None:
+    """The reader's id as a cookie (Secure when the desk is reached over HTTPS, a proxy's
+    forwarded scheme included) and in a header for pages published on another site."""
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        VOTER_COOKIE, issued, max_age=YEAR, httponly=True, samesite="lax", secure=secure
+    )
+    response.headers[VOTER_HEADER] = issued
 
 
 async def _counts(desk: Desk, entry: RunEntry) -> dict[str, dict[str, int]]:
@@ -142,10 +150,7 @@ async def post_vote(request: Request) -> Response:
     counts = await desk.votes.cast(entry.run_id, str(tool), str(voter), vote)
     response = JSONResponse({"tool": tool, **counts})
     if issued:
-        response.set_cookie(
-            VOTER_COOKIE, issued, max_age=365 * 86400, httponly=True, samesite="lax"
-        )
-        response.headers[VOTER_HEADER] = issued
+        _give_voter(request, response, issued)
     return response
 
 

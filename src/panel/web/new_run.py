@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from panel.config import default_model, load_config
+from panel.config import default_model, load_config, model_origin
 from panel.errors import InputError
 from panel.files import inside
 from panel.inputs.loading import choose_personas, is_panel_data, load_comparison, load_personas
@@ -104,5 +104,8 @@ def _model(asked: object) -> ModelChoice:
         raise InputError("model: a model name, or offline")
     if asked:
         return choose_model(asked, reason="chosen in the desk")
-    model, reason = default_model(*load_config())
-    return choose_model(model, reason=reason or "the server's default")
+    config, where = load_config()
+    model, reason = default_model(config, where)
+    # A bad default is named where it was set (PANEL_MODEL, panel.toml), as the CLI names it.
+    source = model_origin(config, where)
+    return choose_model(model, reason=reason or "the server's default", source=source)
