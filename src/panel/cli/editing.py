@@ -13,7 +13,6 @@ from panel.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from panel.models import CommunityVote, Record
     from panel.report.digest import Run
     from panel.report.render import LivePage
 
@@ -84,22 +83,10 @@ def run_folder(path: Path) -> Path:
     return folder.resolve()
 
 
-def edited_record(folder: Path, votes: dict[str, CommunityVote] | None) -> Record:
-    """The run's record with the folder's overrides (or none) and any new votes applied."""
-    from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
-    from panel.record.store import RECORD, load_record, run_file
-    from panel.record.votes import apply_votes
-
-    record = load_record(run_file(folder, RECORD) or folder / RECORD)
-    overrides_file = run_file(folder, OVERRIDES)  # validate reads the folder the same way
-    overrides = load_overrides(overrides_file) if overrides_file else []
-    record = apply_overrides(record, overrides, str(folder / OVERRIDES))
-    return apply_votes(record, votes) if votes else record
-
-
 def _render(args: argparse.Namespace, console: Console) -> int:
-    from panel.record.store import RECORD, load_record
-    from panel.record.votes import combined, load_votes
+    from panel.record.overrides import edited_record
+    from panel.record.store import RECORD
+    from panel.record.votes import apply_votes, combined, load_votes
     from panel.report.output import HTML, MARKDOWN
     from panel.report.republish import republish
     from panel.report.run_folders import check_apart
@@ -109,12 +96,13 @@ def _render(args: argparse.Namespace, console: Console) -> int:
     for name in (RECORD, MARKDOWN, HTML):  # render replaces these: none may be what it reads
         check_apart(folder / name, _vote_files(args), source=f"{args.run}: {name}")
     votes = load_votes(args.votes) if args.votes else None
+    record = edited_record(folder)
     if args.db:
         from panel.web.votes_db import read_votes
 
-        run_id = load_record(folder / RECORD).run_id
-        votes = combined(votes, read_votes(args.db, run_id))
-    record = edited_record(folder, votes)
+        votes = combined(votes, read_votes(args.db, record.run_id))
+    if votes:
+        record = apply_votes(record, votes)
     edited = sum(cell.override is not None for cell in record.cells)
     written = republish(folder, record, live)
     console.print(

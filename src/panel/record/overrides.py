@@ -13,9 +13,11 @@ from pathlib import Path
 
 from panel.errors import InputError
 from panel.files import read_toml, validate_as
-from panel.models import Override, Record
+from panel.models import CommunityVote, Override, Record
 from panel.record.aggregate import aggregate_record
 from panel.record.consensus import panel_statistics
+from panel.record.store import RECORD, load_record, run_file
+from panel.record.votes import apply_votes
 
 OVERRIDES = "overrides.toml"
 
@@ -56,6 +58,17 @@ def apply_overrides(record: Record, overrides: list[Override], source: str = OVE
         )
     update = {"cells": cells, "aggregates": aggregates, "statistics": statistics}
     return record.model_copy(update=update)
+
+
+def edited_record(folder: Path, votes: dict[str, CommunityVote] | None = None) -> Record:
+    """A run folder's record as published: its overrides (or none) and any new votes applied.
+    `panel render`, `validate` and `panel serve` read a run's files alike (`run_file`: no pipe,
+    no link out of the folder)."""
+    record = load_record(run_file(folder, RECORD) or folder / RECORD)
+    overrides_file = run_file(folder, OVERRIDES)
+    overrides = load_overrides(overrides_file) if overrides_file else []
+    record = apply_overrides(record, overrides, str(folder / OVERRIDES))
+    return apply_votes(record, votes) if votes else record
 
 
 def _check(

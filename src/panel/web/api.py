@@ -12,8 +12,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from panel.errors import InputError
 from panel.files import parse_json, validate_as
 from panel.models import Override
+from panel.record.overrides import edited_record
 from panel.web.desk import MAX_BODY_BYTES, MAX_VOTE_BYTES, Desk
-from panel.web.edits import edited_record, read_overrides, remove_override, save_override
+from panel.web.edits import read_overrides, remove_override, save_override
 from panel.web.live import event_stream
 from panel.web.new_run import card_files, spec_from_request
 from panel.web.runs_index import RunEntry

@@ -59,15 +59,6 @@ def read_overrides(folder: Path) -> OverridesText:
     return OverridesText(path.read_text(encoding="utf-8"))
 
 
-def edited_record(folder: Path, votes: dict[str, CommunityVote] | None = None) -> Record:
-    """The run's record with its overrides and these votes applied, as `panel render` does."""
-    record = load_record(folder / RECORD)
-    path = folder / OVERRIDES
-    overrides = load_overrides(path) if path.exists() else []
-    record = apply_overrides(record, overrides, str(path))
-    return apply_votes(record, votes) if votes else record
-
-
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """The run folder locked against other processes (several servers on one runs folder):

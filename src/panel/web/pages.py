@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from panel.inputs.loading import load_personas
+from panel.record.overrides import edited_record
 from panel.report.render import LivePage, percent, render_html
 from panel.resources import template_dir
 from panel.web.api import desk_of, run_of, with_voter
-from panel.web.edits import edited_record
 from panel.web.new_run import card_files
 
 PAGE_SIZE = 50
