@@ -93,10 +93,7 @@ def choose_grader(spec: str | None, run: ModelChoice) -> str | None:
         return GRADER_MODELS.get(run.provider)
     if spec.strip().lower() == "none":
         return None
-    try:
-        choice = choose_model(spec, env={})
-    except InputError as exc:
-        raise InputError(exc.detail.replace("--model", "--grader", 1)) from exc
+    choice = choose_model(spec, env={}, source="--grader")
     if choice.provider != run.provider:
         raise InputError(
             f"--grader: {spec!r} is not a model of {run.provider}, the run's provider "

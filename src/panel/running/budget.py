@@ -148,7 +148,7 @@ class Budget:
 
     def try_extend(self, reservation: Reservation, amount: float) -> bool:
         """Add `amount` to a reservation if it fits now (a stream cannot wait for room)."""
-        if self.limit is not None and self.spent + self.reserved + amount > self.limit:
+        if self._over(amount) > 0:
             return False
         self.reserved += amount
         reservation.amount += amount
@@ -168,12 +168,7 @@ class Budget:
         await wait_while(
             lambda: self._short(reservation, size()), lambda _: self._next(reservation)
         )
-        granted = size()
-        if self._over(granted) > 0:
-            return False  # stopped
-        self.reserved += granted
-        reservation.amount += granted
-        return True
+        return self.try_extend(reservation, size())  # False: stopped
 
     def _over(self, amount: float) -> float:
         """Dollars by which `amount` more would pass the limit (nothing or less: it fits)."""

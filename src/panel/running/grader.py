@@ -186,6 +186,10 @@ def needs_grading(grader: Grader, grading: Grading | None) -> bool:
     return grading is None or grading.model != grader.model or grading.call is None
 
 
+# How the flags of `cached_cell_flags` begin: a cell graded again drops the earlier grader's.
+CACHED_CELL_FLAG_STARTS = ("grader (", "the grader (")
+
+
 def cached_cell_flags(grading: Grading, verdict: VerdictBase) -> list[str]:
     """A cell served from the response cache is graded but never re-asked: a reading against its
     verdict is left to the editor."""

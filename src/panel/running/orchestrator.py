@@ -35,12 +35,17 @@ from panel.running.budget import (
     Budget,
     BudgetedCell,
     PrefixPrice,
-    Reservation,
     StoppedAtLimit,
     worst_case,
 )
 from panel.running.checks import Checked
-from panel.running.grader import CellGrader, Grader, cached_cell_flags, needs_grading
+from panel.running.grader import (
+    CACHED_CELL_FLAG_STARTS,
+    CellGrader,
+    Grader,
+    cached_cell_flags,
+    needs_grading,
+)
 from panel.running.response_cache import ResponseStore, cell_key
 from panel.running.spec import RunOptions
 from panel.running.structured import Check, stream_verdict
@@ -170,16 +175,15 @@ class PanelRun:
         request = grader.request(plan.request, verdict)
         async with self._slots:
             reservation = await self.budget.reserve(worst_case(self.provider.info, request, "read"))
-            budgeted = BudgetedCell(
-                self.provider, self.budget, reservation or Reservation(0), "read"
-            )
-            grade = CellGrader(grader, budgeted, plan.request, self.store, self.options.refresh)
-            grading = (
-                await grade(verdict)
-                if reservation is not None
-                else Grading(model=grader.model, error="not graded: the spending limit is reached")
-            )
-        flags = [f for f in hit.flags if not f.startswith(("grader (", "the grader ("))]
+            if reservation is None:
+                grading = Grading(
+                    model=grader.model, error="not graded: the spending limit is reached"
+                )
+            else:
+                budgeted = BudgetedCell(self.provider, self.budget, reservation, "read")
+                grade = CellGrader(grader, budgeted, plan.request, self.store, self.options.refresh)
+                grading = await grade(verdict)
+        flags = [f for f in hit.flags if not f.startswith(CACHED_CELL_FLAG_STARTS)]
         graded = hit.model_copy(
             update={"grader": grading, "flags": [*flags, *cached_cell_flags(grading, verdict)]}
         )

@@ -51,8 +51,7 @@ def grader_key(info: ModelInfo, request: StructuredRequest) -> str:
         "schema": request.schema,
         "max_tokens": request.max_tokens,
     }
-    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return hashlib.sha256(_encoded(material)).hexdigest()
 
 
 def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str) -> str:
