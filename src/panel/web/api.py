@@ -122,7 +122,8 @@ def _give_voter(request: Request, response: Response, issued: str) -> None:
 
 
 async def _counts(desk: Desk, entry: RunEntry) -> dict[str, dict[str, int]]:
-    summary = desk.index.summary(entry) or {"tools": []}
+    # A record rewritten since it was last read is parsed again: off the event loop.
+    summary = await to_thread.run_sync(desk.index.summary, entry) or {"tools": []}
     counts = await desk.votes.counts(entry.run_id)
     return {tool: counts.get(tool, {"ship": 0, "skip": 0}) for tool in summary["tools"]}
 
@@ -139,7 +140,7 @@ async def post_vote(request: Request) -> Response:
         )
     body = await json_body(request, MAX_VOTE_BYTES)
     tool, vote = body.get("tool"), body.get("vote")
-    summary = desk.index.summary(entry)
+    summary = await to_thread.run_sync(desk.index.summary, entry)
     if vote not in VOTES or set(body) != {"tool", "vote"}:
         raise InputError('a vote is {"tool": TOOL_ID, "vote": "ship" or "skip"}')
     if summary is None or tool not in summary["tools"]:

@@ -26,6 +26,8 @@ class VoteStore(Protocol):
 
     async def counts(self, run_id: str) -> dict[str, dict[str, int]]: ...
 
+    async def community_votes(self, run_id: str) -> dict[str, CommunityVote]: ...
+
     async def close(self) -> None: ...
 
 
@@ -65,11 +67,8 @@ class Desk:
         return self._locks.setdefault(folder, asyncio.Lock())
 
     async def community(self, run_id: str) -> dict[str, CommunityVote]:
-        counts = await self.votes.counts(run_id)
+        votes = await self.votes.community_votes(run_id)  # only tools with a vote
         return {
-            tool: CommunityVote(
-                tool=tool, ship=count["ship"], skip=count["skip"], source="panel serve"
-            )
-            for tool, count in counts.items()
-            if count["ship"] or count["skip"]
+            tool: vote.model_copy(update={"source": "panel serve", "date": None})
+            for tool, vote in votes.items()
         }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
 from anyio import to_thread
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,19 +12,12 @@ from starlette.responses import HTMLResponse, Response
 
 from panel.inputs.loading import load_personas
 from panel.record.overrides import edited_record
-from panel.report.render import LivePage, percent, render_html
-from panel.resources import template_dir
+from panel.report.render import LivePage, percent, render_html, template_environment
 from panel.web.api import desk_of, run_of, with_voter
 from panel.web.new_run import card_files
 
 PAGE_SIZE = 50
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(template_dir()),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = template_environment(html=True)  # the pages' own options, shared with the digest
 _env.filters["percent"] = percent
 
 

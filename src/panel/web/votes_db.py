@@ -194,14 +194,7 @@ def read_votes(url: str, run_id: str, *, missing_ok: bool = False) -> dict[str, 
 
     A SQLite file that does not exist is an InputError naming --db, or no votes if `missing_ok`.
     """
-    if missing_ok and (path := parse_db_url(url).sqlite_path) and not path.is_file():
-        return {}
-
-    async def read() -> dict[str, CommunityVote]:
-        async with await VoteStore.open(url, create=False) as store:
-            return await store.community_votes(run_id)
-
-    return _run_sync(read())
+    return read_many_votes(url, [run_id], missing_ok=missing_ok).get(run_id, {})
 
 
 def read_many_votes(
