@@ -13,6 +13,7 @@ call follows `SINGLE_RULE`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import fmean, pstdev
 
 from panel.models import (
@@ -46,12 +47,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def majority(words: list[str | None]) -> str | None:
-    """The verdict more of `words` give (a tie: none), as each reviewer's call is made."""
-    return _majority(words)
-
-
-def _majority(words: list[str | None]) -> str | None:
+def majority(words: Sequence[str | None]) -> Verdict | None:
+    """The verdict more of `words` give (a tie: none): a reviewer's call over their samples, a
+    cell's over its samples and orders, the panel's over its reviewers."""
     ships, skips = words.count("ship"), words.count("skip")
     return "ship" if ships > skips else "skip" if skips > ships else None
 
@@ -79,7 +77,7 @@ def summarise_tool(
     )
     answered = [p for p in panel if p in samples]
     missing = [p for p in panel if p not in samples]
-    calls = {p: _majority([c.verdict_word for c in samples[p]]) for p in answered}
+    calls = {p: majority([c.verdict_word for c in samples[p]]) for p in answered}
     ships = [p for p in answered if calls[p] == "ship"]
     skips = [p for p in answered if calls[p] == "skip"]
     scores = [c.score for p in answered for c in samples[p] if c.score is not None]
@@ -92,8 +90,8 @@ def summarise_tool(
         tally += f" ({len(missing)} missing)"
         who = ", ".join((persona_names or {}).get(p, p) for p in missing)
         split += f"; no verdict from {who}"
-    majority = _majority([calls[p] for p in answered])
-    dissenters = [p for p in answered if majority and calls[p] != majority]
+    common = majority([calls[p] for p in answered])
+    dissenters = [p for p in answered if common and calls[p] != common]
     return ToolSummary(
         tool=tool,
         reviewers=len(panel),

@@ -29,9 +29,8 @@ from panel.models import (
     PanelStatistics,
     QuoteSimilarity,
     ToolStatistics,
-    Verdict,
 )
-from panel.record.aggregate import summarise_tool
+from panel.record.aggregate import majority, summarise_tool
 from panel.record.stats import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
@@ -54,25 +53,18 @@ def _grouped(cells: Iterable[CellResult]) -> dict[tuple[str, str], list[CellResu
     return groups
 
 
-def _majority(words: list[str]) -> Verdict | None:
-    ships, skips = words.count("ship"), words.count("skip")
-    return "ship" if ships > skips else "skip" if skips > ships else None
-
-
 def cell_consensus(persona: str, tool: str, samples: list[CellResult]) -> CellConsensus:
     answered = [cell for cell in samples if cell.status == "ok"]
     words = [str(cell.verdict_word) for cell in answered]
     scores = [cell.score for cell in answered if cell.score is not None]
-    majority = _majority(words)
-    agreeing = (
-        words.count(majority) if majority else max((words.count(v) for v in VERDICTS), default=0)
-    )
+    common = majority(words)
+    agreeing = words.count(common) if common else max((words.count(v) for v in VERDICTS), default=0)
     return CellConsensus(
         persona=persona,
         tool=tool,
         samples=len(samples),
         answered=len(answered),
-        verdict=majority,
+        verdict=common,
         agreement=f"{agreeing}/{len(answered)}",
         mean_score=round(fmean(scores), 2) if scores else None,
         score_spread=round(pstdev(scores), 2) if scores else None,
@@ -90,9 +82,9 @@ def representatives(cells: list[CellResult]) -> dict[tuple[str, str], CellResult
     """One result per cell for the page: the first sample that agrees with the majority."""
     chosen = {}
     for key, group in _grouped(cells).items():
-        majority = _majority([str(cell.verdict_word) for cell in group if cell.status == "ok"])
+        common = majority([str(cell.verdict_word) for cell in group if cell.status == "ok"])
         agreeing = [
-            cell for cell in group if cell.status == "ok" and cell.verdict_word in (majority, None)
+            cell for cell in group if cell.status == "ok" and cell.verdict_word in (common, None)
         ]
         answered = [cell for cell in group if cell.status == "ok"]
         chosen[key] = (agreeing or answered or group)[0]
@@ -187,7 +179,7 @@ def order_flips(cells: list[CellResult]) -> list[OrderFlip]:
     flips = []
     for (persona, tool), group in _grouped(cells).items():
         by_order = {
-            order: _majority(
+            order: majority(
                 [str(c.verdict_word) for c in group if c.order == order and c.status == "ok"]
             )
             for order in ("listed", "reversed")
