@@ -234,7 +234,8 @@ def _run(
         return dry_run(args, spec, provider, store, options)
     # The --max-cost question needs only the worst case, known without counting; the counted
     # estimate is made beside the run (the warm-up call does not wait for it) and shown when known.
-    confirm_spend(args, quick_estimate(spec, provider, store, options), console)
+    if args.max_cost is not None:  # the question needs the worst case; nothing else does
+        confirm_spend(args, quick_estimate(spec, provider, store, options), console)
     # Only now is anything written: a refused spend or a bad value leaves no folder behind.
     prepare(out_root, cells=calls, cache_dir=args.cache_dir)
 

@@ -110,7 +110,10 @@ class PromptSet:
         cells = [d.sha256 for d in self.digests() if d.name != GRADER]
         return hashlib.sha256("".join(cells).encode()).hexdigest()
 
+    @cached_property
     def _grader_set(self) -> PromptSet:
+        """This set, or the shipped grader template (a record's or a folder's templates may
+        predate it), read and compiled once."""
         if GRADER in self.sources:
             return self
         shipped = data_dir("prompts") / GRADER
@@ -180,5 +183,5 @@ class PromptSet:
 
     def grader(self, part: str, tool: ToolCard, text: str) -> str:
         """The grader's instruction (`part` "system") or its prompt ("prompt": the fenced quote)."""
-        grader = self._grader_set()
+        grader = self._grader_set
         return grader.render(GRADER, part=part, tool=tool, text=text).strip() + "\n"
