@@ -355,3 +355,30 @@ def test_cache_stats_verify_and_clear_touch_only_panels_own_entries(
     assert mine.read_text() == "my notes about this cache" and stray.read_text() == "{}"
     code, err = _run(capsys, "--out", "out")  # a cleared cache is simply empty: the run calls again
     assert code == 0 and "0 from the response cache" in err
+
+
+def test_cache_stats_and_verify_count_the_graders_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from panel.models import GraderEntry, Usage
+    from panel.running.response_cache import ResponseStore
+
+    store = ResponseStore(tmp_path / "cache")
+    for key in ("a" * 64, "b" * 64):
+        answer = GraderEntry(key=key, model="claude-haiku-4-5", call="skip", words="skip it",
+                             usage=Usage(input_tokens=300, output_tokens=12))  # fmt: skip
+        store.put_grading(answer)
+    broken = tmp_path / "cache" / "graders" / "bb" / f"{'b' * 64}.json"
+    broken.write_text(broken.read_text().replace('"skip it"', "7"))
+
+    assert main(["cache", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "cache: 0 entries" in out and "2 grader answers" in out
+    assert "1 claude-haiku-4-5" in out and "1 (unreadable)" in out
+
+    assert main(["cache", "verify"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{Path('cache') / 'graders' / 'bb' / broken.name}: not a grader")
+    assert lines[-1] == "2 entries checked, 1 bad (--remove removes them)"
+    assert main(["cache", "verify", "--remove"]) == 0
+    assert not broken.exists() and (broken.parent.parent / "aa" / f"{'a' * 64}.json").exists()

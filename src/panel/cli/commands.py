@@ -133,6 +133,10 @@ def _cache(args: argparse.Namespace, console: Console) -> int:
         out(f"{root}: {found.entries} entries, {found.size_bytes / 1e6:.1f} MB")
         for model, count in sorted(found.by_model.items()):
             out(f"    {count:6d}  {model}", one_line=True)  # names read from the entries
+        if found.graders:
+            out(f"{sum(found.graders.values())} grader answers")
+            for model, count in sorted(found.graders.items()):
+                out(f"    {count:6d}  {model}", one_line=True)
         if found.stale:
             out(f"{found.stale} stale (written by an older panel; never read again)")
         if found.temporary or found.other_files:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from panel.files import describe_validation_error
 from panel.inputs.schema import verdict_model
-from panel.models import CachedCell
+from panel.models import CachedCell, GraderEntry
 from panel.running.response_cache import CELLS, GRADINGS
 
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.json$")
@@ -34,6 +34,7 @@ class CacheStats:
     temporary: int = 0
     other_files: int = 0
     by_model: Counter[str] = field(default_factory=Counter)
+    graders: Counter[str] = field(default_factory=Counter)  # grader answers by grader model
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,25 @@ def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
     return entry, None
 
 
+def check_grading(path: Path) -> tuple[GraderEntry | None, str | None]:
+    """A grader answer and the reason it cannot be served (None when it is good)."""
+    if not path.is_file():
+        return None, "not a regular file"
+    try:
+        entry = GraderEntry.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        return None, f"unreadable ({exc.strerror or exc})"
+    except ValidationError as exc:
+        return None, f"not a grader answer ({describe_validation_error(exc)})"
+    if f"{entry.key}.json" != path.name:
+        return entry, "filed under the wrong key"
+    return entry, None
+
+
 def stats(root: Path) -> CacheStats:
     entries, temporary, other = _own_files(root)
     result = CacheStats(temporary=len(temporary), other_files=other)
+    _count_gradings(root, result)
     for path in entries:
         result.entries += 1
         result.size_bytes += path.stat().st_size
@@ -105,15 +122,27 @@ def stats(root: Path) -> CacheStats:
     return result
 
 
+def _count_gradings(root: Path, result: CacheStats) -> None:
+    gradings, temporary, other = _own_files(root, GRADINGS)
+    result.temporary += len(temporary)
+    result.other_files += other
+    for path in gradings:
+        result.size_bytes += path.stat().st_size
+        entry, _ = check_grading(path)
+        result.graders["(unreadable)" if entry is None else entry.model] += 1
+
+
 def verify(root: Path) -> tuple[int, list[BadEntry]]:
-    """(entries checked, the bad ones)."""
-    entries, _, _ = _own_files(root)
-    bad = []
-    for path in entries:
-        _, problem = check_entry(path)
-        if problem is not None:
-            bad.append(BadEntry(path, problem))
-    return len(entries), bad
+    """(entries checked, cell entries and grader answers alike; the bad ones)."""
+    checked, bad = 0, []
+    for kind, check in ((CELLS, check_entry), (GRADINGS, check_grading)):
+        entries, _, _ = _own_files(root, kind)
+        checked += len(entries)
+        for path in entries:
+            _, problem = check(path)
+            if problem is not None:
+                bad.append(BadEntry(path, problem))
+    return checked, bad
 
 
 def remove(paths: list[Path]) -> int:
