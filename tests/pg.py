@@ -4,7 +4,9 @@
 root, since PostgreSQL refuses to run as root), starts it on a free port of 127.0.0.1 with its
 socket in that folder, makes a database, yields its URL, then stops the server and removes the
 folder. `PANEL_TEST_PG_URL` names an existing database to use instead. Missing server binaries
-are an error that says how to install them, never a silent skip.
+are an error that says how to install them, never a silent skip. The folder names the process
+that made it (pid and start time); a server whose maker was killed before it could stop it (a
+SIGKILLed pytest) is stopped and removed by the next cluster started on the machine.
 
 Tests use the `postgres_url` fixture (tests/conftest.py, one cluster per session) and
 `fresh_schema_url` to give each test its own empty schema on that one server.
@@ -31,6 +33,7 @@ MISSING = (
 )
 # A test server: nothing in it outlives the session, so durability is traded for speed.
 FAST = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
+PREFIX = "panel-pg-"
 
 
 class PostgresMissing(RuntimeError):
@@ -56,7 +59,8 @@ def temporary_cluster(*, durable: bool = False) -> Iterator[str]:
         yield os.environ[ENV_URL]
         return
     bindir = server_bin()
-    root = Path(tempfile.mkdtemp(prefix="panel-pg-"))
+    stop_orphans(bindir)
+    root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_maker(os.getpid())}-"))
     as_owner = _owner_prefix(root)
     data = root / "data"
     try:
@@ -75,6 +79,31 @@ def temporary_cluster(*, durable: bool = False) -> Iterator[str]:
             _run([*as_owner, bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"])
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def stop_orphans(bindir: Path) -> list[Path]:
+    """Stop and remove the clusters whose maker is gone; the folders removed."""
+    removed = []
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*-*"):
+        pid, _, rest = root.name.removeprefix(PREFIX).partition("-")
+        if not pid.isdigit() or _maker(int(pid)) == f"{pid}-{rest.split('-')[0]}":
+            continue  # its maker still runs (or the name is not ours): not an orphan
+        if (root / "data" / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError):
+                _run([*_owner_prefix(root), bindir / "pg_ctl", "-D", root / "data", "-m",
+                      "immediate", "-w", "stop"])  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
+
+
+def _maker(pid: int) -> str:
+    """`pid-starttime` of a live process (start time in clock ticks since boot), or ''."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return f"{pid}-{stat.rsplit(')', 1)[1].split()[19]}"
 
 
 def fresh_schema_url(server_url: str) -> str:
