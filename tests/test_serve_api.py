@@ -431,3 +431,13 @@ def test_hostile_card_text_is_inert_in_the_index_and_the_run_page(
         page = client.get("/runs/run00000/").text
         assert script not in page and "<img" not in page
         assert page.count("<script") == 1  # the desk's own, from /static/
+
+
+def test_the_index_never_shows_a_figure_its_cells_do_not_give(runs: Path) -> None:
+    tampered = folder_of(runs, "run00001") / "record.json"
+    data = json.loads(tampered.read_text())
+    data["aggregates"]["tools"][0]["ship_pct"] = 100.0 - data["aggregates"]["tools"][0]["ship_pct"]
+    tampered.write_text(json.dumps(data, indent=2))
+    with desk_client(runs, None) as client:
+        assert [run["id"] for run in client.get("/api/runs").json()] == ["run00002", "run00000"]
+        assert "run00001" not in client.get("/").text

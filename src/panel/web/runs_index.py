@@ -4,7 +4,8 @@ A run is a folder holding `record.json`, one or two levels below the runs folder
 group's runs, or a group given as the runs folder). The listing is kept and refreshed only
 when a folder's modification time changes (a new run is a rename into its group); a run's
 id and date come from the first bytes of its record, and the figures shown in the index
-from the whole record, read once per change of the file.
+from the record's summary (`load_summary`: checked against its cells as `panel runs` checks
+them), read once per change of the file.
 
 A run's id is its record's `run_id`. A URL names a run only by an id found here: no part of
 a URL is ever joined onto a path. Symlinks are not followed, so no run lies outside the
@@ -21,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from panel.errors import InputError
+from panel.models import RunSummary
 from panel.record.overrides import OVERRIDES
-from panel.record.store import LATEST, RECORD
+from panel.record.store import LATEST, RECORD, load_summary
 
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HEAD = re.compile(rb'"run_id":\s*"([A-Za-z0-9_-]{1,64})",\s*"created_at":\s*"([0-9T:.+Z-]{1,40})"')
@@ -72,9 +75,8 @@ class RunIndex:
         if cached and cached[0] == key:
             return cached[1]
         try:
-            data = json.loads(record.read_bytes())
-            summary = _summary(entry, data)
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            summary = _summary(entry, load_summary(record))
+        except (InputError, OSError):  # unreadable, or its figures are not its cells': not shown
             return None
         self._summaries[entry.folder] = (key, summary)
         return summary
@@ -151,19 +153,17 @@ def _read_head(record: Path, folder: Path) -> RunEntry | None:
     return RunEntry(run_id, created, folder) if RUN_ID.match(run_id) else None
 
 
-def _summary(entry: RunEntry, data: dict[str, Any]) -> dict[str, Any]:
-    model = data["model"]
-    tools = [tool["id"] for tool in data["tools"]]
-    names = {tool["id"]: tool["name"] for tool in data["tools"]}
+def _summary(entry: RunEntry, data: RunSummary) -> dict[str, Any]:
+    overall = data.aggregates.overall  # a comparison's; a one-tool review has none
     return {
         "id": entry.run_id,
-        "title": data["title"],
-        "tools": tools,
-        "tool_names": names,
-        "model": f"{model['provider']}:{model['model']}",
-        "created_at": data["created_at"],
-        "ship_pct": {item["tool"]: item["ship_pct"] for item in data["aggregates"]["tools"]},
-        "winner": (data["aggregates"].get("overall") or {}).get("winner"),  # none in a review
-        "complete": bool(data["complete"]),
-        "edited": any(cell.get("override") for cell in data["cells"]),
+        "title": data.title,
+        "tools": [tool.id for tool in data.tools],
+        "tool_names": {tool.id: tool.name for tool in data.tools},
+        "model": f"{data.model.provider}:{data.model.model}",
+        "created_at": data.created_at.isoformat(),
+        "ship_pct": {item.tool: item.ship_pct for item in data.aggregates.tools},
+        "winner": overall.winner if overall else None,
+        "complete": data.complete,
+        "edited": any(cell.override for cell in data.cells),
     }
