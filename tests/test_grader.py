@@ -18,7 +18,7 @@ from panel.cli.entry import main
 from panel.errors import InputError
 from panel.inputs.prompts import PromptSet
 from panel.inputs.strict_rules import strict_problems
-from panel.models import CostEstimate, Grading, Persona, Record, ToolCard, Usage
+from panel.models import GRADER_WORDS_CHARS, CostEstimate, Grading, Persona, Record, ToolCard, Usage
 from panel.providers.base import Event, Finished, Provider, StructuredRequest
 from panel.providers.batch import BatchingProvider
 from panel.providers.batch_ledger import BatchLedger
@@ -31,7 +31,13 @@ from panel.providers.registry import ModelChoice, choose_grader
 from panel.providers.retry import RetryingProvider
 from panel.report.render import render_html, render_markdown
 from panel.running.estimate import QUOTE_TOKENS, approximate, estimate_cost
-from panel.running.grader import GRADER_MAX_TOKENS, CellGrader, Grader, grader_schema
+from panel.running.grader import (
+    GRADER_MAX_TOKENS,
+    CellGrader,
+    Grader,
+    grader_problem,
+    grader_schema,
+)
 from panel.running.orchestrator import PanelRun, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
@@ -391,9 +397,45 @@ def test_openai_grader_request_on_the_wire(
     assert grading.cost == cost_of("openai", "gpt-5-nano", grading.usage)
 
 
-def test_grader_schema_is_strict_for_both_providers() -> None:
+def test_a_long_answer_is_cut_to_a_few_words_not_lost(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    httpx2_mock: respx.Router,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The schema cannot bound `words` (Claude rejects length limits): a grader quoting the whole
+    # review still gives its call, its words cut to what the re-ask quotes.
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-grader")
+    words = "I would hold off on this one for now,\n " + "and wait for a release " * 20
+    answer = json.dumps({"call": "skip", "words": words})
+    _, grading, verdict, _ = _graded_on_the_wire(
+        ClaudeProvider("claude-sonnet-5-5"),
+        "claude-haiku-4-5",
+        personas,
+        cards,
+        httpx2_mock.post("https://api.anthropic.com/v1/messages"),
+        claude_events(chunks(answer, 7), input_tokens=310, output_tokens=90),
+    )
+    assert grading.error is None and grading.call == "skip"
+    assert grading.words == " ".join(words.split())[:GRADER_WORDS_CHARS]
+    assert grading.words.startswith("I would hold off on this one for now, and wait")
+    assert f'("{grading.words}")' in grader_problem(grading, verdict)
+
+
+def test_the_longest_answer_fits_the_graders_output_limit() -> None:
+    # JSON runs about 3 characters a token: a capped answer is never cut at max_tokens.
+    longest = json.dumps({"call": "none", "words": "w" * GRADER_WORDS_CHARS})
+    assert len(longest) / 3 < GRADER_MAX_TOKENS
+
+
+def test_grader_schema_is_strict_for_both_providers(cards: list[ToolCard]) -> None:
     assert strict_problems(grader_schema()) == []
     assert grader_schema()["required"] == ["call", "words"]
+    # Billed as input on every grader call: no prose, the template says what `words` holds.
+    assert "description" not in json.dumps(grader_schema())
+    assert "title" not in json.dumps(grader_schema())
+    system = PromptSet.from_dir().grader("system", cards[0], "")
+    assert "`words`" in system and "UNTRUSTED" in system
 
 
 def test_a_hostile_quote_stays_fenced(cards: list[ToolCard]) -> None:

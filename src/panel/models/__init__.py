@@ -63,6 +63,7 @@ from panel.models.summary import (
     SitePage,
 )
 from panel.models.verdicts import (
+    GRADER_WORDS_CHARS,
     QUOTE_ACCEPTED_CHARS,
     QUOTE_TARGET_CHARS,
     BatchEntry,
@@ -99,6 +100,7 @@ __all__ = [
     "MAX_VOTES",
     "Confidence",
     "Cost",
+    "GRADER_WORDS_CHARS",
     "GraderCall",
     "GraderEntry",
     "GraderReply",

@@ -117,13 +117,25 @@ class Cost(Strict):
 GraderCall = Literal["ship", "skip", "none"]
 
 
-class GraderReply(Strict):
-    """What the grader answers: the call the quote makes to a reader, and the words making it."""
+# The grader quotes the words making the call (a few, for the re-ask and the editor): a longer
+# answer is cut to this rather than lost, and the grader's max_tokens is sized from it.
+GRADER_WORDS_CHARS = 100
 
-    call: GraderCall = Field(description="ship, skip, or none when the quote makes no call.")
-    words: str = Field(
-        max_length=300, description="The words of the quote that make the call; empty for none."
-    )
+
+class GraderReply(Strict):
+    """What the grader answers: the call the quote makes to a reader, and the words making it.
+
+    The wire schema carries no descriptions (`running.grader.grader_schema`): the grader's
+    template says what each field holds, and the APIs bill a schema's prose on every call.
+    """
+
+    call: GraderCall
+    words: str
+
+    @field_validator("words", mode="before")
+    @classmethod
+    def _a_few_words(cls, words: object) -> object:
+        return " ".join(words.split())[:GRADER_WORDS_CHARS] if isinstance(words, str) else words
 
 
 class Grading(Strict):

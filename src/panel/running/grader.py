@@ -14,6 +14,7 @@ reason is kept in the record instead.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -37,9 +38,11 @@ from panel.providers.base import Finished, Provider, Restarted, StructuredReques
 from panel.providers.pricing import CHARS_PER_TOKEN, cost_of
 from panel.running.response_cache import ResponseStore, grader_key
 
-# {"call": "skip", "words": "..."}: a few dozen tokens; the rest is room for a little reasoning.
-GRADER_MAX_TOKENS = 256
-EXPECTED_OUTPUT_TOKENS = 30
+# The longest answer, {"call": "none", "words": "<GRADER_WORDS_CHARS>"}, is about 45 tokens (JSON
+# runs about 3 characters a token); the rest is room for the little reasoning a minimal effort
+# may still do (gpt-5-nano). Only a reservation: a call is billed what it writes.
+GRADER_MAX_TOKENS = 96
+EXPECTED_OUTPUT_TOKENS = 15  # {"call": "none", "words": ""} is 8; a call and its words, 15 to 25
 # The longest text a grader reads: the longest headline and quote a verdict may have, generously.
 LONGEST_GRADED_CHARS = 120 + QUOTE_ACCEPTED_CHARS[1]
 OPPOSITE = {"ship": "skip", "skip": "ship"}
@@ -50,10 +53,27 @@ Costs = tuple[float | None, float | None]  # expected, worst case; None: no know
 
 @cache
 def grader_schema() -> dict[str, Any]:
-    """The grader's output schema, strict for both providers (`strict_problems` finds none)."""
-    schema = strictify(GraderReply.model_json_schema())
-    schema["title"] = "PanelGrading"
-    return schema
+    """The grader's output schema, strict for both providers (`strict_problems` finds none), and
+    bare: no titles or descriptions, which both APIs bill as input on every grader call while
+    `prompts/grader.j2` already says what the fields hold."""
+    bare: dict[str, Any] = _without_prose(strictify(GraderReply.model_json_schema()))
+    return bare
+
+
+def _without_prose(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_prose(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: (
+            {name: _without_prose(sub) for name, sub in value.items()}
+            if key == "properties"
+            else _without_prose(value)
+        )
+        for key, value in node.items()
+        if key not in ("title", "description")
+    }
 
 
 @dataclass(frozen=True)
@@ -84,7 +104,7 @@ class Grader:
         frame = self.prompts.grader("system", cell.tool, "") + self.prompts.grader(
             "prompt", cell.tool, ""
         )
-        frame_tokens = (len(frame) + len(str(grader_schema()))) // CHARS_PER_TOKEN
+        frame_tokens = (len(frame) + len(json.dumps(grader_schema()))) // CHARS_PER_TOKEN
         expected = Usage(
             input_tokens=frame_tokens + quote_tokens, output_tokens=EXPECTED_OUTPUT_TOKENS
         )
