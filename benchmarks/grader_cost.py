@@ -8,17 +8,17 @@ and graders are priced from the usage the emulator reports. Target: at most 3% o
 
 Where a grader call's money goes is printed too, part by part, against the average cell: the
 emulator bills the prompt's text (system and user, 4 characters a token), so the instruction,
-the tool line and fence, and the review read are split by their characters. The output schema is
-shown apart: the real APIs bill it as input, the emulator does not (nor Anthropic's own
-structured-output preamble, about 170 tokens in the recording
-tests/conformance/anthropic/stream-json-output-config-sonnet45: 230 input tokens billed for a
-5-token prompt and a 190-character schema), so on the real API every grader call costs more than
-the share below; cells pay theirs inside their cached prefix. A second share adds both, as
-measured from the recordings: Anthropic bills a schema at about 2.4 characters a token plus a
-130-token preamble (230 and 414 input tokens for the 224- and 645-character schemas of
-stream-json-output-config-sonnet45 and stream-json-output-format-beta-sonnet45), OpenAI at about
-4.4 characters a token and no preamble to speak of (tests/conformance/openai: 172 and 64 for 645
-and 172 characters). An estimate, labelled so: the target is checked on the emulator's figure.
+the tool line and fence, and the review read are split by their characters. The output schema
+and Anthropic's structured-output preamble are shown apart: the real APIs bill them as input,
+the emulator does not, so on the real API a grader call costs more than the emulator's share
+(cells pay theirs inside their cached prefix, at cache prices). A second share adds both, an
+estimate labelled so (the target is checked on the emulator's figure), from the recordings in
+tests/conformance: Anthropic bills a schema at about 2.4 characters a token plus a 130-token
+preamble (230 and 414 input tokens for a 5-token prompt with a 224-character schema and a
+12-token one with a 645-character schema: stream-json-output-config-sonnet45 and
+stream-json-output-format-beta-sonnet45); OpenAI about 4.4 characters a token and no preamble
+to speak of (172 and 64 tokens for 645 and 172 characters: stream-json-schema-strict-gpt4o and
+stream-refusal-json-schema-gpt4o).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def breakdown(
         ("(schema: billed by the APIs only)", schema_tokens, schema_tokens * price.input / 1e6)
     )
     preamble = STRUCTURED_PREAMBLE[provider]
-    rows.append(("(and their structured-output preamble)", preamble, preamble * price.input / 1e6))
+    rows.append(("(structured-output preamble: APIs)", preamble, preamble * price.input / 1e6))
     rows.append(("(max_tokens: reserved, not spent)", GRADER_MAX_TOKENS, 0.0))
     return [(name, tokens, usd, usd / per_cell) for name, tokens, usd in rows]
 
@@ -153,8 +153,12 @@ def main() -> None:
             )
             if label == "every cell graded":
                 print("  one grader call, part by part, against the average cell:")
-                for name, tokens, usd, share in breakdown(spec(), provider, grader, record, served):
+                rows = breakdown(spec(), provider, grader, record, served)
+                for name, tokens, usd, share in rows:
                     print(f"    {name:<36} {tokens:>6.0f} tokens  ${usd:.7f}  {share:6.2%}")
+                review = next(usd for name, _, usd, _ in rows if name.startswith("headline"))
+                floor = review * calls / (total - graders + review * calls)
+                print(f"  the review alone, read once a cell, would be {floor:.3f} of the panel")
             share = graders / total
             verdict_line(f"  share ({provider}, {label})", share, f"<= {TARGET}", share <= TARGET)
             more_graders, more_cells = schema_billed(spec(), provider, model, grader, served)
