@@ -2,7 +2,8 @@
 
 The package is layered, each layer importing only those below it (tests/test_layers.py):
 
-- core: `models` (every pydantic model), `errors`, `secrets`, `resources`, `files`, `urls`, `config`
+- core: `models` (every pydantic model), `errors`, `secrets`, `resources`, `files`, `urls`,
+  `config`, `compiled`
 - `record`: reading records, aggregation
 - `inputs`: cards, personas, prompts, schemas, validate
 - `providers`: the provider protocol, one module per provider, retry, pricing

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from panel.compiled import template_cache
 from panel.models import CellResult, CommunityVote, Record
 from panel.record.consensus import representatives
 from panel.report.costing import cost_or_unknown
@@ -109,13 +110,15 @@ def caching_outcome(record: Record) -> str:
 
 
 def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:
-    """panel's templates: a missing value is an error, and HTML pages escape what they show."""
+    """panel's templates: a missing value is an error, and HTML pages escape what they show.
+    Compiled once per user and template source, not once per process (`panel.compiled`)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=template_cache(),
         **options,
     )
 
