@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,6 +102,28 @@ def test_removing_the_override_restores_the_models_cell(run_dir: Path) -> None:
     assert summary(restored, MODAL) == summary(before, MODAL)
     assert cell(restored, "builder", MODAL)["override"] is None
     assert "edited by" not in (run_dir / "panel.html").read_text()
+
+
+def test_render_derives_the_numbers_from_the_edited_cells_once(
+    run_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import panel.record.consensus as consensus
+
+    lent: list[object] = []  # each computation's stored statistics (None: all computed afresh)
+    real = consensus.panel_statistics
+
+    def counted(*args: Any, **options: Any) -> Any:
+        lent.append(options.get("stored"))
+        return real(*args, **options)
+
+    monkeypatch.setattr(consensus, "panel_statistics", counted)
+    write_override(
+        run_dir,
+        f'[[override]]\ntool = "{MODAL}"\npersona = "builder"\nscore = 2\n'
+        'editor = "ed"\nreason = "checked"\n',
+    )
+    assert main(["render", str(run_dir)]) == 0
+    assert lent == [None]
 
 
 @pytest.mark.parametrize(

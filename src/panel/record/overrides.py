@@ -14,9 +14,7 @@ from pathlib import Path
 from panel.errors import InputError
 from panel.files import read_toml, validate_as
 from panel.models import CommunityVote, Override, Record
-from panel.record.aggregate import aggregate_record
-from panel.record.consensus import panel_statistics
-from panel.record.store import RECORD, load_record, run_file
+from panel.record.store import RECORD, load_record, recomputed, run_file
 from panel.record.votes import apply_votes
 
 OVERRIDES = "overrides.toml"
@@ -46,25 +44,16 @@ def apply_overrides(record: Record, overrides: list[Override], source: str = OVE
         cell.model_copy(update={"override": by_cell.get((cell.persona, cell.tool))})
         for cell in record.cells
     ]
-    aggregates = aggregate_record(record, cells)
-    statistics = record.statistics
-    if statistics is not None:  # the intervals sit beside the edited ship %: same cells
-        statistics = panel_statistics(
-            [tool.id for tool in record.tools],
-            [persona.id for persona in record.personas],
-            [cell.edited() for cell in cells],
-            samples=statistics.samples,
-            balance_order=statistics.balance_order,
-        )
-    update = {"cells": cells, "aggregates": aggregates, "statistics": statistics}
-    return record.model_copy(update=update)
+    # The aggregates and the intervals beside the edited ship % come from the same cells.
+    return recomputed(record.model_copy(update={"cells": cells}), lend_intervals=False)
 
 
 def edited_record(folder: Path, votes: dict[str, CommunityVote] | None = None) -> Record:
     """A run folder's record as published: its overrides (or none) and any new votes applied.
     `panel render`, `validate` and `panel serve` read a run's files alike (`run_file`: no pipe,
     no link out of the folder)."""
-    record = load_record(run_file(folder, RECORD) or folder / RECORD)
+    # Read as stored: apply_overrides derives every number from the edited cells, once.
+    record = load_record(run_file(folder, RECORD) or folder / RECORD, as_stored=True)
     overrides_file = run_file(folder, OVERRIDES)
     overrides = load_overrides(overrides_file) if overrides_file else []
     record = apply_overrides(record, overrides, str(folder / OVERRIDES))

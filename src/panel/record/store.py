@@ -50,10 +50,11 @@ def load_record(path: Path, *, as_stored: bool = False) -> Record:
     return record if as_stored else recomputed(record)
 
 
-def recomputed(record: Record) -> Record:
+def recomputed(record: Record, *, lend_intervals: bool = True) -> Record:
     """The record with every number derived from its cells computed again from them: the
     aggregates (ship %, split, scores, the call), the statistics, the totals and `complete`.
-    A record edited by hand can change what a cell says, never what the cells add up to."""
+    A record edited by hand can change what a cell says, never what the cells add up to.
+    `lend_intervals=False` (cells just edited) computes every bootstrap interval afresh."""
     from panel.record.aggregate import aggregate_record, cell_totals
     from panel.record.consensus import panel_statistics
 
@@ -66,7 +67,8 @@ def recomputed(record: Record) -> Record:
             edited,
             samples=statistics.samples,
             balance_order=statistics.balance_order,
-            stored=statistics,  # lends its bootstrap intervals only where they are possible
+            # lends its bootstrap intervals only where they are possible
+            stored=statistics if lend_intervals else None,
         )
     update = {
         "aggregates": aggregate_record(record),
