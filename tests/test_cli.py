@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -164,3 +165,16 @@ def test_incomplete_panel_exits_1_and_still_writes(
     assert "panel incomplete" in err and "futurist × modal-gpu-inference: failed" in err
     record = json.loads((tmp_path / "o" / "latest" / "record.json").read_text())
     assert record["complete"] is False
+
+
+def test_only_the_process_own_main_spares_the_collector_its_last_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["render", "no-such-run"]) == 2  # called in process (a test, a tool): untouched
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(sys, "argv", ["panel", "render", "no-such-run"])
+    try:
+        assert main() == 2  # the process's own entry point: it ends next
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
