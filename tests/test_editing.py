@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,24 @@ def test_render_derives_the_numbers_from_the_edited_cells_once(
     )
     assert main(["render", str(run_dir)]) == 0
     assert lent == [None]
+
+
+RENDER_PROBE = """
+import sys
+from panel.cli.entry import main
+code = main(sys.argv[1:])
+unused = {"rich", "anthropic", "openai", "httpx", "uvicorn", "starlette", "sqlalchemy", "tomllib",
+          "panel.inputs", "panel.running", "panel.providers.registry", "panel.web.app"}
+print(code, sorted(unused & set(sys.modules)), file=sys.__stdout__)
+"""
+
+
+def test_render_loads_only_what_rebuilding_pages_needs(run_dir: Path) -> None:
+    """No model, server, rich console or TOML parser (no overrides.toml here): a process that
+    rebuilds two pages starts nothing else."""
+    command = [sys.executable, "-c", RENDER_PROBE, "render", str(run_dir)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(

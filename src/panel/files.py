@@ -7,7 +7,6 @@ import math
 import os
 import stat
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import TypeVar
 
@@ -139,6 +138,8 @@ def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
 
 
 def read_toml(path: Path) -> dict[str, object]:
+    import tomllib  # not every command reads TOML (render only with an overrides.toml)
+
     text = read_text(path)
     try:
         data = tomllib.loads(text)

@@ -9,7 +9,6 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,10 @@ from typing import TYPE_CHECKING
 
 from panel.errors import InputError
 
+# Every command's parser imports this module: the server's own imports wait for `serve`.
 if TYPE_CHECKING:
+    import socket
+
     from rich.console import Console
 
 DEFAULT_PORT = 8765
@@ -109,6 +111,8 @@ def _origin(text: str) -> str:
 
 def _listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound before the first line is printed (so the URL works)."""
+    import socket
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say so, and without it a
     # kept-alive connection waits ~40 ms per response (Nagle against delayed ACKs).
