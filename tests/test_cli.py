@@ -167,14 +167,19 @@ def test_incomplete_panel_exits_1_and_still_writes(
     assert record["complete"] is False
 
 
-def test_only_the_process_own_main_spares_the_collector_its_last_walk(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("command", "bounded"), [("render", True), ("view", False)])
+def test_only_the_process_own_main_spares_the_collector(
+    monkeypatch: pytest.MonkeyPatch, command: str, bounded: bool
 ) -> None:
-    assert main(["render", "no-such-run"]) == 2  # called in process (a test, a tool): untouched
-    assert gc.get_freeze_count() == 0
-    monkeypatch.setattr(sys, "argv", ["panel", "render", "no-such-run"])
+    """A process ends with its objects frozen (none walked at exit), and a bounded command
+    (render: one record) runs without the collector; a call in process changes neither."""
+    assert main([command, "no-such-run"]) == 2  # in process (a test, a tool): left alone
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    monkeypatch.setattr(sys, "argv", ["panel", command, "no-such-run"])
     try:
         assert main() == 2  # the process's own entry point: it ends next
         assert gc.get_freeze_count() > 0
+        assert gc.isenabled() is not bounded
     finally:
+        gc.enable()
         gc.unfreeze()

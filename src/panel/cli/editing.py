@@ -24,7 +24,7 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     render.add_argument("run", type=Path, help="a run folder, or its record.json")
     render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
     _add_server_options(render)
-    render.set_defaults(handler=_render)
+    render.set_defaults(handler=_render, bounded=True)  # one record, two pages
 
     view = commands.add_parser("view", help="open a run's page in a browser, or print its path")
     view.add_argument("run", type=Path, help="a run folder, or its record.json")

@@ -109,6 +109,10 @@ def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         args.argv = list(sys.argv[1:] if argv is None else argv)  # which flags were typed
+        if argv is None and getattr(args, "bounded", False):
+            # A command whose work is bounded (`set_defaults(bounded=True)`: one record's pages)
+            # makes its objects and exits: the collector would only walk them, twice over.
+            gc.disable()
         code = _dispatch(args, _stderr())
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
