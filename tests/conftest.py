@@ -36,8 +36,12 @@ def _loopback_only(self: socket.socket, address: object) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    # Compiled templates (panel.compiled) go to a cache of the test's own, not the user's.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
     for name in (
         "ANTHROPIC_API_KEY",
         "OPENAI_API_KEY",
