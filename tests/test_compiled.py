@@ -4,6 +4,7 @@ changes, and read only from a folder and files that nobody but the user could ha
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,19 @@ def test_a_linked_or_broken_entry_is_compiled_again(
     entry.write_bytes(entry.read_bytes()[:-20])  # truncated
     assert _cached(tmp_path).get_template("page.j2").render(value=3) == "3"
     assert compiles == ["page.j2", "page.j2", "page.j2"]
+
+
+def test_a_pipe_in_place_of_an_entry_is_not_waited_on(
+    cache_home: Path, compiles: list[str | None], tmp_path: Path
+) -> None:
+    entry = _planted(cache_home, tmp_path)
+    entry.unlink()
+    os.mkfifo(entry)
+    loading = threading.Thread(target=_cached(tmp_path).get_template, args=("page.j2",))
+    loading.daemon = True  # a reader blocked on the pipe must not keep the tests from ending
+    loading.start()
+    loading.join(timeout=10)
+    assert not loading.is_alive() and compiles == ["page.j2", "page.j2"]
 
 
 def test_a_folder_others_can_enter_is_not_used(cache_home: Path) -> None:

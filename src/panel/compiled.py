@@ -56,7 +56,10 @@ def private_folder(path: Path) -> Path | None:
 
 
 def template_cache() -> TemplateCache | None:
-    """The user's cache of compiled templates, or None when there is no safe place for one."""
+    """The user's cache of compiled templates, or None when there is no safe place for one
+    (or no way to tell: a system without file owners or O_NOFOLLOW)."""
+    if not hasattr(os, "geteuid") or not hasattr(os, "O_NOFOLLOW"):
+        return None
     home = cache_home()
     folder = private_folder(home.joinpath(*FOLDER)) if home is not None else None
     return TemplateCache(folder) if folder is not None else None
@@ -78,7 +81,9 @@ class TemplateCache(jinja2.BytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
-            descriptor = os.open(self._path(bucket), os.O_RDONLY | os.O_NOFOLLOW)
+            # No link followed, and no wait on a pipe: anything but a regular file is refused.
+            flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+            descriptor = os.open(self._path(bucket), flags)
         except OSError:
             return  # not cached yet (or not readable): compiled as usual
         with os.fdopen(descriptor, "rb") as stream:
@@ -99,7 +104,7 @@ class TemplateCache(jinja2.BytecodeCache):
             with os.fdopen(descriptor, "wb") as stream:
                 bucket.write_bytecode(cast(IO[bytes], stream))
             os.replace(temporary, self._path(bucket))
-        except OSError:
+        except (OSError, ValueError, TypeError):  # a full disk; code marshal cannot write
             Path(temporary).unlink(missing_ok=True)
 
     def _path(self, bucket: Bucket) -> Path:
