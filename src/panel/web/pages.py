@@ -3,8 +3,10 @@ desk's script), and the form for a new panel. Every value is escaped by the temp
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import jinja2
 from anyio import to_thread
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,12 +19,19 @@ from panel.web.api import desk_of, run_of, with_voter
 from panel.web.new_run import card_files
 
 PAGE_SIZE = 50
-_env = template_environment(html=True)  # the pages' own options, shared with the digest
-_env.filters["percent"] = percent
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The pages' own options, shared with the digest; made at the first page, not at import
+    (where the compiled templates are kept is read then)."""
+    env = template_environment(html=True)
+    env.filters["percent"] = percent
+    return env
 
 
 def _page(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(name).render(**context))
+    return HTMLResponse(_environment().get_template(name).render(**context))
 
 
 async def index_page(request: Request) -> Response:
