@@ -1,7 +1,7 @@
 """Compiled jinja2 templates kept between processes, in a folder only the user can write.
 
-Compiling the two page templates takes most of `panel render`'s time; loading them compiled
-takes a few milliseconds. jinja2 stores a template's code with a checksum of its source, so
+Compiling the two page templates took 0.06 s of a `panel render` process's 0.27 s; loading
+them compiled takes about 1 ms. jinja2 stores a template's code with a checksum of its source, so
 an edited template is compiled again. What else changes the code jinja2 writes (the
 environment's syntax, escaping, filters and tests, jinja2's and Python's versions) is part
 of each entry's key.
