@@ -11,13 +11,20 @@ tests/data/stance/README.md), it prints the figures after tuning:
   be re-asked. Target: at least 80%. Passages whose call is only implied are shown apart.
 - CPU per quote: `read` on every passage, and on quotes of about 1,000 characters (the page's
   length) built from them, median of 5 rounds. Target: well under 1 ms.
+
+`--corpus DIR` scores a folder of parts kept outside the repository (real review prose, the same
+`[[passage]]` format) as one set instead: its totals, then each miss and false re-ask with its
+text. `--totals-only` prints the totals alone, no id and no passage text: for a held-out folder
+whose passages must stay unread.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from _common import ROOT, header
 
@@ -71,7 +78,35 @@ def _cpu_per_quote(passages: list[corpus.Passage]) -> float:
     return statistics.median(rounds)
 
 
+def _outside(folder: Path, *, totals_only: bool) -> None:
+    """Totals on an outside folder; with them, unless `totals_only`, what each miss says."""
+    passages = corpus.load_folder(folder)
+    score = corpus.score(passages)
+    calls = {p.call for p in passages}
+    counts = ", ".join(f"{len([p for p in passages if p.call == c])} {c}" for c in sorted(calls))
+    implied = len(score.caught) - score.caught_worded
+    print(f"{len(passages)} passages ({counts}) in {folder}")
+    print(f"false re-asks:  {_percent(len(score.false_reasks), score.consistent)}")
+    print(f"worded caught:  {_percent(score.caught_worded, score.worded)}")
+    print(f"implied caught: {_percent(implied, score.calls - score.worded)}")
+    print(f"CPU per passage: {1000 * _cpu_per_quote(passages):.3f} ms")
+    if totals_only:
+        return
+    by_id = {p.id: p for p in passages}
+    for label, ids in (("FALSE RE-ASK", score.false_reasks), ("MISSED", score.missed)):
+        for passage_id in ids:
+            passage = by_id[passage_id]
+            print(f"\n{label} {passage_id} ({passage.call}, {passage.tool}): {passage.text}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--corpus", type=Path, help="score this folder of parts instead")
+    parser.add_argument("--totals-only", action="store_true", help="no ids, no passage text")
+    args = parser.parse_args()
+    if args.corpus is not None:
+        _outside(args.corpus, totals_only=args.totals_only)
+        return
     header("stance reader on the review corpus")
     _figures()
     passages = [p for half in (*corpus.HALVES, *corpus.UNTUNED) for p in corpus.load(half)]

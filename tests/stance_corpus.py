@@ -55,7 +55,16 @@ class Score:
 
 
 def load(half: str) -> list[Passage]:
-    data = tomllib.loads((CORPUS / f"{half}.toml").read_text(encoding="utf-8"))
+    return load_file(CORPUS / f"{half}.toml")
+
+
+def load_folder(folder: Path) -> list[Passage]:
+    """Every part in `folder` (*.toml, in name order): an outside corpus, scored as one."""
+    return [p for path in sorted(folder.glob("*.toml")) for p in load_file(path)]
+
+
+def load_file(path: Path) -> list[Passage]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [
         Passage(
             p["id"],
