@@ -18,7 +18,7 @@ CORPUS = Path(__file__).resolve().parent / "data" / "stance"
 HALVES = (
     "tune", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7",
     "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
-    "blind17",
+    "blind17", "real1",
 )  # fmt: skip
 UNTUNED = ("blind18",)  # never tuned for its catches: the standing estimate for unseen prose
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}

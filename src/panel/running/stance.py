@@ -153,6 +153,9 @@ def _done(sentence: str, names: Names) -> Stance | None:
 def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Call]:
     """ "Would I build the next one on it? Yes." makes the call the question asks about."""
     asked, said = i.QUESTION_CALL.match(question), i.ANSWER.match(answer)
+    about = names.mentions(question)
+    if said and i.READY_QUESTION.search(question) and ("tool" in about or not about):
+        return [Call("ship" if said["yes"] else "skip", f"{question} {answer}", True)]
     if asked is None and said is not None and names.at(question) == "tool":
         return [Call("ship" if said["yes"] else "skip", f"{question} {answer}", True)]  # "X? nah."
     if asked is None or said is None:
@@ -179,6 +182,9 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
         calls += [
             Call(c.stance, c.clause, c.firm and not conceded, c.conditional) for c in found[index]
         ]
+    split = w.SPLIT_USES.search(sentence) if " for " in sentence else None
+    if split and len(set(names.mentions(split.group()))) == 2:  # "use X for A and Y for B"
+        return [Call(c.stance, c.clause, False, True) for c in calls]
     return calls
 
 

@@ -35,7 +35,7 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
         for m in g.verbs(text)
         if (call := _verb_call(text, m, clause, labelled, names, hints.proper))
     ]
-    judged = _judged(text) if any(key in text for key in hints.judged) else []
+    judged = _judged(text, names) if any(key in text for key in hints.judged) else []
     found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
     return found + _idiom_calls(whole, names, hints)
 
@@ -60,8 +60,8 @@ def _idiom_calls(text: str, names: Names, hints: Hints) -> list[Found]:
 
 def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Names) -> Found | None:
     before = text[: match.start()]
-    if w.NOUN_NEGATOR.search(before):
-        return None  # "not a must-have", "I wouldn't call it a no-brainer": no call either way
+    if w.NOUN_NEGATOR.search(before) or g.NEGATIVE_SUBJECT.search(before):
+        return None  # "not a must-have", "none of them is a no-brainer": no call either way
     stance = idiom.stance
     if idiom.about:
         kind = _named(match["x"], names)
@@ -71,7 +71,8 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
             return None
     elif _about_rival(before, names):
         return None  # "Render is a no-brainer": about Render
-    firm = not idioms.PAST_BEFORE.search(before)  # "it was a no-brainer at the time": a story
+    # "it was a no-brainer at the time", "made it the obvious choice": a story
+    firm = not (w.PAST_CHOICE.search(before) or w.THEN.search(before))
     return stance, firm, bool(g.SCOPE.search(text[match.end() :]))
 
 
@@ -118,8 +119,9 @@ def _verb_call(
         )
     else:
         target = _object(rest, names, before)
+    skill = match.group().startswith("learn")  # "learn Markdown first": a skill, not a rival
     if target == "name" and rest.split()[0] in proper and verb.stance == "ship" and not verb.keeps:
-        target = "alt"  # "go with ECS on Fargate": a name that is neither the tool nor a rival
+        target = "name" if skill else "alt"  # "go with ECS on Fargate": neither tool nor rival
     if verb.lemma == "alternative" and target not in ("rival", "alt"):
         return None  # "run it with --debug" is no call; "run GlitchTip instead" is one
     rejected = g.REJECTED.search(rest)
@@ -142,7 +144,10 @@ def _verb_call(
         if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
             return None  # "no reason to use React": no call on this tool
         stance = OPPOSITE[stance]
-    return stance, firm and verb.firm, bool(g.SCOPE.search(rest))
+    use = target in ("rival", "alt") and g.USE_FOR.search(rest) is not None
+    if verb.lemma == "consider" and w.MINE_TO_CONSIDER.search(before):
+        firm = False  # "I'd consider it", "worth considering": a thought, not advice
+    return stance, firm and verb.firm, bool(g.SCOPE.search(rest)) or use
 
 
 def _speaker(
@@ -152,6 +157,7 @@ def _speaker(
     first = verb_text.split()[0]
     gerund = first.endswith("ing") and first != "bring"
     lead = g.LEAD.search(before) or g.GERUND_LEAD.search(before) or g.WHY_LEAD.search(before)
+    lead = lead or g.THAT_LEAD.search(before)
     flips = 0
     if lead is not None:
         if lead.groupdict().get("negated") or lead.groupdict().get("against"):
@@ -215,6 +221,8 @@ def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | No
         return bool(g.ADVICE_MODAL.search(words) or verb.lemma in ("own", "regret"))
     if subject in g.IMPERSONAL or not subject:
         return False
+    if verb.lemma == "own" and g.NEGATOR.search(words):
+        return True  # "your startup doesn't need it", "most teams don't need it"
     return bool(g.THIRD_PERSON_ADVICE.search(words))  # "anyone starting fresh should use it"
 
 
@@ -285,17 +293,35 @@ def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
     return None
 
 
-def _judged(text: str) -> list[tuple[Stance, bool]]:
+def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     """A call judged by an evaluation: "shipping on this now would be a mistake"."""
     against, keeps = w.AGAINST.search(text), w.FOR.search(text)
     match = w.JUDGED.search(text) if against or keeps else None
     if match is None:
-        return []
+        return _named_judged(text, against, names) if against else []
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
+    if match.group().endswith("skip") or match.group() == "skipping":
+        rest = text[match.end() :].strip()
+        if _object(rest, names, "") in ("unknown", "name") and not w.OWN_THING.match(rest):
+            return []  # "it would be a mistake to skip the docs": not the tool that is skipped
     # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
     outside = text[: against.start()] + " " + text[against.end() :] if against else text
     flips = len(g.NEGATOR.findall(outside)) + (1 if against else 0)
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
+
+
+def _named_judged(text: str, against: re.Match[str], names: Names) -> list[tuple[Stance, bool]]:
+    """The tool judged by name: "microservices are a premature optimization", "it was a mistake"."""
+    subject = w.JUDGED_SUBJECT.search(text[: against.start()])
+    if subject is None or text[against.end() :].startswith((" to ", " not to ")):
+        return []  # "it would be a mistake to skip the docs": the infinitive is the call's
+    named = names.at(subject["subject"]) == "tool"
+    strong = subject["subject"] in ("it", "this", "that") and w.STRONG_AGAINST.search(
+        against.group()
+    )
+    if not named and not strong:
+        return []
+    return [("ship" if g.NEGATOR.search(subject.group()) else "skip", True)]
 
 
 def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool]]:
@@ -312,17 +338,18 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
-            call = _judged_noun(stance, match.group(), text[match.end() :])
+            call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])
             if call:
                 taken.append(range(match.start(), match.end()))
             if call and not _about_rival(text[: match.start()], names):
                 before = text[: match.start()]
-                negated = bool(w.NOUN_NEGATOR.search(before))
+                negated = bool(w.NOUN_NEGATOR.search(before) or g.NEGATIVE_SUBJECT.search(before))
                 if negated and _UNNEGATABLE.search(match.group()):
                     continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
                 # "X was the go-to in 2019" is history; "it was the right call" still a call.
-                past = bool(_HISTORY.search(match.group()) and idioms.PAST_BEFORE.search(before))
+                past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
+                past = past or bool(w.THEN.search(before))  # "where they were the right choice"
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):
@@ -333,7 +360,6 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
 
 
 _MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
-_HISTORY = re.compile(r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper)\b")
 # "there's nothing left that makes it worth staying": no reason is a negation
 _NOTHING = re.compile(
     r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
@@ -345,25 +371,20 @@ _INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick":
 _UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 
-def _judged_noun(stance: Stance, phrase: str, after: str) -> Stance | None:
+def _judged_noun(stance: Stance, phrase: str, after: str, before: str) -> Stance | None:
     if not w.CHOICE_NOUN.search(phrase):
         return stance
     if _MINE_AFTER.match(after):
         return "ship"  # "the starting point I'd hand them": the writer's own pick
     if w.BAD_CHOICE.search(phrase):
         return "skip"
+    if w.SHOULD_BE.search(before):
+        return "ship"  # "it should be the default starting point": the choice, prescribed
     return "ship" if w.GOOD_CHOICE.search(phrase) else None
 
 
 def _about_rival(before: str, names: Names) -> bool:
     mentioned = names.mentions(before)
     if not mentioned:  # "a lighter, privacy-first tool is the better fit": some other tool
-        return bool(_ANOTHER.match(before))
+        return bool(w.ANOTHER.match(before) or w.MOVE_ELSEWHERE.search(before))
     return "tool" not in mentioned
-
-
-_ANOTHER = re.compile(
-    r"^(?!the |this |that |it |its |our |my )(?:(?:a|an|another|some|any)\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:tool|option|alternative|service|library|framework|product|platform|solution|approach"
-    r"|something|anything|one)(?: else)?\s+(?:is|are|would be|will be|'s|seems|feels)\s"
-)

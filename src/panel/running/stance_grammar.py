@@ -36,7 +36,8 @@ _CHAIN_WORD = alt(
     "reluctantly", "confidently", "comfortably", "at least", "in good conscience", "keep",
     "happy to", "glad to", "pleased to", "willing to", "quick to", "ready to", "hesitate to",
     "comfortable", "confident", "almost certainly", "almost", "totally", "fully", "wholly",
-    "heavily", "unhesitatingly", "again",
+    "heavily", "unhesitatingly", "again", "often", "usually", "typically", "normally", "mostly",
+    "inevitably", "eventually", "however", "therefore", "thus",
     "without hesitation", "from now on", "then", "so", "please", "yourself a favou?r and",
     "in good faith", "in good conscience", "with a straight face", "in any conscience",
     r"[a-z]+ly",
@@ -58,10 +59,15 @@ INTENT_MODAL = re.compile(
 PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
 PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
 # Verbs a reviewer uses in the present to make a call: "I recommend it", "we suggest".
-PRESENT_CALL = {"recommend", "regret"}
+PRESENT_CALL = {
+    "recommend",
+    "regret",
+    "stay",
+    "return",
+}  # "we stay with it", "I always come back to it"
 HEDGE = re.compile(
-    r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want)"
-    r"|may(?! want)|could(?!n't)|i guess|not sure)\b"
+    r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want| not need)"
+    r"|may(?! want| not need)|could(?!n't)|i guess|not sure)\b"
 )
 
 # An advice frame before the verb: "my advice is to", "I'd tell anyone to", "no reason to".
@@ -94,8 +100,14 @@ GERUND_LEAD = re.compile(
     r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
     r" down on the side of|in favou?r of|side with"
     r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
+    r"|(?:find|found) (?:myself|ourselves)"
     r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)"
     r"|^(?:(?:i'm|i am|we're|we are) (?:firmly |strongly |very much )?)?against))\s*$"
+)
+# "I recommend that you wait", "I'd urge you find alternatives": advice with no "to".
+THAT_LEAD = re.compile(
+    r"\b(?:recommend|suggest|advise|propose|urge)(?:s|ed)? (?:that )?(?:you|teams|people|everyone"
+    r"|anyone|folks|readers)(?: (?:all|just|simply|really|seriously|do not|don't|not|never))?\s*$"
 )
 # "I can't see why you'd pick it": a negated frame, like "no reason to".
 WHY_LEAD = re.compile(
@@ -109,7 +121,9 @@ NEG_RAISING = re.compile(
 )
 # Inside a condition on the reader: "unless you need X", "if you want to use Y".
 READER_CONDITION = re.compile(
-    r"\b(?:if|unless|when|whenever|as long as) (?:you|your team|you're|you've|you'd)\b[^,;]*$"
+    r"\b(?:if|unless|when|whenever|as long as|before|until|till|once) (?:you|your team|you're"
+    r"|you've|you'd)\b[^,;]*$"
+    r"|\bif (?:i|we) (?:would|'d|were to|had to|ever|did|do)(?: \w+)?\s*$"  # "if I would use it"
 )
 # Whom an imperative is addressed to: "mac devs, just switch already".
 VOCATIVE = re.compile(
@@ -241,6 +255,8 @@ WAIT_FOR = re.compile(
     r"|version|quarter|month)|general availability|ga\b|it\b|them\b|this\b|\S+(?: \S+)? to "
     r"(?:mature|settle|stabili[sz]e|ship|land|improve|catch up|prove|grow))"
 )
+# After a rival, the use it is given: "use Obsidian for learning" splits the work, picks nothing.
+USE_FOR = re.compile(r"\bfor (?!now\b|good\b|sure\b|long\b|a while\b|me\b|us\b|years\b)[a-z]")
 # After the object, a scope that narrows a call to some uses: "I wouldn't use it for X".
 SCOPE = re.compile(
     r"\bfor (?!now|me\b|us\b|good|long|sure|what|a (?:while|year|"

@@ -44,7 +44,9 @@ go-to goto :: (?:(?:my|our|the team's|everyone's) (?:new |current |daily |defaul
 driver default standard :: (?:my|our) (?:daily driver|new default|default now|new standard|standard now)
 standard :: the (?:new |clear |de facto )?standard (?:now|for (?:us|me|our team))
 further :: look no further
-worth_every :: worth every (?:penny|cent|dollar|minute|second)
+worth_every :: worth every (?:penny|cent|dollar|minute|second|hour|tradeoff|trade-off|compromise)
+beat :: (?:hard|tough|difficult) to beat
+resistance :: the path of least resistance
 then_some times_over :: worth (?:it|the (?:money|price|hype|switch|upgrade|subscription|investment|effort|learning curve)) (?:and then some|ten times over|many times over|a hundred times over)
 itself :: (?:paid|pays) for itself
 regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
@@ -58,7 +60,7 @@ thank :: (?:you'll|you will|your team will|future you will|your future self will
 thank :: thank me later
 wonder :: (?:you'll|you will) wonder how you (?:ever )?(?:lived|worked|coped|managed) without (?:it|this)
 imagine picture :: (?:can't|cannot|couldn't|wouldn't want to) (?:imagine|picture) (?:working|living|coding|developing|life|going|doing \w+) without (?:it|this|them)
-sold convert converted hooked :: (?:i'm|we're|i am|we are|consider me|color me|colour me) (?:totally |fully |completely )?(?:sold|a convert|converted|hooked)
+sold convert converted hooked :: (?:i'm|we're|i am|we are|i was|we were|consider me|color me|colour me) (?:totally |fully |completely )?(?:sold|a convert|converted|hooked)
 sold :: sold on (?:it|this|them)
 sold :: ^sold$
 me_up :: (?:sign|count) me up
@@ -118,6 +120,7 @@ away :: (?:run|stay) (?:far |well )?away
 hills :: run for the hills
 save spare :: (?:save|spare) (?:yourself|yourselves|your team|everyone) (?:the|some|a lot of|a world of|from the)? ?(?:\w+ )?(?:trouble|headache|headaches|hassle|money|pain|time|grief|frustration|heartache|effort|misery|cost|bother|agony)
 save :: save your (?:money|time|sanity|cash|breath|effort|weekend)
+dead :: (?:is|'s|are|'re) (?:now )?dead to (?:me|us)
 waste :: (?:don't|do not|never) waste (?:your|any|a minute of your|a second of your) (?:time|money|effort|energy|weekend)
 worth :: not worth (?:it|the (?:hassle|money|price|effort|time|trouble|headache|pain|switch|upgrade|risk|cost|migration|subscription|licen[cs]e fee)|your (?:time|money)|bothering|paying for|switching to|the \w+ fee)
 worth :: (?:not|isn't|is not|wasn't) worth (?:a|the) (?:look|try|download|install)
@@ -180,7 +183,7 @@ vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|
 where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start)
 rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
 toward towards :: (?:nudge|push|steer|point|send|direct) (?:[\w'-]+ ){1,3}?(?:toward|towards) {x}
-standard default :: (?:approved|adopted|chose|picked|made|named|declared|blessed|selected) {x} (?:as )?(?:the|our) (?:new |official |company-wide |team-wide |org-wide )?(?:standard|default)
+standard default :: (?:^|\b(?:we|i|team|leadership|company|org|committee|board|management|cto|they)(?:'ve| has| have| finally| officially| just)* )(?:approved|adopted|chose|picked|made|named|declared|blessed|selected) {x} (?:as )?(?:the|our) (?:new |official |company-wide |team-wide |org-wide )?(?:standard|default)
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -241,7 +244,6 @@ for _k, _idiom in _ALL:
     BY_KEY[_k] = (*BY_KEY.get(_k, ()), _idiom)
 KEYS = frozenset(BY_KEY)
 
-PAST_BEFORE = re.compile(r"\b(?:was|were|had been|used to be|used to)\s+(?:\w+\s+)?$")
 
 # Stories: what the writer did with the tool, and a closer that makes it a call.
 DID_ADOPT = re.compile(
@@ -296,12 +298,18 @@ QUESTION_CALL = re.compile(
     r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
 )
 ANSWER = re.compile(
-    r"^(?:a:\s*|answer:\s*)?(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
+    r"^(?:a:\s*|answer:\s*|reply:\s*)?(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
     r"(?:(?P<yes>yes|yep|yeah|yup|absolutely|definitely|without (?:a doubt|hesitation)|of course"
     r"|100%|in a heartbeat|every time|hell yes|sure|for sure|totally|no question|no doubt"
     r"|without question|instantly|easily)|(?P<no>no|nope|not yet|probably not|absolutely not"
     r"|definitely not|hell no|no way|not a chance|never|not anymore|not again|nah|not today"
     r"|not in a million years|only if|only when))\b"
+)
+# A question on the tool's fitness that a yes or no answers: "Is it production ready? Yes."
+READY_QUESTION = re.compile(
+    r"\b(?:production[- ]ready|ready for production|(?:used|use it|run it|running it) in production"
+    r"|(?:still )?(?:maintained|supported)|the (?:industry |de facto )?standard|the right (?:choice|pick|tool)"
+    r"|a (?:good|safe|sane) (?:choice|pick|bet|idea)|safe to use|stable enough)\b"
 )
 # "Firebase or Supabase for a new app? Supabase.": an answer that is a name.
 NAME_ANSWER = re.compile(

@@ -64,6 +64,9 @@ def _aliases(name: str, last: bool = False) -> set[str]:
     if len(words) > 1 and words[0] in VENDORS:
         return {name, " ".join(words[1:])}  # "r2" is short, and still the product's name
     found = {NAME_SUFFIX.sub("", name)}
+    short = _SHORT_FORM.sub("", name)
+    if len(words) == 1 and len(short) >= 5:
+        found.add(short)  # "postgres" for "postgresql", "mongo" for "mongodb"
     if len(words) > 1:
         found.add(NAME_SUFFIX.sub("", words[0]))
         if last and len(words[-1]) >= 4:
@@ -86,8 +89,10 @@ COMMON_WORDS = frozenset((
     "functions", "workers", "actions", "projects", "hosting", "sdks", "instance", "runtime",
     "framework", "engine", "platform", "service", "services", "suite", "tools", "sync",
     "drive", "mail", "photos", "notes", "search", "query", "router", "realm", "stack", "base",
+    "graph", "couch",
 ))  # fmt: skip
 
+_SHORT_FORM = re.compile(r"(?<=[a-z])(?:ql|db|js)$")
 NAME_SUFFIX = re.compile(r"\.(?:js|io|dev|sh|ai|app|com|so|new|co|run|org|net)$")
 
 # What others say: a call after these words is someone else's.
@@ -95,6 +100,7 @@ REPORTED = re.compile(
     r"\b(?:says?(?! enough)|said|tells?|told|swears?"
     r"|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
+    r"|assumes?|assumed|suggested|pretend(?:s|ed|ing)?"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
     r"|bills itself|pitches|tagline|slogan)\b"
@@ -105,7 +111,8 @@ REPORTED_WORDS = frozenset((
     "claims", "argue", "argues", "insist", "insists", "believe", "believes", "recommends",
     "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
-    "bills", "pitches", "tagline", "slogan",
+    "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
+    "pretends", "pretended", "pretending",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -153,7 +160,7 @@ def own_words(sentence: str) -> str:
 
 # No leading or trailing \s*: a pattern that may start with a space is tried at every position.
 _CONTRAST = re.compile(
-    r";|\s-\s|(?<!anything )(?<!not just )\bbut\b|\bhowever\b"
+    r";|\s-\s|(?<!anything )(?<!not just )\bbut\b|(?<!n't )(?<!not )\bhowever\b"
     r"|(?:(?<=, )|(?<=and ))yet\b(?!\s*[,.;:!?]|\s*$)|\bthough\b(?!\s*[,.;:!?]|\s*$)"
     r"|\balthough\b|\bwhereas\b|\bstill\b(?=\s*,)|\bnonetheless\b|\bnevertheless\b"
 )

@@ -110,7 +110,7 @@ AGAINST = re.compile(
     + alt(
         r"(?:a|an|the)\s+(?:\w+\s+)?"
         + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
-              "leap of faith"),
+              "leap of faith", "regret"),
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
         "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
         "doesn't make (?:much )?sense", "no longer makes sense",
@@ -167,7 +167,7 @@ JUDGED_KEYS = frozenset((
     "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
     "unwise", "naive", "irresponsible", "too early", "too soon", "justify", "justified",
     "foolish", "sense", "overkill", "waste", "right", "obvious", "smart", "best", "correct",
-    "easy call", "brainer",
+    "easy call", "brainer", "regret",
     "sensible", "wise", "defensible", "prudent", "easiest", "smartest", "cheapest",
 ))  # fmt: skip
 
@@ -187,4 +187,57 @@ TIME_TO_MOVE = re.compile(
 FRONTED_FOR = re.compile(
     r"^for (?!now\b|me\b|us\b|what\b|years\b|months\b|once\b|a (?:while|year|month|week)\b"
     r"|the (?:first|last) time\b)"
+)
+
+
+# A choice judged in the past: history, not a call ("X was the obvious choice in 2019").
+PAST_BEFORE = re.compile(r"\b(?:was|were|had been|used to be|used to)\s+(?:\w+\s+)?$")
+HISTORY = re.compile(
+    r"\b(?:go-to|default|standard|winner|favou?rite|must|no-brainer|keeper|obvious|natural)\b"
+)
+
+PAST_CHOICE = re.compile(rf"{PAST_BEFORE.pattern}|\bmade (?:it|them|this|that) $")
+
+# A past evaluation placed in another time or setting: "in banking, where they were the right call"
+THEN = re.compile(
+    r"\b(?:where|when|back when|back then|at one point|at the time|in (?:19|20)\d\d)\b"
+    r"[^,;]*\b(?:was|were)\s+(?:\w+\s+)?$"
+)
+
+MOVE_ELSEWHERE = re.compile(
+    r"\b(?:moving|switching|migrating) (?:over )?to (?:a|an|another|some)"
+    r" (?:new |different |other )?"
+)
+
+ANOTHER = re.compile(
+    r"^(?!the |this |that |it |its |our |my )(?:(?:a|an|another|some|any)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:tool|option|alternative|service|library|framework|product|platform|solution|approach"
+    r"|something|anything|one)(?: else)?\s+(?:is|are|would be|will be|'s|seems|feels)\s"
+)
+
+# "It was a mistake", "microservices are a premature optimization": who is judged.
+JUDGED_SUBJECT = re.compile(
+    r"(?:^|[,;:] |\b(?:and|so|but|honestly|frankly|good\.?) )(?:(?:a|an|the|our|my|your) )?"
+    r"(?P<subject>[\w.+-]+(?: [\w.+-]+)?)"
+    r"(?: (?:is|are|was|were|'s|would be|will be|remains?|seems?)| (?:is|are|was) not)"
+    r"(?: (?:just|really|simply|often|usually|generally|still|probably|basically|honestly"
+    r"|absolutely|always|clearly))?(?: (?:a|an|the|pure|just))?\s*$"
+)
+# What "it" alone may be judged: strong enough that "it" is the tool ("it was a mistake").
+STRONG_AGAINST = re.compile(r"\b(?:mistake|regret|waste|overkill|premature)\b")
+# Work divided between two tools: "use Excel for the sums and Airtable for the forms".
+SPLIT_USES = re.compile(
+    r"\b(?:use|pick|choose|go with|reach for|keep) [\w.+-]+(?: [\w.+-]+)? for [^;]{1,60}?"
+    r"(?:,|\band|;) (?:use |pick |choose |go with |reach for |keep )?[\w.+-]+(?: [\w.+-]+)? for\b"
+)
+# What of the tool's own may be skipped: "skipping this release would be a mistake".
+OWN_THING = re.compile(
+    r"(?:this|the|that|its) (?:\w+ )?(?:release|version|upgrade|update|plan|tier|subscription"
+    r"|renewal|beta|launch|one|tool|product)\b"
+)
+# "It should probably be the default starting point": a choice prescribed.
+SHOULD_BE = re.compile(r"\b(?:should|must|ought to)(?: \w+)? be\s*$")
+# "I'd consider it", "worth considering", "might consider": a thought, not advice.
+MINE_TO_CONSIDER = re.compile(
+    r"\b(?:(?:i|we)(?:'d|'ll|'m|'re)?(?: [\w']+){0,3}|worth|might|may|could)\s*$"
 )
