@@ -125,8 +125,17 @@ def read(
         closer = i.CLOSER.search(mine) if any(k in mine for k in i.CLOSER_KEYS) else None
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
-        calls += _sentence_calls(mine, names, hints)
+        found = _sentence_calls(mine, names, hints)
+        if mine.startswith(("but ", "however")) and any(c.firm for c in found):
+            calls = _overruled(calls, found)  # "At first: sign me up! But ... I've moved on."
+        calls += found
     return Reading(verdict, tuple(calls))
+
+
+def _overruled(before: list[Call], found: list[Call]) -> list[Call]:
+    """A "But ..." sentence that makes a firm call turns the earlier opposite calls into history."""
+    stances = {c.stance for c in found if c.firm}
+    return [Call(c.stance, c.clause, c.firm and c.stance in stances, c.conditional) for c in before]
 
 
 def _about_the_rival_before(sentence: str, before: str, names: Names) -> bool:
@@ -175,6 +184,10 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
     calls += _ring(sentence, names) + _name_for_condition(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
+    for index in range(1, len(found)):  # "if you need X, it's the wrong tool - use Y instead"
+        before = found[index - 1]
+        if segments[index][0] in (";", "-") and before and all(c.conditional for c in before):
+            found[index] = [Call(c.stance, c.clause, c.firm, True) for c in found[index]]
     for index, (marker, _) in enumerate(segments):
         following = segments[index + 1][0] if index + 1 < len(segments) else ""
         # "Though I'd normally pick it, ..." concedes; so does "I'd pick it, but skip it for now".
@@ -242,7 +255,8 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
         for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
-            hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(clause.text))
+            own = w.READER_IF.sub("", clause.text)  # "if you're not sure": the reader's doubt
+            hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(own))
             conditional = scope == "reader" or scoped or clause.text in narrowed
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
@@ -272,6 +286,9 @@ def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: Hints
         for c in clauses
     ]
     starts = [bool(w.CONDITION.match(c.text)) for c in clauses]
+    for index in range(1, len(clauses) - 1):  # "if you are on X, or you need Y, Z": one condition
+        if starts[index - 1] and not starts[index] and w.READER.match(clauses[index].text):
+            starts[index], own[index] = True, own[index - 1]
     scopes: list[Scope] = []
     for index, scope in enumerate(own):
         bounds: list[Scope] = [scope, "later" if subjunctive else "firm"]

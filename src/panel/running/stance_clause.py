@@ -60,7 +60,7 @@ def _idiom_calls(text: str, names: Names, hints: Hints) -> list[Found]:
 
 def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Names) -> Found | None:
     before = text[: match.start()]
-    if w.NOUN_NEGATOR.search(before) or g.NEGATIVE_SUBJECT.search(before):
+    if w.NOUN_NEGATOR.search(before) or w.NEGATIVE_COPULA.search(before):
         return None  # "not a must-have", "none of them is a no-brainer": no call either way
     stance = idiom.stance
     if idiom.about:
@@ -96,10 +96,10 @@ def _verb_call(
 ) -> Found | None:
     verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
     before, rest = text[: match.start()], text[match.end() :].strip()
-    if g.READER_CONDITION.search(before):
+    if g.READER_CONDITION.search(before) or w.WHERE_MINE.search(before):
         return None  # "go with it unless you need Sphinx": the condition's verb is no call
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
-    if match.group().startswith("wait") and (rest.startswith("to ") or waits_on):
+    if match.group().startswith("wait") and (rest.startswith(("to ", "and ")) or waits_on):
         return None  # "can't wait to see v2"; "wait on the network request": no call
     if verb.lemma == "own" and not rest:
         return None  # "the plugins you still need": a relative clause, no call
@@ -112,6 +112,8 @@ def _verb_call(
         target = _object(rest, names, before)
         if target not in ("tool", "rival") and via:
             target = _object(via["object"], names, before)
+    elif verb.lemma == "switch" and " to " in f" {rest}" and not rest.startswith("to "):
+        target = _object(f" {rest}".split(" to ", 1)[1], names, before)  # "from Jest to Vitest"
     elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
         via = g.VIA.search(rest) if not g.HERE.match(rest) else None
         target = (
@@ -129,6 +131,8 @@ def _verb_call(
         target = "alt"  # "build it on something you can take with you rather than Bubble"
     named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
     flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
+    if flips < 0 and target == "tool" and g.REJECTED.search(rest) and w.MINE_NOW.search(before):
+        flips, firm = len(g.NEGATOR.findall(before)), True  # "we choose pnpm over npm"
     if flips < 0:
         return None
     elided = g.CHAIN.fullmatch(before) is not None  # "Don't buy.", "Would buy again."
@@ -160,15 +164,19 @@ def _speaker(
     lead = lead or g.THAT_LEAD.search(before)
     flips = 0
     if lead is not None:
-        if lead.groupdict().get("negated") or lead.groupdict().get("against"):
+        if (
+            lead.groupdict().get("negated")
+            or lead.groupdict().get("against")
+            or lead.groupdict().get("caution")
+        ):
             flips += 1  # "no reason to", "I can't see a reason to": one negation
             flips += 1 if lead.group().rstrip().endswith("not to") else 0
         else:
             flips += len(g.NEGATOR.findall(lead.group()))
         flips += 1 if lead.group().startswith("regret") else 0
         before, gerund = before[: lead.start()], False
-        flips += 1 if _NOTHING.search(before) else 0  # "nothing left that makes it worth ..."
-        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before) or _I_TELL.match(before):
+        flips += 1 if w.NOTHING.search(before) else 0  # "nothing left that makes it worth ..."
+        if g.OPENERS.match(before) or g.IMPERSONAL_LEAD.search(before) or w.I_TELL.match(before):
             return flips, True
     chain = g.CHAIN.search(before)
     words = chain["chain"] if chain else ""
@@ -240,7 +248,7 @@ def _object(rest: str, names: Names, before: str) -> Target:
     """What the verb is about: the tool, a rival, something else, or nothing named."""
     if not rest:
         return _topic(before, names)
-    kind = names.at(rest) or names.at(_ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
+    kind = names.at(rest) or names.at(w.ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
     if kind:
         return kind
     pronoun = g.PRONOUN.match(rest)
@@ -332,7 +340,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
     indices = sorted({i for key in hints.nouns if key in text for i in w.NOUN_INDEX[key]})
     for stance, pattern, firm, _ in (w.NOUN_CALLS[i] for i in indices):
         for match in pattern.finditer(text):
-            if any(match.start() in span for span in taken) or _INDIFFERENT.search(
+            if any(match.start() in span for span in taken) or w.INDIFFERENT.search(
                 text, match.start(), match.end()
             ):
                 continue
@@ -343,8 +351,8 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 taken.append(range(match.start(), match.end()))
             if call and not _about_rival(text[: match.start()], names):
                 before = text[: match.start()]
-                negated = bool(w.NOUN_NEGATOR.search(before) or g.NEGATIVE_SUBJECT.search(before))
-                if negated and _UNNEGATABLE.search(match.group()):
+                negated = bool(w.NOUN_NEGATOR.search(before) or w.NEGATIVE_COPULA.search(before))
+                if negated and w.UNNEGATABLE.search(match.group()):
                     continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
                 # "X was the go-to in 2019" is history; "it was the right call" still a call.
@@ -354,27 +362,17 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):
             before = text[: match.start()]
-            worth_negated = w.NOUN_NEGATOR.search(before) or _NOTHING.search(before)
+            worth_negated = w.NOUN_NEGATOR.search(before) or w.NOTHING.search(before)
             found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
-
-
-_MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
-# "there's nothing left that makes it worth staying": no reason is a negation
-_NOTHING = re.compile(
-    r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
-)
-# "we've told the team to", "I keep telling people to": the writer's own advice, reported
-_I_TELL = re.compile(r"^(?:i|we)(?:'ve| have| always| keep| often| now)?\s*$")
-_ANOTHER_ONE = re.compile(r"^(?:the|another|one more|a new|more) ")
-_INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
-_UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
 
 
 def _judged_noun(stance: Stance, phrase: str, after: str, before: str) -> Stance | None:
     if not w.CHOICE_NOUN.search(phrase):
         return stance
-    if _MINE_AFTER.match(after):
+    if w.NOT_A_CHOICE.search(phrase):
+        return None  # "that flight became my wake-up call"
+    if w.MINE_AFTER.match(after):
         return "ship"  # "the starting point I'd hand them": the writer's own pick
     if w.BAD_CHOICE.search(phrase):
         return "skip"

@@ -59,15 +59,11 @@ INTENT_MODAL = re.compile(
 PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
 PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
 # Verbs a reviewer uses in the present to make a call: "I recommend it", "we suggest".
-PRESENT_CALL = {
-    "recommend",
-    "regret",
-    "stay",
-    "return",
-}  # "we stay with it", "I always come back to it"
+PRESENT_CALL = {"recommend", "regret", "stay", "return", "reach"}  # "we stay with it"
 HEDGE = re.compile(
     r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want| not need)"
-    r"|may(?! want| not need)|could(?!n't)|i guess|not sure)\b"
+    r"|may(?! want| not need)|could(?!n't)|i guess|not sure|wonder(?:ing|ed)? (?:if|whether)"
+    r"|(?:unsure|asking|question(?:ing)?) (?:if|whether))\b"
 )
 
 # An advice frame before the verb: "my advice is to", "I'd tell anyone to", "no reason to".
@@ -91,8 +87,12 @@ LEAD = re.compile(
         r" (?:good |real |compelling )?reason(?: for [\w' -]{1,40}?)?|no need|hard"
         r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
         r"|nuts)",
-        r"(?:better|best|wise|smart|safer|sensible|(?:(?:it's|it is|now is the) )?time)",
+        r"(?:better|best|wise|wiser|smart|smarter|safer|sensible|advisable"
+        r"|(?:(?:it's|it is|now is the) )?time|(?:the )?time is (?:ripe|right)|(?:a )?good idea"
+        r"|(?:would|'d) be (?:great|good|nice|better|ideal))",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
+        r"(?:i|we)(?:'ve| have) (?:now |finally |just )?(?:decided|chosen"
+        r"|made the (?:call|decision))",
     )
     + r")(?: not)? to\s*$"
 )
@@ -100,14 +100,17 @@ GERUND_LEAD = re.compile(
     r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
     r" down on the side of|in favou?r of|side with"
     r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
-    r"|(?:find|found) (?:myself|ourselves)"
+    r"|(?:find|found) (?:myself|ourselves)|(?:(?:real |some |still )?value|sense) in"
+    r"|(?P<caution>caution(?:ing)? (?:you |teams |people |everyone )?(?:about|against))"
     r"|(?P<against>(?:recommend|advise|warn)(?:ing)? against|minus-one (?:to|for|on)"
     r"|^(?:(?:i'm|i am|we're|we are) (?:firmly |strongly |very much )?)?against))\s*$"
 )
 # "I recommend that you wait", "I'd urge you find alternatives": advice with no "to".
 THAT_LEAD = re.compile(
-    r"\b(?:recommend|suggest|advise|propose|urge)(?:s|ed)? (?:that )?(?:you|teams|people|everyone"
-    r"|anyone|folks|readers)(?: (?:all|just|simply|really|seriously|do not|don't|not|never))?\s*$"
+    r"(?:\b(?:recommend|suggest|advise|propose|urge)(?:s|ed)? (?:that )?"
+    r"(?:you|teams|people|everyone|anyone|folks|readers)"
+    r"|(?:would|'d) be (?:great|good|nice|better|ideal) if (?:we|you)"
+    r"(?: [\w()]+){0,3}?)(?: (?:all|just|simply|really|seriously|do not|don't|not|never))?\s*$"
 )
 # "I can't see why you'd pick it": a negated frame, like "no reason to".
 WHY_LEAD = re.compile(
@@ -155,7 +158,9 @@ OPENERS = re.compile(
     + r"[\s,:]*)*$"
 )  # fmt: skip
 LABEL = re.compile(
-    r"^(?:(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
+    r"^(?:(?:#+\s*|\*\*)?(?:describe (?:your|the) )?(?:preferred|proposed|suggested|recommended)"
+    r" (?:solution|change|fix|approach)(?:\*\*)?|describe the solution you'd like"
+    r"|(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
     r"|recommendation|advice|version"
     r"|take|answer|pick|suggestion|conclusion|decision)|verdict|bottom line|tl;?dr|short answer"
     r"|long story short|in short|recommendation|advice|decision|recommendations to others)"
@@ -213,6 +218,7 @@ FRONTED = re.compile(
 # (or a fronted scope: "for new projects there's no reason to choose it")
 IMPERSONAL_LEAD = re.compile(
     r"(?:\b(?:is|'s|are|be|was|seems|remains|it|there|closed by|ended by|finished by)"
+    r"(?: (?:often|usually|generally|probably|almost always|always|still|really|much|far))?"
     r"|^(?:for|in|on|with) (?:[\w'-]+ ){1,5}|^)\s*$"
 )
 THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
@@ -253,7 +259,8 @@ WAIT_FOR = re.compile(
     r"^(?:on|for)\s+(?:v?\d|version|the (?:next|first|stable|\d|dust|beta|ga|pricing|price|api)"
     r"|(?:a|the|another) (?:stable|proper|real|new|major|later|future|few|couple|year|release"
     r"|version|quarter|month)|general availability|ga\b|it\b|them\b|this\b|\S+(?: \S+)? to "
-    r"(?:mature|settle|stabili[sz]e|ship|land|improve|catch up|prove|grow))"
+    r"(?:mature|settle|stabili[sz]e|ship|land|improve|catch up|prove|grow)"
+    r"|\S+(?: \S+)? to (?:be|hit|reach) (?:v?\d|stable|ready|out|released|production))"
 )
 # After a rival, the use it is given: "use Obsidian for learning" splits the work, picks nothing.
 USE_FOR = re.compile(r"\bfor (?!now\b|good\b|sure\b|long\b|a while\b|me\b|us\b|years\b)[a-z]")

@@ -47,6 +47,10 @@ further :: look no further
 worth_every :: worth every (?:penny|cent|dollar|minute|second|hour|tradeoff|trade-off|compromise)
 beat :: (?:hard|tough|difficult) to beat
 resistance :: the path of least resistance
+gets :: (?:is|'s) (?:just )?as (?:close|good) as (?:it|you'll|you will|you can|one can) (?:gets?|get)
+pay :: (?:i|we) (?:gladly|happily|still|willingly|now|cheerfully) pay for (?:it|this|them)
+over :: (?:won|wins|has won|have won) (?:me|us|the team|everyone) over
+be :: where you (?:should|want to|ought to|need to) (?:be|start|begin)
 then_some times_over :: worth (?:it|the (?:money|price|hype|switch|upgrade|subscription|investment|effort|learning curve)) (?:and then some|ten times over|many times over|a hundred times over)
 itself :: (?:paid|pays) for itself
 regret :: (?:you|you'll|you will) (?:won't|never|not) regret (?:it|this|trying|using|switching|buying|adopting|learning)
@@ -146,7 +150,7 @@ stopped quit :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?(?:stopped|quit) (?:
 shop :: shop around
 say_no :: (?:just )?say no
 uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$
-justify defend recommend argue case :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)
+justify defend recommend argue case :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)(?=\s*$| (?:it|this|them|using|paying|keeping|renewing|buying|adopting|the (?:price|cost|spend|bill|subscription|licen[cs]e|tool|product|service))\b| (?:for|to|at|in|on|when|if|unless|over|anymore|now|today)\b)
 keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(?:keep|continue|in good conscience|honestly) (?:recommending|suggesting|recommend|suggest|justifying|endorsing|backing)
 dead :: (?:is|'s|are|as|now|pure|just) dead weight
 better :: (?:you|you're|you are|you'd be|you would be|you'll be|you will be|we're|we'd be|most people are|most teams are) (?:much |far |way |probably |honestly )?better off (?!(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|keeping|learning|buying|adopting|trying)\b)(?:just )?(?:\w+ing\b(?! (?:it|this|them)\b)|without)
@@ -175,6 +179,11 @@ it_is :: ^{x} it is[.!]*$
 get_your got_my got_our got_the get_my get_our getting_my getting_our moved_my moved_our moved_the put_my put_our switched_my switched_our switched_the :: (?:got|get|getting|moved|put|switched) (?:my|our|the|your) (?:whole |entire )?(?:team|company|org|family|department) (?:on|onto|over to|to) {x}
 list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at the top of|on|high on|near the top of) (?:your|the|any) (?:short ?)?list
 take :: (?:i'd|i would|we'd|we would) take {x} over
+definitely absolutely totally hands_down easily :: ^(?:definitely|absolutely|totally|100%|hands down|easily) {x}[.!]*$
+team :: (?:^|i'm |i am |we're |we are |still |firmly |always )(?:still )?team {x}(?=\s*$|[,.!])
+shout :: (?:give|giving|gives) (?:a )?shout[- ]?out to {x}
+won wins :: ^{x} (?:clearly |easily |simply )?(?:won|wins)(?: (?:out|hands down|easily|by a mile|by a landslide|again))?[.!]*$
+found tried alternative option :: (?:the|my) (?:best|top|favou?rite|only good) (?:[\w-]+ ){0,2}?(?:alternative|option|choice|pick|tool|replacement)s? (?:(?:i|we)(?:'ve| have)? )?(?:ever )?(?:found|tried|used|tested|know of) (?:is|was|remains|has been) {x}
 of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
@@ -198,6 +207,7 @@ phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
 trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
 leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
+replaced dropped removed retired deprecated banished phased sunset swapped :: ^(?:the )?{x}(?: [\w-]+)? (?:should|must|needs to|ought to|has to) be (?:\w+ )?(?:replaced|dropped|removed|retired|deprecated|banished|phased out|sunset|swapped out)
 dropping removing ditching retiring killing drop remove ditch retire kill :: (?:^|we're |we are |i'm |i am |we'll |we will |let's |going to |i'd |we'd |i would |we would )(?:drop|dropping|remove|removing|ditch|ditching|retire|retiring|kill|killing) {x}(?= from (?:ci\b|our |the (?:stack|build|pipeline|repo|monorepo|project|toolchain))| next| this (?:week|month|quarter|sprint|year)| for good| tomorrow| today|$)
 liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
 against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}

@@ -47,7 +47,7 @@ def names_for(name: str | None, rivals: tuple[str, ...]) -> Names:
         for alias in _aliases(rival.lower().strip(), last=True):
             if alias not in own.split() and alias != own:
                 kinds[alias] = "rival"
-    for alias in _aliases(own):
+    for alias in _aliases(own, last=True):
         if alias not in kinds:
             kinds[alias] = "tool"
     if not kinds:
@@ -100,7 +100,7 @@ REPORTED = re.compile(
     r"\b(?:says?(?! enough)|said|tells?|told|swears?"
     r"|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
-    r"|assumes?|assumed|suggested|pretend(?:s|ed|ing)?"
+    r"|assumes?|assumed|suggested|pretend(?:s|ed|ing)?|fram(?:es|ed|ing) (?:\w+ )?as"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
     r"|bills itself|pitches|tagline|slogan)\b"
@@ -112,7 +112,7 @@ REPORTED_WORDS = frozenset((
     "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
-    "pretends", "pretended", "pretending",
+    "pretends", "pretended", "pretending", "framing", "frames", "framed",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -125,14 +125,14 @@ REPORTED_BY_ME = re.compile(
 REPORTED_END = re.compile(r"[,;]\s+(?:but|yet|though)\b|;")
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
-_CODE = re.compile(r"`[^`]*`")
+_CODE = re.compile(r"`(?![\w.+-]+`)[^`]*`")  # "`--skip-cache`" is code; "`pnpm`" a name
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
 _VOTE = re.compile(r"(?<![\w.+-])[+-]1(?![\w.%/])")  # "+1 to moving", "I'm -1 on adopting"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def normalise(text: str) -> str:
-    text = _CODE.sub(" code ", text.translate(_QUOTES))  # "--skip-cache" is a name, not a call
+    text = _CODE.sub(" code ", text.translate(_QUOTES)).replace("`", "")  # a flag is no call
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
     if "+1" in text or "-1" in text:

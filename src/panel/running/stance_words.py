@@ -143,7 +143,7 @@ JUDGED = re.compile(
 CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
     r"|tool|spot|place|candidate|replacement|successor|starting point|approach|stack|editor"
-    r"|(?:one|tool|framework|library"
+    r"|way forward|path forward|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
 )
 
@@ -217,7 +217,9 @@ ANOTHER = re.compile(
 
 # "It was a mistake", "microservices are a premature optimization": who is judged.
 JUDGED_SUBJECT = re.compile(
-    r"(?:^|[,;:] |\b(?:and|so|but|honestly|frankly|good\.?) )(?:(?:a|an|the|our|my|your) )?"
+    r"(?:^|[,;:] |\b(?:and|so|but|honestly|frankly|good\.?"
+    r"|(?:think|say|believe|feel|find)(?: that)?) )"
+    r"(?:(?:a|an|the|our|my|your) )?"
     r"(?P<subject>[\w.+-]+(?: [\w.+-]+)?)"
     r"(?: (?:is|are|was|were|'s|would be|will be|remains?|seems?)| (?:is|are|was) not)"
     r"(?: (?:just|really|simply|often|usually|generally|still|probably|basically|honestly"
@@ -237,7 +239,40 @@ OWN_THING = re.compile(
 )
 # "It should probably be the default starting point": a choice prescribed.
 SHOULD_BE = re.compile(r"\b(?:should|must|ought to)(?: \w+)? be\s*$")
+# A condition on the reader, whose doubts are not the writer's hedge: "if you're not sure, ...".
+READER_IF = re.compile(r"\b(?:if|unless|when|whenever) (?:you|you're|your)\b[^,;]*")
+# "None of these is a no-brainer": a negative subject of a copula negates what follows.
+NEGATIVE_COPULA = re.compile(
+    r"(?:^|\s)(?:no|nobody|no one|none|neither|nothing)(?: \S+){0,5}? (?:is|are|was|were|be|seems?"
+    r"|feels?)(?: \w+)?\s*$"
+)
+# A call noun that is no choice: "my wake-up call", "a close call".
+NOT_A_CHOICE = re.compile(
+    r"\b(?:wake-up|phone|conference|video|roll|close|sales|support|cold|zoom|api|function) call\b"
+)
+# A situation the writer describes, not a call: "where I still reach for plain HTTP".
+WHERE_MINE = re.compile(
+    r"\b(?:where|when|whenever|wherever) (?:i|we)"
+    r"(?:'d| would| still| sometimes| also| usually)?\s*$"
+)
+# The writer, in the present: "we choose pnpm over npm".
+MINE_NOW = re.compile(
+    r"(?:^|\s)(?:i|we)(?: (?:still|now|always|usually|generally|simply|just))?\s*$"
+)
 # "I'd consider it", "worth considering", "might consider": a thought, not advice.
 MINE_TO_CONSIDER = re.compile(
     r"\b(?:(?:i|we)(?:'d|'ll|'m|'re)?(?: [\w']+){0,3}|worth|might|may|could)\s*$"
 )
+
+
+# Guards of the clause reader (`stance_clause`).
+MINE_AFTER = re.compile(r"\s+(?:that\s+)?(?:i|we)(?:'d| would)\s+(?!not\b|never\b)\w+")
+# "there's nothing left that makes it worth staying": no reason is a negation
+NOTHING = re.compile(
+    r"\b(?:nothing|little|no reason)(?: \w+){0,2}? (?:that |which )?makes? (?:it|this|them) $"
+)
+# "we've told the team to", "I keep telling people to": the writer's own advice, reported
+I_TELL = re.compile(r"^(?:i|we)(?:'ve| have| always| keep| often| now)?\s*$")
+ANOTHER_ONE = re.compile(r"^(?:the|another|one more|a new|more) ")
+INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
+UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
