@@ -266,7 +266,9 @@ def hints(text: str, original: str = "") -> Hints:
     """The key words in `text` of the patterns behind a substring test: only theirs need to run."""
     proper = frozenset(word.lower().rstrip(".") for word in _CAPITALISED.findall(original))
     words = g.WORDS.findall(text)
-    keys = _WORD_KEYS.intersection(words) | {key for key in _PART_KEYS if key in text}
+    present = _PART_FIRSTS.intersection(words)  # a phrase is tried only if its first word is there
+    keys = _WORD_KEYS.intersection(words) | {key for key in _PART_ALWAYS if key in text}
+    keys |= {key for first in present for key in _PART_BY_WORD[first] if key in text}
     return Hints(
         keys,
         keys & w.NOUN_KEYS,
@@ -282,3 +284,13 @@ ALL = Hints()
 # (phrases, word parts) by substring.
 _WORD_KEYS = frozenset(key for key in _KEYS if key.isalpha())
 _PART_KEYS = tuple(key for key in _KEYS if not key.isalpha())
+# A phrase that starts with a letter needs its first word among the text's words ("hard no" needs
+# "hard"); the rest ("/10", "#1", " no") are tried by substring every time.
+_PART_ALWAYS = tuple(key for key in _PART_KEYS if not key[0].isalpha())
+_PART_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _key in _PART_KEYS:
+    if _key[0].isalpha():
+        _first = g.WORDS.match(_key)
+        if _first:
+            _PART_BY_WORD[_first.group()] = (*_PART_BY_WORD.get(_first.group(), ()), _key)
+_PART_FIRSTS = frozenset(_PART_BY_WORD)
