@@ -20,6 +20,9 @@ HALVES = (
     "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
     "blind17", "real1",
 )  # fmt: skip
+# Parts whose catches sit well above the 80% target, held there: real1 was written for round 4's
+# classes (read from real prose), so a regression in any of them shows.
+FLOORS = {"real1": 0.95}
 UNTUNED = ("blind18",)  # never tuned for its catches: the standing estimate for unseen prose
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 

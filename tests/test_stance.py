@@ -354,17 +354,17 @@ def test_names_are_matched_by_one_pattern_per_panel() -> None:
 
 @pytest.mark.parametrize("half", corpus.HALVES)
 def test_the_corpus_reads_within_the_targets(half: str) -> None:
-    """False re-asks at most 2% of consistent readings; at least 80% of worded calls caught."""
+    """No false re-ask; at least 80% of worded calls caught (more where a part's floor is set)."""
     score = corpus.score(corpus.load(half))
-    assert len(score.false_reasks) <= 0.02 * score.consistent, score.false_reasks
-    assert score.caught_worded >= 0.8 * score.worded, score.missed
+    assert score.false_reasks == []
+    assert score.caught_worded >= corpus.FLOORS.get(half, 0.8) * score.worded, score.missed
 
 
 @pytest.mark.parametrize("part", corpus.UNTUNED)
 def test_an_untuned_part_is_read_without_false_reasks(part: str) -> None:
     """Prose the rules were never tuned to catch: they may miss calls, never re-ask wrongly."""
     score = corpus.score(corpus.load(part))
-    assert len(score.false_reasks) <= 0.02 * score.consistent, score.false_reasks
+    assert score.false_reasks == []
 
 
 def test_the_corpus_is_large_and_varied() -> None:

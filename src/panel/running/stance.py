@@ -114,6 +114,9 @@ def read(
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
             calls += _answered(sentence, answer, names, hints)
+            tail = [*w.QUESTION_TAIL.finditer(sentence)]  # "we should switch to X and maybe Y?"
+            if tail:
+                calls += _sentence_calls(own_words(sentence[: tail[-1].start()]), names, hints)
             continue
         if index and _about_the_rival_before(sentence, sentences[index - 1], names):
             continue  # "Ghostty is fast and asks for nothing. Easy choice.": Ghostty's

@@ -101,6 +101,8 @@ def _verb_call(
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
     if match.group().startswith("wait") and (rest.startswith(("to ", "and ")) or waits_on):
         return None  # "can't wait to see v2"; "wait on the network request": no call
+    if match.group() == "using" and w.NOW_USING.search(before):
+        return None  # "we are using go-redis, which is BSD": what is in use, not advice
     if verb.lemma == "own" and not rest:
         return None  # "the plugins you still need": a relative clause, no call
     if verb.lemma == "replace":

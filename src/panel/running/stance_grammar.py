@@ -37,7 +37,7 @@ _CHAIN_WORD = alt(
     "happy to", "glad to", "pleased to", "willing to", "quick to", "ready to", "hesitate to",
     "comfortable", "confident", "almost certainly", "almost", "totally", "fully", "wholly",
     "heavily", "unhesitatingly", "again", "often", "usually", "typically", "normally", "mostly",
-    "inevitably", "eventually", "however", "therefore", "thus",
+    "inevitably", "eventually", "however", "therefore", "thus", "wanted to",
     "without hesitation", "from now on", "then", "so", "please", "yourself a favou?r and",
     "in good faith", "in good conscience", "with a straight face", "in any conscience",
     r"[a-z]+ly",
@@ -97,7 +97,7 @@ LEAD = re.compile(
     + r")(?: not)? to\s*$"
 )
 GERUND_LEAD = re.compile(
-    r"\b(?:recommend(?:ing)?|suggest(?:ing)?|advise|regret|worth|consider|(?:come|comes|coming)"
+    r"\b(?:recommend(?:ing)?|suggest(?:ing)?|propos(?:e|ing)|advise|regret|worth|consider|(?:come|comes|coming)"
     r" down on the side of|in favou?r of|side with"
     r"|plus-one (?:to|for|on)|(?:have |had |with )?(?:no|zero) (?:hesitation|qualms)(?: in| about)?"
     r"|(?:find|found) (?:myself|ourselves)|(?:(?:real |some |still )?value|sense) in"

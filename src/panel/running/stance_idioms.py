@@ -180,7 +180,7 @@ get_your got_my got_our got_the get_my get_our getting_my getting_our moved_my m
 list :: ^{x} (?:should be|belongs|deserves a (?:spot|place)|needs to be) (?:at the top of|on|high on|near the top of) (?:your|the|any) (?:short ?)?list
 take :: (?:i'd|i would|we'd|we would) take {x} over
 definitely absolutely totally hands_down easily :: ^(?:definitely|absolutely|totally|100%|hands down|easily) {x}[.!]*$
-team :: (?:^|i'm |i am |we're |we are |still |firmly |always )(?:still )?team {x}(?=\s*$|[,.!])
+team :: (?:^|\b(?:i|we)(?:'m|'re| am| are)? (?:still |firmly |always )?(?:am |are )?|still |firmly |always )team {x}(?=\s*$|[,.!])
 shout :: (?:give|giving|gives) (?:a )?shout[- ]?out to {x}
 won wins :: ^{x} (?:clearly |easily |simply )?(?:won|wins)(?: (?:out|hands down|easily|by a mile|by a landslide|again))?[.!]*$
 found tried alternative option :: (?:the|my) (?:best|top|favou?rite|only good) (?:[\w-]+ ){0,2}?(?:alternative|option|choice|pick|tool|replacement)s? (?:(?:i|we)(?:'ve| have)? )?(?:ever )?(?:found|tried|used|tested|know of) (?:is|was|remains|has been) {x}

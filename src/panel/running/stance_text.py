@@ -126,6 +126,10 @@ REPORTED_END = re.compile(r"[,;]\s+(?:but|yet|though)\b|;")
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
 _CODE = re.compile(r"`(?![\w.+-]+`)[^`]*`")  # "`--skip-cache`" is code; "`pnpm`" a name
+_LINK = re.compile(r"\[([^\]]{1,60})\]\([^)\s]{1,200}\)")
+_ASIDE = re.compile(
+    r"\s\(\w+\)|\s\([^()]{1,60}\)(?=\s+(?:should|must|is|are|was|has|have|will|would|can)\b)"
+)
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|vs|etc|approx)\.")
 _VOTE = re.compile(r"(?<![\w.+-])[+-]1(?![\w.%/])")  # "+1 to moving", "I'm -1 on adopting"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -134,6 +138,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def normalise(text: str) -> str:
     text = _CODE.sub(" code ", text.translate(_QUOTES)).replace("`", "")  # a flag is no call
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
+    if "(" in text:  # "[vitest](https://...)" is vitest; "(first)" and asides before a verb go
+        text = _ASIDE.sub("", _LINK.sub(r"\1", text))
     # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)

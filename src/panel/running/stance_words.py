@@ -239,6 +239,8 @@ OWN_THING = re.compile(
 )
 # "It should probably be the default starting point": a choice prescribed.
 SHOULD_BE = re.compile(r"\b(?:should|must|ought to)(?: \w+)? be\s*$")
+# Where a statement ends and a trailing question starts: "..., and maybe we could try Y?"
+QUESTION_TAIL = re.compile(r",? (?:and|but|or) (?=(?:maybe|perhaps|also|what about|how about) )")
 # A condition on the reader, whose doubts are not the writer's hedge: "if you're not sure, ...".
 READER_IF = re.compile(r"\b(?:if|unless|when|whenever) (?:you|you're|your)\b[^,;]*")
 # "None of these is a no-brainer": a negative subject of a copula negates what follows.
@@ -255,13 +257,19 @@ WHERE_MINE = re.compile(
     r"\b(?:where|when|whenever|wherever) (?:i|we)"
     r"(?:'d| would| still| sometimes| also| usually)?\s*$"
 )
+# What is in use now: "we're using it", "we are still using it" (a state, not advice).
+NOW_USING = re.compile(
+    r"\b(?:i|we|they)(?:'re|'m| are| am)(?: (?:still|currently|already|now))?\s*$"
+)
 # The writer, in the present: "we choose pnpm over npm".
 MINE_NOW = re.compile(
     r"(?:^|\s)(?:i|we)(?: (?:still|now|always|usually|generally|simply|just))?\s*$"
 )
 # "I'd consider it", "worth considering", "might consider": a thought, not advice.
 MINE_TO_CONSIDER = re.compile(
-    r"\b(?:(?:i|we)(?:'d|'ll|'m|'re)?(?: [\w']+){0,3}|worth|might|may|could)\s*$"
+    r"\b(?:(?:i|we)(?:'d|'ll|'m|'re| would| will| might| may| could| am| are)?"
+    r"(?: (?:also|still|probably|definitely|seriously|maybe|perhaps|even|really))*|worth|might|may"
+    r"|could)\s*$"
 )
 
 
