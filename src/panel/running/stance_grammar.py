@@ -59,7 +59,7 @@ INTENT_MODAL = re.compile(
 PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
 PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
 # Verbs a reviewer uses in the present to make a call: "I recommend it", "we suggest".
-PRESENT_CALL = {"recommend", "regret", "stay", "return", "reach"}  # "we stay with it"
+PRESENT_CALL = {"recommend", "regret", "stay", "return", "reach", "default"}  # "we stay with it"
 HEDGE = re.compile(
     r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want| not need)"
     r"|may(?! want| not need)|could(?!n't)|i guess|not sure|wonder(?:ing|ed)? (?:if|whether)"
@@ -82,12 +82,13 @@ LEAD = re.compile(
         r"owe it to (?:yourself|yourselves|themselves)",
         r"(?:this is|here's|consider this|take this as) (?:your|a|the)"
         r" (?:sign|nudge|reminder|excuse)",
-        r"(?P<negated>(?:(?:i )?(?:can't|cannot|don't|do not) (?:see|think of|find) (?:a|any)"
+        r"(?P<negated>(?:(?:i |we )?(?:can't|cannot|don't|do not|didn't|did not)"
+        r" (?:see|think of|find) (?:a|any)"
         r"|(?:i )?see no|no|there's (?:simply |just |really )?no|there is no)"
         r" (?:good |real |compelling )?reason(?: for [\w' -]{1,40}?)?|no need|hard"
         r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
         r"|nuts)",
-        r"(?:better|best|wise|wiser|smart|smarter|safer|sensible|advisable"
+        r"(?:better|best|wise|wiser|smart|smarter|safer|sensible|advisable|crucial|essential|vital"
         r"|(?:(?:it's|it is|now is the) )?time|(?:the )?time is (?:ripe|right)|(?:a )?good idea"
         r"|(?:would|'d) be (?:great|good|nice|better|ideal))",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
@@ -108,7 +109,7 @@ GERUND_LEAD = re.compile(
 # "I recommend that you wait", "I'd urge you find alternatives": advice with no "to".
 THAT_LEAD = re.compile(
     r"(?:\b(?:recommend|suggest|advise|propose|urge)(?:s|ed)? (?:that )?"
-    r"(?:you|teams|people|everyone|anyone|folks|readers)"
+    r"(?:you|we|teams|people|everyone|anyone|folks|readers)"
     r"|(?:would|'d) be (?:great|good|nice|better|ideal) if (?:we|you)"
     r"(?: [\w()]+){0,3}?)(?: (?:all|just|simply|really|seriously|do not|don't|not|never))?\s*$"
 )
@@ -179,7 +180,7 @@ _TOOL_NOUN = alt(
     "package", "runtime", "editor", "one", "database", "db", "stack", "option", "switch", "move",
     "purchase", "decision", "migration", "subscription", "upgrade", "change", "orm", "queue",
     "engine", "sdk", "cli", "extension", "plugin", "browser", "ide", "toolkit", "offering",
-    "tracker", "wrapper",
+    "tracker", "wrapper", "dependency", "dep",
 )  # fmt: skip
 PRONOUN = re.compile(
     rf"^(?:it|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
@@ -202,6 +203,7 @@ ADVERBIAL = re.compile(
 )  # fmt: skip
 ALTERNATIVE = re.compile(
     r"^(?:something|what you (?:have|know|use)|anything else|another|an alternative|alternatives"
+    r"|(?:one of the |more |other )?(?:[\w-]+ )?alternatives"
     r"|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
 )

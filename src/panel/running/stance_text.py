@@ -101,6 +101,7 @@ REPORTED = re.compile(
     r"|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
     r"|assumes?|assumed|suggested|pretend(?:s|ed|ing)?|fram(?:es|ed|ing) (?:\w+ )?as"
+    r"|alternatives?(?: (?:you've |we've )?considered)?(?=:)"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
     r"|bills itself|pitches|tagline|slogan)\b"
@@ -112,7 +113,8 @@ REPORTED_WORDS = frozenset((
     "suggests", "advises", "warns", "call", "calls", "called", "according", "will", "would",
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
-    "pretends", "pretended", "pretending", "framing", "frames", "framed",
+    "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
+    "alternatives",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")

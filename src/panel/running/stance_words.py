@@ -110,7 +110,8 @@ AGAINST = re.compile(
     + alt(
         r"(?:a|an|the)\s+(?:\w+\s+)?"
         + alt("mistake", "error", "gamble", "bad bet", "wrong call", "wrong move", "wrong choice",
-              "leap of faith", "regret"),
+              "leap of faith", "regret", "bad idea"),
+        r"not (?:a|an) (?:good|great|smart|wise) idea",
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
         "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
         "doesn't make (?:much )?sense", "no longer makes sense",
@@ -167,7 +168,7 @@ JUDGED_KEYS = frozenset((
     "mistake", "error", "gamble", "bet", "wrong", "leap", "premature", "reckless", "risky",
     "unwise", "naive", "irresponsible", "too early", "too soon", "justify", "justified",
     "foolish", "sense", "overkill", "waste", "right", "obvious", "smart", "best", "correct",
-    "easy call", "brainer", "regret",
+    "easy call", "brainer", "regret", "idea",
     "sensible", "wise", "defensible", "prudent", "easiest", "smartest", "cheapest",
 ))  # fmt: skip
 
@@ -221,12 +222,12 @@ JUDGED_SUBJECT = re.compile(
     r"|(?:think|say|believe|feel|find)(?: that)?) )"
     r"(?:(?:a|an|the|our|my|your) )?"
     r"(?P<subject>[\w.+-]+(?: [\w.+-]+)?)"
-    r"(?: (?:is|are|was|were|'s|would be|will be|remains?|seems?)| (?:is|are|was) not)"
+    r"(?:'s| (?:is|are|was|were|'s|would be|will be|remains?|seems?)| (?:is|are|was) not)"
     r"(?: (?:just|really|simply|often|usually|generally|still|probably|basically|honestly"
     r"|absolutely|always|clearly))?(?: (?:a|an|the|pure|just))?\s*$"
 )
 # What "it" alone may be judged: strong enough that "it" is the tool ("it was a mistake").
-STRONG_AGAINST = re.compile(r"\b(?:mistake|regret|waste|overkill|premature)\b")
+STRONG_AGAINST = re.compile(r"\b(?:mistake|regret|waste|overkill|premature|idea)\b")
 # Work divided between two tools: "use Excel for the sums and Airtable for the forms".
 SPLIT_USES = re.compile(
     r"\b(?:use|pick|choose|go with|reach for|keep) [\w.+-]+(?: [\w.+-]+)? for [^;]{1,60}?"
