@@ -53,6 +53,8 @@ from panel.urls import public_url
 if TYPE_CHECKING:
     import anthropic
 
+    from panel.providers.head_start import HeadStart, WireRequest
+
 # Error types that say the request itself is wrong. Any other `error` event inside an open
 # stream is the service's trouble (overloaded, api_error, ...) and is retried like a 529.
 REQUEST_ERRORS = {
@@ -79,6 +81,15 @@ USAGE_FIELDS = {
     "cache_creation_input_tokens": "cache_write_tokens",
     "cache_read_input_tokens": "cache_read_tokens",
 }
+# What the first request sends before the SDK is loaded (see panel.providers.head_start): the
+# SDK's API version, default base URL, and the order in which it writes a body's fields.
+API_VERSION = "2026-10-21"
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+SDK_BODY_ORDER = (
+    "max_tokens", "messages", "model", "cache_control", "container", "diagnostics",
+    "inference_geo", "metadata", "output_config", "service_tier", "speed", "stop_sequences",
+    "stream", "system", "thinking", "tool_choice", "tools",
+)  # fmt: skip
 # Below this share of the model's minimum, the estimate is clearly short: no breakpoint is sent.
 CACHE_ESTIMATE_MARGIN = 0.8
 
@@ -150,6 +161,35 @@ class ClaudeProvider:
             "output_config": output_config,
         }
 
+    def wire_request(self, params: dict[str, Any]) -> WireRequest:
+        """`messages.create(**params, stream=True)` as the SDK sends it, for a head start."""
+        from panel.providers.head_start import WireRequest, joined_url, stainless_headers
+
+        options = self.sdk.options
+        fields = {**params, "stream": True}
+        body = {key: fields[key] for key in sorted(fields, key=_sdk_body_order)}
+        headers = {
+            "x-stainless-timeout": "NOT_GIVEN",  # what the SDK writes for a call that set none
+            "x-stainless-retry-count": "0",
+            "x-stainless-read-timeout": str(options["timeout"]),
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            **stainless_headers("anthropic", user_agent="AsyncAnthropic"),
+            "Authorization": f"Bearer {options['api_key']}",
+            "X-Stainless-Async": "async:asyncio",
+            "anthropic-version": API_VERSION,
+            **_custom_headers(),
+        }
+        return WireRequest(
+            method="POST",
+            url=joined_url(options["base_url"] or DEFAULT_BASE_URL, "/v1/messages"),
+            headers=headers,
+            body=json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode(),
+            timeout=options["timeout"],
+        )
+
     counting_method = "counted by Anthropic's messages.count_tokens"
 
     async def count_input_tokens(self, request: StructuredRequest) -> int:
@@ -158,7 +198,8 @@ class ClaudeProvider:
         for name in ("max_tokens", "temperature"):
             params.pop(name, None)
         with errors_mapped(lambda error: map_error(request.cell, error)):
-            counted = await self.sdk.client.messages.count_tokens(**params)
+            client = await self.sdk.loaded()
+            counted = await client.messages.count_tokens(**params)
         return int(counted.input_tokens)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
@@ -168,7 +209,8 @@ class ClaudeProvider:
         try:
             with errors_mapped(lambda error: map_error(request.cell, error)):
                 params = self.request_params(request)
-                events = await self.sdk.client.messages.create(**params, stream=True)
+                async with self.sdk.ready(lambda: self.wire_request(params)) as client:
+                    events = await client.messages.create(**params, stream=True)
                 if _is_whole_document(events.response):  # a gateway that ignored `stream`
                     message = json.loads(await events.response.aread())
                     yield Started(rate_limit_headers(events.response.headers))
@@ -274,10 +316,31 @@ class UsageTally:
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
 
 
-def _anthropic_client(**options: Any) -> anthropic.AsyncAnthropic:
-    import anthropic  # at the first call: see panel.providers.sdk
+def _sdk_body_order(key: str) -> int:
+    return SDK_BODY_ORDER.index(key) if key in SDK_BODY_ORDER else len(SDK_BODY_ORDER)
 
-    return anthropic.AsyncAnthropic(**options)
+
+def _custom_headers() -> dict[str, str]:
+    """`ANTHROPIC_CUSTOM_HEADERS` (`Name: value` lines), which the SDK adds to every request."""
+    headers = {}
+    for line in os.environ.get("ANTHROPIC_CUSTOM_HEADERS", "").split("\n"):
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+def _anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:
+    import anthropic  # at the first call, in a worker thread: see panel.providers.sdk
+
+    from panel.providers.head_start import HeadStartClient
+
+    class HttpClient(HeadStartClient, anthropic.DefaultAsyncHttpxClient):
+        """The SDK's default http client, answering a request sent ahead (see head_start)."""
+
+    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
+    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    return anthropic.AsyncAnthropic(**options, http_client=http_client)
 
 
 def map_error(cell: str, error: Exception) -> ProviderError | None:

@@ -64,6 +64,8 @@ if TYPE_CHECKING:
     import httpx2
     import openai
 
+    from panel.providers.head_start import HeadStart
+
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
     "tool_calls": "end",
@@ -195,7 +197,8 @@ class OpenAIProvider:
             "format": {"type": "json_schema", "name": "panel_verdict", "schema": request.schema}
         }
         with errors_mapped(lambda error: map_error(request.cell, error)):
-            counted = await self.sdk.client.responses.input_tokens.count(
+            client = await self.sdk.loaded()
+            counted = await client.responses.input_tokens.count(
                 model=self.info.model,
                 instructions=request.system,
                 input=request.prompt,
@@ -208,7 +211,8 @@ class OpenAIProvider:
         reply = ChatReply()
         try:
             with errors_mapped(lambda error: map_error(request.cell, error, params)):
-                chunks = await self.sdk.client.chat.completions.create(**params, stream=True)
+                client = await self.sdk.loaded()
+                chunks = await client.chat.completions.create(**params, stream=True)
                 headers = rate_limit_headers(chunks.response.headers)
                 if _is_whole_document(chunks.response):  # a server that ignored `stream`
                     payload = json.loads(await chunks.response.aread())
@@ -296,8 +300,8 @@ def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
     )
 
 
-def _openai_client(**options: Any) -> openai.AsyncOpenAI:
-    import openai  # at the first call: see panel.providers.sdk
+def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
+    import openai  # at the first call, in a worker thread: see panel.providers.sdk
 
     return openai.AsyncOpenAI(**options)
 

@@ -1,18 +1,26 @@
-"""What the SDK-backed providers share: a client made at the first call, and a dropped connection.
+"""What the SDK-backed providers share: the SDK loaded off the event loop, the first request's
+head start, and a dropped connection's error.
 
-The SDK loads at the first call, not at start-up: `panel run` has spoken by
-then, and a run with `--model offline` never loads one. Each provider module
-stays the only importer of its SDK: it hands over the function that imports
-the SDK and makes the client. Retries are off in every client
-(`max_retries=0`): `RetryingProvider` is the one retry layer.
+The SDK loads at the first call, not at start-up: `panel run` has spoken by then, and a run with
+`--model offline` never loads one. It loads in a worker thread, and the first streamed request
+does not wait for it: it leaves at once over httpx2 and the SDK takes up its response
+(`panel.providers.head_start`). Each provider module stays the only importer of its SDK: it hands
+over the function that imports the SDK and makes the client, with the head start to send through.
+Retries are off in every client (`max_retries=0`): `RetryingProvider` is the one retry layer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, Protocol, TypeVar
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from panel.errors import ProviderError
+
+if TYPE_CHECKING:
+    from panel.providers.head_start import HeadStart, WireRequest
 
 
 class Closable(Protocol):
@@ -23,23 +31,77 @@ ClientT = TypeVar("ClientT", bound=Closable)
 
 
 class LazyClient(Generic[ClientT]):
-    """An SDK client, made with `options` the first time it is asked for."""
+    """An SDK client, made with `options` the first time it is asked for.
+
+    `make(head_start, **options)` imports the SDK and makes its client, sending through the head
+    start (see `ready`). It runs once: in a worker thread when `ready` or `loaded` asks for it.
+    """
 
     def __init__(self, make: Callable[..., ClientT], **options: Any) -> None:
         self.options: dict[str, Any] = {**options, "max_retries": 0}
-        self._make = make
+        self.make = make
         self._client: ClientT | None = None
+        self._head_start: HeadStart | None = None
+        self._lock = threading.Lock()
+        self._loading: asyncio.Future[ClientT] | None = None
 
     @property
     def client(self) -> ClientT:
-        if self._client is None:
-            self._client = self._make(**self.options)
-        return self._client
+        """The client, made here and now if need be (for a caller outside the event loop)."""
+        return self._client if self._client is not None else self._made(self.head_start)
+
+    def _made(self, head_start: HeadStart) -> ClientT:
+        with self._lock:
+            if self._client is None:
+                self._client = self.make(head_start, **self.options)
+            return self._client
+
+    @property
+    def head_start(self) -> HeadStart:
+        if self._head_start is None:
+            from panel.providers.head_start import HeadStart  # httpx2: at the first call
+
+            self._head_start = HeadStart()
+        return self._head_start
+
+    async def loaded(self) -> ClientT:
+        """The client; the first time, the SDK is imported and the client made in a worker
+        thread while the event loop goes on (a request sent ahead, a run's display)."""
+        if self._client is not None:
+            return self._client
+        if self._loading is None:
+            shared = self.head_start  # made on the loop: a call sent ahead and the client share it
+            self._loading = asyncio.ensure_future(asyncio.to_thread(self._made, shared))
+        return await asyncio.shield(self._loading)
+
+    @contextlib.asynccontextmanager
+    async def ready(self, first: Callable[[], WireRequest]) -> AsyncIterator[ClientT]:
+        """The client, for one call. When the client is not made yet, the call's request
+        (`first()`: the request its SDK will build) is sent at once, and the SDK's own send of
+        that request takes up its response.
+
+        A request sent ahead that the SDK has not taken up by the end of the block (the call was
+        cancelled while the SDK loaded) is closed.
+        """
+        sent_ahead = self._client is None and not self.head_start.used
+        if sent_ahead:
+            self.head_start.send(first())
+        try:
+            yield await self.loaded()
+        finally:
+            if sent_ahead:
+                await self.head_start.discard()
 
     async def aclose(self) -> None:
-        """Close the client if a call made it; a provider never called has nothing open."""
+        """Close the client if a call made it, and the head start's connection if one was sent;
+        a provider never called has nothing open."""
+        if self._loading is not None and not self._loading.done():
+            with contextlib.suppress(BaseException):
+                await self._loading
         if self._client is not None:
             await self._client.close()
+        if self._head_start is not None:
+            await self._head_start.aclose()
 
 
 def connection_failed(cell: str, error: Exception) -> ProviderError:

@@ -1,0 +1,170 @@
+"""A head start for a provider's first request: it leaves over httpx2 while the SDK loads.
+
+Importing an SDK takes most of a second (anthropic's types are hundreds of pydantic models), and
+a run's warm-up call, whose first streamed event makes the prompt cache readable for every other
+cell, would wait for it. So the provider module writes down the request its SDK is about to send
+(`WireRequest`: method, URL, headers, JSON body), and `HeadStart.send` sends it at once while
+the SDK is imported in a worker thread (`panel.providers.sdk`). Then the SDK makes that same call
+itself, through an http client of its own kind (`HeadStartClient`, mixed into the SDK's
+`DefaultAsyncHttpxClient`) whose `send` hands back the response already on its way: the status
+errors, the event stream, usage, refusals, retries and rate-limit headers are all the SDK's own,
+exactly as on any later request.
+
+What this relies on, pinned by tests/test_head_start.py against the installed SDKs: the SDK takes
+an `http_client` (its documented hook) and sends each attempt through `http_client.send`; and the
+request written here is the one the SDK builds, header for header and byte for byte. A request the
+SDK builds differently (another method, URL or JSON body) is never answered by the head start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from typing import Any
+
+import httpx2
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """A request as an SDK sends it: the headers include the API key, so it is never shown."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    timeout: float
+
+
+@dataclass
+class _Sent:
+    request: httpx2.Request
+    response: asyncio.Task[httpx2.Response]
+    taken: bool = False
+
+
+class HeadStart:
+    """At most one request sent ahead of its SDK, on an httpx2 client of its own.
+
+    The client is a plain one (redirects followed and proxies read from the environment, as the
+    SDK's are); it lives until `aclose`, since the response it opened may still be streaming.
+    """
+
+    def __init__(self) -> None:
+        self.used = False
+        self._client: httpx2.AsyncClient | None = None
+        self._sent: _Sent | None = None
+
+    def send(self, wire: WireRequest) -> None:
+        """Send `wire` now (the response awaited by whoever takes it); only the first time."""
+        if self.used:
+            return
+        self.used = True
+        self._client = httpx2.AsyncClient(follow_redirects=True)
+        request = self._client.build_request(
+            wire.method, wire.url, headers=wire.headers, content=wire.body, timeout=wire.timeout
+        )
+        response = asyncio.ensure_future(self._client.send(request, stream=True))
+        self._sent = _Sent(request, response)
+
+    def take(self, request: httpx2.Request) -> asyncio.Task[httpx2.Response] | None:
+        """The response on its way to the request sent ahead, if `request` is that request."""
+        sent = self._sent
+        if sent is None or sent.taken or not _same_request(sent.request, request):
+            return None
+        sent.taken = True
+        return sent.response
+
+    async def discard(self) -> None:
+        """Close the response sent ahead if nobody took it (a call cancelled while the SDK
+        loaded, or a request the SDK built differently)."""
+        sent = self._sent
+        if sent is None or sent.taken:
+            return
+        sent.taken = True
+        if not sent.response.done():
+            sent.response.cancel()
+        with contextlib.suppress(BaseException):
+            await (await sent.response).aclose()
+
+    async def aclose(self) -> None:
+        await self.discard()
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _same_request(sent: httpx2.Request, asked: httpx2.Request) -> bool:
+    if sent.method != asked.method or sent.url != asked.url:
+        return False
+    if sent.content == asked.content:
+        return True
+    try:  # the same JSON written in another key order is the same question
+        return bool(json.loads(sent.content) == json.loads(asked.content))
+    except ValueError:
+        return False
+
+
+class HeadStartClient(httpx2.AsyncClient):
+    """Mixed into an SDK's default httpx2 client: the request sent ahead is answered by the
+    response already on its way; every other request is sent as the SDK's client sends it."""
+
+    def __init__(self, *, head_start: HeadStart, **options: Any) -> None:
+        self.head_start = head_start
+        super().__init__(**options)
+
+    async def send(
+        self, request: httpx2.Request, *, stream: bool = False, **options: Any
+    ) -> httpx2.Response:
+        early = self.head_start.take(request)
+        if early is None:
+            return await super().send(request, stream=stream, **options)
+        response = await early
+        response.request = request  # the SDK reads its own request back from the response
+        if not stream:
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
+        return response
+
+
+def stainless_headers(package: str, *, user_agent: str) -> dict[str, str]:
+    """The agent and platform headers a Stainless-built SDK (anthropic, openai) sends, as both
+    write them on Linux, macOS and Windows (telemetry: a rarer system's name may differ)."""
+    sdk_version = version(package)
+    return {
+        "User-Agent": f"{user_agent}/Python {sdk_version}",
+        "X-Stainless-Lang": "python",
+        "X-Stainless-Package-Version": sdk_version,
+        "X-Stainless-OS": _stainless_os(platform.system().lower()),
+        "X-Stainless-Arch": _stainless_arch(platform.machine().lower()),
+        "X-Stainless-Runtime": platform.python_implementation(),
+        "X-Stainless-Runtime-Version": platform.python_version(),
+    }
+
+
+def _stainless_os(system: str) -> str:
+    named = {"darwin": "MacOS", "windows": "Windows", "linux": "Linux", "freebsd": "FreeBSD"}
+    return named.get(system, f"Other:{system}" if system else "Unknown")
+
+
+def _stainless_arch(machine: str) -> str:
+    named = {"arm64": "arm64", "aarch64": "arm64", "arm": "arm", "x86_64": "x64"}
+    if machine in named:
+        return named[machine]
+    if sys.maxsize <= 2**32:
+        return "x32"
+    return f"other:{machine}" if machine else "unknown"
+
+
+def joined_url(base_url: str, path: str) -> str:
+    """`path` under `base_url`, joined as the SDKs join them (a slash added to the base)."""
+    base = httpx2.URL(base_url)
+    raw_path = base.raw_path if base.raw_path.endswith(b"/") else base.raw_path + b"/"
+    return str(base.copy_with(raw_path=raw_path + path.lstrip("/").encode()))

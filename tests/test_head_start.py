@@ -1,0 +1,306 @@
+"""The first request's head start (issue 25): it leaves over httpx2 while the SDK loads, it is the
+very request the SDK sends, and whatever answers it is read exactly as on any later request."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpcore2
+import httpx
+import httpx2
+import pytest
+import respx
+
+from panel.errors import ProviderError
+from panel.models import Usage
+from panel.providers.base import Event, Provider, StructuredRequest
+from panel.providers.claude import ClaudeProvider
+from panel.providers.head_start import HeadStart, WireRequest
+from tests.conftest import CLAUDE_KEY
+from tests.helpers import PlanFor, broken_stream, event_stream, instant_retries, run, verdict_after
+from tests.sse import claude_events, sse
+from tests.test_claude import URL, error_response, reply_events
+
+
+def _claude(monkeypatch: pytest.MonkeyPatch, **options: Any) -> ClaudeProvider:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", CLAUDE_KEY)
+    return ClaudeProvider("claude-sonnet-5-5", **options)
+
+
+async def _read(provider: Provider, request: StructuredRequest) -> list[Event]:
+    return [event async for event in provider.stream(request)]
+
+
+def _headers(request: httpx.Request) -> list[tuple[str, str]]:
+    return sorted((name.lower(), value) for name, value in request.headers.multi_items())
+
+
+# ------------------------------------------------------------------ the request itself
+
+
+@pytest.mark.parametrize(
+    ("base_url", "custom", "url"),
+    [
+        (None, None, URL),
+        ("https://gateway.example.com/anthropic", None, None),
+        ("https://gateway.example.com/anthropic/", "X-Team: panel\nX-Trace:  42 ", None),
+    ],
+    ids=["api", "gateway-path", "gateway-custom-headers"],
+)
+def test_the_request_sent_ahead_is_the_one_the_sdk_sends(
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    base_url: str | None,
+    custom: str | None,
+    url: str | None,
+) -> None:
+    """Header for header, byte for byte, against the SDK's own client making the same call."""
+    import anthropic
+
+    if custom is not None:
+        monkeypatch.setenv("ANTHROPIC_CUSTOM_HEADERS", custom)
+    claude = _claude(monkeypatch, base_url=base_url)
+    plan = builder_plan(claude)
+    target = url or "https://gateway.example.com/anthropic/v1/messages"
+    route = httpx2_mock.post(target).mock(
+        side_effect=lambda request: event_stream(reply_events(plan.request))
+    )
+
+    async def both() -> None:
+        await _read(claude, plan.request)
+        await claude.aclose()
+        sdk = anthropic.AsyncAnthropic(
+            api_key=CLAUDE_KEY, base_url=base_url, max_retries=0, timeout=120.0
+        )
+        stream = await sdk.messages.create(**claude.request_params(plan.request), stream=True)
+        async for _ in stream:
+            pass
+        await sdk.close()
+
+    run(both())
+    assert claude.sdk.head_start.used and route.call_count == 2
+    ahead, own = (call.request for call in route.calls)
+    assert (ahead.method, ahead.url, ahead.content) == (own.method, own.url, own.content)
+    assert _headers(ahead) == _headers(own)
+    assert ahead.extensions["timeout"] == own.extensions["timeout"]
+    if custom is not None:
+        assert ahead.headers["x-trace"] == "42"
+
+
+def test_the_first_request_leaves_before_the_sdk_has_loaded(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    """The SDK's loading waits here until the request has reached the server: were the request
+    to wait for the SDK (or the SDK to load on the event loop), the wait would time out."""
+    claude = _claude(monkeypatch)
+    plan = builder_plan(claude)
+    arrived = threading.Event()
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        arrived.set()
+        return event_stream(reply_events(plan.request))
+
+    route = httpx2_mock.post(URL).mock(side_effect=respond)
+    make = claude.sdk.make
+
+    def make_once_the_request_arrived(*args: Any, **options: Any) -> Any:
+        if not arrived.wait(timeout=20):
+            raise TimeoutError("the first request waited for the SDK")
+        return make(*args, **options)
+
+    claude.sdk.make = make_once_the_request_arrived
+    events = run(_read(claude, plan.request))
+    assert route.call_count == 1  # the SDK took up the response: nothing was sent twice
+    assert events[-1].usage == Usage(input_tokens=40, output_tokens=120)  # type: ignore[union-attr]
+
+
+def test_later_requests_go_through_the_sdk_on_one_connection_pool(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    claude = _claude(monkeypatch)
+    plan = builder_plan(claude)
+    route = httpx2_mock.post(URL).mock(
+        side_effect=lambda request: event_stream(reply_events(plan.request))
+    )
+
+    async def three() -> None:
+        for _ in range(3):
+            await _read(claude, plan.request)
+        await claude.aclose()
+
+    run(three())
+    assert route.call_count == 3
+    assert claude.sdk.client.is_closed()
+
+
+def test_a_request_the_sdk_builds_differently_is_never_answered_by_the_head_start(
+    httpx2_mock: respx.Router,
+) -> None:
+    route = httpx2_mock.post("https://api.example.com/v1/x").mock(
+        return_value=httpx.Response(200, json={"ok": True})
+    )
+    wire = WireRequest("POST", "https://api.example.com/v1/x", {}, b'{"a":1,"b":[2]}', 5.0)
+
+    async def asked(body: bytes) -> bool:
+        calls = route.call_count
+        head_start = HeadStart()
+        head_start.send(wire)
+        taken = head_start.take(httpx2.Request("POST", wire.url, content=body))
+        if taken is not None:
+            assert await (await taken).aread() == b'{"ok":true}'
+        while route.call_count == calls:  # sent all the same, and closed unread below
+            await asyncio.sleep(0.001)
+        await head_start.aclose()
+        return taken is not None
+
+    assert run(asked(b'{"b":[2],"a":1}'))  # the same question, keys in another order
+    assert not run(asked(b'{"a":1,"b":[3]}'))
+    assert not run(asked(b"not json"))
+    assert "key" not in repr(WireRequest("GET", "https://x", {"x-api-key": "key"}, b"", 1.0))
+
+
+def test_a_first_call_cancelled_while_the_sdk_loads_closes_the_response_sent_ahead(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    claude = _claude(monkeypatch)
+    plan = builder_plan(claude)
+    route = httpx2_mock.post(URL).mock(return_value=event_stream(reply_events(plan.request)))
+    release = threading.Event()
+    make = claude.sdk.make
+
+    def make_when_released(*args: Any, **options: Any) -> Any:
+        release.wait(timeout=20)
+        return make(*args, **options)
+
+    claude.sdk.make = make_when_released
+
+    async def cancelled() -> None:
+        call = asyncio.ensure_future(_read(claude, plan.request))
+        while not route.called:
+            await asyncio.sleep(0.001)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        release.set()
+        await claude.aclose()
+
+    run(cancelled())
+    assert route.call_count == 1 and route.calls[0].response.is_closed
+
+
+# ------------------------------------------------------------------ answers to the first request
+
+STRICT_SCHEMA = (
+    "output_config.format.schema: For 'integer' type, property 'minimum' is not supported"
+)
+
+
+def _faults(request: StructuredRequest) -> dict[str, Any]:
+    started = claude_events([], finish=False)[:2]
+    error_event = (
+        "error",
+        {"type": "error", "error": {"type": "overloaded_error", "message": "x"}},
+    )
+    return {
+        "400-strict-schema": httpx.Response(
+            400,
+            headers={"x-should-retry": "false"},
+            json={
+                "type": "error",
+                "error": {"type": "invalid_request_error", "message": STRICT_SCHEMA},
+            },
+        ),
+        "401": error_response(401, "authentication_error"),
+        "429-retry-after": error_response(
+            429,
+            "rate_limit_error",
+            {"retry-after": "7", "anthropic-ratelimit-requests-remaining": "0"},
+        ),
+        "500": error_response(500, "api_error"),
+        "529": error_response(529, "overloaded_error"),
+        "sse-error-event": event_stream([*started, error_event]),
+        "truncated": event_stream(claude_events(['{"verdict": "sh'], finish=False)),
+        "dropped": broken_stream(sse(started), httpcore2.ReadError("connection reset")),
+        "refused-connection": httpcore2.ConnectError("connection refused"),
+    }
+
+
+def _error_on_call(
+    provider: Provider, request: StructuredRequest, route: respx.Route, fault: Any, call: int
+) -> ProviderError:
+    """The error `provider` raises when `fault` answers its call number `call` (from 1), the
+    calls before it answered with a good reply."""
+    route.mock(side_effect=[event_stream(reply_events(request))] * (call - 1) + [fault])
+
+    async def calls() -> ProviderError:
+        try:
+            for _ in range(call - 1):
+                await _read(provider, request)
+            with pytest.raises(ProviderError) as raised:
+                await _read(provider, request)
+            return raised.value
+        finally:
+            await provider.aclose()
+
+    return run(calls())
+
+
+def _said(error: ProviderError) -> tuple[Any, ...]:
+    return (str(error), error.status, error.retryable, error.retry_after, error.usage)
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "retryable", "retry_after"),
+    [
+        ("400-strict-schema", 400, False, None),
+        ("401", 401, False, None),
+        ("429-retry-after", 429, True, 7.0),
+        ("500", 500, True, None),
+        ("529", 529, True, None),
+        ("sse-error-event", 200, True, None),
+        ("truncated", None, True, None),
+        ("dropped", None, True, None),
+        ("refused-connection", None, True, None),
+    ],
+)
+def test_a_fault_answering_the_first_request_reads_as_on_any_later_one(
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    name: str,
+    status: int | None,
+    retryable: bool,
+    retry_after: float | None,
+) -> None:
+    route = httpx2_mock.post(URL)
+    first = _claude(monkeypatch)
+    plan = builder_plan(first)
+    fault = _faults(plan.request)[name]
+    on_first = _error_on_call(first, plan.request, route, fault, call=1)
+    assert first.sdk.head_start.used and route.call_count == 1
+    on_third = _error_on_call(_claude(monkeypatch), plan.request, route, fault, call=3)
+    assert _said(on_first) == _said(on_third)
+    assert (on_first.status, on_first.retryable, on_first.retry_after) == (
+        status,
+        retryable,
+        retry_after,
+    )
+    assert CLAUDE_KEY not in str(on_first)
+
+
+def test_a_rate_limited_first_request_is_retried_after_the_servers_wait(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    claude = instant_retries(_claude(monkeypatch))
+    plan = builder_plan(claude)
+    limited = error_response(429, "rate_limit_error", {"retry-after": "7"})
+    good = event_stream(reply_events(plan.request))
+    route = httpx2_mock.post(URL)
+    outcome = verdict_after(route, claude, plan, limited, good)
+    assert outcome.verdict.verdict in ("ship", "skip")
+    assert claude.sleeps and claude.sleeps[0] >= 7
+    assert claude.inner.sdk.head_start.used
+    assert [call.request.headers["x-stainless-retry-count"] for call in route.calls] == ["0", "0"]
