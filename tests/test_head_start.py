@@ -18,10 +18,21 @@ from panel.models import Usage
 from panel.providers.base import Event, Provider, StructuredRequest
 from panel.providers.claude import ClaudeProvider
 from panel.providers.head_start import HeadStart, WireRequest
-from tests.conftest import CLAUDE_KEY
-from tests.helpers import PlanFor, broken_stream, event_stream, instant_retries, run, verdict_after
-from tests.sse import claude_events, sse
+from panel.providers.openai_chat import OpenAIProvider
+from tests.conftest import CLAUDE_KEY, OPENAI_KEY
+from tests.helpers import (
+    PlanFor,
+    broken_stream,
+    event_stream,
+    instant_retries,
+    reply_chunks,
+    run,
+    verdict_after,
+)
+from tests.sse import claude_events, openai_chunks, sse
 from tests.test_claude import URL, error_response, reply_events
+
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 
 
 def _claude(monkeypatch: pytest.MonkeyPatch, **options: Any) -> ClaudeProvider:
@@ -40,54 +51,113 @@ def _headers(request: httpx.Request) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ the request itself
 
 
+def _gpt(monkeypatch: pytest.MonkeyPatch, **options: Any) -> OpenAIProvider:
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    return OpenAIProvider("gpt-5-mini", **options)
+
+
+def _reply(api: str, request: StructuredRequest) -> httpx.Response:
+    if api == "anthropic":
+        return event_stream(reply_events(request))
+    return event_stream(openai_chunks(reply_chunks(request, 30)))
+
+
+async def _sdk_call(api: str, base_url: str | None, params: dict[str, Any]) -> None:
+    """The call made by the SDK's own client, as it is made with no head start."""
+    import anthropic
+    import openai
+
+    sdk: Any
+    if api == "anthropic":
+        sdk = anthropic.AsyncAnthropic(
+            api_key=CLAUDE_KEY, base_url=base_url, max_retries=0, timeout=120.0
+        )
+        stream = await sdk.messages.create(**params, stream=True)
+    else:
+        sdk = openai.AsyncOpenAI(
+            api_key=OPENAI_KEY, base_url=base_url, max_retries=0, timeout=120.0
+        )
+        stream = await sdk.chat.completions.create(**params, stream=True)
+    async for _ in stream:
+        pass
+    await sdk.close()
+
+
+ENVIRONMENT_HEADERS = {
+    "ANTHROPIC_CUSTOM_HEADERS": ("x-trace", "42"),
+    "OPENAI_ORG_ID": ("openai-organization", "org-panel"),
+    "OPENAI_PROJECT_ID": ("openai-project", "proj_panel"),
+}
+
+
 @pytest.mark.parametrize(
-    ("base_url", "custom", "url"),
+    ("api", "base_url", "environment", "url"),
     [
-        (None, None, URL),
-        ("https://gateway.example.com/anthropic", None, None),
-        ("https://gateway.example.com/anthropic/", "X-Team: panel\nX-Trace:  42 ", None),
+        ("anthropic", None, {}, URL),
+        ("anthropic", "https://gateway.example.com/anthropic", {}, None),
+        (
+            "anthropic",
+            "https://gateway.example.com/anthropic/",
+            {"ANTHROPIC_CUSTOM_HEADERS": "X-Team: panel\nX-Trace:  42 "},
+            None,
+        ),
+        ("openai", None, {}, OPENAI_URL),
+        (
+            "openai",
+            "https://gateway.example.com/openai",
+            {"OPENAI_ORG_ID": "org-panel", "OPENAI_PROJECT_ID": "proj_panel"},
+            None,
+        ),
     ],
-    ids=["api", "gateway-path", "gateway-custom-headers"],
+    ids=["claude", "claude-gateway", "claude-custom-headers", "openai", "openai-org-project"],
 )
 def test_the_request_sent_ahead_is_the_one_the_sdk_sends(
     monkeypatch: pytest.MonkeyPatch,
     builder_plan: PlanFor,
     httpx2_mock: respx.Router,
+    api: str,
     base_url: str | None,
-    custom: str | None,
+    environment: dict[str, str],
     url: str | None,
 ) -> None:
     """Header for header, byte for byte, against the SDK's own client making the same call."""
-    import anthropic
-
-    if custom is not None:
-        monkeypatch.setenv("ANTHROPIC_CUSTOM_HEADERS", custom)
-    claude = _claude(monkeypatch, base_url=base_url)
-    plan = builder_plan(claude)
-    target = url or "https://gateway.example.com/anthropic/v1/messages"
-    route = httpx2_mock.post(target).mock(
-        side_effect=lambda request: event_stream(reply_events(plan.request))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    make = _claude if api == "anthropic" else _gpt
+    provider = make(monkeypatch, base_url=base_url)
+    plan = builder_plan(provider)
+    path = "/v1/messages" if api == "anthropic" else "/chat/completions"
+    route = httpx2_mock.post(url or f"https://gateway.example.com/{api}{path}").mock(
+        side_effect=lambda request: _reply(api, plan.request)
     )
 
     async def both() -> None:
-        await _read(claude, plan.request)
-        await claude.aclose()
-        sdk = anthropic.AsyncAnthropic(
-            api_key=CLAUDE_KEY, base_url=base_url, max_retries=0, timeout=120.0
-        )
-        stream = await sdk.messages.create(**claude.request_params(plan.request), stream=True)
-        async for _ in stream:
-            pass
-        await sdk.close()
+        await _read(provider, plan.request)
+        await provider.aclose()
+        await _sdk_call(api, base_url, provider.request_params(plan.request))
 
     run(both())
-    assert claude.sdk.head_start.used and route.call_count == 2
+    assert provider.sdk.head_start.used and route.call_count == 2
     ahead, own = (call.request for call in route.calls)
     assert (ahead.method, ahead.url, ahead.content) == (own.method, own.url, own.content)
     assert _headers(ahead) == _headers(own)
     assert ahead.extensions["timeout"] == own.extensions["timeout"]
-    if custom is not None:
-        assert ahead.headers["x-trace"] == "42"
+    for variable, (header, value) in ENVIRONMENT_HEADERS.items():
+        assert variable not in environment or ahead.headers[header] == value
+
+
+def test_openai_custom_headers_leave_the_first_request_to_the_sdk(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    """`OPENAI_CUSTOM_HEADERS` may carry an authorization the SDK treats specially: no head
+    start is written for it, and the SDK sends the call itself."""
+    monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "X-Team: panel")
+    gpt = _gpt(monkeypatch)
+    plan = builder_plan(gpt)
+    route = httpx2_mock.post(OPENAI_URL).mock(return_value=_reply("openai", plan.request))
+    run(_read(gpt, plan.request))
+    assert not gpt.sdk.head_start.used and route.call_count == 1
+    assert route.calls[0].request.headers["x-team"] == "panel"
 
 
 def test_the_first_request_leaves_before_the_sdk_has_loaded(
@@ -198,7 +268,7 @@ STRICT_SCHEMA = (
 )
 
 
-def _faults(request: StructuredRequest) -> dict[str, Any]:
+def _claude_faults() -> dict[str, Any]:
     started = claude_events([], finish=False)[:2]
     error_event = (
         "error",
@@ -219,10 +289,35 @@ def _faults(request: StructuredRequest) -> dict[str, Any]:
             "rate_limit_error",
             {"retry-after": "7", "anthropic-ratelimit-requests-remaining": "0"},
         ),
-        "500": error_response(500, "api_error"),
-        "529": error_response(529, "overloaded_error"),
-        "sse-error-event": event_stream([*started, error_event]),
+        "5xx": error_response(529, "overloaded_error"),
+        "error-event": event_stream([*started, error_event]),
         "truncated": event_stream(claude_events(['{"verdict": "sh'], finish=False)),
+        "dropped": broken_stream(sse(started), httpcore2.ReadError("connection reset")),
+        "refused-connection": httpcore2.ConnectError("connection refused"),
+    }
+
+
+def _openai_faults() -> dict[str, Any]:
+    started = openai_chunks(['{"verdict": "sh'], finish_reason=None, done=False)
+    unsupported = {
+        "message": "Unsupported parameter: 'prompt_cache_key' is not supported with this model.",
+        "type": "invalid_request_error",
+        "param": "prompt_cache_key",
+        "code": "unsupported_parameter",
+    }
+    return {
+        "400-unsupported-field": httpx.Response(400, json={"error": unsupported}),
+        "401": httpx.Response(401, json={"error": {"message": "Incorrect API key provided"}}),
+        "429-retry-after": httpx.Response(
+            429,
+            headers={"retry-after": "7", "x-ratelimit-remaining-requests": "0"},
+            json={"error": {"message": "slow down", "type": "rate_limit_exceeded"}},
+        ),
+        "5xx": httpx.Response(503, json={"error": {"message": "unavailable"}}),
+        "error-chunk": event_stream(
+            [*started, (None, {"error": {"message": "the stream broke", "type": "server_error"}})]
+        ),
+        "truncated": event_stream(started),
         "dropped": broken_stream(sse(started), httpcore2.ReadError("connection reset")),
         "refused-connection": httpcore2.ConnectError("connection refused"),
     }
@@ -233,7 +328,8 @@ def _error_on_call(
 ) -> ProviderError:
     """The error `provider` raises when `fault` answers its call number `call` (from 1), the
     calls before it answered with a good reply."""
-    route.mock(side_effect=[event_stream(reply_events(request))] * (call - 1) + [fault])
+    api = provider.info.provider
+    route.mock(side_effect=[_reply(api, request) for _ in range(call - 1)] + [fault])
 
     async def calls() -> ProviderError:
         try:
@@ -253,42 +349,53 @@ def _said(error: ProviderError) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize(
-    ("name", "status", "retryable", "retry_after"),
+    ("api", "name", "status", "retryable", "retry_after"),
     [
-        ("400-strict-schema", 400, False, None),
-        ("401", 401, False, None),
-        ("429-retry-after", 429, True, 7.0),
-        ("500", 500, True, None),
-        ("529", 529, True, None),
-        ("sse-error-event", 200, True, None),
-        ("truncated", None, True, None),
-        ("dropped", None, True, None),
-        ("refused-connection", None, True, None),
+        ("anthropic", "400-strict-schema", 400, False, None),
+        ("anthropic", "401", 401, False, None),
+        ("anthropic", "429-retry-after", 429, True, 7.0),
+        ("anthropic", "5xx", 529, True, None),
+        ("anthropic", "error-event", 200, True, None),
+        ("anthropic", "truncated", None, True, None),
+        ("anthropic", "dropped", None, True, None),
+        ("anthropic", "refused-connection", None, True, None),
+        ("openai", "400-unsupported-field", 400, False, None),
+        ("openai", "401", 401, False, None),
+        ("openai", "429-retry-after", 429, True, 7.0),
+        ("openai", "5xx", 503, True, None),
+        ("openai", "error-chunk", None, True, None),
+        ("openai", "truncated", None, True, None),
+        ("openai", "dropped", None, True, None),
+        ("openai", "refused-connection", None, True, None),
     ],
 )
 def test_a_fault_answering_the_first_request_reads_as_on_any_later_one(
     monkeypatch: pytest.MonkeyPatch,
     builder_plan: PlanFor,
     httpx2_mock: respx.Router,
+    api: str,
     name: str,
     status: int | None,
     retryable: bool,
     retry_after: float | None,
 ) -> None:
-    route = httpx2_mock.post(URL)
-    first = _claude(monkeypatch)
+    """Each fault answers a fresh provider's first request (sent ahead, taken up by the SDK) and
+    another's third (the SDK's own): the same error, word for word."""
+    make = _claude if api == "anthropic" else _gpt
+    route = httpx2_mock.post(URL if api == "anthropic" else OPENAI_URL)
+    first = make(monkeypatch)
     plan = builder_plan(first)
-    fault = _faults(plan.request)[name]
+    fault = (_claude_faults() if api == "anthropic" else _openai_faults())[name]
     on_first = _error_on_call(first, plan.request, route, fault, call=1)
     assert first.sdk.head_start.used and route.call_count == 1
-    on_third = _error_on_call(_claude(monkeypatch), plan.request, route, fault, call=3)
+    on_third = _error_on_call(make(monkeypatch), plan.request, route, fault, call=3)
     assert _said(on_first) == _said(on_third)
     assert (on_first.status, on_first.retryable, on_first.retry_after) == (
         status,
         retryable,
         retry_after,
     )
-    assert CLAUDE_KEY not in str(on_first)
+    assert CLAUDE_KEY not in str(on_first) and OPENAI_KEY not in str(on_first)
 
 
 def test_a_rate_limited_first_request_is_retried_after_the_servers_wait(

@@ -81,15 +81,11 @@ USAGE_FIELDS = {
     "cache_creation_input_tokens": "cache_write_tokens",
     "cache_read_input_tokens": "cache_read_tokens",
 }
-# What the first request sends before the SDK is loaded (see panel.providers.head_start): the
-# SDK's API version, default base URL, and the order in which it writes a body's fields.
+# What the first request sends before the SDK has loaded (see panel.providers.head_start): the
+# SDK's API version and default base URL, and the fields panel sends in the order the SDK writes.
 API_VERSION = "2026-10-21"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-SDK_BODY_ORDER = (
-    "max_tokens", "messages", "model", "cache_control", "container", "diagnostics",
-    "inference_geo", "metadata", "output_config", "service_tier", "speed", "stop_sequences",
-    "stream", "system", "thinking", "tool_choice", "tools",
-)  # fmt: skip
+SDK_BODY_ORDER = ("max_tokens", "messages", "model", "output_config", "stream", "system")
 # Below this share of the model's minimum, the estimate is clearly short: no breakpoint is sent.
 CACHE_ESTIMATE_MARGIN = 0.8
 
@@ -163,11 +159,9 @@ class ClaudeProvider:
 
     def wire_request(self, params: dict[str, Any]) -> WireRequest:
         """`messages.create(**params, stream=True)` as the SDK sends it, for a head start."""
-        from panel.providers.head_start import WireRequest, joined_url, stainless_headers
+        from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
 
         options = self.sdk.options
-        fields = {**params, "stream": True}
-        body = {key: fields[key] for key in sorted(fields, key=_sdk_body_order)}
         headers = {
             "x-stainless-timeout": "NOT_GIVEN",  # what the SDK writes for a call that set none
             "x-stainless-retry-count": "0",
@@ -184,9 +178,7 @@ class ClaudeProvider:
             method="POST",
             url=joined_url(options["base_url"] or DEFAULT_BASE_URL, "/v1/messages"),
             headers=headers,
-            body=json.dumps(
-                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode(),
+            body=sdk_body({**params, "stream": True}, SDK_BODY_ORDER),
             timeout=options["timeout"],
         )
 
@@ -314,10 +306,6 @@ class UsageTally:
         else:
             totals = {key: self._latest.get(key, 0) for key in USAGE_FIELDS}
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
-
-
-def _sdk_body_order(key: str) -> int:
-    return SDK_BODY_ORDER.index(key) if key in SDK_BODY_ORDER else len(SDK_BODY_ORDER)
 
 
 def _custom_headers() -> dict[str, str]:

@@ -163,6 +163,14 @@ def _stainless_arch(machine: str) -> str:
     return f"other:{machine}" if machine else "unknown"
 
 
+def sdk_body(fields: dict[str, Any], order: tuple[str, ...]) -> bytes:
+    """A JSON body as the SDKs write it: their field order (fields they do not name last),
+    compact, UTF-8."""
+    rank = {key: index for index, key in enumerate(order)}
+    ordered = {key: fields[key] for key in sorted(fields, key=lambda key: rank.get(key, len(rank)))}
+    return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
 def joined_url(base_url: str, path: str) -> str:
     """`path` under `base_url`, joined as the SDKs join them (a slash added to the base)."""
     base = httpx2.URL(base_url)

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     import httpx2
     import openai
 
-    from panel.providers.head_start import HeadStart
+    from panel.providers.head_start import HeadStart, WireRequest
 
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
@@ -85,6 +85,13 @@ REQUEST_ERRORS = {
     "invalid_api_key",
     "unsupported_parameter",
 }
+# What the first request sends before the SDK has loaded (see panel.providers.head_start): the
+# SDK's default base URL, and the fields panel sends in the order the SDK writes them.
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+SDK_BODY_ORDER = (
+    "model", "stream", "messages", "max_completion_tokens", "max_tokens", "prompt_cache_key",
+    "prompt_cache_options", "reasoning_effort", "response_format", "stream_options", "temperature",
+)  # fmt: skip
 # Fields a compatible server may not know, and what leaves each one out.
 OPTIONAL_FIELDS = {
     "max_completion_tokens": "run with --compat",
@@ -186,6 +193,40 @@ class OpenAIProvider:
             params["temperature"] = request.temperature
         return params
 
+    def wire_request(self, params: dict[str, Any]) -> WireRequest | None:
+        """`chat.completions.create(**params, stream=True)` as the SDK sends it, for a head start;
+        None where the SDK would add headers of its own choosing (`OPENAI_CUSTOM_HEADERS`)."""
+        from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
+
+        if "OPENAI_CUSTOM_HEADERS" in os.environ:
+            return None
+        options = self.sdk.options
+        account = {
+            header: os.environ[variable]
+            for header, variable in (
+                ("OpenAI-Organization", "OPENAI_ORG_ID"),
+                ("OpenAI-Project", "OPENAI_PROJECT_ID"),
+            )
+            if variable in os.environ
+        }
+        headers = {
+            "Authorization": f"Bearer {options['api_key']}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            **stainless_headers("openai", user_agent="AsyncOpenAI"),
+            "X-Stainless-Async": "async:asyncio",
+            **account,
+            "X-Stainless-Retry-Count": "0",
+            "X-Stainless-Read-Timeout": str(options["timeout"]),
+        }
+        return WireRequest(
+            method="POST",
+            url=joined_url(options["base_url"] or DEFAULT_BASE_URL, "/chat/completions"),
+            headers={name.lower(): value for name, value in headers.items()},  # as the SDK writes
+            body=sdk_body({**params, "stream": True}, SDK_BODY_ORDER),
+            timeout=options["timeout"],
+        )
+
     @property
     def counting_method(self) -> str:
         """OpenAI counts through the Responses API; a compatible server has no such endpoint."""
@@ -211,8 +252,8 @@ class OpenAIProvider:
         reply = ChatReply()
         try:
             with errors_mapped(lambda error: map_error(request.cell, error, params)):
-                client = await self.sdk.loaded()
-                chunks = await client.chat.completions.create(**params, stream=True)
+                async with self.sdk.ready(lambda: self.wire_request(params)) as client:
+                    chunks = await client.chat.completions.create(**params, stream=True)
                 headers = rate_limit_headers(chunks.response.headers)
                 if _is_whole_document(chunks.response):  # a server that ignored `stream`
                     payload = json.loads(await chunks.response.aread())
@@ -303,7 +344,14 @@ def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
 def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     import openai  # at the first call, in a worker thread: see panel.providers.sdk
 
-    return openai.AsyncOpenAI(**options)
+    from panel.providers.head_start import HeadStartClient
+
+    class HttpClient(HeadStartClient, openai.DefaultAsyncHttpxClient):
+        """The SDK's default http client, answering a request sent ahead (see head_start)."""
+
+    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
+    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    return openai.AsyncOpenAI(**options, http_client=http_client)
 
 
 def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:

@@ -75,17 +75,18 @@ class LazyClient(Generic[ClientT]):
         return await asyncio.shield(self._loading)
 
     @contextlib.asynccontextmanager
-    async def ready(self, first: Callable[[], WireRequest]) -> AsyncIterator[ClientT]:
+    async def ready(self, first: Callable[[], WireRequest | None]) -> AsyncIterator[ClientT]:
         """The client, for one call. When the client is not made yet, the call's request
-        (`first()`: the request its SDK will build) is sent at once, and the SDK's own send of
-        that request takes up its response.
+        (`first()`: the request its SDK will build; None when it cannot be written ahead) is sent
+        at once, and the SDK's own send of that request takes up its response.
 
         A request sent ahead that the SDK has not taken up by the end of the block (the call was
         cancelled while the SDK loaded) is closed.
         """
-        sent_ahead = self._client is None and not self.head_start.used
-        if sent_ahead:
-            self.head_start.send(first())
+        wire = first() if self._client is None and not self.head_start.used else None
+        sent_ahead = wire is not None
+        if wire is not None:
+            self.head_start.send(wire)
         try:
             yield await self.loaded()
         finally:
