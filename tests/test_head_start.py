@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpcore2
@@ -48,9 +49,6 @@ def _headers(request: httpx.Request) -> list[tuple[str, str]]:
     return sorted((name.lower(), value) for name, value in request.headers.multi_items())
 
 
-# ------------------------------------------------------------------ the request itself
-
-
 def _gpt(monkeypatch: pytest.MonkeyPatch, **options: Any) -> OpenAIProvider:
     monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
     return OpenAIProvider("gpt-5-mini", **options)
@@ -60,6 +58,9 @@ def _reply(api: str, request: StructuredRequest) -> httpx.Response:
     if api == "anthropic":
         return event_stream(reply_events(request))
     return event_stream(openai_chunks(reply_chunks(request, 30)))
+
+
+# ------------------------------------------------------------------ the request itself
 
 
 async def _sdk_call(api: str, base_url: str | None, params: dict[str, Any]) -> None:
@@ -187,7 +188,25 @@ def test_the_first_request_leaves_before_the_sdk_has_loaded(
     assert events[-1].usage == Usage(input_tokens=40, output_tokens=120)  # type: ignore[union-attr]
 
 
-def test_later_requests_go_through_the_sdk_on_one_connection_pool(
+def test_an_sdk_without_its_package_metadata_sends_the_first_request_itself(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    from panel.providers import head_start
+
+    def unknown(package: str) -> str:
+        raise PackageNotFoundError(package)
+
+    monkeypatch.setattr(head_start, "version", unknown)
+    claude = _claude(monkeypatch)
+    plan = builder_plan(claude)
+    route = httpx2_mock.post(URL).mock(return_value=_reply("anthropic", plan.request))
+    run(_read(claude, plan.request))
+    assert not claude.sdk.head_start.used and route.call_count == 1
+
+
+def test_later_requests_are_sent_by_the_sdk_alone(
     monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     claude = _claude(monkeypatch)
@@ -232,12 +251,29 @@ def test_a_request_the_sdk_builds_differently_is_never_answered_by_the_head_star
     assert "key" not in repr(WireRequest("GET", "https://x", {"x-api-key": "key"}, b"", 1.0))
 
 
+class Watched(httpx.AsyncByteStream):
+    """A response body that notes whether the client closed it."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.closed = body, False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.body
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
 def test_a_first_call_cancelled_while_the_sdk_loads_closes_the_response_sent_ahead(
     monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
     claude = _claude(monkeypatch)
     plan = builder_plan(claude)
-    route = httpx2_mock.post(URL).mock(return_value=event_stream(reply_events(plan.request)))
+    body = Watched(sse(reply_events(plan.request)))
+    headers = {"content-type": "text/event-stream"}
+    route = httpx2_mock.post(URL).mock(
+        return_value=httpx.Response(200, headers=headers, stream=body)
+    )
     release = threading.Event()
     make = claude.sdk.make
 
@@ -254,11 +290,12 @@ def test_a_first_call_cancelled_while_the_sdk_loads_closes_the_response_sent_ahe
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
+        assert body.closed  # by the cancelled call, before the SDK has loaded
         release.set()
         await claude.aclose()
 
     run(cancelled())
-    assert route.call_count == 1 and route.calls[0].response.is_closed
+    assert route.call_count == 1
 
 
 # ------------------------------------------------------------------ answers to the first request
