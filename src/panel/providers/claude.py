@@ -23,6 +23,11 @@ never sent (SDK 2.12+ and API version 2026-10-21 reject it).
 Retries are off in the SDK (`max_retries=0`): `RetryingProvider` is the one
 layer, and it also covers errors inside an open stream, which the SDK never
 retries.
+
+The first call does not wait for `import anthropic` (most of a second):
+`wire_request` writes the request the SDK is about to send, and it leaves at
+once while the SDK loads; the SDK then takes up its response
+(`panel.providers.head_start`).
 """
 
 from __future__ import annotations
