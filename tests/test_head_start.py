@@ -206,13 +206,17 @@ def test_an_sdk_without_its_package_metadata_sends_the_first_request_itself(
     assert not claude.sdk.head_start.used and route.call_count == 1
 
 
-def test_later_requests_are_sent_by_the_sdk_alone(
+def test_later_requests_are_sent_by_the_sdk_alone_with_the_first_responses_cookies(
     monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
+    """A cookie the first response set (a gateway's, say) goes with the later requests, as it
+    does when the SDK sends every request itself."""
     claude = _claude(monkeypatch)
     plan = builder_plan(claude)
+    cookie = {"set-cookie": "__cf_bm=abc; Path=/; Domain=.api.anthropic.com; HttpOnly; Secure"}
     route = httpx2_mock.post(URL).mock(
-        side_effect=lambda request: event_stream(reply_events(plan.request))
+        side_effect=[event_stream(reply_events(plan.request), headers=cookie)]
+        + [event_stream(reply_events(plan.request)) for _ in range(2)]
     )
 
     async def three() -> None:
@@ -221,7 +225,10 @@ def test_later_requests_are_sent_by_the_sdk_alone(
         await claude.aclose()
 
     run(three())
-    assert route.call_count == 3
+    assert [call.request.headers.get("cookie") for call in route.calls] == [
+        None,
+        *["__cf_bm=abc"] * 2,
+    ]
     assert claude.sdk.client.is_closed()
 
 

@@ -125,6 +125,7 @@ class HeadStartClient(httpx2.AsyncClient):
             return await super().send(request, stream=stream, **options)
         response = await early
         response.request = request  # the SDK reads its own request back from the response
+        self.cookies.extract_cookies(response)  # as this client's own send keeps them
         if not stream:
             try:
                 await response.aread()
