@@ -188,22 +188,33 @@ def test_the_first_request_leaves_before_the_sdk_has_loaded(
     assert events[-1].usage == Usage(input_tokens=40, output_tokens=120)  # type: ignore[union-attr]
 
 
-def test_an_sdk_without_its_package_metadata_sends_the_first_request_itself(
-    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+@pytest.mark.parametrize(
+    ("installed", "sent_ahead"), [(None, False), ("2.14.9", False), ("2.16.0", True)]
+)
+def test_the_head_start_is_written_only_for_the_sdk_it_knows(
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    installed: str | None,
+    sent_ahead: bool,
 ) -> None:
+    """An SDK older than the one whose request is written (it may send another API version), or
+    one installed without its metadata, sends the first request itself."""
     from importlib.metadata import PackageNotFoundError
 
     from panel.providers import head_start
 
-    def unknown(package: str) -> str:
-        raise PackageNotFoundError(package)
+    def version(package: str) -> str:
+        if installed is None:
+            raise PackageNotFoundError(package)
+        return installed
 
-    monkeypatch.setattr(head_start, "version", unknown)
+    monkeypatch.setattr(head_start, "version", version)
     claude = _claude(monkeypatch)
     plan = builder_plan(claude)
     route = httpx2_mock.post(URL).mock(return_value=_reply("anthropic", plan.request))
     run(_read(claude, plan.request))
-    assert not claude.sdk.head_start.used and route.call_count == 1
+    assert claude.sdk.head_start.used is sent_ahead and route.call_count == 1
 
 
 def test_later_requests_are_sent_by_the_sdk_alone_with_the_first_responses_cookies(

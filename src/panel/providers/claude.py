@@ -87,7 +87,9 @@ USAGE_FIELDS = {
     "cache_read_input_tokens": "cache_read_tokens",
 }
 # What the first request sends before the SDK has loaded (see panel.providers.head_start): the
-# SDK's API version and default base URL, and the fields panel sends in the order the SDK writes.
+# SDK's API version and default base URL, and the fields panel sends in the order the SDK writes,
+# as anthropic 2.15 does (tests/test_head_start.py holds them to the installed SDK).
+SDK_WRITTEN = (2, 15)
 API_VERSION = "2026-10-21"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 SDK_BODY_ORDER = ("max_tokens", "messages", "model", "output_config", "stream", "system")
@@ -162,10 +164,14 @@ class ClaudeProvider:
             "output_config": output_config,
         }
 
-    def wire_request(self, params: dict[str, Any]) -> WireRequest:
-        """`messages.create(**params, stream=True)` as the SDK sends it, for a head start."""
+    def wire_request(self, params: dict[str, Any]) -> WireRequest | None:
+        """`messages.create(**params, stream=True)` as the SDK sends it, for a head start (None
+        for an SDK older than the one it is written for)."""
         from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
 
+        agent = stainless_headers("anthropic", user_agent="AsyncAnthropic", written_for=SDK_WRITTEN)
+        if agent is None:
+            return None
         options = self.sdk.options
         headers = {
             "x-stainless-timeout": "NOT_GIVEN",  # what the SDK writes for a call that set none
@@ -173,7 +179,7 @@ class ClaudeProvider:
             "x-stainless-read-timeout": str(options["timeout"]),
             "Accept": "application/json",
             "Content-Type": "application/json",
-            **stainless_headers("anthropic", user_agent="AsyncAnthropic"),
+            **agent,
             "Authorization": f"Bearer {options['api_key']}",
             "X-Stainless-Async": "async:asyncio",
             "anthropic-version": API_VERSION,

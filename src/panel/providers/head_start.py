@@ -22,9 +22,10 @@ import asyncio
 import contextlib
 import json
 import platform
+import re
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx2
@@ -135,10 +136,22 @@ class HeadStartClient(httpx2.AsyncClient):
         return response
 
 
-def stainless_headers(package: str, *, user_agent: str) -> dict[str, str]:
+def stainless_headers(
+    package: str, *, user_agent: str, written_for: tuple[int, int]
+) -> dict[str, str] | None:
     """The agent and platform headers a Stainless-built SDK (anthropic, openai) sends, as both
-    write them on Linux, macOS and Windows (telemetry: a rarer system's name may differ)."""
-    sdk_version = version(package)
+    write them on Linux, macOS and Windows (telemetry: a rarer system's name may differ).
+
+    None when the installed SDK is older than `written_for`, the version whose requests the
+    provider writes (an older one may send another API version), or its version is unknown.
+    """
+    try:
+        sdk_version = version(package)
+    except PackageNotFoundError:
+        return None
+    release = re.match(r"(\d+)\.(\d+)", sdk_version)
+    if release is None or (int(release[1]), int(release[2])) < written_for:
+        return None
     return {
         "User-Agent": f"{user_agent}/Python {sdk_version}",
         "X-Stainless-Lang": "python",

@@ -86,7 +86,9 @@ REQUEST_ERRORS = {
     "unsupported_parameter",
 }
 # What the first request sends before the SDK has loaded (see panel.providers.head_start): the
-# SDK's default base URL, and the fields panel sends in the order the SDK writes them.
+# SDK's default base URL, and the fields panel sends in the order the SDK writes them, as openai
+# 3.57 does (tests/test_head_start.py holds them to the installed SDK).
+SDK_WRITTEN = (3, 57)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 SDK_BODY_ORDER = (
     "model", "stream", "messages", "max_completion_tokens", "max_tokens", "prompt_cache_key",
@@ -195,27 +197,26 @@ class OpenAIProvider:
 
     def wire_request(self, params: dict[str, Any]) -> WireRequest | None:
         """`chat.completions.create(**params, stream=True)` as the SDK sends it, for a head start;
-        None where the SDK would add headers of its own choosing (`OPENAI_CUSTOM_HEADERS`)."""
+        None for an SDK older than the one it is written for, or where the SDK would add headers
+        of its own choosing (`OPENAI_CUSTOM_HEADERS`)."""
         from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
 
-        if "OPENAI_CUSTOM_HEADERS" in os.environ:
+        agent = stainless_headers("openai", user_agent="AsyncOpenAI", written_for=SDK_WRITTEN)
+        if agent is None or "OPENAI_CUSTOM_HEADERS" in os.environ:
             return None
         options = self.sdk.options
-        account = {
-            header: os.environ[variable]
-            for header, variable in (
-                ("OpenAI-Organization", "OPENAI_ORG_ID"),
-                ("OpenAI-Project", "OPENAI_PROJECT_ID"),
-            )
-            if variable in os.environ
-        }
+        account = {"OpenAI-Organization": "OPENAI_ORG_ID", "OpenAI-Project": "OPENAI_PROJECT_ID"}
         headers = {
             "Authorization": f"Bearer {options['api_key']}",
             "Accept": "application/json",
             "Content-Type": "application/json",
-            **stainless_headers("openai", user_agent="AsyncOpenAI"),
+            **agent,
             "X-Stainless-Async": "async:asyncio",
-            **account,
+            **{
+                name: os.environ[variable]
+                for name, variable in account.items()
+                if variable in os.environ
+            },
             "X-Stainless-Retry-Count": "0",
             "X-Stainless-Read-Timeout": str(options["timeout"]),
         }

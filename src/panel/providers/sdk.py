@@ -83,10 +83,7 @@ class LazyClient(Generic[ClientT]):
         A request sent ahead that the SDK has not taken up by the end of the block (the call was
         cancelled while the SDK loaded) is closed.
         """
-        try:
-            wire = first() if self._client is None and not self.head_start.used else None
-        except ImportError:  # an SDK installed without its metadata: its version unknown
-            wire = None
+        wire = first() if self._client is None and not self.head_start.used else None
         sent_ahead = wire is not None
         if wire is not None:
             self.head_start.send(wire)
