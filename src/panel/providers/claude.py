@@ -165,12 +165,13 @@ class ClaudeProvider:
         }
 
     def wire_request(self, params: dict[str, Any]) -> WireRequest | None:
-        """`messages.create(**params, stream=True)` as the SDK sends it, for a head start (None
-        for an SDK older than the one it is written for)."""
+        """`messages.create(**params, stream=True)` as the SDK sends it, for a head start; None
+        for an SDK older than the one it is written for, or where the SDK adds headers of the
+        user's choosing (`ANTHROPIC_CUSTOM_HEADERS`, merged its own way)."""
         from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
 
         agent = stainless_headers("anthropic", user_agent="AsyncAnthropic", written_for=SDK_WRITTEN)
-        if agent is None:
+        if agent is None or "ANTHROPIC_CUSTOM_HEADERS" in os.environ:
             return None
         options = self.sdk.options
         headers = {
@@ -183,7 +184,6 @@ class ClaudeProvider:
             "Authorization": f"Bearer {options['api_key']}",
             "X-Stainless-Async": "async:asyncio",
             "anthropic-version": API_VERSION,
-            **_custom_headers(),
         }
         return WireRequest(
             method="POST",
@@ -317,16 +317,6 @@ class UsageTally:
         else:
             totals = {key: self._latest.get(key, 0) for key in USAGE_FIELDS}
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
-
-
-def _custom_headers() -> dict[str, str]:
-    """`ANTHROPIC_CUSTOM_HEADERS` (`Name: value` lines), which the SDK adds to every request."""
-    headers = {}
-    for line in os.environ.get("ANTHROPIC_CUSTOM_HEADERS", "").split("\n"):
-        name, colon, value = line.partition(":")
-        if colon:
-            headers[name.strip()] = value.strip()
-    return headers
 
 
 def _anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:

@@ -197,8 +197,9 @@ class OpenAIProvider:
 
     def wire_request(self, params: dict[str, Any]) -> WireRequest | None:
         """`chat.completions.create(**params, stream=True)` as the SDK sends it, for a head start;
-        None for an SDK older than the one it is written for, or where the SDK would add headers
-        of its own choosing (`OPENAI_CUSTOM_HEADERS`)."""
+        None for an SDK older than the one it is written for, or where the SDK adds headers of
+        the user's choosing (`OPENAI_CUSTOM_HEADERS`, an authorization among them treated its own
+        way)."""
         from panel.providers.head_start import WireRequest, joined_url, sdk_body, stainless_headers
 
         agent = stainless_headers("openai", user_agent="AsyncOpenAI", written_for=SDK_WRITTEN)
