@@ -10,10 +10,12 @@ itself, through an http client of its own kind (`HeadStartClient`, mixed into th
 errors, the event stream, usage, refusals, retries and rate-limit headers are all the SDK's own,
 exactly as on any later request.
 
-What this relies on, pinned by tests/test_head_start.py against the installed SDKs: the SDK takes
-an `http_client` (its documented hook) and sends each attempt through `http_client.send`; and the
-request written here is the one the SDK builds, header for header and byte for byte. A request the
-SDK builds differently (another method, URL or JSON body) is never answered by the head start.
+What this relies on, pinned by tests/test_head_start.py against the installed SDKs (no private
+SDK API is called): the SDK takes an `http_client` (its documented hook) and sends each attempt
+through `http_client.send`; and the request written here is the one the SDK builds, header for
+header and byte for byte. Where the provider cannot write it so (an SDK older than the one it was
+written for, custom headers from the environment) there is no head start, and a request the SDK
+builds differently (another method, URL or JSON body) is never answered by one.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ class HeadStart:
         sent.taken = True
         if not sent.response.done():
             sent.response.cancel()
-        with contextlib.suppress(BaseException):
+        with contextlib.suppress(BaseException):  # cancelled above, or failed: nothing to close
             await (await sent.response).aclose()
 
     async def aclose(self) -> None:
