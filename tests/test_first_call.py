@@ -95,3 +95,17 @@ def test_a_runs_first_line_comes_before_rich_the_sdk_and_the_run_machinery(
     command += ["--model", "anthropic:claude-sonnet-5-5", "--out", str(tmp_path / "out")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_run_machinery_loads_without_compiling_the_stance_grammar() -> None:
+    """The grammar (about a hundred patterns) compiles at the first reply it reads, not before
+    a run's first request; the checks then read as before."""
+    import subprocess
+
+    probe = (
+        "import sys; import panel.running.runner, panel.running.orchestrator; "
+        "print('panel.running.stance' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.stdout.strip() == "False", done.stderr

@@ -13,7 +13,7 @@ from panel.inputs.prompts import PromptSet
 from panel.models import CachedCell, Persona, ToolCard, Usage
 from panel.providers.base import Provider, StructuredRequest
 from panel.running.orchestrator import RunOptions
-from panel.running.response_cache import ResponseStore, cell_key
+from panel.running.response_cache import KeyParts, ResponseStore, cell_key
 from panel.running.runner import PanelSpec, plan_cells, run_panel
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 
@@ -237,6 +237,23 @@ def test_key_covers_the_persona_schema(personas: dict[str, Persona], cards: list
     changed = type(plan.request)(**{**plan.request.__dict__, "persona": fewer_beats})
     info = ScriptedProvider.info
     assert cell_key(info, plan.request, "t") != cell_key(info, changed, "t")
+
+
+def test_keys_planned_together_are_the_keys_of_each_cell_alone(
+    personas: dict[str, Persona], cards: list[ToolCard]
+) -> None:
+    spec = spec_for([personas["builder"], personas["skeptic"]], cards)
+    plans = plan_cells(spec, ScriptedProvider(_good))  # one KeyParts for the whole panel
+    info = ScriptedProvider.info
+    digest = spec.prompts.combined_digest()
+    assert len({plan.key for plan in plans}) == len(plans) == 2 * len(cards)
+    assert [plan.key for plan in plans] == [cell_key(info, p.request, digest) for p in plans]
+    parts = KeyParts()
+    first = plans[0].request
+    other_card = first.tool.model_copy(update={"tagline": "another line"})
+    changed = replace(first, tool=other_card)
+    assert cell_key(info, first, digest, parts) == plans[0].key
+    assert cell_key(info, changed, digest, parts) != plans[0].key  # another card, another key
 
 
 def test_an_unwritable_cache_warns_and_the_run_goes_on(

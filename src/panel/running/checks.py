@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from panel.models import ToolCard, VerdictBase
-from panel.running.stance import Reading, read
+
+if TYPE_CHECKING:
+    from panel.running.stance import Reading
 
 # A ship usually scores 6 or more and a skip 5 or less; this far past that is worth a look.
 FAR_SCORES = {"ship": range(1, 5), "skip": range(7, 11)}
@@ -44,6 +47,10 @@ class ReviewCheck:
     rivals: tuple[str, ...] = ()
 
     def __call__(self, verdict: VerdictBase) -> Checked:
+        # Imported at the first reply, not with the run: the stance grammar compiles about a
+        # hundred patterns (~80 ms), which would hold back a run's first request.
+        from panel.running.stance import Reading, read
+
         rivals = (*self.rivals, *verdict.competitors)
         # The headline and the quote are read apart: a headline has no full stop to end on.
         calls = [
@@ -65,6 +72,8 @@ class ReviewCheck:
         return checked
 
     def _beats(self, verdict: VerdictBase, rivals: tuple[str, ...]) -> list[str]:
+        from panel.running.stance import read
+
         notes: dict[str, object] = verdict.model_dump(include={"beats"})["beats"]
         flags = []
         for beat, note in notes.items():

@@ -46,7 +46,7 @@ from panel.running.grader import (
     cached_cell_flags,
     needs_grading,
 )
-from panel.running.response_cache import ResponseStore, cell_key
+from panel.running.response_cache import KeyParts, ResponseStore, cell_key
 from panel.running.spec import RunOptions
 from panel.running.structured import Check, stream_verdict
 from panel.running.warm_up import WarmUpGate
@@ -95,10 +95,11 @@ def plan_cell(
     templates_digest: str,
     check: Check | None = None,
     grader: Grader | None = None,
+    parts: KeyParts | None = None,
 ) -> CellPlan:
     # The grader is not part of the key: a cached verdict is graded when served (never re-asked),
     # so turning the grader on or changing it never pays for a cell twice.
-    key = cell_key(provider.info, request, templates_digest)
+    key = cell_key(provider.info, request, templates_digest, parts)
     return CellPlan(
         persona=request.persona,
         tool=request.tool,

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -54,7 +54,28 @@ def grader_key(info: ModelInfo, request: StructuredRequest) -> str:
     return hashlib.sha256(_encoded(material)).hexdigest()
 
 
-def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str) -> str:
+class KeyParts:
+    """The parts of cell keys that many cells share (the wire schema, each persona, each card),
+    encoded once per planning of a panel instead of once per cell. Held by identity, so only
+    for objects nothing changes while the plan is made; a new planning makes a new one."""
+
+    def __init__(self) -> None:
+        self._encoded: dict[tuple[str, int], tuple[object, bytes]] = {}
+
+    def encoded(self, part: str, value: object, encode: Callable[[], bytes]) -> bytes:
+        found = self._encoded.get((part, id(value)))
+        if found is None or found[0] is not value:
+            found = (value, encode())  # the value is held, so its id is not reused meanwhile
+            self._encoded[(part, id(value))] = found
+        return found[1]
+
+
+def cell_key(
+    info: ModelInfo,
+    request: StructuredRequest,
+    templates_digest: str,
+    parts: KeyParts | None = None,
+) -> str:
     """Everything that determines a cell's answer, as a hash.
 
     Who answers: provider, model and endpoint (the base URL without
@@ -88,13 +109,19 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
     encoded = {name: _encoded(value) for name, value in material.items()}
     encoded["system"] = _encoded_text(request.system)
     encoded["prompt"] = _encoded(request.prompt)
-    encoded["wire_schema"] = _encoded(request.schema)
-    encoded["schema"] = persona_schema_json(request.persona).encode()
-    encoded["persona"] = _encoded(request.persona.model_dump(mode="json"))
-    encoded["tool"] = _encoded(_card(request))
+    parts = parts or KeyParts()
+    persona = request.persona
+    encoded["wire_schema"] = parts.encoded("wire", request.schema, lambda: _encoded(request.schema))
+    encoded["schema"] = parts.encoded(
+        "schema", persona, lambda: persona_schema_json(persona).encode()
+    )
+    encoded["persona"] = parts.encoded(
+        "persona", persona, lambda: _encoded(persona.model_dump(mode="json"))
+    )
+    encoded["tool"] = parts.encoded("tool", request.tool, lambda: _encoded(_card(request)))
     digest = hashlib.sha256(b"{")
     for index, name in enumerate(sorted(encoded)):
-        digest.update(b"%s%s: " % (b", " if index else b"", _encoded(name)))
+        digest.update(b"%s%s: " % (b", " if index else b"", _encoded_name(name)))
         digest.update(encoded[name])
     digest.update(b"}")
     return digest.hexdigest()
@@ -102,6 +129,12 @@ def cell_key(info: ModelInfo, request: StructuredRequest, templates_digest: str)
 
 def _encoded(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+
+
+@cache
+def _encoded_name(name: str) -> bytes:
+    """A key's field name, as JSON: a few fixed names, encoded once."""
+    return _encoded(name)
 
 
 @lru_cache(maxsize=8)

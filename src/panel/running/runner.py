@@ -15,7 +15,7 @@ from panel.record.consensus import panel_statistics
 from panel.running.checks import ReviewCheck
 from panel.running.grader import Grader
 from panel.running.orchestrator import CellPlan, CellUpdate, PanelRun, RunOptions, plan_cell
-from panel.running.response_cache import ResponseStore
+from panel.running.response_cache import KeyParts, ResponseStore
 from panel.running.spec import PanelSpec
 
 __all__ = ["PanelSpec", "build_record", "plan_cells", "run_panel", "totals"]
@@ -35,6 +35,7 @@ def _plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     tool_ids = [tool.id for tool in spec.tools]
     schema, templates = wire_schema(spec.personas, tool_ids), spec.prompts.combined_digest()
     grader = Grader(spec.grader, spec.prompts) if spec.grader else None
+    parts = KeyParts()  # the schema, each persona and each card encoded once for every key
     plans = []
     for order in spec.orders():
         for persona in spec.personas:
@@ -57,7 +58,9 @@ def _plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
                     model = verdict_model(persona, tool_ids)
                     rivals = tuple(other.name for other in spec.tools if other.id != tool.id)
                     check = ReviewCheck(tool, rivals)
-                    plans.append(plan_cell(provider, request, model, templates, check, grader))
+                    plans.append(
+                        plan_cell(provider, request, model, templates, check, grader, parts)
+                    )
     return plans
 
 
