@@ -18,7 +18,7 @@ from rich.text import Text
 
 from panel.cli.terminal import clean, safe_text
 from panel.models import Record
-from panel.report.render import caching_outcome, money, percent, share
+from panel.report.figures import caching_outcome, money, percent, share
 from panel.running.orchestrator import CellUpdate
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}

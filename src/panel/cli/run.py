@@ -224,7 +224,6 @@ def _run(
     from panel.cli.preflight import confirm_spend, dry_run, estimate_beside, quick_estimate
     from panel.record.votes import apply_votes
     from panel.report.costing import estimate_lines
-    from panel.report.output import write_run
     from panel.running.response_cache import ResponseStore
 
     store = ResponseStore(
@@ -277,6 +276,8 @@ def _run(
             markup=False,
         )
         return EXIT_INTERRUPTED
+    from panel.report.output import write_run  # the pages' machinery, after the run's requests
+
     record = record.model_copy(update={"estimate": estimate})
     written = write_run(out_root, apply_votes(record, votes) if votes else record)
     if isinstance(view, EventLines):

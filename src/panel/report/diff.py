@@ -18,7 +18,7 @@ from typing import Any
 from panel.models import CellResult, Record
 from panel.record import stats
 from panel.record.consensus import representatives
-from panel.report.render import money, share
+from panel.report.figures import money, share
 
 
 @dataclass(frozen=True)

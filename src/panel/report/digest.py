@@ -33,7 +33,8 @@ from panel.errors import InputError
 from panel.files import read_text
 from panel.models import Record, RunSummary, SiteManifest, SitePage
 from panel.record.store import load_record, load_summary
-from panel.report.render import LivePage, percent, render_html, template_environment
+from panel.report.figures import percent
+from panel.report.render import LivePage, render_html, template_environment
 from panel.report.run_folders import find_records
 from panel.report.site_swap import carry_over, staged_site, write_file
 from panel.resources import template_dir

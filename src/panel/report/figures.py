@@ -1,4 +1,6 @@
-"""How sure a panel is, in words: the lines the page, the Markdown and the terminal share.
+"""A panel's numbers in words: the lines and figures the page, the Markdown and the terminal
+share (how sure a panel is, percentages, money, votes, what caching did). No templates here: the
+terminal's live grid imports this without the page machinery.
 
 Everything here reads `record.statistics` (see `panel.record.consensus`); a
 record written before it existed simply has no such lines.
@@ -6,7 +8,14 @@ record written before it existed simply has no such lines.
 
 from __future__ import annotations
 
-from panel.models import CellConsensus, Grading, PanelStatistics, Record, ToolStatistics
+from panel.models import (
+    CellConsensus,
+    CommunityVote,
+    Grading,
+    PanelStatistics,
+    Record,
+    ToolStatistics,
+)
 
 
 def ship_interval(figures: ToolStatistics | None) -> str:
@@ -135,3 +144,41 @@ def _collapse_line(stats: PanelStatistics, people: dict[str, str], tools: dict[s
         for pair in alike
     )
     return f"Reviewers who sound alike ({threshold}): {named}."
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+def share(value: float | None) -> str:
+    """A fraction (0.824) as a percentage with one decimal ("82.4%")."""
+    return "—" if value is None else f"{value:.1%}"
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.4f}"
+
+
+def community(vote: CommunityVote | None) -> str:
+    """Readers' votes as counts and a percentage ("12 ship / 3 skip (80%)"), or a dash."""
+    if vote is None:
+        return "—"
+    return f"{vote.ship} ship / {vote.skip} skip ({percent(vote.ship_pct)})"
+
+
+def caching_outcome(record: Record) -> str:
+    """What prompt caching did for the money, in words: "saved $0.0123", or what it cost and why.
+
+    Caching costs more than it saves when several cells each write the same
+    prefix (a write is billed above plain input) and too few read it.
+    """
+    saved = record.totals.saved_usd
+    if saved is None or saved >= 0:
+        return f"saved {money(saved)}"
+    writers = sum(1 for cell in record.cells if cell.usage.cache_write_tokens)
+    readers = sum(1 for cell in record.cells if cell.usage.cache_read_tokens)
+    if writers > 1:
+        cause = f"{writers} cells wrote the same prefix"
+    else:
+        cause = f"the prefix was written and read by {readers} cell{'s' if readers != 1 else ''}"
+    return f"caching cost {money(-saved)} extra: {cause}"

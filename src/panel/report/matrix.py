@@ -15,7 +15,7 @@ from typing import Any
 from panel.models import Record
 from panel.record.consensus import representatives
 from panel.report.diff import RunSide, diff_records
-from panel.report.render import money, share
+from panel.report.figures import money, share
 
 FLIP = "⇄"  # a verdict that differs from the baseline's: a symbol as well as a colour
 

@@ -15,23 +15,25 @@ from typing import Any
 import jinja2
 
 from panel.compiled import template_cache
-from panel.models import CellResult, CommunityVote, Record
+from panel.models import CellResult, Record
 from panel.record.consensus import representatives
 from panel.report.costing import cost_or_unknown
 from panel.report.figures import (
     agreement_note,
+    caching_outcome,
+    community,
     grader_note,
+    money,
+    percent,
     score_interval,
+    share,
     ship_interval,
     statistics_lines,
 )
 from panel.report.markup import html_block, html_inline, md_block, md_escape, md_inline, safe_url
 from panel.resources import template_dir
 
-__all__ = [
-    "LivePage", "money", "percent", "render_html", "render_markdown", "safe_url", "share",
-    "vote_server_page",
-]  # fmt: skip
+__all__ = ["LivePage", "render_html", "render_markdown", "safe_url", "vote_server_page"]
 
 
 @dataclass(frozen=True)
@@ -69,44 +71,6 @@ def vote_server_page(url: str) -> LivePage:
         raise InputError(f"--vote-server: {url!r} must be an origin (scheme, host, port) alone")
     checked = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
     return LivePage(server=checked)
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}%"
-
-
-def share(value: float | None) -> str:
-    """A fraction (0.824) as a percentage with one decimal ("82.4%")."""
-    return "—" if value is None else f"{value:.1%}"
-
-
-def money(value: float | None) -> str:
-    return "—" if value is None else f"${value:,.4f}"
-
-
-def community(vote: CommunityVote | None) -> str:
-    """Readers' votes as counts and a percentage ("12 ship / 3 skip (80%)"), or a dash."""
-    if vote is None:
-        return "—"
-    return f"{vote.ship} ship / {vote.skip} skip ({percent(vote.ship_pct)})"
-
-
-def caching_outcome(record: Record) -> str:
-    """What prompt caching did for the money, in words: "saved $0.0123", or what it cost and why.
-
-    Caching costs more than it saves when several cells each write the same
-    prefix (a write is billed above plain input) and too few read it.
-    """
-    saved = record.totals.saved_usd
-    if saved is None or saved >= 0:
-        return f"saved {money(saved)}"
-    writers = sum(1 for cell in record.cells if cell.usage.cache_write_tokens)
-    readers = sum(1 for cell in record.cells if cell.usage.cache_read_tokens)
-    if writers > 1:
-        cause = f"{writers} cells wrote the same prefix"
-    else:
-        cause = f"the prefix was written and read by {readers} cell{'s' if readers != 1 else ''}"
-    return f"caching cost {money(-saved)} extra: {cause}"
 
 
 def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:

@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, Response
 
 from panel.inputs.loading import load_personas
 from panel.record.overrides import edited_record
-from panel.report.render import LivePage, percent, render_html, template_environment
+from panel.report.figures import percent
+from panel.report.render import LivePage, render_html, template_environment
 from panel.web.api import desk_of, run_of, with_voter
 from panel.web.new_run import card_files
 
