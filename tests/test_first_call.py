@@ -97,6 +97,35 @@ def test_a_runs_first_line_comes_before_rich_the_sdk_and_the_run_machinery(
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+FIRST_CALL_PROBE = """
+import os, sys
+from panel.providers.offline import OfflineProvider
+def first_call(self, request):
+    heavy = {"markdown_it", "panel.report.render", "panel.report.output",
+             "panel.running.stance"}
+    print(sorted(heavy & set(sys.modules)), file=sys.__stdout__, flush=True)
+    os._exit(0)
+OfflineProvider.stream = first_call
+from panel.cli.entry import main
+main(sys.argv[1:])
+print("no call", file=sys.__stdout__)
+"""
+
+
+def test_a_runs_first_call_comes_before_the_pages_and_the_stance_grammar(tmp_path: Path) -> None:
+    """What a run needs only once replies are in (the stance grammar, the page templates and
+    Markdown) loads after its first request has been made."""
+    import subprocess
+
+    from tests.conftest import EXAMPLES
+
+    cards = [str(EXAMPLES / "claude-api-streaming-caching.toml"), str(EXAMPLES / "claw-code.toml")]
+    command = [sys.executable, "-c", FIRST_CALL_PROBE, "run", *cards, "--quiet", "-m", "offline"]
+    command += ["--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 def test_the_run_machinery_loads_without_compiling_the_stance_grammar() -> None:
     """The grammar (about a hundred patterns) compiles at the first reply it reads, not before
     a run's first request; the checks then read as before."""
