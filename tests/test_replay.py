@@ -357,6 +357,9 @@ USED: set[str] = set()
 def by_outcome(*outcomes: str) -> list[Any]:
     chosen = [t for t in ALL if t.outcome in outcomes]
     USED.update(t.name for t in chosen)
+    if not chosen:  # said, not pytest's bare "empty parameter set": the test waits for one
+        reason = f"no recording in tests/conformance ends as {' or '.join(outcomes)!r} yet"
+        return [pytest.param(None, id="none-recorded", marks=pytest.mark.skip(reason=reason))]
     return [pytest.param(t, id=t.name) for t in chosen]
 
 
