@@ -440,4 +440,5 @@ def test_the_index_never_shows_a_figure_its_cells_do_not_give(runs: Path) -> Non
     tampered.write_text(json.dumps(data, indent=2))
     with desk_client(runs, None) as client:
         assert [run["id"] for run in client.get("/api/runs").json()] == ["run00002", "run00000"]
-        assert "run00001" not in client.get("/").text
+        page = client.get("/").text
+        assert "run00001" not in page and "1 run is not shown on this page" in page

@@ -54,6 +54,7 @@ async def index_page(request: Request) -> Response:
         "serve_index.html.j2",
         going=going,
         runs=[run for run in runs if run is not None],
+        unreadable=sum(1 for run in runs if run is None),
         total=len(entries),
         page=number,
         pages=pages,
