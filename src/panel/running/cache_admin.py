@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -24,6 +25,7 @@ from panel.running.response_cache import CELLS, GRADINGS
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.json$")
 _TEMPORARY = re.compile(r"^\.[0-9a-f]{64}\.json\..*\.tmp$")
 _SHARD = re.compile(r"^[0-9a-f]{2}$")
+_Entry = TypeVar("_Entry", CachedCell, GraderEntry)
 
 
 @dataclass
@@ -68,18 +70,26 @@ def _own_files(root: Path, kind: str = CELLS) -> tuple[list[Path], list[Path], i
     return entries, temporary, other
 
 
-def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
-    """An entry and the reason it cannot be served (None when it is good)."""
+def _read_as(path: Path, model: type[_Entry], what: str) -> tuple[_Entry | None, str | None]:
+    """A file read as one of panel's entries, and the reason it cannot be served (None: good)."""
     if not path.is_file():  # a pipe or a device planted there: reading it would wait for ever
         return None, "not a regular file"
     try:
-        entry = CachedCell.model_validate_json(path.read_bytes())
+        entry = model.model_validate_json(path.read_bytes())
     except OSError as exc:
         return None, f"unreadable ({exc.strerror or exc})"
     except ValidationError as exc:
-        return None, f"not a cache entry ({describe_validation_error(exc)})"
+        return None, f"not a {what} ({describe_validation_error(exc)})"
     if f"{entry.key}.json" != path.name:
         return entry, "filed under the wrong key"
+    return entry, None
+
+
+def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
+    """A cell entry and the reason it cannot be served (None when it is good)."""
+    entry, problem = _read_as(path, CachedCell, "cache entry")
+    if entry is None or problem is not None:
+        return entry, problem
     if entry.persona is None:
         return entry, None  # written by an older panel: stale, never read again
     try:
@@ -91,17 +101,7 @@ def check_entry(path: Path) -> tuple[CachedCell | None, str | None]:
 
 def check_grading(path: Path) -> tuple[GraderEntry | None, str | None]:
     """A grader answer and the reason it cannot be served (None when it is good)."""
-    if not path.is_file():
-        return None, "not a regular file"
-    try:
-        entry = GraderEntry.model_validate_json(path.read_bytes())
-    except OSError as exc:
-        return None, f"unreadable ({exc.strerror or exc})"
-    except ValidationError as exc:
-        return None, f"not a grader answer ({describe_validation_error(exc)})"
-    if f"{entry.key}.json" != path.name:
-        return entry, "filed under the wrong key"
-    return entry, None
+    return _read_as(path, GraderEntry, "grader answer")
 
 
 def stats(root: Path) -> CacheStats:
