@@ -129,10 +129,28 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
-        if mine.startswith(("but ", "however")) and any(c.firm for c in found):
+        if mine.startswith(("but ", "however")) and (
+            any(c.firm for c in found) or w.STORY_TURN.match(mine)
+        ):
             calls = _overruled(calls, found)  # "At first: sign me up! But ... I've moved on."
         calls += found
-    return Reading(verdict, tuple(calls))
+    return Reading(verdict, tuple(_unsettled(calls, text)))
+
+
+def _unsettled(calls: list[Call], text: str) -> list[Call]:
+    """Calls the text itself leaves open: a proposal "not urgent", a trial to "see if" it fits."""
+    if not calls:
+        return calls
+    if any(k in text for k in _DEFERRED_KEYS) and w.NOT_URGENT.search(text):
+        return [Call(c.stance, c.clause, False, c.conditional) for c in calls]
+    if any(k in text for k in _OPEN_KEYS) and w.OPEN_DECISION.search(text):
+        return [Call(c.stance, c.clause, c.firm and not w.TRIAL.match(c.clause), c.conditional)
+                for c in calls]  # fmt: skip
+    return calls
+
+
+_DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice")
+_OPEN_KEYS = (" if ", "whether", "is best", "which one")
 
 
 def _overruled(before: list[Call], found: list[Call]) -> list[Call]:
@@ -261,13 +279,22 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
             own = w.READER_IF.sub("", clause.text)  # "if you're not sure": the reader's doubt
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(own))
             conditional = scope == "reader" or scoped or clause.text in narrowed
+            hedged = hedged or clause.text in narrowed.partial  # "for some use cases, ..."
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
 
 
-def _narrowed(clauses: list[Clause]) -> set[str]:
+class _Narrowed(set[str]):
+    """Clauses narrowed to some uses; of them, `partial`: to some cases only ("for some")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.partial: set[str] = set()
+
+
+def _narrowed(clauses: list[Clause]) -> _Narrowed:
     """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
-    found: set[str] = set()
+    found = _Narrowed()
     if not any("for " in clause.text for clause in clauses):
         return found
     for index, clause in enumerate(clauses):
@@ -275,6 +302,8 @@ def _narrowed(clauses: list[Clause]) -> set[str]:
         after = clauses[index + 1].text if index + 1 < len(clauses) else ""
         if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
             found.add(clause.text)
+            if w.FOR_SOME.match(clause.text) or w.FOR_SOME.match(before):
+                found.partial.add(clause.text)  # "for some use cases it would be a mistake"
         if re.search(r"\bfor (?:that|those|this)$", after):
             found.add(clause.text)
     return found

@@ -9,9 +9,10 @@ import re
 
 from panel.running import stance_grammar as g
 from panel.running import stance_idioms as idioms
+from panel.running import stance_object as o
 from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
-from panel.running.stance_text import ALL, Clause, Hints, Names, Target
+from panel.running.stance_text import ALL, Clause, Hints, Names
 
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 
@@ -106,30 +107,32 @@ def _verb_call(
     if verb.lemma == "own" and not rest:
         return None  # "the plugins you still need": a relative clause, no call
     if verb.lemma == "replace":
-        target = _replaced(rest, names)
+        target = o.replaced(rest, names)
     elif verb.lemma == "it":  # "let it near", "sit it out": the object is in the phrase
         target = "tool"
     elif verb.lemma == "put":  # "put it in production"; "put anything new on it"
         via = g.VIA.search(rest)
-        target = _object(rest, names, before)
+        target = o.object_of(rest, names, before)
         if target not in ("tool", "rival") and via:
-            target = _object(via["object"], names, before)
+            target = o.object_of(via["object"], names, before)
     elif verb.lemma == "switch" and " to " in f" {rest}" and not rest.startswith("to "):
-        target = _object(f" {rest}".split(" to ", 1)[1], names, before)  # "from Jest to Vitest"
+        target = o.object_of(f" {rest}".split(" to ", 1)[1], names, before)  # "from Jest to Vitest"
     elif verb.lemma == "via":  # "write it in Typst", "build the next one on Tauri"
         via = g.VIA.search(rest) if not g.HERE.match(rest) else None
         target = (
-            "tool" if g.HERE.match(rest) else _object(via["object"] if via else rest, names, before)
+            "tool"
+            if g.HERE.match(rest)
+            else o.object_of(via["object"] if via else rest, names, before)
         )
     else:
-        target = _object(rest, names, before)
+        target = o.object_of(rest, names, before)
     skill = match.group().startswith("learn")  # "learn Markdown first": a skill, not a rival
     if target == "name" and rest.split()[0] in proper and verb.stance == "ship" and not verb.keeps:
         target = "name" if skill else "alt"  # "go with ECS on Fargate": neither tool nor rival
     if verb.lemma == "alternative" and target not in ("rival", "alt"):
         return None  # "run it with --debug" is no call; "run GlitchTip instead" is one
     rejected = g.REJECTED.search(rest)
-    if rejected and target != "tool" and _object(rejected["name"], names, "") == "tool":
+    if rejected and target != "tool" and o.object_of(rejected["name"], names, "") == "tool":
         target = "alt"  # "build it on something you can take with you rather than Bubble"
     named = target in ("tool", "rival") or labelled  # "... and use Tailscale": still a call
     flips, firm = _speaker(before, match.group(), clause, clause.opens or named, verb)
@@ -143,7 +146,7 @@ def _verb_call(
     advised = not rest and g.LEAD.search(before) is not None  # "the one app I'd tell you to get"
     elided = elided and clause.opens and bool(g.ELIDED_REST.match(rest))
     implicit = labelled or _relative(before) or elided or advised
-    stance = _stance(verb, target, implicit)
+    stance = o.stance_for(verb, target, implicit)
     if stance is None:
         return None
     if flips % 2:
@@ -246,63 +249,6 @@ def _relative(before: str) -> bool:
     return bool(g.RELATIVE.search(before))
 
 
-def _object(rest: str, names: Names, before: str) -> Target:
-    """What the verb is about: the tool, a rival, something else, or nothing named."""
-    if not rest:
-        return _topic(before, names)
-    kind = names.at(rest) or names.at(w.ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
-    if kind:
-        return kind
-    pronoun = g.PRONOUN.match(rest)
-    if pronoun:
-        after = rest[pronoun.end() :].strip()
-        determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
-        if pronoun.group() == "that" and not after:
-            return "unknown"  # "dagster gives you types, go with that": what was just named
-        return "unknown" if determiner else "tool"
-    if g.ALTERNATIVE.match(rest):
-        return "alt"
-    if g.VERB.match(rest):
-        return "verb"
-    if g.ADVERBIAL.match(rest):
-        return _topic(before, names)
-    kind = names.after_preposition(rest)
-    if kind:
-        return kind
-    if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
-        return "alt"
-    return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
-
-
-def _replaced(rest: str, names: Names) -> Target:
-    """ "replace asdf with mise": for mise, against asdf."""
-    old, _, new = rest.partition(" with ")
-    if _object(new, names, "") == "tool":
-        return "tool"
-    return "rival" if _object(old, names, "") == "tool" else "unknown"
-
-
-def _topic(before: str, names: Names) -> Target:
-    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend".
-
-    A name the reader is on is where they start, not the topic: "I'd tell anyone still using
-    jQuery to make the jump" makes the jump to the tool."""
-    mentioned = [
-        names.kinds[m.group()]
-        for m in (names.pattern.finditer(before) if names.pattern else ())
-        if not g.ON_NOW.search(before[: m.start()])
-    ]
-    return "rival" if mentioned and "tool" not in mentioned else "none"
-
-
-def _stance(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
-    if target == "tool" or (target == "none" and (verb.bare or implicit)):
-        return verb.stance
-    if verb.stance == "ship" and (target in ("rival", "alt") or target == "name" and verb.keeps):
-        return "skip"  # "go with Supabase instead", "stick with Celery"
-    return None
-
-
 def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     """A call judged by an evaluation: "shipping on this now would be a mistake"."""
     against, keeps = w.AGAINST.search(text), w.FOR.search(text)
@@ -312,7 +258,7 @@ def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
     if match.group().endswith("skip") or match.group() == "skipping":
         rest = text[match.end() :].strip()
-        if _object(rest, names, "") in ("unknown", "name") and not w.OWN_THING.match(rest):
+        if o.object_of(rest, names, "") in ("unknown", "name") and not w.OWN_THING.match(rest):
             return []  # "it would be a mistake to skip the docs": not the tool that is skipped
     # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
     outside = text[: against.start()] + " " + text[against.end() :] if against else text
@@ -365,6 +311,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
         if not _about_rival(text[: match.start()], names):
             before = text[: match.start()]
             worth_negated = w.NOUN_NEGATOR.search(before) or w.NOTHING.search(before)
+            worth_negated = worth_negated or w.TOO_TO.search(before)
             found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
 

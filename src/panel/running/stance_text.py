@@ -145,7 +145,23 @@ def normalise(text: str) -> str:
     # One word for idioms whose "and" is no clause break: "going back and forth" is no return.
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
-    return " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
+    text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
+    if '"' in text:  # a sentence in quotes is someone's slogan or title: "You should never use X"
+        text = _QUOTED.sub(_quoted, text)
+    # "just wait and it will change back": a prediction, no advice to wait
+    return _WAIT_AND.sub("wait-and-", text) if "wait and" in text else text
+
+
+_QUOTED = re.compile(r'"([^"]{1,300})"')
+_WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")
+
+
+def _quoted(match: re.Match[str]) -> str:
+    """A quoted span of four words or more is someone else's words; a scare-quoted word stays."""
+    inside = match.group(1)
+    if len(inside.split()) < 4 or len(match.group()) + 20 > len(match.string):
+        return match.group()  # a quote that is all the text is the quote itself
+    return ' "a quotation" '
 
 
 def sentences(text: str) -> list[str]:

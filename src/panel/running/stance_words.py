@@ -285,3 +285,31 @@ I_TELL = re.compile(r"^(?:i|we)(?:'ve| have| always| keep| often| now)?\s*$")
 ANOTHER_ONE = re.compile(r"^(?:the|another|one more|a new|more) ")
 INDIFFERENT = re.compile(r"(?<=take )your pick\b")  # "X or Y, take your pick": no pick
 UNNEGATABLE = re.compile(r"\b(?:no-brainer|must(?:-\w+)?)\b")
+# "too vague a benefit to be worth the trouble": "too ... to" negates what follows.
+TOO_TO = re.compile(r"\btoo\b[^,;]{1,40}?\bto (?:be )?$")
+# The tool's end is the object: "adopt the Jenkins retirement plan" is a call against Jenkins.
+ITS_END = re.compile(
+    r"^(?:'s )?(?:\w+ )?(?:retirement|removal|deprecation|sunset(?:ting)?|phase-?out"
+    r"|decommission(?:ing)?|shutdown|replacement|exit)\b"
+)
+# A story's turn: "At first: sign me up! But after a month, ..." makes what came before history.
+STORY_TURN = re.compile(
+    r"^(?:but|however),? (?:after|then|once|over time|soon|eventually|within|these days|the more"
+    r"|a (?:few|couple|week|month|year))\b"
+)
+# An open decision: "try it, compare, see if the project should switch": an evaluation, no call.
+OPEN_DECISION = re.compile(
+    r"\b(?:see|find out|figure out|decide|evaluate|determine|discuss) (?:if|whether|what is best"
+    r"|which is best|which one)\b"
+)
+TRIAL = re.compile(
+    r"^(?:\w+ ){0,3}?(?:consider|try|trying|evaluate|look (?:at|into)|check out|pilot"
+    r"|give (?:it|this|them|\S+) a)\b"
+)
+# A proposal its writer defers: "Celery works fine so far, so this is not urgent".
+NOT_URGENT = re.compile(
+    r"\b(?:not (?:urgent|a priority|pressing)|no (?:rush|hurry|urgency)|low priority"
+    r"|nice[ -]to[ -]have)\b"
+)
+# A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
+FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific) ")

@@ -1,0 +1,72 @@
+"""What a call verb is about: the tool, a rival, something else, or nothing named.
+
+Split from `stance_clause` (the clause's calls), which asks it for each verb's object.
+"""
+
+from __future__ import annotations
+
+from panel.running import stance_grammar as g
+from panel.running import stance_words as w
+from panel.running.stance_grammar import Stance
+from panel.running.stance_text import Names, Target
+
+
+def object_of(rest: str, names: Names, before: str) -> Target:
+    """What the verb is about: the tool, a rival, something else, or nothing named."""
+    if not rest:
+        return _topic(before, names)
+    kind = names.at(rest) or names.at(w.ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
+    if kind == "tool" and names.pattern and " " in rest:
+        named = names.pattern.search(rest)  # "adopt the Jenkins retirement plan": against it
+        if named and w.ITS_END.match(rest[named.end() :].lstrip()):
+            return "rival"
+    if kind:
+        return kind
+    pronoun = g.PRONOUN.match(rest)
+    if pronoun:
+        after = rest[pronoun.end() :].strip()
+        determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
+        if pronoun.group() == "that" and not after:
+            return "unknown"  # "dagster gives you types, go with that": what was just named
+        return "unknown" if determiner else "tool"
+    if g.ALTERNATIVE.match(rest):
+        return "alt"
+    if g.VERB.match(rest):
+        return "verb"
+    if g.ADVERBIAL.match(rest):
+        return _topic(before, names)
+    kind = names.after_preposition(rest)
+    if kind:
+        return kind
+    if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
+        return "alt"
+    return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
+
+
+def replaced(rest: str, names: Names) -> Target:
+    """ "replace asdf with mise": for mise, against asdf."""
+    old, _, new = rest.partition(" with ")
+    if object_of(new, names, "") == "tool":
+        return "tool"
+    return "rival" if object_of(old, names, "") == "tool" else "unknown"
+
+
+def _topic(before: str, names: Names) -> Target:
+    """A verb with no object is about the clause's topic: "Drizzle is the one I'd recommend".
+
+    A name the reader is on is where they start, not the topic: "I'd tell anyone still using
+    jQuery to make the jump" makes the jump to the tool."""
+    mentioned = [
+        names.kinds[m.group()]
+        for m in (names.pattern.finditer(before) if names.pattern else ())
+        if not g.ON_NOW.search(before[: m.start()])
+    ]
+    return "rival" if mentioned and "tool" not in mentioned else "none"
+
+
+def stance_for(verb: g.Verb, target: Target, implicit: bool) -> Stance | None:
+    if target == "tool" or (target == "none" and (verb.bare or implicit)):
+        return verb.stance
+    if verb.stance == "ship" and (target in ("rival", "alt") or target == "name" and verb.keeps):
+        return "skip"  # "go with Supabase instead", "stick with Celery"
+    return None
