@@ -196,6 +196,8 @@ def _speaker(
         if not verb.commands and lead is None and not g.INTENT_MODAL.search(words):
             return -1, False  # "add it to your PATH": an instruction
         return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)
+    if g.EXPECTATION.search(words):
+        return -1, False  # "you shouldn't need to touch the lock file": what to expect
     subject_match = g.SUBJECT_BEFORE.search(head)
     subject, contraction = _split(subject_match["subject"] if subject_match else "")
     words = f"{contraction} {words}"
@@ -206,7 +208,9 @@ def _speaker(
         words = f"would {words}"  # "I'd rather we not add it": a call, in the subjunctive
     if gerund and not (g.PROGRESSIVE.search(words) or lead is not None):
         return -1, False
-    if not _makes_call(subject, words, verb, lead) and not g.RATHER.search(ahead):
+    # "we may want to move to pytest", "we need to drop it": a proposal ("if we want to": none)
+    proposes = subject == "we" and g.WE_PROPOSE.search(words) and not g.OPEN_IF.search(ahead)
+    if not (_makes_call(subject, words, verb, lead) or proposes) and not g.RATHER.search(ahead):
         return -1, False
     flips += 1 if g.NEGATIVE_SUBJECT.search(head) else 0  # "no team should touch it"
     return flips, _firm_for(subject, words)

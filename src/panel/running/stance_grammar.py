@@ -50,11 +50,13 @@ FIRST_PERSON = {"i", "we", "i'd", "we'd", "i'll", "we'll", "i'm", "we're", "i've
 IMPERSONAL = {"it", "this", "that", "which", "there", "it's", "that's", "who", "what"}
 # For you, I and we, the modals that make a call rather than describe ("you can use it").
 ADVICE_MODAL = re.compile(
-    r"\b(?:should|must|ought to|had better|'d better|need to|have to|want to|better off)\b"
+    r"\b(?:should(?:n't)?|must(?:n't)?|ought to|had better|'d better|need to|have to|want to"
+    r"|better off)(?!\w)"
 )
 INTENT_MODAL = re.compile(
     r"(?:\bwould|'d|\bwill|'ll|\bgoing to|\bgonna|\bplan to|\bintend to|\bcan(?:not|'t)?"
-    r"|\bcouldn't|\bwon't|\bwouldn't|'m|'re|\bam|\bare|\bkeep|\brather|\bshould|\bmust)\b"
+    r"|\bcouldn't|\bwon't|\bwouldn't|'m|'re|\bam|\bare|\bkeep|\brather|\bshould(?:n't)?"
+    r"|\bmust(?:n't)?)(?!\w)"
 )
 PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
 PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
@@ -89,6 +91,7 @@ LEAD = re.compile(
         r"|difficult|tough|(?:no|little) point|little|nothing|not much|crazy|foolish|mad|silly"
         r"|nuts)",
         r"(?:better|best|wise|wiser|smart|smarter|safer|sensible|advisable|crucial|essential|vital"
+        r"|makes? (?:more |a lot of |good |total |perfect )?sense"
         r"|(?:(?:it's|it is|now is the) )?time|(?:the )?time is (?:ripe|right)|(?:a )?good idea"
         r"|(?:would|'d) be (?:great|good|nice|better|ideal))",
         r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
@@ -223,7 +226,9 @@ IMPERSONAL_LEAD = re.compile(
     r"(?: (?:often|usually|generally|probably|almost always|always|still|really|much|far))?"
     r"|^(?:for|in|on|with) (?:[\w'-]+ ){1,5}|^)\s*$"
 )
-THIRD_PERSON_ADVICE = re.compile(r"\b(?:should|must|ought to|had better|needs to|need to)\b")
+THIRD_PERSON_ADVICE = re.compile(
+    r"\b(?:should(?:n't)?|must(?:n't)?|ought to|had better|needs to|need to)(?!\w)"
+)
 RELATIVE_NEGATION = re.compile(
     r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|what|a \w+|the kind of \w+)\s*"
     r"(?:that\s*)?$"
@@ -273,3 +278,8 @@ SCOPE = re.compile(
     r"|production|serious|big|large|small|teams?|projects?|\w+ (?:apps?|projects?|services?"
     r"|workloads?|teams?|sites?|code|work|data|use))\b"
 )
+# What "we" say to propose a change in a team's thread: "we may want to move to pytest".
+WE_PROPOSE = re.compile(r"\b(?:(?:may|might) want to|want to|need to)\b")
+OPEN_IF = re.compile(r"\b(?:if|whether|when|unless|once|until|why|how)\s*$")
+# "you shouldn't need to", "you should not have to": an expectation, not advice.
+EXPECTATION = re.compile(r"\bshould(?:n't| not) (?:\w+ )?(?:need|have) to\b")

@@ -45,7 +45,10 @@ def object_of(rest: str, names: Names, before: str) -> Target:
 
 def replaced(rest: str, names: Names) -> Target:
     """ "replace asdf with mise": for mise, against asdf."""
-    old, _, new = rest.partition(" with ")
+    joint = " with " if " with " in rest else " for "  # "swap Prisma for Drizzle"
+    if joint == " with " and 0 <= rest.find(" for ") < rest.find(" with "):
+        joint = " for "  # "switch this out for date-fns, which works with ...": the first
+    old, _, new = rest.partition(joint)
     if object_of(new, names, "") == "tool":
         return "tool"
     return "rival" if object_of(old, names, "") == "tool" else "unknown"

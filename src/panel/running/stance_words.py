@@ -98,7 +98,8 @@ NOUN_NEGATOR = re.compile(
 WORTH = re.compile(
     r"\bworth\s+(?:(?P<soft>a (?:look|try|shot|spin|trial|pilot)|considering|checking out"
     r"|keeping an eye on)|it\b|using|learning|adopting|trying|switching(?: to)?|buying"
-    r"|betting on|paying for|shipping|the (?:money|price|switch|effort|upgrade|hype|cost|hassle"
+    r"|betting on|paying for|shipping|(?:migrating|moving|upgrading) to"
+    r"|the (?:money|price|switch|effort|upgrade|hype|cost|hassle"
     r"|time|migration|premium|subscription|learning curve"
     r"|(?!(?:wait|name|paper|read|click|mention)\b)\w+)|every (?:penny|cent|dollar)"
     r"|your (?:time|money))"
@@ -114,7 +115,8 @@ AGAINST = re.compile(
         r"not (?:a|an) (?:good|great|smart|wise) idea",
         "premature", "reckless", "risky", "unwise", "naive", "irresponsible", "too early",
         "too soon", "hard to justify", "foolish", "makes (?:no|little) sense",
-        "doesn't make (?:much )?sense", "no longer makes sense",
+        "(?:doesn't|does not) (?:really |quite )?make (?:much |any )?sense",
+        "no longer makes sense",
         "overkill", "a waste",
     )
     + r"\b"
@@ -134,10 +136,11 @@ FOR = re.compile(
 JUDGED = re.compile(
     r"\b(?:(shipping|adopting|betting on|buying|using|choosing|picking|switching to|going with"
     r"|moving to|migrating to|starting with|building on|investing in|paying(?: for)?|switching"
+    r"|keeping"
     r"|bringing in|(?:starting|building|putting) (?:[\w'-]+ ){0,3}on (?=it\b|this\b|them\b))"
     r"|(skipping|passing on|waiting"
     r"|holding off|avoiding)|to (ship|adopt|bet on|buy|use|choose|pick|switch to|go with|move to"
-    r"|start with|build on)|to (skip|pass on|wait|hold off|avoid))\b"
+    r"|start with|build on|keep)|to (skip|pass on|wait|hold off|avoid))\b"
 )
 
 
