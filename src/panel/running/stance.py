@@ -143,6 +143,9 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
         return calls
     if any(k in text for k in _DEFERRED_KEYS) and w.NOT_URGENT.search(text):
         return [Call(c.stance, c.clause, False, c.conditional) for c in calls]
+    if ("step" in text or "this" in text) and w.TUTORIAL.search(text):  # "skip this section"
+        return [Call(c.stance, c.clause, c.firm and bool(w.PERSON.search(c.clause)), c.conditional)
+                for c in calls]  # fmt: skip
     if any(k in text for k in _OPEN_KEYS) and w.OPEN_DECISION.search(text):
         return [Call(c.stance, c.clause, c.firm and not w.TRIAL.match(c.clause), c.conditional)
                 for c in calls]  # fmt: skip

@@ -63,6 +63,8 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
     before = text[: match.start()]
     if w.NOUN_NEGATOR.search(before) or w.NEGATIVE_COPULA.search(before):
         return None  # "not a must-have", "none of them is a no-brainer": no call either way
+    if g.NEGATIVE_SUBJECT.search(before):
+        return None  # "nobody wants to leave it": a phrase under a negative subject, none
     stance = idiom.stance
     if idiom.about:
         kind = _named(match["x"], names)

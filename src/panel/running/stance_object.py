@@ -28,6 +28,8 @@ def object_of(rest: str, names: Names, before: str) -> Target:
         determiner = pronoun["bare"] and after and not g.ADVERBIAL.match(after)
         if pronoun.group() == "that" and not after:
             return "unknown"  # "dagster gives you types, go with that": what was just named
+        if pronoun.group().startswith("the ") and after and not g.ADVERBIAL.match(after):
+            return "unknown"  # "pick the one your people will maintain": whichever that is
         return "unknown" if determiner else "tool"
     if g.ALTERNATIVE.match(rest):
         return "alt"
@@ -49,9 +51,16 @@ def replaced(rest: str, names: Names) -> Target:
     if joint == " with " and 0 <= rest.find(" for ") < rest.find(" with "):
         joint = " for "  # "switch this out for date-fns, which works with ...": the first
     old, _, new = rest.partition(joint)
-    if object_of(new, names, "") == "tool":
+    replacement = object_of(new, names, "")
+    if replacement == "tool":
         return "tool"
-    return "rival" if object_of(old, names, "") == "tool" else "unknown"
+    if object_of(old, names, "") != "tool":
+        return "unknown"
+    named = names.pattern.search(old) if names.pattern else None
+    part = named is not None and w.ITS_PART.match(old[named.end() :].lstrip())
+    if part and replacement not in ("rival", "alt"):
+        return "unknown"  # "replace Jenkins credentials with repository secrets": a part of it
+    return "rival"
 
 
 def _topic(before: str, names: Names) -> Target:

@@ -104,7 +104,10 @@ REPORTED = re.compile(
     r"|alternatives?(?: (?:you've |we've )?considered)?(?=:)"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
-    r"|bills itself|pitches|tagline|slogan)\b"
+    r"|bills itself|pitches|tagline|slogan|(?:common |popular |old |persistent )?myth"
+    r"|misconception|conventional wisdom|received wisdom"
+    r"|(?:his|her|their|the speaker's|the author's|the talk's|the post's|the article's)"
+    r" (?:\w+ )?(?:argument|point|thesis|message|claim|conclusion))\b"
 )
 
 REPORTED_WORDS = frozenset((
@@ -114,7 +117,8 @@ REPORTED_WORDS = frozenset((
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
     "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
-    "alternatives",
+    "alternatives", "myth", "misconception", "wisdom", "argument", "point", "thesis", "message",
+    "claim", "conclusion",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -157,9 +161,9 @@ _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll
 
 
 def _quoted(match: re.Match[str]) -> str:
-    """A quoted span of four words or more is someone else's words; a scare-quoted word stays."""
+    """A quoted span of three words or more is someone else's words; a scare-quoted word stays."""
     inside = match.group(1)
-    if len(inside.split()) < 4 or len(match.group()) + 20 > len(match.string):
+    if len(inside.split()) < 3 or len(match.group()) + 20 > len(match.string):
         return match.group()  # a quote that is all the text is the quote itself
     return ' "a quotation" '
 

@@ -316,3 +316,14 @@ NOT_URGENT = re.compile(
 )
 # A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
 FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific) ")
+# A part of the tool is the object, not the tool: "replace Jenkins credentials with secrets".
+ITS_PART = re.compile(
+    r"^(?:credentials|config(?:uration)?s?|settings|files?|syntax|calls|imports|versions?"
+    r"|plugins?|jobs|agents|workers|instances|images|containers|tests|docs|documentation|logs"
+    r"|secrets|variables|keys|tokens|users|accounts|section|tutorial|step)\b"
+)
+# A tutorial's steps: its imperatives are instructions, not calls ("skip this section").
+TUTORIAL = re.compile(r"\b(?:step \d|this (?:tutorial|guide|section|walkthrough|chapter))\b")
+PERSON = re.compile(
+    r"\b(?:i|we|you|i'd|we'd|you'd|i'll|we'll|you'll|anyone|everyone|teams?|people)\b"
+)
