@@ -129,6 +129,8 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
+        if index and _asked_about_rival(sentences[index - 1], names) or _sarcastic(mine):
+            found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(("but ", "however")) and (
             any(c.firm for c in found) or w.STORY_TURN.match(mine)
         ):
@@ -141,6 +143,10 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
     """Calls the text itself leaves open: a proposal "not urgent", a trial to "see if" it fits."""
     if not calls:
         return calls
+    if "otherwise" in text and w.OTHERWISE.search(text):  # "use it if X; otherwise, Y"
+        calls = [
+            Call(c.stance, c.clause, c.firm and not c.conditional, c.conditional) for c in calls
+        ]
     if any(k in text for k in _DEFERRED_KEYS) and w.NOT_URGENT.search(text):
         return [Call(c.stance, c.clause, False, c.conditional) for c in calls]
     if ("step" in text or "this" in text) and w.TUTORIAL.search(text):  # "skip this section"
@@ -154,6 +160,16 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice")
 _OPEN_KEYS = (" if ", "whether", "is best", "which one")
+
+
+def _asked_about_rival(before: str, names: Names) -> bool:
+    """ "Teams asked whether to move to OpenTofu. The answer was: not yet.": about the rival."""
+    return "whether" in before and set(names.mentions(before)) == {"rival"}
+
+
+def _sarcastic(sentence: str) -> bool:
+    """ "Sure, just use it for your ledger, what could possibly go wrong.": the call is mocked."""
+    return any(k in sentence for k in i.SARCASM_KEYS) and bool(i.SARCASM.search(sentence))
 
 
 def _overruled(before: list[Call], found: list[Call]) -> list[Call]:
@@ -283,6 +299,7 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(own))
             conditional = scope == "reader" or scoped or clause.text in narrowed
             hedged = hedged or clause.text in narrowed.partial  # "for some use cases, ..."
+            hedged = hedged or _for_a_reason(segment, clause)  # "don't learn it because ..."
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
 
@@ -293,6 +310,14 @@ class _Narrowed(set[str]):
     def __init__(self) -> None:
         super().__init__()
         self.partial: set[str] = set()
+
+
+def _for_a_reason(segment: str, clause: Clause) -> bool:
+    """ "Don't learn Zig because a tweet told you to": the negation is the reason's."""
+    if "because" not in segment or not g.NEGATOR.search(clause.text):
+        return False
+    end = segment.find(clause.text)
+    return end >= 0 and segment[end + len(clause.text) :].lstrip(" ,").startswith("because")
 
 
 def _narrowed(clauses: list[Clause]) -> _Narrowed:

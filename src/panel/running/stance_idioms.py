@@ -343,3 +343,10 @@ NAMED_ANSWER = re.compile(
     r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|no question|no doubt|hands down|easily|every time|by a mile"
     r"|all day|without question|obviously)[.!]*$"
 )
+
+# A call said in mockery: "sure, just use it for the ledger, what could possibly go wrong".
+SARCASM_KEYS = ("go wrong", "good luck with", "said no one", "said nobody", "yeah, right")
+SARCASM = re.compile(
+    r"\bwhat could (?:possibly )?go wrong\b|\bgood luck with (?:that|this)\b"
+    r"|\bsaid (?:no one|nobody)(?: ever)?\b|\byeah, right\b"
+)

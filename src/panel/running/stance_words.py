@@ -327,3 +327,5 @@ TUTORIAL = re.compile(r"\b(?:step \d|this (?:tutorial|guide|section|walkthrough|
 PERSON = re.compile(
     r"\b(?:i|we|you|i'd|we'd|you'd|i'll|we'll|you'll|anyone|everyone|teams?|people)\b"
 )
+# The other branch of advice for a situation: "learn it if you enjoy X; otherwise C will do".
+OTHERWISE = re.compile(r"[,;.]\s*(?:and |but )?otherwise\b|\botherwise,")
