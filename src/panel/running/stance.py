@@ -373,7 +373,8 @@ def _condition_scope(segment: str, names: Names) -> Scope:
         elif w.READER.match(rest) or " your " in f" {rest} ":
             only = word == "only if" or " only " in f" {segment[: match.start()]}"
             needs = w.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
-            found = "soft" if needs else "reader"  # advice for the reader's situation stands
+            taste = w.TASTE.match(rest)  # "pick it if you like the opinions": a matter of taste
+            found = "soft" if needs or taste else "reader"  # the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"
             found = "later" if about_tool else "reader"  # "if the beta publishes numbers"

@@ -158,6 +158,8 @@ def _verb_call(
     use = target in ("rival", "alt") and g.USE_FOR.search(rest) is not None
     if verb.lemma == "consider" and w.MINE_TO_CONSIDER.search(before):
         firm = False  # "I'd consider it", "worth considering": a thought, not advice
+    if "need" in before or "have to" in before:
+        firm = firm and not w.NO_NEED.search(before)  # "you don't have to use it": a permission
     return stance, firm and verb.firm, bool(g.SCOPE.search(rest)) or use
 
 

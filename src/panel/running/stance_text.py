@@ -104,7 +104,8 @@ REPORTED = re.compile(
     r"|alternatives?(?: (?:you've |we've )?considered)?(?=:)"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
-    r"|bills itself|pitches|tagline|slogan|(?:common |popular |old |persistent )?myth"
+    r"|bills itself|pitches|tagline|slogan|not (?:saying|suggesting|arguing|telling you)"
+    r"|(?:common |popular |old |persistent )?myth"
     r"|misconception|conventional wisdom|received wisdom"
     r"|(?:his|her|their|the speaker's|the author's|the talk's|the post's|the article's)"
     r" (?:\w+ )?(?:argument|point|thesis|message|claim|conclusion))\b"
@@ -118,7 +119,7 @@ REPORTED_WORDS = frozenset((
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
     "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
     "alternatives", "myth", "misconception", "wisdom", "argument", "point", "thesis", "message",
-    "claim", "conclusion",
+    "claim", "conclusion", "saying", "suggesting", "arguing", "telling",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -157,12 +158,15 @@ def normalise(text: str) -> str:
 
 
 _QUOTED = re.compile(r'"([^"]{1,300})"')
+_MENTION = re.compile(r"\s*(?:is|isn't|was|wasn't|are|means|as a)\b")
 _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")
 
 
 def _quoted(match: re.Match[str]) -> str:
     """A quoted span of three words or more is someone else's words; a scare-quoted word stays."""
     inside = match.group(1)
+    if _MENTION.match(match.string, match.end()):
+        return ' "a quotation" '  # '"Use Tailwind" is not a design system': a mention
     if len(inside.split()) < 3 or len(match.group()) + 20 > len(match.string):
         return match.group()  # a quote that is all the text is the quote itself
     return ' "a quotation" '

@@ -329,3 +329,9 @@ PERSON = re.compile(
 )
 # The other branch of advice for a situation: "learn it if you enjoy X; otherwise C will do".
 OTHERWISE = re.compile(r"[,;.]\s*(?:and |but )?otherwise\b|\botherwise,")
+# A condition of taste on the reader: "pick it if you like the opinions" (a hedge, not a situation).
+TASTE = re.compile(
+    r"^(?:you |you're )?(?:like|love|enjoy|prefer|don't mind|fancy|into)\b(?! to\b)"
+)  # ("if you like to tinker, X is the one to get": the reader's habit, a situation)
+# A necessity denied: "you don't have to use it", "no need to use it here" (a permission).
+NO_NEED = re.compile(r"(?:n't|\bnot|\bno) (?:\w+ )?(?:have|need) to\s*$|\bno need (?:\w+ )?to\s*$")
