@@ -158,6 +158,8 @@ def _verb_call(
     use = target in ("rival", "alt") and g.USE_FOR.search(rest) is not None
     if verb.lemma == "consider" and w.MINE_TO_CONSIDER.search(before):
         firm = False  # "I'd consider it", "worth considering": a thought, not advice
+    if match.group() == "use" and w.PURPOSE.match(rest) and not g.SUBJECT_WORD.search(before):
+        firm = False  # "use it to draft, then check every reference": how to use it, no call
     if "need" in before or "have to" in before:
         firm = firm and not w.NO_NEED.search(before)  # "you don't have to use it": a permission
     return stance, firm and verb.firm, bool(g.SCOPE.search(rest)) or use
@@ -197,6 +199,8 @@ def _speaker(
             )
         spoken = opens or lead is not None or bool(head.strip() or words.strip())
         imperative = not gerund and spoken  # "so, just wait"; "Ship." opening a sentence
+        if lead is None and first.endswith("ed") and not words.strip():
+            return -1, False  # "Changelog: switched the monorepo to pnpm": a report, no command
         if not verb.commands and lead is None and not g.INTENT_MODAL.search(words):
             return -1, False  # "add it to your PATH": an instruction
         return (len(g.NEGATOR.findall(words)) + flips, True) if imperative else (-1, False)

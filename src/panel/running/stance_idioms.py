@@ -289,7 +289,9 @@ CLOSER = re.compile(
     r"|(?:don't|do not|never) miss (?:it|them)|good riddance|couldn't be happier"
     r"|(?:can't|cannot|couldn't|won't|wouldn't|never|not|nobody wants to|no one wants to"
     r"|don't want to|never want to) (?:ever )?(?:go|going|be going|switch|switching|move"
-    r"|moving) back(?! to)|no going back|there's no going back)\b"
+    r"|moving) back(?! to)|no going back|there's no going back"
+    r"|(?:can't|cannot|couldn't) (?:imagine|see (?:myself|ourselves|us)) (?:ever )?(?:going"
+    r"|switching|moving) back(?! to))\b"
 )
 CLOSER_KEYS = ("back", "regrets", "haven't", "miss", "riddance", "happier")
 

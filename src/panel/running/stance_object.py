@@ -16,10 +16,13 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if not rest:
         return _topic(before, names)
     kind = names.at(rest) or names.at(w.ANOTHER_ONE.sub("", rest, count=1))  # "another X service"
-    if kind == "tool" and names.pattern and " " in rest:
+    if kind and names.pattern and " " in rest:
         named = names.pattern.search(rest)  # "adopt the Jenkins retirement plan": against it
-        if named and w.ITS_END.match(rest[named.end() :].lstrip()):
+        tail = rest[named.end() :].lstrip() if named else ""
+        if kind == "tool" and w.ITS_END.match(tail):
             return "rival"
+        if w.FEATURE_OF.match(tail):
+            return "unknown"  # "never use git push --force", "stop using Slack DMs": a feature
     if kind:
         return kind
     pronoun = g.PRONOUN.match(rest)
@@ -41,7 +44,9 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if kind:
         return kind
     if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
-        return "alt"
+        # "start with a small admin template instead" is another tool; "use SCAN with a cursor
+        # instead" (after "don't use KEYS") another way of using this one: the editor decides.
+        return "alt" if w.SOME_OTHER.match(rest) else "unknown"
     return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
 
 

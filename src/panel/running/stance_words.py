@@ -335,3 +335,15 @@ TASTE = re.compile(
 )  # ("if you like to tinker, X is the one to get": the reader's habit, a situation)
 # A necessity denied: "you don't have to use it", "no need to use it here" (a permission).
 NO_NEED = re.compile(r"(?:n't|\bnot|\bno) (?:\w+ )?(?:have|need) to\s*$|\bno need (?:\w+ )?to\s*$")
+# A feature of the tool after its name: "never use git push --force", "stop using Slack DMs",
+# "don't use Redis KEYS in production" (the feature is the object, not the tool).
+FEATURE_OF = re.compile(
+    r"(?:push|pull|rebase|reset|merge|commands?|flags?|options?|mode|dms|direct messages|threads"
+    r"|keys|hooks?|methods?|functions?|macros?|decorators?|annotations?|defaults?|globals?"
+    r"|credentials|secrets|tokens|variables|env|logs|caches?|migrations|fixtures|mocks?|snapshots?"
+    r"|magic|internals|private api|eval|any|install|run|exec|init|dlx)\b"
+)
+# An unnamed thing "instead" that is another tool, not another way of using this one.
+SOME_OTHER = re.compile(r"(?:a|an|some|another|any|one of|other|plain|vanilla|good old)\b")
+# An imperative "use" with what to use it for: "use it to draft" (an instruction).
+PURPOSE = re.compile(r"(?:it|this|them|[\w.+-]+) to (?!the\b|a\b|an\b|your\b|our\b)\w+")
