@@ -136,7 +136,7 @@ warned :: (?:you've been|consider yourself|you have been) warned
 give :: give (?:it|this|them|this one) a (?:miss|pass|wide berth|hard pass)
 done finished :: (?:i|we)(?:'m|'re| am| are) (?:so |completely |totally )?(?:done|finished) with (?:it|this|them)
 again :: (?:i'll|i will|we'll|we will) never (?:use|touch|buy|recommend|go back to) (?:it|this|them) again
-again :: never again
+again :: never again(?! (?:will|would|shall|do|does|did|am|can|could|should|have|has|is|are|must)\b)
 again :: (?:not|never) (?:touching|using|buying) (?:it|this|that|them) again
 star stars :: (?:one|1|zero|0|no) stars?(?=\s*$| from| out| if)
 /10 :: (?:0|1|2|3)/10(?! of)
