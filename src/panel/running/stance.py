@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panel.running import stance_grammar as g
+from panel.running import stance_guards as gd
 from panel.running import stance_idioms as i
 from panel.running import stance_words as w
 from panel.running.stance_clause import OPPOSITE, clause_calls
@@ -132,7 +133,7 @@ def read(
         if index and _asked_about_rival(sentences[index - 1], names) or _sarcastic(mine):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(("but ", "however")) and (
-            any(c.firm for c in found) or w.STORY_TURN.match(mine)
+            any(c.firm for c in found) or gd.STORY_TURN.match(mine)
         ):
             calls = _overruled(calls, found)  # "At first: sign me up! But ... I've moved on."
         calls += found
@@ -143,22 +144,25 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
     """Calls the text itself leaves open: a proposal "not urgent", a trial to "see if" it fits."""
     if not calls:
         return calls
-    if "otherwise" in text and w.OTHERWISE.search(text):  # "use it if X; otherwise, Y"
+    if "otherwise" in text and gd.OTHERWISE.search(text):  # "use it if X; otherwise, Y"
         calls = [
             Call(c.stance, c.clause, c.firm and not c.conditional, c.conditional) for c in calls
         ]
-    if any(k in text for k in _DEFERRED_KEYS) and w.NOT_URGENT.search(text):
+    if any(k in text for k in _DEFERRED_KEYS) and (
+        gd.NOT_URGENT.search(text) or gd.NO_OPINION.search(text)
+    ):  # "this is not urgent", "no strong feelings either way": the writer disclaims a call
         return [Call(c.stance, c.clause, False, c.conditional) for c in calls]
-    if ("step" in text or "this" in text) and w.TUTORIAL.search(text):  # "skip this section"
-        return [Call(c.stance, c.clause, c.firm and bool(w.PERSON.search(c.clause)), c.conditional)
+    if ("step" in text or "this" in text) and gd.TUTORIAL.search(text):  # "skip this section"
+        return [Call(c.stance, c.clause, c.firm and bool(gd.PERSON.search(c.clause)), c.conditional)
                 for c in calls]  # fmt: skip
-    if any(k in text for k in _OPEN_KEYS) and w.OPEN_DECISION.search(text):
-        return [Call(c.stance, c.clause, c.firm and not w.TRIAL.match(c.clause), c.conditional)
+    if any(k in text for k in _OPEN_KEYS) and gd.OPEN_DECISION.search(text):
+        return [Call(c.stance, c.clause, c.firm and not gd.TRIAL.match(c.clause), c.conditional)
                 for c in calls]  # fmt: skip
     return calls
 
 
-_DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice")
+_DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
+                  "preference", "not a recommend", "endors")  # fmt: skip
 _OPEN_KEYS = (" if ", "whether", "is best", "which one")
 
 
@@ -330,7 +334,7 @@ def _narrowed(clauses: list[Clause]) -> _Narrowed:
         after = clauses[index + 1].text if index + 1 < len(clauses) else ""
         if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
             found.add(clause.text)
-            if w.FOR_SOME.match(clause.text) or w.FOR_SOME.match(before):
+            if gd.FOR_SOME.match(clause.text) or gd.FOR_SOME.match(before):
                 found.partial.add(clause.text)  # "for some use cases it would be a mistake"
         if re.search(r"\bfor (?:that|those|this)$", after):
             found.add(clause.text)
@@ -373,7 +377,7 @@ def _condition_scope(segment: str, names: Names) -> Scope:
         elif w.READER.match(rest) or " your " in f" {rest} ":
             only = word == "only if" or " only " in f" {segment[: match.start()]}"
             needs = w.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
-            taste = w.TASTE.match(rest)  # "pick it if you like the opinions": a matter of taste
+            taste = gd.TASTE.match(rest)  # "pick it if you like the opinions": a matter of taste
             found = "soft" if needs or taste else "reader"  # the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"

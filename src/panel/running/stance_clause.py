@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from panel.running import stance_grammar as g
+from panel.running import stance_guards as gd
 from panel.running import stance_idioms as idioms
 from panel.running import stance_object as o
 from panel.running import stance_words as w
@@ -74,6 +75,10 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
             return None
     elif _about_rival(before, names):
         return None  # "Render is a no-brainer": about Render
+    elif gd.PREPOSITION_THING.match(text, match.end() + 1) and not names.mentions(
+        text[match.end() :]
+    ):
+        return None  # "stay away from the nightly kernels": something else
     # "it was a no-brainer at the time", "made it the obvious choice": a story
     firm = not (w.PAST_CHOICE.search(before) or w.THEN.search(before))
     return stance, firm, bool(g.SCOPE.search(text[match.end() :]))
@@ -158,10 +163,10 @@ def _verb_call(
     use = target in ("rival", "alt") and g.USE_FOR.search(rest) is not None
     if verb.lemma == "consider" and w.MINE_TO_CONSIDER.search(before):
         firm = False  # "I'd consider it", "worth considering": a thought, not advice
-    if match.group() == "use" and w.PURPOSE.match(rest) and not g.SUBJECT_WORD.search(before):
+    if match.group() == "use" and gd.PURPOSE.match(rest) and not g.SUBJECT_WORD.search(before):
         firm = False  # "use it to draft, then check every reference": how to use it, no call
     if "need" in before or "have to" in before:
-        firm = firm and not w.NO_NEED.search(before)  # "you don't have to use it": a permission
+        firm = firm and not gd.NO_NEED.search(before)  # "you don't have to use it": a permission
     return stance, firm and verb.firm, bool(g.SCOPE.search(rest)) or use
 
 
@@ -323,7 +328,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
         if not _about_rival(text[: match.start()], names):
             before = text[: match.start()]
             worth_negated = w.NOUN_NEGATOR.search(before) or w.NOTHING.search(before)
-            worth_negated = worth_negated or w.TOO_TO.search(before)
+            worth_negated = worth_negated or gd.TOO_TO.search(before)
             found.append(("skip" if worth_negated else "ship", not match["soft"]))
     return found
 

@@ -6,6 +6,7 @@ Split from `stance_clause` (the clause's calls), which asks it for each verb's o
 from __future__ import annotations
 
 from panel.running import stance_grammar as g
+from panel.running import stance_guards as gd
 from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
 from panel.running.stance_text import Names, Target
@@ -19,10 +20,12 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if kind and names.pattern and " " in rest:
         named = names.pattern.search(rest)  # "adopt the Jenkins retirement plan": against it
         tail = rest[named.end() :].lstrip() if named else ""
-        if kind == "tool" and w.ITS_END.match(tail):
+        if kind == "tool" and gd.ITS_END.match(tail):
             return "rival"
-        if w.FEATURE_OF.match(tail):
+        if gd.FEATURE_OF.match(tail):
             return "unknown"  # "never use git push --force", "stop using Slack DMs": a feature
+        if not names.at(rest) and tail[:1].isalpha() and not gd.NAME_ENDS.match(tail):
+            return "unknown"  # "the Kotlin coroutines debugger": the name modifies a noun
     if kind:
         return kind
     pronoun = g.PRONOUN.match(rest)
@@ -39,14 +42,19 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if g.VERB.match(rest):
         return "verb"
     if g.ADVERBIAL.match(rest):
+        thing = gd.PREPOSITION_THING.match(rest)  # "stay away from the nightly kernels"
+        if thing and not g.PRONOUN.match(rest[thing.end() :]) and not names.mentions(rest):
+            return "unknown"
         return _topic(before, names)
+    if " by " in rest and gd.BY_DOING.search(rest):
+        return "unknown"  # "avoid long class strings in Tailwind by extracting components"
     kind = names.after_preposition(rest)
     if kind:
         return kind
     if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
         # "start with a small admin template instead" is another tool; "use SCAN with a cursor
         # instead" (after "don't use KEYS") another way of using this one: the editor decides.
-        return "alt" if w.SOME_OTHER.match(rest) else "unknown"
+        return "alt" if gd.SOME_OTHER.match(rest) else "unknown"
     return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
 
 
@@ -62,7 +70,7 @@ def replaced(rest: str, names: Names) -> Target:
     if object_of(old, names, "") != "tool":
         return "unknown"
     named = names.pattern.search(old) if names.pattern else None
-    part = named is not None and w.ITS_PART.match(old[named.end() :].lstrip())
+    part = named is not None and gd.ITS_PART.match(old[named.end() :].lstrip())
     if part and replacement not in ("rival", "alt"):
         return "unknown"  # "replace Jenkins credentials with repository secrets": a part of it
     return "rival"

@@ -1,0 +1,94 @@
+"""Round 5's guards of the stance reader: shapes of real prose that look like a call and are not.
+
+Read from false re-asks on real third-party prose and from passages written to probe the reader
+(tests/data/stance/README.md, round 5): someone else's words, the scope of a negation, a feature
+or part of the tool as the object, a tutorial's steps, a writer who disclaims a call. Each
+pattern runs on lower-cased text with straight quotes; `stance_words` holds the calls' words.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "too vague a benefit to be worth the trouble": "too ... to" negates what follows.
+TOO_TO = re.compile(r"\btoo\b[^,;]{1,40}?\bto (?:be )?$")
+# The tool's end is the object: "adopt the Jenkins retirement plan" is a call against Jenkins.
+ITS_END = re.compile(
+    r"^(?:'s )?(?:\w+ )?(?:retirement|removal|deprecation|sunset(?:ting)?|phase-?out"
+    r"|decommission(?:ing)?|shutdown|replacement|exit)\b"
+)
+# A story's turn: "At first: sign me up! But after a month, ..." makes what came before history.
+STORY_TURN = re.compile(
+    r"^(?:but|however),? (?:after|then|once|over time|soon|eventually|within|these days|the more"
+    r"|a (?:few|couple|week|month|year))\b"
+)
+# An open decision: "try it, compare, see if the project should switch": an evaluation, no call.
+OPEN_DECISION = re.compile(
+    r"\b(?:see|find out|figure out|decide|evaluate|determine|discuss) (?:if|whether|what is best"
+    r"|which is best|which one)\b"
+)
+TRIAL = re.compile(
+    r"^(?:\w+ ){0,3}?(?:consider|try|trying|evaluate|look (?:at|into)|check out|pilot"
+    r"|give (?:it|this|them|\S+) a)\b"
+)
+# A proposal its writer defers: "Celery works fine so far, so this is not urgent".
+NOT_URGENT = re.compile(
+    r"\b(?:not (?:urgent|a priority|pressing)|no (?:rush|hurry|urgency)|low priority"
+    r"|nice[ -]to[ -]have)\b"
+)
+# A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
+FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific) ")
+# A part of the tool is the object, not the tool: "replace Jenkins credentials with secrets".
+ITS_PART = re.compile(
+    r"^(?:credentials|config(?:uration)?s?|settings|files?|syntax|calls|imports|versions?"
+    r"|plugins?|jobs|agents|workers|instances|images|containers|tests|docs|documentation|logs"
+    r"|secrets|variables|keys|tokens|users|accounts|section|tutorial|step)\b"
+)
+# A tutorial's steps: its imperatives are instructions, not calls ("skip this section").
+TUTORIAL = re.compile(r"\b(?:step \d|this (?:tutorial|guide|section|walkthrough|chapter))\b")
+PERSON = re.compile(
+    r"\b(?:i|we|you|i'd|we'd|you'd|i'll|we'll|you'll|anyone|everyone|teams?|people)\b"
+)
+# The other branch of advice for a situation: "learn it if you enjoy X; otherwise C will do".
+OTHERWISE = re.compile(r"[,;.]\s*(?:and |but )?otherwise\b|\botherwise,")
+# A condition of taste on the reader: "pick it if you like the opinions" (a hedge, not a situation).
+TASTE = re.compile(
+    r"^(?:you |you're )?(?:like|love|enjoy|prefer|don't mind|fancy|into)\b(?! to\b)"
+)  # ("if you like to tinker, X is the one to get": the reader's habit, a situation)
+# A necessity denied: "you don't have to use it", "no need to use it here" (a permission).
+NO_NEED = re.compile(r"(?:n't|\bnot|\bno) (?:\w+ )?(?:have|need) to\s*$|\bno need (?:\w+ )?to\s*$")
+# A feature of the tool after its name: "never use git push --force", "stop using Slack DMs",
+# "don't use Redis KEYS in production" (the feature is the object, not the tool).
+FEATURE_OF = re.compile(
+    r"(?:push|pull|rebase|reset|merge|commands?|flags?|options?|mode|dms|direct messages|threads"
+    r"|keys|hooks?|methods?|functions?|macros?|decorators?|annotations?|defaults?|globals?"
+    r"|credentials|secrets|tokens|variables|env|logs|caches?|migrations|fixtures|mocks?|snapshots?"
+    r"|magic|internals|private api|eval|any|install|run|exec|init|dlx)\b"
+)
+# An unnamed thing "instead" that is another tool, not another way of using this one.
+SOME_OTHER = re.compile(r"(?:a|an|some|another|any|one of|other|plain|vanilla|good old)\b")
+# An imperative "use" with what to use it for: "use it to draft" (an instruction).
+PURPOSE = re.compile(r"(?:it|this|them|[\w.+-]+) to (?!the\b|a\b|an\b|your\b|our\b)\w+")
+# Where a name with "the" before it ends its phrase ("the Jenkins route", "the X one"); another
+# word makes it a modifier ("the Kotlin coroutines debugger").
+NAME_ENDS = re.compile(
+    r"(?:for|instead|in|on|at|to|into|as|with|from|over|rather|and|or|but|if|unless|until|when"
+    r"|once|because|again|anymore|yet|either|too|now|today|here|altogether|entirely|way|route"
+    r"|path|approach|option|one|version|release|project|ecosystem|stack|platform|tool|v?\d"
+    r"|docker|image|images|variant|package|packages|service|services|library|lib|framework"
+    r"|module|crate|gem|distribution|distro|build|edition|plan|tier|app|cli|sdk|runtime|engine"
+    r"|database|db|server|client|extension|integration|api|orm)\b"
+)
+# A preposition before something that is not named: "stay away from the nightly kernels".
+PREPOSITION_THING = re.compile(
+    r"(?:from|of|with|about) (?=(?:the|a|an|your|any|those|these|all)\s)"
+)
+# The means of a how-to: "avoid long class strings by extracting components".
+BY_DOING = re.compile(r"\bby \w+ing\b")
+# The writer disclaims a call: "no strong feelings either way", "this is not a recommendation".
+NO_OPINION = re.compile(
+    r"\bno (?:strong )?(?:feelings|opinions?|preference) either way\b|\bnot a recommendation\b"
+    r"|\bno strong (?:opinions?|preference)\b"
+    r"|\b(?:i|we) have no (?:strong )?(?:opinion|preference)|\bnot (?:an endorsement|endorsing)\b"
+    r"|\bdon't have (?:a |any )?(?:strong )?(?:opinion|preference)"
+)
