@@ -243,6 +243,8 @@ def _split(token: str) -> tuple[str, str]:
 def _makes_call(subject: str, words: str, verb: g.Verb, lead: re.Match[str] | None) -> bool:
     if lead is not None and (subject in g.FIRST_PERSON or subject == "you"):
         return True  # "I'd tell anyone to", "I'd recommend staying"
+    if subject in ("i", "we") and "hereby" in words:
+        return True  # "we hereby replace it with Zustand": a decision in the act of making it
     if subject in ("i", "we"):
         advice = verb.mine or "'d" in words or "would" in words  # "I'll try it": a plan
         modal = g.INTENT_MODAL.search(words) and advice  # "I'd try it": advice

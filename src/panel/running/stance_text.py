@@ -151,12 +151,14 @@ def normalise(text: str) -> str:
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
+    text = _BARE_NT.sub(r"\1n't", text)  # "we wont switch", "dont use it": the negation stands
     if '"' in text:  # a sentence in quotes is someone's slogan or title: "You should never use X"
         text = _QUOTED.sub(_quoted, text)
     # "just wait and it will change back": a prediction, no advice to wait
     return _WAIT_AND.sub("wait-and-", text) if "wait and" in text else text
 
 
+_BARE_NT = re.compile(r"\b(do|does|did|wo|would|should|ca|could|is|are|was|were|must|need)nt\b")
 _QUOTED = re.compile(r'"([^"]{1,300})"')
 _MENTION = re.compile(r"\s*(?:is|isn't|was|wasn't|are|means|as a)\b")
 _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")
