@@ -160,7 +160,8 @@ def _verb_call(
         if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
             return None  # "no reason to use React": no call on this tool
         stance = OPPOSITE[stance]
-    use = target in ("rival", "alt") and g.USE_FOR.search(rest) is not None
+    # "use Y for the forms" narrows; "swap X for Y" names the replacement, no use
+    use = target in ("rival", "alt") and verb.lemma != "replace" and bool(g.USE_FOR.search(rest))
     if verb.lemma == "consider" and w.MINE_TO_CONSIDER.search(before):
         firm = False  # "I'd consider it", "worth considering": a thought, not advice
     if match.group() == "use" and gd.PURPOSE.match(rest) and not g.SUBJECT_WORD.search(before):
