@@ -88,7 +88,12 @@ BY_DOING = re.compile(r"\bby \w+ing\b")
 # The writer disclaims a call: "no strong feelings either way", "this is not a recommendation".
 NO_OPINION = re.compile(
     r"\bno (?:strong )?(?:feelings|opinions?|preference) either way\b|\bnot a recommendation\b"
+    r"|\bbefore (?:deciding|i decide|we decide|making a call) either way\b"
     r"|\bno strong (?:opinions?|preference)\b"
     r"|\b(?:i|we) have no (?:strong )?(?:opinion|preference)|\bnot (?:an endorsement|endorsing)\b"
     r"|\bdon't have (?:a |any )?(?:strong )?(?:opinion|preference)"
 )
+# An indirect question: "I asked whether I should switch", "it depends on whether you want to".
+WHETHER = re.compile(r"\bwhether\b[^,;:]*$")
+# A span of time that measures a thing: "a month of numbers", "a year of data".
+SPAN_OF = re.compile(r"(?:a|an|one|two|three|six) (?:\w+ )?(?:days?|weeks?|months?|years?) of\b")

@@ -42,6 +42,8 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if g.VERB.match(rest):
         return "verb"
     if g.ADVERBIAL.match(rest):
+        if gd.SPAN_OF.match(rest):
+            return "unknown"  # "I'd need a month of numbers": a thing, not a wait
         thing = gd.PREPOSITION_THING.match(rest)  # "stay away from the nightly kernels"
         if thing and not g.PRONOUN.match(rest[thing.end() :]) and not names.mentions(rest):
             return "unknown"
