@@ -317,11 +317,13 @@ class _Narrowed(set[str]):
 
 
 def _for_a_reason(segment: str, clause: Clause) -> bool:
-    """ "Don't learn Zig because a tweet told you to": the negation is the reason's."""
-    if "because" not in segment or not g.NEGATOR.search(clause.text):
-        return False
+    """ "Don't learn Zig because a tweet told you to": the negation is the reason's; "swap it for
+    Preact and measure": an experiment; "use it long enough and you stop laughing": a condition."""
     end = segment.find(clause.text)
-    return end >= 0 and segment[end + len(clause.text) :].lstrip(" ,").startswith("because")
+    after = segment[end + len(clause.text) :].lstrip(" ,") if end >= 0 else ""
+    if after.startswith("because"):
+        return bool(g.NEGATOR.search(clause.text))
+    return after.startswith("and ") and bool(gd.EXPERIMENT.match(after))
 
 
 def _narrowed(clauses: list[Clause]) -> _Narrowed:

@@ -106,6 +106,8 @@ def _verb_call(
     before, rest = text[: match.start()], text[match.end() :].strip()
     if g.READER_CONDITION.search(before) or w.WHERE_MINE.search(before):
         return None  # "go with it unless you need Sphinx": the condition's verb is no call
+    if match.group().startswith(("pick", "choos", "go")) and gd.ANY_ONE.match(rest):
+        return None  # "pick either", "pick one and stop reading comparisons": no pick
     if "whether" in before and gd.WHETHER.search(before):
         return None  # "I asked whether I should switch to Rust": a question, asked
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)

@@ -60,7 +60,8 @@ NO_NEED = re.compile(r"(?:n't|\bnot|\bno) (?:\w+ )?(?:have|need) to\s*$|\bno nee
 # A feature of the tool after its name: "never use git push --force", "stop using Slack DMs",
 # "don't use Redis KEYS in production" (the feature is the object, not the tool).
 FEATURE_OF = re.compile(
-    r"(?:push|pull|rebase|reset|merge|commands?|flags?|options?|mode|dms|direct messages|threads"
+    r"(?:v?\d[\w.]* )?(?:style|idioms?|conventions?|patterns?|push|pull|rebase|reset|merge"
+    r"|commands?|flags?|options?|mode|dms|direct messages|threads"
     r"|keys|hooks?|methods?|functions?|macros?|decorators?|annotations?|defaults?|globals?"
     r"|credentials|secrets|tokens|variables|env|logs|caches?|migrations|fixtures|mocks?|snapshots?"
     r"|magic|internals|private api|eval|any|install|run|exec|init|dlx)\b"
@@ -97,3 +98,11 @@ NO_OPINION = re.compile(
 WHETHER = re.compile(r"\bwhether\b[^,;:]*$")
 # A span of time that measures a thing: "a month of numbers", "a year of data".
 SPAN_OF = re.compile(r"(?:a|an|one|two|three|six) (?:\w+ )?(?:days?|weeks?|months?|years?) of\b")
+# What follows an imperative that makes it an experiment or a condition, not advice: "swap it for
+# Preact and measure", "use it long enough and you stop laughing" ("wait and see" stays a call).
+EXPERIMENT = re.compile(
+    r"and (?:measure|compare|benchmark|profile|time it)\b"
+    r"|and you (?:stop|start|begin|realise|realize|notice)\b"
+)
+# "pick either", "pick one", "choose any": whichever, no pick.
+ANY_ONE = re.compile(r"(?:either|one|any|any one|whichever|both)\b(?! of (?:it|this))")
