@@ -130,7 +130,7 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
-        if index and _asked_about_rival(sentences[index - 1], names) or _sarcastic(mine):
+        if index and gd.asked_about_rival(sentences[index - 1], names) or gd.sarcastic(mine):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(("but ", "however")) and (
             any(c.firm for c in found) or gd.STORY_TURN.match(mine)
@@ -164,16 +164,6 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
                   "preference", "not a recommend", "endors")  # fmt: skip
 _OPEN_KEYS = (" if ", "whether", "is best", "which one")
-
-
-def _asked_about_rival(before: str, names: Names) -> bool:
-    """ "Teams asked whether to move to OpenTofu. The answer was: not yet.": about the rival."""
-    return "whether" in before and set(names.mentions(before)) == {"rival"}
-
-
-def _sarcastic(sentence: str) -> bool:
-    """ "Sure, just use it for your ledger, what could possibly go wrong.": the call is mocked."""
-    return any(k in sentence for k in i.SARCASM_KEYS) and bool(i.SARCASM.search(sentence))
 
 
 def _overruled(before: list[Call], found: list[Call]) -> list[Call]:
@@ -294,7 +284,7 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
-    narrowed = _narrowed(clauses)
+    narrowed = gd.narrowed(clauses)
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
         for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
@@ -303,44 +293,9 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(own))
             conditional = scope == "reader" or scoped or clause.text in narrowed
             hedged = hedged or clause.text in narrowed.partial  # "for some use cases, ..."
-            hedged = hedged or _for_a_reason(segment, clause)  # "don't learn it because ..."
+            hedged = hedged or gd.for_a_reason(segment, clause)  # "don't learn it because ..."
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
-
-
-class _Narrowed(set[str]):
-    """Clauses narrowed to some uses; of them, `partial`: to some cases only ("for some")."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.partial: set[str] = set()
-
-
-def _for_a_reason(segment: str, clause: Clause) -> bool:
-    """ "Don't learn Zig because a tweet told you to": the negation is the reason's; "swap it for
-    Preact and measure": an experiment; "use it long enough and you stop laughing": a condition."""
-    end = segment.find(clause.text)
-    after = segment[end + len(clause.text) :].lstrip(" ,") if end >= 0 else ""
-    if after.startswith("because"):
-        return bool(g.NEGATOR.search(clause.text))
-    return after.startswith("and ") and bool(gd.EXPERIMENT.match(after))
-
-
-def _narrowed(clauses: list[Clause]) -> _Narrowed:
-    """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
-    found = _Narrowed()
-    if not any("for " in clause.text for clause in clauses):
-        return found
-    for index, clause in enumerate(clauses):
-        before = clauses[index - 1].text if index else ""
-        after = clauses[index + 1].text if index + 1 < len(clauses) else ""
-        if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
-            found.add(clause.text)
-            if gd.FOR_SOME.match(clause.text) or gd.FOR_SOME.match(before):
-                found.partial.add(clause.text)  # "for some use cases it would be a mistake"
-        if re.search(r"\bfor (?:that|those|this)$", after):
-            found.add(clause.text)
-    return found
 
 
 def _scopes(clauses: list[Clause], subjunctive: bool, names: Names, hints: Hints) -> list[Scope]:

@@ -3,12 +3,19 @@
 Read from false re-asks on real third-party prose and from passages written to probe the reader
 (tests/data/stance/README.md, round 5): someone else's words, the scope of a negation, a feature
 or part of the tool as the object, a tutorial's steps, a writer who disclaims a call. Each
-pattern runs on lower-cased text with straight quotes; `stance_words` holds the calls' words.
+pattern runs on lower-cased text with straight quotes; the small readers at the end (a call for
+some cases, a negation scoped to a reason, sarcasm) use them for `stance`. `stance_words` holds
+the calls' words.
 """
 
 from __future__ import annotations
 
 import re
+
+from panel.running import stance_grammar as g
+from panel.running import stance_idioms as i
+from panel.running import stance_words as w
+from panel.running.stance_text import Clause, Names
 
 # "too vague a benefit to be worth the trouble": "too ... to" negates what follows.
 TOO_TO = re.compile(r"\btoo\b[^,;]{1,40}?\bto (?:be )?$")
@@ -106,3 +113,48 @@ EXPERIMENT = re.compile(
 )
 # "pick either", "pick one", "choose any": whichever, no pick.
 ANY_ONE = re.compile(r"(?:either|one|any|any one|whichever|both)\b(?! of (?:it|this))")
+
+
+def asked_about_rival(before: str, names: Names) -> bool:
+    """ "Teams asked whether to move to OpenTofu. The answer was: not yet.": about the rival."""
+    return "whether" in before and set(names.mentions(before)) == {"rival"}
+
+
+def sarcastic(sentence: str) -> bool:
+    """ "Sure, just use it for your ledger, what could possibly go wrong.": the call is mocked."""
+    return any(k in sentence for k in i.SARCASM_KEYS) and bool(i.SARCASM.search(sentence))
+
+
+class Narrowed(set[str]):
+    """Clauses narrowed to some uses; of them, `partial`: to some cases only ("for some")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.partial: set[str] = set()
+
+
+def for_a_reason(segment: str, clause: Clause) -> bool:
+    """ "Don't learn Zig because a tweet told you to": the negation is the reason's; "swap it for
+    Preact and measure": an experiment; "use it long enough and you stop laughing": a condition."""
+    end = segment.find(clause.text)
+    after = segment[end + len(clause.text) :].lstrip(" ,") if end >= 0 else ""
+    if after.startswith("because"):
+        return bool(g.NEGATOR.search(clause.text))
+    return after.startswith("and ") and bool(EXPERIMENT.match(after))
+
+
+def narrowed(clauses: list[Clause]) -> Narrowed:
+    """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
+    found = Narrowed()
+    if not any("for " in clause.text for clause in clauses):
+        return found
+    for index, clause in enumerate(clauses):
+        before = clauses[index - 1].text if index else ""
+        after = clauses[index + 1].text if index + 1 < len(clauses) else ""
+        if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
+            found.add(clause.text)
+            if FOR_SOME.match(clause.text) or FOR_SOME.match(before):
+                found.partial.add(clause.text)  # "for some use cases it would be a mistake"
+        if re.search(r"\bfor (?:that|those|this)$", after):
+            found.add(clause.text)
+    return found
