@@ -111,6 +111,7 @@ def read(
     calls: list[Call] = []
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
     tells = any(word in text for word in i.STORY_WORDS)  # substring tests: far cheaper
+    mocks = any(key in text for key in i.SARCASM_KEYS)
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
@@ -130,7 +131,11 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
-        if index and gd.asked_about_rival(sentences[index - 1], names) or gd.sarcastic(mine):
+        if (
+            index
+            and gd.asked_about_rival(sentences[index - 1], names)
+            or (mocks and gd.sarcastic(mine))
+        ):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(("but ", "however")) and (
             any(c.firm for c in found) or gd.STORY_TURN.match(mine)
@@ -142,8 +147,8 @@ def read(
 
 def _unsettled(calls: list[Call], text: str) -> list[Call]:
     """Calls the text itself leaves open: a proposal "not urgent", a trial to "see if" it fits."""
-    if not calls:
-        return calls
+    if not any(c.firm for c in calls):
+        return calls  # (each test below is behind substring tests: far cheaper than a pattern)
     if "otherwise" in text and gd.OTHERWISE.search(text):  # "use it if X; otherwise, Y"
         calls = [
             Call(c.stance, c.clause, c.firm and not c.conditional, c.conditional) for c in calls
@@ -152,7 +157,7 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
         gd.NOT_URGENT.search(text) or gd.NO_OPINION.search(text)
     ):  # "this is not urgent", "no strong feelings either way": the writer disclaims a call
         return [Call(c.stance, c.clause, False, c.conditional) for c in calls]
-    if ("step" in text or "this" in text) and gd.TUTORIAL.search(text):  # "skip this section"
+    if any(k in text for k in _TUTORIAL_KEYS) and gd.TUTORIAL.search(text):  # "skip this section"
         return [Call(c.stance, c.clause, c.firm and bool(gd.PERSON.search(c.clause)), c.conditional)
                 for c in calls]  # fmt: skip
     if any(k in text for k in _OPEN_KEYS) and gd.OPEN_DECISION.search(text):
@@ -163,7 +168,9 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
                   "preference", "not a recommend", "endors")  # fmt: skip
-_OPEN_KEYS = (" if ", "whether", "is best", "which one")
+_OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
+              "discuss", "is best", "which one")  # fmt: skip
+_TUTORIAL_KEYS = ("step ", "tutorial", "guide", "section", "walkthrough", "chapter")
 
 
 def _overruled(before: list[Call], found: list[Call]) -> list[Call]:
@@ -284,7 +291,7 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
     clauses = split_clauses(segment)
     subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
-    narrowed = gd.narrowed(clauses)
+    narrowed, partial = gd.narrowed(clauses)
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
         for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
@@ -292,7 +299,7 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
             own = w.READER_IF.sub("", clause.text)  # "if you're not sure": the reader's doubt
             hedged = scope not in ("firm", "reader") or bool(g.HEDGE.search(own))
             conditional = scope == "reader" or scoped or clause.text in narrowed
-            hedged = hedged or clause.text in narrowed.partial  # "for some use cases, ..."
+            hedged = hedged or clause.text in partial  # "for some use cases, ..."
             hedged = hedged or gd.for_a_reason(segment, clause)  # "don't learn it because ..."
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls

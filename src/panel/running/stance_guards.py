@@ -125,17 +125,11 @@ def sarcastic(sentence: str) -> bool:
     return any(k in sentence for k in i.SARCASM_KEYS) and bool(i.SARCASM.search(sentence))
 
 
-class Narrowed(set[str]):
-    """Clauses narrowed to some uses; of them, `partial`: to some cases only ("for some")."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.partial: set[str] = set()
-
-
 def for_a_reason(segment: str, clause: Clause) -> bool:
     """ "Don't learn Zig because a tweet told you to": the negation is the reason's; "swap it for
     Preact and measure": an experiment; "use it long enough and you stop laughing": a condition."""
+    if "because" not in segment and "and " not in segment:
+        return False
     end = segment.find(clause.text)
     after = segment[end + len(clause.text) :].lstrip(" ,") if end >= 0 else ""
     if after.startswith("because"):
@@ -143,18 +137,23 @@ def for_a_reason(segment: str, clause: Clause) -> bool:
     return after.startswith("and ") and bool(EXPERIMENT.match(after))
 
 
-def narrowed(clauses: list[Clause]) -> Narrowed:
-    """Clauses a fronted "for X" narrows, or a trailing "for that": a call for some uses."""
-    found = Narrowed()
+def narrowed(clauses: list[Clause]) -> tuple[frozenset[str], frozenset[str]]:
+    """Clauses a fronted "for X" narrows, or a trailing "for that" (a call for some uses); and of
+    them, those narrowed to some cases only ("for some use cases it would be a mistake")."""
     if not any("for " in clause.text for clause in clauses):
-        return found
+        return _NONE, _NONE
+    found: set[str] = set()
+    partial: set[str] = set()
     for index, clause in enumerate(clauses):
         before = clauses[index - 1].text if index else ""
         after = clauses[index + 1].text if index + 1 < len(clauses) else ""
         if w.FRONTED_FOR.match(clause.text) or w.FRONTED_FOR.match(before):
             found.add(clause.text)
             if FOR_SOME.match(clause.text) or FOR_SOME.match(before):
-                found.partial.add(clause.text)  # "for some use cases it would be a mistake"
+                partial.add(clause.text)
         if re.search(r"\bfor (?:that|those|this)$", after):
             found.add(clause.text)
-    return found
+    return frozenset(found), frozenset(partial)
+
+
+_NONE: frozenset[str] = frozenset()

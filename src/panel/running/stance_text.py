@@ -107,8 +107,8 @@ REPORTED = re.compile(
     r"|bills itself|pitches|tagline|slogan|not (?:saying|suggesting|arguing|telling you)"
     r"|(?:common |popular |old |persistent )?myth"
     r"|misconception|conventional wisdom|received wisdom"
-    r"|(?:his|her|their|the speaker's|the author's|the talk's|the post's|the article's)"
-    r" (?:\w+ )?(?:argument|point|thesis|message|claim|conclusion))\b"
+    r"|the (?:speaker|author|talk|article)'s (?:\w+ )?(?:argument|point|thesis|message|claim"
+    r"|conclusion))\b"
 )
 
 REPORTED_WORDS = frozenset((
@@ -118,8 +118,8 @@ REPORTED_WORDS = frozenset((
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
     "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
-    "alternatives", "myth", "misconception", "wisdom", "argument", "point", "thesis", "message",
-    "claim", "conclusion", "saying", "suggesting", "arguing", "telling",
+    "alternatives", "myth", "misconception", "wisdom", "speaker", "author", "talk", "article",
+    "saying", "suggesting", "arguing", "telling",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -151,17 +151,28 @@ def normalise(text: str) -> str:
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
-    text = _BARE_NT.sub(r"\1n't", text)  # "we wont switch", "dont use it": the negation stands
+    if _bare_nt(text):  # "we wont switch", "dont use it": a negation all the same
+        text = _BARE_NT.sub(r"\1n't", text)
     if '"' in text:  # a sentence in quotes is someone's slogan or title: "You should never use X"
         text = _QUOTED.sub(_quoted, text)
     # "just wait and it will change back": a prediction, no advice to wait
     return _WAIT_AND.sub("wait-and-", text) if "wait and" in text else text
 
 
+_BARE_NT_KEYS = ("dont", "doesnt", "didnt", "wont", "wouldnt", "shouldnt", "cant", "couldnt",
+                 "isnt", "arent", "wasnt", "werent", "mustnt", "neednt")  # fmt: skip
+_NT_END = re.compile(r"nt\b")  # a literal first: scanned far faster than the pattern below
 _BARE_NT = re.compile(r"\b(do|does|did|wo|would|should|ca|could|is|are|was|were|must|need)nt\b")
 _QUOTED = re.compile(r'"([^"]{1,300})"')
 _MENTION = re.compile(r"\s*(?:is|isn't|was|wasn't|are|means|as a)\b")
 _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")
+
+
+def _bare_nt(text: str) -> bool:
+    """Whether `text` may hold a negation without its apostrophe: a cheap test first."""
+    return any(
+        text.endswith(_BARE_NT_KEYS, max(0, m.end() - 8), m.end()) for m in _NT_END.finditer(text)
+    )
 
 
 def _quoted(match: re.Match[str]) -> str:
