@@ -111,6 +111,9 @@ EXPERIMENT = re.compile(
     r"and (?:measure|compare|benchmark|profile|time it)\b"
     r"|and you (?:stop|start|begin|realise|realize|notice)\b"
 )
+# The condition a negated call sets: "don't use it for auth without a second review".
+WITHOUT = re.compile(r"^(?:[^,;]*\s)?without (?:a|an|the|some|any|proper|careful|good|real) ")
+DONT = re.compile(r"(?:just |please )?(?:don't|do not|never)\b")
 # "pick either", "pick one", "choose any": whichever, no pick.
 ANY_ONE = re.compile(r"(?:either|one|any|any one|whichever|both)\b(?! of (?:it|this))")
 
@@ -126,14 +129,17 @@ def sarcastic(sentence: str) -> bool:
 
 
 def for_a_reason(segment: str, clause: Clause) -> bool:
-    """ "Don't learn Zig because a tweet told you to": the negation is the reason's; "swap it for
+    """ "Don't learn Zig because a tweet told you to": the negation is the reason's (and a "without"
+    its condition's); "swap it for
     Preact and measure": an experiment; "use it long enough and you stop laughing": a condition."""
-    if "because" not in segment and "and " not in segment:
+    if "because" not in segment and "and " not in segment and "without" not in segment:
         return False
     end = segment.find(clause.text)
     after = segment[end + len(clause.text) :].lstrip(" ,") if end >= 0 else ""
     if after.startswith("because"):
         return bool(g.NEGATOR.search(clause.text))
+    if DONT.match(clause.text) and (WITHOUT.search(clause.text) or WITHOUT.search(after)):
+        return True  # "don't use it for auth without a second review": use it with one
     return after.startswith("and ") and bool(EXPERIMENT.match(after))
 
 
