@@ -112,6 +112,7 @@ def read(
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
     tells = any(word in text for word in i.STORY_WORDS)  # substring tests: far cheaper
     mocks = any(key in text for key in i.SARCASM_KEYS)
+    last: list[Call] = []  # the calls of the sentence before
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
@@ -137,11 +138,14 @@ def read(
             or (mocks and gd.sarcastic(mine))
         ):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
+        if mine.startswith(gd.SCOPE_TURNS) and calls:
+            calls = _left_behind(calls, last)  # "A no-brainer for a prototype. Then you need ..."
         if mine.startswith(("but ", "however")) and (
             any(c.firm for c in found) or gd.STORY_TURN.match(mine)
         ):
             calls = _overruled(calls, found)  # "At first: sign me up! But ... I've moved on."
         calls += found
+        last = found
     return Reading(verdict, tuple(_unsettled(calls, text)))
 
 
@@ -171,6 +175,12 @@ _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "
 _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
               "discuss", "is best", "which one")  # fmt: skip
 _TUTORIAL_KEYS = ("step ", "tutorial", "guide", "section", "walkthrough", "chapter")
+
+
+def _left_behind(calls: list[Call], last: list[Call]) -> list[Call]:
+    """Calls for a situation ("for a weekend prototype") that the next sentence leaves: hedges."""
+    left = {id(c) for c in last if c.conditional or gd.NARROW_FOR.search(c.clause)}
+    return [Call(c.stance, c.clause, False, True) if id(c) in left else c for c in calls]
 
 
 def _overruled(before: list[Call], found: list[Call]) -> list[Call]:

@@ -163,3 +163,13 @@ def narrowed(clauses: list[Clause]) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+# A sentence that leaves the situation a call was narrowed to: "Then you need a real query".
+SCOPE_TURNS = ("then ", "then, ", "until ", "that is, until", "once you ", "the moment ")
+
+
+# A call narrowed to a small situation: "a no-brainer for a weekend prototype".
+NARROW_FOR = re.compile(
+    r"\bfor (?:a|an|your|one|small|quick|simple|tiny|throwaway|side|hobby|weekend|toy)\b"
+)
