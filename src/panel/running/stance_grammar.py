@@ -181,7 +181,7 @@ LABEL_WORD = re.compile(
 
 _TOOL_NOUN = alt(
     "tool", "product", "service", "library", "lib", "framework", "platform", "thing", "app",
-    "package", "runtime", "editor", "one", "database", "db", "stack", "option", "switch", "move",
+    "package", "runtime", "editor", "one", "database", "db", "stack", "switch", "move",
     "purchase", "decision", "migration", "subscription", "upgrade", "change", "orm", "queue",
     "engine", "sdk", "cli", "extension", "plugin", "browser", "ide", "toolkit", "offering",
     "tracker", "wrapper", "dependency", "dep",

@@ -75,6 +75,11 @@ FEATURE_OF = re.compile(
 )
 # An unnamed thing "instead" that is another tool, not another way of using this one.
 SOME_OTHER = re.compile(r"(?:a|an|some|another|any|one of|other|plain|vanilla|good old)\b")
+TOOL_THING = re.compile(
+    r"\b(?:tool|library|lib|framework|service|template|app|platform|database|db|orm|stack"
+    r"|option|alternative|solution|product|package|editor|client|provider|host|language"
+    r"|runtime|engine|system|queue|admin|server|cms|ide|builder|bundler|runner)s?\b"
+)
 # An imperative "use" with what to use it for: "use it to draft" (an instruction).
 PURPOSE = re.compile(r"(?:it|this|them|[\w.+-]+) to (?!the\b|a\b|an\b|your\b|our\b)\w+")
 # Where a name with "the" before it ends its phrase ("the Jenkins route", "the X one"); another
@@ -85,7 +90,8 @@ NAME_ENDS = re.compile(
     r"|path|approach|option|one|version|release|project|ecosystem|stack|platform|tool|v?\d"
     r"|docker|image|images|variant|package|packages|service|services|library|lib|framework"
     r"|module|crate|gem|distribution|distro|build|edition|plan|tier|app|cli|sdk|runtime|engine"
-    r"|database|db|server|client|extension|integration|api|orm)\b"
+    r"|database|db|server|client|extension|integration|api|orm|that|which|who|where|is|are|was"
+    r"|were|will|would|can|could|should|has|have|does|did|so|then|also|yet|though)\b"
 )
 # A preposition before something that is not named: "stay away from the nightly kernels".
 PREPOSITION_THING = re.compile(
@@ -173,3 +179,5 @@ SCOPE_TURNS = ("then ", "then, ", "until ", "that is, until", "once you ", "the 
 NARROW_FOR = re.compile(
     r"\bfor (?:a|an|your|one|small|quick|simple|tiny|throwaway|side|hobby|weekend|toy)\b"
 )
+# A member of the tool's API in code: "use express.json() instead".
+MEMBER = re.compile(r"\.[a-z_]")

@@ -22,7 +22,8 @@ def object_of(rest: str, names: Names, before: str) -> Target:
         tail = rest[named.end() :].lstrip() if named else ""
         if kind == "tool" and gd.ITS_END.match(tail):
             return "rival"
-        if gd.FEATURE_OF.match(tail):
+        member = named is not None and gd.MEMBER.match(rest, named.end())  # "express.json()"
+        if member or gd.FEATURE_OF.match(tail):
             return "unknown"  # "never use git push --force", "stop using Slack DMs": a feature
         if not names.at(rest) and tail[:1].isalpha() and not gd.NAME_ENDS.match(tail):
             return "unknown"  # "the Kotlin coroutines debugger": the name modifies a noun
@@ -51,12 +52,18 @@ def object_of(rest: str, names: Names, before: str) -> Target:
     if " by " in rest and gd.BY_DOING.search(rest):
         return "unknown"  # "avoid long class strings in Tailwind by extracting components"
     kind = names.after_preposition(rest)
+    if kind and names.pattern:  # "index as a key in React lists": the lists, not React
+        hits = [m for m in names.pattern.finditer(rest) if names.kinds[m.group()] == kind]
+        tail = rest[hits[0].end() :].lstrip() if hits else ""
+        if tail[:1].isalpha() and not gd.NAME_ENDS.match(tail):
+            return "unknown"
     if kind:
         return kind
     if g.INSTEAD.search(rest) and not g.FEATURE.match(rest):
         # "start with a small admin template instead" is another tool; "use SCAN with a cursor
         # instead" (after "don't use KEYS") another way of using this one: the editor decides.
-        return "alt" if gd.SOME_OTHER.match(rest) else "unknown"
+        other = gd.SOME_OTHER.match(rest) and gd.TOOL_THING.search(rest)
+        return "alt" if other else "unknown"  # "use a stable id instead": not another tool
     return "unknown" if g.DETERMINER.match(rest) else "name"  # "stick with Celery"
 
 
