@@ -136,6 +136,7 @@ def read(
             index
             and gd.asked_about_rival(sentences[index - 1], names)
             or (mocks and gd.sarcastic(mine))
+            or (index and _its_rival(mine, sentences[index - 1], names))
         ):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(gd.SCOPE_TURNS) and calls:
@@ -175,6 +176,13 @@ _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "
 _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
               "discuss", "is best", "which one")  # fmt: skip
 _TUTORIAL_KEYS = ("step ", "tutorial", "guide", "section", "walkthrough", "chapter")
+
+
+def _its_rival(sentence: str, before: str, names: Names) -> bool:
+    """ "Postman wants you logged in for everything now. Skip it.": "it" may be the rival."""
+    if len(sentence.split()) > 8 or not gd.IT.search(sentence):
+        return False  # ("Recommend.", "My call: ship." after a rival still close the review)
+    return names.at(before) == "rival" and not names.mentions(sentence)
 
 
 def _left_behind(calls: list[Call], last: list[Call]) -> list[Call]:

@@ -181,3 +181,4 @@ NARROW_FOR = re.compile(
 )
 # A member of the tool's API in code: "use express.json() instead".
 MEMBER = re.compile(r"\.[a-z_]")
+IT = re.compile(r"\b(?:it|them)\b")
