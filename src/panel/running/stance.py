@@ -132,12 +132,7 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
-        if (
-            index
-            and gd.asked_about_rival(sentences[index - 1], names)
-            or (mocks and gd.sarcastic(mine))
-            or (index and _its_rival(mine, sentences[index - 1], names))
-        ):
+        if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if mine.startswith(gd.SCOPE_TURNS) and calls:
             calls = _left_behind(calls, last)  # "A no-brainer for a prototype. Then you need ..."
@@ -178,9 +173,15 @@ _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evalu
 _TUTORIAL_KEYS = ("step ", "tutorial", "guide", "section", "walkthrough", "chapter")
 
 
-def _its_rival(sentence: str, before: str, names: Names) -> bool:
-    """ "Postman wants you logged in for everything now. Skip it.": "it" may be the rival."""
-    if len(sentence.split()) > 8 or not gd.IT.search(sentence):
+def _not_firm_here(sentence: str, before: str, names: Names, mocks: bool) -> bool:
+    """Calls a sentence makes that are not the writer's firm call on the tool: an answer to a
+    question about a rival, mockery ("what could possibly go wrong"), or an "it" that may be the
+    rival's ("Postman wants you logged in for everything now. Skip it.")."""
+    if "whether" in before and gd.asked_about_rival(before, names):
+        return True
+    if mocks and gd.sarcastic(sentence):
+        return True
+    if sentence.count(" ") > 7 or not before or not gd.IT.search(sentence):
         return False  # ("Recommend.", "My call: ship." after a rival still close the review)
     return names.at(before) == "rival" and not names.mentions(sentence)
 

@@ -107,7 +107,7 @@ REPORTED = re.compile(
     r"|bills itself|pitches|tagline|slogan|not (?:saying|suggesting|arguing|telling you)"
     r"|(?:common |popular |old |persistent )?myth"
     r"|misconception|conventional wisdom|received wisdom"
-    r"|the (?:speaker|author|talk|article)'s (?:\w+ )?(?:argument|point|thesis|message|claim"
+    r"|the (?:speaker|author)'s (?:\w+ )?(?:argument|point|thesis|message|claim"
     r"|conclusion))\b"
 )
 
@@ -118,7 +118,7 @@ REPORTED_WORDS = frozenset((
     "label", "labels", "dismiss", "dismisses", "promises", "advertises", "touts", "markets",
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
     "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
-    "alternatives", "myth", "misconception", "wisdom", "speaker", "author", "talk", "article",
+    "alternatives", "myth", "misconception", "wisdom", "speaker", "author",
     "saying", "suggesting", "arguing", "telling",
 ))  # fmt: skip
 
