@@ -110,6 +110,8 @@ where_to :: (?:^|this is |it's |it is |that's )where to (?:begin|start)
 renewing expanding :: ^(?:and )?(?:we're |we are |we'll |we will |i'm |i'll )?(?:renewing|expanding)(?= it| for| to| the| our| across|$)
 your :: (?:this|it|that)(?:'s| is) your (?:new |next )?(?:editor|tool|database|framework|library|stack|app|ide|terminal|browser|host|platform|cms|orm|runtime)(?=\s*$| if| for|[.!])
 every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
+set :: (?:^|just |so |go )set (?:it|this|them) up (?:today|now|right now|asap|this week)
+needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
 """
 
 # Calls against the tool, firm.
@@ -149,7 +151,7 @@ yourself house roll :: (?:^|just )(?:build|write|roll|make) (?:it|your own|one|t
 stopped quit :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?(?:stopped|quit) (?:recommending|suggesting|using|paying for|renewing|pointing people to) (?:it|this|them)
 shop :: shop around
 say_no :: (?:just )?say no
-uninstall delete cancel ditch drop :: (?:uninstall|delete|cancel|ditch|drop) (?:it|this|them)(?: now| today| immediately| already)?$
+uninstall delete cancel ditch drop dump :: (?:uninstall|delete|cancel|ditch|drop|dump) (?:it|this|them)(?: now| today| immediately| already)?$
 justify defend recommend argue case :: (?:hard|impossible|difficult|tough|harder|tricky) to (?:justify|defend|recommend|argue for|make a case for|make the case for)(?=\s*$| (?:it|this|them|using|paying|keeping|renewing|buying|adopting|the (?:price|cost|spend|bill|subscription|licen[cs]e|tool|product|service))\b| (?:for|to|at|in|on|when|if|unless|over|anymore|now|today)\b)
 keep continue conscience :: (?:can't|cannot|couldn't|no longer|won't) (?:\w+ )?(?:keep|continue|in good conscience|honestly) (?:recommending|suggesting|recommend|suggest|justifying|endorsing|backing)
 dead :: (?:is|'s|are|as|now|pure|just) dead weight
@@ -166,6 +168,7 @@ only :: (?:i'd|i would|we'd|we would) only (?:keep|use|run) (?:it|this|them) (?:
 case :: (?:there's no longer a|there is no longer a|there's no|there is no|no longer a|hard to make a|can't make a|cannot make a) (?:good |real |strong |compelling )?case for (?:it|this|them)
 the_one :: (?:^|\b(?:this|it|that))(?:'s| is) not the one(?=\s*$| for| if| here)
 stopped :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?stopped (?:pointing|sending|steering) (?:people|folks|anyone|clients|customers|friends) (?:there|(?:to|toward|towards) (?:it|this|them))
+stop :: (?:^|just |please |so )stop (?:it|using (?:it|this|them))(?: now| already| today| please)?[.!]*$
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -189,10 +192,16 @@ back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've go
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
 onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|(?:we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:(?!the |a |an |this |that |our |my |their )\w+ )?)(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
-where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start)
+where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) (?:usually |always |still |now )?where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start|begin)
 rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
 toward towards :: (?:nudge|push|steer|point|send|direct) (?:[\w'-]+ ){1,3}?(?:toward|towards) {x}
 standard default :: (?:^|\b(?:we|i|team|leadership|company|org|committee|board|management|cto|they)(?:'ve| has| have| finally| officially| just)* )(?:approved|adopted|chose|picked|made|named|declared|blessed|selected) {x} (?:as )?(?:the|our) (?:new |official |company-wide |team-wide |org-wide )?(?:standard|default)
+sweet_spot :: {x} (?:is|'s) (?:currently |now |still |really |definitely |clearly )?the sweet spot
+give :: give {x}(?: \([^)]{1,40}\))? (?:a|an) (?:\w+ )?(?:go|whirl|spin|shot|try|chance|test drive)(?=\s*$| if| for| and| now| today|[.!])
+winner short_answer verdict bottom_line top_pick :: (?:winner|short answer|verdict|bottom line|top pick)\s*:\s*{x}
+start starting begin beginning build building :: if (?:i|we)(?:'d| would| were to| was| were| am| are)? (?:start|starting|begin|beginning|build|building) (?:[\w'-]+ ){0,5}?(?:today|now|again|from scratch)(?:,| ,)? (?:it(?:'d| would) be (?:with |on )?|i(?:'d| would) (?:use|pick|choose|go with|start with|reach for) )?{x}
+ship pick choose use :: (?:i'd|i would|we'd|we would) (?:ship|pick|choose|use|run) {x} (?:on|for|in|across) (?:all|every|each) (?:[\w-]+ ){0,3}?today
+recommend recommends recommended :: recommend(?:s|ed)? (?:a )?(?:switch|switching|moving|migrating|migration|move) (?:over )?to (?:the |its |a )?(?:successor |newer |maintained )?(?:[\w-]+ )?(?:: ?)?{x}
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -213,6 +222,12 @@ dropping removing ditching retiring killing drop remove ditch retire kill :: (?:
 liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
 against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}
 moved :: (?:i've|we've|i have|we have) (?:\w+ )?moved (?:[\w'-]+ ){1,3}?off {x}
+sense :: (?:i (?:don't|do not) think |^){x} (?:really |still |even )?makes? (?:any |much )?sense (?:anymore|any more)
+sense :: ^{x} (?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |much )?sense(?: anymore| any more| now| today)?(?=\s*$|[.!])
+make :: (?:don't|do not|never) make {x} (?:the|your|our) (?:primary|default|main|only)
+rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:should|need to|must|ought to) (?:\w+ )?(?:get rid of|ditch|drop|dump|leave|delete|quit) (?:your |the )?{x}(?=[.,;:!]|$| and| for good| now| today| entirely| altogether| (?:because|since)\b)
+discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
+discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
 
