@@ -240,7 +240,10 @@ def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Ca
 
 
 def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
-    calls = _time_to_move(sentence, names) + _named_answer(sentence, names)
+    calls = _time_to_move(sentence, names)
+    if calls and sentence.startswith("if "):
+        return calls  # "If you are on LastPass, switch today": away from it
+    calls += _named_answer(sentence, names)
     calls += _ring(sentence, names) + _name_for_condition(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
@@ -258,6 +261,10 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
     split = w.SPLIT_USES.search(sentence) if " for " in sentence else None
     if split and len(set(names.mentions(split.group()))) == 2:  # "use X for A and Y for B"
         return [Call(c.stance, c.clause, False, True) for c in calls]
+    if " if " in sentence and gd.menu(sentence, names):  # "choose X if A, Y if B, or Z if C"
+        return [Call(c.stance, c.clause, False, True) for c in calls]
+    if "leave" in sentence and gd.KEEP_AS_IS.search(sentence):  # "X is fine - leave it alone"
+        return [c for c in calls if not c.clause.startswith("leave")]
     return calls
 
 
@@ -299,7 +306,7 @@ def _named_answer(sentence: str, names: Names) -> list[Call]:
 def _time_to_move(sentence: str, names: Names) -> list[Call]:
     """ "If you're still on X, it's time to move": against X, for what you move to."""
     match = w.TIME_TO_MOVE.search(sentence)
-    mentioned = names.mentions(sentence[: match.start()]) if match else []
+    mentioned = names.mentions(match["on"] or sentence[: match.start()]) if match else []
     if not mentioned:
         return []
     stance: Stance = "skip" if mentioned[0] == "tool" else "ship"
@@ -311,7 +318,11 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
     subjunctive = bool(w.SUBJUNCTIVE.match(segment))  # "were the pricing sane, ..."
     calls: list[Call] = []
     narrowed, partial = gd.narrowed(clauses)
+    before: Clause | None = None
     for clause, scope in zip(clauses, _scopes(clauses, subjunctive, names, hints), strict=True):
+        if gd.no_call(clause.text, segment) or gd.in_condition(clause, before):
+            continue  # "consider this:", "as an example", "if you're small and use Teams"
+        before = clause
         for stance, firm, scoped in clause_calls(clause, names, hints):
             if scope == "later" and stance == "ship":
                 continue  # "I'd ship it once SSO lands": a call for another day
@@ -320,6 +331,7 @@ def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
             conditional = scope == "reader" or scoped or clause.text in narrowed
             hedged = hedged or clause.text in partial  # "for some use cases, ..."
             hedged = hedged or gd.for_a_reason(segment, clause)  # "don't learn it because ..."
+            hedged = hedged or bool(gd.USED_TO.match(clause.text))  # a belief given up
             calls.append(Call(stance, clause.text, firm and not hedged, conditional))
     return calls
 

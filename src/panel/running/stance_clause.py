@@ -32,6 +32,9 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
         word = g.LABEL_WORD.match(text)
         if word:
             return [("ship" if word["ship"] else "skip", True, False)]
+        named = names.pattern.match(text) if names.pattern else None
+        if named and w.LABEL_NAME_END.match(text, named.end()):  # "Winner: Proxmox for X"
+            return [("ship" if names.kinds[named.group()] == "tool" else "skip", True, False)]
     found = [
         call
         for m in g.verbs(text)
@@ -318,6 +321,8 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
+            if w.SOUGHT.search(text, 0, match.start()):
+                continue  # "find a better solution": what is looked for is something else
             call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])
             if call:
                 taken.append(range(match.start(), match.end()))
@@ -330,6 +335,7 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 # "X was the go-to in 2019" is history; "it was the right call" still a call.
                 past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
                 past = past or bool(w.THEN.search(before))  # "where they were the right choice"
+                past = past or bool(w.PAST_USE.search(before))  # "we weren't using the right tool"
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not _about_rival(text[: match.start()], names):

@@ -163,12 +163,15 @@ OPENERS = re.compile(
     + r"[\s,:]*)*$"
 )  # fmt: skip
 LABEL = re.compile(
-    r"^(?:(?:#+\s*|\*\*)?(?:describe (?:your|the) )?(?:preferred|proposed|suggested|recommended)"
+    r"^(?:[^\w\s#*]+\s*)?"  # an emoji or a bullet before the label: "🏆 short answer:"
+    r"(?:(?:#+\s*|\*\*)?(?:describe (?:your|the) )?(?:preferred|proposed|suggested|recommended)"
     r" (?:solution|change|fix|approach)(?:\*\*)?|describe the solution you'd like"
     r"|(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
     r"|recommendation|advice|version"
     r"|take|answer|pick|suggestion|conclusion|decision)|verdict|bottom line|tl;?dr|short answer"
-    r"|long story short|in short|recommendation|advice|decision|recommendations to others)"
+    r"|long story short|in short|recommendation|advice|decision|recommendations to others"
+    r"|(?:the |our |overall |clear )?winner"
+    r"|the (?:right|correct|honest|real) answer (?:for|to|in) [^,;]{1,60}?(?=\s+is\b))"
     r"(?:\s+(?:here|then|for now|today))?(?:\s+(?:is|would be|remains|stays))?(?:\s+to)?\s*"
 )
 LABEL_WORD = re.compile(

@@ -45,6 +45,7 @@ NOT_URGENT = re.compile(
 )
 # A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
 FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific) ")
+FOR_OTHERS = re.compile(r"\bfor (?:others|other \w+|the rest)\b")
 # A part of the tool is the object, not the tool: "replace Jenkins credentials with secrets".
 ITS_PART = re.compile(
     r"^(?:credentials|config(?:uration)?s?|settings|files?|syntax|calls|imports|versions?"
@@ -165,6 +166,9 @@ def narrowed(clauses: list[Clause]) -> tuple[frozenset[str], frozenset[str]]:
                 partial.add(clause.text)
         if re.search(r"\bfor (?:that|those|this)$", after):
             found.add(clause.text)
+        if " for some " in f" {clause.text} " and FOR_OTHERS.search(after):
+            found.add(clause.text)  # "the right tool for some things and the wrong one for others"
+            partial.add(clause.text)
     return frozenset(found), frozenset(partial)
 
 
@@ -182,3 +186,40 @@ NARROW_FOR = re.compile(
 # A member of the tool's API in code: "use express.json() instead".
 MEMBER = re.compile(r"\.[a-z_]")
 IT = re.compile(r"\b(?:it|them)\b")
+
+
+# Clauses that make no call, whatever their verb: "consider this:" announces what follows;
+# "I'll use Hibernate as an example" picks an illustration, not a tool.
+_ANNOUNCED = (" this", " the following")
+AS_EXAMPLE = re.compile(r"\bas (?:an? |the )?(?:example|illustration|case study|stand-in)\b")
+# A belief given up: "I used to believe any project should default to it" (then: "not so sure").
+USED_TO = re.compile(
+    r"^(?:i|we|people|many of us|everyone)(?: \w+)? used to (?:believe|think|say|argue|tell"
+    r"|feel|insist|preach|claim)\b"
+)
+# "If you have a certbot setup, Nginx is fine - leave it alone": keep what you have.
+KEEP_AS_IS = re.compile(
+    r"\b(?:is|are|'s) (?:perfectly |totally |just )?(?:fine|good enough|ok|okay)\b[^.]{0,8}?"
+    r"\bleave (?:it|them|this) (?:alone|be|as is)\b"
+)
+# Picks listed each with its own condition: "choose X if A, Y if B, or Z if C" is a menu.
+MENU_IF = re.compile(r"\bif\b")
+
+
+def no_call(clause: str, segment: str) -> bool:
+    if clause.endswith(_ANNOUNCED) and f"{clause}:" in segment:
+        return True
+    return "as " in clause and bool(AS_EXAMPLE.search(clause))
+
+
+def menu(sentence: str, names: Names) -> bool:
+    """Two or more conditions and two or more names: picks by situation, no call for everyone."""
+    return len(MENU_IF.findall(sentence)) >= 2 and len(set(names.mentions(sentence))) >= 2
+
+
+def in_condition(clause: Clause, before: Clause | None) -> bool:
+    """ "If you are a small company and use Teams internally": a verb joined to a condition."""
+    return before is not None and not clause.opens and before.text.startswith(_CONDITIONS)
+
+
+_CONDITIONS = ("if ", "when ", "unless ")

@@ -282,6 +282,8 @@ def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
         return False
     if match["mark"] == ":" or match["word"] in ("so", "then"):
         return True
+    if match["word"] in ("and", "or") and piece.startswith(("if ", "when ", "unless ")):
+        return False  # "if you are small and use Teams internally": still the condition
     return bool(
         g.OPENERS.match(piece)
         or g.LABEL.fullmatch(piece)

@@ -185,7 +185,13 @@ CONDITION_KEYS = frozenset((
 TIME_TO_MOVE = re.compile(
     r"\b(?:it's|it is|now is the) time to (?:move on|move|switch|leave|migrate|jump ship"
     r"|look elsewhere|go)\b"
+    r"|^if you(?:'re| are) (?:still )?(?:on|using|running|stuck (?:on|with)) (?P<on>[^,;]{1,40}),"
+    r" (?:then )?(?:just )?(?:switch|move|migrate|leave|jump ship)(?: (?:now|today|asap"
+    r"|immediately|already|right away))?[.!]*$"
 )
+
+# Where a name after a label ("Winner: Proxmox for flexibility") may end: it is the pick.
+LABEL_NAME_END = re.compile(r"\s*(?:$|for\b|\(|all the way|every time|hands down|,? no contest)")
 
 # A fronted scope narrows the calls of its clause: "for log analytics it's the wrong tool".
 FRONTED_FOR = re.compile(
@@ -201,6 +207,10 @@ HISTORY = re.compile(
 )
 
 PAST_CHOICE = re.compile(rf"{PAST_BEFORE.pattern}|\bmade (?:it|them|this|that) $")
+# "we weren't using the right tool for the job": what was in use, not a call
+PAST_USE = re.compile(r"\b(?:was|were|wasn't|weren't|had been|hadn't been) (?:\w+ )?using $")
+# "encouraged me to find a better solution": a choice looked for, not the tool
+SOUGHT = re.compile(r"\b(?:find|finding|look(?:ing)? for|search(?:ing)? for|seek(?:ing)?) $")
 
 # A past evaluation placed in another time or setting: "in banking, where they were the right call"
 THEN = re.compile(
