@@ -45,7 +45,7 @@ driver default standard :: (?:my|our) (?:daily driver|new default|default now|ne
 standard :: the (?:new |clear |de facto )?standard (?:now|for (?:us|me|our team))
 further :: look no further
 worth_every :: worth every (?:penny|cent|dollar|minute|second|hour|tradeoff|trade-off|compromise)
-beat :: (?:hard|tough|difficult) to beat
+beat :: (?:(?:nearly|almost|pretty|very|really) )?(?:hard|tough|difficult|impossible) to beat
 resistance :: the path of least resistance
 gets :: (?:is|'s) (?:just )?as (?:close|good) as (?:it|you'll|you will|you can|one can) (?:gets?|get)
 pay :: (?:i|we) (?:gladly|happily|still|willingly|now|cheerfully) pay for (?:it|this|them)
@@ -94,7 +94,7 @@ winner pick choice :: the (?:clear|obvious|easy|safe) (?:winner|pick|choice)(?=\
 vote argue :: (?:i|we)(?:'d| would) (?:vote|argue) (?:that )?(?:we |you )?(?:do it|go for it|adopt it|merge it|go with it|take it|use it|move to it|switch)
 plus :: plus-one (?:from me|here)
 plus :: (?:^|strong |big )plus-one$
-choice pick path bet option default answer way_to_go right_call correct_call smart_call safe_call sane_call right_move smart_move :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by)
+choice pick path bet option default answer way_to_go right_call correct_call smart_call safe_call sane_call right_move smart_move :: (?:^|\bthe |\ba |\ban )(?:[\w-]+,? (?:and )?){0,2}?(?:right|correct|sane|safe|smart|obvious|sensible|pragmatic|dependable|boring|dull|reasonable|natural|best|winning|grown-up|responsible) (?:choice|pick|call|path|bet|option|default|answer|move|way to go)(?=\s*$| for| here| in| if| again| today| now| every| at| when| unless| by| to you)
 one_i'd one_we'd one_i_would one_we_would one_i'll option_i'd tool_i'd stack_i'd :: the (?:one|option|tool|stack|thing|choice) (?:i'd|i would|we'd|we would|i'll|i will) (?:happily |still |always )?(?:bet|stake|build|start|put|pick|choose|trust|reach for|point)
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say) (?:that )?we (?:\w+ )?(?:buy|get|roll out|renew|expand|keep) (?:it|this|them|seats|licen[cs]es|a licen[cs]e|a team plan|subscriptions)
 where_i where_we :: (?:^|it's |it is |this is |that's |still )where (?:i'd|i would|we'd|we would|i|we) (?:always )?(?:start|begin|send people|point people|send anyone|point anyone)
@@ -112,6 +112,7 @@ your :: (?:this|it|that)(?:'s| is) your (?:new |next )?(?:editor|tool|database|f
 every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
 set :: (?:^|just |so |go )set (?:it|this|them) up (?:today|now|right now|asap|this week)
 needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
+check :: (?:^|definitely |go |do |so )check (?:it|this|them) out(?=\s*$| now| today)
 """
 
 # Calls against the tool, firm.
@@ -169,6 +170,8 @@ case :: (?:there's no longer a|there is no longer a|there's no|there is no|no lo
 the_one :: (?:^|\b(?:this|it|that))(?:'s| is) not the one(?=\s*$| for| if| here)
 stopped :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?stopped (?:pointing|sending|steering) (?:people|folks|anyone|clients|customers|friends) (?:there|(?:to|toward|towards) (?:it|this|them))
 stop :: (?:^|just |please |so )stop (?:it|using (?:it|this|them))(?: now| already| today| please)?[.!]*$
+overhead :: (?:it's|it is|that's|this is|it adds|just) (?:an? )?(?:\w+ )?(?:overhead|complexity|weight) (?:you|most teams|most people|you probably) (?:don't|do not) need
+recommend recommended :: recommend(?:ed)? (?:[\w-]+ ){0,3}?(?:to )?(?:build|write|roll) (?:an? |your |their )?(?:own|in-house)
 """
 
 # Calls about a name or pronoun `{x}`: for it when it is the tool; for a rival, against the tool.
@@ -202,6 +205,12 @@ winner short_answer verdict bottom_line top_pick :: (?:winner|short answer|verdi
 start starting begin beginning build building :: if (?:i|we)(?:'d| would| were to| was| were| am| are)? (?:start|starting|begin|beginning|build|building) (?:[\w'-]+ ){0,5}?(?:today|now|again|from scratch)(?:,| ,)? (?:it(?:'d| would) be (?:with |on )?|i(?:'d| would) (?:use|pick|choose|go with|start with|reach for) )?{x}
 ship pick choose use :: (?:i'd|i would|we'd|we would) (?:ship|pick|choose|use|run) {x} (?:on|for|in|across) (?:all|every|each) (?:[\w-]+ ){0,3}?today
 recommend recommends recommended :: recommend(?:s|ed)? (?:a )?(?:switch|switching|moving|migrating|migration|move) (?:over )?to (?:the |its |a )?(?:successor |newer |maintained )?(?:[\w-]+ )?(?:: ?)?{x}
+would :: ^it(?:'d| would) (?:be|have to be) (?:with |on )?{x}(?=\s*$| or| and| for)
+why :: (?:don't|do not|can't|cannot) (?:see|know|understand|think of a reason) why (?:you|anyone|one|someone) (?:wouldn't|would not) (?:be )?(?:using|use|pick|picking|choose|choosing|go with|going with) {x}
+justify justifies justified :: justif(?:y|ies|ied) (?:choosing|picking|using|adopting|the switch to|switching to|moving to) {x}
+use :: recommend(?:s|ed|ing)? the use of {x}
+years decades decade :: (?:planning on|plan to|going to|will|i'll|we'll) (?:keep )?(?:using|use) {x} for (?:the next|another|many more) (?:[\w-]+ )?(?:years|decades|decade)
+more :: you (?:don't|do not) need (?:anything )?more than {x}
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -214,7 +223,7 @@ uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |final
 off away_from out_of :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
 phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start|started|starting|begin|begun) (?:\w+ )?phas(?:e|ing) (?:out )?{x}(?= out\b|$| for| in| across| this| next| by)
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
-trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
+trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly|worst) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
 leave :: \bleave (?:out )?{x}(?= out\b| off\b|$| entirely| altogether)
 needed necessary required :: ^{x}(?: really| simply| just)? (?:isn't|is not|aren't|are not|is no longer|are no longer)(?: really| even)? (?:needed|necessary|required)
 replaced dropped removed retired deprecated banished phased sunset swapped :: ^(?:the )?{x}(?: [\w-]+)? (?:should|must|needs to|ought to|has to) be (?:\w+ )?(?:replaced|dropped|removed|retired|deprecated|banished|phased out|sunset|swapped out)
@@ -227,6 +236,7 @@ sense :: ^{x} (?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |mu
 make :: (?:don't|do not|never) make {x} (?:the|your|our) (?:primary|default|main|only)
 rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:should|need to|must|ought to) (?:\w+ )?(?:get rid of|ditch|drop|dump|leave|delete|quit) (?:your |the )?{x}(?=[.,;:!]|$| and| for good| now| today| entirely| altogether| (?:because|since)\b)
 discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
+replaces removes drops :: (?:this|the) (?:pr|change|commit|patch|diff|pull request) (?:replaces|removes|drops) {x}
 discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
