@@ -113,6 +113,7 @@ every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
 set :: (?:^|just |so |go )set (?:it|this|them) up (?:today|now|right now|asap|this week)
 needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
 check :: (?:^|definitely |go |do |so )check (?:it|this|them) out(?=\s*$| now| today)
+default :: ^(?:the |a |my |our )?default (?:choice|pick) for (?:many |most |any |every |all )?(?:new|greenfield)
 """
 
 # Calls against the tool, firm.
@@ -206,6 +207,7 @@ start starting begin beginning build building :: if (?:i|we)(?:'d| would| were t
 ship pick choose use :: (?:i'd|i would|we'd|we would) (?:ship|pick|choose|use|run) {x} (?:on|for|in|across) (?:all|every|each) (?:[\w-]+ ){0,3}?today
 recommend recommends recommended :: recommend(?:s|ed)? (?:a )?(?:switch|switching|moving|migrating|migration|move) (?:over )?to (?:the |its |a )?(?:successor |newer |maintained )?(?:[\w-]+ )?(?:: ?)?{x}
 would :: ^it(?:'d| would) (?:be|have to be) (?:with |on )?{x}(?=\s*$| or| and| for)
+default :: ^{x} (?:is|remains|should be) (?:now |still |currently |simply )?(?:the|my|our) default (?:choice|pick|option) for (?:new|most|any|every|greenfield)
 why :: (?:don't|do not|can't|cannot) (?:see|know|understand|think of a reason) why (?:you|anyone|one|someone) (?:wouldn't|would not) (?:be )?(?:using|use|pick|picking|choose|choosing|go with|going with) {x}
 justify justifies justified :: justif(?:y|ies|ied) (?:choosing|picking|using|adopting|the switch to|switching to|moving to) {x}
 use :: recommend(?:s|ed|ing)? the use of {x}
