@@ -111,7 +111,7 @@ renewing expanding :: ^(?:and )?(?:we're |we are |we'll |we will |i'm |i'll )?(?
 your :: (?:this|it|that)(?:'s| is) your (?:new |next )?(?:editor|tool|database|framework|library|stack|app|ide|terminal|browser|host|platform|cms|orm|runtime)(?=\s*$| if| for|[.!])
 every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
 set :: (?:^|just |so |go )set (?:it|this|them) up (?:today|now|right now|asap|this week)
-needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
+needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup|repository|repo)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
 check :: (?:^|definitely |go |do |so )check (?:it|this|them) out(?=\s*$| now| today)
 default :: ^(?:the |a |my |our )?default (?:choice|pick) for (?:many |most |any |every |all )?(?:new|greenfield)
 """
@@ -234,7 +234,7 @@ liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has
 against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}
 moved :: (?:i've|we've|i have|we have) (?:\w+ )?moved (?:[\w'-]+ ){1,3}?off {x}
 sense :: (?:i (?:don't|do not) think |^){x} (?:really |still |even )?makes? (?:any |much )?sense (?:anymore|any more)
-sense :: ^{x} (?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |much )?sense(?: anymore| any more| now| today)?(?=\s*$|[.!])
+sense :: ^{x} (?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |much )?sense(?: anymore| any more| now| today)?(?=\s*$|[.!]| for| in)
 make :: (?:don't|do not|never) make {x} (?:the|your|our) (?:primary|default|main|only)
 rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:should|need to|must|ought to) (?:\w+ )?(?:get rid of|ditch|drop|dump|leave|delete|quit) (?:your |the )?{x}(?=[.,;:!]|$| and| for good| now| today| entirely| altogether| (?:because|since)\b)
 discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
