@@ -239,6 +239,7 @@ make :: (?:don't|do not|never) make {x} (?:the|your|our) (?:primary|default|main
 rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:should|need to|must|ought to) (?:\w+ )?(?:get rid of|ditch|drop|dump|leave|delete|quit) (?:your |the )?{x}(?=[.,;:!]|$| and| for good| now| today| entirely| altogether| (?:because|since)\b)
 discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
 replaces removes drops :: (?:this|the) (?:pr|change|commit|patch|diff|pull request) (?:replaces|removes|drops) {x}
+stick stay :: (?:stick|stay)(?:ing)? with (?:it|this|that|them|[\w.+-]+(?: [\w.+-]+)?) (?:over|instead of|rather than) {x}
 discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
