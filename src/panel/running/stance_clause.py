@@ -342,7 +342,8 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
             before = text[: match.start()]
             worth_negated = w.NOUN_NEGATOR.search(before) or w.NOTHING.search(before)
             worth_negated = worth_negated or gd.TOO_TO.search(before)
-            found.append(("skip" if worth_negated else "ship", not match["soft"]))
+            so_far = bool(w.SO_FAR.search(before))  # "it hasn't been worth it yet": a report
+            found.append(("skip" if worth_negated else "ship", not match["soft"] and not so_far))
     return found
 
 

@@ -209,6 +209,7 @@ HISTORY = re.compile(
 PAST_CHOICE = re.compile(rf"{PAST_BEFORE.pattern}|\bmade (?:it|them|this|that) $")
 # "we weren't using the right tool for the job": what was in use, not a call
 PAST_USE = re.compile(r"\b(?:was|were|wasn't|weren't|had been|hadn't been) (?:\w+ )?using $")
+SO_FAR = re.compile(r"\b(?:hasn't|has not|haven't|have not) (?:really )?been $")
 # "encouraged me to find a better solution": a choice looked for, not the tool
 SOUGHT = re.compile(r"\b(?:find|finding|look(?:ing)? for|search(?:ing)? for|seek(?:ing)?) $")
 
