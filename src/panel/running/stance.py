@@ -263,8 +263,13 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
         return [Call(c.stance, c.clause, False, True) for c in calls]
     if " if " in sentence and gd.menu(sentence, names):  # "choose X if A, Y if B, or Z if C"
         return [Call(c.stance, c.clause, False, True) for c in calls]
-    if "leave" in sentence and gd.KEEP_AS_IS.search(sentence):  # "X is fine - leave it alone"
-        return [c for c in calls if not c.clause.startswith("leave")]
+    kept = gd.KEEP_AS_IS.search(sentence) if "leave" in sentence else None
+    if kept:  # "Nginx is fine - leave it alone": keep it; about a rival, no call
+        mine = names.mentions(sentence[: kept.start()])[-1:] == ["tool"]
+        left = [c for c in calls if c.clause.startswith("leave")]
+        calls = [c for c in calls if c not in left] + [
+            Call("ship", c.clause, c.firm) for c in left[:mine]
+        ]
     return calls
 
 

@@ -67,7 +67,7 @@ HEDGE = re.compile(
     r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want| not need)"
     r"|may(?! want| not need)|could(?!n't)|i guess|not sure|wonder(?:ing|ed)? (?:if|whether)"
     r"|(?:unsure|asking|question(?:ing)?) (?:if|whether)"
-    r"|(?:is|are|'s) often(?= the| a| an))\b"  # "X is often the better fit": a rule of thumb
+    r"|(?:is|are|'s) often(?= (?:the|a) better))\b"  # "often the better fit": a rule of thumb
 )
 
 # An advice frame before the verb: "my advice is to", "I'd tell anyone to", "no reason to".
