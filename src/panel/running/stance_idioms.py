@@ -172,6 +172,9 @@ the_one :: (?:^|\b(?:this|it|that))(?:'s| is) not the one(?=\s*$| for| if| here)
 stopped :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?stopped (?:pointing|sending|steering) (?:people|folks|anyone|clients|customers|friends) (?:there|(?:to|toward|towards) (?:it|this|them))
 stop :: (?:^|just |please |so )stop (?:it|using (?:it|this|them))(?: now| already| today| please)?[.!]*$
 overhead :: (?:it's|it is|that's|this is|it adds|just) (?:an? )?(?:\w+ )?(?:overhead|complexity|weight) (?:you|most teams|most people|you probably) (?:don't|do not) need
+most :: ^most (?:[\w-]+ )?(?:startups|teams|companies|people|projects|apps|developers|shops|users)(?: and (?:[\w-]+ )?\w+)? (?:do not|don't)(?: (?:really |even )?need (?:it|this|them|one))?$
+reason :: (?:another|one more|yet another|the main|the biggest|a good) reason not to(?=\s*$| use| pick| choose| adopt| bother| go with| touch| buy)
+warning :: as a warning to (?:any|all|every|other|fellow|would-be|future|prospective)
 recommend recommended :: recommend(?:ed)? (?:[\w-]+ ){0,3}?(?:to )?(?:build|write|roll) (?:an? |your |their )?(?:own|in-house)
 """
 
@@ -208,6 +211,7 @@ ship pick choose use :: (?:i'd|i would|we'd|we would) (?:ship|pick|choose|use|ru
 recommend recommends recommended :: recommend(?:s|ed)? (?:a )?(?:switch|switching|moving|migrating|migration|move) (?:over )?to (?:the |its |a )?(?:successor |newer |maintained )?(?:[\w-]+ )?(?:: ?)?{x}
 would :: ^it(?:'d| would) (?:be|have to be) (?:with |on )?{x}(?=\s*$| or| and| for)
 default :: ^{x} (?:is|remains|should be) (?:now |still |currently |simply )?(?:the|my|our) default (?:choice|pick|option) for (?:new|most|any|every|greenfield)
+new greenfield :: ^{x} for (?:new|greenfield|most new) (?:projects|apps|teams|work|code|services)(?=\s*$|[.!])
 why :: (?:don't|do not|can't|cannot) (?:see|know|understand|think of a reason) why (?:you|anyone|one|someone) (?:wouldn't|would not) (?:be )?(?:using|use|pick|picking|choose|choosing|go with|going with) {x}
 justify justifies justified :: justif(?:y|ies|ied) (?:choosing|picking|using|adopting|the switch to|switching to|moving to) {x}
 use :: recommend(?:s|ed|ing)? the use of {x}
@@ -240,6 +244,7 @@ rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:sho
 discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
 replaces removes drops :: (?:this|the) (?:pr|change|commit|patch|diff|pull request) (?:replaces|removes|drops) {x}
 stick stay :: (?:stick|stay)(?:ing)? with (?:it|this|that|them|[\w.+-]+(?: [\w.+-]+)?) (?:over|instead of|rather than) {x}
+most :: ^most (?:[\w-]+ )?(?:startups|teams|companies|people|projects|apps|developers|shops|users)(?: and (?:[\w-]+ )?\w+)? (?:do not|don't|will never|won't) (?:really |even |ever )?need {x}
 discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
