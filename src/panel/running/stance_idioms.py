@@ -172,6 +172,7 @@ the_one :: (?:^|\b(?:this|it|that))(?:'s| is) not the one(?=\s*$| for| if| here)
 stopped :: (?:i've|we've|i have|we have|i|we) (?:\w+ )?stopped (?:pointing|sending|steering) (?:people|folks|anyone|clients|customers|friends) (?:there|(?:to|toward|towards) (?:it|this|them))
 stop :: (?:^|just |please |so )stop (?:it|using (?:it|this|them))(?: now| already| today| please)?[.!]*$
 overhead :: (?:it's|it is|that's|this is|it adds|just) (?:an? )?(?:\w+ )?(?:overhead|complexity|weight) (?:you|most teams|most people|you probably) (?:don't|do not) need
+trouble hassle :: more (?:trouble|hassle|pain|work) than (?:it's|it is|they're|they are) worth
 most :: ^most (?:[\w-]+ )?(?:startups|teams|companies|people|projects|apps|developers|shops|users)(?: and (?:[\w-]+ )?\w+)? (?:do not|don't)(?: (?:really |even )?need (?:it|this|them|one))?$
 reason :: (?:another|one more|yet another|the main|the biggest|a good) reason not to(?=\s*$| use| pick| choose| adopt| bother| go with| touch| buy)
 warning :: as a warning to (?:any|all|every|other|fellow|would-be|future|prospective)
@@ -197,9 +198,9 @@ found tried alternative option :: (?:the|my) (?:best|top|favou?rite|only good) (
 of_the_week of_the_month of_the_year of_the_day of_the_issue :: (?:tool|pick|app|library|find|product|recommendation|package|crate|plugin)s? of the (?:week|month|year|day|issue)(?: is)?:? {x}
 back :: ^(?:(?:i'm|we're|i went|we went|went|going|i'm going|we're going|i've gone|we've gone|and) )?(?:right )?back to {x}(?=\s*$| for| after| and| it is| within| in a| in two| in three)
 better :: better off (?:just )?(?:using|with|going with|sticking with|picking|choosing|on|staying on|staying with|adopting|buying) {x}
-onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|(?:we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:(?!the |a |an |this |that |our |my |their )\w+ )?)(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on|over to) {x}
+onto moving migrating switching standardising standardizing consolidating move migrate switch standardise standardize consolidate :: (?:^|(?:we're |we are |i'm |i am |we'll |we will |time to |plan to |planning to |going to |let's |we should |you should |we need to |need to |about to )(?:(?!the |a |an |this |that |our |my |their )\w+ )?)(?:moving|migrating|switching|standardi[sz]ing|consolidating|move|migrate|switch|standardi[sz]e|consolidate) (?:(?:[\w'-]+ ){0,4}?)?(?:to|onto|on(?! from)|over to) {x}
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:adopt|use|standardi[sz]e on|switch to|move to|go with|pick|choose|migrate to|roll out|try|bet on|settle on|consolidate on) {x}
-where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) (?:usually |always |still |now )?where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start|begin)
+where_i where_we where_he where_she where_they :: ^{x} (?:is|'s) (?:usually |always |still |now )?where (?:i'd|i|we|we'd|i would|we would|he'd|she'd|they'd|he would|she would|they would) (?:send|point|steer|direct|start|begin|put (?:my|our) money)
 rolling roll :: (?:^|we're |we are |we'll |we will |let's |time to |i'm |going to |i'd |we'd |i say we |i vote we )(?:\w+ )?roll(?:ing)? (?:out )?{x}(?= out\b| to (?:every|all|the (?:whole|rest|entire))| across| everywhere| company-wide| org-wide|$)
 toward towards :: (?:nudge|push|steer|point|send|direct) (?:[\w'-]+ ){1,3}?(?:toward|towards) {x}
 standard default :: (?:^|\b(?:we|i|team|leadership|company|org|committee|board|management|cto|they)(?:'ve| has| have| finally| officially| just)* )(?:approved|adopted|chose|picked|made|named|declared|blessed|selected) {x} (?:as )?(?:the|our) (?:new |official |company-wide |team-wide |org-wide )?(?:standard|default)
@@ -217,6 +218,10 @@ justify justifies justified :: justif(?:y|ies|ied) (?:choosing|picking|using|ado
 use :: recommend(?:s|ed|ing)? the use of {x}
 years decades decade :: (?:planning on|plan to|going to|will|i'll|we'll) (?:keep )?(?:using|use) {x} for (?:the next|another|many more) (?:[\w-]+ )?(?:years|decades|decade)
 more :: you (?:don't|do not) need (?:anything )?more than {x}
+any_day every_time hands_down all_day :: ^{x} over [\w.+-]+(?: [\w.+-]+)? (?:any day|every time|hands down|all day)
+ditch drop dump leave :: ^(?:just |so )?(?:ditch|drop|dump|leave) [\w.+-]+(?: [\w.+-]+)? for {x}(?=\s*$|[.!]| and| already| today| now)
+coming going :: (?:i|we) (?:keep|always end up) (?:coming|going) back to {x}
+all-in all_in :: (?:i'm|we're|i am|we are|we went|we've gone|going) all[- ]in on {x}
 """
 
 # Calls against a name or pronoun `{x}`: against the tool when it is named, none for a rival.
@@ -245,6 +250,11 @@ discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
 replaces removes drops :: (?:this|the) (?:pr|change|commit|patch|diff|pull request) (?:replaces|removes|drops) {x}
 stick stay :: (?:stick|stay)(?:ing)? with (?:it|this|that|them|[\w.+-]+(?: [\w.+-]+)?) (?:over|instead of|rather than) {x}
 most :: ^most (?:[\w-]+ )?(?:startups|teams|companies|people|projects|apps|developers|shops|users)(?: and (?:[\w-]+ )?\w+)? (?:do not|don't|will never|won't) (?:really |even |ever )?need {x}
+move :: (?:^|time to |it's time to |you should |we should |let's |just |we're |i'm |i've |we've |i have |we have )(?:mov(?:e|ed|ing) on|mov(?:e|ed|ing) away) from {x}
+ready :: ^{x} (?:is not|isn't|'s not|is still not|still isn't) (?:yet )?ready for (?:production|prime time|serious use|real work)
+avoided :: ^{x} (?:should|must|is best|are best|is better|are better) (?:be )?avoided
+place :: ^{x} has no place in (?:a |any |our |your )?(?:new|modern|serious|production)
+better :: (?:the )?better (?:choice|pick|option|bet) (?:over|than) {x}
 discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
@@ -344,7 +354,8 @@ QUESTION_CALL = re.compile(
     r"(?P<subject>i|we|you|it|this|teams|anyone|(?!there\b)[\w.'-]+(?: [\w.'-]+)?(?= worth\b))"
 )
 ANSWER = re.compile(
-    r"^(?:a:\s*|answer:\s*|reply:\s*)?(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr)[,:]?\s+)?"
+    r"^(?:a:\s*|answer:\s*|reply:\s*)?(?:(?:for me|honestly|in my case|in short|short answer|personally|tl;?dr"
+    r"|the (?:short|honest|simple) answer is)[,:]?\s+)?"
     r"(?:(?P<yes>yes|yep|yeah|yup|absolutely|definitely|without (?:a doubt|hesitation)|of course"
     r"|100%|in a heartbeat|every time|hell yes|sure|for sure|totally|no question|no doubt"
     r"|without question|instantly|easily)|(?P<no>no|nope|not yet|probably not|absolutely not"
