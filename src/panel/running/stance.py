@@ -300,8 +300,11 @@ def _name_for_condition(sentence: str, names: Names) -> list[Call]:
 
 
 def _named_answer(sentence: str, names: Names) -> list[Call]:
-    """ "Caddy, no contest.": for the tool when it is named, against it when a rival is."""
+    """ "Caddy, no contest.": for the tool when it is named, against it when a rival is; so is
+    "my recommendation to anyone who is starting out or ... is the excellent Bitwarden"."""
     match = i.NAMED_ANSWER.match(sentence)
+    if match is None and "recommendation " in sentence:
+        match = w.RECOMMENDED_TO.search(sentence)
     kind = names.at(match["name"]) if match else None
     if kind not in ("tool", "rival"):
         return []

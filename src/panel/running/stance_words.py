@@ -190,6 +190,14 @@ TIME_TO_MOVE = re.compile(
     r"|immediately|already|right away))?[.!]*$"
 )
 
+# The writer's recommendation to an audience described at length (across "and" and "or"): its name.
+RECOMMENDED_TO = re.compile(
+    r"\b(?:my|our) (?:recommendation|top recommendation) (?:to|for) (?:anyone|everyone|people|folks"
+    r"|teams|those|beginners|newcomers|most)\b[^.;?]{0,160} (?:is|would be|remains) (?:the |a )?"
+    r"(?:excellent |great |wonderful |trusty |humble |venerable |open[- ]source )?"
+    r"(?P<name>[\w.+-]+(?: [\w.+-]+)?)"
+)
+
 # Where a name after a label ("Winner: Proxmox for flexibility") may end: it is the pick.
 LABEL_NAME_END = re.compile(r"\s*(?:$|for\b|\(|all the way|every time|hands down|,? no contest)")
 
