@@ -113,6 +113,7 @@ every_new :: is (?:now )?(?:in|part of|baked into) (?:every|each) new
 set :: (?:^|just |so |go )set (?:it|this|them) up (?:today|now|right now|asap|this week)
 needs :: every (?:[\w-]+ ){0,2}?(?:app|application|project|team|site|service|codebase|startup|repository|repo)s? (?:needs|should (?:use|have|run)) (?:it|this|them)(?=\s*$| and| from| in| on| for| now| today|[.!])
 check :: (?:^|definitely |go |do |so )check (?:it|this|them) out(?=\s*$| now| today)
+earned :: (?:has |have |it |it's |it has )?earned (?:its|their|a permanent) (?:place|spot|keep)
 default :: ^(?:the |a |my |our )?default (?:choice|pick) for (?:many |most |any |every |all )?(?:new|greenfield)
 """
 
@@ -219,6 +220,7 @@ use :: recommend(?:s|ed|ing)? the use of {x}
 years decades decade :: (?:planning on|plan to|going to|will|i'll|we'll) (?:keep )?(?:using|use) {x} for (?:the next|another|many more) (?:[\w-]+ )?(?:years|decades|decade)
 more :: you (?:don't|do not) need (?:anything )?more than {x}
 any_day every_time hands_down all_day :: ^{x} over [\w.+-]+(?: [\w.+-]+)? (?:any day|every time|hands down|all day)
+toolbox toolkit stack :: ^{x} (?:should be|belongs|deserves a (?:spot|place)) in (?:every|your|any) (?:toolbox|toolkit|stack|tool ?belt)
 ditch drop dump leave :: ^(?:just |so )?(?:ditch|drop|dump|leave) [\w.+-]+(?: [\w.+-]+)? for {x}(?=\s*$|[.!]| and| already| today| now)
 coming going :: (?:i|we) (?:keep|always end up) (?:coming|going) back to {x}
 all-in all_in :: (?:i'm|we're|i am|we are|we went|we've gone|going) all[- ]in on {x}
@@ -231,7 +233,7 @@ answer pick choice recommendation vote winner verdict go-to bet :: (?:my|our|the
 minus :: minus-one (?:on|to|for) {x}
 ripped tore pulled threw :: (?:ripped|tore|pulled|threw) {x} out
 uninstalled ditched dumped binned rid ripped tore :: ^(?:(?:i|we) (?:just |finally |already |eventually |quickly )?)?(?:uninstalled|ditched|dumped|binned|got rid of|ripped out|tore out) {x}
-off away_from out_of :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
+off away_from out_of :: (?:^|we're |we are |i'm |i am |we'll |we will |time to |plan to |plan the |planning to |planning the |going to |let's |we should |you should |we need to |need to |about to |started |starting |begun |begin )(?:\w+ )?(?:the |your |our )?(?:move|moving|migrate|migrating|migration|switch|switching|transition|transitioning|get|getting) (?:[\w'-]+ ){0,3}?(?:off|away from|out of) {x}
 phase phasing :: (?:we're|we are|i'm|we'll|we will|time to|let's|we should|start|started|starting|begin|begun) (?:\w+ )?phas(?:e|ing) (?:out )?{x}(?= out\b|$| for| in| across| this| next| by)
 vote propose proposing suggest suggesting recommend recommending say_we :: (?:^|i |we |i'd |i would )(?:vote|propose|proposing|suggest|suggesting|recommend|recommending|say|move) (?:that )?we (?:\w+ )?(?:drop|ditch|remove|retire|deprecate|sunset|replace|stop using|move off|migrate off|get rid of|phase out|kill|rip out|leave|cancel) {x}
 trade choice pick bet call path move default option :: ^{x}(?: (?:for|in|on|as) [^,;]{1,60}?)? (?:is|'s|would be|remains|was) (?:just |simply |still |frankly |honestly |probably |clearly )?(?:the|a|an) (?:[\w-]+ )?(?:wrong|bad|poor|terrible|risky|losing|costly|worst) (?:trade|choice|pick|bet|call|path|move|default|option|trade-off|tradeoff)
@@ -242,20 +244,19 @@ dropping removing ditching retiring killing drop remove ditch retire kill :: (?:
 liability sink footgun millstone albatross :: ^{x}(?: [\w-]+){0,3}? (?:is|'s|has become|has been|became|remains|is now|is just) (?:(?:a|an|pure|just|such a|a real|a huge|a big) )?(?:[\w-]+ )?(?:liability|time sink|footgun|millstone|albatross)
 against :: (?:i'm|i am|we're|we are|i'd be|we'd be) (?:firmly |strongly |very much |definitely )?against (?:\w+ing )(?:in )?{x}
 moved :: (?:i've|we've|i have|we have) (?:\w+ )?moved (?:[\w'-]+ ){1,3}?off {x}
-sense :: (?:i (?:don't|do not) think |^){x} (?:really |still |even )?makes? (?:any |much )?sense (?:anymore|any more)
-sense :: ^{x} (?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |much )?sense(?: anymore| any more| now| today)?(?=\s*$|[.!]| for| in)
+sense :: (?:i (?:don't|do not) think |^){x} (?:(?:really |still |even )?makes? (?:any |much )?sense (?:anymore|any more)|(?:doesn't|does not|no longer) (?:really |even )?makes? (?:any |much )?sense(?: anymore| any more| now| today)?(?=\s*$|[.!]| for| in))
 make :: (?:don't|do not|never) make {x} (?:the|your|our) (?:primary|default|main|only)
 rid ditch drop dump leave delete quit :: (?:you|we|everyone|teams|people) (?:should|need to|must|ought to) (?:\w+ )?(?:get rid of|ditch|drop|dump|leave|delete|quit) (?:your |the )?{x}(?=[.,;:!]|$| and| for good| now| today| entirely| altogether| (?:because|since)\b)
-discourage discourages discouraging :: discourag(?:e|es|ing) {x} from being used
+discourage discourages discouraging :: discourag(?:e|es|ing) (?:(?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) )?{x}(?: from being used)?
 replaces removes drops :: (?:this|the) (?:pr|change|commit|patch|diff|pull request) (?:replaces|removes|drops) {x}
 stick stay :: (?:stick|stay)(?:ing)? with (?:it|this|that|them|[\w.+-]+(?: [\w.+-]+)?) (?:over|instead of|rather than) {x}
 most :: ^most (?:[\w-]+ )?(?:startups|teams|companies|people|projects|apps|developers|shops|users)(?: and (?:[\w-]+ )?\w+)? (?:do not|don't|will never|won't) (?:really |even |ever )?need {x}
 move :: (?:^|time to |it's time to |you should |we should |let's |just |we're |i'm |i've |we've |i have |we have )(?:mov(?:e|ed|ing) on|mov(?:e|ed|ing) away) from {x}
-ready :: ^{x} (?:is not|isn't|'s not|is still not|still isn't) (?:yet )?ready for (?:production|prime time|serious use|real work)
+run done never :: (?:^(?:just )?run (?:away )?from|(?:i'm|we're|i am|we are) (?:so |completely |totally )?done with|(?:never|not) (?:going|go) back to) {x}
+ready abandonware belong production :: ^{x} (?:(?:is not|isn't|'s not|is still not|still isn't) (?:yet )?ready for (?:production|prime time|serious use|real work)|is (?:now |basically |effectively )?abandonware|(?:is not|isn't|'s not) (?:meant |built )?for (?:production|serious use|real work|anything serious)|(?:doesn't|does not) belong (?:in|on) (?:production|a new|any new))
 avoided :: ^{x} (?:should|must|is best|are best|is better|are better) (?:be )?avoided
 place :: ^{x} has no place in (?:a |any |our |your )?(?:new|modern|serious|production)
 better :: (?:the )?better (?:choice|pick|option|bet) (?:over|than) {x}
-discourage discourages discouraging :: discourag(?:e|es|ing) (?:people|you|teams|anyone|everyone|developers|users|folks) from (?:using|adopting|picking) {x}
 """
 
 
