@@ -235,7 +235,7 @@ THIRD_PERSON_ADVICE = re.compile(
     r"\b(?:should(?:n't)?|must(?:n't)?|ought to|had better|needs to|need to)(?!\w)"
 )
 RELATIVE_NEGATION = re.compile(
-    r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|what|a \w+|the kind of \w+)\s*"
+    r"(?:\bnot|n't|\bnever)\s+(?:something|one|anything|what|a \w+|the kind of \w+|the \w+)\s*"
     r"(?:that\s*)?$"
 )
 # "the platform I'd choose", "not something I'd buy again": the object came before the verb.
