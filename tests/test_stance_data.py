@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from panel.running.stance_idioms import IDIOMS_FILE, read_idioms
 from panel.running.stance_verbs import VERBS_FILE, Verb, read_verbs
 from panel.running.stance_words import NOUN_CALLS, NOUN_CALLS_FILE, read_noun_calls
 
@@ -64,3 +65,28 @@ def test_a_bad_noun_call_names_its_file_and_call(tmp_path: Path, body: str, want
     path.write_text(f"{good}\n[[call]]\n{body}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"^noun_calls.toml: call 2: {wanted}"):
         read_noun_calls(path)
+
+
+def test_the_packaged_phrase_tables_keep_their_sections_in_order() -> None:
+    table = read_idioms()
+    assert [i.stance for _, i in table][:1] == ["ship"] and IDIOMS_FILE.parent.name == "stance_data"
+    by_section = {(i.stance, i.about, i.choice) for _, i in table}
+    assert by_section == {("ship", False, False), ("skip", False, False), ("ship", True, True),
+                          ("skip", True, False)}  # fmt: skip
+    phrases = [i for key, i in table if key == "brainer"]
+    assert any(i.stance == "ship" and i.pattern.search("an absolute no-brainer") for i in phrases)
+
+
+@pytest.mark.parametrize(
+    ("body", "wanted"),
+    [
+        ("[ship]\nbrainer :: no-brainer\n[maybe]\n", "idioms.txt:3: unknown section"),
+        ("# note\nbrainer :: no-brainer\n", "idioms.txt:2: not `keys :: pattern` in a section"),
+        ("[skip]\n\nbad :: (?:unclosed\n", "idioms.txt:3: bad pattern"),
+    ],
+)
+def test_a_bad_phrase_line_names_its_file_and_line(tmp_path: Path, body: str, wanted: str) -> None:
+    path = tmp_path / "idioms.txt"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{wanted}"):
+        read_idioms(path)
