@@ -22,8 +22,6 @@ from panel.running.stance_verbs import VERB, VERBS, Stance, Verb, alt, verbs
 __all__ = ["VERB", "VERBS", "Stance", "Verb", "alt", "verbs"]
 
 
-REPLACE = re.compile(r"\breplac(?:e|ing) (?P<old>.+?) with (?P<new>.+)$")
-
 # The words between who makes a call and its verb: modals, negations, adverbs.
 _CHAIN_WORD = alt(
     "would", "'d", "will", "'ll", "should", "must", "ought to", "shall", "am", "'m", "are", "'re",
@@ -217,7 +215,6 @@ ALTERNATIVE = re.compile(
 )
 INSTEAD = re.compile(r"\binstead\b(?! of)")
 PREPOSITION_BEFORE = re.compile(r"\b(?:on|with|in|for|like|to|into)\s+(?:the\s+)?$")
-CONTRAST_OBJECT = re.compile(r"\b(?:over|rather than|instead of|not)\s+(?:the\s+)?$")
 
 
 SUBJECT_WORD = re.compile(r"\b(?:i|we|you|it|this|that|they|he|she|i'd|i'll|i'm|it's|that's)\b")
@@ -252,7 +249,6 @@ ELIDED_REST = re.compile(
 )
 ENOUGH = re.compile(r"^(?:[\w.'-]+\s+){0,3}(?:highly |strongly )?enough\b")
 DETERMINER = re.compile(r"^(?:the|a|an|your|my|our|their|this|that|these|those|some|any)\b")
-ON_IT = re.compile(r"\b(?:on|in|with|into|onto)\s+(?:it|this one)\b")
 # Before a colon, a clause that announces the call: "our advice for that kind of team is simple".
 LABEL_LINE = re.compile(
     r"^(?:(?:my|our|the|final|overall|short|quick|honest)\s+)?(?:advice|call|verdict"
