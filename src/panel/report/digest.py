@@ -257,11 +257,9 @@ def _page(template: str, **context: Any) -> str:
 @cache
 def _environment() -> jinja2.Environment:
     """One environment per process: each page template is compiled once, not once per page."""
-    env = template_environment(
+    return template_environment(
         html=True, finalize=lambda value: _text(value) if isinstance(value, str) else value
     )
-    env.filters["percent"] = percent
-    return env
 
 
 def _text(value: object) -> str:

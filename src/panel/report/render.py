@@ -74,9 +74,10 @@ def vote_server_page(url: str) -> LivePage:
 
 
 def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:
-    """panel's templates: a missing value is an error, and HTML pages escape what they show.
-    Compiled once per user and template source, not once per process (`panel.compiled`)."""
-    return jinja2.Environment(
+    """panel's templates: a missing value is an error, and HTML pages escape what they show;
+    `percent` is there for every page (the run pages, the digest's and the desk's). Compiled
+    once per user and template source, not once per process (`panel.compiled`)."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -85,6 +86,8 @@ def template_environment(*, html: bool, **options: Any) -> jinja2.Environment:
         bytecode_cache=template_cache(),
         **options,
     )
+    env.filters["percent"] = percent
+    return env
 
 
 @cache
@@ -99,7 +102,6 @@ def _environment(*, html: bool) -> jinja2.Environment:
         md_block=md_block,
         markdown=html_block,
         markdown_inline=html_inline,
-        percent=percent,
         money=money,
         share=share,
         community=community,

@@ -14,7 +14,6 @@ from starlette.responses import HTMLResponse, Response
 
 from panel.inputs.loading import load_personas
 from panel.record.overrides import edited_record
-from panel.report.figures import percent
 from panel.report.render import LivePage, render_html, template_environment
 from panel.web.api import desk_of, run_of, with_voter
 from panel.web.new_run import card_files
@@ -24,11 +23,9 @@ PAGE_SIZE = 50
 
 @cache
 def _environment() -> jinja2.Environment:
-    """The pages' own options, shared with the digest; made at the first page, not at import
-    (where the compiled templates are kept is read then)."""
-    env = template_environment(html=True)
-    env.filters["percent"] = percent
-    return env
+    """The desk's template environment (the one the run pages and the digest use), made at the
+    first page, not at import (where the compiled templates are kept is read then)."""
+    return template_environment(html=True)
 
 
 def _page(name: str, **context: Any) -> HTMLResponse:
