@@ -154,7 +154,6 @@ def _read_head(record: Path, folder: Path) -> RunEntry | None:
 
 
 def _summary(entry: RunEntry, data: RunSummary) -> dict[str, Any]:
-    overall = data.aggregates.overall  # a comparison's; a one-tool review has none
     return {
         "id": entry.run_id,
         "title": data.title,
@@ -163,7 +162,7 @@ def _summary(entry: RunEntry, data: RunSummary) -> dict[str, Any]:
         "model": f"{data.model.provider}:{data.model.model}",
         "created_at": data.created_at.isoformat(),
         "ship_pct": {item.tool: item.ship_pct for item in data.aggregates.tools},
-        "winner": overall.winner if overall else None,
+        "winner": data.aggregates.winner,  # none in a one-tool review
         "complete": data.complete,
         "edited": any(cell.override for cell in data.cells),
     }
