@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 import jinja2
 import pytest
 
-from panel.inputs import schema
+from panel.inputs import bounded, schema
 from panel.inputs.loading import choose_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard
@@ -60,6 +61,59 @@ def test_a_compiled_set_still_renders_each_cell_its_own(
     first = prompts.cell(builder, cards[0])
     assert prompts.cell(skeptic, cards[1]) != first
     assert prompts.cell(builder, cards[0]) == first == PromptSet.from_dir().cell(builder, cards[0])
+
+
+def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
+    personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Handing each cell's prompt to the bounded renderer on its own cost ten times the
+    rendering: a panel's are rendered together, each the same as rendered alone."""
+    handed: list[int] = []
+    original = bounded.render_bounded_all
+
+    def counting(template: jinja2.Template, contexts: list[dict[str, object]]) -> list[str]:
+        handed.append(len(contexts))
+        return original(template, contexts)
+
+    monkeypatch.setattr("panel.inputs.prompts.render_bounded_all", counting)
+    spec = _panel(personas, cards)
+    spec.check()
+    plans = plan_cells(spec, OfflineProvider())
+    assert handed == [1, 48, 1]  # the prefix, every cell's assignment at once, the re-ask
+    alone = PromptSet.from_dir()
+    for plan in plans:
+        assert plan.request.prompt == alone.cell(plan.persona, plan.tool)
+
+
+def test_rendered_together_each_cell_keeps_its_own_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadline is each render's, not the batch's; a render past it still stops."""
+    monkeypatch.setattr(bounded, "MAX_RENDER_SECONDS", 0.5)
+    environment = bounded.BoundedEnvironment()
+    slow = "{% for i in range(n) %}{% for j in range(1000) %}{% endfor %}{% endfor %}{{ n }}"
+    # Each render about a third of the deadline: five in a row take longer than one deadline.
+    template = environment.from_string(slow)
+    per_render = _loop_size_for(template, 0.12)
+    started = time.monotonic()
+    texts = bounded.render_bounded_all(template, [{"n": per_render}] * 5)
+    assert texts == [str(per_render)] * 5
+    assert time.monotonic() - started > 0.5
+    runaway = [{"n": 1}, {"n": 99_999}, {"n": 1}]
+    with pytest.raises(bounded.RenderLimit, match="longer than 0.5 s"):
+        bounded.render_bounded_all(template, runaway)
+    big = environment.from_string("{{ 'x' * n }}{{ 'x' * n }}")
+    with pytest.raises(bounded.RenderLimit, match="rendered text"):
+        bounded.render_bounded_all(big, [{"n": 10}, {"n": bounded.MAX_RENDER_CHARS // 2 + 1}])
+
+
+def _loop_size_for(template: jinja2.Template, seconds: float) -> int:
+    """A loop count that keeps `template` rendering (bounded) for about `seconds`."""
+    size = 1
+    while True:
+        started = time.monotonic()
+        bounded.render_bounded(template, {"n": size})
+        if time.monotonic() - started >= seconds:
+            return size
+        size *= 2
 
 
 def test_a_template_error_is_reported_on_every_render_not_cached_away() -> None:

@@ -17,7 +17,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
@@ -112,14 +112,22 @@ def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def render_bounded(template: jinja2.Template, context: dict[str, object]) -> str:
     """The rendered text, or a `RenderLimit`; template errors propagate unchanged."""
-    deadline = time.monotonic() + MAX_RENDER_SECONDS
-    memory_cap = _peak_memory_kb() + MAX_RENDER_MEMORY_KB
+    return render_bounded_all(template, [context])[0]
+
+
+def render_bounded_all(
+    template: jinja2.Template, contexts: Sequence[Mapping[str, object]]
+) -> list[str]:
+    """`render_bounded` for each context, in one hand-off to the rendering thread: handing each
+    cell of a panel over on its own cost about ten times the rendering."""
+    bound = {"deadline": 0.0, "memory": 0}  # of the render under way
     outcome: dict[str, Any] = {}
+    rendered: list[str] = []
 
     def line_check(frame: FrameType, event: str, arg: Any) -> Tracer:
-        if time.monotonic() > deadline:
+        if time.monotonic() > bound["deadline"]:
             raise RenderLimit(f"rendering took longer than {MAX_RENDER_SECONDS:g} s")
-        if _peak_memory_kb() > memory_cap:  # a text doubled line after line
+        if _peak_memory_kb() > bound["memory"]:  # a text doubled line after line
             raise _too_large("what the template builds")
         return line_check
 
@@ -129,13 +137,10 @@ def render_bounded(template: jinja2.Template, context: dict[str, object]) -> str
     def work() -> None:
         sys.settrace(on_call)
         try:
-            pieces, size = [], 0
-            for piece in template.generate(**context):
-                size += len(piece)
-                if size > MAX_RENDER_CHARS:
-                    raise _too_large("the rendered text")
-                pieces.append(piece)
-            outcome["text"] = "".join(pieces)
+            for context in contexts:
+                bound["deadline"] = time.monotonic() + MAX_RENDER_SECONDS
+                bound["memory"] = _peak_memory_kb() + MAX_RENDER_MEMORY_KB
+                rendered.append(_generate(template, context))
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread as is
             outcome["error"] = exc
         finally:
@@ -151,12 +156,25 @@ def render_bounded(template: jinja2.Template, context: dict[str, object]) -> str
 
     worker = _worker()
     worker.put(job)
-    if not done.wait(MAX_RENDER_SECONDS * 2):  # stuck in one long C call: the thread is left
-        _abandon(worker)
-        raise RenderLimit(f"rendering took longer than {MAX_RENDER_SECONDS:g} s")
+    seen = 0
+    while not done.wait(MAX_RENDER_SECONDS * 2):
+        if len(rendered) == seen:  # stuck in one long C call: the thread is left
+            _abandon(worker)
+            raise RenderLimit(f"rendering took longer than {MAX_RENDER_SECONDS:g} s")
+        seen = len(rendered)
     if "error" in outcome:
         raise outcome["error"]
-    return str(outcome["text"])
+    return rendered
+
+
+def _generate(template: jinja2.Template, context: Mapping[str, object]) -> str:
+    pieces, size = [], 0
+    for piece in template.generate(**context):
+        size += len(piece)
+        if size > MAX_RENDER_CHARS:
+            raise _too_large("the rendered text")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 # One rendering thread for the process, fed a queue (a panel renders a prompt per cell: a thread

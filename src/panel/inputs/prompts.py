@@ -23,7 +23,7 @@ import jinja2
 
 from panel.errors import InputError
 from panel.files import inside, read_text
-from panel.inputs.bounded import BoundedEnvironment, RenderLimit, render_bounded
+from panel.inputs.bounded import BoundedEnvironment, RenderLimit, render_bounded_all
 from panel.models import Persona, TemplateDigest, ToolCard
 from panel.resources import data_dir
 
@@ -141,9 +141,13 @@ class PromptSet:
         return self._compiled[name]
 
     def render(self, name: str, **context: object) -> str:
+        return self.render_all(name, [context])[0]
+
+    def render_all(self, name: str, contexts: list[dict[str, object]]) -> list[str]:
+        """`name` rendered once for each context, in one bounded hand-off; errors named."""
         where = f"{self.origin}/{name}"
         try:
-            return render_bounded(self.template(name), context)
+            return render_bounded_all(self.template(name), contexts)
         except RenderLimit as exc:
             raise InputError(f"{exc}", source=where) from exc
         except RecursionError as exc:
@@ -176,7 +180,12 @@ class PromptSet:
         return self.render(PREFIX, title=title, personas=personas, tools=tools).strip() + "\n"
 
     def cell(self, persona: Persona, tool: ToolCard) -> str:
-        return self.render(CELL, persona=persona, tool=tool).strip() + "\n"
+        return self.cells([(persona, tool)])[0]
+
+    def cells(self, pairs: list[tuple[Persona, ToolCard]]) -> list[str]:
+        """Each (persona, card) cell's assignment, rendered together."""
+        texts = self.render_all(CELL, [{"persona": p, "tool": t} for p, t in pairs])
+        return [text.strip() + "\n" for text in texts]
 
     def reask(self, error: str) -> str:
         return self.render(REASK, error=error).strip() + "\n"

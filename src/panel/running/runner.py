@@ -36,6 +36,7 @@ def _plan_cells(spec: PanelSpec, provider: Provider) -> list[CellPlan]:
     schema, templates = wire_schema(spec.personas, tool_ids), spec.prompts.combined_digest()
     grader = Grader(spec.grader, spec.prompts) if spec.grader else None
     parts = KeyParts()  # the schema, each persona and each card encoded once for every key
+    spec.render_cell_prompts()  # together: one hand-off to the bounded renderer
     plans = []
     for order in spec.orders():
         for persona in spec.personas:

@@ -58,9 +58,7 @@ class PanelSpec:
         """Render every prompt of the panel once, so a template error stops the run before it
         starts."""
         _ = self.shared_prefix  # rendered (and kept) here, so its errors surface first
-        for persona in self.personas:
-            for tool in self.tools:
-                self.cell_prompt(persona, tool)
+        self.render_cell_prompts()
         self.prompts.reask("score: Input should be less than or equal to 10")
         self.check_grader()
 
@@ -86,6 +84,20 @@ class PanelSpec:
         if key not in self._cell_prompts:
             self._cell_prompts[key] = self.prompts.cell(persona, tool)
         return self._cell_prompts[key]
+
+    def render_cell_prompts(self) -> None:
+        """Every cell's assignment not yet rendered, rendered together (one hand-off to the
+        bounded renderer for the panel, not one a cell)."""
+        pairs = [
+            (persona, tool)
+            for persona in self.personas
+            for tool in self.tools
+            if (persona.id, tool.id) not in self._cell_prompts
+        ]
+        if not pairs:
+            return
+        for (persona, tool), text in zip(pairs, self.prompts.cells(pairs), strict=True):
+            self._cell_prompts[(persona.id, tool.id)] = text
 
     @cached_property
     def _cell_prompts(self) -> dict[tuple[str, str], str]:
