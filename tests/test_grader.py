@@ -182,6 +182,49 @@ def test_a_call_the_rules_clearly_find_needs_no_grader(
     assert record.cells[0].grader is None and record.totals.grader_cost_usd is None
 
 
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_contradiction_the_rules_find_is_re_asked_only_if_the_grader_reads_it(
+    api: str,
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each cell's first quote ends "That is why I call it a skip." under a ship verdict. The
+    first cell's grader reads the skip too: the re-ask, as the grader's. The second's reads a
+    ship: no re-ask, and the editor is shown what the rules read and what the grader did."""
+    config = EmulatorConfig(opposite_call=True, grader_calls=["skip", "ship", "ship"])
+    record, emulator, _ = _one_cell(api, config, personas, cards, tmp_path, monkeypatch)
+    reasked, kept = record.cells
+    assert [s.grader for s in emulator.served] == [False, True, False, True, False, True]
+    assert reasked.attempts == 2 and reasked.grader is not None and reasked.grader.reasked
+    assert reasked.grader.calls == 2 and reasked.grader.call == "ship"
+    assert any("re-asked once: the grader" in flag for flag in reasked.flags)
+    assert kept.attempts == 1 and kept.grader is not None and not kept.grader.reasked
+    assert kept.verdict_word == "ship" and kept.grader.call == "ship"
+    overruled = [f for f in kept.flags if f.startswith("the rules read")]
+    assert overruled == [
+        'the rules read "that is why i call it a skip" as a skip under a ship verdict; the '
+        f'grader ({MODELS[api][1]}) reads a ship ("worth adopting"): not re-asked'
+    ]
+    assert overruled[0] in render_markdown(record)
+
+
+def test_without_a_grader_answer_the_rules_contradiction_is_re_asked(
+    personas: dict[str, Persona],
+    cards: list[ToolCard],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The grader's reply is cut at its output limit: the rules' reading stands.
+    config = EmulatorConfig(opposite_call=True, faults=["ok", "truncate"])
+    record, emulator, _ = _one_cell("anthropic", config, personas, cards, tmp_path, monkeypatch)
+    cell = record.cells[0]
+    assert [s.grader for s in emulator.served][:4] == [False, True, False, True]
+    assert cell.attempts == 2 and cell.grader is not None and not cell.grader.reasked
+    assert not any(flag.startswith("the rules read") for flag in cell.flags)
+
+
 def test_grader_answers_are_cached_by_model_and_prompt(
     personas: dict[str, Persona],
     cards: list[ToolCard],

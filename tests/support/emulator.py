@@ -57,6 +57,9 @@ class EmulatorConfig:
     batch: BatchConfig = field(default_factory=BatchConfig)  # the batch APIs' delay and faults
     state_call: bool = True  # a quote ends on its verdict's call; False: it makes none
     no_call_every: int = 0  # with state_call, every n-th verdict's quote makes no call (0: none)
+    # A first reply's quote ends on the opposite of its verdict's call (a reply to a re-ask
+    # states its own): what the rules read as a contradiction.
+    opposite_call: bool = False
     # A grader request (`--grader`) is answered with these calls in turn, then "none".
     grader_calls: list[str] = field(default_factory=list)
 
@@ -286,6 +289,7 @@ class Emulator:
             _last_user_text(api, request),
             self.config.output_tokens,
             state_call=self.config.state_call and not (every and self._verdicts % every == 0),
+            opposite_call=self.config.opposite_call,
             revised=sum(m.get("role") == "user" for m in request.get("messages", [])) > 1,
         )
 

@@ -35,11 +35,14 @@ def fill_schema(
     output_tokens: int,
     *,
     state_call: bool = True,
+    opposite_call: bool = False,
     revised: bool = False,
 ) -> Any:
-    """`revised`: a reply to a re-ask, whose quote says so (so it differs from the first)."""
+    """`revised`: a reply to a re-ask, whose quote says so (so it differs from the first) and
+    states its own call; `opposite_call`: a first reply's quote calls the opposite."""
     filler = _Filler(prompt, output_tokens, state_call)
     filler.revised = revised
+    filler.opposite = opposite_call and not revised
     return filler.value(schema, "")
 
 
@@ -59,6 +62,7 @@ class _Filler:
         self.output_tokens = output_tokens
         self.state_call = state_call
         self.revised = False
+        self.opposite = False
         self.chosen: dict[str, Any] = {}
 
     def value(self, schema: dict[str, Any], name: str) -> Any:
@@ -105,6 +109,8 @@ class _Filler:
                 words.insert(0, "Revised:")
             if not self.state_call:  # no call in words: the rules find none, a grader decides
                 return " ".join(words) + "."
+            if self.opposite:
+                verdict = "skip" if verdict == "ship" else "ship"
             return " ".join(words) + f". That is why I call it a {verdict}."
         if name == "headline":
             return "Emulated headline for a review"

@@ -37,6 +37,7 @@ class Checked:
     problem: str | None = None  # a clear contradiction: re-ask once
     flags: list[str] = field(default_factory=list)  # for the editor
     agrees: bool = False  # a firm call for the verdict and none against: no grader needed
+    against: tuple[str, str] | None = None  # the stance and clause behind `problem`
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,12 @@ class ReviewCheck:
             for call in read(words, verdict.verdict, name=self.tool.name, rivals=rivals).calls
         ]
         reading = Reading(verdict.verdict, tuple(calls))
-        checked = Checked(problem=_contradiction(reading), agrees=_clearly_agrees(reading))
+        against = reading.contradiction
+        checked = Checked(
+            problem=_contradiction(reading),
+            agrees=_clearly_agrees(reading),
+            against=(against.stance, against.clause) if against else None,
+        )
         checked.flags += [
             f'mixed signals: "{call.clause}" reads as a {call.stance} under a '
             f"{verdict.verdict} verdict"

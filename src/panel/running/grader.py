@@ -36,6 +36,7 @@ from panel.models import (
 )
 from panel.providers.base import Finished, Provider, Restarted, StructuredRequest, TextDelta
 from panel.providers.pricing import CHARS_PER_TOKEN, cost_of
+from panel.running.checks import Checked
 from panel.running.response_cache import ResponseStore, grader_key
 
 # The longest answer, {"call": "none", "words": "<GRADER_WORDS_CHARS>"}, is about 45 tokens (JSON
@@ -199,6 +200,23 @@ def grader_problem(grading: Grading, verdict: VerdictBase) -> str:
         f'a reader takes the quote as a {grading.call} ("{grading.words}") but the verdict is '
         f"{verdict.verdict}: make the words and the verdict agree (naming the call is optional)"
     )
+
+
+def settle(checked: Checked, grading: Grading, verdict: VerdictBase) -> None:
+    """The grader's reading decides the cell's re-ask. The rules' contradictions are real prose's
+    commonest misreadings (a call for a situation, someone else's advice, a rival's praise): one
+    the grader does not read is not worth a re-ask, which could talk the reviewer out of a
+    verdict; the editor sees it as a flag. A grader that could not answer leaves the rules'."""
+    if reads_opposite(grading, verdict):
+        checked.problem = grader_problem(grading, verdict)
+    elif checked.problem is not None and grading.call is not None and checked.against:
+        stance, clause = checked.against
+        reading = "no call" if grading.call == "none" else f'a {grading.call} ("{grading.words}")'
+        checked.flags.append(
+            f'the rules read "{clause}" as a {stance} under a {verdict.verdict} verdict; the '
+            f"grader ({grading.model}) reads {reading}: not re-asked"
+        )
+        checked.problem = None
 
 
 def needs_grading(grader: Grader, grading: Grading | None) -> bool:

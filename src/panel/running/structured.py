@@ -6,7 +6,8 @@ taken as a verdict, and a reply that does not validate gets exactly one
 re-ask quoting the problem before the cell fails. A reply that validates but
 whose words clearly contradict its verdict (`panel.running.checks`) gets the
 same one re-ask; if the second reply still does, it is kept with a flag for
-the editor rather than thrown away.
+the editor rather than thrown away. With a grader, the grader's reading decides that re-ask:
+a contradiction the rules find but the grader does not read becomes a flag for the editor.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from panel.providers.base import (
     Turn,
 )
 from panel.running.checks import Checked
-from panel.running.grader import grader_flags, grader_problem, reads_opposite
+from panel.running.grader import grader_flags, reads_opposite, settle
 from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
@@ -117,14 +118,10 @@ async def stream_verdict(
         if verdict is not None:
             checked = check(verdict) if check else Checked()
             # A reply after a grader's re-ask is graded again, so the record shows its reading.
-            if (
-                grade is not None
-                and checked.problem is None
-                and not (checked.agrees and not grading)
-            ):
+            if grade is not None and not (checked.agrees and not grading):
                 grading = await grade(verdict)
+                settle(checked, grading, verdict)
                 if reads_opposite(grading, verdict):
-                    checked.problem = grader_problem(grading, verdict)
                     grader_reasked = grader_reasked or reasks < MAX_REASKS
             if grading is not None and grader_reasked:
                 grading = grading.model_copy(update={"reasked": True})
