@@ -14,6 +14,8 @@ from panel.providers.base import StructuredRequest
 from panel.running.orchestrator import CellPlan, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import plan_cells, run_panel
+from panel.running.stance import read
+from panel.running.stance_verbs import Stance
 from panel.running.structured import Outcome, stream_verdict
 from tests.helpers import ScriptedProvider, chunks, good_reply, run, spec_for
 from tests.quotes import OWN_QUOTES, reference_quotes
@@ -120,6 +122,42 @@ def test_hands_on_claims_are_flagged_unless_the_card_records_them(
     ]
     noted = [cards[0].model_copy(update={"hands_on": "Deployed the quickstart."}), cards[1]]
     assert _plan(personas, noted).check(verdict).flags == []  # type: ignore[misc]
+
+
+NEUTRAL = (
+    "The card describes a durable job queue priced per job, with retries, schedules and a "
+    "dashboard. The free tier covers ten thousand jobs a month, and the paid plans are metered "
+    "per run, with no seat charges and no minimum commitment on any of them. "
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "ending", "settled"),
+    [
+        ("ship", "I would ship it.", True),
+        ("ship", "{name} is worth adopting.", True),
+        ("skip", "My call: a skip.", True),
+        # firm calls for the verdict on something unnamed: they may be about an alternative
+        ("ship", "We should make the switch to improve the developer experience.", False),
+        ("skip", "Use something battle-tested.", False),
+    ],
+)
+def test_only_a_call_that_names_what_it_is_about_spares_the_grader(
+    personas: dict[str, Persona], cards: list[ToolCard], call: Stance, ending: str, settled: bool
+) -> None:
+    plan = _plan(personas, cards)
+    assert plan.check is not None
+    quote = NEUTRAL + ending.format(name=cards[0].name)
+    score = 8 if call == "ship" else 3
+    verdict = plan.model.model_validate(
+        {**good_reply(plan.request), "verdict": call, "score": score, "quote": quote,
+         "headline": HEADLINE}
+    )  # fmt: skip
+    calls = read(quote, call, name=cards[0].name).calls
+    assert [(c.stance, c.firm) for c in calls] == [(call, True)]  # each a firm call for it
+    checked = plan.check(verdict)
+    assert checked.problem is None and not checked.flags
+    assert checked.agrees is settled
 
 
 def test_a_score_far_from_its_verdict_is_flagged(

@@ -18,6 +18,7 @@ from panel.models import ToolCard, VerdictBase
 
 if TYPE_CHECKING:
     from panel.running.stance import Reading
+    from panel.running.stance_text import Names
 
 # A ship usually scores 6 or more and a skip 5 or less; this far past that is worth a look.
 FAR_SCORES = {"ship": range(1, 5), "skip": range(7, 11)}
@@ -33,6 +34,11 @@ _HANDS_ON = re.compile(
     r"|\bmy (?:own )?first (?:ten|10) minutes\b)",
     re.IGNORECASE,
 )
+
+
+# Words that name what a call is about when the tool's name is not there: "I'd ship it", "a
+# skip", "this one is worth it". (Text the stance reader has lowered.)
+_OBJECT_WORD = re.compile(r"\b(?:it|this|that|them|one|ship|skip|shipping|skipping|pass)\b")
 
 
 @dataclass
@@ -54,6 +60,7 @@ class ReviewCheck:
         # Imported at the first reply, not with the run: the stance grammar compiles about a
         # hundred patterns (~80 ms), which would hold back a run's first request.
         from panel.running.stance import Reading, read
+        from panel.running.stance_text import names_for
 
         rivals = (*self.rivals, *verdict.competitors)
         # The headline and the quote are read apart: a headline has no full stop to end on.
@@ -66,7 +73,7 @@ class ReviewCheck:
         against = reading.contradiction
         checked = Checked(
             problem=_contradiction(reading),
-            agrees=_clearly_agrees(reading),
+            agrees=_clearly_agrees(reading, names_for(self.tool.name, rivals)),
             against=(against.stance, against.clause) if against else None,
         )
         checked.flags += [
@@ -104,11 +111,20 @@ class ReviewCheck:
         return [f'claims hands-on use ("{claim.group()}") but the card records none']
 
 
-def _clearly_agrees(reading: Reading) -> bool:
-    """The rules found the verdict's own call, firmly made, and nothing against it."""
+def _clearly_agrees(reading: Reading, names: Names) -> bool:
+    """The rules found the verdict's own call, firmly made on what it names, and nothing against
+    it. A call on something unnamed ("you can choose a simpler queue", "use something
+    battle-tested") may be about an alternative: on real prose such calls are most of the rules'
+    wrong readings, so the grader reads them."""
     calls = reading.calls
-    firm_for = any(c.stance == reading.verdict and c.firm for c in calls)
-    return firm_for and all(c.stance == reading.verdict for c in calls)
+    if not all(c.stance == reading.verdict for c in calls):
+        return False
+    return any(c.firm and _names_its_object(c.clause, names) for c in calls)
+
+
+def _names_its_object(clause: str, names: Names) -> bool:
+    """The clause names the tool, a pronoun for it, or the call's own word ("a ship")."""
+    return "tool" in names.mentions(clause) or _OBJECT_WORD.search(clause) is not None
 
 
 def _contradiction(reading: Reading) -> str | None:
