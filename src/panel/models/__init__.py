@@ -79,6 +79,7 @@ from panel.models.verdicts import (
     Usage,
     VerdictBase,
     Versus,
+    shown_verdict_problem,
 )
 
 __all__ = [
@@ -138,5 +139,6 @@ __all__ = [
     "Usage",
     "Verdict",
     "VerdictBase",
+    "shown_verdict_problem",
     "Versus",
 ]

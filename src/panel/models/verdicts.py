@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from panel.models.base import Confidence, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Override, Persona
@@ -171,6 +171,33 @@ class GraderEntry(Strict):
     call: GraderCall
     words: str
     usage: Usage
+
+
+class ShownVerdict(BaseModel):
+    """What the pages read of an ok cell's verdict, checked by type only: the lengths and the
+    beats are the persona's verdict model's to judge (`panel validate`), so a record an older
+    release wrote still reads, while one edited into another shape is refused, not rendered."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    beats: dict[str, str]
+    competitors: list[str]
+    confidence: Confidence
+    headline: str
+    quote: str
+
+
+def shown_verdict_problem(verdict: dict[str, object]) -> str | None:
+    """The first field of an ok cell's `verdict` the pages cannot read, as `verdict.FIELD: why`
+    (records read from disk are checked with it; cells made in a run passed the persona's
+    model)."""
+    try:
+        ShownVerdict.model_validate(verdict)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return f"verdict.{where}: {error['msg']}"
+    return None
 
 
 # refused: the model declined (billed, not re-asked); failed: no verdict for any other reason.

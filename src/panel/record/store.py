@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from panel.errors import InputError
 from panel.files import describe_validation_error, inside, parse_json, read_text, resolved
-from panel.models import SCHEMA_VERSION, Record, RunSummary
+from panel.models import SCHEMA_VERSION, Record, RunSummary, shown_verdict_problem
 
 RECORD = "record.json"
 LATEST = "latest"  # in a run group, the pointer to the newest complete run folder
@@ -208,8 +208,9 @@ def summary_disagreement(summary: RunSummary) -> str | None:
 
 
 def _check_ids(record: Record, source: str) -> None:
-    """Each tool and persona once; each cell names them and appears once (a cell is a
-    persona × tool × sample × tool order: --samples and --balance-order ask a pair again)."""
+    """Each tool and persona once; each cell names them and appears once (a cell is a persona ×
+    tool × sample × tool order: --samples and --balance-order ask a pair again), an ok one
+    with a verdict the pages can read."""
     for kind, ids in (
         ("tools", [t.id for t in record.tools]),
         ("personas", [p.id for p in record.personas]),
@@ -240,6 +241,9 @@ def _check_ids(record: Record, source: str) -> None:
                 source=source,
             )
         seen.add(key)
+        problem = shown_verdict_problem(cell.verdict or {}) if cell.status == "ok" else None
+        if problem:  # the pages read these fields: a record edited by hand is refused, not shown
+            raise InputError(f"cells.{index}: an ok cell's {problem}", source=source)
 
 
 # The settings a rerun reads back: (lowest, highest) for numbers, None for a flag.
