@@ -2,6 +2,8 @@
 
 - a record whose ok cell's verdict lacks, or mistypes, a field the pages read (confidence,
   headline, quote, beats, competitors): render and digest crashed with a template traceback;
+- a path argument the file system cannot hold (a name over 255 bytes): every command that
+  looked at it crashed with `OSError: File name too long`;
 """
 
 from __future__ import annotations
@@ -98,3 +100,65 @@ def test_a_failed_cell_keeps_whatever_verdict_it_has(capsys: pytest.CaptureFixtu
     data["cells"][0].update(status="failed", verdict={"beats": 5}, error="timed out")
     (run / "record.json").write_text(json.dumps(data))
     assert main(["render", str(run)]) == 0
+
+
+# ------------------------------------------------ 2. paths no file system can hold
+
+LONG_NAME = "n" * 300  # ext4, APFS and friends stop at 255 bytes a name
+NAME_TOO_LONG = "a name in it is 300 bytes"
+PATH_COMMANDS: dict[str, list[str]] = {
+    "run-card": ["run", LONG_NAME, CARDS[1]],
+    "run-out": ["run", *CARDS, "--out", f"o/{LONG_NAME}"],
+    "run-cache": ["run", *CARDS, "--cache-dir", LONG_NAME],
+    "run-personas-dir": ["run", *CARDS, "--personas-dir", LONG_NAME],
+    "run-prompts-dir": ["run", *CARDS, "--prompts-dir", LONG_NAME],
+    "run-votes": ["run", *CARDS, "--votes", LONG_NAME],
+    "rerun": ["rerun", LONG_NAME],
+    "validate": ["validate", LONG_NAME],
+    "diff": ["diff", LONG_NAME, LONG_NAME],
+    "render": ["render", LONG_NAME],
+    "view": ["view", LONG_NAME],
+    "runs": ["runs", LONG_NAME],
+    "digest-runs": ["digest", LONG_NAME, "--out", "site"],
+    "digest-out": ["digest", "runs", "--out", LONG_NAME],
+    "personas": ["personas", "--personas-dir", LONG_NAME],
+    "schema-write": ["schema", "--write", LONG_NAME],
+    "cache": ["cache", "stats", "--cache-dir", LONG_NAME],
+    "batches": ["batches", "--cache-dir", LONG_NAME],
+    "models-prefix": ["models", "--prefix", LONG_NAME],
+    "serve-runs": ["serve", LONG_NAME, "--port", "0"],
+    "serve-cards": ["serve", "--cards", LONG_NAME, "--port", "0"],
+}
+
+
+@pytest.mark.parametrize("name", list(PATH_COMMANDS))
+def test_a_path_too_long_for_a_file_system_is_one_line(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("runs").mkdir()
+    err = _one_line(capsys, PATH_COMMANDS[name], NAME_TOO_LONG)
+    assert LONG_NAME not in err  # the line names the argument, not 300 letters
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["runs"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "wanted"),
+    [
+        (f'cache_dir = "{LONG_NAME}"', f"panel.toml: cache_dir: {NAME_TOO_LONG}"),
+        (f'personas_dir = "x/{LONG_NAME}"', f"panel.toml: personas_dir: {NAME_TOO_LONG}"),
+        ('cache_dir = "a\\u0000b"', "panel.toml: cache_dir: holds a NUL character"),
+        ('personas_dir = "\\u0000"', "panel.toml: personas_dir: holds a NUL character"),
+    ],
+)
+def test_a_config_folder_no_file_system_can_hold_is_named_as_its_key(
+    setting: str, wanted: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("panel.toml").write_text(setting + "\n")
+    _one_line(capsys, ["run", *CARDS, "--offline-delay", "0", "--out", "o"], wanted)
+    assert not Path("o").exists()
+
+
+def test_long_names_within_the_limit_still_work(capsys: pytest.CaptureFixture[str]) -> None:
+    near = "n" * 255
+    assert main(["run", *CARDS, *QUICK, "--out", near, "--quiet"]) == 0
+    assert (Path(near) / "latest" / "record.json").is_file()

@@ -29,7 +29,7 @@ def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
     folder = folder or Path.cwd()
     own = folder / CONFIG_FILE
     if own.is_file():
-        return validate_as(PanelConfig, read_toml(own), str(own)), str(own)
+        return _paths_checked(validate_as(PanelConfig, read_toml(own), str(own)), str(own))
     pyproject = folder / PYPROJECT
     if not pyproject.is_file():
         return PanelConfig(), None
@@ -39,7 +39,19 @@ def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
         return PanelConfig(), None
     if not isinstance(table, dict):
         raise InputError("tool.panel: must be a table", source=str(pyproject))
-    return validate_as(PanelConfig, table, f"{pyproject} [tool.panel]"), f"{pyproject} [tool.panel]"
+    source = f"{pyproject} [tool.panel]"
+    return _paths_checked(validate_as(PanelConfig, table, source), source)
+
+
+def _paths_checked(config: PanelConfig, source: str) -> tuple[PanelConfig, str]:
+    """The config, once each folder it names is one a file system can hold."""
+    from panel.files import path_problem
+
+    for name in ("personas_dir", "cache_dir"):
+        problem = path_problem(getattr(config, name) or ".")
+        if problem:
+            raise InputError(f"{name}: {problem}", source=source)
+    return config, source
 
 
 def has_config(folder: Path | None = None) -> bool:

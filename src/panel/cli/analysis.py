@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel.cli.terminal import clean, table_console
+from panel.cli.values import path_argument
 from panel.errors import InputError
 
 # The CLI's parser imports this module on every start: the commands import what they use.
@@ -26,7 +27,9 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
     diff = commands.add_parser(
         "diff", help="compare runs of the same panel (two, or several models' runs)"
     )
-    diff.add_argument("records", nargs="+", type=Path, metavar="RUN", help="run folders or records")
+    diff.add_argument(
+        "records", nargs="+", type=path_argument, metavar="RUN", help="run folders or records"
+    )
     diff.add_argument("--format", choices=["table", "markdown", "md", "json"], default="table")
     diff.add_argument(
         "--fail-on-flip", action="store_true",
@@ -41,7 +44,7 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
     models = commands.add_parser("models", help="the known models: prices, cache minimums")
     models.add_argument("--format", choices=["table", "json"], default="table")
     models.add_argument(
-        "--prefix", nargs="+", type=Path, metavar="INPUT",
+        "--prefix", nargs="+", type=path_argument, metavar="INPUT",
         help="tool cards or a panel file: does their prompt prefix reach each cache minimum?",
     )  # fmt: skip
     models.set_defaults(handler=_models)

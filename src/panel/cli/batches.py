@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from panel.cli import values
 from panel.cli.terminal import out
+from panel.cli.values import path_argument
 from panel.errors import InputError
 from panel.secrets import redact
 from panel.urls import public_url
@@ -50,7 +51,7 @@ def add_batches_command(commands: argparse._SubParsersAction) -> None:  # type: 
     batches = commands.add_parser("batches", help="list the batches panel submitted, or cancel one")
     batches.add_argument("action", nargs="?", choices=["list", "cancel"], default="list")
     batches.add_argument("batch_id", nargs="?", help="with cancel: the batch to cancel")
-    batches.add_argument("--cache-dir", type=Path, default=Path("cache"))
+    batches.add_argument("--cache-dir", type=path_argument, default=Path("cache"))
     batches.add_argument(
         "--model", help="PROVIDER:MODEL whose API to ask (default: from the entry)"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel.cli.terminal import out, table_console
+from panel.cli.values import path_argument
 from panel.errors import InputError
 
 # The CLI's parser imports this module on every start: the commands import what they use.
@@ -21,22 +22,29 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "validate", help="check personas, cards, panel files, templates and records"
     )
     validate.add_argument(
-        "paths", nargs="*", type=Path, help="files or folders (default: personas examples prompts)"
+        "paths",
+        nargs="*",
+        type=path_argument,
+        help="files or folders (default: personas examples prompts)",
     )
     validate.add_argument(
-        "--personas-dir", type=Path, help="personas used to check templates and panel files"
+        "--personas-dir",
+        type=path_argument,
+        help="personas used to check templates and panel files",
     )
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.set_defaults(handler=_validate)
 
     runs = commands.add_parser("runs", help="list the records under an output folder")
-    runs.add_argument("root", nargs="?", type=Path, default=Path("panel-out"))
+    runs.add_argument("root", nargs="?", type=path_argument, default=Path("panel-out"))
     runs.add_argument("--format", choices=["table", "json"], default="table")
     runs.set_defaults(handler=_runs)
 
     cache = commands.add_parser("cache", help="the response cache: stats, verify or clear")
     cache.add_argument("action", choices=["stats", "verify", "clear"])
-    cache.add_argument("--cache-dir", type=Path, default=Path("cache"), help="default cache/")
+    cache.add_argument(
+        "--cache-dir", type=path_argument, default=Path("cache"), help="default cache/"
+    )
     cache.add_argument("--remove", action="store_true", help="verify: remove the bad entries")
     cache.set_defaults(handler=_cache)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panel.cli.values import path_argument
 from panel.errors import InputError
 
 # The CLI's parser imports this module on every start: the commands import what they use.
@@ -21,20 +22,26 @@ def add_editor_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     render = commands.add_parser(
         "render", help="rebuild a run's pages from its record, with overrides and votes"
     )
-    render.add_argument("run", type=Path, help="a run folder, or its record.json")
-    render.add_argument("--votes", type=Path, metavar="FILE", help="community votes (CSV or JSON)")
+    render.add_argument("run", type=path_argument, help="a run folder, or its record.json")
+    render.add_argument(
+        "--votes", type=path_argument, metavar="FILE", help="community votes (CSV or JSON)"
+    )
     _add_server_options(render)
     render.set_defaults(handler=_render, bounded=True)  # one record, two pages
 
     view = commands.add_parser("view", help="open a run's page in a browser, or print its path")
-    view.add_argument("run", type=Path, help="a run folder, or its record.json")
+    view.add_argument("run", type=path_argument, help="a run folder, or its record.json")
     view.set_defaults(handler=_view)
 
     digest = commands.add_parser(
         "digest", help="build a static site of runs: index, weekly digest, Atom feed"
     )
-    digest.add_argument("runs_dir", type=Path, metavar="RUNS_DIR", help="where the runs are")
-    digest.add_argument("--out", type=Path, required=True, metavar="SITE", help="site folder")
+    digest.add_argument(
+        "runs_dir", type=path_argument, metavar="RUNS_DIR", help="where the runs are"
+    )
+    digest.add_argument(
+        "--out", type=path_argument, required=True, metavar="SITE", help="site folder"
+    )
     digest.add_argument(
         "--since", default="7d", help="the digest's period: 36h, 7d, 2w (default 7d)"
     )

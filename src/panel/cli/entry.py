@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
@@ -16,6 +15,7 @@ from panel import __version__
 from panel.cli.run import rerun_command, run_command
 from panel.cli.run_options import add_run_options
 from panel.cli.terminal import LazyConsole, clean, closed_pipe
+from panel.cli.values import path_argument
 from panel.errors import InputError, PanelError
 
 # Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
@@ -43,7 +43,10 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run a panel on one tool card (a review) or several (a comparison)"
     )
     run.add_argument(
-        "inputs", nargs="+", type=Path, help="one or more tool cards (.toml), or one panel file"
+        "inputs",
+        nargs="+",
+        type=path_argument,
+        help="one or more tool cards (.toml), or one panel file",
     )
     add_run_options(run)
     run.set_defaults(handler=run_command)
@@ -51,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     rerun = commands.add_parser(
         "rerun", help="rerun a record's cards, personas and prompts with another model"
     )
-    rerun.add_argument("record", type=Path)
+    rerun.add_argument("record", type=path_argument)
     add_run_options(rerun, rerun=True)
     rerun.set_defaults(handler=rerun_command)
 

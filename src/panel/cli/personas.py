@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panel.cli.terminal import out, safe_json
+from panel.cli.values import path_argument
 from panel.errors import InputError
 
 if TYPE_CHECKING:
@@ -20,14 +20,14 @@ EXIT_OK = 0
 
 def add_persona_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     personas = commands.add_parser("personas", help="list the personas found and their beats")
-    personas.add_argument("--personas-dir", type=Path)
+    personas.add_argument("--personas-dir", type=path_argument)
     personas.set_defaults(handler=_personas)
 
     schema = commands.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("--persona", help="a persona's verdict schema (default: the record schema)")
-    schema.add_argument("--personas-dir", type=Path)
+    schema.add_argument("--personas-dir", type=path_argument)
     schema.add_argument(
-        "--write", type=Path, metavar="DIR", help="write every default schema into DIR"
+        "--write", type=path_argument, metavar="DIR", help="write every default schema into DIR"
     )
     schema.add_argument(
         "--record",

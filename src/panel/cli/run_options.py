@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from panel.cli import values
+from panel.cli.values import path_argument
 
 
 def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:
@@ -30,16 +31,22 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
         command.add_argument(
             "--personas", help="comma-separated persona ids (default: the default panel)"
         )
-        command.add_argument("--panel", type=Path, help="a panel file whose personas to use")
-        command.add_argument("--personas-dir", type=Path, help="where persona files live")
-        command.add_argument("--prompts-dir", type=Path, help="where prompt templates live")
+        command.add_argument(
+            "--panel", type=path_argument, help="a panel file whose personas to use"
+        )
+        command.add_argument("--personas-dir", type=path_argument, help="where persona files live")
+        command.add_argument(
+            "--prompts-dir", type=path_argument, help="where prompt templates live"
+        )
         command.add_argument("--title", help="the comparison's title")
         command.add_argument(
             "--max-tokens",
             type=values.positive_int,
             help="output token limit per call (default: sized from the output schema)",
         )
-    command.add_argument("--out", type=Path, help="output folder (default: panel-out/<tools>)")
+    command.add_argument(
+        "--out", type=path_argument, help="output folder (default: panel-out/<tools>)"
+    )
     command.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live grid"
     )
@@ -54,7 +61,10 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
     )
     command.add_argument("--refresh", action="store_true", help="ignore the response cache")
     command.add_argument(
-        "--cache-dir", type=Path, default=Path("cache"), help="response cache (default cache/)"
+        "--cache-dir",
+        type=path_argument,
+        default=Path("cache"),
+        help="response cache (default cache/)",
     )
     command.add_argument(
         "--cache-ttl",
@@ -78,7 +88,10 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
         "stream is stopped (and its cost counted) before it passes the limit",
     )
     command.add_argument(
-        "--votes", type=Path, metavar="FILE", help="community votes: CSV or JSON of tool,ship,skip"
+        "--votes",
+        type=path_argument,
+        metavar="FILE",
+        help="community votes: CSV or JSON of tool,ship,skip",
     )
     add_batch_options(command)
     command.add_argument(

@@ -33,7 +33,7 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "serve", help="the editor's desk and the readers' vote in a browser"
     )
     serve_parser.add_argument(
-        "runs_dir", nargs="?", type=Path, default=Path("panel-out"), metavar="RUNS_DIR",
+        "runs_dir", nargs="?", type=_folder, default=Path("panel-out"), metavar="RUNS_DIR",
         help="where the runs are (default panel-out)",
     )  # fmt: skip
     serve_parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
@@ -48,7 +48,10 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "--token", help=f"the editor token (default ${TOKEN_ENV}, else a new one, printed)"
     )
     serve_parser.add_argument(
-        "--cards", type=Path, metavar="DIR", help="a folder of tool cards the new-panel form offers"
+        "--cards",
+        type=_folder,
+        metavar="DIR",
+        help="a folder of tool cards the new-panel form offers",
     )
     serve_parser.add_argument(
         "--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -71,6 +74,15 @@ def _dollars(text: str) -> float:
     if not (0 < value < 1e6) or len(text) > 20:
         raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a positive number of dollars")
     return value
+
+
+def _folder(text: str) -> Path:
+    from panel.files import path_problem  # pydantic comes with it: only once a folder is given
+
+    problem = path_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
 
 
 def _port(text: str) -> int:
