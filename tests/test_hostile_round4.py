@@ -4,6 +4,8 @@
   headline, quote, beats, competitors): render and digest crashed with a template traceback;
 - a path argument the file system cannot hold (a name over 255 bytes): every command that
   looked at it crashed with `OSError: File name too long`;
+- `panel validate` given a file it has no check for (a device, a text file): it was counted as
+  checked, with no problem.
 """
 
 from __future__ import annotations
@@ -162,3 +164,27 @@ def test_long_names_within_the_limit_still_work(capsys: pytest.CaptureFixture[st
     near = "n" * 255
     assert main(["run", *CARDS, *QUICK, "--out", near, "--quiet"]) == 0
     assert (Path(near) / "latest" / "record.json").is_file()
+
+
+# ------------------------------------------------ 3. validate never passes what it did not check
+
+
+@pytest.mark.parametrize("named", ["/dev/zero", "/dev/null", "notes.txt", "README"])
+def test_validate_reports_a_file_it_has_no_check_for(
+    named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("notes.txt").write_text("tool = 'x'\n")
+    Path("README").write_text("hello\n")
+    assert main(["validate", named]) == 2  # was: "1 files checked, 0 problems", exit 0
+    report = capsys.readouterr().out
+    assert f"{named}: not a file panel checks" in report, report
+    assert report.strip().splitlines()[-1] == "1 files checked, 1 problem"
+
+
+def test_validate_still_skips_other_files_in_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Path("cards")
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a card\n")
+    (folder / "a.toml").write_text(Path(CARDS[0]).read_text())
+    assert main(["validate", "cards"]) == 0
+    assert capsys.readouterr().out.strip() == "1 files checked, 0 problems"

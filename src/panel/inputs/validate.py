@@ -125,6 +125,10 @@ def validate_paths(
             problems += unreadable
         elif not file.exists():
             problems.append(Problem(str(file), "", "no such file or folder"))
+        elif file.suffix not in CHECKED:  # named on the command line: never counted as passed
+            problems.append(
+                Problem(str(file), "", f"not a file panel checks ({', '.join(CHECKED)})")
+            )
         elif file.suffix == ".csv" or file.name.startswith("votes") and file.suffix == ".json":
             problems += check_votes(file)
         elif file.suffix == ".toml":
