@@ -5,7 +5,10 @@
 - a path argument the file system cannot hold (a name over 255 bytes): every command that
   looked at it crashed with `OSError: File name too long`;
 - `panel validate` given a file it has no check for (a device, a text file): it was counted as
-  checked, with no problem.
+  checked, with no problem;
+- a URL Python's urlsplit refuses (a bracketed host that is no IP address, `http://[zz::1]/`) in
+  a card's links, a model's Markdown, `--site-url` or a browser's Origin: a traceback (a run
+  crashed writing its pages), or a 500 from `panel serve`.
 """
 
 from __future__ import annotations
@@ -188,3 +191,55 @@ def test_validate_still_skips_other_files_in_a_folder(capsys: pytest.CaptureFixt
     (folder / "a.toml").write_text(Path(CARDS[0]).read_text())
     assert main(["validate", "cards"]) == 0
     assert capsys.readouterr().out.strip() == "1 files checked, 0 problems"
+
+
+# ------------------------------------------------ 4. URLs urllib refuses to split
+
+# Python's urlsplit raises ValueError for a bracketed host that is not an IP address.
+BAD_HOSTS = ["http://[zz::1]/x", "http://[::1/x", "https://x]/", "http://[1.2.3.4]/"]
+
+
+@pytest.mark.parametrize("url", BAD_HOSTS)
+def test_a_card_link_urllib_cannot_split_is_reported_and_never_crashes_a_run(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("a.toml").write_text(Path(CARDS[0]).read_text() + f'\n[links]\nodd = "{url}"\n')
+    assert main(["validate", "a.toml"]) == 2  # was: a traceback
+    assert "a.toml: links.odd: " in capsys.readouterr().out
+    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0  # was: crash
+    page = (Path("o") / "latest" / "panel.html").read_text()
+    assert f'href="{url}"' not in page
+
+
+@pytest.mark.parametrize("url", BAD_HOSTS)
+def test_a_model_link_urllib_cannot_split_is_text_on_the_page(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _run()
+    data = json.loads((run / "record.json").read_text())
+    verdict = data["cells"][0]["verdict"]
+    verdict["quote"] = verdict["quote"][:600] + f" See [the docs]({url}) and <{url}>."
+    (run / "record.json").write_text(json.dumps(data))
+    assert main(["render", str(run)]) == 0  # was: a traceback from the page's Markdown
+    assert "the docs" in (run / "panel.html").read_text()
+
+
+@pytest.mark.parametrize("url", BAD_HOSTS)
+def test_a_site_url_urllib_cannot_split_is_one_line(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run()
+    _one_line(capsys, ["digest", "runs", "--out", "site", "--site-url", url], "--site-url")
+    assert not Path("site").exists()
+
+
+@pytest.mark.parametrize("origin", BAD_HOSTS)
+def test_an_origin_urllib_cannot_split_is_refused_not_a_server_error(
+    origin: str, tmp_path: Path
+) -> None:
+    from tests.serve_support import EDITOR, desk_client
+
+    with desk_client(tmp_path / "runs") as client:
+        answer = client.post("/api/runs", json={}, headers={**EDITOR, "origin": origin})
+        assert answer.status_code == 403, answer.text  # was: 500, a traceback in the log
+        assert "cross-site" in answer.json()["error"]

@@ -169,7 +169,10 @@ def check_card(file: Path, data: dict[str, object]) -> list[Problem]:
 
 
 def _is_web_link(url: str) -> bool:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a bracketed host that is no IP address: no link a page can hold
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 

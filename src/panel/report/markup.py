@@ -33,7 +33,10 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_<>\x00]|&[#A-Za-z0-9]|\]\(")
 def safe_url(url: object) -> str | None:
     """The URL if it is a plain http(s) link, else None (no javascript:, data:, ...)."""
     text = str(url).strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a bracketed host that is no IP address (`http://[zz::1]/`): no link
+        return None
     unsafe = any(c in text for c in "\"'<> \n\\")
     if parts.scheme in ("http", "https") and parts.netloc and not unsafe:
         return text

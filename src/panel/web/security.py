@@ -138,8 +138,11 @@ def check_origin(request: Request, allowed: tuple[str, ...] = ()) -> None:
         return
     if origin in allowed:
         return
-    parts = urlsplit(origin)
-    if origin == "null" or parts.netloc.lower() != request.headers.get("host", "").lower():
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # a bracketed host that is no IP address: no page sends it
+        netloc = None
+    if origin == "null" or netloc != request.headers.get("host", "").lower():
         raise HTTPException(403, "cross-site request refused (Origin does not match Host)")
 
 
