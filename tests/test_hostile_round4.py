@@ -8,7 +8,8 @@
   checked, with no problem;
 - a URL Python's urlsplit refuses (a bracketed host that is no IP address, `http://[zz::1]/`) in
   a card's links, a model's Markdown, `--site-url` or a browser's Origin: a traceback (a run
-  crashed writing its pages), or a 500 from `panel serve`.
+  crashed writing its pages), or a 500 from `panel serve`;
+- `panel schema --write` into a file or a device: a FileExistsError traceback.
 """
 
 from __future__ import annotations
@@ -243,3 +244,25 @@ def test_an_origin_urllib_cannot_split_is_refused_not_a_server_error(
         answer = client.post("/api/runs", json={}, headers={**EDITOR, "origin": origin})
         assert answer.status_code == 403, answer.text  # was: 500, a traceback in the log
         assert "cross-site" in answer.json()["error"]
+
+
+# ------------------------------------------------ 5. schema --write into what is not a folder
+
+
+@pytest.mark.parametrize("write", ["/dev/null", "notes.txt", "notes.txt/schemas"])
+def test_schema_write_into_a_file_is_one_line_and_leaves_it(
+    write: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("notes.txt").write_text("the editor's notes\n")
+    _one_line(capsys, ["schema", "--write", write], "--write", "cannot write there")
+    assert Path("notes.txt").read_text() == "the editor's notes\n"
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["notes.txt"]
+
+
+def test_schema_write_still_writes_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--write", "schemas"]) == 0
+    written = sorted(p.name for p in Path("schemas").iterdir())
+    assert "record.schema.json" in written and "verdict-builder.schema.json" in written
+    for name in written:  # whole JSON, readable by all as before (written atomically now)
+        assert json.loads((Path("schemas") / name).read_text())
+        assert (Path("schemas") / name).stat().st_mode & 0o777 == 0o644

@@ -58,6 +58,7 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
     from panel.inputs.schema import default_schemas, persona_schema, record_schema, schema_text
 
     if args.write is not None:
+        from panel.files import write_atomically
         from panel.report.run_folders import check_apart
         from panel.resources import data_dir
 
@@ -65,10 +66,15 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
         if args.personas_dir is not None:
             sources.append(("--personas-dir", args.personas_dir))
         check_apart(args.write, sources, source=f"--write {args.write}")
-        for name, schema in default_schemas(load_personas(args.personas_dir)).items():
+        schemas = default_schemas(load_personas(args.personas_dir))
+        try:  # a file, a device or a path through one is no folder to write into
             args.write.mkdir(parents=True, exist_ok=True)
-            (args.write / name).write_text(schema_text(schema), encoding="utf-8")
-            out(args.write / name)
+            for name, schema in schemas.items():
+                out(write_atomically(args.write / name, schema_text(schema), mode=0o644))
+        except OSError as exc:
+            raise InputError(
+                f"cannot write there ({exc.strerror or exc})", source=f"--write {args.write}"
+            ) from exc
         return EXIT_OK
     if args.record or (args.persona is None and not args.wire):
         if args.persona is not None or args.wire:
