@@ -9,7 +9,8 @@
 - a URL Python's urlsplit refuses (a bracketed host that is no IP address, `http://[zz::1]/`) in
   a card's links, a model's Markdown, `--site-url` or a browser's Origin: a traceback (a run
   crashed writing its pages), or a 500 from `panel serve`;
-- `panel schema --write` into a file or a device: a FileExistsError traceback.
+- `panel schema --write` into a file or a device: a FileExistsError traceback;
+- `panel serve --allow-origin` with a bad origin: the line named `--vote-server`.
 """
 
 from __future__ import annotations
@@ -266,3 +267,15 @@ def test_schema_write_still_writes_a_folder(capsys: pytest.CaptureFixture[str]) 
     for name in written:  # whole JSON, readable by all as before (written atomically now)
         assert json.loads((Path("schemas") / name).read_text())
         assert (Path("schemas") / name).stat().st_mode & 0o777 == 0o644
+
+
+# ------------------------------------------------ 6. serve's flags named as typed
+
+
+@pytest.mark.parametrize("origin", ["*", "", "javascript:alert(1)", "https://site.example/page"])
+def test_a_bad_allow_origin_is_named_as_allow_origin(
+    origin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _one_line(capsys, ["serve", "runs", "--port", "0", "--allow-origin", origin])
+    assert err.startswith("panel: error: --allow-origin: "), err  # was: --vote-server
+    assert "--vote-server" not in err and not Path("runs").exists()

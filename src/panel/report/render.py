@@ -57,18 +57,18 @@ class LivePage:
         )
 
 
-def vote_server_page(url: str) -> LivePage:
+def vote_server_page(url: str, source: str = "--vote-server") -> LivePage:
     """For `render --vote-server URL` and `digest --vote-server URL`: a published page whose
     readers vote on that server (which must be started with `--allow-origin` for the page's
-    site). Refuses what is not a plain http(s) origin."""
+    site). Refuses what is not a plain http(s) origin, naming `source` (the flag given)."""
     from urllib.parse import urlsplit
 
     from panel.errors import InputError
     from panel.urls import check_base_url
 
-    parts = urlsplit(check_base_url(url, "--vote-server"))
+    parts = urlsplit(check_base_url(url, source))
     if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
-        raise InputError(f"--vote-server: {url!r} must be an origin (scheme, host, port) alone")
+        raise InputError(f"{source}: {url!r} must be an origin (scheme, host, port) alone")
     checked = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
     return LivePage(server=checked)
 

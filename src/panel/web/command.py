@@ -98,6 +98,7 @@ def serve(args: argparse.Namespace, console: Console) -> int:
     from panel.web.security import new_token
 
     runs_dir: Path = args.runs_dir
+    origins = tuple(_origin(origin) for origin in args.allow_origin)  # before any folder is made
     if runs_dir.exists() and not runs_dir.is_dir():
         raise InputError("not a folder", source=str(runs_dir))
     if args.cards is not None and not args.cards.is_dir():
@@ -110,7 +111,6 @@ def serve(args: argparse.Namespace, console: Console) -> int:
     token = args.token or os.environ.get(TOKEN_ENV, "").strip()
     generated = not token
     token = token or new_token()
-    origins = tuple(_origin(origin) for origin in args.allow_origin)
     listener = _listen(args.host, args.port)
     return asyncio.run(_serve(args, runs_dir, token, generated, origins, listener))
 
@@ -118,7 +118,7 @@ def serve(args: argparse.Namespace, console: Console) -> int:
 def _origin(text: str) -> str:
     from panel.report.render import vote_server_page
 
-    return vote_server_page(text).server
+    return vote_server_page(text, "--allow-origin").server
 
 
 def _listen(host: str, port: int) -> socket.socket:
