@@ -10,7 +10,8 @@
   a card's links, a model's Markdown, `--site-url` or a browser's Origin: a traceback (a run
   crashed writing its pages), or a 500 from `panel serve`;
 - `panel schema --write` into a file or a device: a FileExistsError traceback;
-- `panel serve --allow-origin` with a bad origin: the line named `--vote-server`.
+- `panel serve --allow-origin` with a bad origin: the line named `--vote-server`;
+- `panel serve --host ""` (a variable unset): the desk listened on every interface.
 """
 
 from __future__ import annotations
@@ -279,3 +280,11 @@ def test_a_bad_allow_origin_is_named_as_allow_origin(
     err = _one_line(capsys, ["serve", "runs", "--port", "0", "--allow-origin", origin])
     assert err.startswith("panel: error: --allow-origin: "), err  # was: --vote-server
     assert "--vote-server" not in err and not Path("runs").exists()
+
+
+@pytest.mark.parametrize("host", ["", "  "])
+def test_an_empty_host_is_refused_not_every_interface(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--host "$HOST"` with the variable unset: the desk would listen on every interface."""
+    _one_line(capsys, ["serve", "runs", "--port", "0", "--host", host], "--host: ")

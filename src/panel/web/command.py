@@ -36,7 +36,9 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "runs_dir", nargs="?", type=_folder, default=Path("panel-out"), metavar="RUNS_DIR",
         help="where the runs are (default panel-out)",
     )  # fmt: skip
-    serve_parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve_parser.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address (default 127.0.0.1)"
+    )
     serve_parser.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help="port (default 8765; 0 picks a free one)"
     )
@@ -83,6 +85,16 @@ def _folder(text: str) -> Path:
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return Path(text)
+
+
+def _host(text: str) -> str:
+    """An address to listen on. An empty one (`--host "$HOST"`, the variable unset) would listen
+    on every interface: that takes saying so (`--host 0.0.0.0`)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "empty; give an address (0.0.0.0 listens on every interface)"
+        )
+    return text
 
 
 def _port(text: str) -> int:
