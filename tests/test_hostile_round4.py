@@ -11,7 +11,9 @@
   crashed writing its pages), or a 500 from `panel serve`;
 - `panel schema --write` into a file or a device: a FileExistsError traceback;
 - `panel serve --allow-origin` with a bad origin: the line named `--vote-server`;
-- `panel serve --host ""` (a variable unset): the desk listened on every interface.
+- `panel serve --host ""` (a variable unset): the desk listened on every interface;
+- control characters (ESC sequences, NUL, backspace, C1, bidi overrides) in a card or a reply
+  were written raw into panel.md and panel.html (`cat panel.md` obeyed them).
 """
 
 from __future__ import annotations
@@ -288,3 +290,42 @@ def test_an_empty_host_is_refused_not_every_interface(
 ) -> None:
     """`--host "$HOST"` with the variable unset: the desk would listen on every interface."""
     _one_line(capsys, ["serve", "runs", "--port", "0", "--host", host], "--host: ")
+
+
+# ------------------------------------------------ 7. control characters on the pages
+
+CONTROLS = ["\x1b", "\x07", "\x08", "\x00", "\x9b", "\u202e", "\x7f"]
+NAME = "Claw\x1b]0;owned\x07\x1b[2J Code\x08\x00\x9b31m\u202eX\x7f"
+
+
+def _controls_in(folder: Path) -> list[str]:
+    pages = [(folder / name).read_text() for name in ("panel.md", "panel.html")]
+    return [repr(c) for c in CONTROLS if any(c in page for page in pages)]
+
+
+def test_a_card_name_with_control_characters_reaches_no_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`cat panel.md` in a terminal obeyed a card's escape sequences (and a page carried NULs
+    and bidi overrides): the pages keep the text, never the control characters."""
+    card = Path(CARDS[0]).read_text().replace('name = "Claw Code"', f"name = {json.dumps(NAME)}")
+    assert NAME in __import__("tomllib").loads(card)["name"]
+    Path("a.toml").write_text(card)
+    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0
+    run = Path("o") / "latest"
+    assert _controls_in(run) == []
+    assert "Code" in (run / "panel.md").read_text() and "Claw" in (run / "panel.html").read_text()
+
+
+def test_a_quote_with_control_characters_reaches_no_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = _run()
+    data = json.loads((run / "record.json").read_text())
+    verdict = data["cells"][0]["verdict"]
+    verdict["quote"] = verdict["quote"][:600] + " " + NAME
+    verdict["headline"] = "Ships\x1b[2J fast \u202e"
+    (run / "record.json").write_text(json.dumps(data))
+    assert main(["render", str(run)]) == 0
+    assert _controls_in(run) == []
+    assert "Ships" in (run / "panel.md").read_text()

@@ -8,6 +8,7 @@ same parse as plain CommonMark.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -144,10 +145,17 @@ def batch_note(record: Record) -> str:
     return f"{batched} of {len(record.cells)} cells answered through the batch API (billed at 50%)"
 
 
+# Control characters (C0 but tab and newline, DEL, C1) and the bidirectional overrides: a card
+# or a reply carrying them would reach a terminal that shows panel.md (`cat`), or reorder a page.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def render_markdown(record: Record) -> str:
-    return _environment(html=False).get_template("page.md.j2").render(_context(record))
+    page = _environment(html=False).get_template("page.md.j2").render(_context(record))
+    return _CONTROLS.sub("", page)
 
 
 def render_html(record: Record, live: LivePage | None = None) -> str:
     """The page; with `live`, one that loads the desk's script from a panel server."""
-    return _environment(html=True).get_template("page.html.j2").render(_context(record, live))
+    page = _environment(html=True).get_template("page.html.j2").render(_context(record, live))
+    return _CONTROLS.sub("", page)
