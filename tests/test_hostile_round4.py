@@ -13,7 +13,8 @@
 - `panel serve --allow-origin` with a bad origin: the line named `--vote-server`;
 - `panel serve --host ""` (a variable unset): the desk listened on every interface;
 - control characters (ESC sequences, NUL, backspace, C1, bidi overrides) in a card or a reply
-  were written raw into panel.md and panel.html (`cat panel.md` obeyed them).
+  were written raw into panel.md and panel.html (`cat panel.md` obeyed them);
+- a votes CSV whose header names a column twice: the last one's count silently won.
 """
 
 from __future__ import annotations
@@ -329,3 +330,22 @@ def test_a_quote_with_control_characters_reaches_no_page(
     assert main(["render", str(run)]) == 0
     assert _controls_in(run) == []
     assert "Ships" in (run / "panel.md").read_text()
+
+
+# ------------------------------------------------ 8. a CSV header naming a column twice
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [("tool,ship,skip,ship", "claw-code,1,2,9"), ("tool,tool,ship,skip", "claw-code,x,1,2"),
+     ("tool,ship,skip, skip", "claw-code,1,2,3")],
+)  # fmt: skip
+def test_a_votes_header_naming_a_column_twice_is_one_line(
+    header: str, row: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """csv.DictReader keeps the last of two same-named columns: a count was silently replaced."""
+    run = _run()
+    Path("votes.csv").write_text(f"{header}\n{row}\n")
+    before = (run / "record.json").read_text()
+    _one_line(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 1: ", "twice")
+    assert (run / "record.json").read_text() == before

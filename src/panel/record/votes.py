@@ -54,6 +54,9 @@ def _csv_rows(text: str, path: Path) -> list[tuple[str, dict[str, object]]]:
 def _checked_rows(reader: csv.DictReader[str], path: Path) -> list[tuple[str, dict[str, object]]]:
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = [name for name in header if name not in COLUMNS]
+    repeated = [name for name in COLUMNS if header.count(name) > 1]
+    if repeated:  # csv.DictReader would keep the last one's value, silently
+        raise InputError(f"line 1: column {repeated[0]!r} appears twice", source=str(path))
     if unknown or not {"tool", "ship", "skip"} <= set(header):
         problem = (
             f"unknown column {unknown[0]!r}"
