@@ -14,7 +14,9 @@
 - `panel serve --host ""` (a variable unset): the desk listened on every interface;
 - control characters (ESC sequences, NUL, backspace, C1, bidi overrides) in a card or a reply
   were written raw into panel.md and panel.html (`cat panel.md` obeyed them);
-- a votes CSV whose header names a column twice: the last one's count silently won.
+- a votes CSV whose header names a column twice: the last one's count silently won;
+- a JSON object naming a key twice (a votes file, a record, a request body to `panel serve`):
+  the last one silently won.
 """
 
 from __future__ import annotations
@@ -349,3 +351,36 @@ def test_a_votes_header_naming_a_column_twice_is_one_line(
     before = (run / "record.json").read_text()
     _one_line(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 1: ", "twice")
     assert (run / "record.json").read_text() == before
+
+
+# ------------------------------------------------ 9. a JSON object naming a key twice
+
+
+def test_a_votes_entry_naming_a_key_twice_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    run = _run()
+    Path("votes.json").write_text('[{"tool": "claw-code", "ship": 1, "skip": 2, "ship": 900}]')
+    _one_line(capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", "'ship' twice")
+
+
+def test_a_record_naming_a_key_twice_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    run = _run()
+    text = (run / "record.json").read_text()
+    (run / "record.json").write_text(text.replace('"complete":', '"title": "planted", "complete":'))
+    _one_line(capsys, ["diff", str(run), str(run)], "record.json", "'title' twice")
+    _one_line(capsys, ["render", str(run)], "record.json", "'title' twice")
+
+
+def test_a_request_body_naming_a_key_twice_is_refused(tmp_path: Path) -> None:
+    """Two parsers reading `{"vote": "ship", "vote": "skip"}` may disagree on which counts."""
+    from tests.serve_support import a_record, desk_client, write_runs
+
+    runs = tmp_path / "runs"
+    write_runs(runs, a_record(tmp_path / "unused"), 1)
+    with desk_client(runs) as client:
+        body = '{"tool": "modal-gpu-inference", "vote": "ship", "vote": "skip"}'
+        answer = client.post(
+            "/api/runs/run00000/votes", content=body, headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 400 and "'vote' twice" in answer.json()["error"], answer.text
+        counts = client.get("/api/runs/run00000/votes").json()["tools"]
+        assert counts["modal-gpu-inference"] == {"ship": 0, "skip": 0}

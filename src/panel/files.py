@@ -123,8 +123,9 @@ class LongNumber(str):
 
 
 def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
-    """JSON with a bounded nesting depth and sane numbers: a deep document, a number of 5,000
-    digits or NaN is one error, not a RecursionError or a value nothing downstream can use."""
+    """JSON with a bounded nesting depth, sane numbers and each key once: a deep document, a
+    number of 5,000 digits, NaN or a repeated key is one error, not a RecursionError or a value
+    nothing downstream can use (or that another parser would read differently)."""
 
     def whole(digits: str) -> int | LongNumber:
         if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
@@ -146,8 +147,22 @@ def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
     def constant(name: str) -> object:
         raise InputError(f"{name} is not a number panel accepts", source=source)
 
+    def unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        data = dict(pairs)
+        if len(data) < len(pairs):  # json keeps the last silently; another reader, the first
+            names = [key for key, _ in pairs]
+            twice = next(key for key in names if names.count(key) > 1)
+            raise InputError(f"an object names {twice!r} twice", source=source)
+        return data
+
     try:
-        data = json.loads(text, parse_int=whole, parse_float=fraction, parse_constant=constant)
+        data = json.loads(
+            text,
+            parse_int=whole,
+            parse_float=fraction,
+            parse_constant=constant,
+            object_pairs_hook=unique,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno})", source=source) from exc
     except RecursionError as exc:
