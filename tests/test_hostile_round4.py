@@ -16,7 +16,9 @@
   were written raw into panel.md and panel.html (`cat panel.md` obeyed them);
 - a votes CSV whose header names a column twice: the last one's count silently won;
 - a JSON object naming a key twice (a votes file, a record, a request body to `panel serve`):
-  the last one silently won.
+  the last one silently won;
+- `run --batch --poll-every inf` (or 1e12): accepted, and the waits between looks at a batch
+  doubled without bound.
 """
 
 from __future__ import annotations
@@ -384,3 +386,22 @@ def test_a_request_body_naming_a_key_twice_is_refused(tmp_path: Path) -> None:
         assert answer.status_code == 400 and "'vote' twice" in answer.json()["error"], answer.text
         counts = client.get("/api/runs/run00000/votes").json()["tools"]
         assert counts["modal-gpu-inference"] == {"ship": 0, "skip": 0}
+
+
+# ------------------------------------------------ 10. a wait with no end
+
+
+@pytest.mark.parametrize("every", ["inf", "1e309", "1e12", "86401"])
+def test_a_poll_interval_with_no_end_is_one_line(
+    every: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--poll-every inf` doubled its wait between looks at a batch without bound: a run on a
+    real batch API would sleep for ever after a few looks."""
+    args = ["run", *CARDS, *QUICK, "--batch", "--poll-every", every, "--out", "o"]
+    _one_line(capsys, args, "--poll-every: ")
+    assert not Path("o").exists()
+
+
+def test_a_poll_interval_of_an_hour_still_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", *CARDS, *QUICK, "--batch", "--poll-every", "3600", "--out", "o", "--quiet"]
+    assert main(args) == 0

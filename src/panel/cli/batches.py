@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from panel.providers.registry import ModelChoice
 
 LEDGER = "batches"
+MAX_POLL_SECONDS = 3600  # a batch ends within a day: a look an hour at least
 
 
 def add_batch_options(command: argparse.ArgumentParser) -> None:
@@ -78,9 +79,10 @@ def batching(
     from panel.providers.batch_ledger import BatchLedger
     from panel.providers.registry import batch_api_for
 
-    if not args.poll_every > 0:
+    if not 0 < args.poll_every <= MAX_POLL_SECONDS:  # its waits double up to it: inf is forever
         raise InputError(
-            f"--poll-every: must be a positive number of seconds, not {args.poll_every}"
+            f"--poll-every: must be a positive number of seconds up to {MAX_POLL_SECONDS}, "
+            f"not {args.poll_every}"
         )
 
     def progress(state: BatchState, elapsed: float) -> None:
