@@ -18,7 +18,9 @@
 - a JSON object naming a key twice (a votes file, a record, a request body to `panel serve`):
   the last one silently won;
 - `run --batch --poll-every inf` (or 1e12): accepted, and the waits between looks at a batch
-  doubled without bound.
+  doubled without bound;
+- a lone UTF-16 surrogate escape (`\\ud800`) in a JSON body: the desk started a run titled with
+  it, which could write nothing, and its event stream failed with a 500.
 """
 
 from __future__ import annotations
@@ -405,3 +407,30 @@ def test_a_poll_interval_with_no_end_is_one_line(
 def test_a_poll_interval_of_an_hour_still_runs(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["run", *CARDS, *QUICK, "--batch", "--poll-every", "3600", "--out", "o", "--quiet"]
     assert main(args) == 0
+
+
+# ------------------------------------------------ 11. a lone surrogate in JSON text
+
+
+def test_a_new_run_titled_with_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    """JSON's `\\ud800` decodes to a character no UTF-8 file or response can hold: the desk
+    started the run, which left a half-made folder, and its event stream failed with a 500."""
+    from tests.serve_support import EDITOR, desk_client
+
+    card = Path(CARDS[0]).read_text()
+    body = json.dumps({"cards": [card], "model": "offline", "title": "A \ud800 title"})
+    assert "\\ud800" in body
+    runs = tmp_path / "runs"
+    with desk_client(runs) as client:
+        answer = client.post(
+            "/api/runs", content=body, headers={**EDITOR, "content-type": "application/json"}
+        )
+        assert answer.status_code == 400, answer.text
+        assert "surrogate" in answer.json()["error"]
+    assert [p.name for p in runs.iterdir() if p.is_dir()] == []
+
+
+def test_a_surrogate_pair_is_still_a_character(tmp_path: Path) -> None:
+    from panel.files import parse_json
+
+    assert parse_json('{"title": "\\ud83d\\ude80 launch"}', "x") == {"title": "\U0001f680 launch"}

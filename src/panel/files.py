@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -117,6 +118,11 @@ def check_depth(value: object, source: str) -> None:
         )
 
 
+# A JSON escape of a UTF-16 surrogate (`\\ud800`): json decodes a lone one to a character that
+# no UTF-8 file, page or response can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 class LongNumber(str):
     """The digits of a JSON integer too long to be panel data, kept as text so that the caller
     can name the row and field holding it (`parse_json(..., keep_long=True)`)."""
@@ -170,6 +176,14 @@ def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
             f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=source
         ) from exc
     check_depth(data, source)
+    if _SURROGATE_ESCAPE.search(text):  # a pair is one character; a lone one no text can hold
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                f"a string holds a lone surrogate ({exc.object[exc.start]!r}), which is not text",
+                source=source,
+            ) from exc
     return data
 
 
