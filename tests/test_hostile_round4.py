@@ -20,7 +20,9 @@
 - `run --batch --poll-every inf` (or 1e12): accepted, and the waits between looks at a batch
   doubled without bound;
 - a lone UTF-16 surrogate escape (`\\ud800`) in a JSON body: the desk started a run titled with
-  it, which could write nothing, and its event stream failed with a 500.
+  it, which could write nothing, and its event stream failed with a 500;
+- an API key given as the model's name (`-m openai:sk-proj-...`): printed on the model line,
+  made the run folder's name, written into record.json and both pages.
 """
 
 from __future__ import annotations
@@ -434,3 +436,30 @@ def test_a_surrogate_pair_is_still_a_character(tmp_path: Path) -> None:
     from panel.files import parse_json
 
     assert parse_json('{"title": "\\ud83d\\ude80 launch"}', "x") == {"title": "\U0001f680 launch"}
+
+
+# ------------------------------------------------ 12. an API key given as a model name
+
+PLANTED = "sk-proj-PLANTEDsecret0123456789"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-m", f"openai:{PLANTED}"],
+        ["-m", "anthropic:sk-ant-api03-PLANTEDsecret0123456789"],
+        ["-m", "openai:gpt-5-mini", "--grader", f"openai:{PLANTED}"],
+        ["-m", "openai:abcdEnvOnlySecret42"],  # no key shape: known as OPENAI_API_KEY's value
+    ],
+)
+def test_a_model_name_holding_an_api_key_is_refused_before_it_is_shown(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key pasted as the model (`-m openai:sk-proj-...`) was printed on the model line, made
+    the run folder's name and was written into record.json and both pages."""
+    monkeypatch.setenv("OPENAI_API_KEY", "abcdEnvOnlySecret42")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "abcdEnvOnlySecret43")
+    run = ["run", *CARDS, *QUICK[:2], "--base-url", "http://127.0.0.1:9/v1", "--out", "o"]
+    err = _one_line(capsys, [*run, *args], "holds an API key")
+    assert "PLANTED" not in err and "EnvOnly" not in err
+    assert not Path("o").exists()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from panel.errors import InputError
 from panel.models import ModelInfo
 from panel.providers.base import Provider
+from panel.secrets import redact
 from panel.urls import check_base_url
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ def infer_provider(model: str, source: str = "--model") -> str:
 def _check_model_name(model: str, source: str) -> None:
     if not all(c.isalnum() or c in "-._:/@" for c in model) or len(model) > 100:
         raise InputError(f"{source}: {model!r} is not a model name")
+    if redact(model) != model:  # a model's name is printed, names the run folder, is written
+        raise InputError(f"{source}: holds an API key (or a key's shape), not a model's name")
 
 
 def choose_grader(spec: str | None, run: ModelChoice) -> str | None:
