@@ -22,7 +22,9 @@
 - a lone UTF-16 surrogate escape (`\\ud800`) in a JSON body: the desk started a run titled with
   it, which could write nothing, and its event stream failed with a 500;
 - an API key given as the model's name (`-m openai:sk-proj-...`): printed on the model line,
-  made the run folder's name, written into record.json and both pages.
+  made the run folder's name, written into record.json and both pages;
+- `batches cancel` of a ledger entry whose endpoint panel cannot call: the line blamed
+  `--base-url`, a flag never given.
 """
 
 from __future__ import annotations
@@ -463,3 +465,21 @@ def test_a_model_name_holding_an_api_key_is_refused_before_it_is_shown(
     err = _one_line(capsys, [*run, *args], "holds an API key")
     assert "PLANTED" not in err and "EnvOnly" not in err
     assert not Path("o").exists()
+
+
+# ------------------------------------------------ 13. a ledger's endpoint named as the ledger's
+
+
+@pytest.mark.parametrize("endpoint", ["http://[zz::1]/v1", "http://[redacted]@x", "ftp://x/"])
+def test_a_ledger_endpoint_panel_cannot_call_is_named_as_the_ledgers(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`batches cancel` blamed --base-url, a flag never given, for a ledger entry's endpoint."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-abcdefgh12345678")
+    Path("cache/batches").mkdir(parents=True)
+    entry = {"batch_id": "batch_1", "provider": "openai", "model": "gpt-5-mini",
+             "endpoint": endpoint, "submitted_at": "2026-12-01T10:00:00+00:00",
+             "requests": {"c1": "builder × claw-code"}}  # fmt: skip
+    Path("cache/batches/entry.json").write_text(json.dumps(entry))
+    err = _one_line(capsys, ["batches", "cancel", "batch_1"], "cache/batches", "endpoint")
+    assert "--base-url:" not in err and "give --base-url" in err

@@ -152,6 +152,7 @@ def _cancel(args: argparse.Namespace, ledger: BatchLedger, console: Console) -> 
     import asyncio
 
     from panel.providers.registry import batch_api_for, build_provider, choose_model
+    from panel.urls import check_base_url
 
     if not args.batch_id:
         raise InputError("batches cancel: name the batch to cancel (see 'panel batches')")
@@ -164,6 +165,14 @@ def _cancel(args: argparse.Namespace, ledger: BatchLedger, console: Console) -> 
     model = args.model if entry is None or args.model else f"{entry.provider}:{entry.model}"
     choice: ModelChoice = choose_model(model)
     base_url = args.base_url or (entry.endpoint if entry and entry.endpoint else None)
+    if base_url is not None and not args.base_url:  # the ledger's, not a flag: named as such
+        try:
+            check_base_url(base_url, "endpoint")
+        except InputError as exc:
+            raise InputError(
+                f"batches cancel: batch {args.batch_id!r} in {ledger.folder}/ has an "
+                f"{exc.detail}; give --base-url"
+            ) from exc
     provider = build_provider(choice, base_url=base_url)
 
     async def cancel() -> BatchState:
