@@ -24,7 +24,9 @@
 - an API key given as the model's name (`-m openai:sk-proj-...`): printed on the model line,
   made the run folder's name, written into record.json and both pages;
 - `batches cancel` of a ledger entry whose endpoint panel cannot call: the line blamed
-  `--base-url`, a flag never given.
+  `--base-url`, a flag never given;
+- a new run asked of the desk with a bad model or personas: the answer named `--model` and
+  `--personas`, flags of a CLI the browser's user never typed.
 """
 
 from __future__ import annotations
@@ -483,3 +485,32 @@ def test_a_ledger_endpoint_panel_cannot_call_is_named_as_the_ledgers(
     Path("cache/batches/entry.json").write_text(json.dumps(entry))
     err = _one_line(capsys, ["batches", "cancel", "batch_1"], "cache/batches", "endpoint")
     assert "--base-url:" not in err and "give --base-url" in err
+
+
+# ------------------------------------------------ 14. the desk names its body's fields
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"model": "nosuch:model"}, "model: "),
+        ({"model": "openai:sk-proj-PLANTEDsecret0123456789"}, "model: "),
+        ({"personas": ["nobody"]}, "personas: "),
+        ({"personas": []}, "personas: "),
+        ({"personas": ["builder", "builder"]}, "personas: "),
+    ],
+)
+def test_a_new_run_names_the_body_field_not_a_flag(
+    extra: dict[str, object], field: str, tmp_path: Path
+) -> None:
+    """The desk answered `--model: ...` and `--personas: ...`: flags of a CLI the browser's
+    user never typed."""
+    from tests.serve_support import EDITOR, desk_client
+
+    body = {"cards": [Path(CARDS[0]).read_text()], **extra}
+    with desk_client(tmp_path / "runs") as client:
+        answer = client.post("/api/runs", json=body, headers=EDITOR)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error.startswith(field) and "--" not in error.split(":")[0], error
+    assert "PLANTED" not in error

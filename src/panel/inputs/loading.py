@@ -64,22 +64,25 @@ def _persona_folder(folder: Path) -> dict[str, Persona]:
     return personas
 
 
-def choose_personas(available: dict[str, Persona], wanted: list[str] | None) -> list[Persona]:
-    """The named personas in order, or the default panel when none are named."""
+def choose_personas(
+    available: dict[str, Persona], wanted: list[str] | None, source: str = "--personas"
+) -> list[Persona]:
+    """The named personas in order, or the default panel when none are named; a bad choice is
+    one InputError naming `source` (the flag, or the desk's `personas` field)."""
     if wanted is None:
         chosen = [p for p in available.values() if p.default_panel]
         if not chosen:
             raise InputError("no persona is marked default_panel = true; name some with --personas")
         return sorted(chosen, key=_default_order)
     if not wanted:
-        raise InputError("--personas: a panel needs at least one persona")
+        raise InputError(f"{source}: a panel needs at least one persona")
     repeated = sorted({name for name in wanted if wanted.count(name) > 1})
     if repeated:
-        raise InputError(f"--personas: persona named twice: {', '.join(repeated)}")
+        raise InputError(f"{source}: persona named twice: {', '.join(repeated)}")
     unknown = [name for name in wanted if name not in available]
     if unknown:
         known = ", ".join(sorted(available))
-        raise InputError(f"--personas: unknown persona {unknown[0]!r} (known: {known})")
+        raise InputError(f"{source}: unknown persona {unknown[0]!r} (known: {known})")
     return [available[name] for name in wanted]
 
 

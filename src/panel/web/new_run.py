@@ -33,7 +33,7 @@ def spec_from_request(
     cards = _cards(_strings(body, "cards"), _strings(body, "card_files"), cards_dir)
     wanted = body.get("personas")
     wanted = None if wanted is None else _strings(body, "personas")
-    personas = choose_personas(load_personas(), wanted)
+    personas = choose_personas(load_personas(), wanted, source="personas")
     title = body.get("title")
     if title is not None and (not isinstance(title, str) or len(title) > 200):
         raise InputError("title: a line of text, at most 200 characters")
@@ -103,7 +103,7 @@ def _model(asked: object) -> ModelChoice:
     if asked is not None and not isinstance(asked, str):
         raise InputError("model: a model name, or offline")
     if asked:
-        return choose_model(asked, reason="chosen in the desk")
+        return choose_model(asked, reason="chosen in the desk", source="model")
     config, where = load_config()
     model, reason = default_model(config, where)
     # A bad default is named where it was set (PANEL_MODEL, panel.toml), as the CLI names it.
