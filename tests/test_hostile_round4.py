@@ -26,7 +26,9 @@
 - `batches cancel` of a ledger entry whose endpoint panel cannot call: the line blamed
   `--base-url`, a flag never given;
 - a new run asked of the desk with a bad model or personas: the answer named `--model` and
-  `--personas`, flags of a CLI the browser's user never typed.
+  `--personas`, flags of a CLI the browser's user never typed;
+- a TOML file saved with a UTF-8 byte-order mark (card, persona, panel.toml): refused as
+  "Invalid statement (at line 1, column 1)".
 """
 
 from __future__ import annotations
@@ -514,3 +516,24 @@ def test_a_new_run_names_the_body_field_not_a_flag(
     error = answer.json()["error"]
     assert error.startswith(field) and "--" not in error.split(":")[0], error
     assert "PLANTED" not in error
+
+
+# ------------------------------------------------ 15. a byte-order mark before TOML
+
+BOM = "\ufeff"
+
+
+def test_a_card_saved_with_a_byte_order_mark_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    """Windows editors save UTF-8 with a BOM: tomllib refused it as 'Invalid statement (at line
+    1, column 1)', naming nothing the user could see (votes CSVs already accepted one)."""
+    Path("a.toml").write_text(BOM + Path(CARDS[0]).read_text())
+    Path("panel.toml").write_text(BOM + "concurrency = 2\n")
+    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0
+    assert main(["validate", "a.toml"]) == 0
+
+
+def test_a_byte_order_mark_inside_toml_is_still_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("a.toml").write_text(Path(CARDS[0]).read_text() + f"\n{BOM}x = 1\n")
+    _one_line(capsys, ["run", "a.toml", CARDS[1], *QUICK, "--out", "o"], "a.toml: not valid TOML")

@@ -190,7 +190,7 @@ def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
 def read_toml(path: Path) -> dict[str, object]:
     import tomllib  # not every command reads TOML (render only with an overrides.toml)
 
-    text = read_text(path)
+    text = read_text(path).removeprefix("\ufeff")  # the BOM a Windows editor saves
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
