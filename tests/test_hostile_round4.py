@@ -28,7 +28,9 @@
 - a new run asked of the desk with a bad model or personas: the answer named `--model` and
   `--personas`, flags of a CLI the browser's user never typed;
 - a TOML file saved with a UTF-8 byte-order mark (card, persona, panel.toml): refused as
-  "Invalid statement (at line 1, column 1)".
+  "Invalid statement (at line 1, column 1)";
+- an error echoing a huge value (`--personas`, `-m`, `--since`, `batches cancel` given 100,000
+  characters): one "line" of 100 to 300 KB that buried the terminal.
 """
 
 from __future__ import annotations
@@ -537,3 +539,34 @@ def test_a_byte_order_mark_inside_toml_is_still_refused(
 ) -> None:
     Path("a.toml").write_text(Path(CARDS[0]).read_text() + f"\n{BOM}x = 1\n")
     _one_line(capsys, ["run", "a.toml", CARDS[1], *QUICK, "--out", "o"], "a.toml: not valid TOML")
+
+
+# ------------------------------------------------ 16. an error line of bounded length
+
+HUGE = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["run", *CARDS, "--personas", HUGE], "--personas: unknown persona"),
+        (["run", *CARDS, "-m", HUGE], "--model: "),
+        (["run", *CARDS, "-m", f"offline:{HUGE}"], "--model: "),
+        (["run", *CARDS, "--grader", HUGE], "--grader: "),
+        (["run", *CARDS, "--concurrency", HUGE], "--concurrency: "),
+        (["schema", "--persona", HUGE], "--persona: unknown persona"),
+        (["digest", "runs", "--out", "site", "--since", HUGE], "--since: "),
+        (["batches", "cancel", HUGE], "batches cancel: "),
+        (["runs", "runs", "--format", HUGE], "--format: invalid choice"),
+        (["serve", "--port", HUGE], "--port: "),
+    ],
+)
+def test_an_error_echoing_a_huge_value_stays_a_readable_line(
+    args: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 100,000-character value was echoed whole (three times for -m): one 'line' of 300 KB
+    that buried the terminal. The line keeps what it names and says how long the value was."""
+    Path("runs").mkdir()
+    err = _one_line(capsys, args, named)
+    assert len(err) < 2_000, len(err)
+    assert "100,000 characters" in err or "100,00" in err, err

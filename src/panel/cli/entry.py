@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from panel import __version__
 from panel.cli.run import rerun_command, run_command
 from panel.cli.run_options import add_run_options
-from panel.cli.terminal import LazyConsole, clean, closed_pipe
+from panel.cli.terminal import LazyConsole, clean, closed_pipe, shortened
 from panel.cli.values import path_argument
 from panel.errors import InputError, PanelError
 
@@ -120,7 +120,7 @@ def _main(argv: list[str] | None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
     except PanelError as exc:
-        _stderr().print(f"panel: error: {clean(exc, one_line=True)}", soft_wrap=True)
+        _stderr().print(f"panel: error: {shortened(clean(exc, one_line=True))}", soft_wrap=True)
         return exc.exit_code
     except BrokenPipeError:
         return closed_pipe()

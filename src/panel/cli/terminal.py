@@ -41,6 +41,19 @@ def clean(text: object, *, one_line: bool = False) -> str:
     return result
 
 
+# A word longer than this in an error line is a value echoed back (a 100,000-character flag):
+# shown by its ends and its length, so the line stays one a terminal can show.
+LONGEST_WORD = 200
+_LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+
+
+def shortened(line: str) -> str:
+    """`line` with each word over LONGEST_WORD characters cut to its ends and its length."""
+    return _LONG_WORD.sub(
+        lambda m: f"{m.group()[:60]}…[{len(m.group()):,} characters]…{m.group()[-20:]}", line
+    )
+
+
 def safe_json(text: str) -> str:
     """JSON text with every character a terminal obeys written as a \\u escape: the same JSON
     (such characters only occur inside strings), safe to print."""
