@@ -30,7 +30,9 @@
 - a TOML file saved with a UTF-8 byte-order mark (card, persona, panel.toml): refused as
   "Invalid statement (at line 1, column 1)";
 - an error echoing a huge value (`--personas`, `-m`, `--since`, `batches cancel` given 100,000
-  characters): one "line" of 100 to 300 KB that buried the terminal.
+  characters): one "line" of 100 to 300 KB that buried the terminal;
+- `--concurrency 1_0`, `+3` or Arabic-Indic digits read as numbers by int() (round 3 refused
+  them in vote counts).
 """
 
 from __future__ import annotations
@@ -570,3 +572,27 @@ def test_an_error_echoing_a_huge_value_stays_a_readable_line(
     err = _one_line(capsys, args, named)
     assert len(err) < 2_000, len(err)
     assert "100,000 characters" in err or "100,00" in err, err
+
+
+# ------------------------------------------------ 17. whole numbers written in plain digits
+
+
+@pytest.mark.parametrize("flag", ["--concurrency", "--samples", "--max-tokens"])
+@pytest.mark.parametrize("value", ["١٢", "1_0", "+3", "٣", " 7 x"])
+def test_a_count_flag_takes_plain_digits_only(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """int() read Arabic-Indic digits, underscores and a plus sign (`--concurrency 1_0` was 10),
+    which round 3 already refused in vote counts."""
+    _one_line(capsys, ["run", *CARDS, *QUICK, flag, value, "--out", "o"], f"{flag}: ")
+    assert not Path("o").exists()
+
+
+def test_a_count_flag_still_takes_digits_and_spaces(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", *CARDS, *QUICK, "--concurrency", " 4 ", "--out", "o", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "-" + "9" * 5000])
+def test_a_count_of_5000_digits_is_one_line(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _one_line(capsys, ["run", *CARDS, *QUICK, "--concurrency", value, "--out", "o"])
+    assert "--concurrency: must be" in err and len(err) < 400

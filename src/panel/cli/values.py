@@ -17,11 +17,19 @@ MAX_COUNT = 1_000_000
 
 
 def positive_int(text: str) -> int:
-    """A whole number from 1 to a million (tokens, cells in flight)."""
-    try:
-        value = int(text.strip(), 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    """A whole number from 1 to a million (tokens, cells in flight), in plain digits: int()
+    alone would read `1_0` as 10, and `+3` or Arabic-Indic digits too."""
+    digits = text.strip()
+    unsigned = digits.removeprefix("-")
+    if not (unsigned.isascii() and unsigned.isdigit()):
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}")
+    if len(unsigned.lstrip("0")) > len(str(MAX_COUNT)):  # int() refuses 4,300 digits and more
+        if digits.startswith("-"):
+            raise argparse.ArgumentTypeError("must be a positive number, not a negative one")
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_COUNT:,}, not {len(digits):,} digits"
+        )
+    value = int(digits, 10)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive number, not {value}")
     if value > MAX_COUNT:
