@@ -13,7 +13,8 @@
 - `panel serve --allow-origin` with a bad origin: the line named `--vote-server`;
 - `panel serve --host ""` (a variable unset): the desk listened on every interface;
 - control characters (ESC sequences, NUL, backspace, C1, bidi overrides) in a card or a reply
-  were written raw into panel.md and panel.html (`cat panel.md` obeyed them);
+  were written raw into panel.md and panel.html (`cat panel.md` obeyed them), and a run's title
+  carried them into the desk's index, the weekly digest and the feed;
 - a votes CSV whose header names a column twice: the last one's count silently won;
 - a JSON object naming a key twice (a votes file, a record, a request body to `panel serve`):
   the last one silently won;
@@ -596,3 +597,21 @@ def test_a_count_flag_still_takes_digits_and_spaces(capsys: pytest.CaptureFixtur
 def test_a_count_of_5000_digits_is_one_line(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     err = _one_line(capsys, ["run", *CARDS, *QUICK, "--concurrency", value, "--out", "o"])
     assert "--concurrency: must be" in err and len(err) < 400
+
+
+def test_a_title_with_control_characters_reaches_no_digest_or_desk_page(tmp_path: Path) -> None:
+    """The run page was cleaned; the desk's index, the weekly digest and the feed still carried
+    a title's ESC, BEL, NUL and bidi override (one reorders the listing it sits in)."""
+    from tests.serve_support import a_record, desk_client, write_runs
+
+    record = a_record(tmp_path / "unused").model_copy(update={"title": f"Evil {NAME} title"})
+    write_runs(Path("runs"), record, 1)
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    pages = {name: (Path("site") / name).read_text() for name in ("index.html", "digest.html")}
+    pages["feed.xml"] = (Path("site") / "feed.xml").read_text()
+    with desk_client(Path("runs")) as client:
+        pages["desk /"] = client.get("/").text
+        pages["desk run"] = client.get("/runs/run00000/").text
+    for name, page in pages.items():
+        assert [repr(c) for c in CONTROLS if c in page] == [], name
+    assert all("Evil" in pages[name] for name in ("digest.html", "feed.xml", "desk /"))

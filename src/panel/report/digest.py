@@ -49,7 +49,8 @@ MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 ATOM = "http://www.w3.org/2005/Atom"
 FEED, INDEX, WEEKLY = "feed.xml", "index.html", "digest.html"
 _SINCE = re.compile(r"^(\d{1,4})([hdw])$")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML cannot hold, and what a page should not: DEL, C1 controls, bidirectional overrides.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 Stamp = tuple[int, int, int]  # a record file's modification time (ns), size and inode
 

@@ -34,7 +34,14 @@ from panel.report.figures import (
 from panel.report.markup import html_block, html_inline, md_block, md_escape, md_inline, safe_url
 from panel.resources import template_dir
 
-__all__ = ["LivePage", "render_html", "render_markdown", "safe_url", "vote_server_page"]
+__all__ = [
+    "LivePage",
+    "render_html",
+    "render_markdown",
+    "safe_url",
+    "vote_server_page",
+    "without_controls",
+]
 
 
 @dataclass(frozen=True)
@@ -150,12 +157,17 @@ def batch_note(record: Record) -> str:
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def without_controls(page: str) -> str:
+    """A rendered page without control characters or bidirectional overrides (see _CONTROLS)."""
+    return _CONTROLS.sub("", page)
+
+
 def render_markdown(record: Record) -> str:
     page = _environment(html=False).get_template("page.md.j2").render(_context(record))
-    return _CONTROLS.sub("", page)
+    return without_controls(page)
 
 
 def render_html(record: Record, live: LivePage | None = None) -> str:
     """The page; with `live`, one that loads the desk's script from a panel server."""
     page = _environment(html=True).get_template("page.html.j2").render(_context(record, live))
-    return _CONTROLS.sub("", page)
+    return without_controls(page)

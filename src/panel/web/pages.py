@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from panel.inputs.loading import load_personas
 from panel.record.overrides import edited_record
-from panel.report.render import LivePage, render_html, template_environment
+from panel.report.render import LivePage, render_html, template_environment, without_controls
 from panel.web.api import desk_of, run_of, with_voter
 from panel.web.new_run import card_files
 
@@ -29,7 +29,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _page(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_environment().get_template(name).render(**context))
+    return HTMLResponse(without_controls(_environment().get_template(name).render(**context)))
 
 
 async def index_page(request: Request) -> Response:
