@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from panel.secrets import redact
+from panel.secrets import holds_secret, redact
 
 if TYPE_CHECKING:  # the CLI imports this module before it needs pydantic
     from panel.models import Usage
@@ -35,6 +35,17 @@ class InputError(PanelError):
         self.source = source
         self.detail = redact(message)
         super().__init__(f"{source}: {message}" if source else message)
+
+
+def refuse_secret(text: str, source: str) -> str:
+    """`text`, free text panel writes into a record and its pages (a title), refused in one
+    line naming `source` when it holds an API key: the line never shows the text."""
+    if holds_secret(text):
+        raise InputError(
+            f"{source}: holds an API key (or a key's shape); panel writes it into "
+            "the record and its pages"
+        )
+    return text
 
 
 class RunError(PanelError):

@@ -56,6 +56,11 @@ def redact(text: str) -> str:
     return _KEY_SHAPES.sub(_mask, text)
 
 
+def holds_secret(text: str) -> bool:
+    """Whether `text` holds what `redact` removes: a key, a key's shape, a credential."""
+    return redact(text) != text
+
+
 def clip(text: str, limit: int) -> str:
     """Redacted first, then cut to `limit` characters: the cut can never split a key."""
     return redact(text)[:limit]

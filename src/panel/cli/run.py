@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel.errors import InputError
+from panel.errors import InputError, refuse_secret
 
 # Imported by the parser on every start: the run machinery is imported inside the functions.
 if TYPE_CHECKING:
@@ -108,7 +108,8 @@ def _spec_from_inputs(args: argparse.Namespace) -> PanelSpec:
     if args.personas is not None:
         wanted = [name.strip() for name in args.personas.split(",") if name.strip()]
     personas = choose_personas(load_personas(args.personas_dir), wanted)
-    title = args.title or panel.title or " vs ".join(card.name for card in cards)
+    title = args.title and refuse_secret(args.title, "--title")
+    title = title or panel.title or " vs ".join(card.name for card in cards)
     return PanelSpec(
         title=title,
         tools=cards,

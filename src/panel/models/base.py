@@ -33,6 +33,16 @@ def _public_link(url: str) -> str:
     return url
 
 
+def _no_secret(text: str) -> str:
+    from panel.secrets import holds_secret
+
+    if holds_secret(text):  # the message names the field, never the text
+        raise ValueError("holds an API key (or a key's shape); panel writes it into the pages")
+    return text
+
+
+# Free text panel writes into a record and its pages (a panel file's title, an editor's note).
+KeyFreeText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_secret)]
 # An endpoint in a record, a cache entry or a batch ledger: stored and shown without credentials.
 StoredUrl = Annotated[str, AfterValidator(_stored_url)]
 # A link a card publishes: one with credentials is refused, never shown on a page.

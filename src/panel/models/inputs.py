@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from panel.models.base import Input, LongText, PublicLink, ShortText, Slug, Verdict
+from panel.models.base import Input, KeyFreeText, LongText, PublicLink, ShortText, Slug, Verdict
 
 # ---------------------------------------------------------------- tool cards
 
@@ -105,7 +105,7 @@ class PanelFile(Input):
     """A panel to run: which tool cards (one for a review, two or more for a comparison), and
     optionally which personas."""
 
-    title: ShortText | None = None
+    title: KeyFreeText | None = None
     tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
         min_length=1, max_length=64
     )
@@ -131,8 +131,8 @@ class Override(Input):
     verdict: Verdict | None = None
     score: int | None = Field(default=None, ge=1, le=10)
     quote: LongText | None = None
-    editor: ShortText
-    reason: ShortText
+    editor: KeyFreeText
+    reason: KeyFreeText
 
     @model_validator(mode="after")
     def _changes_something(self) -> Override:

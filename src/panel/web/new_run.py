@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from panel.config import default_model, load_config, model_origin
-from panel.errors import InputError
+from panel.errors import InputError, refuse_secret
 from panel.files import inside
 from panel.inputs.loading import choose_personas, is_panel_data, load_comparison, load_personas
 from panel.inputs.prompts import PromptSet
@@ -37,6 +37,8 @@ def spec_from_request(
     title = body.get("title")
     if title is not None and (not isinstance(title, str) or len(title) > 200):
         raise InputError("title: a line of text, at most 200 characters")
+    if title:
+        refuse_secret(title, "title")
     spec = PanelSpec(
         title=title or " vs ".join(card.name for card in cards),
         tools=cards,

@@ -1,0 +1,101 @@
+"""Hostile input, round 4b: what round 4 noticed and left, each class failing on the code before.
+
+- an API key given as a run's title (`--title`, a panel file's `title`, the desk's new-run
+  `title`, an editor's name or reason): written as-is into record.json and both pages;
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from panel.cli import main
+from tests.conftest import EXAMPLES
+
+CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
+QUICK = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
+
+
+def _run(out: str = "runs") -> Path:
+    """A run folder from one offline run."""
+    assert main(["run", *CARDS, *QUICK, "--out", out, "--quiet"]) == 0
+    return (Path(out) / "latest").resolve()
+
+
+def _one_line(capsys: pytest.CaptureFixture[str], args: list[str], *wanted: str) -> str:
+    capsys.readouterr()
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    for part in wanted:
+        assert part in err, err
+    return err
+
+
+# ------------------------------------------------ 1. an API key given as free text
+
+PLANTED = "sk-proj-PLANTEDsecret0123456789"
+KEY_TITLES = [f"Review {PLANTED}", "sk-ant-api03-PLANTEDsecret0123456789", "A abcdEnvOnlySecret42"]
+
+
+@pytest.mark.parametrize("title", KEY_TITLES)
+def test_a_title_holding_an_api_key_is_refused_before_it_is_written(
+    title: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--title "$OPENAI_API_KEY"` (a variable mixed up) wrote the key into record.json, panel.md
+    and panel.html; the model's name was already refused (round 4)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "abcdEnvOnlySecret42")
+    args = ["run", *CARDS, *QUICK, "--title", title, "--out", "o"]
+    err = _one_line(capsys, args, "--title: holds an API key")
+    assert "PLANTED" not in err and "EnvOnly" not in err
+    assert not Path("o").exists()
+
+
+@pytest.mark.parametrize("title", KEY_TITLES[:2])
+def test_a_panel_file_title_holding_an_api_key_is_one_line_naming_it(
+    title: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tools = json.dumps([str(Path(card).resolve()) for card in CARDS])
+    Path("p.toml").write_text(f"title = {json.dumps(title)}\ntools = {tools}\n")
+    err = _one_line(capsys, ["run", "p.toml", *QUICK, "--out", "o"], "p.toml: title: holds an API")
+    assert "PLANTED" not in err and not Path("o").exists()
+
+
+def test_a_plain_title_still_reaches_the_record(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", *CARDS, *QUICK, "--title", "Risk-assessment: sk-2 vs bearer", "--out", "o"]
+    assert main([*args, "--quiet"]) == 0
+    record = json.loads((Path("o") / "latest" / "record.json").read_text())
+    assert record["title"] == "Risk-assessment: sk-2 vs bearer"
+
+
+def test_the_desk_refuses_a_new_run_titled_with_a_key(tmp_path: Path) -> None:
+    from tests.serve_support import EDITOR, desk_client
+
+    body = {"cards": [Path(CARDS[0]).read_text()], "model": "offline", "title": PLANTED}
+    runs = tmp_path / "runs"
+    with desk_client(runs) as client:
+        answer = client.post("/api/runs", json=body, headers=EDITOR)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error.startswith("title: holds an API key") and "PLANTED" not in error
+    assert [p.name for p in runs.iterdir() if p.is_dir()] == []
+
+
+@pytest.mark.parametrize("field", ["editor", "reason"])
+def test_the_desk_refuses_an_edit_whose_note_holds_a_key(field: str, tmp_path: Path) -> None:
+    """An editor's name and reason are printed on the run's pages beside the corrected cell."""
+    from tests.serve_support import EDITOR, a_record, desk_client, write_runs
+
+    runs = tmp_path / "runs"
+    write_runs(runs, a_record(tmp_path / "unused"), 1)
+    body = {"tool": "modal-gpu-inference", "persona": "skeptic", "verdict": "skip",
+            "editor": "Ana", "reason": "the figure is wrong", field: f"see {PLANTED}"}  # fmt: skip
+    with desk_client(runs) as client:
+        answer = client.post("/api/runs/run00000/overrides", json=body, headers=EDITOR)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert f"{field}: holds an API key" in error and "PLANTED" not in error, error
+    assert not list(runs.rglob("overrides.toml"))
