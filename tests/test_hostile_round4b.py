@@ -99,3 +99,40 @@ def test_the_desk_refuses_an_edit_whose_note_holds_a_key(field: str, tmp_path: P
     error = answer.json()["error"]
     assert f"{field}: holds an API key" in error and "PLANTED" not in error, error
     assert not list(runs.rglob("overrides.toml"))
+
+
+# ------------------------------------------------ 2. characters a terminal shows as nothing
+
+# Zero-width space, non-joiner, joiner, word joiner, BOM; LRM, RLM, ALM: each prints as nothing
+# (or silently reorders a line), so two names that look alike on the screen are not.
+UNSEEN = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u061c"]
+
+
+def test_a_name_with_unseen_characters_prints_without_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Bidi overrides were stripped from the terminal; the zero-width characters and the
+    direction marks reached it from a card's name and a run's title."""
+    name = "Claw" + "".join(UNSEEN) + " Code"
+    card = Path(CARDS[0]).read_text().replace('name = "Claw Code"', f"name = {json.dumps(name)}")
+    Path("a.toml").write_text(card)
+    title = "Weekly" + "".join(UNSEEN) + " review"
+    capsys.readouterr()
+    assert main(["run", "a.toml", CARDS[1], *QUICK, "--title", title, "--out", "o"]) == 0
+    run = Path("o") / "latest"
+    assert main(["diff", str(run), str(run)]) == 0
+    assert main(["runs", "o", "--format", "json"]) == 0
+    shown = capsys.readouterr()
+    printed = shown.out + shown.err
+    assert "Claw Code" in printed and "Weekly review" in printed, printed
+    assert [repr(c) for c in UNSEEN if c in printed] == []
+    assert json.loads((run / "record.json").read_text())["title"] == title  # the data keeps them
+
+
+@pytest.mark.parametrize("char", UNSEEN)
+def test_the_terminal_cleaning_drops_each_unseen_character(char: str) -> None:
+    from panel.cli.terminal import clean, safe_json
+
+    assert clean(f"a{char}b") == "ab"
+    escaped = safe_json(json.dumps({"name": f"a{char}b"}, ensure_ascii=False))
+    assert char not in escaped and json.loads(escaped) == {"name": f"a{char}b"}

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other ESC sequences, then lone controls:
-# C0 except tab and newline, DEL, C1, and the bidirectional overrides that reorder what is shown.
+# C0 except tab and newline, DEL, C1, the bidirectional overrides and isolates that reorder what
+# is shown, the marks that steer the same reordering (LRM, RLM, ALM), and the zero-width
+# characters (spaces, joiners, word joiner, BOM) that make two names that print alike differ.
 _SEQUENCES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
@@ -28,9 +30,11 @@ _SEQUENCES = re.compile(
     r"|\x9d[^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[@-Z\\-_]?"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# What JSON leaves raw with ensure_ascii=False and a terminal still obeys: DEL, C1, bidi.
-_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSEEN = r"\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+_CONTROLS = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_UNSEEN}]")
+# What JSON leaves raw with ensure_ascii=False and a terminal still obeys (or hides): DEL, C1,
+# bidi, zero-width.
+_RAW_IN_JSON = re.compile(rf"[\x7f-\x9f{_UNSEEN}]")
 
 
 def clean(text: object, *, one_line: bool = False) -> str:
