@@ -2,6 +2,10 @@
 
 - an API key given as a run's title (`--title`, a panel file's `title`, the desk's new-run
   `title`, an editor's name or reason): written as-is into record.json and both pages;
+- zero-width characters and direction marks (LRM, RLM, ALM) in a name printed on the terminal:
+  two names that look alike differed (bidi overrides were already stripped);
+- a newline (or ESC, a tab, a zero-width space) in a run folder's name: "wrote ..." and
+  "latest: ..." split in two, the second part a line of its own;
 """
 
 from __future__ import annotations
@@ -136,3 +140,49 @@ def test_the_terminal_cleaning_drops_each_unseen_character(char: str) -> None:
     assert clean(f"a{char}b") == "ab"
     escaped = safe_json(json.dumps({"name": f"a{char}b"}, ensure_ascii=False))
     assert char not in escaped and json.loads(escaped) == {"name": f"a{char}b"}
+
+
+# ------------------------------------------------ 3. a path on one line
+
+ODD_FOLDERS = ["o\nx", "o\rx", "o\x1b[2Jx", "o\u200bx", "o'\tx"]
+
+
+@pytest.mark.parametrize("folder", ODD_FOLDERS)
+def test_a_run_folder_with_a_newline_is_shown_on_one_line(
+    folder: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out $'o\\nx'` split "wrote ..." and "latest: ..." in two (the second part a line of
+    its own, `x/2026-...`): a path is shown quoted, as the shell would take it back."""
+    assert main(["run", *CARDS, *QUICK, "--out", folder, "--quiet"]) == 0
+    run = Path(folder) / "latest"
+    assert main(["render", str(run)]) == 0
+    assert main(["digest", folder, "--out", folder + "site"]) == 0
+    assert main(["runs", folder]) == 0
+    assert main(["view", str(run)]) == 0
+    printed = capsys.readouterr()
+    lines = (printed.out + printed.err).splitlines()
+    for line in lines:  # every line is whole: none starts with the folder's second half
+        assert not line.startswith("x"), lines
+    for wanted in ("wrote ", "latest: ", "(latest)"):
+        shown = [line for line in lines if wanted in line]
+        assert shown and all("$'" in line for line in shown), (wanted, lines)
+    assert (Path(folder) / "latest" / "record.json").is_file()  # the files keep their names
+
+
+C_LOCALE = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}  # no UTF-8 locale: the quoting needs none
+
+
+def test_a_quoted_path_is_the_path_the_shell_reads_back() -> None:
+    import subprocess
+
+    from panel.cli.terminal import shown_path
+
+    assert shown_path("plain/path") == "plain/path"
+    assert shown_path("\ud800") == "$'\\ud800'"  # shown; no file name decodes to a lone \ud800
+    for name in [*ODD_FOLDERS, "o\\\nx", "a\x85b\u202ec", "caf\udce9"]:
+        shown = shown_path(name)
+        assert "\n" not in shown and "\r" not in shown and "\x1b" not in shown
+        echoed = subprocess.run(
+            ["bash", "-c", f"printf %s {shown}"], capture_output=True, check=True, env=C_LOCALE
+        ).stdout
+        assert echoed == name.encode("utf-8", "surrogateescape"), (name, shown, echoed)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from panel.cli import values
-from panel.cli.terminal import out
+from panel.cli.terminal import out, shown_path
 from panel.cli.values import path_argument
 from panel.errors import InputError
 from panel.secrets import redact
@@ -134,9 +134,11 @@ def _batches(args: argparse.Namespace, console: Console) -> int:
         return _cancel(args, ledger, console)
     entries = ledger.entries()
     for path in ledger.unreadable:
-        console.print(f"warning: {path}: not a batch entry panel can read", markup=False)
+        console.print(
+            f"warning: {shown_path(path)}: not a batch entry panel can read", markup=False
+        )
     if not entries:
-        out(f"no batches in {ledger.folder}/")
+        out(f"no batches in {shown_path(ledger.folder)}/")
     for entry in entries:  # a ledger can be written by hand: every field is shown cleaned
         state = "collected" if entry.collected else "pending"
         where = f" at {public_url(entry.endpoint)}" if entry.endpoint else ""

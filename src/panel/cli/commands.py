@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from panel.cli.terminal import out, table_console
+from panel.cli.terminal import out, shown_path, table_console
 from panel.cli.values import path_argument
 from panel.errors import InputError
 
@@ -85,7 +85,7 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=f"runs under {args.root}")
+    table = Table(title=f"runs under {shown_path(args.root)}")
     for column in ("time", "run", "model", "tools (ship %)", "cells", "folder"):
         table.add_column(column)
     for path, summary in ordered:
@@ -99,7 +99,7 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
             f"{summary.model.provider}:{summary.model.model}",
             ships,
             f"{summary.totals.cells_ok}/{summary.totals.cells}",
-            f"{path.parent}{' (latest)' if is_latest(path) else ''}",
+            f"{shown_path(path.parent)}{' (latest)' if is_latest(path) else ''}",
         )
     table_console().print(table)
     return 0
@@ -156,7 +156,7 @@ def _cache(args: argparse.Namespace, console: Console) -> int:
         return 0
     checked, bad = cache_admin.verify(root)
     for entry in bad:
-        out(f"{entry.path}: {entry.problem}", one_line=True)
+        out(f"{shown_path(entry.path)}: {entry.problem}", one_line=True)
     removed = cache_admin.remove([entry.path for entry in bad]) if args.remove else 0
     tail = f", {removed} removed" if args.remove else " (--remove removes them)" if bad else ""
     out(f"{checked} entries checked, {len(bad)} bad{tail}")

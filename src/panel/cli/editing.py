@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panel.cli.terminal import shown_path
 from panel.cli.values import path_argument
 from panel.errors import InputError
 
@@ -115,7 +116,7 @@ def _render(args: argparse.Namespace, console: Console) -> int:
     console.print(
         f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
     )
-    console.print(f"wrote {', '.join(str(path) for path in written)}", markup=False)
+    console.print(f"wrote {', '.join(shown_path(path) for path in written)}", markup=False)
     return 0
 
 
@@ -158,7 +159,7 @@ def _digest(args: argparse.Namespace, console: Console) -> int:
     recent = sum(run.record.created_at >= now - since for run in site.runs)
     console.print(
         f"{len(site.runs)} run(s), {recent} in the digest, {site.rendered} page(s) rendered; "
-        f"wrote {site.path}/{INDEX}, {WEEKLY}, {FEED}",
+        f"wrote {shown_path(site.path / INDEX)}, {WEEKLY}, {FEED}",
         markup=False,
     )
     return 0
@@ -194,7 +195,7 @@ def _view(args: argparse.Namespace, console: Console) -> int:
     page = run_folder(args.run) / HTML
     if not page.is_file():
         raise InputError(f"no {HTML} in this run folder", source=str(args.run))
-    out(page)
+    out(shown_path(page))
     if sys.stdout.isatty():
         try:
             opened = webbrowser.get().open(page.as_uri())

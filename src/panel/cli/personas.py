@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from panel.cli.terminal import out, safe_json
+from panel.cli.terminal import out, safe_json, shown_path
 from panel.cli.values import path_argument
 from panel.errors import InputError
 
@@ -70,7 +70,8 @@ def _schema(args: argparse.Namespace, console: Console) -> int:
         try:  # a file, a device or a path through one is no folder to write into
             args.write.mkdir(parents=True, exist_ok=True)
             for name, schema in schemas.items():
-                out(write_atomically(args.write / name, schema_text(schema), mode=0o644))
+                written = write_atomically(args.write / name, schema_text(schema), mode=0o644)
+                out(shown_path(written))
         except OSError as exc:
             raise InputError(
                 f"cannot write there ({exc.strerror or exc})", source=f"--write {args.write}"

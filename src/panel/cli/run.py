@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panel.cli.terminal import shown_path
 from panel.errors import InputError, refuse_secret
 
 # Imported by the parser on every start: the run machinery is imported inside the functions.
@@ -46,7 +47,8 @@ def _run_command(args: argparse.Namespace, console: Console) -> int:
     spec = _spec_from_inputs(args)  # the personas load (or fail) before any note
     if args.personas_dir is not None and args.personas_dir.is_dir():
         for persona in replaced_builtins(args.personas_dir):
-            console.print(f"note: {args.personas_dir}/{persona}.toml replaces the built-in "
+            shown = shown_path(args.personas_dir / f"{persona}.toml")
+            console.print(f"note: {shown} replaces the built-in "
                           f"persona {persona!r}", markup=False)  # fmt: skip
     return _run(args, console, spec)
 
@@ -380,5 +382,7 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
         console.print(
             "panel incomplete: rerun the same command to retry only the missing cells", markup=False
         )
-    console.print(f"wrote {out_dir}/record.json, panel.md, panel.html", markup=False)
-    console.print(f"latest: {out_dir.parent / 'latest'} -> {out_dir.name}", markup=False)
+    wrote = shown_path(out_dir / "record.json")
+    console.print(f"wrote {wrote}, panel.md, panel.html", markup=False)
+    latest = f"{shown_path(out_dir.parent / 'latest')} -> {shown_path(out_dir.name)}"
+    console.print(f"latest: {latest}", markup=False)

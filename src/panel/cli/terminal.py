@@ -45,6 +45,35 @@ def clean(text: object, *, one_line: bool = False) -> str:
     return result
 
 
+# A path holding a character a terminal would obey, hide or break the line at (or a byte that
+# is no UTF-8, which Python keeps as a lone surrogate) is shown quoted, in the shell's $'...'.
+_UNSHOWABLE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_UNSEEN}\ud800-\udfff]")
+_SHELL_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", "'": "\\'"}
+
+
+def shown_path(path: object) -> str:
+    """`path` on one line as it can be typed: as is, or quoted as $'...' (bash, zsh) with each
+    character that is not safe to print written as an escape. The file keeps its name."""
+    text = str(path)
+    if not _UNSHOWABLE.search(text):
+        return text
+    return "$'" + "".join(_shell_escape(char) for char in text) + "'"
+
+
+def _shell_escape(char: str) -> str:
+    if char in _SHELL_ESCAPES:
+        return _SHELL_ESCAPES[char]
+    if not _UNSHOWABLE.match(char):
+        return char
+    # As the bytes of the name (bash reads $'\u...' only in a UTF-8 locale, $'\x..' in any); a
+    # byte that is no UTF-8, kept by os.fsdecode as a lone surrogate, is written back as that byte.
+    try:
+        raw = char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file name decodes to: shown, not typed
+        return f"\\u{ord(char):04x}"
+    return "".join(f"\\x{byte:02x}" for byte in raw)
+
+
 # A word longer than this in an error line is a value echoed back (a 100,000-character flag):
 # shown by its ends and its length, so the line stays one a terminal can show.
 LONGEST_WORD = 200
