@@ -6,12 +6,15 @@
   two names that look alike differed (bidi overrides were already stripped);
 - a newline (or ESC, a tab, a zero-width space) in a run folder's name: "wrote ..." and
   "latest: ..." split in two, the second part a line of its own;
+- a negative token count or cost in a record's cell (or its grader's): read, summed into the
+  totals and passed by `panel validate`;
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,3 +189,45 @@ def test_a_quoted_path_is_the_path_the_shell_reads_back() -> None:
             ["bash", "-c", f"printf %s {shown}"], capture_output=True, check=True, env=C_LOCALE
         ).stdout
         assert echoed == name.encode("utf-8", "surrogateescape"), (name, shown, echoed)
+
+
+# ------------------------------------------------ 4. counts below zero in a record
+
+NEGATIVE: dict[str, tuple[dict[str, Any], str]] = {
+    "output-tokens": ({"usage": {"output_tokens": -500}}, "usage.output_tokens: is -500"),
+    "input-tokens": ({"usage": {"input_tokens": -1}}, "usage.input_tokens: is -1"),
+    "cache-reads": ({"usage": {"cache_read_tokens": -9}}, "usage.cache_read_tokens: is -9"),
+    "cost": ({"cost": {"usd": -1.5, "usd_without_cache": 0.1}}, "cost.usd: is -1.5"),
+    "cost-plain": ({"cost": {"usd": 0.0, "usd_without_cache": -2}}, "cost.usd_without_cache"),
+    "grader": ({"grader": {"model": "g", "usage": {"output_tokens": -3}}},
+               "grader.usage.output_tokens: is -3"),
+    "grader-cost": ({"grader": {"model": "g", "cost": {"usd": -1, "usd_without_cache": 0}}},
+                    "grader.cost.usd: is -1"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(NEGATIVE))
+def test_a_negative_token_count_or_cost_in_a_record_is_one_line_naming_the_cell(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`usage.output_tokens: -500` was read, summed into the totals and passed `panel validate`:
+    a record edited by hand could show a run costing less than it did."""
+    change, wanted = NEGATIVE[name]
+    run = _run()
+    data = json.loads((run / "record.json").read_text())
+    cell = data["cells"][1]
+    for field, values in change.items():
+        cell[field] = {**(cell.get(field) or {}), **values}
+    (run / "record.json").write_text(json.dumps(data))
+    _one_line(capsys, ["render", str(run)], "record.json", f"cells.1.{wanted}")
+    _one_line(capsys, ["diff", str(run), str(run)], f"cells.1.{wanted}")
+    assert main(["validate", str(run)]) == 2
+    assert f"cells.1.{wanted}" in capsys.readouterr().out
+
+
+def test_zero_counts_and_costs_still_read(capsys: pytest.CaptureFixture[str]) -> None:
+    run = _run()
+    data = json.loads((run / "record.json").read_text())
+    data["cells"][0].update(usage={"output_tokens": 0}, cost={"usd": 0, "usd_without_cache": 0.0})
+    (run / "record.json").write_text(json.dumps(data))
+    assert main(["render", str(run)]) == 0

@@ -10,7 +10,15 @@ from pydantic import ValidationError
 
 from panel.errors import InputError
 from panel.files import describe_validation_error, inside, parse_json, read_text, resolved
-from panel.models import SCHEMA_VERSION, Record, RunSummary, shown_verdict_problem
+from panel.models import (
+    SCHEMA_VERSION,
+    CellResult,
+    Cost,
+    Record,
+    RunSummary,
+    Usage,
+    shown_verdict_problem,
+)
 
 RECORD = "record.json"
 LATEST = "latest"  # in a run group, the pointer to the newest complete run folder
@@ -244,6 +252,22 @@ def _check_ids(record: Record, source: str) -> None:
         problem = shown_verdict_problem(cell.verdict or {}) if cell.status == "ok" else None
         if problem:  # the pages read these fields: a record edited by hand is refused, not shown
             raise InputError(f"cells.{index}: an ok cell's {problem}", source=source)
+        negative = _negative_figure(cell)
+        if negative:  # summed into the totals, a negative count would hide what a run cost
+            raise InputError(f"cells.{index}.{negative}", source=source)
+
+
+def _negative_figure(cell: CellResult) -> str | None:
+    """The first token count or dollar figure of a cell (its own, its grader's) below zero, as
+    `FIELD: is X; ...`; None when there is none. Providers report none below zero."""
+    parts: list[tuple[str, Usage | Cost | None]] = [("usage", cell.usage), ("cost", cell.cost)]
+    if cell.grader is not None:
+        parts += [("grader.usage", cell.grader.usage), ("grader.cost", cell.grader.cost)]
+    for prefix, figures in parts:
+        for name, value in (figures.model_dump() if figures is not None else {}).items():
+            if not isinstance(value, bool) and isinstance(value, int | float) and value < 0:
+                return f"{prefix}.{name}: is {value!r}; tokens and dollars are never below zero"
+    return None
 
 
 # The settings a rerun reads back: (lowest, highest) for numbers, None for a flag.
