@@ -8,6 +8,8 @@
   "latest: ..." split in two, the second part a line of its own;
 - a negative token count or cost in a record's cell (or its grader's): read, summed into the
   totals and passed by `panel validate`;
+- `--cache-dir /dev/null` (or a file): a warning for every cell; a folder failing mid-run
+  still warned once a cell;
 """
 
 from __future__ import annotations
@@ -231,3 +233,38 @@ def test_zero_counts_and_costs_still_read(capsys: pytest.CaptureFixture[str]) ->
     data["cells"][0].update(usage={"output_tokens": 0}, cost={"usd": 0, "usd_without_cache": 0.0})
     (run / "record.json").write_text(json.dumps(data))
     assert main(["render", str(run)]) == 0
+
+
+# ------------------------------------------------ 5. a cache that cannot be used
+
+
+@pytest.mark.parametrize("cache", ["/dev/null", "notes.txt", "notes.txt/cache"])
+def test_a_cache_dir_that_is_no_folder_is_one_line_before_the_run(
+    cache: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--cache-dir /dev/null` printed a warning for every cell (eight for a small panel)."""
+    Path("notes.txt").write_text("the editor's notes\n")
+    args = ["run", *CARDS, *QUICK[:4], "--cache-dir", cache, "--out", "o"]
+    _one_line(capsys, args, f"--cache-dir {cache}: not a folder")
+    assert not Path("o").exists() and Path("notes.txt").read_text() == "the editor's notes\n"
+
+
+def test_a_cache_folder_failing_mid_run_warns_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder that fails for every cell (here: its `cells` is a file) is still a warning, not
+    an error: the run goes on, and one line says the cells cannot be saved."""
+    Path("cache").mkdir()
+    Path("cache/cells").write_text("in the way\n")
+    args = ["run", *CARDS, "--offline-delay", "0", "--cache-dir", "cache", "--out", "o"]
+    assert main([*args, "--quiet"]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "could not save" in line]
+    assert len(warnings) == 1, err
+    assert (Path("o") / "latest" / "record.json").is_file()
+
+
+def test_a_good_cache_is_used_as_before(capsys: pytest.CaptureFixture[str]) -> None:
+    _run()
+    capsys.readouterr()
+    assert main(["run", *CARDS, *QUICK, "--out", "runs", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" not in err and "4 from the response cache" in err, err

@@ -173,6 +173,12 @@ def check_room(root: Path, *, cells: int, cache_dir: Path) -> None:
     if not place.is_dir() or not os.access(place, os.W_OK | os.X_OK):
         what = "not a folder" if not place.is_dir() else "not writable"
         raise InputError(f"cannot write there ({place} is {what})", source=f"--out {root}")
+    cache = _existing(cache_dir)
+    if not cache.is_dir():  # a file or a device: no cell could be saved, each would say so
+        raise InputError(
+            f"not a folder ({cache} is a file or a device); name a folder for the response cache",
+            source=f"--cache-dir {cache_dir}",
+        )
     need = required_bytes(cells)
     for where, flag in ((root, "--out"), (cache_dir, "--cache-dir")):
         free = shutil.disk_usage(_existing(where)).free

@@ -155,6 +155,19 @@ class ResponseStore:
     def __init__(self, root: Path, *, warn: Callable[[str], None] = lambda message: None) -> None:
         self.root = root
         self.warn = warn
+        self._save_failures: set[str] = set()  # each reason a save failed for, warned of once
+
+    def _save_failed(self, path: Path, exc: OSError, what: str) -> None:
+        """One warning for each reason saving fails: a cache that cannot be written (a full
+        disk, a folder made read-only) fails for every cell alike, and one line says so."""
+        reason = exc.strerror or str(exc)
+        if reason in self._save_failures:
+            return
+        self._save_failures.add(reason)
+        self.warn(
+            f"{path}: could not save {what} ({reason}); a rerun will call again (any other "
+            "entry failing alike is not named)"
+        )
 
     def _path(self, key: str, kind: str = CELLS) -> Path:
         return self.root / kind / key[:2] / f"{key}.json"
@@ -177,7 +190,7 @@ class ResponseStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, entry.model_dump_json(indent=1))
         except OSError as exc:
-            self.warn(f"{path}: could not save a grader answer ({exc.strerror})")
+            self._save_failed(path, exc, "a grader answer")
 
     def get(
         self, key: str, verdict: type[VerdictBase] | None = None, cell: str = ""
@@ -221,7 +234,4 @@ class ResponseStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, entry.model_dump_json(indent=1))
         except OSError as exc:
-            self.warn(
-                f"{path}: could not save to the response cache ({exc.strerror}); a rerun will "
-                "call again"
-            )
+            self._save_failed(path, exc, "to the response cache")
