@@ -10,6 +10,8 @@
   totals and passed by `panel validate`;
 - `--cache-dir /dev/null` (or a file): a warning for every cell; a folder failing mid-run
   still warned once a cell;
+- `panel diff` of runs of different panels: compared the shared cells with no word of the
+  tools and personas one run had and the other lacked;
 """
 
 from __future__ import annotations
@@ -268,3 +270,44 @@ def test_a_good_cache_is_used_as_before(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["run", *CARDS, *QUICK, "--out", "runs", "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err and "4 from the response cache" in err, err
+
+
+# ------------------------------------------------ 6. a diff of two different panels
+
+CLAUDE_API = str(EXAMPLES / "claude-api-streaming-caching.toml")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+def test_a_diff_of_two_panels_names_what_only_one_run_has(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs of different panels were compared on the cells they share with no word that
+    the rest of either panel was left out."""
+    a = _run("a")
+    args = ["--offline-delay", "0", "--cache-dir", "cache", "--quiet", "--out", "b"]
+    assert main(["run", CARDS[0], CLAUDE_API, "--personas", "builder,futurist", *args]) == 0
+    b = (Path("b") / "latest").resolve()
+    capsys.readouterr()
+    assert main(["diff", str(a), str(b), "--format", fmt]) == 0
+    shown = capsys.readouterr()
+    notes = [line for line in shown.err.splitlines() if "different panels" in line]
+    assert len(notes) == 1, shown.err
+    for part in ("tools only in A: modal-gpu-inference",
+                 "tools only in B: claude-api-streaming-caching",
+                 "personas only in A: skeptic", "personas only in B: futurist"):  # fmt: skip
+        assert part in notes[0], notes[0]
+    assert "different panels" not in shown.out  # the comparison itself is as it was
+    if fmt == "json":
+        assert json.loads(shown.out)["compared"] == 1  # builder × claw-code, the one shared cell
+    assert main(["diff", str(a), str(a), str(b)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "different panels" in line]
+    assert len(notes) == 1 and "runs A and C" in notes[0], notes
+
+
+def test_a_diff_of_the_same_panel_says_nothing_of_panels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    a = _run("a")
+    capsys.readouterr()
+    assert main(["diff", str(a), str(a)]) == 0
+    assert "different panels" not in capsys.readouterr().err

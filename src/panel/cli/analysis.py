@@ -52,13 +52,14 @@ def add_analyst_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
     from panel.record.store import load_record
-    from panel.report.matrix import compare_runs
+    from panel.report.matrix import compare_runs, labels
     from panel.report.matrix import to_markdown as matrix_markdown
 
     if len(args.records) < 2:
         raise InputError("diff: name two or more runs (run folders or record.json files)")
     records = [load_record(path) for path in args.records]
     matrix = compare_runs(records)
+    _panel_differences(records, labels(matrix), console)
     fmt = "markdown" if args.format == "md" else args.format
     if len(records) == 2:
         _two_runs(records[0], records[1], fmt)
@@ -69,6 +70,17 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
     else:
         _matrix_tables(matrix)
     return _gate(args, matrix, console)
+
+
+def _panel_differences(records: list[Record], names: list[str], console: Console) -> None:
+    """A note (standard error: the comparison's format is untouched) for each run whose panel
+    differs from the first run's."""
+    from panel.report.diff import panel_difference
+
+    for index, record in enumerate(records[1:], start=1):
+        line = panel_difference(records[0], record, (names[0], names[index]))
+        if line:
+            console.print(f"note: {line}", markup=False)
 
 
 def _gate(args: argparse.Namespace, matrix: Matrix, console: Console) -> int:

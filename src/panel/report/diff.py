@@ -122,6 +122,26 @@ def diff_records(a: Record, b: Record) -> RecordDiff:
     )
 
 
+def panel_difference(a: Record, b: Record, names: tuple[str, str] = ("A", "B")) -> str | None:
+    """One line naming the tools and personas one run has and the other lacks (None: the same
+    panel): their cells are left out of the comparison, which says nothing of them itself."""
+    parts = []
+    for kind, ids_a, ids_b in (
+        ("tools", [t.id for t in a.tools], [t.id for t in b.tools]),
+        ("personas", [p.id for p in a.personas], [p.id for p in b.personas]),
+    ):
+        for name, mine, theirs in ((names[0], ids_a, ids_b), (names[1], ids_b, ids_a)):
+            only = [i for i in mine if i not in theirs]
+            if only:
+                parts.append(f"{kind} only in {name}: {', '.join(only)}")
+    if not parts:
+        return None
+    return (
+        f"runs {names[0]} and {names[1]} are of different panels ({'; '.join(parts)}); "
+        "only the cells both hold are compared"
+    )
+
+
 def _change_in(before: float | None, after: float | None) -> float | None:
     return None if before is None or after is None else round(after - before, 1)
 
