@@ -12,6 +12,8 @@
   still warned once a cell;
 - `panel diff` of runs of different panels: compared the shared cells with no word of the
   tools and personas one run had and the other lacked;
+- a votes file naming none of the run's tools (`--votes` on run, rerun and render): no effect,
+  no word.
 """
 
 from __future__ import annotations
@@ -311,3 +313,38 @@ def test_a_diff_of_the_same_panel_says_nothing_of_panels(
     capsys.readouterr()
     assert main(["diff", str(a), str(a)]) == 0
     assert "different panels" not in capsys.readouterr().err
+
+
+# ------------------------------------------------ 7. a votes file for another run
+
+
+def test_a_votes_file_naming_none_of_the_runs_tools_is_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A votes file for another run (or with every id mistyped) changed nothing, silently."""
+    Path("votes.csv").write_text("tool,ship,skip\nclaw-cod,3,1\nother-tool,1,1\n")
+    run = _run()
+    before = json.loads((run / "record.json").read_text())["community_votes"]
+    capsys.readouterr()
+    assert main(["render", str(run), "--votes", "votes.csv"]) == 0
+    assert main(["run", *CARDS, *QUICK, "--votes", "votes.csv", "--out", "o", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "votes.csv" in line]
+    assert len(warnings) == 2, err
+    for line in warnings:
+        assert line.startswith("warning: votes.csv: names none of this run's tools"), line
+        assert "claw-cod, other-tool" in line and "claw-code, modal-gpu-inference" in line
+    assert json.loads((run / "record.json").read_text())["community_votes"] == before
+
+
+def test_a_votes_file_serving_several_runs_says_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One file can serve a week of runs: rows for other tools are left out without a word."""
+    Path("votes.csv").write_text("tool,ship,skip\nclaw-code,3,1\nother-tool,1,1\n")
+    run = _run()
+    capsys.readouterr()
+    assert main(["render", str(run), "--votes", "votes.csv"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    votes = json.loads((run / "record.json").read_text())["community_votes"]
+    assert votes["claw-code"]["ship"] == 3

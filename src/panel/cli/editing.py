@@ -94,7 +94,7 @@ def run_folder(path: Path) -> Path:
 def _render(args: argparse.Namespace, console: Console) -> int:
     from panel.record.overrides import edited_record
     from panel.record.store import RECORD
-    from panel.record.votes import apply_votes, combined, load_votes
+    from panel.record.votes import apply_votes, combined, load_votes, votes_for_none
     from panel.report.output import HTML, MARKDOWN
     from panel.report.republish import republish
     from panel.report.run_folders import check_apart
@@ -105,6 +105,10 @@ def _render(args: argparse.Namespace, console: Console) -> int:
         check_apart(folder / name, _vote_files(args), source=f"{args.run}: {name}")
     votes = load_votes(args.votes) if args.votes else None
     record = edited_record(folder)
+    tools = [tool.id for tool in record.tools]
+    unused = votes_for_none(shown_path(args.votes), votes, tools) if votes else None
+    if unused:
+        console.print(f"warning: {unused}", markup=False)
     if args.db:
         from panel.web.votes_db import read_votes
 

@@ -170,7 +170,7 @@ def _run(
     from panel.cli.batches import batching, endpoint_of
     from panel.cli.run_inputs import kept_inputs, run_inputs
     from panel.providers.registry import choose_grader, choose_model, model_of_record
-    from panel.record.votes import load_votes
+    from panel.record.votes import load_votes, votes_for_none
     from panel.report.run_folders import (
         check_apart,
         check_out_dir,
@@ -188,6 +188,10 @@ def _run(
         spec = replace(spec, balance_order=False)
         args.balance_order = False  # a rerun with several models says it once
     votes = load_votes(args.votes) if args.votes else None  # bad input stops before any call
+    tools = [tool.id for tool in spec.tools]
+    unused = votes_for_none(shown_path(args.votes), votes, tools) if votes else None
+    if unused:
+        console.print(f"warning: {unused}", markup=False)
     if args.model or kept is None:
         choice = choose_model(
             args.model,

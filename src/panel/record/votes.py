@@ -138,6 +138,20 @@ def combined(
     return votes
 
 
+def votes_for_none(source: str, votes: dict[str, CommunityVote], tools: list[str]) -> str | None:
+    """A warning when the votes file names none of the run's `tools` (a file for another run,
+    or ids mistyped): it would change nothing, silently. A file that also holds other runs'
+    tools is how one file serves a week of runs, and says nothing."""
+    if any(tool in votes for tool in tools):
+        return None
+    unknown = sorted(votes)
+    named = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+    return (
+        f"{source}: names none of this run's tools (it has votes for {named}; the run's tools are "
+        f"{', '.join(tools)}): no vote is counted"
+    )
+
+
 def apply_votes(record: VotedRecord, votes: dict[str, CommunityVote]) -> VotedRecord:
     """The record with these votes in its Community column; other tools keep theirs."""
     current = dict(record.community_votes)
