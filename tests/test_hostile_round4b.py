@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from panel.cli import main
+from panel.models import Usage
 from tests.conftest import EXAMPLES
 
 CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
@@ -348,3 +349,30 @@ def test_a_votes_file_serving_several_runs_says_nothing(
     assert "warning" not in capsys.readouterr().err
     votes = json.loads((run / "record.json").read_text())["community_votes"]
     assert votes["claw-code"]["ship"] == 3
+
+
+# --- a server reporting a negative count: the run never writes what its reader refuses ---------
+
+
+def test_negative_counts_a_server_reports_count_as_none() -> None:
+    from panel.providers import claude_batch, openai_batch, openai_chat
+    from panel.providers.claude import UsageTally
+
+    tally = UsageTally()
+    tally.add({"input_tokens": 12, "output_tokens": -500, "cache_read_input_tokens": -3})
+    assert tally.usage() == Usage(input_tokens=12)
+    steps = UsageTally()
+    steps.add({"iterations": [{"input_tokens": 5, "output_tokens": -9}, {"output_tokens": 4}]})
+    assert steps.usage() == Usage(input_tokens=5, output_tokens=4)
+    chat = {
+        "prompt_tokens": 20,
+        "completion_tokens": -7,
+        "prompt_tokens_details": {"cached_tokens": -5},
+    }
+    for read in (openai_chat._usage, openai_batch._usage):
+        assert read(chat) == Usage(input_tokens=20)
+    result = {
+        "type": "succeeded",
+        "message": {"content": [], "usage": {"input_tokens": -1, "output_tokens": 8}},
+    }
+    assert claude_batch._item("c", result).usage == Usage(output_tokens=8)

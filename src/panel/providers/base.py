@@ -165,3 +165,9 @@ def token_counter(provider: Provider) -> TokenCounter | None:
             return seen
         seen = getattr(seen, "inner", None)
     return None
+
+
+def token_count(value: Any) -> int:
+    """A count a server reported. A negative one (no API sends one) counts as none: a record
+    holding it is refused on reading, and a run must never write what it cannot read back."""
+    return max(0, int(value or 0))

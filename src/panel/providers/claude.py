@@ -47,6 +47,7 @@ from panel.providers.base import (
     StructuredRequest,
     TextDelta,
     rate_limit_headers,
+    token_count,
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
@@ -301,7 +302,7 @@ class UsageTally:
         self.seen = True
         self._latest.update(
             {
-                key: int(value)
+                key: token_count(value)
                 for key, value in usage.items()
                 if key in USAGE_FIELDS and value is not None
             }
@@ -313,7 +314,9 @@ class UsageTally:
     def usage(self) -> Usage:
         if self._iterations:
             steps = self._iterations
-            totals = {key: sum(int(step.get(key) or 0) for step in steps) for key in USAGE_FIELDS}
+            totals = {
+                key: sum(token_count(step.get(key)) for step in steps) for key in USAGE_FIELDS
+            }
         else:
             totals = {key: self._latest.get(key, 0) for key in USAGE_FIELDS}
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})

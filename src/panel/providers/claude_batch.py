@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from panel.models import Usage
-from panel.providers.base import StructuredRequest
+from panel.providers.base import StructuredRequest, token_count
 from panel.providers.batch import BatchItem, BatchState, Outcome
 from panel.providers.claude import STOP_REASONS, ClaudeProvider, map_error
 from panel.providers.retry import errors_mapped
@@ -76,10 +76,10 @@ def _item(custom_id: str, result: dict[str, Any]) -> BatchItem:
         "succeeded",
         text=text,
         usage=Usage(
-            input_tokens=usage.get("input_tokens") or 0,
-            output_tokens=usage.get("output_tokens") or 0,
-            cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
-            cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
+            input_tokens=token_count(usage.get("input_tokens")),
+            output_tokens=token_count(usage.get("output_tokens")),
+            cache_write_tokens=token_count(usage.get("cache_creation_input_tokens")),
+            cache_read_tokens=token_count(usage.get("cache_read_input_tokens")),
         ),
         stop_reason=STOP_REASONS.get(stop, "other"),
     )

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from panel.errors import ProviderError
 from panel.models import Usage
-from panel.providers.base import StopReason, StructuredRequest
+from panel.providers.base import StopReason, StructuredRequest, token_count
 from panel.providers.batch import BatchItem, BatchState, Outcome
 from panel.providers.openai_chat import FINISH_REASONS, OpenAIProvider, map_error
 from panel.providers.retry import errors_mapped
@@ -116,11 +116,11 @@ def _item(line: dict[str, Any]) -> BatchItem:
 
 def _usage(raw: dict[str, Any]) -> Usage:
     details = raw.get("prompt_tokens_details") or {}
-    cached = details.get("cached_tokens") or 0
-    written = details.get("cache_write_tokens") or 0
+    cached = token_count(details.get("cached_tokens"))
+    written = token_count(details.get("cache_write_tokens"))
     return Usage(
-        input_tokens=max(0, (raw.get("prompt_tokens") or 0) - cached - written),
-        output_tokens=raw.get("completion_tokens") or 0,
+        input_tokens=max(0, token_count(raw.get("prompt_tokens")) - cached - written),
+        output_tokens=token_count(raw.get("completion_tokens")),
         cache_read_tokens=cached,
         cache_write_tokens=written,
     )

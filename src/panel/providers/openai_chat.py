@@ -47,6 +47,7 @@ from panel.providers.base import (
     StructuredRequest,
     TextDelta,
     rate_limit_headers,
+    token_count,
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
@@ -317,11 +318,11 @@ class ChatReply:
 def _usage(raw: dict[str, Any]) -> Usage:
     """Chat usage counts cached and written tokens inside prompt_tokens; ours keeps them apart."""
     details = raw.get("prompt_tokens_details") or {}
-    cached = int(details.get("cached_tokens") or 0)
-    written = int(details.get("cache_write_tokens") or 0)
+    cached = token_count(details.get("cached_tokens"))
+    written = token_count(details.get("cache_write_tokens"))
     return Usage(
-        input_tokens=max(0, int(raw.get("prompt_tokens") or 0) - cached - written),
-        output_tokens=int(raw.get("completion_tokens") or 0),
+        input_tokens=max(0, token_count(raw.get("prompt_tokens")) - cached - written),
+        output_tokens=token_count(raw.get("completion_tokens")),
         cache_read_tokens=cached,
         cache_write_tokens=written,
     )
