@@ -95,3 +95,31 @@ def test_summary_table_counts_every_reviewer_and_names_the_missing(
     text = console.export_text()
     assert "(1 missing)" in text and "no verdict from The Builder" in text
     assert totals_lines(record)[0].startswith("overall: no overall call: the panel is incomplete")
+
+
+class _Writes(io.StringIO):
+    """A stream that keeps each write apart, as another thread's write would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return super().write(text)
+
+
+def test_a_finished_cells_line_is_one_write_that_no_warning_can_split() -> None:
+    """A warning printed from another thread (the response cache writes in one) landed between
+    a cell's line and its newline: "builder × alpha: ship 8/10warning: ..."."""
+    from panel.cli.events import EventLines
+
+    out = _Writes()
+    ok = CellResult(
+        persona="builder", tool="alpha", status="ok", verdict={"verdict": "ship", "score": 8}
+    )
+    PlainLines(out).update(CellUpdate("builder", "alpha", "done", result=ok))
+    events = _Writes()
+    EventLines({"type": "run_started"}, events)._print({"type": "cell_started", "cell": "x"})
+    for stream in (out, events):
+        assert stream.writes and all(w.endswith("\n") for w in stream.writes), stream.writes

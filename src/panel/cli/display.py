@@ -133,7 +133,10 @@ class PlainLines:
             line = f"{update.persona} × {update.tool}: {call}"
         else:
             line = f"{update.persona} × {update.tool}: {result.status}: {result.error}"
-        print(clean(line, one_line=True), file=self.stream, flush=True)
+        # One write for the line and its newline: a warning printed from another thread (the
+        # cache writes in one) would otherwise land between them, mid-line.
+        self.stream.write(clean(line, one_line=True) + "\n")
+        self.stream.flush()
 
 
 def summary_table(record: Record) -> Table:

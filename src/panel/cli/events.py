@@ -30,4 +30,5 @@ class EventLines(RunEvents):
 
     def _print(self, event: Event) -> None:
         line = safe_json(json.dumps(event, ensure_ascii=False, default=str))
-        print(line, file=self.stream, flush=True)
+        self.stream.write(line + "\n")  # one write: a line another thread prints cannot split it
+        self.stream.flush()
