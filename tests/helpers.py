@@ -73,6 +73,40 @@ def offline_run(out: Path, cache: Path, *options: str) -> int:
     return main([*run_command(out, cache), *offline, *options])
 
 
+# Two example cards and a quick offline panel of two personas, for the hostile-input tests,
+# run in the working folder (their `tmp_path` fixture moves there).
+HOSTILE_CARDS = ["claw-code.toml", "modal-gpu-inference.toml"]
+QUICK_RUN = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
+
+
+def hostile_cards() -> list[str]:
+    from tests.conftest import EXAMPLES
+
+    return [str(EXAMPLES / name) for name in HOSTILE_CARDS]
+
+
+def latest_offline_run(out: str = "runs") -> Path:
+    """The run folder of one quick offline run of the two cards into `out`."""
+    from panel.cli import main
+
+    assert main(["run", *hostile_cards(), *QUICK_RUN, "--out", out, "--quiet"]) == 0
+    return (Path(out) / "latest").resolve()
+
+
+def fails_in_one_line(capsys: Any, args: list[str], *wanted: str) -> str:
+    """`panel ARGS` refused as bad input: exit 2 and one line holding each of `wanted`."""
+    from panel.cli import main
+
+    capsys.readouterr()  # what came before
+    code = main(args)
+    err: str = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    for part in wanted:
+        assert part in err, err
+    return err
+
+
 def reply_chunks(request: StructuredRequest, size: int = 40) -> list[str]:
     """A valid verdict for the request, as a model streams it: in pieces of `size` characters."""
     return chunks(reply_text(request), size)

@@ -23,16 +23,15 @@ from panel.errors import InputError
 from panel.record.store import load_record
 from panel.secrets import redact
 from tests.conftest import EXAMPLES
-from tests.helpers import tree
+from tests.helpers import QUICK_RUN, hostile_cards, tree
 
-CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
-QUICK = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
+CARDS = hostile_cards()
 SECRET = "hunter2PLANTEDsecret99"
 
 
 def _group(name: str = "runs") -> Path:
     """A run group with one offline run in it."""
-    assert main(["run", *CARDS, *QUICK, "--out", name, "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--out", name, "--quiet"]) == 0
     return Path(name)
 
 
@@ -105,7 +104,7 @@ def test_run_refuses_a_group_holding_its_own_cards(capsys: pytest.CaptureFixture
         (group / Path(card).name).write_text(Path(card).read_text())
     before = _run_folders(group)
     cards = [str(group / Path(card).name) for card in CARDS]
-    _fails(capsys, ["run", *cards, *QUICK, "--out", "runs"], "holds the input")
+    _fails(capsys, ["run", *cards, *QUICK_RUN, "--out", "runs"], "holds the input")
     assert _run_folders(group) == before
 
 
@@ -114,7 +113,7 @@ def test_run_refuses_a_group_inside_its_prompts(capsys: pytest.CaptureFixture[st
     prompts.mkdir()
     for template in (EXAMPLES.parent / "prompts").glob("*.j2"):
         (prompts / template.name).write_text(template.read_text())
-    _fails(capsys, ["run", *CARDS, *QUICK, "--prompts-dir", "prompts", "--out", "prompts/out"])
+    _fails(capsys, ["run", *CARDS, *QUICK_RUN, "--prompts-dir", "prompts", "--out", "prompts/out"])
     assert not Path("prompts/out").exists()
 
 
@@ -122,9 +121,9 @@ def test_rerun_refuses_writing_into_the_run_it_reruns(capsys: pytest.CaptureFixt
     group = _group()
     run = (group / "latest").resolve()
     before = tree(run)
-    _fails(capsys, ["rerun", "runs/latest", *QUICK[:2], "--out", str(run)], "the record's run")
+    _fails(capsys, ["rerun", "runs/latest", *QUICK_RUN[:2], "--out", str(run)], "the record's run")
     assert tree(run) == before
-    assert main(["rerun", "runs/latest", *QUICK[:2], "--cache-dir", "cache", "--quiet"]) == 0
+    assert main(["rerun", "runs/latest", *QUICK_RUN[:2], "--cache-dir", "cache", "--quiet"]) == 0
     assert len(_run_folders(group)) == 2  # beside it, as ever
 
 
@@ -213,7 +212,7 @@ def test_a_planted_record_endpoint_is_never_shown_or_written_again(
 def test_a_card_link_with_credentials_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     card = Path(CARDS[0]).read_text() + f'\n[links]\nadmin = "https://me:{SECRET}@x.example/"\n'
     Path("a.toml").write_text(card)
-    err = _fails(capsys, ["run", "a.toml", CARDS[1], *QUICK, "--out", "o"], "links.admin")
+    err = _fails(capsys, ["run", "a.toml", CARDS[1], *QUICK_RUN, "--out", "o"], "links.admin")
     assert SECRET not in err and not Path("o").exists()
 
 
@@ -232,7 +231,7 @@ def test_a_created_at_validate_refuses_is_refused_by_every_command(
     created_at: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     group = _group()
-    assert main(["run", *CARDS, *QUICK, "--out", "runs", "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--out", "runs", "--quiet"]) == 0
     record = group / _run_folders(group)[0] / "record.json"
     data = json.loads(record.read_text())
     data["created_at"] = created_at
@@ -260,7 +259,7 @@ def test_a_planted_latest_crashes_nothing(target: str, capsys: pytest.CaptureFix
     assert main(["digest", "runs", "--out", "site"]) == 0
     capsys.readouterr()
     _fails(capsys, ["render", "runs/latest"])
-    _fails(capsys, ["rerun", "runs", *QUICK])
+    _fails(capsys, ["rerun", "runs", *QUICK_RUN])
     assert tree(Path("elsewhere")) == before  # render once rewrote a foreign folder's pages
     assert _run_folders(group) == [real.name]
 
@@ -283,7 +282,7 @@ def test_a_pipe_in_the_ledger_or_the_cache_is_unreadable_not_a_hang() -> None:
     entry = next(Path("cache/cells").rglob("*.json"))
     entry.unlink()
     os.mkfifo(entry)
-    again = _panel("run", *CARDS, *QUICK, "--out", "runs", "--quiet")
+    again = _panel("run", *CARDS, *QUICK_RUN, "--out", "runs", "--quiet")
     assert again.returncode == 0 and "not a regular file" in again.stderr, again.stderr
     assert entry.is_file()  # the answer is cached again in its place
 
@@ -310,7 +309,7 @@ def test_an_error_naming_such_a_path_shows_it_whole(capsys: pytest.CaptureFixtur
     folder = Path("risk-assessment-2026")
     folder.mkdir()
     (folder / "card.toml").write_text("name = \n")
-    err = _fails(capsys, ["run", str(folder / "card.toml"), CARDS[1], *QUICK])
+    err = _fails(capsys, ["run", str(folder / "card.toml"), CARDS[1], *QUICK_RUN])
     assert "risk-assessment-2026/card.toml" in err and "[redacted]" not in err
 
 
@@ -339,7 +338,7 @@ def test_a_bad_model_in_panel_toml_is_named_as_panel_toml(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     Path("panel.toml").write_text('model = "../../x"\n')
-    err = _fails(capsys, ["run", *CARDS, *QUICK, "--out", "o"], "panel.toml: model:")
+    err = _fails(capsys, ["run", *CARDS, *QUICK_RUN, "--out", "o"], "panel.toml: model:")
     assert "--model" not in err.split("write")[0] and not Path("o").exists()
 
 
@@ -370,7 +369,7 @@ def test_a_bad_panel_model_is_named_as_the_variable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PANEL_MODEL", "nosuchprovider:x y")
-    err = _fails(capsys, ["run", *CARDS, *QUICK, "--out", "o"], "PANEL_MODEL:")
+    err = _fails(capsys, ["run", *CARDS, *QUICK_RUN, "--out", "o"], "PANEL_MODEL:")
     assert "--model" not in err and not Path("o").exists()
 
 
@@ -380,5 +379,7 @@ def test_rerun_checks_every_model_before_writing_any_run(
 ) -> None:
     group = _group()
     before = _run_folders(group)
-    _fails(capsys, ["rerun", "runs", "-m", "offline", "-m", bad, *QUICK[:2], "--cache-dir", "c"])
+    _fails(
+        capsys, ["rerun", "runs", "-m", "offline", "-m", bad, *QUICK_RUN[:2], "--cache-dir", "c"]
+    )
     assert _run_folders(group) == before  # the old code wrote the offline run first

@@ -14,28 +14,11 @@ import pytest
 
 from panel.cli import main
 from panel.record.store import load_record
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT
+from tests.helpers import QUICK_RUN, fails_in_one_line, hostile_cards, latest_offline_run
 
-CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
-QUICK = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
+CARDS = hostile_cards()
 LONG = "9" * 5000
-
-
-def _run(out: str = "runs") -> Path:
-    """A run folder from one offline run."""
-    assert main(["run", *CARDS, *QUICK, "--out", out, "--quiet"]) == 0
-    return (Path(out) / "latest").resolve()
-
-
-def _fails(capsys: pytest.CaptureFixture[str], args: list[str], *wanted: str) -> str:
-    capsys.readouterr()
-    code = main(args)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    for part in wanted:
-        assert part in err, err
-    return err
 
 
 # ------------------------------------------------ 4. numbers from files
@@ -47,9 +30,11 @@ def _fails(capsys: pytest.CaptureFixture[str], args: list[str], *wanted: str) ->
 def test_a_csv_vote_count_is_a_plain_sane_number_or_one_line(
     count: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.csv").write_text(f"tool,ship,skip\nclaw-code,1,{count}\n")
-    err = _fails(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 2: skip:")
+    err = fails_in_one_line(
+        capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 2: skip:"
+    )
     assert len(err) < 400
 
 
@@ -69,9 +54,9 @@ def test_a_csv_vote_count_is_a_plain_sane_number_or_one_line(
 def test_a_json_vote_count_is_a_plain_sane_number_or_one_line(
     value: str, wanted: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.json").write_text(f'[{{"tool": "claw-code", "ship": {value}, "skip": 1}}]')
-    _fails(capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", wanted)
+    fails_in_one_line(capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", wanted)
 
 
 @pytest.mark.parametrize(
@@ -84,21 +69,21 @@ def test_a_json_vote_count_is_a_plain_sane_number_or_one_line(
 def test_csv_the_csv_module_refuses_is_one_line(
     text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.csv").write_text(text)
-    _fails(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv")
+    fails_in_one_line(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv")
 
 
 def test_a_spreadsheets_byte_order_mark_is_not_a_column(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.csv").write_text("\ufefftool,ship,skip\nclaw-code,3,1\n")
     assert main(["render", str(run), "--votes", "votes.csv"]) == 0
 
 
 def test_sane_counts_are_still_read(capsys: pytest.CaptureFixture[str]) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.csv").write_text("tool,ship,skip\nclaw-code,1000000000,0\n")
     assert main(["render", str(run), "--votes", "votes.csv"]) == 0
     assert load_record(run).community_votes["claw-code"].ship == 10**9  # type: ignore[union-attr]
@@ -108,12 +93,12 @@ def test_sane_counts_are_still_read(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_override_score_is_a_sane_number_or_one_line(
     score: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     (run / "overrides.toml").write_text(
         f'[[override]]\ntool = "claw-code"\npersona = "builder"\nscore = {score}\n'
         'editor = "ed"\nreason = "checked"\n'
     )
-    _fails(capsys, ["render", str(run)], "overrides.toml")
+    fails_in_one_line(capsys, ["render", str(run)], "overrides.toml")
     assert main(["validate", str(run)]) == 2
 
 
@@ -121,7 +106,7 @@ def test_an_override_score_is_a_sane_number_or_one_line(
 def test_a_record_number_of_5000_digits_or_nan_is_one_line(
     path: str, value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     text = (run / "record.json").read_text()
     key = path.split(".")[-1]
     data = json.loads(text)
@@ -129,8 +114,8 @@ def test_a_record_number_of_5000_digits_or_nan_is_one_line(
     target[key] = 0
     planted = json.dumps(data).replace(f'"{key}": 0', f'"{key}": {value}', 1)
     (run / "record.json").write_text(planted)
-    _fails(capsys, ["diff", str(run), str(run)], "record.json")
-    _fails(capsys, ["render", str(run)], "record.json")
+    fails_in_one_line(capsys, ["diff", str(run), str(run)], "record.json")
+    fails_in_one_line(capsys, ["render", str(run)], "record.json")
 
 
 # ------------------------------------------------ 5. every template error is one line
@@ -165,8 +150,8 @@ def test_a_template_error_from_prompts_dir_is_one_line(
 ) -> None:
     folder = _prompts_with(BOMBS[name])
     for extra in (["--dry-run"], []):
-        _fails(capsys, ["run", *CARDS, *QUICK, "--prompts-dir", str(folder), "--out", "o", *extra],
-               "cell.j2")  # fmt: skip
+        args = ["run", *CARDS, *QUICK_RUN, "--prompts-dir", str(folder), "--out", "o", *extra]
+        fails_in_one_line(capsys, args, "cell.j2")
     assert not Path("o").exists()
 
 
@@ -174,14 +159,14 @@ def test_a_template_error_from_prompts_dir_is_one_line(
 def test_a_template_error_from_a_records_templates_is_one_line_on_rerun(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     for template in data["templates"]:
         if template["name"] == "cell.j2":
             template["text"] = BOMBS[name]
     (run / "record.json").write_text(json.dumps(data))
     before = sorted(os.listdir("runs"))
-    _fails(capsys, ["rerun", str(run), *QUICK[:2], "--cache-dir", "c2"], "cell.j2")
+    fails_in_one_line(capsys, ["rerun", str(run), *QUICK_RUN[:2], "--cache-dir", "c2"], "cell.j2")
     assert sorted(os.listdir("runs")) == before
 
 
@@ -204,7 +189,7 @@ def _edit(run: Path, change: dict[str, object]) -> Path:
 def test_diff_recomputes_ship_pct_instead_of_trusting_the_record(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     edited = _edit(run, {"ship_pct": 0.0, "ships": 0})
     capsys.readouterr()
     assert main(["diff", str(run / "record.json"), str(edited), "--format", "json"]) == 0
@@ -215,7 +200,7 @@ def test_diff_recomputes_ship_pct_instead_of_trusting_the_record(
 
 
 def test_every_reader_sees_numbers_from_the_cells(capsys: pytest.CaptureFixture[str]) -> None:
-    run = _run()
+    run = latest_offline_run()
     genuine = load_record(run)
     edited = load_record(_edit(run, {"ship_pct": 0.0, "ships": 0, "mean_score": 1.0}))
     assert edited.aggregates == genuine.aggregates
@@ -241,7 +226,7 @@ def test_every_reader_sees_numbers_from_the_cells(capsys: pytest.CaptureFixture[
 def test_a_listing_never_shows_a_figure_the_cells_do_not_give(
     path: str, value: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     *parents, last = path.split(".")
     target = data
@@ -260,7 +245,7 @@ def test_a_listing_never_shows_a_figure_the_cells_do_not_give(
 
 
 def test_a_tampered_bootstrap_interval_is_computed_again() -> None:
-    run = _run()
+    run = latest_offline_run()
     genuine = load_record(run).statistics
     data = json.loads((run / "record.json").read_text())
     data["statistics"]["tools"][0]["mean_score_low"] = -50.0  # no score is below 1
@@ -300,19 +285,19 @@ def _loop(path: Path) -> None:
 def test_validate_reports_the_overrides_render_refuses(
     plant: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     plant(run / "overrides.toml")  # type: ignore[operator]
     capsys.readouterr()
     assert main(["validate", str(run)]) == 2
     report = capsys.readouterr().out
     assert "overrides.toml" in report and "0 problems" not in report, report
-    _fails(capsys, ["render", str(run)], "overrides.toml")
+    fails_in_one_line(capsys, ["render", str(run)], "overrides.toml")
 
 
 def test_validate_reports_a_planted_record_link_and_bad_votes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     (run / "votes.csv").write_text("tool,ship,skip\nclaw-code,²,1\n")
     os.rename(run / "record.json", "elsewhere.json")
     (run / "record.json").symlink_to(Path("elsewhere.json").resolve())
@@ -320,4 +305,4 @@ def test_validate_reports_a_planted_record_link_and_bad_votes(
     assert main(["validate", str(run)]) == 2
     report = capsys.readouterr().out
     assert "record.json: links outside" in report and "votes.csv: line 2: ship" in report
-    _fails(capsys, ["render", str(run)], "record.json")
+    fails_in_one_line(capsys, ["render", str(run)], "record.json")

@@ -46,28 +46,9 @@ from typing import Any
 import pytest
 
 from panel.cli import main
-from tests.conftest import EXAMPLES
-from tests.helpers import tree
+from tests.helpers import QUICK_RUN, fails_in_one_line, hostile_cards, latest_offline_run, tree
 
-CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
-QUICK = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
-
-
-def _run(out: str = "runs") -> Path:
-    """A run folder from one offline run."""
-    assert main(["run", *CARDS, *QUICK, "--out", out, "--quiet"]) == 0
-    return (Path(out) / "latest").resolve()
-
-
-def _one_line(capsys: pytest.CaptureFixture[str], args: list[str], *wanted: str) -> str:
-    capsys.readouterr()
-    code = main(args)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    for part in wanted:
-        assert part in err, err
-    return err
+CARDS = hostile_cards()
 
 
 # ------------------------------------------------ 1. the verdict fields the pages read
@@ -108,13 +89,13 @@ def test_a_verdict_the_pages_cannot_read_is_one_line_naming_it(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit, wanted = VERDICTS[name]
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     edit(data["cells"][0]["verdict"])
     (run / "record.json").write_text(json.dumps(data))
     before = tree(Path("runs"))
-    _one_line(capsys, ["render", str(run)], "record.json", "cells.0", wanted)
-    _one_line(capsys, ["diff", str(run), str(run)], "record.json", wanted)
+    fails_in_one_line(capsys, ["render", str(run)], "record.json", "cells.0", wanted)
+    fails_in_one_line(capsys, ["diff", str(run), str(run)], "record.json", wanted)
     capsys.readouterr()
     assert main(["digest", "runs", "--out", "site"]) == 0  # the run is skipped, and named
     assert wanted in capsys.readouterr().err
@@ -125,7 +106,7 @@ def test_a_verdict_the_pages_cannot_read_is_one_line_naming_it(
 
 def test_a_failed_cell_keeps_whatever_verdict_it_has(capsys: pytest.CaptureFixture[str]) -> None:
     """Only an ok cell's verdict is shown: a failed cell with a partial verdict still reads."""
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     data["cells"][0].update(status="failed", verdict={"beats": 5}, error="timed out")
     (run / "record.json").write_text(json.dumps(data))
@@ -166,7 +147,7 @@ def test_a_path_too_long_for_a_file_system_is_one_line(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Path("runs").mkdir()
-    err = _one_line(capsys, PATH_COMMANDS[name], NAME_TOO_LONG)
+    err = fails_in_one_line(capsys, PATH_COMMANDS[name], NAME_TOO_LONG)
     assert LONG_NAME not in err  # the line names the argument, not 300 letters
     assert sorted(p.name for p in Path.cwd().iterdir()) == ["runs"]
 
@@ -184,13 +165,13 @@ def test_a_config_folder_no_file_system_can_hold_is_named_as_its_key(
     setting: str, wanted: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Path("panel.toml").write_text(setting + "\n")
-    _one_line(capsys, ["run", *CARDS, "--offline-delay", "0", "--out", "o"], wanted)
+    fails_in_one_line(capsys, ["run", *CARDS, "--offline-delay", "0", "--out", "o"], wanted)
     assert not Path("o").exists()
 
 
 def test_long_names_within_the_limit_still_work(capsys: pytest.CaptureFixture[str]) -> None:
     near = "n" * 255
-    assert main(["run", *CARDS, *QUICK, "--out", near, "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--out", near, "--quiet"]) == 0
     assert (Path(near) / "latest" / "record.json").is_file()
 
 
@@ -231,7 +212,7 @@ def test_a_card_link_urllib_cannot_split_is_reported_and_never_crashes_a_run(
     Path("a.toml").write_text(Path(CARDS[0]).read_text() + f'\n[links]\nodd = "{url}"\n')
     assert main(["validate", "a.toml"]) == 2  # was: a traceback
     assert "a.toml: links.odd: " in capsys.readouterr().out
-    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0  # was: crash
+    assert main(["run", "a.toml", CARDS[1], *QUICK_RUN, "--out", "o", "--quiet"]) == 0  # was: crash
     page = (Path("o") / "latest" / "panel.html").read_text()
     assert f'href="{url}"' not in page
 
@@ -240,7 +221,7 @@ def test_a_card_link_urllib_cannot_split_is_reported_and_never_crashes_a_run(
 def test_a_model_link_urllib_cannot_split_is_text_on_the_page(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     verdict = data["cells"][0]["verdict"]
     verdict["quote"] = verdict["quote"][:600] + f" See [the docs]({url}) and <{url}>."
@@ -253,8 +234,8 @@ def test_a_model_link_urllib_cannot_split_is_text_on_the_page(
 def test_a_site_url_urllib_cannot_split_is_one_line(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _run()
-    _one_line(capsys, ["digest", "runs", "--out", "site", "--site-url", url], "--site-url")
+    latest_offline_run()
+    fails_in_one_line(capsys, ["digest", "runs", "--out", "site", "--site-url", url], "--site-url")
     assert not Path("site").exists()
 
 
@@ -278,7 +259,7 @@ def test_schema_write_into_a_file_is_one_line_and_leaves_it(
     write: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Path("notes.txt").write_text("the editor's notes\n")
-    _one_line(capsys, ["schema", "--write", write], "--write", "cannot write there")
+    fails_in_one_line(capsys, ["schema", "--write", write], "--write", "cannot write there")
     assert Path("notes.txt").read_text() == "the editor's notes\n"
     assert sorted(p.name for p in Path.cwd().iterdir()) == ["notes.txt"]
 
@@ -299,7 +280,7 @@ def test_schema_write_still_writes_a_folder(capsys: pytest.CaptureFixture[str]) 
 def test_a_bad_allow_origin_is_named_as_allow_origin(
     origin: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    err = _one_line(capsys, ["serve", "runs", "--port", "0", "--allow-origin", origin])
+    err = fails_in_one_line(capsys, ["serve", "runs", "--port", "0", "--allow-origin", origin])
     assert err.startswith("panel: error: --allow-origin: "), err  # was: --vote-server
     assert "--vote-server" not in err and not Path("runs").exists()
 
@@ -309,7 +290,7 @@ def test_an_empty_host_is_refused_not_every_interface(
     host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--host "$HOST"` with the variable unset: the desk would listen on every interface."""
-    _one_line(capsys, ["serve", "runs", "--port", "0", "--host", host], "--host: ")
+    fails_in_one_line(capsys, ["serve", "runs", "--port", "0", "--host", host], "--host: ")
 
 
 # ------------------------------------------------ 7. control characters on the pages
@@ -331,7 +312,7 @@ def test_a_card_name_with_control_characters_reaches_no_page(
     card = Path(CARDS[0]).read_text().replace('name = "Claw Code"', f"name = {json.dumps(NAME)}")
     assert NAME in __import__("tomllib").loads(card)["name"]
     Path("a.toml").write_text(card)
-    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0
+    assert main(["run", "a.toml", CARDS[1], *QUICK_RUN, "--out", "o", "--quiet"]) == 0
     run = Path("o") / "latest"
     assert _controls_in(run) == []
     assert "Code" in (run / "panel.md").read_text() and "Claw" in (run / "panel.html").read_text()
@@ -340,7 +321,7 @@ def test_a_card_name_with_control_characters_reaches_no_page(
 def test_a_quote_with_control_characters_reaches_no_page(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     verdict = data["cells"][0]["verdict"]
     verdict["quote"] = verdict["quote"][:600] + " " + NAME
@@ -363,10 +344,12 @@ def test_a_votes_header_naming_a_column_twice_is_one_line(
     header: str, row: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """csv.DictReader keeps the last of two same-named columns: a count was silently replaced."""
-    run = _run()
+    run = latest_offline_run()
     Path("votes.csv").write_text(f"{header}\n{row}\n")
     before = (run / "record.json").read_text()
-    _one_line(capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 1: ", "twice")
+    fails_in_one_line(
+        capsys, ["render", str(run), "--votes", "votes.csv"], "votes.csv: line 1: ", "twice"
+    )
     assert (run / "record.json").read_text() == before
 
 
@@ -374,17 +357,19 @@ def test_a_votes_header_naming_a_column_twice_is_one_line(
 
 
 def test_a_votes_entry_naming_a_key_twice_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    run = _run()
+    run = latest_offline_run()
     Path("votes.json").write_text('[{"tool": "claw-code", "ship": 1, "skip": 2, "ship": 900}]')
-    _one_line(capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", "'ship' twice")
+    fails_in_one_line(
+        capsys, ["render", str(run), "--votes", "votes.json"], "votes.json", "'ship' twice"
+    )
 
 
 def test_a_record_naming_a_key_twice_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    run = _run()
+    run = latest_offline_run()
     text = (run / "record.json").read_text()
     (run / "record.json").write_text(text.replace('"complete":', '"title": "planted", "complete":'))
-    _one_line(capsys, ["diff", str(run), str(run)], "record.json", "'title' twice")
-    _one_line(capsys, ["render", str(run)], "record.json", "'title' twice")
+    fails_in_one_line(capsys, ["diff", str(run), str(run)], "record.json", "'title' twice")
+    fails_in_one_line(capsys, ["render", str(run)], "record.json", "'title' twice")
 
 
 def test_a_request_body_naming_a_key_twice_is_refused(tmp_path: Path) -> None:
@@ -412,13 +397,13 @@ def test_a_poll_interval_with_no_end_is_one_line(
 ) -> None:
     """`--poll-every inf` doubled its wait between looks at a batch without bound: a run on a
     real batch API would sleep for ever after a few looks."""
-    args = ["run", *CARDS, *QUICK, "--batch", "--poll-every", every, "--out", "o"]
-    _one_line(capsys, args, "--poll-every: ")
+    args = ["run", *CARDS, *QUICK_RUN, "--batch", "--poll-every", every, "--out", "o"]
+    fails_in_one_line(capsys, args, "--poll-every: ")
     assert not Path("o").exists()
 
 
 def test_a_poll_interval_of_an_hour_still_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["run", *CARDS, *QUICK, "--batch", "--poll-every", "3600", "--out", "o", "--quiet"]
+    args = ["run", *CARDS, *QUICK_RUN, "--batch", "--poll-every", "3600", "--out", "o", "--quiet"]
     assert main(args) == 0
 
 
@@ -470,8 +455,8 @@ def test_a_model_name_holding_an_api_key_is_refused_before_it_is_shown(
     the run folder's name and was written into record.json and both pages."""
     monkeypatch.setenv("OPENAI_API_KEY", "abcdEnvOnlySecret42")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "abcdEnvOnlySecret43")
-    run = ["run", *CARDS, *QUICK[:2], "--base-url", "http://127.0.0.1:9/v1", "--out", "o"]
-    err = _one_line(capsys, [*run, *args], "holds an API key")
+    run = ["run", *CARDS, *QUICK_RUN[:2], "--base-url", "http://127.0.0.1:9/v1", "--out", "o"]
+    err = fails_in_one_line(capsys, [*run, *args], "holds an API key")
     assert "PLANTED" not in err and "EnvOnly" not in err
     assert not Path("o").exists()
 
@@ -490,7 +475,7 @@ def test_a_ledger_endpoint_panel_cannot_call_is_named_as_the_ledgers(
              "endpoint": endpoint, "submitted_at": "2026-12-01T10:00:00+00:00",
              "requests": {"c1": "builder × claw-code"}}  # fmt: skip
     Path("cache/batches/entry.json").write_text(json.dumps(entry))
-    err = _one_line(capsys, ["batches", "cancel", "batch_1"], "cache/batches", "endpoint")
+    err = fails_in_one_line(capsys, ["batches", "cancel", "batch_1"], "cache/batches", "endpoint")
     assert "--base-url:" not in err and "give --base-url" in err
 
 
@@ -533,7 +518,7 @@ def test_a_card_saved_with_a_byte_order_mark_reads(capsys: pytest.CaptureFixture
     1, column 1)', naming nothing the user could see (votes CSVs already accepted one)."""
     Path("a.toml").write_text(BOM + Path(CARDS[0]).read_text())
     Path("panel.toml").write_text(BOM + "concurrency = 2\n")
-    assert main(["run", "a.toml", CARDS[1], *QUICK, "--out", "o", "--quiet"]) == 0
+    assert main(["run", "a.toml", CARDS[1], *QUICK_RUN, "--out", "o", "--quiet"]) == 0
     assert main(["validate", "a.toml"]) == 0
 
 
@@ -541,7 +526,9 @@ def test_a_byte_order_mark_inside_toml_is_still_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     Path("a.toml").write_text(Path(CARDS[0]).read_text() + f"\n{BOM}x = 1\n")
-    _one_line(capsys, ["run", "a.toml", CARDS[1], *QUICK, "--out", "o"], "a.toml: not valid TOML")
+    fails_in_one_line(
+        capsys, ["run", "a.toml", CARDS[1], *QUICK_RUN, "--out", "o"], "a.toml: not valid TOML"
+    )
 
 
 # ------------------------------------------------ 16. an error line of bounded length
@@ -570,7 +557,7 @@ def test_an_error_echoing_a_huge_value_stays_a_readable_line(
     """A 100,000-character value was echoed whole (three times for -m): one 'line' of 300 KB
     that buried the terminal. The line keeps what it names and says how long the value was."""
     Path("runs").mkdir()
-    err = _one_line(capsys, args, named)
+    err = fails_in_one_line(capsys, args, named)
     assert len(err) < 2_000, len(err)
     assert "100,000 characters" in err or "100,00" in err, err
 
@@ -585,17 +572,19 @@ def test_a_count_flag_takes_plain_digits_only(
 ) -> None:
     """int() read Arabic-Indic digits, underscores and a plus sign (`--concurrency 1_0` was 10),
     which round 3 already refused in vote counts."""
-    _one_line(capsys, ["run", *CARDS, *QUICK, flag, value, "--out", "o"], f"{flag}: ")
+    fails_in_one_line(capsys, ["run", *CARDS, *QUICK_RUN, flag, value, "--out", "o"], f"{flag}: ")
     assert not Path("o").exists()
 
 
 def test_a_count_flag_still_takes_digits_and_spaces(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", *CARDS, *QUICK, "--concurrency", " 4 ", "--out", "o", "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--concurrency", " 4 ", "--out", "o", "--quiet"]) == 0
 
 
 @pytest.mark.parametrize("value", ["9" * 5000, "-" + "9" * 5000])
 def test_a_count_of_5000_digits_is_one_line(value: str, capsys: pytest.CaptureFixture[str]) -> None:
-    err = _one_line(capsys, ["run", *CARDS, *QUICK, "--concurrency", value, "--out", "o"])
+    err = fails_in_one_line(
+        capsys, ["run", *CARDS, *QUICK_RUN, "--concurrency", value, "--out", "o"]
+    )
     assert "--concurrency: must be" in err and len(err) < 400
 
 

@@ -27,26 +27,9 @@ import pytest
 from panel.cli import main
 from panel.models import Usage
 from tests.conftest import EXAMPLES
+from tests.helpers import QUICK_RUN, fails_in_one_line, hostile_cards, latest_offline_run
 
-CARDS = [str(EXAMPLES / "claw-code.toml"), str(EXAMPLES / "modal-gpu-inference.toml")]
-QUICK = ["--offline-delay", "0", "--personas", "builder,skeptic", "--cache-dir", "cache"]
-
-
-def _run(out: str = "runs") -> Path:
-    """A run folder from one offline run."""
-    assert main(["run", *CARDS, *QUICK, "--out", out, "--quiet"]) == 0
-    return (Path(out) / "latest").resolve()
-
-
-def _one_line(capsys: pytest.CaptureFixture[str], args: list[str], *wanted: str) -> str:
-    capsys.readouterr()
-    code = main(args)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    for part in wanted:
-        assert part in err, err
-    return err
+CARDS = hostile_cards()
 
 
 # ------------------------------------------------ 1. an API key given as free text
@@ -62,8 +45,8 @@ def test_a_title_holding_an_api_key_is_refused_before_it_is_written(
     """`--title "$OPENAI_API_KEY"` (a variable mixed up) wrote the key into record.json, panel.md
     and panel.html; the model's name was already refused (round 4)."""
     monkeypatch.setenv("OPENAI_API_KEY", "abcdEnvOnlySecret42")
-    args = ["run", *CARDS, *QUICK, "--title", title, "--out", "o"]
-    err = _one_line(capsys, args, "--title: holds an API key")
+    args = ["run", *CARDS, *QUICK_RUN, "--title", title, "--out", "o"]
+    err = fails_in_one_line(capsys, args, "--title: holds an API key")
     assert "PLANTED" not in err and "EnvOnly" not in err
     assert not Path("o").exists()
 
@@ -74,12 +57,14 @@ def test_a_panel_file_title_holding_an_api_key_is_one_line_naming_it(
 ) -> None:
     tools = json.dumps([str(Path(card).resolve()) for card in CARDS])
     Path("p.toml").write_text(f"title = {json.dumps(title)}\ntools = {tools}\n")
-    err = _one_line(capsys, ["run", "p.toml", *QUICK, "--out", "o"], "p.toml: title: holds an API")
+    err = fails_in_one_line(
+        capsys, ["run", "p.toml", *QUICK_RUN, "--out", "o"], "p.toml: title: holds an API"
+    )
     assert "PLANTED" not in err and not Path("o").exists()
 
 
 def test_a_plain_title_still_reaches_the_record(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["run", *CARDS, *QUICK, "--title", "Risk-assessment: sk-2 vs bearer", "--out", "o"]
+    args = ["run", *CARDS, *QUICK_RUN, "--title", "Risk-assessment: sk-2 vs bearer", "--out", "o"]
     assert main([*args, "--quiet"]) == 0
     record = json.loads((Path("o") / "latest" / "record.json").read_text())
     assert record["title"] == "Risk-assessment: sk-2 vs bearer"
@@ -132,7 +117,7 @@ def test_a_name_with_unseen_characters_prints_without_them(
     Path("a.toml").write_text(card)
     title = "Weekly" + "".join(UNSEEN) + " review"
     capsys.readouterr()
-    assert main(["run", "a.toml", CARDS[1], *QUICK, "--title", title, "--out", "o"]) == 0
+    assert main(["run", "a.toml", CARDS[1], *QUICK_RUN, "--title", title, "--out", "o"]) == 0
     run = Path("o") / "latest"
     assert main(["diff", str(run), str(run)]) == 0
     assert main(["runs", "o", "--format", "json"]) == 0
@@ -163,7 +148,7 @@ def test_a_run_folder_with_a_newline_is_shown_on_one_line(
 ) -> None:
     """`--out $'o\\nx'` split "wrote ..." and "latest: ..." in two (the second part a line of
     its own, `x/2026-...`): a path is shown quoted, as the shell would take it back."""
-    assert main(["run", *CARDS, *QUICK, "--out", folder, "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--out", folder, "--quiet"]) == 0
     run = Path(folder) / "latest"
     assert main(["render", str(run)]) == 0
     assert main(["digest", folder, "--out", folder + "site"]) == 0
@@ -220,20 +205,20 @@ def test_a_negative_token_count_or_cost_in_a_record_is_one_line_naming_the_cell(
     """`usage.output_tokens: -500` was read, summed into the totals and passed `panel validate`:
     a record edited by hand could show a run costing less than it did."""
     change, wanted = NEGATIVE[name]
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     cell = data["cells"][1]
     for field, values in change.items():
         cell[field] = {**(cell.get(field) or {}), **values}
     (run / "record.json").write_text(json.dumps(data))
-    _one_line(capsys, ["render", str(run)], "record.json", f"cells.1.{wanted}")
-    _one_line(capsys, ["diff", str(run), str(run)], f"cells.1.{wanted}")
+    fails_in_one_line(capsys, ["render", str(run)], "record.json", f"cells.1.{wanted}")
+    fails_in_one_line(capsys, ["diff", str(run), str(run)], f"cells.1.{wanted}")
     assert main(["validate", str(run)]) == 2
     assert f"cells.1.{wanted}" in capsys.readouterr().out
 
 
 def test_zero_counts_and_costs_still_read(capsys: pytest.CaptureFixture[str]) -> None:
-    run = _run()
+    run = latest_offline_run()
     data = json.loads((run / "record.json").read_text())
     data["cells"][0].update(usage={"output_tokens": 0}, cost={"usd": 0, "usd_without_cache": 0.0})
     (run / "record.json").write_text(json.dumps(data))
@@ -249,8 +234,8 @@ def test_a_cache_dir_that_is_no_folder_is_one_line_before_the_run(
 ) -> None:
     """`--cache-dir /dev/null` printed a warning for every cell (eight for a small panel)."""
     Path("notes.txt").write_text("the editor's notes\n")
-    args = ["run", *CARDS, *QUICK[:4], "--cache-dir", cache, "--out", "o"]
-    _one_line(capsys, args, f"--cache-dir {cache}: not a folder")
+    args = ["run", *CARDS, *QUICK_RUN[:4], "--cache-dir", cache, "--out", "o"]
+    fails_in_one_line(capsys, args, f"--cache-dir {cache}: not a folder")
     assert not Path("o").exists() and Path("notes.txt").read_text() == "the editor's notes\n"
 
 
@@ -268,9 +253,9 @@ def test_a_cache_folder_failing_mid_run_warns_once(capsys: pytest.CaptureFixture
 
 
 def test_a_good_cache_is_used_as_before(capsys: pytest.CaptureFixture[str]) -> None:
-    _run()
+    latest_offline_run()
     capsys.readouterr()
-    assert main(["run", *CARDS, *QUICK, "--out", "runs", "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--out", "runs", "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err and "4 from the response cache" in err, err
 
@@ -286,7 +271,7 @@ def test_a_diff_of_two_panels_names_what_only_one_run_has(
 ) -> None:
     """Two runs of different panels were compared on the cells they share with no word that
     the rest of either panel was left out."""
-    a = _run("a")
+    a = latest_offline_run("a")
     args = ["--offline-delay", "0", "--cache-dir", "cache", "--quiet", "--out", "b"]
     assert main(["run", CARDS[0], CLAUDE_API, "--personas", "builder,futurist", *args]) == 0
     b = (Path("b") / "latest").resolve()
@@ -310,7 +295,7 @@ def test_a_diff_of_two_panels_names_what_only_one_run_has(
 def test_a_diff_of_the_same_panel_says_nothing_of_panels(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    a = _run("a")
+    a = latest_offline_run("a")
     capsys.readouterr()
     assert main(["diff", str(a), str(a)]) == 0
     assert "different panels" not in capsys.readouterr().err
@@ -324,11 +309,11 @@ def test_a_votes_file_naming_none_of_the_runs_tools_is_a_warning(
 ) -> None:
     """A votes file for another run (or with every id mistyped) changed nothing, silently."""
     Path("votes.csv").write_text("tool,ship,skip\nclaw-cod,3,1\nother-tool,1,1\n")
-    run = _run()
+    run = latest_offline_run()
     before = json.loads((run / "record.json").read_text())["community_votes"]
     capsys.readouterr()
     assert main(["render", str(run), "--votes", "votes.csv"]) == 0
-    assert main(["run", *CARDS, *QUICK, "--votes", "votes.csv", "--out", "o", "--quiet"]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--votes", "votes.csv", "--out", "o", "--quiet"]) == 0
     err = capsys.readouterr().err
     warnings = [line for line in err.splitlines() if "votes.csv" in line]
     assert len(warnings) == 2, err
@@ -343,7 +328,7 @@ def test_a_votes_file_serving_several_runs_says_nothing(
 ) -> None:
     """One file can serve a week of runs: rows for other tools are left out without a word."""
     Path("votes.csv").write_text("tool,ship,skip\nclaw-code,3,1\nother-tool,1,1\n")
-    run = _run()
+    run = latest_offline_run()
     capsys.readouterr()
     assert main(["render", str(run), "--votes", "votes.csv"]) == 0
     assert "warning" not in capsys.readouterr().err
