@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from panel.models import ToolCard, VerdictBase
 
 if TYPE_CHECKING:
-    from panel.running.stance import Reading
+    from panel.running.stance import Call, Reading
     from panel.running.stance_text import Names
 
 # A ship usually scores 6 or more and a skip 5 or less; this far past that is worth a look.
@@ -72,7 +72,7 @@ class ReviewCheck:
         reading = Reading(verdict.verdict, tuple(calls))
         against = reading.contradiction
         checked = Checked(
-            problem=_contradiction(reading),
+            problem=_problem(against, verdict.verdict) if against else None,
             agrees=_clearly_agrees(reading, names_for(self.tool.name, rivals)),
             against=(against.stance, against.clause) if against else None,
         )
@@ -127,11 +127,9 @@ def _names_its_object(clause: str, names: Names) -> bool:
     return "tool" in names.mentions(clause) or _OBJECT_WORD.search(clause) is not None
 
 
-def _contradiction(reading: Reading) -> str | None:
-    call = reading.contradiction
-    if call is None:
-        return None
+def _problem(call: Call, verdict: str) -> str:
+    """The re-ask's reason: the call the rules read against the verdict."""
     return (
         f'the quote reads as a {call.stance} ("{call.clause}") but the verdict is '
-        f"{reading.verdict}: make the words and the verdict agree (naming the call is optional)"
+        f"{verdict}: make the words and the verdict agree (naming the call is optional)"
     )

@@ -202,14 +202,16 @@ def grader_problem(grading: Grading, verdict: VerdictBase) -> str:
     )
 
 
-def settle(checked: Checked, grading: Grading, verdict: VerdictBase) -> None:
-    """The grader's reading decides the cell's re-ask. The rules' contradictions are real prose's
-    commonest misreadings (a call for a situation, someone else's advice, a rival's praise): one
-    the grader does not read is not worth a re-ask, which could talk the reviewer out of a
-    verdict; the editor sees it as a flag. A grader that could not answer leaves the rules'."""
+def settle(checked: Checked, grading: Grading, verdict: VerdictBase) -> bool:
+    """The grader's reading decides the cell's re-ask; True when the re-ask is the grader's. The
+    rules' contradictions are real prose's commonest misreadings (a call for a situation,
+    someone else's advice, a rival's praise): one the grader does not read is not worth a re-ask,
+    which could talk the reviewer out of a verdict; the editor sees it as a flag. A grader that
+    could not answer leaves the rules'."""
     if reads_opposite(grading, verdict):
         checked.problem = grader_problem(grading, verdict)
-    elif checked.problem is not None and grading.call is not None and checked.against:
+        return True
+    if checked.problem is not None and grading.call is not None and checked.against:
         stance, clause = checked.against
         reading = "no call" if grading.call == "none" else f'a {grading.call} ("{grading.words}")'
         checked.flags.append(
@@ -217,6 +219,7 @@ def settle(checked: Checked, grading: Grading, verdict: VerdictBase) -> None:
             f"grader ({grading.model}) reads {reading}: not re-asked"
         )
         checked.problem = None
+    return False
 
 
 def needs_grading(grader: Grader, grading: Grading | None) -> bool:

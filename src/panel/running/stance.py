@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from panel.running import stance_grammar as g
@@ -74,7 +75,7 @@ class Reading:
     verdict: Stance
     calls: tuple[Call, ...]
 
-    @property
+    @cached_property  # asked for the re-ask, the mixed signals and the editor's flag
     def contradiction(self) -> Call | None:
         """A firm call against the verdict that outweighs every call for it.
 

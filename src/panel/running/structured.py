@@ -33,7 +33,7 @@ from panel.providers.base import (
     Turn,
 )
 from panel.running.checks import Checked
-from panel.running.grader import grader_flags, reads_opposite, settle
+from panel.running.grader import grader_flags, settle
 from panel.running.partial import IncrementalJSON, PartialJSONError
 
 MAX_REASKS = 1
@@ -120,8 +120,7 @@ async def stream_verdict(
             # A reply after a grader's re-ask is graded again, so the record shows its reading.
             if grade is not None and not (checked.agrees and not grading):
                 grading = await grade(verdict)
-                settle(checked, grading, verdict)
-                if reads_opposite(grading, verdict):
+                if settle(checked, grading, verdict):
                     grader_reasked = grader_reasked or reasks < MAX_REASKS
             if grading is not None and grader_reasked:
                 grading = grading.model_copy(update={"reasked": True})
