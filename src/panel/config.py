@@ -45,7 +45,7 @@ def load_config(folder: Path | None = None) -> tuple[PanelConfig, str | None]:
 
 def _paths_checked(config: PanelConfig, source: str) -> tuple[PanelConfig, str]:
     """The config, once each folder it names is one a file system can hold."""
-    from panel.files import path_problem
+    from panel.paths import path_problem
 
     for name in ("personas_dir", "cache_dir"):
         problem = path_problem(getattr(config, name) or ".")

@@ -23,27 +23,6 @@ MAX_NUMBER_DIGITS = 18
 
 M = TypeVar("M", bound=BaseModel)
 
-# The longest file name and path the common file systems take (ext4, APFS, NTFS via WSL):
-# beyond them every look at the path fails with ENAMETOOLONG.
-MAX_NAME_BYTES = 255
-MAX_PATH_BYTES = 4095
-
-
-def path_problem(text: str) -> str | None:
-    """Why `text` cannot name a file on any common file system, or None when it can."""
-    if "\x00" in text:
-        return "holds a NUL character"
-    try:
-        raw = os.fsencode(text)
-    except UnicodeEncodeError:
-        return "holds a character no file name can (a lone surrogate)"
-    longest = max(len(name) for name in raw.split(b"/"))
-    if longest > MAX_NAME_BYTES:
-        return f"a name in it is {longest:,} bytes; a file system takes at most {MAX_NAME_BYTES}"
-    if len(raw) > MAX_PATH_BYTES:
-        return f"it is {len(raw):,} bytes long; the limit is {MAX_PATH_BYTES:,}"
-    return None
-
 
 def read_text(path: Path, *, limit: int = MAX_INPUT_BYTES) -> str:
     """Read a hand-written file, refusing what cannot be one: missing, not a regular file (a

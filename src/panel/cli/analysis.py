@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from panel.cli.terminal import clean, table_console
-from panel.cli.values import path_argument
 from panel.errors import InputError
+from panel.paths import path_argument
 
 # The CLI's parser imports this module on every start: the commands import what they use.
 if TYPE_CHECKING:

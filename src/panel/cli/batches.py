@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from panel.cli import values
 from panel.cli.terminal import out, shown_path
-from panel.cli.values import path_argument
 from panel.errors import InputError
+from panel.paths import path_argument
 from panel.secrets import redact
 from panel.urls import public_url
 

@@ -15,8 +15,8 @@ from panel import __version__
 from panel.cli.run import rerun_command, run_command
 from panel.cli.run_options import add_run_options
 from panel.cli.terminal import LazyConsole, clean, closed_pipe, shortened
-from panel.cli.values import path_argument
 from panel.errors import InputError, PanelError
+from panel.paths import path_argument
 
 # Start-up stays fast (`panel --help`, a run's first line): rich, the provider SDKs and the run
 # machinery are imported inside the commands that use them (a test keeps it so).

@@ -7,8 +7,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from panel.cli.terminal import out, safe_json, shown_path
-from panel.cli.values import path_argument
 from panel.errors import InputError
+from panel.paths import path_argument
 
 if TYPE_CHECKING:
     from rich.console import Console

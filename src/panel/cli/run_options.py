@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from panel.cli import values
-from panel.cli.values import path_argument
+from panel.paths import path_argument
 
 
 def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 from panel.errors import InputError
 from panel.urls import check_base_url
@@ -59,17 +58,6 @@ def base_url(text: str) -> str:
         return check_base_url(text, "URL")
     except InputError as error:
         raise argparse.ArgumentTypeError(str(error).removeprefix("URL: ")) from None
-
-
-def path_argument(text: str) -> Path:
-    """A path a file system can hold: a name over 255 bytes is refused as the flag's value
-    (`argument --out: a name in it is 300 bytes; ...`), never met later as an OSError."""
-    from panel.files import path_problem  # pydantic comes with it: only once a path is given
-
-    problem = path_problem(text)
-    if problem:
-        raise argparse.ArgumentTypeError(problem)
-    return Path(text)
 
 
 def _number(text: str) -> float:

@@ -16,6 +16,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from panel.errors import InputError
+from panel.paths import path_argument
 
 # Every command's parser imports this module: the server's own imports wait for `serve`.
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "serve", help="the editor's desk and the readers' vote in a browser"
     )
     serve_parser.add_argument(
-        "runs_dir", nargs="?", type=_folder, default=Path("panel-out"), metavar="RUNS_DIR",
+        "runs_dir", nargs="?", type=path_argument, default=Path("panel-out"), metavar="RUNS_DIR",
         help="where the runs are (default panel-out)",
     )  # fmt: skip
     serve_parser.add_argument(
@@ -51,7 +52,7 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     )
     serve_parser.add_argument(
         "--cards",
-        type=_folder,
+        type=path_argument,
         metavar="DIR",
         help="a folder of tool cards the new-panel form offers",
     )
@@ -76,15 +77,6 @@ def _dollars(text: str) -> float:
     if not (0 < value < 1e6) or len(text) > 20:
         raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a positive number of dollars")
     return value
-
-
-def _folder(text: str) -> Path:
-    from panel.files import path_problem  # pydantic comes with it: only once a folder is given
-
-    problem = path_problem(text)
-    if problem:
-        raise argparse.ArgumentTypeError(problem)
-    return Path(text)
 
 
 def _host(text: str) -> str:
