@@ -12,6 +12,7 @@ import jinja2
 import pytest
 
 from panel.compiled import FOLDER, TemplateCache, template_cache
+from panel.inputs.prompts import PromptSet
 from panel.models import Persona, ToolCard
 from panel.report.render import _environment, render_html, render_markdown
 from tests.records import offline_record
@@ -59,6 +60,7 @@ def test_the_pages_are_compiled_once_per_user_not_once_per_process(
 ) -> None:
     record = offline_record(personas, cards, tmp_path)
     compiles.clear()  # the run's prompt templates
+    prompts = _entries(cache_home)
     pages = []
     for _process in range(2):
         _environment.cache_clear()  # what a new process starts with
@@ -67,7 +69,8 @@ def test_the_pages_are_compiled_once_per_user_not_once_per_process(
     assert pages[0] == pages[1]
     folder = cache_home.joinpath(*FOLDER)
     assert folder.stat().st_mode & 0o777 == 0o700
-    assert [entry.stat().st_mode & 0o777 for entry in _entries(cache_home)] == [0o600, 0o600]
+    added = [entry for entry in _entries(cache_home) if entry not in prompts]
+    assert [entry.stat().st_mode & 0o777 for entry in added] == [0o600, 0o600]
 
 
 def test_an_edited_template_is_compiled_again(
@@ -165,8 +168,8 @@ def test_no_cache_folder_to_be_had_means_compiling_as_before(
     cards: list[ToolCard],
     tmp_path: Path,
 ) -> None:
-    record = offline_record(personas, cards, tmp_path)
     cache_home.write_text("a file where the cache folder would go: even root cannot make it")
+    record = offline_record(personas, cards, tmp_path)
     assert template_cache() is None
     compiles.clear()  # the run's prompt templates
     pages = []
@@ -175,3 +178,18 @@ def test_no_cache_folder_to_be_had_means_compiling_as_before(
         pages.append(render_markdown(record))
     assert compiles == ["page.md.j2", "page.md.j2"] and pages[0] == pages[1]
     assert "## " in pages[0] and cache_home.is_file()
+
+
+def test_the_prompt_templates_are_compiled_once_per_user_too(
+    cache_home: Path, compiles: list[str | None], cards: list[ToolCard]
+) -> None:
+    """A run's prompts compile from source in the first process only; an edited one again."""
+    rendered = []
+    for _process in range(2):
+        prompts = PromptSet.from_dir()  # what a new process starts with
+        rendered.append(prompts.render("grader.j2", part="prompt", tool=cards[0], text="quote"))
+    assert compiles == ["grader.j2"]
+    assert rendered[0] == rendered[1]
+    edited = PromptSet(sources={"grader.j2": "edited {{ text }}"}, origin="edited")
+    assert edited.render("grader.j2", text="quote") == "edited quote"
+    assert compiles == ["grader.j2", "grader.j2"]
