@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from statistics import fmean, stdev
 
 import pytest
 
 from panel.record.stats import (
     COLLAPSE_THRESHOLD,
+    Interval,
     bootstrap_mean_interval,
     category_table,
+    cluster_bootstrap_mean_interval,
     cohen_kappa,
     content_words,
     fleiss_kappa,
@@ -165,3 +168,29 @@ def test_collapse_threshold_separates_distinct_reviewers_from_a_reworded_copy() 
     )
     assert jaccard(builder, skeptic) < COLLAPSE_THRESHOLD
     assert jaccard(builder, reworded) >= COLLAPSE_THRESHOLD
+
+
+def _reference_cluster_bootstrap(groups: list[list[float]], resamples: int, seed: int) -> Interval:
+    """The definition, one resample at a time: whole clusters drawn, the mean of their values."""
+    rng = random.Random(seed)
+    means = sorted(
+        fmean([v for cluster in rng.choices(groups, k=len(groups)) for v in cluster])
+        for _ in range(resamples)
+    )
+    low, high = statistics.quantiles(means, n=40, method="inclusive")[0::38]
+    return Interval(low=low, high=high)
+
+
+@pytest.mark.parametrize("seed", [0, 15, 99])
+def test_the_cluster_bootstrap_draws_whole_reviewers_as_its_definition_does(seed: int) -> None:
+    one_each = [[7.0], [8.0], [6.0], [5.0], [9.5]]
+    samples = [[7.0, 6.0], [8.0, 8.0, 9.0], [6.0], [5.0, 4.5], [0.1, 0.2]]
+    for groups in (one_each, samples):
+        got = cluster_bootstrap_mean_interval(groups, resamples=500, seed=seed)
+        expected = _reference_cluster_bootstrap(groups, 500, seed)
+        assert got is not None
+        assert got.low == pytest.approx(expected.low, rel=1e-12)
+        assert got.high == pytest.approx(expected.high, rel=1e-12)
+    assert cluster_bootstrap_mean_interval(one_each, seed=seed) == bootstrap_mean_interval(
+        [7.0, 8.0, 6.0, 5.0, 9.5], seed=seed
+    )

@@ -24,6 +24,7 @@ import random
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from statistics import fmean
 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
@@ -101,10 +102,18 @@ def cluster_bootstrap_mean_interval(
         return None
     rng = random.Random(seed)
     n = len(clusters)
-    means = []
-    for _ in range(resamples):
-        drawn = [value for cluster in rng.choices(clusters, k=n) for value in cluster]
-        means.append(fmean(drawn))
+    # All the draws at once: `choices` takes one random() a draw whatever it draws from, so
+    # these are the draws of `resamples` calls of k=n, in order; each mean is fmean's (the fsum
+    # of the drawn values over their count), ten times faster than one call a resample.
+    if all(len(cluster) == 1 for cluster in clusters):  # one answer a reviewer: no --samples
+        values = rng.choices([cluster[0] for cluster in clusters], k=n * resamples)
+        means = [math.fsum(values[at : at + n]) / n for at in range(0, n * resamples, n)]
+    else:
+        drawn = rng.choices(clusters, k=n * resamples)
+        means = []
+        for at in range(0, n * resamples, n):
+            batch = drawn[at : at + n]
+            means.append(math.fsum(chain.from_iterable(batch)) / sum(map(len, batch)))
     means.sort()
     tail = (1 - level) / 2
     return Interval(low=_quantile(means, tail), high=_quantile(means, 1 - tail))
