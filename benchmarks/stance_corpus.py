@@ -101,11 +101,16 @@ def _outside(folder: Path, *, totals_only: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--corpus", type=Path, help="score this folder of parts instead")
+    parser.add_argument(
+        "--corpus", type=Path, help="score this folder of parts (or this one part) instead"
+    )
     parser.add_argument("--totals-only", action="store_true", help="no ids, no passage text")
     args = parser.parse_args()
     if args.corpus is not None:
-        _outside(args.corpus, totals_only=args.totals_only)
+        try:
+            _outside(args.corpus, totals_only=args.totals_only)
+        except (OSError, ValueError) as exc:  # tomllib's errors are ValueErrors too
+            sys.exit(f"stance_corpus: {exc}")
         return
     header("stance reader on the review corpus")
     _figures()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from panel.running.stance import Stance, read
 
@@ -64,23 +64,35 @@ def load(half: str) -> list[Passage]:
 
 
 def load_folder(folder: Path) -> list[Passage]:
-    """Every part in `folder` (*.toml, in name order): an outside corpus, scored as one."""
+    """Every part in `folder` (*.toml, in name order; or the one file named): an outside corpus,
+    scored as one."""
+    if folder.is_file():
+        return load_file(folder)
     return [p for path in sorted(folder.glob("*.toml")) for p in load_file(path)]
 
 
 def load_file(path: Path) -> list[Passage]:
+    """A part's passages. An outside corpus may leave out `rivals` (none) and `worded` (a call
+    counts as implied), and carry fields of its own (`url`, `source`): they are not read."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [
-        Passage(
-            p["id"],
-            p["call"],
-            p["worded"],
-            p["tool"],
-            tuple(p["rivals"]),
-            " ".join(p["text"].split()),
+    passages = []
+    for index, p in enumerate(data["passage"]):
+        missing = [key for key in ("call", "tool", "text") if key not in p]
+        call = str(p.get("call", "")).strip().lower()
+        if missing or call not in ("ship", "skip", "none"):
+            problem = f"lacks {', '.join(missing)}" if missing else f"call {p['call']!r}"
+            raise ValueError(f"{path}: passage {p.get('id', index + 1)} {problem}")
+        passages.append(
+            Passage(
+                str(p.get("id", f"{path.stem}-{index + 1}")),
+                cast(Literal["ship", "skip", "none"], call),
+                bool(p.get("worded", False)) and call != "none",
+                p["tool"],
+                tuple(p.get("rivals", ())),
+                " ".join(p["text"].split()),
+            )
         )
-        for p in data["passage"]
-    ]
+    return passages
 
 
 def score(passages: list[Passage]) -> Score:
