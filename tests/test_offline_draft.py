@@ -79,3 +79,31 @@ def test_drafts_are_deterministic() -> None:
     card = load_tool_card(EXAMPLES / "claw-code.toml")
     personas = list(load_personas().values())
     assert _drafts(personas, card) == _drafts(personas, card)
+
+
+def test_a_beat_gets_the_card_point_that_speaks_to_it() -> None:
+    """The date goes to a beat about timing, a rival named to one about competitors, a price to
+    one about price; the rest in turn."""
+    card = ToolCard(
+        id="quill",
+        name="Quill",
+        category="Dev",
+        tagline="A notes app for teams",
+        description="Quill keeps a team's notes in one searchable place. "
+        "It syncs over the network in under a second.",
+        facts=[
+            "Launched in March 2026.",
+            "Imports pages from Notion and Confluence.",
+            "Seats cost half the usual price.",
+        ],
+        competitors=["Notion", "Confluence"],
+        pricing=Pricing(entry="Paid"),
+    )
+    personas = load_personas()
+    beats: dict[str, str] = {}
+    for persona_id in ("futurist", "skeptic", "business-analyst"):
+        for _persona, reply in _drafts([personas[persona_id]], card, samples=1):
+            beats.update(reply["beats"])
+    assert beats["timing"].startswith("Launched in March 2026")
+    assert beats["competitors"].startswith("Imports pages from Notion and Confluence")
+    assert beats["price_drop"].startswith("Seats cost half the usual price")

@@ -33,6 +33,11 @@ MAX_BAR_CHARS = 240  # the persona's ship_when or skip_when, quoted when it is t
 PRICING = "\0pricing"  # the pricing point when no beat is about money: after the beats
 _CALL_WORD = re.compile(r"\b(ship|skip)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[a-z]{4,}")
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d|\d\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.I,
+)
 
 
 class OfflineProvider:
@@ -116,8 +121,9 @@ class OfflineProvider:
 
     def _points(self, persona: Persona, tool: ToolCard) -> dict[str, str | None]:
         """What the card offers each beat, in the persona's order: the pricing to a beat about
-        money, the facts and the description's sentences in turn to the others (none repeated),
-        from a place in the card that depends on the persona."""
+        money; to each other beat the card's fact or sentence nearest to what the beat asks (its
+        words, a rival named for a beat about competitors, a date for one about timing), else
+        the next in turn, none repeated, from a place in the card that depends on the persona."""
         money = self._block("pricing_words", {}).split()
         sentences = _SENTENCE_END.split(" ".join(tool.description.split()))
         claims = [s for s in sentences if 0 < len(s.split()) <= POINT_WORDS]  # whole ones only
@@ -126,17 +132,50 @@ class OfflineProvider:
         # Each persona starts at its own place in the card, so reviewers do not all quote alike.
         start = hashlib.sha256(persona.id.encode()).digest()[0] % len(pool) if pool else 0
         pool = pool[start:] + pool[:start]
+        priced = next(
+            (b.id for b in persona.beats if any(w in f"{b.id} {b.label}".lower() for w in money)),
+            None,  # the first beat about money gets the pricing block, rendered in the quote
+        )
+        others = [beat for beat in persona.beats if beat.id != priced]
+        matched = self._matched(others, tool, pool)
         points: dict[str, str | None] = {}
-        priced = False
-        for beat in persona.beats:
-            about_money = any(word in f"{beat.id} {beat.label}".lower() for word in money)
-            if about_money and not priced:
-                points[beat.id], priced = None, True  # the pricing block, rendered in the quote
+        for beat in persona.beats:  # what no point speaks to takes the next in turn
+            if beat.id == priced:
+                points[beat.id] = None
             else:
-                points[beat.id] = pool.pop(0) if pool else ""
-        if not priced:
+                points[beat.id] = matched.get(beat.id) or (pool.pop(0) if pool else "")
+        if priced is None:
             points[PRICING] = None
         return points
+
+    def _matched(self, beats: list[Beat], tool: ToolCard, pool: list[str]) -> dict[str, str]:
+        """Each beat the card point that speaks to it most (taken out of `pool`), the strongest
+        pairs first: its words, a rival named for a beat about competitors, a date for one about
+        timing. A beat no point speaks to is left out."""
+        rivals = [r.lower() for r in tool.competitors or [] if r.strip()]
+        rival_words = self._block("rival_words", {}).split()
+        time_words = self._block("time_words", {}).split()
+        pairs = []
+        for place, beat in enumerate(beats):
+            asks = f"{beat.label} {beat.ask}".lower()
+            wants = _stems(asks)
+            about_rivals = any(word in asks for word in rival_words)
+            about_time = any(word in asks for word in time_words)
+            for index, point in enumerate(pool):
+                lowered = point.lower()
+                score = len(wants & _stems(lowered))
+                score += 2 * (about_rivals and any(rival in lowered for rival in rivals))
+                score += 2 * (about_time and bool(_DATE.search(point)))
+                if score:
+                    pairs.append((-score, place, index))
+        matched: dict[str, str] = {}
+        taken: set[int] = set()
+        for _score, place, index in sorted(pairs):
+            if beats[place].id not in matched and index not in taken:
+                matched[beats[place].id] = pool[index]
+                taken.add(index)
+        pool[:] = [point for index, point in enumerate(pool) if index not in taken]
+        return matched
 
     def _beat_line(self, context: dict[str, Any], beat: Beat, point: str | None) -> str:
         if point is None:
@@ -204,3 +243,11 @@ def _pick_options(schema: dict[str, Any]) -> list[str]:
     versus = schema.get("properties", {}).get("versus", {})
     pick = versus.get("properties", {}).get("pick", {})
     return [str(option) for option in pick.get("enum", [])]
+
+
+def _stems(text: str) -> set[str]:
+    """The first five letters of each word of four letters or more, stop words aside: enough for
+    "competitors" to meet "competition" and "pricing" to meet "price"."""
+    from panel.record.stats import STOPWORDS
+
+    return {word[:5] for word in _WORD.findall(text.lower()) if word not in STOPWORDS}
