@@ -16,7 +16,8 @@ from panel.errors import ProviderError
 from panel.models import Usage
 from panel.providers.base import StopReason, StructuredRequest, token_count
 from panel.providers.batch import BatchItem, BatchState, Outcome
-from panel.providers.openai_chat import FINISH_REASONS, OpenAIProvider, map_error
+from panel.providers.openai_chat import FINISH_REASONS, OpenAIProvider
+from panel.providers.openai_errors import map_error
 from panel.providers.retry import errors_mapped
 
 ENDPOINT: Final = "/v1/chat/completions"

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from panel.errors import InputError, ProviderError
@@ -49,9 +49,10 @@ from panel.providers.base import (
     rate_limit_headers,
     token_count,
 )
+from panel.providers.openai_errors import map_error, raise_for_error_body
 from panel.providers.pricing import cache_minimum, estimate_tokens
-from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
-from panel.providers.sdk import LazyClient, connection_failed
+from panel.providers.retry import errors_mapped
+from panel.providers.sdk import LazyClient
 from panel.providers.traits import (
     known_local_server,
     model_label,
@@ -77,15 +78,6 @@ NO_KEY_NEEDED = "not-needed"  # local servers accept any key; the SDK insists on
 # Reasoning models think before answering, billed as output within the token limit: bound it.
 REASONING_EFFORT = "low"
 GRADER_REASONING_EFFORT = "minimal"
-# Error types that say the request itself is wrong; any other error chunk is retried like a 529.
-REQUEST_ERRORS = {
-    "invalid_request_error",
-    "authentication_error",
-    "permission_error",
-    "not_found_error",
-    "invalid_api_key",
-    "unsupported_parameter",
-}
 # What the first request sends before the SDK has loaded (see panel.providers.head_start): the
 # SDK's default base URL, and the fields panel sends in the order the SDK writes them, as openai
 # 3.57 does (tests/test_head_start.py holds them to the installed SDK).
@@ -95,13 +87,6 @@ SDK_BODY_ORDER = (
     "model", "stream", "messages", "max_completion_tokens", "max_tokens", "prompt_cache_key",
     "prompt_cache_options", "reasoning_effort", "response_format", "stream_options", "temperature",
 )  # fmt: skip
-# Fields a compatible server may not know, and what leaves each one out.
-OPTIONAL_FIELDS = {
-    "max_completion_tokens": "run with --compat",
-    "prompt_cache_key": "run with --compat",
-    "reasoning_effort": "run with --compat",
-    "prompt_cache_options": "run without --cache-retention",
-}
 
 
 class OpenAIProvider:
@@ -261,7 +246,7 @@ class OpenAIProvider:
                 if _is_whole_document(chunks.response):  # a server that ignored `stream`
                     payload = json.loads(await chunks.response.aread())
                     yield Started(headers)
-                    _raise_for_error_body(request.cell, payload)
+                    raise_for_error_body(request.cell, payload)
                     if text := reply.take(payload):
                         yield TextDelta(text)
                 else:
@@ -332,18 +317,6 @@ def _is_whole_document(response: httpx2.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")
 
 
-def _raise_for_error_body(cell: str, payload: dict[str, Any]) -> None:
-    if isinstance(payload.get("error"), dict):
-        raise _stream_error(cell, payload["error"].get("type"), _message(payload))
-
-
-def _stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
-    return ProviderError(
-        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}",
-        retryable=kind not in REQUEST_ERRORS,
-    )
-
-
 def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     import openai  # at the first call, in a worker thread: see panel.providers.sdk
 
@@ -355,43 +328,3 @@ def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
     http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
     return openai.AsyncOpenAI(**options, http_client=http_client)
-
-
-def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
-    import httpx2
-    import openai
-
-    if isinstance(error, openai.APIStatusError):
-        status = error.status_code
-        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
-        return ProviderError(
-            f"cell {cell}: OpenAI API {status}: {_message(error.body)}{hint}",
-            status=status,
-            retryable=should_retry(status, error.response.headers),
-            retry_after=retry_after_seconds(error.response.headers),
-        )
-    if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
-        return connection_failed(cell, error)
-    if isinstance(error, openai.APIError):  # an error chunk inside an open stream
-        kind = error.type if isinstance(error.type, str) else error.code
-        return _stream_error(cell, kind, _message(error.body))
-    return None
-
-
-def _field_hint(error: openai.APIStatusError, sent: Collection[str]) -> str:
-    """Name the field a server refused, when it is one we send and a flag can leave out."""
-    if error.status_code not in (400, 422):
-        return ""
-    said = f"{error.param or ''} {_message(error.body)} {error.body}"
-    for field, remedy in OPTIONAL_FIELDS.items():
-        if field in sent and field in said:
-            return f" (the server does not take {field!r}: {remedy} to leave it out)"
-    return ""
-
-
-def _message(body: object) -> str:
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return clip(str(inner["message"]), 300)
-    return clip(str(body), 300) if body else "no detail"

@@ -1,0 +1,89 @@
+"""What an OpenAI-style server's errors mean: the SDK's exceptions and the error bodies a server
+sends instead of a reply, as one-line `ProviderError`s that say whether a retry can help.
+
+Imported only by the `openai*.py` provider modules (it imports `openai` inside its functions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from panel.errors import ProviderError
+from panel.providers.retry import retry_after_seconds, should_retry
+from panel.providers.sdk import connection_failed
+from panel.secrets import clip
+
+if TYPE_CHECKING:
+    import openai
+
+# Error types that say the request itself is wrong; any other error chunk is retried like a 529.
+REQUEST_ERRORS = {
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "not_found_error",
+    "invalid_api_key",
+    "unsupported_parameter",
+}
+# Fields a compatible server may not know, and what leaves each one out.
+OPTIONAL_FIELDS = {
+    "max_completion_tokens": "run with --compat",
+    "prompt_cache_key": "run with --compat",
+    "reasoning_effort": "run with --compat",
+    "prompt_cache_options": "run without --cache-retention",
+}
+
+
+def raise_for_error_body(cell: str, payload: dict[str, Any]) -> None:
+    """A whole document that is an error, not a completion: raised."""
+    if isinstance(payload.get("error"), dict):
+        raise stream_error(cell, payload["error"].get("type"), said(payload))
+
+
+def stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
+    return ProviderError(
+        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}",
+        retryable=kind not in REQUEST_ERRORS,
+    )
+
+
+def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
+    import httpx2
+    import openai
+
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
+        return ProviderError(
+            f"cell {cell}: OpenAI API {status}: {said(error.body)}{hint}",
+            status=status,
+            retryable=should_retry(status, error.response.headers),
+            retry_after=retry_after_seconds(error.response.headers),
+        )
+    if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
+        return connection_failed(cell, error)
+    if isinstance(error, openai.APIError):  # an error chunk inside an open stream
+        kind = error.type if isinstance(error.type, str) else error.code
+        return stream_error(cell, kind, said(error.body))
+    return None
+
+
+def _field_hint(error: openai.APIStatusError, sent: Collection[str]) -> str:
+    """Name the field a server refused, when it is one we send and a flag can leave out."""
+    if error.status_code not in (400, 422):
+        return ""
+    text = f"{error.param or ''} {said(error.body)} {error.body}"
+    for field, remedy in OPTIONAL_FIELDS.items():
+        if field in sent and field in text:
+            return f" (the server does not take {field!r}: {remedy} to leave it out)"
+    return ""
+
+
+def said(body: object) -> str:
+    """What an error body says: its message, else the body itself, clipped."""
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return clip(str(inner["message"]), 300)
+    return clip(str(body), 300) if body else "no detail"
