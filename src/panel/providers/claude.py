@@ -51,9 +51,8 @@ from panel.providers.base import (
 )
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
-from panel.providers.sdk import LazyClient, connection_failed
+from panel.providers.sdk import LazyClient, connection_failed, one_line
 from panel.providers.traits import claude_takes_effort, model_label
-from panel.secrets import clip
 from panel.urls import public_url
 
 if TYPE_CHECKING:
@@ -367,5 +366,6 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
 def _error_body(body: object) -> tuple[str, str]:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
-        return clip(str(error.get("type", "error")), 80), clip(str(error.get("message", "")), 300)
-    return "error", clip(str(body), 300) if body else ""
+        kind, message = str(error.get("type", "error")), str(error.get("message", ""))
+        return one_line(kind, 80), one_line(message)
+    return "error", one_line(str(body)) if body else ""

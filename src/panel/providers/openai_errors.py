@@ -6,13 +6,13 @@ Imported only by the `openai*.py` provider modules (it imports `openai` inside i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from panel.errors import ProviderError
 from panel.providers.retry import retry_after_seconds, should_retry
-from panel.providers.sdk import connection_failed
-from panel.secrets import clip
+from panel.providers.sdk import connection_failed, one_line
 
 if TYPE_CHECKING:
     import openai
@@ -33,6 +33,9 @@ OPTIONAL_FIELDS = {
     "reasoning_effort": "run with --compat",
     "prompt_cache_options": "run without --cache-retention",
 }
+# A rate-limit message naming a request larger than the limit itself ("Limit 30000, Requested
+# 45000"): waiting never makes it fit. An ordinary one says "Used" too, and a wait helps.
+_OVER_THE_LIMIT = re.compile(r"Limit (\d+), Requested (\d+)")
 
 
 def raise_for_error_body(cell: str, payload: dict[str, Any]) -> None:
@@ -55,10 +58,13 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> Provid
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
+        hopeless = _hopeless(error)
+        if hopeless:
+            hint = f" ({hopeless}: a retry cannot help, so none was made)"
         return ProviderError(
             f"cell {cell}: OpenAI API {status}: {said(error.body)}{hint}",
             status=status,
-            retryable=should_retry(status, error.response.headers),
+            retryable=not hopeless and should_retry(status, error.response.headers),
             retry_after=retry_after_seconds(error.response.headers),
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
@@ -67,6 +73,20 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> Provid
         kind = error.type if isinstance(error.type, str) else error.code
         return stream_error(cell, kind, said(error.body))
     return None
+
+
+def _hopeless(error: openai.APIStatusError) -> str:
+    """Why a rate-limit status (429) can never turn into a reply by waiting; empty when it can.
+
+    OpenAI answers a used-up quota or credit with 429 `insufficient_quota`, and a request larger
+    than a per-minute limit with 429 too: the SDKs retry both, and no wait ever helps.
+    """
+    if "insufficient_quota" in (error.code, error.type):
+        return "the account's quota or credit is used up (insufficient_quota)"
+    over = _OVER_THE_LIMIT.search(said(error.body))
+    if error.status_code == 429 and over and int(over.group(2)) > int(over.group(1)):
+        return "the request alone is larger than the rate limit"
+    return ""
 
 
 def _field_hint(error: openai.APIStatusError, sent: Collection[str]) -> str:
@@ -85,5 +105,5 @@ def said(body: object) -> str:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
-            return clip(str(inner["message"]), 300)
-    return clip(str(body), 300) if body else "no detail"
+            return one_line(str(inner["message"]))
+    return one_line(str(body)) if body else "no detail"

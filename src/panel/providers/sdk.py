@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from panel.errors import ProviderError
+from panel.secrets import clip
 
 if TYPE_CHECKING:
     from panel.providers.head_start import HeadStart, WireRequest
@@ -108,3 +110,17 @@ class LazyClient(Generic[ClientT]):
 def connection_failed(cell: str, error: Exception) -> ProviderError:
     """A connection that failed or dropped: retried, named by the exception's type only."""
     return ProviderError(f"cell {cell}: connection failed ({type(error).__name__})", retryable=True)
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """What a server said, fit for a one-line error: a proxy's HTML error page by its title (else
+    its text), every run of whitespace (a pretty-printed body, a validation error's lines) one
+    space, redacted and clipped."""
+    if text.lstrip()[:1] == "<":
+        title = _TITLE.search(text)
+        text = "an HTML page: " + (title.group(1) if title else _TAG.sub(" ", text))
+    return clip(" ".join(text.split()), limit)

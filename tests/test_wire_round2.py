@@ -1,0 +1,123 @@
+"""Real traffic panel had not seen: what the providers and compatible servers legitimately send,
+replayed as exact bytes through the real SDKs (the `httpx2_mock` router), and what panel makes of
+it: a retry only where it can help, one line naming the cell, usage counted once, nothing paid
+for thrown away."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from panel.errors import ProviderError
+from tests.helpers import PlanFor, chunks, event_stream, reply_text, verdict_after, verdict_of
+from tests.sse import openai_chunks
+
+CLAUDE_URL = "https://api.anthropic.com/v1/messages"
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+CELL = "cell builder × claude-api-streaming-caching"
+
+
+def failure(provider: Any, plan: Any, route: respx.Route, *answers: httpx.Response) -> str:
+    """The one-line error a cell ends with when `route` gives `answers` in turn."""
+    route.mock(side_effect=list(answers))
+    with pytest.raises(ProviderError) as caught:
+        verdict_of(provider, plan)
+    message = str(caught.value)
+    assert "\n" not in message and "\r" not in message and message.startswith(CELL), message
+    return message
+
+
+def openai_error(status: int, error: dict[str, Any], **headers: str) -> httpx.Response:
+    """An OpenAI error response as the API writes it (pretty-printed JSON, a request id)."""
+    body = json.dumps({"error": error}, indent=2).encode() + b"\n"
+    head = {"content-type": "application/json", "x-request-id": "req_5f3c", **headers}
+    return httpx.Response(status, headers=head, content=body)
+
+
+# ------------------------------------------------------------------ errors no retry can mend
+
+QUOTA = {
+    "message": "You exceeded your current quota, please check your plan and billing details. "
+    "For more information on this error, read the docs: "
+    "https://platform.openai.com/docs/guides/error-codes/api-errors.",
+    "type": "insufficient_quota",
+    "param": None,
+    "code": "insufficient_quota",
+}
+OVER_THE_LIMIT = {
+    "message": "Request too large for gpt-4o in organization org-************************ on "
+    "tokens per min (TPM): Limit 30000, Requested 45117. The input or output tokens must be "
+    "reduced in order to run successfully. Visit https://platform.openai.com/account/rate-limits "
+    "to learn more.",
+    "type": "tokens",
+    "param": None,
+    "code": "rate_limit_exceeded",
+}
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [(QUOTA, "insufficient_quota"), (OVER_THE_LIMIT, "larger than the rate limit")],
+    ids=["insufficient-quota", "request-over-the-limit"],
+)
+def test_a_429_no_wait_can_mend_fails_at_once_saying_so(
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, error: dict[str, Any], said: str
+) -> None:
+    plan = builder_plan(gpt)
+    route = httpx2_mock.post(OPENAI_URL)
+    answer = openai_error(429, error, **{"x-ratelimit-remaining-requests": "4999"})
+    message = failure(gpt, plan, route, *[answer] * 12)
+    assert route.call_count == 1 and gpt.sleeps == []
+    assert "429" in message and said in message and "retry cannot help" in message
+    # An ordinary rate limit ("Used" too) is still waited out, as the server advised.
+    ordinary = dict(OVER_THE_LIMIT, message="Rate limit reached for gpt-4o in organization org-x "
+                    "on tokens per min (TPM): Limit 30000, Used 29500, Requested 1200. Please try "
+                    "again in 1.4s.")  # fmt: skip
+    good = event_stream(openai_chunks(chunks(reply_text(plan.request), 40)))
+    route.reset()
+    verdict_after(route, gpt, plan, openai_error(429, ordinary, **{"retry-after": "2"}), good)
+    assert 2 <= gpt.sleeps[0] <= 3
+
+
+# A proxy's error page (nginx, Cloudflare) in front of either API: CRLF lines, no JSON.
+BAD_GATEWAY = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_an_html_error_page_is_retried_and_told_in_one_line(
+    api: str, claude: Any, gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    provider, url = (claude, CLAUDE_URL) if api == "anthropic" else (gpt, OPENAI_URL)
+    page = httpx.Response(502, headers={"content-type": "text/html"}, content=BAD_GATEWAY)
+    route = httpx2_mock.post(url)
+    message = failure(provider, builder_plan(provider), route, *[page] * 4)
+    assert route.call_count == 4 and "502 Bad Gateway" in message and "<" not in message
+
+
+def test_a_validation_error_over_several_lines_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    base_url = "http://localhost:8000/v1"  # vLLM: a pydantic error, one line per problem
+    provider = instant_retries(OpenAIProvider("Qwen/Qwen3-8B", base_url=base_url, api_key="x"))
+    body = {
+        "object": "error",
+        "message": "1 validation error for ChatCompletionRequest\nmax_tokens\n  Input should be "
+        "less than or equal to 32768 [type=less_than_equal, input_value=65536]",
+        "type": "BadRequestError",
+        "param": None,
+        "code": 400,
+    }
+    route = httpx2_mock.post(f"{base_url}/chat/completions")
+    message = failure(provider, builder_plan(provider), route, httpx.Response(400, json=body))
+    assert route.call_count == 1 and "max_tokens Input should be less than" in message
