@@ -8,13 +8,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpcore2
 import httpx
 import pytest
 import respx
 
 from panel.errors import ProviderError
-from tests.helpers import PlanFor, chunks, event_stream, reply_text, verdict_after, verdict_of
-from tests.sse import openai_chunks
+from panel.models import Usage
+from tests.helpers import (
+    PlanFor,
+    broken_stream,
+    chunks,
+    event_stream,
+    reply_text,
+    verdict_after,
+    verdict_of,
+)
+from tests.sse import claude_events, openai_chunks, sse
 
 CLAUDE_URL = "https://api.anthropic.com/v1/messages"
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
@@ -121,3 +131,66 @@ def test_a_validation_error_over_several_lines_is_one_line(
     route = httpx2_mock.post(f"{base_url}/chat/completions")
     message = failure(provider, builder_plan(provider), route, httpx.Response(400, json=body))
     assert route.call_count == 1 and "max_tokens Input should be less than" in message
+
+
+# ------------------------------------------------------------------ a whole reply, then a cut
+
+DROPPED = httpcore2.RemoteProtocolError("peer closed connection without sending complete message")
+
+
+@pytest.mark.parametrize("cut", ["dropped", "ended"])
+def test_a_claude_reply_whose_message_stop_is_lost_is_kept_not_bought_again(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, cut: str
+) -> None:
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    events = claude_events(chunks(text, 40), input_tokens=30, cache_read=2000, output_tokens=400)
+    body = sse(events[:-1])  # through message_delta: every block, the stop reason, final usage
+    first = broken_stream(body, DROPPED) if cut == "dropped" else event_stream(events[:-1])
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, first)
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=30, output_tokens=400, cache_read_tokens=2000)
+
+
+@pytest.mark.parametrize("usage_arrived", [True, False], ids=["with-usage", "before-usage"])
+def test_a_chat_reply_whose_connection_drops_after_its_finish_is_kept(
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, usage_arrived: bool
+) -> None:
+    plan = builder_plan(gpt)
+    text = reply_text(plan.request)
+    events = openai_chunks(chunks(text, 40), prompt_tokens=1500, cached=1280)
+    kept = events[:-1] if usage_arrived else events[:-2]  # no [DONE]; maybe no usage chunk
+    outcome = verdict_after(
+        httpx2_mock.post(OPENAI_URL), gpt, plan, broken_stream(sse(kept), DROPPED)
+    )
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    expected = Usage(input_tokens=220, output_tokens=90, cache_read_tokens=1280)
+    assert outcome.usage == (expected if usage_arrived else Usage(reported=False))
+
+
+def test_a_claude_stream_whose_gateway_leaves_usage_out_is_a_verdict_of_unknown_cost(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    events = claude_events(chunks(text, 40))
+    for name, data in events:
+        if name == "message_start":
+            del data["message"]["usage"]
+        elif name == "message_delta":
+            del data["usage"]
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, event_stream(events))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert not outcome.usage.reported
+
+
+def test_a_claude_closing_usage_without_an_output_count_is_not_taken_as_the_cost(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    events = claude_events(chunks(reply_text(plan.request), 40), input_tokens=30)
+    for name, data in events:
+        if name == "message_delta":
+            data["usage"] = {"output_tokens": None, "cache_creation_input_tokens": None}
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, event_stream(events))
+    assert not outcome.usage.reported and outcome.usage.input_tokens == 30

@@ -49,9 +49,10 @@ from panel.providers.base import (
     rate_limit_headers,
     token_count,
 )
+from panel.providers.claude_errors import REQUEST_ERRORS, error_body, map_error
 from panel.providers.pricing import cache_minimum, estimate_tokens
-from panel.providers.retry import errors_mapped, retry_after_seconds, should_retry
-from panel.providers.sdk import LazyClient, connection_failed, one_line
+from panel.providers.retry import errors_mapped
+from panel.providers.sdk import ConnectionDropped, LazyClient
 from panel.providers.traits import claude_takes_effort, model_label
 from panel.urls import public_url
 
@@ -60,16 +61,6 @@ if TYPE_CHECKING:
 
     from panel.providers.head_start import HeadStart, WireRequest
 
-# Error types that say the request itself is wrong. Any other `error` event inside an open
-# stream is the service's trouble (overloaded, api_error, ...) and is retried like a 529.
-REQUEST_ERRORS = {
-    "invalid_request_error",
-    "authentication_error",
-    "permission_error",
-    "not_found_error",
-    "request_too_large",
-    "billing_error",
-}
 STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end",
     "stop_sequence": "end",
@@ -206,50 +197,81 @@ class ClaudeProvider:
         return int(counted.input_tokens)
 
     async def stream(self, request: StructuredRequest) -> AsyncIterator[Event]:
-        tally = UsageTally()
-        stop_reason: str | None = None
-        finished = False
+        reply = ClaudeReply()
         try:
-            with errors_mapped(lambda error: map_error(request.cell, error)):
-                params = self.request_params(request)
-                async with self.sdk.ready(lambda: self.wire_request(params)) as client:
-                    events = await client.messages.create(**params, stream=True)
-                if _is_whole_document(events.response):  # a gateway that ignored `stream`
-                    message = json.loads(await events.response.aread())
-                    yield Started(rate_limit_headers(events.response.headers))
-                    text, stop_reason = _whole_message(request.cell, message, tally)
-                    if text:
-                        yield TextDelta(text)
-                    finished = True
-                else:
-                    started = False
-                    async for event in events:
-                        if not started:  # the first event, not the headers: the cache is readable
-                            started = True
-                            yield Started(rate_limit_headers(events.response.headers))
-                        if event.type == "message_start":
-                            tally.add(event.message.usage.to_dict())
-                        elif event.type == "content_block_delta":
-                            text = _json_text(event.delta)
-                            if text:
+            try:
+                with errors_mapped(lambda error: map_error(request.cell, error)):
+                    params = self.request_params(request)
+                    async with self.sdk.ready(lambda: self.wire_request(params)) as client:
+                        events = await client.messages.create(**params, stream=True)
+                    headers = rate_limit_headers(events.response.headers)
+                    if _is_whole_document(events.response):  # a gateway that ignored `stream`
+                        message = json.loads(await events.response.aread())
+                        yield Started(headers)
+                        text, reply.stop_reason = _whole_message(request.cell, message, reply.tally)
+                        if text:
+                            yield TextDelta(text)
+                        reply.finished = True
+                    else:
+                        started = False
+                        async for event in events:
+                            if not started:  # the first event, not the headers: cache readable
+                                started = True
+                                yield Started(headers)
+                            if text := reply.take(event):
                                 yield TextDelta(text)
-                        elif event.type == "message_delta":
-                            tally.add(event.usage.to_dict())
-                            stop_reason = event.delta.stop_reason or stop_reason
-                        elif event.type == "message_stop":
-                            finished = True
-            if not finished:
+            except ConnectionDropped:
+                if not reply.complete:
+                    raise
+                # Only message_stop was lost with the connection: the reply and its final usage
+                # (message_delta) had all arrived, and a retry would pay for it twice.
+            if not reply.complete:
                 raise ProviderError(
                     f"cell {request.cell}: the stream ended before message_stop", retryable=True
                 )
         except ProviderError as error:
+            tally = reply.tally
             error.usage = tally.usage() if tally.seen else None  # a discarded attempt is paid too
             raise
         yield Finished(
-            usage=tally.usage(),
-            stop_reason=STOP_REASONS.get(stop_reason or "", "other"),
-            detail=f"stop_reason={stop_reason}",
+            usage=reply.tally.final_usage(),
+            stop_reason=STOP_REASONS.get(reply.stop_reason or "", "other"),
+            detail=f"stop_reason={reply.stop_reason}",
         )
+
+
+class ClaudeReply:
+    """One streamed Message read event by event: its usage, stop reason and JSON text."""
+
+    def __init__(self) -> None:
+        self.tally = UsageTally()
+        self.stop_reason: str | None = None
+        self.finished = False  # message_stop arrived
+
+    @property
+    def complete(self) -> bool:
+        """Everything billed and said has arrived: message_stop, or the message_delta with the
+        stop reason and final usage (which follows the last content block)."""
+        return self.finished or self.stop_reason is not None
+
+    def take(self, event: Any) -> str:
+        """Note what an event says; return the JSON text it carries."""
+        if event.type == "message_start":
+            self.tally.add(_usage_of(event.message))
+        elif event.type == "content_block_delta":
+            return _json_text(event.delta)
+        elif event.type == "message_delta":
+            self.tally.add(_usage_of(event), final=True)
+            self.stop_reason = event.delta.stop_reason or self.stop_reason
+        elif event.type == "message_stop":
+            self.finished = True
+        return ""
+
+
+def _usage_of(part: Any) -> dict[str, Any]:
+    """An event's usage as sent; none at all when a gateway left it out."""
+    usage = getattr(part, "usage", None)
+    return usage.to_dict() if usage is not None else {}
 
 
 def _is_whole_document(response: Any) -> bool:
@@ -259,12 +281,12 @@ def _is_whole_document(response: Any) -> bool:
 def _whole_message(cell: str, message: Any, tally: UsageTally) -> tuple[str, str | None]:
     """A non-streamed Message: its JSON text (text blocks, or a tool's input) and stop reason."""
     if not isinstance(message, dict) or message.get("type") == "error":
-        kind, text = _error_body(message)
+        kind, text = error_body(message)
         raise ProviderError(
             f"cell {cell}: error instead of a message: {kind}: {text}",
             retryable=kind not in REQUEST_ERRORS,
         )
-    tally.add(message.get("usage") or {})
+    tally.add(message.get("usage") or {}, final=True)
     parts = []
     for block in message.get("content") or []:
         if block.get("type") == "text":
@@ -290,15 +312,21 @@ class UsageTally:
     2025, repeats the input and cache counts: a key it carries replaces the earlier figure, so
     nothing is counted twice. With server-side compaction the truth is the per-step list
     `usage.iterations[]`, each step billed: when present, the steps are summed instead.
+    `final` marks the reply's closing usage (`message_delta`, a whole message's). Without an
+    input count, or the closing output count (a gateway left usage out), the reply's cost is
+    unknown: it is said so, never taken as the counts that did come.
     """
 
     def __init__(self) -> None:
         self.seen = False
+        self.input_known = self.output_known = False
         self._latest: dict[str, int] = {}
         self._iterations: list[dict[str, Any]] = []
 
-    def add(self, usage: dict[str, Any]) -> None:
+    def add(self, usage: dict[str, Any], *, final: bool = False) -> None:
         self.seen = True
+        self.input_known |= usage.get("input_tokens") is not None
+        self.output_known |= final and usage.get("output_tokens") is not None
         self._latest.update(
             {
                 key: token_count(value)
@@ -320,6 +348,11 @@ class UsageTally:
             totals = {key: self._latest.get(key, 0) for key in USAGE_FIELDS}
         return Usage.model_validate({USAGE_FIELDS[key]: value for key, value in totals.items()})
 
+    def final_usage(self) -> Usage:
+        """A finished reply's usage: not reported when its closing output count never came."""
+        reported = self.input_known and self.output_known
+        return self.usage().model_copy(update={"reported": reported})
+
 
 def _anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:
     import anthropic  # at the first call, in a worker thread: see panel.providers.sdk
@@ -332,40 +365,3 @@ def _anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncA
     base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
     http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
     return anthropic.AsyncAnthropic(**options, http_client=http_client)
-
-
-def map_error(cell: str, error: Exception) -> ProviderError | None:
-    import anthropic
-    import httpx2
-
-    if isinstance(error, anthropic.APIStatusError):
-        return _status_error(cell, error)
-    if isinstance(error, anthropic.APIConnectionError | httpx2.TransportError):
-        return connection_failed(cell, error)
-    return None
-
-
-def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
-    status = error.status_code
-    kind, message = _error_body(error.body)
-    if status == 200:  # an `error` event inside an open stream: retried like a 529
-        return ProviderError(
-            f"cell {cell}: error event mid-stream: {kind}: {message}",
-            status=status,
-            retryable=kind not in REQUEST_ERRORS,
-        )
-    hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""
-    return ProviderError(
-        f"cell {cell}: Anthropic API {status} {kind}: {message}{hint}",
-        status=status,
-        retryable=should_retry(status, error.response.headers),
-        retry_after=retry_after_seconds(error.response.headers),
-    )
-
-
-def _error_body(body: object) -> tuple[str, str]:
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error = body["error"]
-        kind, message = str(error.get("type", "error")), str(error.get("message", ""))
-        return one_line(kind, 80), one_line(message)
-    return "error", one_line(str(body)) if body else ""

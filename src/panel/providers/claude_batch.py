@@ -13,7 +13,8 @@ from typing import Any
 from panel.models import Usage
 from panel.providers.base import StructuredRequest, token_count
 from panel.providers.batch import BatchItem, BatchState, Outcome
-from panel.providers.claude import STOP_REASONS, ClaudeProvider, map_error
+from panel.providers.claude import STOP_REASONS, ClaudeProvider
+from panel.providers.claude_errors import map_error
 from panel.providers.retry import errors_mapped
 
 

@@ -52,7 +52,7 @@ from panel.providers.base import (
 from panel.providers.openai_errors import map_error, raise_for_error_body
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
-from panel.providers.sdk import LazyClient
+from panel.providers.sdk import ConnectionDropped, LazyClient
 from panel.providers.traits import (
     known_local_server,
     model_label,
@@ -239,24 +239,30 @@ class OpenAIProvider:
         params = self.request_params(request)
         reply = ChatReply()
         try:
-            with errors_mapped(lambda error: map_error(request.cell, error, params)):
-                async with self.sdk.ready(lambda: self.wire_request(params)) as client:
-                    chunks = await client.chat.completions.create(**params, stream=True)
-                headers = rate_limit_headers(chunks.response.headers)
-                if _is_whole_document(chunks.response):  # a server that ignored `stream`
-                    payload = json.loads(await chunks.response.aread())
-                    yield Started(headers)
-                    raise_for_error_body(request.cell, payload)
-                    if text := reply.take(payload):
-                        yield TextDelta(text)
-                else:
-                    started = False
-                    async for chunk in chunks:
-                        if not started:  # the first chunk, not the headers: the cache is readable
-                            started = True
-                            yield Started(headers)
-                        if text := reply.take(chunk.to_dict()):
+            try:
+                with errors_mapped(lambda error: map_error(request.cell, error, params)):
+                    async with self.sdk.ready(lambda: self.wire_request(params)) as client:
+                        chunks = await client.chat.completions.create(**params, stream=True)
+                    headers = rate_limit_headers(chunks.response.headers)
+                    if _is_whole_document(chunks.response):  # a server that ignored `stream`
+                        payload = json.loads(await chunks.response.aread())
+                        yield Started(headers)
+                        raise_for_error_body(request.cell, payload)
+                        if text := reply.take(payload):
                             yield TextDelta(text)
+                    else:
+                        started = False
+                        async for chunk in chunks:
+                            if not started:  # the first chunk, not the headers: cache readable
+                                started = True
+                                yield Started(headers)
+                            if text := reply.take(chunk.to_dict()):
+                                yield TextDelta(text)
+            except ConnectionDropped:
+                if reply.finish_reason is None:
+                    raise
+                # The reply had wholly arrived (its finish_reason follows the last content): a
+                # retry would pay for it twice. A usage chunk lost with the connection is unknown.
             if reply.finish_reason is None:
                 raise ProviderError(
                     f"cell {request.cell}: the stream ended without a finish_reason",

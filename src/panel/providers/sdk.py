@@ -107,9 +107,16 @@ class LazyClient(Generic[ClientT]):
             await self._head_start.aclose()
 
 
+class ConnectionDropped(ProviderError):
+    """A connection that failed or dropped. A provider whose reply had wholly arrived before
+    (only the stream's terminator was lost) keeps the reply instead of paying for it again."""
+
+
 def connection_failed(cell: str, error: Exception) -> ProviderError:
     """A connection that failed or dropped: retried, named by the exception's type only."""
-    return ProviderError(f"cell {cell}: connection failed ({type(error).__name__})", retryable=True)
+    return ConnectionDropped(
+        f"cell {cell}: connection failed ({type(error).__name__})", retryable=True
+    )
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
