@@ -44,6 +44,8 @@ CONFORMANCE = HERE / "conformance"
 SHARED = HERE.parent.parent / "shared" / "conformance"  # beside the repository, where CI has it
 NOT_SERVED = {"content-encoding", "content-length", "transfer-encoding"}
 TRUNCATED = {"max_tokens", "model_context_window_exceeded", "length"}
+# Cut because prompt and reply filled the context window: a larger output limit makes no room.
+WINDOW_FULL = {"model_context_window_exceeded"}
 REFUSED = {"refusal", "content_filter"}
 ENDED = {"end_turn", "stop_sequence", "tool_use", "stop", "tool_calls"}
 # An error that says the request itself is wrong: never retried, wherever it arrives.
@@ -140,8 +142,8 @@ class Transcript:
         return self.status in (408, 409, 429) or self.status >= 500
 
     @property
-    def stop(self) -> str:
-        """How the recorded reply ended: `refusal`, `truncated` or `end`."""
+    def stop_reason(self) -> str | None:
+        """The last stop (or finish) reason the recording gave, if any."""
         if self.is_messages_api:
             reasons = [
                 p.get("delta", {}).get("stop_reason")
@@ -151,12 +153,18 @@ class Transcript:
             reasons += [p.get("stop_reason") for p in self.payloads if p.get("type") == "message"]
         else:
             reasons = [c.get("finish_reason") for p in self.payloads for c in p.get("choices", [])]
-            if any(_refusal(c) for p in self.payloads for c in p.get("choices", [])):
-                return "refusal"
         given = [r for r in reasons if r]
-        if not given:
+        return str(given[-1]) if given else None
+
+    @property
+    def stop(self) -> str:
+        """How the recorded reply ended: `refusal`, `truncated` or `end`."""
+        choices = [c for p in self.payloads for c in p.get("choices", [])]
+        if not self.is_messages_api and any(_refusal(c) for c in choices):
+            return "refusal"
+        last = self.stop_reason
+        if last is None:
             return "cut"  # no final event: the stream ended early
-        last = given[-1]
         if last in REFUSED:
             return "refusal"
         return "truncated" if last in TRUNCATED else "end" if last in ENDED else "other"
@@ -508,6 +516,10 @@ def test_a_truncation_is_never_accepted_and_gets_one_larger_budget(
     # Even with a whole verdict in its text, a cut reply is not a verdict.
     cut = transcript.with_text(verdict_text(replay.plan.request))
     failure = replay.failure(CellFailure, cut, cut, cut)
+    if transcript.stop_reason in WINDOW_FULL:  # no output limit makes room: asked once
+        assert "truncated" in str(failure) and replay.route.call_count == 1
+        assert failure.usage == transcript.usage()
+        return
     assert "truncated" in str(failure) and replay.route.call_count == 2
     limits = [_output_limit(sent(replay.route, call)) for call in (0, 1)]
     assert limits[1] > limits[0] == replay.plan.request.max_tokens

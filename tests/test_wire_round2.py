@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from panel.errors import ProviderError
+from panel.errors import CellFailure, ProviderError
 from panel.models import Usage
 from tests.helpers import (
     PlanFor,
@@ -194,3 +194,26 @@ def test_a_claude_closing_usage_without_an_output_count_is_not_taken_as_the_cost
             data["usage"] = {"output_tokens": None, "cache_creation_input_tokens": None}
     outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, event_stream(events))
     assert not outcome.usage.reported and outcome.usage.input_tokens == 30
+
+
+# ------------------------------------------------------------------ stop reasons
+
+
+def test_a_reply_cut_by_a_full_context_window_is_not_asked_again_with_a_larger_limit(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    events = claude_events(
+        chunks(text[:200], 40), stop_reason="model_context_window_exceeded", output_tokens=900
+    )
+    for name, data in events:
+        if name == "message_delta":  # as 2026-era streams write it
+            data["delta"]["stop_details"] = None
+            data["usage"].update(input_tokens=40, cache_read_input_tokens=0)
+    route = httpx2_mock.post(CLAUDE_URL).mock(return_value=event_stream(events))
+    with pytest.raises(CellFailure) as caught:
+        verdict_of(claude, plan)
+    assert route.call_count == 1  # a larger max_tokens makes no room in the window
+    assert "context window" in str(caught.value) and "truncated" in str(caught.value)
+    assert caught.value.usage == Usage(input_tokens=40, output_tokens=900)

@@ -18,7 +18,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from panel.models import ModelInfo, Persona, ToolCard, Usage
 
-StopReason = Literal["end", "max_tokens", "refusal", "other"]
+# `max_tokens`: cut at the output limit (a larger one may help); `context_window`: cut because
+# prompt and reply filled the model's context window (no output limit can make room).
+StopReason = Literal["end", "max_tokens", "context_window", "refusal", "other"]
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ STOP_REASONS: dict[str, StopReason] = {
     "stop_sequence": "end",
     "tool_use": "end",  # panel offers no tools: a tool_use block can only carry the JSON asked for
     "max_tokens": "max_tokens",
-    "model_context_window_exceeded": "max_tokens",
+    "model_context_window_exceeded": "context_window",
     "refusal": "refusal",
 }
 # Claude 5.x thinks adaptively by default, billed as output within max_tokens: bound it.

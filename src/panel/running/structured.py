@@ -215,6 +215,11 @@ def _fail_on_stop_reason(request: StructuredRequest, reply: _Reply, *, retried: 
             f"cell {request.cell}: reply truncated at max_tokens={request.max_tokens}{again}; "
             "the partial JSON was discarded"
         )
+    if finished.stop_reason == "context_window":  # a larger max_tokens makes no room: not asked
+        raise CellFailure(
+            f"cell {request.cell}: reply truncated: the prompt and the reply filled the model's "
+            f"context window{detail}; the partial JSON was discarded"
+        )
     if finished.stop_reason == "refusal":
         raise CellRefused(f"cell {request.cell}: the model refused to review{detail}")
     if finished.stop_reason != "end":
