@@ -217,3 +217,52 @@ def test_a_reply_cut_by_a_full_context_window_is_not_asked_again_with_a_larger_l
     assert route.call_count == 1  # a larger max_tokens makes no room in the window
     assert "context window" in str(caught.value) and "truncated" in str(caught.value)
     assert caught.value.usage == Usage(input_tokens=40, output_tokens=900)
+
+
+# ------------------------------------------------------------------ compatible servers
+
+VLLM = "http://localhost:8000/v1"
+
+
+def vllm(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    return instant_retries(OpenAIProvider("Qwen/Qwen3-8B", base_url=VLLM))
+
+
+VLLM_TOO_LONG = {
+    "object": "error",
+    "message": "This model's maximum context length is 8192 tokens. However, you requested 9010 "
+    "tokens (4914 in the messages, 4096 in the completion). Please reduce the length of the "
+    "messages or completion.",
+    "type": "BadRequestError",
+    "param": None,
+    "code": 400,
+}
+
+
+@pytest.mark.parametrize(
+    ("chunk", "calls"),
+    [
+        (VLLM_TOO_LONG, 1),  # vLLM 2024: the error bare, as a chunk the SDK passes on
+        ({"error": VLLM_TOO_LONG}, 1),  # later vLLM: wrapped, raised by the SDK
+        ({"error": dict(VLLM_TOO_LONG, type="InternalServerError", code=500)}, 4),
+    ],
+    ids=["bare-400", "wrapped-400", "wrapped-500"],
+)
+def test_a_compatible_servers_error_chunk_is_told_and_retried_only_when_it_can_help(
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    chunk: dict[str, Any],
+    calls: int,
+) -> None:
+    provider = vllm(monkeypatch)
+    plan = builder_plan(provider)
+    started = openai_chunks([], finish_reason=None, done=False)
+    broken = event_stream([*started, (None, chunk), (None, "[DONE]")])
+    route = httpx2_mock.post(f"{VLLM}/chat/completions")
+    message = failure(provider, plan, route, *[broken] * 4)
+    assert route.call_count == calls and "maximum context length is 8192" in message

@@ -256,7 +256,9 @@ class OpenAIProvider:
                             if not started:  # the first chunk, not the headers: cache readable
                                 started = True
                                 yield Started(headers)
-                            if text := reply.take(chunk.to_dict()):
+                            payload = chunk.to_dict()
+                            raise_for_error_body(request.cell, payload)
+                            if text := reply.take(payload):
                                 yield TextDelta(text)
             except ConnectionDropped:
                 if reply.finish_reason is None:

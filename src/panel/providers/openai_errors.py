@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from panel.errors import ProviderError
-from panel.providers.retry import retry_after_seconds, should_retry
+from panel.providers.retry import retry_after_seconds, should_retry, status_is_retryable
 from panel.providers.sdk import connection_failed, one_line
 
 if TYPE_CHECKING:
@@ -39,15 +39,24 @@ _OVER_THE_LIMIT = re.compile(r"Limit (\d+), Requested (\d+)")
 
 
 def raise_for_error_body(cell: str, payload: dict[str, Any]) -> None:
-    """A whole document that is an error, not a completion: raised."""
-    if isinstance(payload.get("error"), dict):
-        raise stream_error(cell, payload["error"].get("type"), said(payload))
+    """A document or chunk that is an error, not a completion: raised. Besides OpenAI's
+    `{"error": {...}}`, vLLM wrote its error chunk bare in 2024 (`"object": "error"`, with
+    `message`, `type` and the HTTP `code`), which the SDK passes on as a chunk with no choices."""
+    error = payload.get("error") if isinstance(payload.get("error"), dict) else None
+    if error is None and payload.get("object") == "error":
+        error = payload
+    if error is not None:
+        raise stream_error(cell, error.get("type"), said(payload), error.get("code"))
 
 
-def stream_error(cell: str, kind: str | None, message: str) -> ProviderError:
+def stream_error(cell: str, kind: str | None, message: str, code: object = None) -> ProviderError:
+    """An error sent in place of a reply (an error chunk, an error document): retried unless its
+    type, or the HTTP status a compatible server gives as its `code` (vLLM: `BadRequestError`,
+    400), says the request itself is wrong."""
+    status = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
+    wrong = kind in REQUEST_ERRORS or (status is not None and not status_is_retryable(status))
     return ProviderError(
-        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}",
-        retryable=kind not in REQUEST_ERRORS,
+        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}", retryable=not wrong
     )
 
 
@@ -71,7 +80,7 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> Provid
         return connection_failed(cell, error)
     if isinstance(error, openai.APIError):  # an error chunk inside an open stream
         kind = error.type if isinstance(error.type, str) else error.code
-        return stream_error(cell, kind, said(error.body))
+        return stream_error(cell, kind, said(error.body), error.code)
     return None
 
 
