@@ -6,6 +6,7 @@ for thrown away."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpcore2
@@ -266,3 +267,56 @@ def test_a_compatible_servers_error_chunk_is_told_and_retried_only_when_it_can_h
     route = httpx2_mock.post(f"{VLLM}/chat/completions")
     message = failure(provider, plan, route, *[broken] * 4)
     assert route.call_count == calls and "maximum context length is 8192" in message
+
+
+# ------------------------------------------------------------------ how gateways frame a stream
+
+
+class Pieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body sent `size` bytes at a time, as a proxy's small TCP writes deliver it."""
+
+    def __init__(self, body: bytes, size: int) -> None:
+        self.parts = [body[i : i + size] for i in range(0, len(body), size)]
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for part in self.parts:
+            yield part
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.parts
+
+    async def aclose(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def gateway_framed(body: bytes, framing: str) -> bytes:
+    """A chat stream's `data:` records as a gateway re-frames them."""
+    records = [r for r in body.split(b"\n\n") if r]
+    if framing == "control-records":  # SSE retry advice, a bare ping, an id: all legal, no data
+        records = [b"retry: 3000", *records[:2], b"event: ping", b"id: 7", *records[2:]]
+    elif framing == "crlf-comments-named":  # CRLF, keep-alive comments, event names, no space
+        records = [
+            b": keep-alive\r\nevent: completion\r\n" + r.replace(b"data: ", b"data:")
+            for r in records
+        ]
+        return b"\r\n\r\n".join(records) + b"\r\n\r\n"
+    return b"\n\n".join(records) + b"\n\n"
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+@pytest.mark.parametrize("framing", ["control-records", "crlf-comments-named"])
+def test_a_gateways_framing_of_a_chat_stream_reads_as_the_stream(
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, framing: str, size: int
+) -> None:
+    plan = builder_plan(gpt)
+    text = reply_text(plan.request)
+    body = gateway_framed(sse(openai_chunks(chunks(text, 40), cached=1024)), framing)
+    served = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, stream=Pieces(body, size)
+    )
+    outcome = verdict_after(httpx2_mock.post(OPENAI_URL), gpt, plan, served)
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=476, output_tokens=90, cache_read_tokens=1024)

@@ -327,12 +327,26 @@ def _is_whole_document(response: httpx2.Response) -> bool:
 
 def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     import openai  # at the first call, in a worker thread: see panel.providers.sdk
+    from openai._streaming import ServerSentEvent, SSEDecoder
 
     from panel.providers.head_start import HeadStartClient
 
     class HttpClient(HeadStartClient, openai.DefaultAsyncHttpxClient):
         """The SDK's default http client, answering a request sent ahead (see head_start)."""
 
+    class ControlFramesSkipped(SSEDecoder):
+        """SSE records with no data (a gateway's `retry: 3000`, an `id:`, a bare `event: ping`)
+        are control frames: the SDK hands them on and fails parsing '' as JSON (openai-python
+        #2722), ending a sound stream."""
+
+        def decode(self, line: str) -> ServerSentEvent | None:
+            event = super().decode(line)
+            return event if event is None or event.data.strip() else None
+
+    class AsyncOpenAI(openai.AsyncOpenAI):  # the SDK's name: its user agent is the class name
+        def _make_sse_decoder(self) -> SSEDecoder:
+            return ControlFramesSkipped()
+
     base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
     http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
-    return openai.AsyncOpenAI(**options, http_client=http_client)
+    return AsyncOpenAI(**options, http_client=http_client)
