@@ -14,7 +14,7 @@ import httpx
 import pytest
 import respx
 
-from panel.errors import CellFailure, ProviderError
+from panel.errors import CellFailure, CellRefused, ProviderError
 from panel.models import Usage
 from tests.helpers import (
     PlanFor,
@@ -320,3 +320,77 @@ def test_a_gateways_framing_of_a_chat_stream_reads_as_the_stream(
     outcome = verdict_after(httpx2_mock.post(OPENAI_URL), gpt, plan, served)
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=476, output_tokens=90, cache_read_tokens=1024)
+
+
+# ------------------------------------------------------------------ Azure OpenAI
+
+AZURE = "https://panel-test.openai.azure.com/openai/v1"
+PROMPT_FILTERED = {
+    "message": "The response was filtered due to the prompt triggering Azure OpenAI's content "
+    "management policy. Please modify your prompt and retry. To learn more about our content "
+    "filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+    "type": None,
+    "param": "prompt",
+    "code": "content_filter",
+    "status": 400,
+    "innererror": {
+        "code": "ResponsibleAIPolicyViolation",
+        "content_filter_result": {
+            "hate": {"filtered": False, "severity": "safe"},
+            "jailbreak": {"filtered": True, "detected": True},
+            "self_harm": {"filtered": False, "severity": "safe"},
+            "sexual": {"filtered": False, "severity": "safe"},
+            "violence": {"filtered": False, "severity": "safe"},
+        },
+    },
+}
+
+
+def azure(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    monkeypatch.setenv("OPENAI_API_KEY", "azure-test-key-0123456789abcdef")
+    return instant_retries(OpenAIProvider("gpt-4o", base_url=AZURE))
+
+
+def test_azures_content_filter_refusing_the_prompt_is_a_refusal_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    provider = azure(monkeypatch)
+    plan = builder_plan(provider)
+    answer = openai_error(400, PROMPT_FILTERED, **{"apim-request-id": "6f1b5c1e"})
+    route = httpx2_mock.post(f"{AZURE}/chat/completions").mock(side_effect=[answer, answer])
+    with pytest.raises(CellRefused) as caught:
+        verdict_of(provider, plan)
+    message = str(caught.value)
+    assert route.call_count == 1 and caught.value.cell_status == "refused"
+    assert message.startswith(CELL) and "\n" not in message
+    assert "400" in message and "content filter refused the prompt: jailbreak" in message
+
+
+def test_azures_annotated_stream_gives_the_verdict_and_a_filtered_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    provider = azure(monkeypatch)
+    plan = builder_plan(provider)
+    text = reply_text(plan.request)
+    safe = {name: {"filtered": False, "severity": "safe"} for name in ("hate", "sexual")}
+    first = {  # the prompt's filter results, before any choice: empty id, model and choices
+        "choices": [], "created": 0, "id": "", "model": "", "object": "",
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": safe}],
+    }  # fmt: skip
+    events = openai_chunks(chunks(text, 40))
+    for _, chunk in events[1:-2]:  # every choice annotated with its own filter results
+        chunk["choices"][0]["content_filter_results"] = safe
+    route = httpx2_mock.post(f"{AZURE}/chat/completions")
+    outcome = verdict_after(route, provider, plan, event_stream([(None, first), *events]))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    filtered = openai_chunks(chunks(text[:90], 30), finish_reason="content_filter")
+    route.reset()
+    route.mock(side_effect=[event_stream([(None, first), *filtered])] * 2)
+    with pytest.raises(CellRefused) as caught:
+        verdict_of(provider, plan)
+    assert route.call_count == 1 and caught.value.usage == Usage(
+        input_tokens=1500, output_tokens=90
+    )

@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from panel.errors import ProviderError
+from panel.errors import CellRefused, ProviderError, RunError
 from panel.providers.retry import retry_after_seconds, should_retry, status_is_retryable
 from panel.providers.sdk import connection_failed, one_line
 
@@ -60,12 +60,14 @@ def stream_error(cell: str, kind: str | None, message: str, code: object = None)
     )
 
 
-def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> ProviderError | None:
+def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunError | None:
     import httpx2
     import openai
 
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
+        if error.code == "content_filter":
+            return _filtered(cell, error)
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
         hopeless = _hopeless(error)
         if hopeless:
@@ -82,6 +84,23 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> Provid
         kind = error.type if isinstance(error.type, str) else error.code
         return stream_error(cell, kind, said(error.body), error.code)
     return None
+
+
+def _filtered(cell: str, error: openai.APIStatusError) -> CellRefused:
+    """Azure's content filter declining the prompt (400 `content_filter`): the service refused,
+    as a filtered reply's finish_reason says; not a request to fix, and never retried."""
+    inner = error.body.get("innererror") if isinstance(error.body, dict) else None
+    results = inner.get("content_filter_result") if isinstance(inner, dict) else None
+    caught = [
+        str(name)
+        for name, result in (results.items() if isinstance(results, dict) else ())
+        if isinstance(result, dict) and result.get("filtered")
+    ]
+    why = f": {', '.join(caught)}" if caught else ""
+    return CellRefused(
+        f"cell {cell}: OpenAI API {error.status_code}: {said(error.body)} (the service's content "
+        f"filter refused the prompt{why}; not retried)"
+    )
 
 
 def _hopeless(error: openai.APIStatusError) -> str:

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
-from panel.errors import ProviderError
+from panel.errors import ProviderError, RunError
 from panel.models import Usage
 from panel.providers.base import Event, Finished, Provider, Restarted, StructuredRequest, Wrapper
 from panel.providers.waiting import Clock, Sleep, sleep_until
@@ -78,8 +78,9 @@ def should_retry(status: int, headers: Mapping[str, str]) -> bool:
 
 
 @contextmanager
-def errors_mapped(mapper: Callable[[Exception], ProviderError | None]) -> Iterator[None]:
-    """Turn an SDK's or transport's exception into a `ProviderError` where the mapper knows it."""
+def errors_mapped(mapper: Callable[[Exception], RunError | None]) -> Iterator[None]:
+    """Turn an SDK's or transport's exception into a `ProviderError` where the mapper knows it
+    (or a `CellRefused`: a service's content filter declining the prompt)."""
     try:
         yield
     except ProviderError:
