@@ -394,3 +394,76 @@ def test_azures_annotated_stream_gives_the_verdict_and_a_filtered_one_is_refused
     assert route.call_count == 1 and caught.value.usage == Usage(
         input_tokens=1500, output_tokens=90
     )
+
+
+# ------------------------------------------------------------------ Claude's other blocks
+
+
+def content_block(index: int, block: dict[str, Any], *deltas: dict[str, Any]) -> list[Any]:
+    """One content block as the Messages API streams it: start, deltas, stop."""
+    start = {"type": "content_block_start", "index": index, "content_block": block}
+    events: list[Any] = [("content_block_start", start)]
+    events += [
+        ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+        for delta in deltas
+    ]
+    return [*events, ("content_block_stop", {"type": "content_block_stop", "index": index})]
+
+
+def renumbered(events: list[Any], first: int) -> list[Any]:
+    """`claude_events`' text block moved to index `first` (blocks before it take the others)."""
+    for _, data in events:
+        if "index" in data:
+            data["index"] = first
+    return events
+
+
+def test_thinking_and_a_server_tools_input_are_not_taken_for_the_reply(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    events = renumbered(claude_events(chunks(text, 40), output_tokens=1400), first=4)
+    before = [
+        *content_block(
+            0,
+            {"type": "thinking", "thinking": "", "signature": ""},
+            {"type": "thinking_delta", "thinking": 'The card says {"score": 9}; weigh it.'},
+            {"type": "signature_delta", "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxq"},
+        ),
+        *content_block(1, {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4a"}),
+        *content_block(
+            2,
+            {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": {}},
+            {"type": "input_json_delta", "partial_json": ""},
+            {"type": "input_json_delta", "partial_json": '{"query": "modal gpu pricing"}'},
+        ),
+        *content_block(
+            3,
+            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01", "content": []},
+        ),
+    ]
+    stream = [events[0], *before, *events[1:]]
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, event_stream(stream))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage.output_tokens == 1400  # thinking is billed as output: counted in it
+
+
+def test_a_claude_refusal_is_refused_billed_and_says_why(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    events = claude_events(['{"beats": "I can'], stop_reason="refusal", output_tokens=12)
+    for name, data in events:
+        if name == "message_delta":
+            data["delta"]["stop_details"] = {
+                "type": "refusal",
+                "category": "cyber",
+                "explanation": "The request could enable\nmalware development.",
+            }
+    route = httpx2_mock.post(CLAUDE_URL).mock(return_value=event_stream(events))
+    with pytest.raises(CellRefused) as caught:
+        verdict_of(claude, plan)
+    message = str(caught.value)
+    assert route.call_count == 1 and caught.value.usage == Usage(input_tokens=40, output_tokens=12)
+    assert "cyber: The request could enable malware development." in message

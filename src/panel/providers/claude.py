@@ -52,7 +52,7 @@ from panel.providers.base import (
 from panel.providers.claude_errors import REQUEST_ERRORS, error_body, map_error
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
-from panel.providers.sdk import ConnectionDropped, LazyClient
+from panel.providers.sdk import ConnectionDropped, LazyClient, one_line
 from panel.providers.traits import claude_takes_effort, model_label
 from panel.urls import public_url
 
@@ -69,6 +69,9 @@ STOP_REASONS: dict[str, StopReason] = {
     "model_context_window_exceeded": "context_window",
     "refusal": "refusal",
 }
+# The blocks the reply's JSON is in: native structured output's text, or a tool's input. A
+# server tool's input (`server_tool_use`) streams `input_json_delta`s too, and thinking its own.
+REPLY_BLOCKS = {"text", "tool_use"}
 # Claude 5.x thinks adaptively by default, billed as output within max_tokens: bound it.
 EFFORT = "low"
 USAGE_FIELDS = {
@@ -236,7 +239,7 @@ class ClaudeProvider:
         yield Finished(
             usage=reply.tally.final_usage(),
             stop_reason=STOP_REASONS.get(reply.stop_reason or "", "other"),
-            detail=f"stop_reason={reply.stop_reason}",
+            detail=f"stop_reason={reply.stop_reason}{reply.stop_details}",
         )
 
 
@@ -246,7 +249,9 @@ class ClaudeReply:
     def __init__(self) -> None:
         self.tally = UsageTally()
         self.stop_reason: str | None = None
+        self.stop_details = ""  # a refusal's category and explanation, when the API gives them
         self.finished = False  # message_stop arrived
+        self.blocks: dict[int, str] = {}  # each content block's type, by index
 
     @property
     def complete(self) -> bool:
@@ -258,14 +263,27 @@ class ClaudeReply:
         """Note what an event says; return the JSON text it carries."""
         if event.type == "message_start":
             self.tally.add(_usage_of(event.message))
+        elif event.type == "content_block_start":
+            self.blocks[event.index] = str(getattr(event.content_block, "type", ""))
         elif event.type == "content_block_delta":
-            return _json_text(event.delta)
+            if self.blocks.get(event.index, "text") in REPLY_BLOCKS:
+                return _json_text(event.delta)
         elif event.type == "message_delta":
             self.tally.add(_usage_of(event), final=True)
             self.stop_reason = event.delta.stop_reason or self.stop_reason
+            self.stop_details = _stop_details(getattr(event.delta, "stop_details", None))
         elif event.type == "message_stop":
             self.finished = True
         return ""
+
+
+def _stop_details(details: Any) -> str:
+    """A refusal's `stop_details` (category, explanation) as words after the stop reason."""
+    if details is None:
+        return ""
+    parts = (getattr(details, "category", None), getattr(details, "explanation", None))
+    said = [str(part) for part in parts if part]
+    return f" ({one_line(': '.join(said), 200)})" if said else ""
 
 
 def _usage_of(part: Any) -> dict[str, Any]:
