@@ -467,3 +467,33 @@ def test_a_claude_refusal_is_refused_billed_and_says_why(
     message = str(caught.value)
     assert route.call_count == 1 and caught.value.usage == Usage(input_tokens=40, output_tokens=12)
     assert "cyber: The request could enable malware development." in message
+
+
+@pytest.mark.parametrize("size", [1, 4096])
+def test_a_claude_stream_through_a_proxy_that_passes_on_only_data_lines_reads_whole(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, size: int
+) -> None:
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    events = claude_events(chunks(text, 40), input_tokens=30, cache_read=2000, output_tokens=400)
+    body = sse([(None, data) for _, data in events])  # `data:` lines only, no `event:` names
+    served = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, stream=Pieces(body, size)
+    )
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, served)
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=30, output_tokens=400, cache_read_tokens=2000)
+
+
+def test_an_error_through_a_proxy_that_passes_on_only_data_lines_is_still_an_error(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    events = claude_events(['{"beats": '], finish=False) + [
+        (None, {"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}})
+    ]
+    body = sse([(None, data) for _, data in events])
+    route = httpx2_mock.post(CLAUDE_URL)
+    served = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    message = failure(claude, plan, route, served, served)
+    assert route.call_count == 1 and "invalid_request_error: bad" in message

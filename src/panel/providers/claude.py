@@ -49,6 +49,7 @@ from panel.providers.base import (
     rate_limit_headers,
     token_count,
 )
+from panel.providers.claude_client import DEFAULT_BASE_URL, anthropic_client
 from panel.providers.claude_errors import REQUEST_ERRORS, error_body, map_error
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
@@ -57,9 +58,8 @@ from panel.providers.traits import claude_takes_effort, model_label
 from panel.urls import public_url
 
 if TYPE_CHECKING:
-    import anthropic
 
-    from panel.providers.head_start import HeadStart, WireRequest
+    from panel.providers.head_start import WireRequest
 
 STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end",
@@ -85,7 +85,6 @@ USAGE_FIELDS = {
 # as anthropic 2.15 does (tests/test_head_start.py holds them to the installed SDK).
 SDK_WRITTEN = (2, 15)
 API_VERSION = "2026-10-21"
-DEFAULT_BASE_URL = "https://api.anthropic.com"
 SDK_BODY_ORDER = ("max_tokens", "messages", "model", "output_config", "stream", "system")
 # Below this share of the model's minimum, the estimate is clearly short: no breakpoint is sent.
 CACHE_ESTIMATE_MARGIN = 0.8
@@ -113,7 +112,7 @@ class ClaudeProvider:
             is_language_model=True,
         )
         base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
-        self.sdk = LazyClient(_anthropic_client, api_key=key, base_url=base_url, timeout=timeout)
+        self.sdk = LazyClient(anthropic_client, api_key=key, base_url=base_url, timeout=timeout)
         endpoint = base_url or "https://api.anthropic.com"
         self.info = self.info.model_copy(update={"endpoint": public_url(endpoint.rstrip("/"))})
 
@@ -370,16 +369,3 @@ class UsageTally:
         """A finished reply's usage: not reported when its closing output count never came."""
         reported = self.input_known and self.output_known
         return self.usage().model_copy(update={"reported": reported})
-
-
-def _anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:
-    import anthropic  # at the first call, in a worker thread: see panel.providers.sdk
-
-    from panel.providers.head_start import HeadStartClient
-
-    class HttpClient(HeadStartClient, anthropic.DefaultAsyncHttpxClient):
-        """The SDK's default http client, answering a request sent ahead (see head_start)."""
-
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
-    return anthropic.AsyncAnthropic(**options, http_client=http_client)
