@@ -497,3 +497,43 @@ def test_an_error_through_a_proxy_that_passes_on_only_data_lines_is_still_an_err
     served = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
     message = failure(claude, plan, route, served, served)
     assert route.call_count == 1 and "invalid_request_error: bad" in message
+
+
+LLAMA_CPP = "http://localhost:8080/v1"
+
+
+@pytest.mark.parametrize(
+    ("error", "calls"),
+    [
+        (
+            b'{"code":400,"message":"the request exceeds the available context size, try '
+            b'increasing it","type":"exceed_context_size_error","n_prompt_tokens":9120,'
+            b'"n_ctx":8192}',
+            1,
+        ),
+        (
+            b'{"code":500,"message":"the request exceeds the available context size: slot '
+            b'busy","type":"server_error"}',
+            4,
+        ),  # fmt: skip
+    ],
+    ids=["400", "500"],
+)
+def test_llama_cpps_error_field_in_a_stream_is_told_and_retried_only_when_it_can_help(
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+    error: bytes,
+    calls: int,
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    provider = instant_retries(OpenAIProvider("qwen3-8b", base_url=LLAMA_CPP, compat=True))
+    plan = builder_plan(provider)
+    started = sse(openai_chunks([], finish_reason=None, done=False))
+    body = started + b"error: " + error + b"\n\n" + b"data: [DONE]\n\n"  # as llama.cpp writes
+    served = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+    route = httpx2_mock.post(f"{LLAMA_CPP}/chat/completions")
+    message = failure(provider, plan, route, *[served] * 4)
+    assert route.call_count == calls and "the request exceeds the available context" in message

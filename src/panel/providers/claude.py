@@ -58,7 +58,6 @@ from panel.providers.traits import claude_takes_effort, model_label
 from panel.urls import public_url
 
 if TYPE_CHECKING:
-
     from panel.providers.head_start import WireRequest
 
 STOP_REASONS: dict[str, StopReason] = {

@@ -49,6 +49,7 @@ from panel.providers.base import (
     rate_limit_headers,
     token_count,
 )
+from panel.providers.openai_client import DEFAULT_BASE_URL, openai_client
 from panel.providers.openai_errors import map_error, raise_for_error_body
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
@@ -64,9 +65,8 @@ from panel.urls import public_url
 
 if TYPE_CHECKING:
     import httpx2
-    import openai
 
-    from panel.providers.head_start import HeadStart, WireRequest
+    from panel.providers.head_start import WireRequest
 
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
@@ -82,7 +82,6 @@ GRADER_REASONING_EFFORT = "minimal"
 # SDK's default base URL, and the fields panel sends in the order the SDK writes them, as openai
 # 3.57 does (tests/test_head_start.py holds them to the installed SDK).
 SDK_WRITTEN = (3, 57)
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 SDK_BODY_ORDER = (
     "model", "stream", "messages", "max_completion_tokens", "max_tokens", "prompt_cache_key",
     "prompt_cache_options", "reasoning_effort", "response_format", "stream_options", "temperature",
@@ -117,7 +116,7 @@ class OpenAIProvider:
         self.cache_retention = cache_retention
         self.reasons = openai_reasons(model)
         self.sdk = LazyClient(
-            _openai_client, api_key=key or NO_KEY_NEEDED, base_url=base_url, timeout=timeout
+            openai_client, api_key=key or NO_KEY_NEEDED, base_url=base_url, timeout=timeout
         )
         endpoint = (base_url or "https://api.openai.com/v1").rstrip("/")
         self.info = self.info.model_copy(update={"endpoint": public_url(endpoint)})
@@ -323,30 +322,3 @@ def _usage(raw: dict[str, Any]) -> Usage:
 
 def _is_whole_document(response: httpx2.Response) -> bool:
     return response.headers.get("content-type", "").startswith("application/json")
-
-
-def _openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
-    import openai  # at the first call, in a worker thread: see panel.providers.sdk
-    from openai._streaming import ServerSentEvent, SSEDecoder
-
-    from panel.providers.head_start import HeadStartClient
-
-    class HttpClient(HeadStartClient, openai.DefaultAsyncHttpxClient):
-        """The SDK's default http client, answering a request sent ahead (see head_start)."""
-
-    class ControlFramesSkipped(SSEDecoder):
-        """SSE records with no data (a gateway's `retry: 3000`, an `id:`, a bare `event: ping`)
-        are control frames: the SDK hands them on and fails parsing '' as JSON (openai-python
-        #2722), ending a sound stream."""
-
-        def decode(self, line: str) -> ServerSentEvent | None:
-            event = super().decode(line)
-            return event if event is None or event.data.strip() else None
-
-    class AsyncOpenAI(openai.AsyncOpenAI):  # the SDK's name: its user agent is the class name
-        def _make_sse_decoder(self) -> SSEDecoder:
-            return ControlFramesSkipped()
-
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
-    return AsyncOpenAI(**options, http_client=http_client)
