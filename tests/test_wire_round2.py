@@ -537,3 +537,34 @@ def test_llama_cpps_error_field_in_a_stream_is_told_and_retried_only_when_it_can
     route = httpx2_mock.post(f"{LLAMA_CPP}/chat/completions")
     message = failure(provider, plan, route, *[served] * 4)
     assert route.call_count == calls and "the request exceeds the available context" in message
+
+
+def test_a_deepseek_style_reasoning_stream_gives_the_verdict_and_its_cache_hits(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    base_url = "https://api.deepseek.com"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-deepseek-test-0123456789")
+    provider = instant_retries(OpenAIProvider("deepseek-reasoner", base_url=base_url, compat=True))
+    plan = builder_plan(provider)
+    text = reply_text(plan.request)
+    events = openai_chunks(chunks(text, 40))
+    thinking = [  # reasoning first, as `reasoning_content` (vLLM's parser: `reasoning`)
+        (None, {**events[1][1], "choices": [{"index": 0, "delta": {"content": None, key: part},
+                                            "finish_reason": None}]})
+        for key, part in (("reasoning_content", 'The card: {"score'), ("reasoning", '": 9}.'))
+    ]  # fmt: skip
+    usage = events[-2][1]["usage"]
+    usage.update(  # DeepSeek's own cache fields; no prompt_tokens_details
+        prompt_tokens=2048, completion_tokens=700, total_tokens=2748,
+        prompt_cache_hit_tokens=1920, prompt_cache_miss_tokens=128,
+        completion_tokens_details={"reasoning_tokens": 610},
+    )  # fmt: skip
+    del usage["prompt_tokens_details"]
+    stream = [events[0], *thinking, *events[1:]]
+    route = httpx2_mock.post(f"{base_url}/chat/completions")
+    outcome = verdict_after(route, provider, plan, event_stream(stream))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=128, output_tokens=700, cache_read_tokens=1920)

@@ -308,9 +308,12 @@ class ChatReply:
 
 
 def _usage(raw: dict[str, Any]) -> Usage:
-    """Chat usage counts cached and written tokens inside prompt_tokens; ours keeps them apart."""
+    """Chat usage counts cached and written tokens inside prompt_tokens; ours keeps them apart.
+    DeepSeek says its cache hits in its own `prompt_cache_hit_tokens` (the same count)."""
     details = raw.get("prompt_tokens_details") or {}
-    cached = token_count(details.get("cached_tokens"))
+    cached = max(
+        token_count(details.get("cached_tokens")), token_count(raw.get("prompt_cache_hit_tokens"))
+    )
     written = token_count(details.get("cache_write_tokens"))
     return Usage(
         input_tokens=max(0, token_count(raw.get("prompt_tokens")) - cached - written),
