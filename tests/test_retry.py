@@ -38,7 +38,8 @@ def test_backoff_is_exponential_capped_and_respects_retry_after() -> None:
         ({"retry-after-ms": "250"}, 0.25),
         ({"x-ratelimit-reset-requests": "1s", "x-ratelimit-reset-tokens": "6m0s"}, 360.0),
         ({"x-ratelimit-reset-tokens": "20ms"}, 0.02),
-        ({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date passed: now
+        ({"retry-after": "in a while"}, None),
         ({}, None),
         ({"x-ratelimit-reset-requests": "soon"}, None),
     ],

@@ -568,3 +568,18 @@ def test_a_deepseek_style_reasoning_stream_gives_the_verdict_and_its_cache_hits(
     outcome = verdict_after(route, provider, plan, event_stream(stream))
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=128, output_tokens=700, cache_read_tokens=1920)
+
+
+def test_a_retry_after_given_as_an_http_date_is_waited_for(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    import time
+    from email.utils import formatdate
+
+    plan = builder_plan(claude)
+    later = formatdate(time.time() + 30, usegmt=True)  # RFC 9110: a date is as good as seconds
+    body = {"type": "error", "error": {"type": "rate_limit_error", "message": "Slow down"}}
+    limited = httpx.Response(429, headers={"retry-after": later}, json=body)
+    good = event_stream(claude_events(chunks(reply_text(plan.request), 40)))
+    verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, limited, good)
+    assert 28 <= claude.sleeps[0] <= 31

@@ -16,6 +16,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
@@ -45,13 +47,25 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
             try:
                 return max(0.0, float(value) * scale)
             except ValueError:
-                pass  # an HTTP date; fall through to the reset headers
+                pass
+    when = _http_date(headers.get("retry-after", ""))  # RFC 9110 allows a date too
+    if when is not None:
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
     resets = [
         _duration(headers.get(name, ""))
         for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
     ]
     known = [seconds for seconds in resets if seconds is not None]
     return max(known) if known else None
+
+
+def _http_date(text: str) -> datetime | None:
+    """`Retry-After: Wed, 02 Dec 2026 15:04:45 GMT`, as a gateway may write it."""
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _duration(text: str) -> float | None:
