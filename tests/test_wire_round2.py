@@ -583,3 +583,24 @@ def test_a_retry_after_given_as_an_http_date_is_waited_for(
     good = event_stream(claude_events(chunks(reply_text(plan.request), 40)))
     verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, limited, good)
     assert 28 <= claude.sleeps[0] <= 31
+
+
+def test_a_prompt_a_reasoning_model_flags_under_the_usage_policy_is_a_refusal(
+    gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(gpt)
+    flagged = {
+        "message": "Invalid prompt: your prompt was flagged as potentially violating our usage "
+        "policy. Please try again with a different prompt: "
+        "https://platform.openai.com/docs/guides/reasoning#advice-on-prompting",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_prompt",
+    }
+    answer = openai_error(400, flagged, **{"openai-processing-ms": "9922"})
+    route = httpx2_mock.post(OPENAI_URL).mock(side_effect=[answer, answer])
+    with pytest.raises(CellRefused) as caught:
+        verdict_of(gpt, plan)
+    message = str(caught.value)
+    assert route.call_count == 1 and caught.value.cell_status == "refused" and "\n" not in message
+    assert "400: Invalid prompt: your prompt was flagged" in message and "usage policy" in message

@@ -262,9 +262,10 @@ class ClaudeReply:
         if event.type == "message_start":
             self.tally.add(_usage_of(event.message))
         elif event.type == "content_block_start":
-            self.blocks[event.index] = str(getattr(event.content_block, "type", ""))
+            block = getattr(event, "content_block", None)
+            self.blocks[getattr(event, "index", 0)] = str(getattr(block, "type", "text"))
         elif event.type == "content_block_delta":
-            if self.blocks.get(event.index, "text") in REPLY_BLOCKS:
+            if self.blocks.get(getattr(event, "index", 0), "text") in REPLY_BLOCKS:
                 return _json_text(event.delta)
         elif event.type == "message_delta":
             self.tally.add(_usage_of(event), final=True)

@@ -33,6 +33,14 @@ OPTIONAL_FIELDS = {
     "reasoning_effort": "run with --compat",
     "prompt_cache_options": "run without --cache-retention",
 }
+# A 400 that is the service refusing the prompt on its policy, not a request to fix: Azure's
+# content filter (the categories it caught in `innererror`), and OpenAI's reasoning models
+# flagging a prompt ("Invalid prompt: your prompt was flagged as potentially violating our
+# usage policy").
+REFUSING_CODES = {
+    "content_filter": "the service's content filter refused the prompt",
+    "invalid_prompt": "the service refused the prompt under its usage policy",
+}
 # A rate-limit message naming a request larger than the limit itself ("Limit 30000, Requested
 # 45000"): waiting never makes it fit. An ordinary one says "Used" too, and a wait helps.
 _OVER_THE_LIMIT = re.compile(r"Limit (\d+), Requested (\d+)")
@@ -66,7 +74,7 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunErr
 
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
-        if error.code == "content_filter":
+        if error.code in REFUSING_CODES:
             return _filtered(cell, error)
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
         hopeless = _hopeless(error)
@@ -87,8 +95,8 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunErr
 
 
 def _filtered(cell: str, error: openai.APIStatusError) -> CellRefused:
-    """Azure's content filter declining the prompt (400 `content_filter`): the service refused,
-    as a filtered reply's finish_reason says; not a request to fix, and never retried."""
+    """The service declining the prompt on its policy (see `REFUSING_CODES`): refused, as a
+    filtered reply's finish_reason says; not a request to fix, and never retried."""
     inner = error.body.get("innererror") if isinstance(error.body, dict) else None
     results = inner.get("content_filter_result") if isinstance(inner, dict) else None
     caught = [
@@ -97,9 +105,10 @@ def _filtered(cell: str, error: openai.APIStatusError) -> CellRefused:
         if isinstance(result, dict) and result.get("filtered")
     ]
     why = f": {', '.join(caught)}" if caught else ""
+    refused = REFUSING_CODES[str(error.code)]
     return CellRefused(
-        f"cell {cell}: OpenAI API {error.status_code}: {said(error.body)} (the service's content "
-        f"filter refused the prompt{why}; not retried)"
+        f"cell {cell}: OpenAI API {error.status_code}: {said(error.body)} ({refused}{why}; "
+        "not retried)"
     )
 
 
