@@ -47,7 +47,7 @@ TRUNCATED = {"max_tokens", "model_context_window_exceeded", "length"}
 # Cut because prompt and reply filled the context window: a larger output limit makes no room.
 WINDOW_FULL = {"model_context_window_exceeded"}
 REFUSED = {"refusal", "content_filter"}
-ENDED = {"end_turn", "stop_sequence", "tool_use", "stop", "tool_calls"}
+ENDED = {"end_turn", "stop_sequence", "tool_use", "stop", "tool_calls", "eos_token", "eos"}
 # An error that says the request itself is wrong: never retried, wherever it arrives.
 REQUEST_ERRORS = {
     "invalid_request_error",

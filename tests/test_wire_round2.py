@@ -604,3 +604,36 @@ def test_a_prompt_a_reasoning_model_flags_under_the_usage_policy_is_a_refusal(
     message = str(caught.value)
     assert route.call_count == 1 and caught.value.cell_status == "refused" and "\n" not in message
     assert "400: Invalid prompt: your prompt was flagged" in message and "usage policy" in message
+
+
+@pytest.mark.parametrize("finish", ["eos_token", "eos", "stop_sequence"])
+def test_a_compatible_servers_own_word_for_a_natural_end_gives_the_verdict(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router, finish: str
+) -> None:
+    provider = vllm(monkeypatch)  # TGI, Together, watsonx behind an OpenAI-style endpoint
+    plan = builder_plan(provider)
+    text = reply_text(plan.request)
+    events = openai_chunks(chunks(text, 40), finish_reason=finish)
+    route = httpx2_mock.post(f"{VLLM}/chat/completions")
+    outcome = verdict_after(route, provider, plan, event_stream(events))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+
+
+def test_a_reply_the_server_broke_off_for_its_own_trouble_is_retried_and_billed(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+    from tests.helpers import instant_retries
+
+    base_url = "https://api.deepseek.com"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-deepseek-test-0123456789")
+    provider = instant_retries(OpenAIProvider("deepseek-chat", base_url=base_url, compat=True))
+    plan = builder_plan(provider)
+    text = reply_text(plan.request)
+    broken = openai_chunks(chunks(text[:60], 30), finish_reason="insufficient_system_resource",
+                           prompt_tokens=900, completion_tokens=20)  # fmt: skip
+    good = openai_chunks(chunks(text, 40), prompt_tokens=900, completion_tokens=300)
+    route = httpx2_mock.post(f"{base_url}/chat/completions")
+    outcome = verdict_after(route, provider, plan, event_stream(broken), event_stream(good))
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    assert outcome.usage == Usage(input_tokens=1800, output_tokens=320)

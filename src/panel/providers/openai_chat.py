@@ -71,9 +71,17 @@ if TYPE_CHECKING:
 FINISH_REASONS: dict[str, StopReason] = {
     "stop": "end",
     "tool_calls": "end",
+    # What compatible servers say for a natural end: TGI (before mid-2024) and IBM watsonx
+    # `eos_token`, Together `eos`, TGI `stop_sequence`. Read as "other", a whole verdict was lost.
+    "eos_token": "end",
+    "eos": "end",
+    "stop_sequence": "end",
     "length": "max_tokens",
     "content_filter": "refusal",
 }
+# A reply the server broke off for its own trouble (DeepSeek: "the request is interrupted due to
+# insufficient resource of the inference system"): retried like an overload.
+INTERRUPTED = {"insufficient_system_resource"}
 NO_KEY_NEEDED = "not-needed"  # local servers accept any key; the SDK insists on one
 # Reasoning models think before answering, billed as output within the token limit: bound it.
 REASONING_EFFORT = "low"
@@ -267,6 +275,12 @@ class OpenAIProvider:
             if reply.finish_reason is None:
                 raise ProviderError(
                     f"cell {request.cell}: the stream ended without a finish_reason",
+                    retryable=True,
+                )
+            if reply.finish_reason in INTERRUPTED:
+                raise ProviderError(
+                    f"cell {request.cell}: the server broke off the reply "
+                    f"(finish_reason={reply.finish_reason})",
                     retryable=True,
                 )
         except ProviderError as error:
