@@ -70,10 +70,22 @@ OVER_THE_LIMIT = {
 }
 
 
+NOT_ACTIVE = {  # its code is sometimes null: the type says it
+    "message": "Your account is not active, please check your billing details on our website.",
+    "type": "billing_not_active",
+    "param": None,
+    "code": None,
+}
+
+
 @pytest.mark.parametrize(
     ("error", "said"),
-    [(QUOTA, "insufficient_quota"), (OVER_THE_LIMIT, "larger than the rate limit")],
-    ids=["insufficient-quota", "request-over-the-limit"],
+    [
+        (QUOTA, "insufficient_quota"),
+        (NOT_ACTIVE, "billing is not active"),
+        (OVER_THE_LIMIT, "larger than the rate limit"),
+    ],
+    ids=["insufficient-quota", "billing-not-active", "request-over-the-limit"],
 )
 def test_a_429_no_wait_can_mend_fails_at_once_saying_so(
     gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router, error: dict[str, Any], said: str

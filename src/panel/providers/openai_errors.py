@@ -41,6 +41,11 @@ REFUSING_CODES = {
     "content_filter": "the service's content filter refused the prompt",
     "invalid_prompt": "the service refused the prompt under its usage policy",
 }
+# 429s about the account, not the rate: no wait makes it able to pay.
+ACCOUNT_ERRORS = {
+    "insufficient_quota": "the account's quota or credit is used up",
+    "billing_not_active": "the account's billing is not active",
+}
 # A rate-limit message naming a request larger than the limit itself ("Limit 30000, Requested
 # 45000"): waiting never makes it fit. An ordinary one says "Used" too, and a wait helps.
 _OVER_THE_LIMIT = re.compile(r"Limit (\d+), Requested (\d+)")
@@ -115,11 +120,12 @@ def _filtered(cell: str, error: openai.APIStatusError) -> CellRefused:
 def _hopeless(error: openai.APIStatusError) -> str:
     """Why a rate-limit status (429) can never turn into a reply by waiting; empty when it can.
 
-    OpenAI answers a used-up quota or credit with 429 `insufficient_quota`, and a request larger
+    OpenAI answers an account that cannot pay with 429 (`ACCOUNT_ERRORS`), and a request larger
     than a per-minute limit with 429 too: the SDKs retry both, and no wait ever helps.
     """
-    if "insufficient_quota" in (error.code, error.type):
-        return "the account's quota or credit is used up (insufficient_quota)"
+    for kind in (error.code, error.type):
+        if kind in ACCOUNT_ERRORS:
+            return f"{ACCOUNT_ERRORS[kind]} ({kind})"
     over = _OVER_THE_LIMIT.search(said(error.body))
     if error.status_code == 429 and over and int(over.group(2)) > int(over.group(1)):
         return "the request alone is larger than the rate limit"
