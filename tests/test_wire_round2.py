@@ -649,3 +649,30 @@ def test_a_reply_the_server_broke_off_for_its_own_trouble_is_retried_and_billed(
     outcome = verdict_after(route, provider, plan, event_stream(broken), event_stream(good))
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=1800, output_tokens=320)
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_404_for_a_retired_model_says_to_check_the_model(
+    api: str, claude: Any, gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    if api == "anthropic":  # Sonnet 4.5 reached its end of life on 2026-11-30
+        provider, url = claude, CLAUDE_URL
+        body = {
+            "type": "error",
+            "error": {"type": "not_found_error", "message": "model: claude-sonnet-4-5-20250929"},
+            "request_id": "req_011CVhN3k5yq",
+        }
+        answer = httpx.Response(404, headers={"request-id": "req_011CVhN3k5yq"}, json=body)
+    else:
+        provider, url = gpt, OPENAI_URL
+        gone = {
+            "message": "The model `gpt-4.5-preview` does not exist or you do not have access "
+            "to it.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "model_not_found",
+        }
+        answer = openai_error(404, gone)
+    route = httpx2_mock.post(url)
+    message = failure(provider, builder_plan(provider), route, answer, answer)
+    assert route.call_count == 1 and "404" in message and "check --model" in message

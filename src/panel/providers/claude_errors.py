@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from panel.errors import ProviderError
 from panel.providers.retry import retry_after_seconds, should_retry
-from panel.providers.sdk import connection_failed, one_line
+from panel.providers.sdk import NO_SUCH_MODEL, connection_failed, one_line
 
 if TYPE_CHECKING:
     import anthropic
@@ -48,6 +48,8 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
             retryable=kind not in REQUEST_ERRORS,
         )
     hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""
+    if status == 404 and "model" in message:  # a misspelt model, or one past its end of life
+        hint = f" ({NO_SUCH_MODEL})"
     return ProviderError(
         f"cell {cell}: Anthropic API {status} {kind}: {message}{hint}",
         status=status,

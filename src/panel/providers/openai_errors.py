@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from panel.errors import CellRefused, ProviderError, RunError
 from panel.providers.retry import retry_after_seconds, should_retry, status_is_retryable
-from panel.providers.sdk import connection_failed, one_line
+from panel.providers.sdk import NO_SUCH_MODEL, connection_failed, one_line
 
 if TYPE_CHECKING:
     import openai
@@ -82,6 +82,8 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunErr
         if error.code in REFUSING_CODES:
             return _filtered(cell, error)
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
+        if status == 404 and (error.code == "model_not_found" or "model" in said(error.body)):
+            hint = f" ({NO_SUCH_MODEL})"
         hopeless = _hopeless(error)
         if hopeless:
             hint = f" ({hopeless}: a retry cannot help, so none was made)"

@@ -107,6 +107,10 @@ class LazyClient(Generic[ClientT]):
             await self._head_start.aclose()
 
 
+# What a 404 naming the model asks of the user: models retire (Sonnet 4.5 on 2026-11-30).
+NO_SUCH_MODEL = "check --model: the server has no such model, misspelt or retired"
+
+
 class ConnectionDropped(ProviderError):
     """A connection that failed or dropped. A provider whose reply had wholly arrived before
     (only the stream's terminator was lost) keeps the reply instead of paying for it again."""
