@@ -27,7 +27,11 @@ What real servers send (shared/conformance): usage in one chunk after the
 finish chunk with `choices: []`; no usage at all from Ollama (usage is then
 "unknown", never $0); a refusal as `delta.refusal` text with finish_reason
 `stop`; a tool call's arguments in one chunk; a whole JSON completion from a
-server that ignored `stream`.
+server that ignored `stream`. Compatible servers have their own words for a
+natural end (`eos_token`, `eos`), their own error chunks (vLLM's bare `"object":
+"error"`, llama.cpp's `error:` field: `openai_client`), their own cache fields
+(DeepSeek's `prompt_cache_hit_tokens`). A reply whose finish_reason arrived is
+kept when the connection then drops: a retry would pay for it twice.
 """
 
 from __future__ import annotations
