@@ -18,12 +18,18 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 def anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:
     import anthropic  # at the first call, in a worker thread: see panel.providers.sdk
-    from anthropic._streaming import ServerSentEvent, SSEDecoder
 
     from panel.providers.head_start import HeadStartClient
 
     class HttpClient(HeadStartClient, anthropic.DefaultAsyncHttpxClient):
         """The SDK's default http client, answering a request sent ahead (see head_start)."""
+
+    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
+    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    try:  # the SDK's decoder is not public: an SDK that moved it reads streams its own way
+        from anthropic._streaming import ServerSentEvent, SSEDecoder
+    except ImportError:
+        return anthropic.AsyncAnthropic(**options, http_client=http_client)
 
     class EventsNamed(SSEDecoder):
         """An event without an `event:` line, as proxies that pass on only `data:` lines write
@@ -45,8 +51,6 @@ def anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAn
         def _make_sse_decoder(self, options: Any = None) -> SSEDecoder:
             return EventsNamed()
 
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
     return AsyncAnthropic(**options, http_client=http_client)
 
 

@@ -19,12 +19,18 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 def openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     import openai  # at the first call, in a worker thread: see panel.providers.sdk
-    from openai._streaming import ServerSentEvent, SSEDecoder
 
     from panel.providers.head_start import HeadStartClient
 
     class HttpClient(HeadStartClient, openai.DefaultAsyncHttpxClient):
         """The SDK's default http client, answering a request sent ahead (see head_start)."""
+
+    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
+    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    try:  # the SDK's decoder is not public: an SDK that moved it reads streams its own way
+        from openai._streaming import ServerSentEvent, SSEDecoder
+    except ImportError:
+        return openai.AsyncOpenAI(**options, http_client=http_client)
 
     class GatewayFrames(SSEDecoder):
         """Two legal records the SDK mishandles.
@@ -56,8 +62,6 @@ def openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
         def _make_sse_decoder(self) -> SSEDecoder:
             return GatewayFrames()
 
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
     return AsyncOpenAI(**options, http_client=http_client)
 
 
