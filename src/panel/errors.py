@@ -59,7 +59,9 @@ class ProviderError(RunError):
 
     `retryable` says whether the retry policy may try again; `retry_after`
     carries the server's advice in seconds when it gave one; `usage` is what
-    the failed call was billed, as far as the stream had told before it broke.
+    the failed call was billed, as far as the stream had told before it broke;
+    `every_call` says that no other call of the run can fare better (the key,
+    the account or the model is refused), so the run sends no more.
     """
 
     def __init__(
@@ -70,11 +72,13 @@ class ProviderError(RunError):
         retryable: bool = False,
         retry_after: float | None = None,
         usage: Usage | None = None,
+        every_call: bool = False,
     ) -> None:
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
         self.usage = usage
+        self.every_call = every_call
         super().__init__(message)
 
 

@@ -193,3 +193,17 @@ def totals_lines(record: Record) -> list[str]:
         f"{caching_outcome(record)}); spent this run {money(totals.spend_this_run_usd)}; "
         f"wall time {totals.wall_seconds:.2f} s",
     ]
+
+
+def not_ok_lines(record: Record) -> list[str]:
+    """A line for each cell without a verdict; cells not sent for one shared reason, one line."""
+    lines: list[str] = []
+    alike: dict[str, list[str]] = {}
+    for cell in record.cells:
+        if cell.status == "skipped" and cell.error and cell.error.startswith("not sent,"):
+            alike.setdefault(cell.error, []).append(f"{cell.persona} × {cell.tool}")
+        elif cell.status != "ok":
+            lines.append(f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}")
+    for error, cells in alike.items():
+        lines.append(f"{len(cells)} cell{'s' if len(cells) != 1 else ''} skipped: {error}")
+    return lines

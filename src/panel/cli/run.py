@@ -365,7 +365,7 @@ def _budget_stop(record: Record, run: PanelRun) -> str:
 
 
 def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | None) -> None:
-    from panel.cli.display import summary_table, totals_lines
+    from panel.cli.display import not_ok_lines, summary_table, totals_lines
     from panel.report.costing import actual_line
     from panel.report.figures import statistics_lines
 
@@ -377,11 +377,8 @@ def _report(console: Console, record: Record, out_dir: Path, run: PanelRun | Non
         console.print(spent, markup=False)
     if run and run.progress.budget_hit:
         console.print(_budget_stop(record, run), markup=False)
-    for cell in record.cells:
-        if cell.status != "ok":
-            console.print(
-                f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}", markup=False
-            )
+    for line in not_ok_lines(record):
+        console.print(line, markup=False)
     if not record.complete:
         console.print(
             "panel incomplete: rerun the same command to retry only the missing cells", markup=False

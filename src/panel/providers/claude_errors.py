@@ -48,13 +48,16 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
             retryable=kind not in REQUEST_ERRORS,
         )
     hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""
-    if status == 404 and "model" in message:  # a misspelt model, or one past its end of life
+    no_model = status == 404 and "model" in message  # misspelt, or past its end of life
+    if no_model:
         hint = f" ({NO_SUCH_MODEL})"
+    unpaid = kind == "billing_error" or "credit balance" in message.lower()
     return ProviderError(
         f"cell {cell}: Anthropic API {status} {kind}: {message}{hint}",
         status=status,
         retryable=should_retry(status, error.response.headers),
         retry_after=retry_after_seconds(error.response.headers),
+        every_call=status in (401, 403) or no_model or unpaid,
     )
 
 

@@ -82,16 +82,21 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunErr
         if error.code in REFUSING_CODES:
             return _filtered(cell, error)
         hint = " (check OPENAI_API_KEY)" if status in (401, 403) else _field_hint(error, sent)
-        if status == 404 and (error.code == "model_not_found" or "model" in said(error.body)):
+        no_model = status == 404 and (
+            error.code == "model_not_found" or "model" in said(error.body)
+        )
+        if no_model:
             hint = f" ({NO_SUCH_MODEL})"
         hopeless = _hopeless(error)
         if hopeless:
             hint = f" ({hopeless}: a retry cannot help, so none was made)"
+        unpaid = error.code in ACCOUNT_ERRORS or error.type in ACCOUNT_ERRORS
         return ProviderError(
             f"cell {cell}: OpenAI API {status}: {said(error.body)}{hint}",
             status=status,
             retryable=not hopeless and should_retry(status, error.response.headers),
             retry_after=retry_after_seconds(error.response.headers),
+            every_call=status in (401, 403) or no_model or unpaid,
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
         return connection_failed(cell, error)

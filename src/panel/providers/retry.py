@@ -194,5 +194,9 @@ class RetryingProvider(Wrapper):
         except ProviderError as exc:
             suffix = f" (gave up after {attempts} attempts)" if exc.retryable else ""
             raise ProviderError(
-                f"{exc}{suffix}", status=exc.status, retryable=False, usage=discarded
+                f"{exc}{suffix}",
+                status=exc.status,
+                retryable=False,
+                usage=discarded,
+                every_call=exc.every_call,
             ) from exc

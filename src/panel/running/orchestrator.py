@@ -86,6 +86,7 @@ class Progress:
     spent_usd: float = 0.0  # as the budget counts it: settled calls, failed-but-billed included
     budget_hit: bool = False
     stopped_at: str | None = None  # the first cell the spending limit did not start
+    refused: str | None = None  # an error every call would meet (a key, an account, a model)
 
 
 def plan_cell(
@@ -201,6 +202,8 @@ class PanelRun:
             def likely() -> float:  # asked again after each wait: the budget learns meanwhile
                 return self.budget.likely(self.provider.info, plan.request, prefix)
 
+            if self.progress.refused is not None:
+                return self._not_sent(plan, self.progress.refused)
             reservation = await self.budget.reserve(likely)
             if reservation is None:
                 return self._skipped(plan, likely())
@@ -232,6 +235,8 @@ class PanelRun:
                     plan, str(exc), exc.usage, status=exc.cell_status, grading=_graded(grade)
                 )
             except ProviderError as exc:  # what its calls were billed is counted
+                if exc.every_call and self.progress.refused is None:
+                    self.progress.refused = str(exc)
                 return self._failed(plan, str(exc), exc.usage, grading=_graded(grade))
             except PanelError as exc:
                 return self._failed(plan, str(exc), grading=_graded(grade))
@@ -277,6 +282,17 @@ class PanelRun:
             status="skipped",
             error=f"not started: the spending limit of ${limit:.2f} cannot cover its likely cost "
             f"(${likely:.4f}) after ${spent:.4f} spent",
+        )
+        self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
+        return result
+
+    def _not_sent(self, plan: CellPlan, refused: str) -> CellResult:
+        """Not sent: another cell met an error every call of the run would meet."""
+        result = CellResult(
+            persona=plan.persona.id,
+            tool=plan.tool.id,
+            status="skipped",
+            error=redact(f"not sent, as every call would fail alike: {refused}"),
         )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
         return result
