@@ -175,7 +175,8 @@ class Voters:
         if (
             not dot
             or len(value or "") > 200
-            or not hmac.compare_digest(signature, self._sign(voter))
+            # as bytes: compare_digest refuses str holding non-ASCII (a header is Latin-1)
+            or not hmac.compare_digest(signature.encode(), self._sign(voter).encode())
         ):
             return None
         return voter
