@@ -35,7 +35,7 @@ def runs(tmp_path: Path) -> Path:
 )
 def test_a_reader_id_with_non_ascii_is_a_new_reader(runs: Path, headers: dict[str, str]) -> None:
     """Header values reach the app as Latin-1 text: a forged id is unknown, not a crash."""
-    sent = {name: value.encode("latin-1") for name, value in headers.items()}
+    sent = {name.encode(): value.encode("latin-1") for name, value in headers.items()}
     with desk_client(runs) as client:
         counts = client.get("/api/runs/run00000/votes", headers=sent)
         vote = {"tool": "modal-gpu-inference", "vote": "ship"}
