@@ -2,6 +2,8 @@
 
 - a reader id (cookie or `x-panel-voter` header) holding a non-ASCII character: `panel serve`
   answered every read and vote of a run with a 500 (hmac refuses such text);
+- an API key in an editor's quote (the desk's edit, a hand-written overrides.toml): written into
+  overrides.toml, record.json and both pages (the editor's name and reason were refused);
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import hostile_cards
-from tests.serve_support import a_record, desk_client, write_runs
+from panel.cli import main
+from tests.helpers import fails_in_one_line, hostile_cards, latest_offline_run
+from tests.serve_support import EDITOR, a_record, desk_client, write_runs
 
 CARDS = hostile_cards()
 PLANTED = "sk-proj-PLANTEDsecret0123456789"
@@ -43,3 +46,44 @@ def test_a_reader_id_with_non_ascii_is_a_new_reader(runs: Path, headers: dict[st
     assert counts.status_code == 200 and "panel_voter=" in counts.headers["set-cookie"]
     assert cast.status_code == 200, cast.text
     assert cast.json() == {"tool": "modal-gpu-inference", "ship": 1, "skip": 0}
+
+
+# ------------------------------------------------ 2. an API key in an editor's quote
+
+
+def test_the_desk_refuses_an_edited_quote_holding_a_key(runs: Path) -> None:
+    body = {"tool": "modal-gpu-inference", "persona": "skeptic", "quote": f"Use {PLANTED} here.",
+            "editor": "Ana", "reason": "the model misquoted the card"}  # fmt: skip
+    with desk_client(runs) as client:
+        answer = client.post("/api/runs/run00000/overrides", json=body, headers=EDITOR)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert "quote: holds an API key" in error and "PLANTED" not in error, error
+    assert not list(runs.rglob("overrides.toml"))
+    assert not [p for p in runs.rglob("*") if p.is_file() and PLANTED.encode() in p.read_bytes()]
+
+
+def test_render_refuses_an_overrides_quote_holding_a_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = latest_offline_run()
+    (folder / "overrides.toml").write_text(
+        '[[override]]\ntool = "claw-code"\npersona = "builder"\n'
+        f'quote = "Set OPENAI_API_KEY={PLANTED} first."\neditor = "Ana"\nreason = "typo"\n'
+    )
+    before = (folder / "panel.html").read_text()
+    err = fails_in_one_line(capsys, ["render", str(folder)], "override 1", "quote: holds an API")
+    assert "PLANTED" not in err and (folder / "panel.html").read_text() == before
+
+
+def test_an_edited_quote_without_a_key_is_still_published(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = latest_offline_run()
+    quote = "Keys look like sk-... and go in the environment, never in a card."
+    (folder / "overrides.toml").write_text(
+        '[[override]]\ntool = "claw-code"\npersona = "builder"\n'
+        f'quote = "{quote}"\neditor = "Ana"\nreason = "clearer"\n'
+    )
+    assert main(["render", str(folder)]) == 0
+    assert quote in (folder / "panel.md").read_text()

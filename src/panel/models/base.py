@@ -43,6 +43,8 @@ def _no_secret(text: str) -> str:
 
 # Free text panel writes into a record and its pages (a panel file's title, an editor's note).
 KeyFreeText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_secret)]
+# An editor's quote, printed on the pages in place of the model's.
+KeyFreeLongText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_no_secret)]
 # An endpoint in a record, a cache entry or a batch ledger: stored and shown without credentials.
 StoredUrl = Annotated[str, AfterValidator(_stored_url)]
 # A link a card publishes: one with credentials is refused, never shown on a page.

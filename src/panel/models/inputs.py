@@ -10,7 +10,16 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from panel.models.base import Input, KeyFreeText, LongText, PublicLink, ShortText, Slug, Verdict
+from panel.models.base import (
+    Input,
+    KeyFreeLongText,
+    KeyFreeText,
+    LongText,
+    PublicLink,
+    ShortText,
+    Slug,
+    Verdict,
+)
 
 # ---------------------------------------------------------------- tool cards
 
@@ -130,7 +139,7 @@ class Override(Input):
     persona: Slug
     verdict: Verdict | None = None
     score: int | None = Field(default=None, ge=1, le=10)
-    quote: LongText | None = None
+    quote: KeyFreeLongText | None = None
     editor: KeyFreeText
     reason: KeyFreeText
 
