@@ -4,16 +4,19 @@
   answered every read and vote of a run with a 500 (hmac refuses such text);
 - an API key in an editor's quote (the desk's edit, a hand-written overrides.toml): written into
   overrides.toml, record.json and both pages (the editor's name and reason were refused);
+- `--title` of any length (a panel file's title and the desk's stop at 200 characters): a
+  megabyte of title went into every prompt, the record and the pages;
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from panel.cli import main
-from tests.helpers import fails_in_one_line, hostile_cards, latest_offline_run
+from tests.helpers import QUICK_RUN, fails_in_one_line, hostile_cards, latest_offline_run
 from tests.serve_support import EDITOR, a_record, desk_client, write_runs
 
 CARDS = hostile_cards()
@@ -87,3 +90,22 @@ def test_an_edited_quote_without_a_key_is_still_published(
     )
     assert main(["render", str(folder)]) == 0
     assert quote in (folder / "panel.md").read_text()
+
+
+# ------------------------------------------------ 3. a title of any length
+
+
+@pytest.mark.parametrize("length", [201, 100_000])
+def test_a_title_over_200_characters_is_one_line(
+    length: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", *CARDS, *QUICK_RUN, "--title", "T" * length, "--out", "o"]
+    err = fails_in_one_line(capsys, args, "--title: at most 200 characters", f"{length:,}")
+    assert "TTTTTTTTTT" not in err and not Path("o").exists()
+
+
+def test_a_title_of_200_characters_still_reaches_the_record() -> None:
+    args = ["run", *CARDS, *QUICK_RUN, "--title", f" {'T' * 200}\n", "--out", "o", "--quiet"]
+    assert main(args) == 0
+    record = json.loads((Path("o") / "latest" / "record.json").read_text())
+    assert record["title"] == "T" * 200

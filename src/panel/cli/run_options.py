@@ -38,7 +38,9 @@ def add_run_options(command: argparse.ArgumentParser, *, rerun: bool = False) ->
         command.add_argument(
             "--prompts-dir", type=path_argument, help="where prompt templates live"
         )
-        command.add_argument("--title", help="the comparison's title")
+        command.add_argument(
+            "--title", type=values.title, help="the comparison's title (at most 200 characters)"
+        )
         command.add_argument(
             "--max-tokens",
             type=values.positive_int,

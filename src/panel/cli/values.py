@@ -13,6 +13,8 @@ from panel.errors import InputError
 from panel.urls import check_base_url
 
 MAX_COUNT = 1_000_000
+# A title's length, as a panel file's `title` and the desk's new-run `title` allow it.
+MAX_TITLE = 200
 
 
 def positive_int(text: str) -> int:
@@ -50,6 +52,17 @@ def seconds(text: str) -> float:
     if not (math.isfinite(value) and 0 <= value <= 3600):
         raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to 3600, not {text}")
     return value
+
+
+def title(text: str) -> str:
+    """A run's title: one line of at most 200 characters, as in a panel file and on the desk
+    (it is written into the prompt, the record and every page). Blank: the default title."""
+    line = text.strip()
+    if len(line) > MAX_TITLE:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_TITLE} characters (a panel file's limit too), not {len(line):,}"
+        )
+    return line
 
 
 def base_url(text: str) -> str:
