@@ -6,12 +6,16 @@
   overrides.toml, record.json and both pages (the editor's name and reason were refused);
 - `--title` of any length (a panel file's title and the desk's stop at 200 characters): a
   megabyte of title went into every prompt, the record and the pages;
+- a figure panel measured, edited by hand in a record: a total cost of NaN or 1e999 made
+  `panel runs --format json` print `NaN` (no JSON parser reads it), a negative total cost was
+  listed, and a negative wall time, time to verdict or attempt count was published;
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +113,80 @@ def test_a_title_of_200_characters_still_reaches_the_record() -> None:
     assert main(args) == 0
     record = json.loads((Path("o") / "latest" / "record.json").read_text())
     assert record["title"] == "T" * 200
+
+
+# ------------------------------------------------ 4. measured figures edited by hand
+
+
+def _edit_record(folder: Path, edit: Any) -> None:
+    path = folder / "record.json"
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data, allow_nan=True))
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("cost", ["NaN", "Infinity", "-5.0", "1e999"])
+def test_a_listing_never_shows_a_total_cost_that_is_no_amount(
+    cost: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`panel runs` reads a record's summary (not the whole record): its cost was taken as
+    stored, sign and all; each reader of a whole record already refused NaN."""
+    folder = latest_offline_run()
+    path = folder / "record.json"
+    path.write_text(path.read_text().replace('"cost_usd": null', f'"cost_usd": {cost}', 1))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert _strict_json(captured.out) == []
+    assert "totals.cost_usd" in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        ("totals.wall_seconds", lambda d: d["totals"].update(wall_seconds=-99999.5)),
+        ("cells.0.seconds_total", lambda d: d["cells"][0].update(seconds_total=-3.0)),
+        ("cells.0.seconds_to_verdict", lambda d: d["cells"][0].update(seconds_to_verdict=-4)),
+        ("cells.0.attempts", lambda d: d["cells"][0].update(attempts=-2)),
+    ],
+)
+def test_a_measured_figure_below_zero_is_one_line_naming_it(
+    field: str, edit: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The wall time is the one total not derived from the cells: it was published as stored
+    ("Wall time: -99999.50 s"), and so were a cell's times and attempts."""
+    folder = latest_offline_run()
+    _edit_record(folder, edit)
+    before = (folder / "panel.md").read_text()
+    fails_in_one_line(capsys, ["render", str(folder)], field, "greater than or equal to 0")
+    assert (folder / "panel.md").read_text() == before
+    assert main(["validate", str(folder)]) == 2
+    assert field in capsys.readouterr().out
+
+
+def test_a_listing_skips_a_negative_wall_time(capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_record(latest_offline_run(), lambda d: d["totals"].update(wall_seconds=-1.0))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert _strict_json(captured.out) == [] and "totals.wall_seconds" in captured.err
+
+
+def test_measured_figures_of_zero_still_read(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = latest_offline_run()
+
+    def zero(data: dict[str, Any]) -> None:
+        data["totals"]["wall_seconds"] = 0
+        data["cells"][0].update(seconds_total=0.0, seconds_to_verdict=0.0, attempts=0)
+
+    _edit_record(folder, zero)
+    assert main(["render", str(folder)]) == 0
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert _strict_json(capsys.readouterr().out)[0]["wall_seconds"] == 0

@@ -41,6 +41,11 @@ def _no_secret(text: str) -> str:
     return text
 
 
+# A figure panel measured (seconds, dollars, attempts): never below zero, never NaN or infinite.
+# A record or cache entry edited by hand is refused with one line naming the field.
+Measured = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0)]
+
 # Free text panel writes into a record and its pages (a panel file's title, an editor's note).
 KeyFreeText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_secret)]
 # An editor's quote, printed on the pages in place of the model's.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
-from panel.models.base import SCHEMA_VERSION, ShortText, Slug, StoredUrl, Strict, Verdict
+from panel.models.base import SCHEMA_VERSION, Measured, ShortText, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Persona, ToolCard
 from panel.models.verdicts import CellResult, Usage
 
@@ -154,7 +154,7 @@ class Totals(Strict):
     saved_usd: float | None
     cached_input_share: float | None
     spend_this_run_usd: float | None
-    wall_seconds: float
+    wall_seconds: Measured  # the only total not derived from the cells: checked as read
     cells: int
     cells_ok: int
     cells_from_cache: int

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from panel.models.base import Slug, Strict
+from panel.models.base import Measured, Slug, Strict
 from panel.models.record import (
     CommunityVote,
     OverallCall,
@@ -75,10 +75,14 @@ class RunPersona(_Part):
 
 
 class RunTotals(_Part):
+    """The totals a listing shows: the counts are checked against the cells; the dollars and
+    seconds are at least never below zero, NaN or infinite (`panel runs --format json` printed
+    NaN, which is no JSON)."""
+
     cells: int
     cells_ok: int
-    cost_usd: float | None
-    wall_seconds: float
+    cost_usd: Measured | None
+    wall_seconds: Measured
 
 
 class RunSummary(_Part):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from panel.models.base import Confidence, Slug, StoredUrl, Strict, Verdict
+from panel.models.base import Confidence, Count, Measured, Slug, StoredUrl, Strict, Verdict
 from panel.models.inputs import Override, Persona
 
 # The page fits a quote of about 250 to 1,200 characters (the reference pages run 276 to 1,133).
@@ -216,9 +216,9 @@ class CellResult(Strict):
     from_cache: bool = Field(
         default=False, description="Answered by the response cache: no call, no spend this run."
     )
-    attempts: int = 0
-    seconds_to_verdict: float | None = None
-    seconds_total: float | None = None
+    attempts: Count = 0
+    seconds_to_verdict: Measured | None = None
+    seconds_total: Measured | None = None
     flags: list[str] = Field(
         default_factory=list,
         description="What the editor should check before publishing (mixed signals, claims).",
@@ -290,9 +290,9 @@ class CachedCell(Strict):
     )
     verdict: dict[str, object]
     usage: Usage
-    attempts: int
-    seconds_to_verdict: float | None
-    seconds_total: float
+    attempts: Count
+    seconds_to_verdict: Measured | None
+    seconds_total: Measured
     flags: list[str] = Field(default_factory=list)
     grader: Grading | None = None
 
