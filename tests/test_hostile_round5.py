@@ -9,6 +9,9 @@
 - a figure panel measured, edited by hand in a record: a total cost of NaN or 1e999 made
   `panel runs --format json` print `NaN` (no JSON parser reads it), a negative total cost was
   listed, and a negative wall time, time to verdict or attempt count was published;
+- `panel runs /` (or a home folder, or `panel digest ~`): walked every folder of the file
+  system for records; now records are looked for at most 4 folders down, and a place with more
+  than 20,000 folders on the way is refused in one line;
 """
 
 from __future__ import annotations
@@ -190,3 +193,36 @@ def test_measured_figures_of_zero_still_read(capsys: pytest.CaptureFixture[str])
     assert main(["render", str(folder)]) == 0
     assert main(["runs", "runs", "--format", "json"]) == 0
     assert _strict_json(capsys.readouterr().out)[0]["wall_seconds"] == 0
+
+
+# ------------------------------------------------ 5. a runs folder that is the whole disk
+
+
+def test_runs_and_digest_refuse_a_folder_far_too_big_to_hold_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound is 20,000 folders; a tree of 60 stands for `/` with the bound at 50."""
+    monkeypatch.setattr("panel.report.run_folders.MAX_FOLDERS", 50)
+    for number in range(60):
+        (Path("disk") / f"d{number // 10}" / f"e{number}").mkdir(parents=True)
+    for args in (["runs", "disk"], ["digest", "disk", "--out", "site"]):
+        fails_in_one_line(capsys, args, "disk: more than 50 folders within 4 levels")
+    assert not Path("site").exists()
+
+
+def test_runs_are_found_where_panel_writes_them_and_no_deeper(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`panel runs .` finds panel-out/<tools>/<run>/; a record buried deeper is no run of the
+    folder's, and a walk that far down (node_modules, a home folder) is what made `/` slow."""
+    latest_offline_run("panel-out/claw-vs-modal")
+    deep = Path("a/b/c/d/e")
+    deep.mkdir(parents=True)
+    (deep / "record.json").write_text("{}")
+    capsys.readouterr()
+    assert main(["runs", ".", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert [run["folder"] for run in json.loads(captured.out)] == [
+        str(Path("panel-out/claw-vs-modal/latest").resolve().relative_to(Path.cwd()))
+    ]
+    assert "a/b/c" not in captured.err

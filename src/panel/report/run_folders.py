@@ -34,6 +34,10 @@ MARKER_TEXT = "panel run folders: one folder per run; 'latest' points at the new
 MIN_FREE_BYTES = 8 * 1024 * 1024
 FREE_BYTES_PER_CELL = 64 * 1024
 _SCAN_LIMIT = 2000
+# Where `panel runs` and `panel digest` look for records: `panel-out/<tools>/<run>/` from the
+# folder holding panel-out is 3 folders down; a run folder, a group and panel-out are less.
+RECORD_DEPTH = 4
+MAX_FOLDERS = 20_000
 PROBE = ".panel-probe-"
 # Panel's temporary names carry their writer, `host~pid~start~`, so that whatever a killed
 # process leaves (a staging folder, a link, a probe) is removed once that process is gone.
@@ -232,17 +236,50 @@ def home_of(record_path: Path) -> Path | None:
 
 
 def find_records(root: Path) -> list[Path]:
-    """Every run's record under `root`, old layout and new, each once, staging folders skipped."""
+    """Every run's record under `root`, old layout and new, each once, staging folders skipped.
+
+    Runs lie at most `RECORD_DEPTH` folders below `root` (`panel runs .` finds
+    `panel-out/<tools>/<run>/`), so only that far is looked; hidden folders, `latest` and links
+    to folders are not entered. More than `MAX_FOLDERS` folders on the way is no runs folder
+    (`panel runs /`, a home folder): one InputError naming it, not a walk of the whole disk."""
     found: dict[Path, Path] = {}
-    for path in sorted(root.rglob(RECORD)):
-        relative = path.relative_to(root).parts
-        if any(part.startswith(".") or part == LATEST for part in relative[:-1]):
-            continue
+    for path in sorted(_record_files(root)):
         try:
             found.setdefault(path.resolve(), path)
         except (OSError, RuntimeError):  # a link that loops: not a record anyone can read
             continue
     return list(found.values())
+
+
+def _record_files(root: Path) -> Iterable[Path]:
+    folders, looked = [(root, 0)], 0
+    while folders:
+        folder, depth = folders.pop()
+        looked += 1
+        if looked > MAX_FOLDERS:
+            raise InputError(
+                f"more than {MAX_FOLDERS:,} folders within {RECORD_DEPTH} levels: not a folder "
+                "of panel runs; name the one holding them (panel-out, or a run group)",
+                source=str(root),
+            )
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name == RECORD and not entry.is_dir():
+                        yield Path(entry.path)
+                    elif depth < RECORD_DEPTH and _may_hold_runs(entry):
+                        folders.append((Path(entry.path), depth + 1))
+        except OSError:  # a folder that cannot be read holds no run panel can show
+            continue
+
+
+def _may_hold_runs(entry: os.DirEntry[str]) -> bool:
+    if entry.name.startswith(".") or entry.name == LATEST or entry.name == RECORD:
+        return False
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def is_latest(record_path: Path) -> bool:
