@@ -12,6 +12,8 @@
 - `panel runs /` (or a home folder, or `panel digest ~`): walked every folder of the file
   system for records; now records are looked for at most 4 folders down, and a place with more
   than 20,000 folders on the way is refused in one line;
+- a run's overrides.toml that is no UTF-8 (a Latin-1 editor): `panel serve` answered the
+  editor's read and save with a 500, and read a file of any size whole (render refuses both);
 """
 
 from __future__ import annotations
@@ -226,3 +228,48 @@ def test_runs_are_found_where_panel_writes_them_and_no_deeper(
         str(Path("panel-out/claw-vs-modal/latest").resolve().relative_to(Path.cwd()))
     ]
     assert "a/b/c" not in captured.err
+
+
+# ------------------------------------------------ 6. overrides.toml as the desk reads it
+
+EDIT = {"tool": "modal-gpu-inference", "persona": "skeptic", "verdict": "ship",
+        "editor": "Ana", "reason": "the card says otherwise"}  # fmt: skip
+
+
+def _overrides(runs: Path) -> Path:
+    return next(runs.glob("g/*/record.json")).parent / "overrides.toml"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"# caf\xe9\n", "not valid UTF-8 (byte 5)"), (b"#" * 300_000, "the limit is 262,144")],
+    ids=["latin-1", "huge"],
+)
+def test_the_desk_reads_an_overrides_file_as_render_does(
+    runs: Path, content: bytes, problem: str
+) -> None:
+    path = _overrides(runs)
+    path.write_bytes(content)
+    with desk_client(runs) as client:
+        shown = client.get("/api/runs/run00000/overrides")
+        saved = client.post("/api/runs/run00000/overrides", json=EDIT, headers=EDITOR)
+    for answer in (shown, saved):
+        assert answer.status_code == 400, answer.text
+        assert "overrides.toml: " in answer.json()["error"] and problem in answer.json()["error"]
+    assert path.read_bytes() == content
+
+
+def test_the_desk_still_edits_a_file_with_windows_line_ends(runs: Path) -> None:
+    path = _overrides(runs)
+    lines = ["# by hand", "[[override]]", 'tool = "modal-gpu-inference"', 'persona = "skeptic"',
+             "score = 2", 'editor = "Bo"', 'reason = "x"']  # fmt: skip
+    path.write_bytes("".join(f"{line}\r\n" for line in lines).encode())
+    with desk_client(runs) as client:
+        seen = client.get("/api/runs/run00000/overrides").json()["version"]
+        saved = client.post(
+            "/api/runs/run00000/overrides", json={**EDIT, "version": seen}, headers=EDITOR
+        )
+    assert saved.status_code == 200, saved.text
+    text = path.read_text()
+    assert text.startswith("# by hand\n") and text.count("[[override]]") == 1
+    assert 'verdict = "ship"' in text and "score = 2" not in text

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from panel.errors import InputError
+from panel.files import read_text
 from panel.models import CommunityVote, Override, Record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
@@ -51,12 +52,17 @@ class OverridesText:
 
 
 def read_overrides(folder: Path) -> OverridesText:
+    """The file's text, read as `panel render` reads it (its size bounded, UTF-8 or one error
+    naming it); an empty file is no entry yet."""
     path = folder / OVERRIDES
-    if not path.exists():
+    if not os.path.lexists(path):
         return OverridesText("")
     if path.is_symlink() or not path.is_file():
         raise InputError("not a regular file; edit it by hand", source=str(path))
-    return OverridesText(path.read_text(encoding="utf-8"))
+    if path.stat().st_size == 0:
+        return OverridesText("")
+    # Lines as Python's text mode reads them: a block is found however an editor ends lines.
+    return OverridesText(read_text(path).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @contextlib.contextmanager
