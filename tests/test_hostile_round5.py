@@ -14,10 +14,15 @@
   than 20,000 folders on the way is refused in one line;
 - a run's overrides.toml that is no UTF-8 (a Latin-1 editor): `panel serve` answered the
   editor's read and save with a 500, and read a file of any size whole (render refuses both);
+- the lines a listing reads from a record's summary (a tool's split and tally, a review's call,
+  a comparison's reason), edited by hand: the digest's weekly page and feed published them,
+  "Ship: 2 of 2 reviewers" over cells that split (only the counts were checked); now they are
+  worded from the cells, as the run's own pages are;
 """
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -273,3 +278,67 @@ def test_the_desk_still_edits_a_file_with_windows_line_ends(runs: Path) -> None:
     text = path.read_text()
     assert text.startswith("# by hand\n") and text.count("[[override]]") == 1
     assert 'verdict = "ship"' in text and "score = 2" not in text
+
+
+# ------------------------------------------------ 7. the lines a listing shows, edited by hand
+
+FORGED = "FORGED by hand"
+
+
+def _plant(data: dict[str, Any], path: str) -> None:
+    *parents, last = path.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[last] = FORGED
+
+
+@pytest.mark.parametrize(
+    ("cards", "path"),
+    [
+        (1, "aggregates.call.headline"),
+        (1, "aggregates.call.reason"),
+        (1, "aggregates.tools.0.split"),
+        (2, "aggregates.tools.1.tally"),
+        (2, "aggregates.overall.reason"),
+    ],
+)
+def test_the_digest_publishes_the_lines_the_cells_give_not_the_files(
+    cards: int, path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lines are worded from the cells, as the pages word them: a record whose tools were renamed
+    (or that an older panel worded otherwise) is still listed; its figures are checked."""
+    args = ["run", *CARDS[:cards], *QUICK_RUN, "--out", "runs", "--quiet"]
+    assert main(args) == 0
+    folder = Path("runs/latest").resolve()
+    genuine = json.loads((folder / "record.json").read_text())["aggregates"]
+    _edit_record(folder, lambda data: _plant(data, path))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert "skipped" not in capsys.readouterr().err
+    assert not [page for page in Path("site").rglob("*.*") if FORGED in page.read_text()]
+    weekly = Path("site/digest.html").read_text()
+    line = genuine["call"]["headline"] if cards == 1 else genuine["overall"]["reason"]
+    assert html.escape(line, quote=False) in weekly
+    assert html.escape(genuine["tools"][0]["split"], quote=False) in weekly
+
+
+def test_genuine_records_are_listed_with_edits_and_samples(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every line recomputed the way the record was written: an edited cell, samples, a review."""
+    folder = latest_offline_run()
+    (folder / "overrides.toml").write_text(
+        '[[override]]\ntool = "claw-code"\npersona = "skeptic"\nverdict = "skip"\n'
+        'score = 2\neditor = "Ana"\nreason = "the card oversells it"\n'
+    )
+    assert main(["render", str(folder)]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--samples", "3", "--out", "runs", "--quiet"]) == 0
+    assert main(["run", CARDS[0], *QUICK_RUN, "--out", "review", "--quiet"]) == 0
+    capsys.readouterr()
+    for root, count in (("runs", 2), ("review", 1)):
+        assert main(["runs", root, "--format", "json"]) == 0
+        captured = capsys.readouterr()
+        assert len(json.loads(captured.out)) == count and "skipped" not in captured.err

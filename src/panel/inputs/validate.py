@@ -33,7 +33,12 @@ from panel.inputs.schema import (
     wire_schema,
 )
 from panel.models import PanelFile, Persona, Pricing, Record, ToolCard
-from panel.record.aggregate import aggregate_record
+from panel.record.aggregate import (
+    CALL_FIELDS,
+    OVERALL_FIELDS,
+    TOOL_FIGURES,
+    aggregate_record,
+)
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record, run_file
 from panel.record.votes import load_votes
@@ -262,23 +267,6 @@ def check_record(file: Path) -> list[Problem]:
     return record_consistency(record, str(file))
 
 
-COUNTS = (
-    "reviewers",
-    "answered",
-    "ships",
-    "skips",
-    "missing",
-    "ship_pct",
-    "tally",
-    "split",
-    "mean_score",
-    "picks",
-)
-
-
-CALL_FIELDS = ("verdict", "headline", "reason")  # a one-tool review's call
-
-
 def _differences(
     where: str, path: str, have: BaseModel, want: BaseModel, names: tuple[str, ...]
 ) -> list[Problem]:
@@ -303,8 +291,10 @@ def record_consistency(record: Record, where: str) -> list[Problem]:
         if have is None:
             problems.append(Problem(where, f"aggregates.tools.{summary.tool}", "missing"))
             continue
-        problems += _differences(where, f"aggregates.tools.{summary.tool}", have, summary, COUNTS)
-    for name, fields in (("overall", ("winner", "reason")), ("call", CALL_FIELDS)):
+        problems += _differences(
+            where, f"aggregates.tools.{summary.tool}", have, summary, TOOL_FIGURES
+        )
+    for name, fields in (("overall", OVERALL_FIELDS), ("call", CALL_FIELDS)):
         have, want = getattr(record.aggregates, name), getattr(expected, name)
         if have is not None and want is not None:  # which one a record has follows its tools
             problems += _differences(where, f"aggregates.{name}", have, want, fields)

@@ -50,6 +50,7 @@ class RunAggregates(PanelCall, _Part):
 class RunVerdict(_Part):
     verdict: str | None = None
     score: int | None = None
+    versus: dict[str, object] | None = None  # the reviewer's pick, in a comparison
 
 
 class RunCell(_Part):
@@ -62,16 +63,31 @@ class RunCell(_Part):
     verdict: RunVerdict | None = None
     override: RunVerdict | None = None
 
-    def published(self) -> tuple[str | None, int | None]:
-        """The verdict word and score as the page shows them (None, None: no verdict)."""
+    # As the page shows the cell (`record.aggregate.Counted`): the editor's override laid over
+    # the model's verdict word and score; the pick is the model's.
+    @property
+    def verdict_word(self) -> str | None:
         if self.status != "ok" or self.verdict is None:
-            return None, None
-        edit = self.override or RunVerdict()
-        return (edit.verdict or self.verdict.verdict), (edit.score or self.verdict.score)
+            return None
+        return (self.override and self.override.verdict) or self.verdict.verdict
+
+    @property
+    def score(self) -> int | None:
+        if self.status != "ok" or self.verdict is None:
+            return None
+        return (self.override and self.override.score) or self.verdict.score
+
+    @property
+    def versus(self) -> dict[str, str]:
+        versus = self.verdict.versus if self.status == "ok" and self.verdict else None
+        if not isinstance(versus, dict) or not isinstance(versus.get("pick"), str):
+            return {}
+        return {"pick": str(versus["pick"]), "why": str(versus.get("why") or "")}
 
 
 class RunPersona(_Part):
     id: Slug
+    name: str
 
 
 class RunTotals(_Part):

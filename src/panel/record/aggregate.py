@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from statistics import fmean, pstdev
+from typing import Protocol
 
 from panel.models import (
     Aggregates,
@@ -43,6 +44,30 @@ SINGLE_RULE = (
 Names = dict[str, str]
 
 
+class Counted(Protocol):
+    """A cell as the aggregates read it: a record's (edited) `CellResult` or a `RunCell`."""
+
+    persona: str
+    tool: str
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def verdict_word(self) -> str | None: ...
+    @property
+    def score(self) -> int | None: ...
+    @property
+    def versus(self) -> dict[str, str]: ...
+
+
+# What the pages, `panel validate`, the listings and the digest read of each tool's summary and
+# of the call: each must be what the cells give (`panel validate` names each that is not).
+TOOL_FIGURES: tuple[str, ...] = ("reviewers", "answered", "ships", "skips", "missing")
+TOOL_FIGURES += ("ship_pct", "tally", "split", "mean_score", "picks")
+OVERALL_FIELDS = ("winner", "reason")  # a comparison's call
+CALL_FIELDS = ("verdict", "headline", "reason")  # a one-tool review's call
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -56,17 +81,19 @@ def majority(words: Sequence[str | None]) -> Verdict | None:
 
 def summarise_tool(
     tool: str,
-    cells: list[CellResult],
+    cells: Sequence[Counted],
     personas: list[str] | None = None,
     persona_names: Names | None = None,
     picks: int = 0,
+    *,
+    spread: bool = True,
 ) -> ToolSummary:
     """`personas` is the panel (default: the reviewers with a cell for this tool).
 
     A reviewer asked several times (`--samples`) counts once, with the majority of their
     answered samples (a tie is neither ship nor skip); the mean score is over every sample.
     """
-    samples: dict[str, list[CellResult]] = {}
+    samples: dict[str, list[Counted]] = {}
     for cell in cells:
         if cell.tool == tool and cell.status == "ok":
             samples.setdefault(cell.persona, []).append(cell)
@@ -103,14 +130,14 @@ def summarise_tool(
         tally=tally,
         split=split,
         mean_score=round(fmean(scores), 2) if scores else None,
-        score_spread=round(pstdev(scores), 2) if scores else None,
+        score_spread=round(pstdev(scores), 2) if scores and spread else None,
         dissenters=dissenters,
         picks=picks,
     )
 
 
 def _pick(
-    persona: str, tools: list[str], cells: list[CellResult], label: Names
+    persona: str, tools: list[str], cells: Sequence[Counted], label: Names
 ) -> tuple[str | None, str]:
     """The tool this reviewer would pick, when every verdict of theirs that names one agrees."""
     picks = [
@@ -132,7 +159,7 @@ def _pick(
 
 
 def persona_preference(
-    persona: str, tools: list[str], cells: list[CellResult], names: Names | None = None
+    persona: str, tools: list[str], cells: Sequence[Counted], names: Names | None = None
 ) -> PersonaPreference:
     label = names or {}
     pick, pick_note = _pick(persona, tools, cells, label)
@@ -258,19 +285,30 @@ def review_call(summary: ToolSummary, persona_names: Names | None = None) -> Rev
 def aggregate(
     tools: list[str],
     personas: list[str],
-    cells: list[CellResult],
+    cells: Sequence[Counted],
     names: Names | None = None,
     persona_names: Names | None = None,
+    *,
+    shown_only: bool = False,
 ) -> Aggregates:
     """`names` and `persona_names` (id to display name) only word the notes; the arithmetic
-    is on ids. One tool is a review: no preferences between tools, no winner, its own call."""
+    is on ids. One tool is a review: no preferences between tools, no winner, its own call.
+    `shown_only`: what a listing checks (`TOOL_FIGURES` and the call), at half the cost: no
+    reviewer's preference beyond their pick, no score spread."""
+    spread = not shown_only
     if len(tools) == 1:
-        summary = summarise_tool(tools[0], cells, personas, persona_names)
+        summary = summarise_tool(tools[0], cells, personas, persona_names, spread=spread)
         return Aggregates(tools=[summary], personas=[], call=review_call(summary, persona_names))
-    preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
-    picks = {tool: sum(1 for p in preferences if p.pick == tool) for tool in tools}
+    if shown_only:
+        preferences = []
+        chosen = [_pick(persona, tools, cells, names or {})[0] for persona in personas]
+    else:
+        preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
+        chosen = [preference.pick for preference in preferences]
+    picks = {tool: chosen.count(tool) for tool in tools}
     summaries = [
-        summarise_tool(tool, cells, personas, persona_names, picks[tool]) for tool in tools
+        summarise_tool(tool, cells, personas, persona_names, picks[tool], spread=spread)
+        for tool in tools
     ]
     return Aggregates(
         tools=summaries,

@@ -12,6 +12,7 @@ from panel.errors import InputError
 from panel.files import describe_validation_error, inside, parse_json, read_text, resolved
 from panel.models import (
     SCHEMA_VERSION,
+    Aggregates,
     CellResult,
     Cost,
     Record,
@@ -155,64 +156,76 @@ def load_summary(path: Path) -> RunSummary:
             f"{SCHEMA_VERSION}{_older_versions()} (use the panel release that wrote it)",
             source=source,
         )
-    problem = summary_disagreement(summary)
+    expected = _published(summary)
+    problem = summary_disagreement(summary, expected)
     if problem:  # a listing never shows a figure its cells do not give
         raise InputError(f"{problem} (run 'panel validate' on it)", source=source)
-    return summary
+    return _with_lines_of(summary, expected)
 
 
-def summary_disagreement(summary: RunSummary) -> str | None:
-    """The first figure a listing shows that the record's own cells do not give: each tool's
-    reviewers, answered, ships, skips, ship % and mean score, the cell counts, `complete` and
-    the winner (None: they all agree). Cheap: no whole record is validated."""
-    from statistics import fmean
+def _published(summary: RunSummary) -> Aggregates:
+    """The aggregates the summary's cells give, with the lines a listing shows."""
+    from panel.record.aggregate import aggregate
 
-    from panel.record.aggregate import majority, overall_call
+    return aggregate(
+        [tool.id for tool in summary.tools],
+        [persona.id for persona in summary.personas],
+        summary.cells,
+        {tool.id: tool.name for tool in summary.tools},
+        {persona.id: persona.name for persona in summary.personas},
+        shown_only=True,
+    )
 
-    personas = [persona.id for persona in summary.personas]
+
+# The lines of a tool's summary and a call: worded from the cells, never read from the file.
+_LINES = ("tally", "split")
+
+
+def summary_disagreement(summary: RunSummary, expected: Aggregates) -> str | None:
+    """The first figure a listing shows that the record's own cells (`expected`) do not give:
+    each tool's reviewers, answered, ships, skips, missing, ship %, mean score and picks, the
+    cell counts, `complete`, the winner and a review's verdict (None: they all agree). Cheap:
+    no whole record is validated."""
+    from panel.record.aggregate import TOOL_FIGURES
+
     stored = {s.tool: s for s in summary.aggregates.tools}
     if sorted(stored) != sorted(tool.id for tool in summary.tools):
         return "aggregates.tools: do not name the record's tools"
-    for tool, figures in stored.items():
-        words: dict[str, list[str | None]] = {}
-        scores: list[int] = []
-        for cell in summary.cells:
-            word, score = cell.published()
-            if cell.tool == tool and cell.persona in personas and cell.status == "ok":
-                words.setdefault(cell.persona, []).append(word)
-                scores += [score] if score is not None else []
-        calls = [majority(words[p]) for p in personas if p in words]
-        ships = calls.count("ship")
-        expected = {
-            "reviewers": len(personas),
-            "answered": len(calls),
-            "ships": ships,
-            "skips": calls.count("skip"),
-            "ship_pct": round(100 * ships / len(personas), 1),
-            "mean_score": round(fmean(scores), 2) if scores else None,
-        }
-        for name, value in expected.items():
-            if getattr(figures, name) != value:
-                return (
-                    f"aggregates.tools.{tool}.{name}: is {getattr(figures, name)!r} but the "
-                    f"cells give {value!r}"
-                )
+    figures = tuple(name for name in TOOL_FIGURES if name not in _LINES)
+    checks = [(f"aggregates.tools.{s.tool}", stored[s.tool], s, figures) for s in expected.tools]
     ok = sum(cell.status == "ok" for cell in summary.cells)
-    for name, have, want in (
+    for name, have, wanted in (
         ("totals.cells", summary.totals.cells, len(summary.cells)),
         ("totals.cells_ok", summary.totals.cells_ok, ok),
         ("complete", summary.complete, ok == len(summary.cells)),
     ):
-        if have != want:
-            return f"{name}: is {have!r} but the cells give {want!r}"
-    overall = summary.aggregates.overall
-    if overall is not None and len(stored) > 1:
-        winner = overall_call(summary.aggregates.tools).winner
-        if overall.winner != winner:
-            return (
-                f"aggregates.overall.winner: is {overall.winner!r} but the figures give {winner!r}"
-            )
+        if have != wanted:
+            return f"{name}: is {have!r} but the cells give {wanted!r}"
+    for kind, field in (("overall", "winner"), ("call", "verdict")):
+        have_call, want_call = getattr(summary.aggregates, kind), getattr(expected, kind)
+        if have_call is not None and want_call is not None:
+            checks.append((f"aggregates.{kind}", have_call, want_call, (field,)))
+    for path, have_figures, want_figures, names in checks:
+        for name in names:
+            have_value, want_value = getattr(have_figures, name), getattr(want_figures, name)
+            if have_value != want_value:
+                return f"{path}.{name}: is {have_value!r} but the cells give {want_value!r}"
     return None
+
+
+def _with_lines_of(summary: RunSummary, expected: Aggregates) -> RunSummary:
+    """The summary with each line the digest and the desk show (a tool's tally and split, the
+    call's headline and reason) as the cells word it: a record edited by hand, or renamed
+    tools, never publish a line of their own."""
+    lines = {s.tool: s.model_dump(include=set(_LINES)) for s in expected.tools}
+    aggregates = summary.aggregates.model_copy(
+        update={
+            "tools": [s.model_copy(update=lines[s.tool]) for s in summary.aggregates.tools],
+            "overall": expected.overall,
+            "call": expected.call,
+        }
+    )
+    return summary.model_copy(update={"aggregates": aggregates})
 
 
 def _check_ids(record: Record, source: str) -> None:
