@@ -18,6 +18,11 @@
   a comparison's reason), edited by hand: the digest's weekly page and feed published them,
   "Ship: 2 of 2 reviewers" over cells that split (only the counts were checked); now they are
   worded from the cells, as the run's own pages are;
+- a model's stream that is not what the API sends (bytes that are no UTF-8, data that is no
+  JSON or nests 100,000 deep, an event that is a list or null, a word or NaN for a token count,
+  an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
+  as an "internal error", never retried, the attempt's usage lost; a count of 1e30 tokens was
+  written into a record no reader can read back;
 """
 
 from __future__ import annotations
@@ -27,11 +32,27 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
 from panel.cli import main
-from tests.helpers import QUICK_RUN, fails_in_one_line, hostile_cards, latest_offline_run
+from panel.errors import PanelError, ProviderError
+from panel.providers.base import token_count
+from tests.helpers import (
+    QUICK_RUN,
+    PlanFor,
+    chunks,
+    event_stream,
+    fails_in_one_line,
+    hostile_cards,
+    instant_retries,
+    latest_offline_run,
+    reply_text,
+    verdict_of,
+)
 from tests.serve_support import EDITOR, a_record, desk_client, write_runs
+from tests.sse import claude_events, openai_chunks, sse
 
 CARDS = hostile_cards()
 PLANTED = "sk-proj-PLANTEDsecret0123456789"
@@ -342,3 +363,111 @@ def test_genuine_records_are_listed_with_edits_and_samples(
         assert main(["runs", root, "--format", "json"]) == 0
         captured = capsys.readouterr()
         assert len(json.loads(captured.out)) == count and "skipped" not in captured.err
+
+
+# ------------------------------------------------ 8. a stream that is not what the API sends
+
+CLAUDE_URL = "https://api.anthropic.com/v1/messages"
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+START = claude_events([])[0][1]
+
+
+def _raw(body: bytes) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+
+MALFORMED_CLAUDE = {
+    "no UTF-8": (b"event: message_start\ndata: \xff\xfe\n\n", "UnicodeDecodeError"),
+    "no JSON": (b"event: message_start\ndata: {not json\n\n", "JSONDecodeError"),
+    "a list": (b"event: message_start\ndata: [1, 2]\n\n", "AttributeError"),
+    "null": (b"event: message_start\ndata: null\n\n", "AttributeError"),
+    "deep": (b"event: message_start\ndata: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n",
+             "RecursionError"),
+    "no message": (b'event: message_start\ndata: {"type": "message_start"}\n\n', "AttributeError"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MALFORMED_CLAUDE)
+def test_a_malformed_claude_stream_is_a_failed_attempt_retried(
+    name: str, claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    body, kind = MALFORMED_CLAUDE[name]
+    good = event_stream(claude_events(chunks(reply_text(plan.request), 40)))
+    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_raw(body), good])
+    assert verdict_of(claude, plan).verdict is not None and route.call_count == 2
+    route.mock(side_effect=None, return_value=_raw(body))
+    with pytest.raises(ProviderError) as failure:
+        verdict_of(claude, plan)
+    message = str(failure.value)
+    assert f"the server's reply is malformed ({kind})" in message and "\n" not in message
+
+
+def test_a_malformed_event_after_the_start_keeps_the_attempts_usage(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    """The attempt was billed for its input: the cell's usage says so."""
+    plan = builder_plan(claude)
+    body = sse([("message_start", START)]) + b"event: content_block_delta\ndata: [3]\n\n"
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=_raw(body))
+    with pytest.raises(ProviderError, match="malformed") as failure:
+        verdict_of(claude, plan)
+    assert failure.value.usage is not None and failure.value.usage.input_tokens > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'data: {"id": "x", "choices": 5}\n\n', "TypeError"),
+        (b'data: {"id": "x", "choices": [{"index": 0, "delta": {"content": 5}}]}\n\n',
+         "TypeError"),
+        (b"data: [1]\n\n", "AttributeError"),
+        (b"data: {\n\n", "JSONDecodeError"),
+    ],
+)  # fmt: skip
+def test_a_malformed_openai_stream_is_a_failed_attempt_retried(
+    body: bytes,
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-key-000000")
+    provider = instant_retries(OpenAIProvider("gpt-5-mini"))
+    plan = builder_plan(provider)
+    good = event_stream(openai_chunks(chunks(reply_text(plan.request), 40)))
+    route = httpx2_mock.post(OPENAI_URL).mock(side_effect=[_raw(body), good])
+    assert verdict_of(provider, plan).verdict is not None and route.call_count == 2
+    route.mock(side_effect=None, return_value=_raw(body))
+    with pytest.raises(ProviderError, match=rf"the server's reply is malformed \({kind}\)"):
+        verdict_of(provider, plan)
+
+
+@pytest.mark.parametrize("stop", [{"a": 1}, ["end_turn"]])
+def test_a_stop_reason_that_is_no_word_is_an_unexpected_stop(
+    stop: object, claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    events = claude_events(chunks(reply_text(plan.request), 40))
+    for name, data in events:
+        if name == "message_delta":
+            data["delta"]["stop_reason"] = stop
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=event_stream(events))
+    with pytest.raises(PanelError, match="stopped unexpectedly") as failure:
+        verdict_of(claude, plan)
+    assert "TypeError" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "counted"),
+    [(120, 120), ("120", 120), (10**30, 0), (float("nan"), 0), ("many", 0), (True, 0),
+     (-5, 0), (1.5, 0), ([3], 0), ("9" * 5000, 0), (2.0, 2), (None, 0)],
+)  # fmt: skip
+def test_a_token_count_a_server_reports_is_a_sane_whole_number_or_none(
+    value: object, counted: int
+) -> None:
+    """1e30 tokens was written into the record (which no reader takes: 31 digits); a word or
+    NaN raised ValueError in the middle of a stream."""
+    assert token_count(value) == counted

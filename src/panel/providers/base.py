@@ -169,7 +169,19 @@ def token_counter(provider: Provider) -> TokenCounter | None:
     return None
 
 
+# More tokens than any call reads or writes: a count beyond it is a server's mistake.
+MAX_REPORTED_TOKENS = 10**12
+
+
 def token_count(value: Any) -> int:
-    """A count a server reported. A negative one (no API sends one) counts as none: a record
-    holding it is refused on reading, and a run must never write what it cannot read back."""
-    return max(0, int(value or 0))
+    """A count a server reported, as a whole number from 0 to `MAX_REPORTED_TOKENS`; anything
+    else (below zero, NaN, 1e30, a word, true) counts as none, as no count does: a record holding
+    it would be refused on reading (a negative, 19 digits), and a run must never write what it
+    cannot read back."""
+    if isinstance(value, str) and 0 < len(value.strip()) <= 13 and value.strip().isascii():
+        value = int(value) if value.strip().isdigit() else 0  # a gateway's "120"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return value if 0 <= value <= MAX_REPORTED_TOKENS else 0

@@ -53,7 +53,7 @@ from panel.providers.claude_client import DEFAULT_BASE_URL, anthropic_client
 from panel.providers.claude_errors import REQUEST_ERRORS, error_body, map_error
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
-from panel.providers.sdk import ConnectionDropped, LazyClient, one_line
+from panel.providers.sdk import ConnectionDropped, LazyClient, one_line, unreadable_reply
 from panel.providers.traits import claude_takes_effort, model_label
 from panel.urls import public_url
 
@@ -205,6 +205,8 @@ class ClaudeProvider:
                     params = self.request_params(request)
                     async with self.sdk.ready(lambda: self.wire_request(params)) as client:
                         events = await client.messages.create(**params, stream=True)
+                mapped = errors_mapped(lambda error: map_error(request.cell, error))
+                with mapped, unreadable_reply(request.cell):  # the reply read as the API sends it
                     headers = rate_limit_headers(events.response.headers)
                     if _is_whole_document(events.response):  # a gateway that ignored `stream`
                         message = json.loads(await events.response.aread())
@@ -269,7 +271,8 @@ class ClaudeReply:
                 return _json_text(event.delta)
         elif event.type == "message_delta":
             self.tally.add(_usage_of(event), final=True)
-            self.stop_reason = event.delta.stop_reason or self.stop_reason
+            if event.delta.stop_reason:  # a word, whatever a server sends
+                self.stop_reason = str(event.delta.stop_reason)
             self.stop_details = _stop_details(getattr(event.delta, "stop_details", None))
         elif event.type == "message_stop":
             self.finished = True
@@ -310,7 +313,8 @@ def _whole_message(cell: str, message: Any, tally: UsageTally) -> tuple[str, str
             parts.append(str(block.get("text") or ""))
         elif block.get("type") == "tool_use":
             parts.append(json.dumps(block.get("input")))
-    return "".join(parts), message.get("stop_reason")
+    reason = message.get("stop_reason")
+    return "".join(parts), str(reason) if reason else None
 
 
 def _json_text(delta: Any) -> str:

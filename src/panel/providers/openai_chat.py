@@ -57,7 +57,7 @@ from panel.providers.openai_client import DEFAULT_BASE_URL, openai_client
 from panel.providers.openai_errors import map_error, raise_for_error_body
 from panel.providers.pricing import cache_minimum, estimate_tokens
 from panel.providers.retry import errors_mapped
-from panel.providers.sdk import ConnectionDropped, LazyClient
+from panel.providers.sdk import ConnectionDropped, LazyClient, unreadable_reply
 from panel.providers.traits import (
     known_local_server,
     model_label,
@@ -251,7 +251,8 @@ class OpenAIProvider:
         reply = ChatReply()
         try:
             try:
-                with errors_mapped(lambda error: map_error(request.cell, error, params)):
+                mapped = errors_mapped(lambda error: map_error(request.cell, error, params))
+                with mapped, unreadable_reply(request.cell):  # the reply read as the API sends it
                     async with self.sdk.ready(lambda: self.wire_request(params)) as client:
                         chunks = await client.chat.completions.create(**params, stream=True)
                     headers = rate_limit_headers(chunks.response.headers)
@@ -318,7 +319,7 @@ class ChatReply:
         return "".join(texts)
 
     def finished(self) -> Finished:
-        reason = self.finish_reason or ""
+        reason = str(self.finish_reason or "")  # a word, whatever a server sent
         stop: StopReason = "refusal" if self.refusal else FINISH_REASONS.get(reason, "other")
         detail = f"refusal: {clip(''.join(self.refusal), 200)}" if self.refusal else ""
         usage = self.usage if self.usage is not None else Usage(reported=False)

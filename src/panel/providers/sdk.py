@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import re
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from panel.errors import ProviderError
@@ -135,3 +135,23 @@ def one_line(text: str, limit: int = 300) -> str:
         title = _TITLE.search(text)
         text = "an HTML page: " + (title.group(1) if title else _TAG.sub(" ", text))
     return clip(" ".join(text.split()), limit)
+
+
+# What reading a reply raises when it is not what the API sends: not UTF-8 or JSON, nested past
+# Python's recursion limit, or of the wrong shape (a list where an event goes, a word for a count).
+MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
+
+
+@contextlib.contextmanager
+def unreadable_reply(cell: str) -> Iterator[None]:
+    """A reply panel cannot read is a failed attempt, retried like a dropped stream (a proxy cut or
+    mangled it), named by the exception's type only: the server's text is never shown."""
+    try:
+        yield
+    except ProviderError:
+        raise
+    except MALFORMED as error:
+        raise ProviderError(
+            f"cell {cell}: the server's reply is malformed ({type(error).__name__})",
+            retryable=True,
+        ) from error
