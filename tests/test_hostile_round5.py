@@ -23,6 +23,8 @@
   an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
   as an "internal error", never retried, the attempt's usage lost; a count of 1e30 tokens was
   written into a record no reader can read back;
+- a record dated in the future (`9999-12-31T23:59:59Z`): it headed every listing and every
+  weekly digest and feed for ever, and `panel validate` passed it;
 """
 
 from __future__ import annotations
@@ -365,7 +367,41 @@ def test_genuine_records_are_listed_with_edits_and_samples(
         assert len(json.loads(captured.out)) == count and "skipped" not in captured.err
 
 
-# ------------------------------------------------ 8. a stream that is not what the API sends
+# ------------------------------------------------ 8. a record from the future
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59Z", "2999-01-01T00:00:00+14:00"])
+def test_a_record_dated_in_the_future_is_one_line_naming_created_at(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = latest_offline_run()
+    _edit_record(folder, lambda data: data.update(created_at=when))
+    fails_in_one_line(capsys, ["render", str(folder)], "created_at: is in the future")
+    assert main(["validate", str(folder)]) == 2
+    assert "created_at: is in the future" in capsys.readouterr().out
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and "created_at: is in the future" in captured.err
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert "9999" not in Path("site/digest.html").read_text()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "{today}T23:59:59-11:00"])
+def test_a_record_dated_in_the_past_or_a_little_ahead_still_reads(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clock a few hours fast (or a zone far west) is no record edited by hand."""
+    from datetime import UTC, datetime
+
+    folder = latest_offline_run()
+    today = datetime.now(UTC).date().isoformat()
+    _edit_record(folder, lambda data: data.update(created_at=when.format(today=today)))
+    assert main(["render", str(folder)]) == 0
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+# ------------------------------------------------ 9. a stream that is not what the API sends
 
 CLAUDE_URL = "https://api.anthropic.com/v1/messages"
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"

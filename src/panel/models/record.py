@@ -6,7 +6,7 @@ The aggregator and the renderers see only these final, validated objects.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
@@ -33,7 +33,15 @@ def _redacted(text: str) -> str:
     return redact(text)
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+def _not_ahead(when: datetime) -> datetime:
+    """A run is dated when it starts: a record dated later than tomorrow was edited by hand (it
+    would head every listing and every weekly digest for ever). A clock a little fast is fine."""
+    if when > datetime.now(UTC) + timedelta(days=1):
+        raise ValueError("is in the future; a run is dated when it starts")
+    return when
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc), AfterValidator(_not_ahead)]
 MAX_VOTES = 10**9  # more readers than any site has: a bigger count is a typo or an attack
 
 
