@@ -18,6 +18,8 @@
   a comparison's reason), edited by hand: the digest's weekly page and feed published them,
   "Ship: 2 of 2 reviewers" over cells that split (only the counts were checked); now they are
   worded from the cells, as the run's own pages are;
+- `panel render` racing an editor's save on the desk: render read the record and overrides.toml
+  unlocked, so it could write the pages (and record.json) from what the save had just replaced;
 - a model's stream that is not what the API sends (bytes that are no UTF-8, data that is no
   JSON or nests 100,000 deep, an event that is a list or null, a word or NaN for a token count,
   an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
@@ -365,6 +367,41 @@ def test_genuine_records_are_listed_with_edits_and_samples(
         assert main(["runs", root, "--format", "json"]) == 0
         captured = capsys.readouterr()
         assert len(json.loads(captured.out)) == count and "skipped" not in captured.err
+
+
+# ------------------------------------------------ 7b. render racing an editor's save
+
+
+def test_render_waits_for_an_editors_save_and_publishes_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The desk saves under the run folder's lock (`folder_lock`); render now reads under it
+    too. Held here, render must not read until the save (an override written) is done."""
+    import threading
+
+    import panel.record.overrides as overrides_module
+    from panel.files import folder_lock
+
+    folder = latest_offline_run()
+    reading = threading.Event()
+    real_load = overrides_module.load_record
+
+    def watched_load(*args: Any, **kwargs: Any) -> Any:
+        reading.set()
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(overrides_module, "load_record", watched_load)
+    codes: list[int] = []
+    render = threading.Thread(target=lambda: codes.append(main(["render", str(folder)])))
+    with folder_lock(folder):  # the desk, saving
+        render.start()
+        assert not reading.wait(1.0), "render read the run while an editor was saving it"
+        (folder / "overrides.toml").write_text(
+            '[[override]]\ntool = "claw-code"\npersona = "builder"\nquote = "Edited on the desk."'
+            '\neditor = "Ana"\nreason = "clearer"\n'
+        )
+    render.join(60)
+    assert codes == [0] and "Edited on the desk." in (folder / "panel.md").read_text()
 
 
 # ------------------------------------------------ 8. a record from the future

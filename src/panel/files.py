@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -242,3 +244,19 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """The run folder locked against other processes: the desk saving an editor's change and
+    `panel render` each read the record and overrides.toml and rewrite the record and pages, so
+    one never writes pages from what the other replaced. An advisory lock on the folder itself:
+    no lock file is left in the editor's folder."""
+    import fcntl
+
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock

@@ -15,6 +15,7 @@ from panel.paths import path_argument
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from panel.models import CommunityVote
     from panel.report.digest import Run
     from panel.report.render import LivePage
 
@@ -92,11 +93,10 @@ def run_folder(path: Path) -> Path:
 
 
 def _render(args: argparse.Namespace, console: Console) -> int:
-    from panel.record.overrides import edited_record
+    from panel.files import folder_lock
     from panel.record.store import RECORD
-    from panel.record.votes import apply_votes, combined, load_votes, votes_for_none
+    from panel.record.votes import load_votes
     from panel.report.output import HTML, MARKDOWN
-    from panel.report.republish import republish
     from panel.report.run_folders import check_apart
 
     folder = run_folder(args.run)
@@ -104,6 +104,27 @@ def _render(args: argparse.Namespace, console: Console) -> int:
     for name in (RECORD, MARKDOWN, HTML):  # render replaces these: none may be what it reads
         check_apart(folder / name, _vote_files(args), source=f"{args.run}: {name}")
     votes = load_votes(args.votes) if args.votes else None
+    with folder_lock(folder):  # an editor saving on the desk waits, and is never undone
+        written, edited = _republish_with(folder, args, votes, live, console)
+    console.print(
+        f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
+    )
+    console.print(f"wrote {', '.join(shown_path(path) for path in written)}", markup=False)
+    return 0
+
+
+def _republish_with(
+    folder: Path,
+    args: argparse.Namespace,
+    votes: dict[str, CommunityVote] | None,
+    live: LivePage | None,
+    console: Console,
+) -> tuple[list[Path], int]:
+    """The run's pages rebuilt from its record, overrides and votes: the files and edited cells."""
+    from panel.record.overrides import edited_record
+    from panel.record.votes import apply_votes, combined, votes_for_none
+    from panel.report.republish import republish
+
     record = edited_record(folder)
     tools = [tool.id for tool in record.tools]
     unused = votes_for_none(shown_path(args.votes), votes, tools) if votes else None
@@ -116,12 +137,7 @@ def _render(args: argparse.Namespace, console: Console) -> int:
     if votes:
         record = apply_votes(record, votes)
     edited = sum(cell.override is not None for cell in record.cells)
-    written = republish(folder, record, live)
-    console.print(
-        f"{edited} edited cell{'s' if edited != 1 else ''}; no model was called", markup=False
-    )
-    console.print(f"wrote {', '.join(shown_path(path) for path in written)}", markup=False)
-    return 0
+    return republish(folder, record, live), edited
 
 
 def _digest(args: argparse.Namespace, console: Console) -> int:

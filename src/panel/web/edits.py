@@ -13,21 +13,18 @@ someone already edited when no version is given.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from panel.errors import InputError
-from panel.files import read_text
+from panel.files import folder_lock, read_text
 from panel.models import CommunityVote, Override, Record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
@@ -63,18 +60,6 @@ def read_overrides(folder: Path) -> OverridesText:
         return OverridesText("")
     # Lines as Python's text mode reads them: a block is found however an editor ends lines.
     return OverridesText(read_text(path).replace("\r\n", "\n").replace("\r", "\n"))
-
-
-@contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
-    """The run folder locked against other processes (several servers on one runs folder):
-    an advisory lock on the folder itself, so no lock file is left in the editor's folder."""
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)  # closing releases the lock
 
 
 def save_override(
