@@ -1,0 +1,331 @@
+"""Hostile input, round 5 (part 2 of 2): what records and model streams hold. Each class failed
+on the code before this round.
+
+- a figure panel measured, edited by hand in a record: a total cost of NaN or 1e999 made
+  `panel runs --format json` print `NaN` (no JSON parser reads it), a negative total cost was
+  listed, and a negative wall time, time to verdict or attempt count was published;
+- the lines a listing reads from a record's summary (a tool's split and tally, a review's call,
+  a comparison's reason), edited by hand: the digest's weekly page and feed published them,
+  "Ship: 2 of 2 reviewers" over cells that split (only the counts were checked); now they are
+  worded from the cells, as the run's own pages are;
+- a record dated in the future (`9999-12-31T23:59:59Z`): it headed every listing and every
+  weekly digest and feed for ever, and `panel validate` passed it;
+- a model's stream that is not what the API sends (bytes that are no UTF-8, data that is no
+  JSON or nests 100,000 deep, an event that is a list or null, a word or NaN for a token count,
+  an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
+  as an "internal error", never retried, the attempt's usage lost; a count of 1e30 tokens was
+  written into a record no reader can read back;
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from panel.cli import main
+from panel.errors import PanelError, ProviderError
+from panel.providers.base import token_count
+from tests.helpers import (
+    QUICK_RUN,
+    PlanFor,
+    chunks,
+    event_stream,
+    fails_in_one_line,
+    hostile_cards,
+    instant_retries,
+    latest_offline_run,
+    reply_text,
+    verdict_of,
+)
+from tests.sse import claude_events, openai_chunks, sse
+
+CARDS = hostile_cards()
+
+
+# ------------------------------------------------ 1. measured figures edited by hand
+
+
+def _edit_record(folder: Path, edit: Any) -> None:
+    path = folder / "record.json"
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data, allow_nan=True))
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("cost", ["NaN", "Infinity", "-5.0", "1e999"])
+def test_a_listing_never_shows_a_total_cost_that_is_no_amount(
+    cost: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`panel runs` reads a record's summary (not the whole record): its cost was taken as
+    stored, sign and all; each reader of a whole record already refused NaN."""
+    folder = latest_offline_run()
+    path = folder / "record.json"
+    path.write_text(path.read_text().replace('"cost_usd": null', f'"cost_usd": {cost}', 1))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert _strict_json(captured.out) == []
+    assert "totals.cost_usd" in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        ("totals.wall_seconds", lambda d: d["totals"].update(wall_seconds=-99999.5)),
+        ("cells.0.seconds_total", lambda d: d["cells"][0].update(seconds_total=-3.0)),
+        ("cells.0.seconds_to_verdict", lambda d: d["cells"][0].update(seconds_to_verdict=-4)),
+        ("cells.0.attempts", lambda d: d["cells"][0].update(attempts=-2)),
+    ],
+)
+def test_a_measured_figure_below_zero_is_one_line_naming_it(
+    field: str, edit: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The wall time is the one total not derived from the cells: it was published as stored
+    ("Wall time: -99999.50 s"), and so were a cell's times and attempts."""
+    folder = latest_offline_run()
+    _edit_record(folder, edit)
+    before = (folder / "panel.md").read_text()
+    fails_in_one_line(capsys, ["render", str(folder)], field, "greater than or equal to 0")
+    assert (folder / "panel.md").read_text() == before
+    assert main(["validate", str(folder)]) == 2
+    assert field in capsys.readouterr().out
+
+
+def test_a_listing_skips_a_negative_wall_time(capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_record(latest_offline_run(), lambda d: d["totals"].update(wall_seconds=-1.0))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert _strict_json(captured.out) == [] and "totals.wall_seconds" in captured.err
+
+
+def test_measured_figures_of_zero_still_read(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = latest_offline_run()
+
+    def zero(data: dict[str, Any]) -> None:
+        data["totals"]["wall_seconds"] = 0
+        data["cells"][0].update(seconds_total=0.0, seconds_to_verdict=0.0, attempts=0)
+
+    _edit_record(folder, zero)
+    assert main(["render", str(folder)]) == 0
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert _strict_json(capsys.readouterr().out)[0]["wall_seconds"] == 0
+
+
+# ------------------------------------------------ 2. the lines a listing shows, edited by hand
+
+FORGED = "FORGED by hand"
+
+
+def _plant(data: dict[str, Any], path: str) -> None:
+    *parents, last = path.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[last] = FORGED
+
+
+@pytest.mark.parametrize(
+    ("cards", "path"),
+    [
+        (1, "aggregates.call.headline"),
+        (1, "aggregates.call.reason"),
+        (1, "aggregates.tools.0.split"),
+        (2, "aggregates.tools.1.tally"),
+        (2, "aggregates.overall.reason"),
+    ],
+)
+def test_the_digest_publishes_the_lines_the_cells_give_not_the_files(
+    cards: int, path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lines are worded from the cells, as the pages word them: a record whose tools were renamed
+    (or that an older panel worded otherwise) is still listed; its figures are checked."""
+    args = ["run", *CARDS[:cards], *QUICK_RUN, "--out", "runs", "--quiet"]
+    assert main(args) == 0
+    folder = Path("runs/latest").resolve()
+    genuine = json.loads((folder / "record.json").read_text())["aggregates"]
+    _edit_record(folder, lambda data: _plant(data, path))
+    capsys.readouterr()
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert "skipped" not in capsys.readouterr().err
+    assert not [page for page in Path("site").rglob("*.*") if FORGED in page.read_text()]
+    weekly = Path("site/digest.html").read_text()
+    line = genuine["call"]["headline"] if cards == 1 else genuine["overall"]["reason"]
+    assert html.escape(line, quote=False) in weekly
+    assert html.escape(genuine["tools"][0]["split"], quote=False) in weekly
+
+
+def test_genuine_records_are_listed_with_edits_and_samples(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every line recomputed the way the record was written: an edited cell, samples, a review."""
+    folder = latest_offline_run()
+    (folder / "overrides.toml").write_text(
+        '[[override]]\ntool = "claw-code"\npersona = "skeptic"\nverdict = "skip"\n'
+        'score = 2\neditor = "Ana"\nreason = "the card oversells it"\n'
+    )
+    assert main(["render", str(folder)]) == 0
+    assert main(["run", *CARDS, *QUICK_RUN, "--samples", "3", "--out", "runs", "--quiet"]) == 0
+    assert main(["run", CARDS[0], *QUICK_RUN, "--out", "review", "--quiet"]) == 0
+    capsys.readouterr()
+    for root, count in (("runs", 2), ("review", 1)):
+        assert main(["runs", root, "--format", "json"]) == 0
+        captured = capsys.readouterr()
+        assert len(json.loads(captured.out)) == count and "skipped" not in captured.err
+
+
+# ------------------------------------------------ 3. a record from the future
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59Z", "2999-01-01T00:00:00+14:00"])
+def test_a_record_dated_in_the_future_is_one_line_naming_created_at(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = latest_offline_run()
+    _edit_record(folder, lambda data: data.update(created_at=when))
+    fails_in_one_line(capsys, ["render", str(folder)], "created_at: is in the future")
+    assert main(["validate", str(folder)]) == 2
+    assert "created_at: is in the future" in capsys.readouterr().out
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and "created_at: is in the future" in captured.err
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert "9999" not in Path("site/digest.html").read_text()
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "{today}T23:59:59-11:00"])
+def test_a_record_dated_in_the_past_or_a_little_ahead_still_reads(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clock a few hours fast (or a zone far west) is no record edited by hand."""
+    from datetime import UTC, datetime
+
+    folder = latest_offline_run()
+    today = datetime.now(UTC).date().isoformat()
+    _edit_record(folder, lambda data: data.update(created_at=when.format(today=today)))
+    assert main(["render", str(folder)]) == 0
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+# ------------------------------------------------ 4. a stream that is not what the API sends
+
+CLAUDE_URL = "https://api.anthropic.com/v1/messages"
+OPENAI_URL = "https://api.openai.com/v1/chat/completions"
+START = claude_events([])[0][1]
+
+
+def _raw(body: bytes) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+
+MALFORMED_CLAUDE = {
+    "no UTF-8": (b"event: message_start\ndata: \xff\xfe\n\n", "UnicodeDecodeError"),
+    "no JSON": (b"event: message_start\ndata: {not json\n\n", "JSONDecodeError"),
+    "a list": (b"event: message_start\ndata: [1, 2]\n\n", "AttributeError"),
+    "null": (b"event: message_start\ndata: null\n\n", "AttributeError"),
+    "deep": (b"event: message_start\ndata: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n",
+             "RecursionError"),
+    "no message": (b'event: message_start\ndata: {"type": "message_start"}\n\n', "AttributeError"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MALFORMED_CLAUDE)
+def test_a_malformed_claude_stream_is_a_failed_attempt_retried(
+    name: str, claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    body, kind = MALFORMED_CLAUDE[name]
+    good = event_stream(claude_events(chunks(reply_text(plan.request), 40)))
+    route = httpx2_mock.post(CLAUDE_URL).mock(side_effect=[_raw(body), good])
+    assert verdict_of(claude, plan).verdict is not None and route.call_count == 2
+    route.mock(side_effect=None, return_value=_raw(body))
+    with pytest.raises(ProviderError) as failure:
+        verdict_of(claude, plan)
+    message = str(failure.value)
+    assert f"the server's reply is malformed ({kind})" in message and "\n" not in message
+
+
+def test_a_malformed_event_after_the_start_keeps_the_attempts_usage(
+    claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    """The attempt was billed for its input: the cell's usage says so."""
+    plan = builder_plan(claude)
+    body = sse([("message_start", START)]) + b"event: content_block_delta\ndata: [3]\n\n"
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=_raw(body))
+    with pytest.raises(ProviderError, match="malformed") as failure:
+        verdict_of(claude, plan)
+    assert failure.value.usage is not None and failure.value.usage.input_tokens > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b'data: {"id": "x", "choices": 5}\n\n', "TypeError"),
+        (b'data: {"id": "x", "choices": [{"index": 0, "delta": {"content": 5}}]}\n\n',
+         "TypeError"),
+        (b"data: [1]\n\n", "AttributeError"),
+        (b"data: {\n\n", "JSONDecodeError"),
+    ],
+)  # fmt: skip
+def test_a_malformed_openai_stream_is_a_failed_attempt_retried(
+    body: bytes,
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+    builder_plan: PlanFor,
+    httpx2_mock: respx.Router,
+) -> None:
+    from panel.providers.openai_chat import OpenAIProvider
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-key-000000")
+    provider = instant_retries(OpenAIProvider("gpt-5-mini"))
+    plan = builder_plan(provider)
+    good = event_stream(openai_chunks(chunks(reply_text(plan.request), 40)))
+    route = httpx2_mock.post(OPENAI_URL).mock(side_effect=[_raw(body), good])
+    assert verdict_of(provider, plan).verdict is not None and route.call_count == 2
+    route.mock(side_effect=None, return_value=_raw(body))
+    with pytest.raises(ProviderError, match=rf"the server's reply is malformed \({kind}\)"):
+        verdict_of(provider, plan)
+
+
+@pytest.mark.parametrize("stop", [{"a": 1}, ["end_turn"]])
+def test_a_stop_reason_that_is_no_word_is_an_unexpected_stop(
+    stop: object, claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    plan = builder_plan(claude)
+    events = claude_events(chunks(reply_text(plan.request), 40))
+    for name, data in events:
+        if name == "message_delta":
+            data["delta"]["stop_reason"] = stop
+    httpx2_mock.post(CLAUDE_URL).mock(return_value=event_stream(events))
+    with pytest.raises(PanelError, match="stopped unexpectedly") as failure:
+        verdict_of(claude, plan)
+    assert "TypeError" not in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "counted"),
+    [(120, 120), ("120", 120), (10**30, 0), (float("nan"), 0), ("many", 0), (True, 0),
+     (-5, 0), (1.5, 0), ([3], 0), ("9" * 5000, 0), (2.0, 2), (None, 0)],
+)  # fmt: skip
+def test_a_token_count_a_server_reports_is_a_sane_whole_number_or_none(
+    value: object, counted: int
+) -> None:
+    """1e30 tokens was written into the record (which no reader takes: 31 digits); a word or
+    NaN raised ValueError in the middle of a stream."""
+    assert token_count(value) == counted
