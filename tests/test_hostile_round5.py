@@ -12,6 +12,8 @@ which failed on the code before this round.
   than 20,000 folders on the way is refused in one line;
 - a run's overrides.toml that is no UTF-8 (a Latin-1 editor): `panel serve` answered the
   editor's read and save with a 500, and read a file of any size whole (render refuses both);
+- TOML nested 50,000 deep pasted into the desk as a card, or in an entry of overrides.toml the
+  desk edits: a RecursionError and a 500 (every file panel reads was already bounded);
 - `panel render` racing an editor's save on the desk: render read the record and overrides.toml
   unlocked, so it could write the pages (and record.json) from what the save had just replaced;
 """
@@ -201,6 +203,22 @@ def test_the_desk_still_edits_a_file_with_windows_line_ends(runs: Path) -> None:
     text = path.read_text()
     assert text.startswith("# by hand\n") and text.count("[[override]]") == 1
     assert 'verdict = "ship"' in text and "score = 2" not in text
+
+
+@pytest.mark.parametrize("nested", ["[" * 50_000 + "]" * 50_000, "{b = " * 5000 + "1" + "}" * 5000])
+def test_deep_toml_pasted_into_the_desk_is_a_400(runs: Path, nested: str) -> None:
+    with desk_client(runs) as client:
+        answer = client.post(
+            "/api/runs", json={"cards": [f"a = {nested}"], "model": "offline"}, headers=EDITOR
+        )
+        _overrides(runs).write_text(f"[[override]]\na = {nested}\n")
+        saved = client.post("/api/runs/run00000/overrides", json=EDIT, headers=EDITOR)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == (
+        "pasted card card-1.toml: nested more than 32 levels deep; that is not panel data"
+    )
+    assert saved.status_code == 400, saved.text
+    assert "overrides.toml: an entry the desk cannot read apart" in saved.json()["error"]
 
 
 # ------------------------------------------------ 6. render racing an editor's save

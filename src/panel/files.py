@@ -169,20 +169,25 @@ def parse_json(text: str, source: str, *, keep_long: bool = False) -> object:
 
 
 def read_toml(path: Path) -> dict[str, object]:
+    return parse_toml(read_text(path), str(path))
+
+
+def parse_toml(text: str, source: str) -> dict[str, object]:
+    """TOML text (a file's, a card pasted into the desk, one entry of overrides.toml), its depth
+    bounded: an array nested 50,000 deep is one InputError, not a RecursionError."""
     import tomllib  # not every command reads TOML (render only with an overrides.toml)
 
-    text = read_text(path).removeprefix("\ufeff")  # the BOM a Windows editor saves
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # the BOM a Windows editor saves
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=str(path)) from exc
+        raise InputError(f"not valid TOML: {exc}", source=source) from exc
     except ValueError as exc:  # an integer of thousands of digits: Python refuses to convert it
-        raise InputError("not valid TOML: a number far too long", source=str(path)) from exc
+        raise InputError("not valid TOML: a number far too long", source=source) from exc
     except RecursionError as exc:
         raise InputError(
-            f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=str(path)
+            f"nested more than {MAX_DEPTH} levels deep; that is not panel data", source=source
         ) from exc
-    check_depth(data, str(path))
+    check_depth(data, source)
     return data
 
 

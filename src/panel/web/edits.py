@@ -18,13 +18,12 @@ import json
 import os
 import re
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from panel.errors import InputError
-from panel.files import folder_lock, read_text
+from panel.files import folder_lock, parse_toml, read_text
 from panel.models import CommunityVote, Override, Record
 from panel.record.overrides import OVERRIDES, apply_overrides, load_overrides
 from panel.record.store import RECORD, load_record
@@ -125,9 +124,10 @@ def _blocks(text: str) -> dict[tuple[str, str], str]:
     for start, end in zip(starts, [*starts[1:], len(text)][: len(starts)], strict=True):
         block = text[start:end]
         try:
-            entry = tomllib.loads(block)["override"][0]
+            data: Any = parse_toml(block, OVERRIDES)
+            entry = data["override"][0]
             blocks[(str(entry["persona"]), str(entry["tool"]))] = block
-        except (tomllib.TOMLDecodeError, KeyError, IndexError, TypeError) as exc:
+        except (InputError, KeyError, IndexError, TypeError) as exc:
             raise InputError(
                 "an entry the desk cannot read apart; edit the file by hand",
                 source=OVERRIDES,

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from panel.config import default_model, load_config, model_origin
 from panel.errors import InputError, refuse_secret
-from panel.files import inside
+from panel.files import inside, parse_toml
 from panel.inputs.loading import choose_personas, is_panel_data, load_comparison, load_personas
 from panel.inputs.prompts import PromptSet
 from panel.models import ToolCard
@@ -83,8 +82,8 @@ def _cards(texts: list[str], files: list[str], cards_dir: Path | None) -> list[T
 def _stem(text: str, number: int) -> str:
     """A pasted card's file name, which gives its id when it sets none: from its name."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = parse_toml(text, f"pasted card {number}")
+    except InputError:  # named by load_comparison, which reads it again
         data = {}
     if is_panel_data(data):
         raise InputError(f"cards: pasted card {number} is a panel file; paste its cards instead")
