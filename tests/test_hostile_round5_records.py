@@ -15,10 +15,13 @@ on the code before this round.
   an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
   as an "internal error", never retried, the attempt's usage lost; a count of 1e30 tokens was
   written into a record no reader can read back;
+- a batch's result file holding a line panel cannot read (not JSON, a list, a word where an
+  object goes): a traceback, and every result of the paid batch lost with it;
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from pathlib import Path
@@ -329,3 +332,68 @@ def test_a_token_count_a_server_reports_is_a_sane_whole_number_or_none(
     """1e30 tokens was written into the record (which no reader takes: 31 digits); a word or
     NaN raised ValueError in the middle of a stream."""
     assert token_count(value) == counted
+
+
+# ------------------------------------------------ 5. a batch result panel cannot read
+
+GOOD_LINE = {
+    "custom_id": "cell-1",
+    "response": {"status_code": 200, "body": {
+        "choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5}}},
+}  # fmt: skip
+
+
+def test_one_unreadable_openai_batch_line_fails_its_request_only() -> None:
+    from panel.providers import openai_batch
+
+    text = "\n".join(
+        [
+            json.dumps(GOOD_LINE),
+            '{"custom_id": "cell-2", "response": {"status_code": 200, "body": ',  # cut short
+            json.dumps({"custom_id": "cell-3", "response": "a word"}),
+            "[1, 2]",  # no custom_id: no request to fail
+            json.dumps({**GOOD_LINE, "custom_id": "cell-4"}),
+        ]
+    )
+    items = openai_batch._items(text)
+    assert [(item.custom_id, item.outcome) for item in items] == [
+        ("cell-1", "succeeded"),
+        ("cell-2", "errored"),
+        ("cell-3", "errored"),
+        ("cell-4", "succeeded"),
+    ]
+    assert items[1].error == "the batch's result is malformed (JSONDecodeError)"
+    assert items[2].error == "the batch's result is malformed (AttributeError)"
+
+
+def test_one_unreadable_claude_batch_result_fails_its_request_only() -> None:
+    from types import SimpleNamespace
+
+    from panel.providers.claude_batch import ClaudeBatches
+
+    def line(custom_id: str, result: dict[str, Any]) -> Any:
+        return SimpleNamespace(
+            custom_id=custom_id, result=SimpleNamespace(model_dump=lambda: result)
+        )
+
+    good = {"type": "succeeded", "message": {"content": [{"type": "text", "text": "{}"}],
+                                             "usage": {"output_tokens": 3}}}  # fmt: skip
+    odd = {"type": "succeeded", "message": {"content": ["a word"], "stop_reason": {"a": 1}}}
+
+    class Results:
+        async def results(self, batch_id: str) -> Any:
+            async def lines() -> Any:
+                for item in (line("cell-1", good), line("cell-2", odd), line("cell-3", good)):
+                    yield item
+
+            return lines()
+
+    batches = ClaudeBatches.__new__(ClaudeBatches)
+    batches._batches = Results()
+    items = asyncio.run(batches.results("b1"))
+    assert [(item.custom_id, item.outcome) for item in items] == [
+        ("cell-1", "succeeded"),
+        ("cell-2", "errored"),
+        ("cell-3", "succeeded"),
+    ]

@@ -278,3 +278,10 @@ class BatchingProvider:
             "same command again to collect them (panel batches lists pending batches)"
         )
         return entry
+
+
+def unreadable_item(custom_id: object, error: Exception) -> BatchItem:
+    """A batch result panel cannot read (not JSON, the wrong shape): its request fails, and is
+    sent again, instead of every result of the paid batch being lost to one line."""
+    kind = type(error).__name__
+    return BatchItem(str(custom_id), "errored", error=f"the batch's result is malformed ({kind})")

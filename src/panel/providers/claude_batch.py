@@ -12,10 +12,11 @@ from typing import Any
 
 from panel.models import Usage
 from panel.providers.base import StructuredRequest, token_count
-from panel.providers.batch import BatchItem, BatchState, Outcome
+from panel.providers.batch import BatchItem, BatchState, Outcome, unreadable_item
 from panel.providers.claude import STOP_REASONS, ClaudeProvider
 from panel.providers.claude_errors import map_error
 from panel.providers.retry import errors_mapped
+from panel.providers.sdk import MALFORMED, unreadable_reply
 
 
 class ClaudeBatches:
@@ -48,9 +49,13 @@ class ClaudeBatches:
 
     async def results(self, batch_id: str) -> list[BatchItem]:
         items = []
-        with errors_mapped(lambda error: map_error(f"batch {batch_id}", error)):
+        where = f"batch {batch_id}"
+        with errors_mapped(lambda error: map_error(where, error)), unreadable_reply(where):
             async for line in await self._batches.results(batch_id):
-                items.append(_item(line.custom_id, line.result.model_dump()))
+                try:  # one result panel cannot read fails its own request, and no other
+                    items.append(_item(line.custom_id, line.result.model_dump()))
+                except MALFORMED as error:
+                    items.append(unreadable_item(getattr(line, "custom_id", ""), error))
         return items
 
     async def cancel(self, batch_id: str) -> BatchState:

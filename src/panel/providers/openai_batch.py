@@ -10,15 +10,17 @@ is imported only by `openai_chat.py`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 from panel.errors import ProviderError
 from panel.models import Usage
 from panel.providers.base import StopReason, StructuredRequest, token_count
-from panel.providers.batch import BatchItem, BatchState, Outcome
+from panel.providers.batch import BatchItem, BatchState, Outcome, unreadable_item
 from panel.providers.openai_chat import FINISH_REASONS, OpenAIProvider
 from panel.providers.openai_errors import map_error
 from panel.providers.retry import errors_mapped
+from panel.providers.sdk import MALFORMED
 
 ENDPOINT: Final = "/v1/chat/completions"
 ENDED = {"completed", "failed", "expired", "cancelled"}
@@ -78,13 +80,29 @@ class OpenAIBatches:
             for file_id in (batch.output_file_id, batch.error_file_id):
                 if file_id:
                     content = await self._client.files.content(file_id)
-                    items += [_item(json.loads(line)) for line in content.text.splitlines() if line]
+                    items += _items(content.text)
         return items  # a request the batch never ran (expired) is in neither file
 
     async def cancel(self, batch_id: str) -> BatchState:
         with errors_mapped(lambda error: map_error(f"batch {batch_id}", error)):
             await self._client.batches.cancel(batch_id)
         return await self.state(batch_id)
+
+
+def _items(text: str) -> list[BatchItem]:
+    """Each line of a batch's output or error file; one panel cannot read fails its own request
+    (found by its custom_id) and no other."""
+    items = []
+    for line in filter(str.strip, text.splitlines()):
+        try:
+            items.append(_item(json.loads(line)))
+        except MALFORMED as error:
+            found = _CUSTOM_ID.search(line)
+            items += [unreadable_item(found.group(1), error)] if found else []
+    return items
+
+
+_CUSTOM_ID = re.compile(r'"custom_id"\s*:\s*"([A-Za-z0-9_-]{1,64})"')
 
 
 def _item(line: dict[str, Any]) -> BatchItem:
