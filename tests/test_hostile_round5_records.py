@@ -15,6 +15,9 @@ on the code before this round.
   an object for a stop reason): an AttributeError, TypeError or JSONDecodeError failed the cell
   as an "internal error", never retried, the attempt's usage lost; a count of 1e30 tokens was
   written into a record no reader can read back;
+- a model's reply naming a field twice (`"score": 8, ..., "score": 1`): the last silently won,
+  as files and request bodies no longer let it (round 4); a number of 5,000 digits was quoted
+  whole in the cell's error;
 - a batch's result file holding a line panel cannot read (not JSON, a list, a word where an
   object goes): a traceback, and every result of the paid batch lost with it;
 """
@@ -37,6 +40,7 @@ from panel.providers.base import token_count
 from tests.helpers import (
     QUICK_RUN,
     PlanFor,
+    ScriptedProvider,
     chunks,
     event_stream,
     fails_in_one_line,
@@ -397,3 +401,34 @@ def test_one_unreadable_claude_batch_result_fails_its_request_only() -> None:
         ("cell-2", "errored"),
         ("cell-3", "succeeded"),
     ]
+
+
+# ------------------------------------------------ 6. a model's reply naming a field twice
+
+
+def test_a_reply_naming_a_field_twice_is_asked_again(builder_plan: PlanFor) -> None:
+    from panel.running.partial import IncrementalJSON, PartialJSONError
+
+    with pytest.raises(PartialJSONError, match="an object names 'a' twice at character 11"):
+        IncrementalJSON().feed('{"a": 1, "a": 2}')
+    assert IncrementalJSON().feed('{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}')  # apart: fine
+
+    def reply(request: Any, call: int) -> list[str]:
+        text = reply_text(request)
+        twice = text[:-1] + ', "score": 1}'  # the real score first, then another
+        return chunks(twice if call == 1 else text, 60)
+
+    provider = ScriptedProvider(reply)
+    plan = builder_plan(provider)
+    outcome = verdict_of(provider, plan)
+    assert len(provider.calls) == 2  # the first reply was refused and asked again
+    assert outcome.verdict.model_dump(mode="json") == json.loads(reply_text(plan.request))
+
+
+def test_a_number_of_5000_digits_is_quoted_short_in_the_error() -> None:
+    from panel.running.partial import IncrementalJSON, PartialJSONError
+
+    parser = IncrementalJSON()
+    with pytest.raises(PartialJSONError) as failure:
+        parser.feed('{"score": ' + "9" * 5000 + "}")
+    assert len(str(failure.value)) < 100

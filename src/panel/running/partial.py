@@ -159,6 +159,8 @@ class IncrementalJSON:
             return match.end()
         string = _paired("".join(self._token))
         if self._string_is_key:
+            if string in self._stack[-1]:  # json.loads keeps the last; another reader the first
+                raise self._fail(f"an object names {string[:40]!r} twice", match.start())
             self._keys[-1] = string
             self._state = "colon"
         else:
@@ -188,7 +190,7 @@ class IncrementalJSON:
         try:
             number = json.loads(literal)
         except ValueError as exc:
-            raise self._fail(f"bad number {literal!r}", index) from exc
+            raise self._fail(f"bad number {literal[:40]!r}", index) from exc
         self._complete(number)
 
     def _read_literal(self, text: str, index: int) -> int:
