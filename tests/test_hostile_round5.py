@@ -1,5 +1,6 @@
-"""Hostile input, round 5 (part 1 of 2, see test_hostile_round5_records.py): classes each of
-which failed on the code before this round.
+"""Hostile input, round 5 (part 1 of 3; records in test_hostile_round5_records.py, models and
+batch APIs in test_hostile_round5_streams.py): classes each of which failed on the code before
+this round.
 
 - a reader id (cookie or `x-panel-voter` header) holding a non-ASCII character: `panel serve`
   answered every read and vote of a run with a 500 (hmac refuses such text);
