@@ -232,18 +232,17 @@ def test_render_waits_for_an_editors_save_and_publishes_it(
     too. Held here, render must not read until the save (an override written) is done."""
     import threading
 
-    import panel.record.overrides as overrides_module
     from panel.files import folder_lock
+    from panel.record.store import load_record as real_load
 
     folder = latest_offline_run()
     reading = threading.Event()
-    real_load = overrides_module.load_record
 
     def watched_load(*args: Any, **kwargs: Any) -> Any:
         reading.set()
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(overrides_module, "load_record", watched_load)
+    monkeypatch.setattr("panel.record.overrides.load_record", watched_load)
     codes: list[int] = []
     render = threading.Thread(target=lambda: codes.append(main(["render", str(folder)])))
     with folder_lock(folder):  # the desk, saving

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -231,7 +231,7 @@ def test_one_unreadable_claude_batch_result_fails_its_request_only() -> None:
             return lines()
 
     batches = ClaudeBatches.__new__(ClaudeBatches)
-    batches._batches = Results()
+    cast(Any, batches)._batches = Results()
     items = asyncio.run(batches.results("b1"))
     assert [(item.custom_id, item.outcome) for item in items] == [
         ("cell-1", "succeeded"),
