@@ -4,6 +4,9 @@ this round.
 
 - a reader id (cookie or `x-panel-voter` header) holding a non-ASCII character: `panel serve`
   answered every read and vote of a run with a 500 (hmac refuses such text);
+- a vote database row whose time no panel writes (the year 3,170,843, the largest integer, a word
+  in SQLite), edited by hand or by another tool: every read of the run's votes was a 500 on the
+  desk, and `panel render --db` a traceback;
 - an API key in an editor's quote (the desk's edit, a hand-written overrides.toml): written into
   overrides.toml, record.json and both pages (the editor's name and reason were refused);
 - `--title` of any length (a panel file's title and the desk's stop at 200 characters): a
@@ -21,6 +24,7 @@ this round.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,7 @@ from typing import Any
 import pytest
 
 from panel.cli import main
+from panel.web.votes_db import default_db_url
 from tests.helpers import (
     QUICK_RUN,
     fails_in_one_line,
@@ -66,6 +71,49 @@ def test_a_reader_id_with_non_ascii_is_a_new_reader(runs: Path, headers: dict[st
     assert counts.status_code == 200 and "panel_voter=" in counts.headers["set-cookie"]
     assert cast.status_code == 200, cast.text
     assert cast.json() == {"tool": "modal-gpu-inference", "ship": 1, "skip": 0}
+
+
+@pytest.mark.parametrize(
+    ("database", "stamp"),
+    [("sqlite", "100000000000000"), ("sqlite", "'a word'"), ("sqlite", str(2**63 - 1)),
+     ("postgresql", "100000000000000"), ("postgresql", str(2**63 - 1))],
+)  # fmt: skip
+def test_a_vote_time_no_panel_writes_is_no_day_not_a_crash(
+    runs: Path, database: str, stamp: str, request: pytest.FixtureRequest
+) -> None:
+    from tests import pg
+
+    url = None
+    if database == "postgresql":
+        url = pg.fresh_schema_url(request.getfixturevalue("postgres_url"))
+    vote = {"tool": "modal-gpu-inference", "vote": "ship"}
+    with desk_client(runs, url) as client:
+        assert client.post("/api/runs/run00000/votes", json=vote).status_code == 200
+    _execute(url or default_db_url(runs), f"UPDATE panel_votes SET cast_at = {stamp}")
+    with desk_client(runs, url) as client:
+        counts = client.get("/api/runs/run00000/votes")
+        record = client.get("/api/runs/run00000")
+    assert counts.status_code == 200, counts.text
+    assert counts.json()["tools"]["modal-gpu-inference"] == {"ship": 1, "skip": 0}
+    assert record.status_code == 200, record.text
+    assert record.json()["community_votes"]["modal-gpu-inference"]["date"] is None
+    folder = next(runs.glob("g/*/record.json")).parent
+    assert main(["render", str(folder), "--db", url or default_db_url(runs)]) == 0
+
+
+def _execute(url: str, statement: str) -> None:
+    """One statement on the desk's database, as another tool would run it."""
+    if url.startswith("sqlite:"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(url.split("///", 1)[1])) as conn:
+            conn.execute(statement)
+            conn.commit()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement.encode())
 
 
 # ------------------------------------------------ 2. an API key in an editor's quote

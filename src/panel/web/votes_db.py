@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
@@ -125,15 +125,16 @@ class VoteStore:
         """The run's votes as the pages show them: counts, this database as source, last day."""
         check_text("run_id", run_id, MAX_RUN_ID)
 
-        async def tally(conn: AsyncConnection) -> list[tuple[str, str, int, int]]:
+        async def tally(conn: AsyncConnection) -> list[tuple[str, str, int, date | None]]:
             rows = await conn.execute(RUN_TALLIES, {"run_id": run_id})
-            return [(str(t), str(v), int(n), int(at)) for t, v, n, at in rows]
+            return [(str(t), str(v), int(n), _day(at)) for t, v, n, at in rows]
 
         totals: dict[str, dict[str, int]] = {}
-        for tool, vote, count, latest in await self._transaction(tally, write=False):
-            counts = totals.setdefault(tool, {"ship": 0, "skip": 0, "latest": 0})
-            counts[vote] = count
-            counts["latest"] = max(counts["latest"], latest)
+        days: dict[str, date] = {}
+        for tool, vote, count, day in await self._transaction(tally, write=False):
+            totals.setdefault(tool, {"ship": 0, "skip": 0})[vote] = count
+            if day is not None:
+                days[tool] = max(day, days.get(tool, day))
         source = f"readers' votes, {self.shown}"[:200]
         return {
             tool: CommunityVote(
@@ -141,7 +142,7 @@ class VoteStore:
                 ship=counts["ship"],
                 skip=counts["skip"],
                 source=source,
-                date=datetime.fromtimestamp(counts["latest"], UTC).date(),
+                date=days.get(tool),
             )
             for tool, counts in totals.items()
             if TOOL_ID.fullmatch(tool)  # rows written by hand with another id stay out of pages
@@ -187,6 +188,17 @@ class VoteStore:
 
 
 _NO_LOCK = contextlib.nullcontext()
+
+
+def _day(stamp: object) -> date | None:
+    """The day of a vote's latest time (seconds since 1970, as panel writes it); a time no panel
+    writes (a word, before 1970, past tomorrow, the largest integer) in a database edited by hand
+    or by another tool is no day, never a 500 or a traceback."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int) or stamp < 0:
+        return None
+    if stamp > time.time() + 86400:
+        return None
+    return datetime.fromtimestamp(stamp, UTC).date()
 
 
 def read_votes(url: str, run_id: str, *, missing_ok: bool = False) -> dict[str, CommunityVote]:
