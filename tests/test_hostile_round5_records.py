@@ -8,6 +8,8 @@ this round.
   a comparison's reason), edited by hand: the digest's weekly page and feed published them,
   "Ship: 2 of 2 reviewers" over cells that split (only the counts were checked); now they are
   worded from the cells, as the run's own pages are;
+- a record missing the cell of a reviewer × tool (cells deleted by hand): read, listed and
+  rendered as `complete` (every cell it still has is ok), a verdict silently gone;
 - a record dated in the future (`9999-12-31T23:59:59Z`): it headed every listing and every
   weekly digest and feed for ever, and `panel validate` passed it;
 """
@@ -205,3 +207,33 @@ def test_a_record_dated_in_the_past_or_a_little_ahead_still_reads(
     assert main(["render", str(folder)]) == 0
     assert main(["runs", "runs", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+# ------------------------------------------------ 4. a record missing a cell
+
+
+@pytest.mark.parametrize("kept", [0, 1, 3])
+def test_a_record_missing_a_reviewers_cell_is_one_line_naming_it(
+    kept: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = latest_offline_run()
+    _edit_record(folder, lambda data: data.update(cells=data["cells"][:kept]))
+    fails_in_one_line(capsys, ["render", str(folder)], "cells: none for ", " × ")
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and "cells: none for " in captured.err
+    assert main(["validate", str(folder)]) == 2
+
+
+def test_a_failed_or_skipped_cell_still_counts_as_recorded(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = latest_offline_run()
+
+    def fail_one(data: dict[str, Any]) -> None:
+        data["cells"][0].update(status="skipped", verdict=None, error="budget reached")
+
+    _edit_record(folder, fail_one)
+    assert main(["render", str(folder)]) == 0
+    assert main(["runs", "runs", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["complete"] is False

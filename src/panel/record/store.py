@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -193,6 +195,9 @@ def summary_disagreement(summary: RunSummary, expected: Aggregates) -> str | Non
         return "aggregates.tools: do not name the record's tools"
     figures = tuple(name for name in TOOL_FIGURES if name not in _LINES)
     checks = [(f"aggregates.tools.{s.tool}", stored[s.tool], s, figures) for s in expected.tools]
+    missing = missing_cell(summary.personas, summary.tools, summary.cells)
+    if missing:
+        return missing
     ok = sum(cell.status == "ok" for cell in summary.cells)
     for name, have, wanted in (
         ("totals.cells", summary.totals.cells, len(summary.cells)),
@@ -268,6 +273,34 @@ def _check_ids(record: Record, source: str) -> None:
         negative = _negative_figure(cell)
         if negative:  # summed into the totals, a negative count would hide what a run cost
             raise InputError(f"cells.{index}.{negative}", source=source)
+    missing = missing_cell(record.personas, record.tools, record.cells)
+    if missing:
+        raise InputError(missing, source=source)
+
+
+def missing_cell(personas: Sequence[Named], tools: Sequence[Named], cells: Sequence[Paired]) -> str:
+    """The first reviewer × tool with no cell at all, worded (empty: none). A run records every
+    cell it planned, failed or skipped ones too: a record without one was edited by hand, and
+    would read as complete (`complete` is every cell ok) with a verdict missing."""
+    pairs = {(cell.persona, cell.tool) for cell in cells}
+    for persona in personas:
+        for tool in tools:
+            if (persona.id, tool.id) not in pairs:
+                return (
+                    f"cells: none for {persona.id} × {tool.id}; a run records a cell for every "
+                    "reviewer and tool, failed or skipped ones too"
+                )
+    return ""
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class Paired(Protocol):
+    persona: str
+    tool: str
 
 
 def _negative_figure(cell: CellResult) -> str | None:
