@@ -9,6 +9,9 @@ this round.
   desk, and `panel render --db` a traceback;
 - an API key in an editor's quote (the desk's edit, a hand-written overrides.toml): written into
   overrides.toml, record.json and both pages (the editor's name and reason were refused);
+- an editor token the desk cannot use (`--token x`, `PANEL_TOKEN=short`, one with a space or a
+  character no header carries): a token guessed in a few tries over the network, or every
+  editor locked out with no word why;
 - `--title` of any length (a panel file's title and the desk's stop at 200 characters): a
   megabyte of title went into every prompt, the record and the pages;
 - `panel runs /` (or a home folder, or `panel digest ~`): walked every folder of the file
@@ -155,6 +158,31 @@ def test_an_edited_quote_without_a_key_is_still_published(
     )
     assert main(["render", str(folder)]) == 0
     assert quote in (folder / "panel.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("token", "wanted"),
+    [("x", "has 1 characters; at least 16"), ("editor token 0123456", "visible ASCII"),
+     ("caf\u00e9-0123456789abcdef", "visible ASCII"), ("tab\there-0123456789", "visible ASCII")],
+)  # fmt: skip
+def test_an_editor_token_the_desk_cannot_use_is_one_line(
+    token: str, wanted: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve = ["serve", "served", "--cards", "none"]  # were the token taken, no server starts
+    err = fails_in_one_line(capsys, [*serve, "--token", token], "--token: ", wanted)
+    assert token not in err and not Path("served").exists()
+    monkeypatch.setenv("PANEL_TOKEN", token)
+    fails_in_one_line(capsys, serve, "PANEL_TOKEN: ", wanted)
+
+
+def test_a_usable_token_or_none_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    from panel.web.command import editor_token
+
+    monkeypatch.setenv("PANEL_TOKEN", "  from-the-environment  ")
+    assert editor_token(None) == "from-the-environment"
+    assert editor_token("Xy_9-" * 4) == "Xy_9-" * 4
+    monkeypatch.setenv("PANEL_TOKEN", "")
+    assert editor_token(None) == ""  # a new one is made, and printed
 
 
 # ------------------------------------------------ 3. a title of any length

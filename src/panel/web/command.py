@@ -103,6 +103,9 @@ def serve(args: argparse.Namespace, console: Console) -> int:
 
     runs_dir: Path = args.runs_dir
     origins = tuple(_origin(origin) for origin in args.allow_origin)  # before any folder is made
+    token = editor_token(args.token)
+    generated = not token
+    token = token or new_token()
     if runs_dir.exists() and not runs_dir.is_dir():
         raise InputError("not a folder", source=str(runs_dir))
     if args.cards is not None and not args.cards.is_dir():
@@ -112,11 +115,30 @@ def serve(args: argparse.Namespace, console: Console) -> int:
         from panel.report.run_folders import check_apart
 
         check_apart(runs_dir, [("--cards", args.cards)], source=str(runs_dir))
-    token = args.token or os.environ.get(TOKEN_ENV, "").strip()
-    generated = not token
-    token = token or new_token()
     listener = _listen(args.host, args.port)
     return asyncio.run(_serve(args, runs_dir, token, generated, origins, listener))
+
+
+MIN_TOKEN = 16
+
+
+def editor_token(flag: str | None) -> str:
+    """The editor token given (--token, else $PANEL_TOKEN; empty: none, a new one is made). One
+    a client cannot send in an `Authorization` header (a space, a character not ASCII, a control
+    character) would lock every editor out, and a short one can be guessed over the network:
+    each is one line naming where it came from, never showing it."""
+    source = "--token" if flag else TOKEN_ENV
+    token = flag if flag else os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        return ""
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        raise InputError(f"{source}: the editor token is visible ASCII characters, no spaces")
+    if len(token) < MIN_TOKEN:
+        raise InputError(
+            f"{source}: the editor token has {len(token)} characters; at least {MIN_TOKEN}, "
+            "or none for a new one, printed"
+        )
+    return token
 
 
 def _origin(text: str) -> str:
