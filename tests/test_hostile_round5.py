@@ -21,6 +21,8 @@ this round.
   editor's read and save with a 500, and read a file of any size whole (render refuses both);
 - TOML nested 50,000 deep pasted into the desk as a card, or in an entry of overrides.toml the
   desk edits: a RecursionError and a 500 (every file panel reads was already bounded);
+- a corrupt response-cache entry: warned of twice, once by the cost estimate looking and again
+  by the run reading it;
 - `panel render` racing an editor's save on the desk: render read the record and overrides.toml
   unlocked, so it could write the pages (and record.json) from what the save had just replaced;
 """
@@ -330,3 +332,16 @@ def test_render_waits_for_an_editors_save_and_publishes_it(
         )
     render.join(60)
     assert codes == [0] and "Edited on the desk." in (folder / "panel.md").read_text()
+
+
+# ------------------------------------------------ 8. a corrupt cache entry, warned of once
+
+
+def test_a_corrupt_cache_entry_is_warned_of_once(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", CARDS[0], *QUICK_RUN, "--personas", "builder", "--quiet"]
+    assert main([*args, "--out", "first"]) == 0
+    (entry,) = Path("cache/cells").rglob("*.json")
+    entry.write_text('{"bad": ')
+    capsys.readouterr()
+    assert main([*args, "--out", "second"]) == 0
+    assert capsys.readouterr().err.count("corrupt cache entry") == 1

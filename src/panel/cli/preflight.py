@@ -48,7 +48,9 @@ async def _estimate_and_close(
 ) -> CostEstimate:
     try:
         plans = plan_cells(spec, provider)
-        cached = set() if options.refresh else {p.key for p in plans if store.get(p.key)}
+        cached = (
+            set() if options.refresh else {p.key for p in plans if store.get(p.key, quiet=True)}
+        )
         return await estimate_panel(
             provider, plans, cached, warm_up=options.warm_up, concurrency=options.concurrency
         )
@@ -62,7 +64,7 @@ def quick_estimate(
     """The estimate with input approximated, no request sent: enough for the --max-cost question
     (the worst case counts input generously either way) before the first paid call."""
     plans = plan_cells(spec, provider)
-    cached = set() if options.refresh else {p.key for p in plans if store.get(p.key)}
+    cached = set() if options.refresh else {p.key for p in plans if store.get(p.key, quiet=True)}
     tokens = {plan.key: approximate(plan.request) for plan in plans if plan.key not in cached}
     estimate = estimate_cost(
         provider, plans, tokens, APPROXIMATED, cached=cached, warm_up=options.warm_up,

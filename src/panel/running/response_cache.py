@@ -193,29 +193,36 @@ class ResponseStore:
             self._save_failed(path, exc, "a grader answer")
 
     def get(
-        self, key: str, verdict: type[VerdictBase] | None = None, cell: str = ""
+        self,
+        key: str,
+        verdict: type[VerdictBase] | None = None,
+        cell: str = "",
+        *,
+        quiet: bool = False,
     ) -> CachedCell | None:
         """The entry for `key`, its verdict checked against `verdict`; None (and a warning) if
-        it is missing, unreadable, misfiled or not a valid verdict."""
+        it is missing, unreadable, misfiled or not a valid verdict. `quiet`: no warning (the
+        estimate looks first; the run warns once, when it reads the entry)."""
+        warn = self.warn if not quiet else _silent
         path = self._path(key)
         name = f"{path}{f' ({cell})' if cell else ''}"
         if os.path.lexists(path) and not path.is_file():  # a pipe would block the run for ever
-            self.warn(f"{name}: not a regular file; calling the model again")
+            warn(f"{name}: not a regular file; calling the model again")
             return None
         try:
             text = path.read_text(encoding="utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            self.warn(f"{name}: unreadable cache entry ({exc}); calling the model again")
+            warn(f"{name}: unreadable cache entry ({exc}); calling the model again")
             return None
         try:
             entry = CachedCell.model_validate_json(text)
         except ValidationError:
-            self.warn(f"{name}: corrupt cache entry; calling the model again")
+            warn(f"{name}: corrupt cache entry; calling the model again")
             return None
         if entry.key != key:
-            self.warn(f"{name}: cache entry filed under the wrong key; calling the model again")
+            warn(f"{name}: cache entry filed under the wrong key; calling the model again")
             return None
         if verdict is None:
             return entry
@@ -223,7 +230,7 @@ class ResponseStore:
             checked = verdict.model_validate(entry.verdict)
         except ValidationError as exc:
             problem = describe_validation_error(exc)
-            self.warn(f"{name}: cached verdict dropped ({problem}); calling the model again")
+            warn(f"{name}: cached verdict dropped ({problem}); calling the model again")
             return None
         return entry.model_copy(update={"verdict": checked.model_dump(mode="json")})
 
@@ -235,3 +242,7 @@ class ResponseStore:
             write_atomically(path, entry.model_dump_json(indent=1))
         except OSError as exc:
             self._save_failed(path, exc, "to the response cache")
+
+
+def _silent(message: str) -> None:
+    return None
