@@ -21,6 +21,8 @@ this round.
   editor's read and save with a 500, and read a file of any size whole (render refuses both);
 - TOML nested 50,000 deep pasted into the desk as a card, or in an entry of overrides.toml the
   desk edits: a RecursionError and a 500 (every file panel reads was already bounded);
+- a file someone added to a digest's site folder (a CNAME for GitHub Pages, a robots.txt, an
+  assets folder): deleted by the next `panel digest`, which replaced the whole folder;
 - a corrupt response-cache entry: warned of twice, once by the cost estimate looking and again
   by the run reading it;
 - `panel render` racing an editor's save on the desk: render read the record and overrides.toml
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -345,3 +348,23 @@ def test_a_corrupt_cache_entry_is_warned_of_once(capsys: pytest.CaptureFixture[s
     capsys.readouterr()
     assert main([*args, "--out", "second"]) == 0
     assert capsys.readouterr().err.count("corrupt cache entry") == 1
+
+
+# ------------------------------------------------ 9. what someone added to a digest's site
+
+
+def test_a_digest_keeps_what_someone_added_to_its_site(capsys: pytest.CaptureFixture[str]) -> None:
+    latest_offline_run()
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    site = Path("site")
+    (site / "CNAME").write_text("panel.example.org\n")
+    (site / "assets").mkdir()
+    (site / "assets" / "extra.css").write_text("body { color: teal; }\n")
+    (site / "robots").symlink_to("CNAME")
+    stale = site / "runs" / "gone.html"  # a page of a run no longer there: panel's, dropped
+    stale.write_text("old")
+    assert main(["digest", "runs", "--out", "site"]) == 0
+    assert (site / "CNAME").read_text() == "panel.example.org\n"
+    assert (site / "assets" / "extra.css").read_text() == "body { color: teal; }\n"
+    assert os.readlink(site / "robots") == "CNAME"
+    assert not stale.exists() and (site / "index.html").is_file()

@@ -36,7 +36,7 @@ from panel.record.store import load_record, load_summary
 from panel.report.figures import percent
 from panel.report.render import LivePage, render_html, template_environment
 from panel.report.run_folders import find_records
-from panel.report.site_swap import carry_over, staged_site, write_file
+from panel.report.site_swap import carry_over, keep_others, staged_site, write_file
 from panel.resources import template_dir
 
 if TYPE_CHECKING:
@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 
 MARKER = ".panel-site"
 MANIFEST = ".panel-manifest.json"
-MARKER_TEXT = "built by panel digest; the whole folder is replaced on the next build\n"
+MARKER_TEXT = (
+    "built by panel digest; its pages are replaced on the next build, other files are kept\n"
+)
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 ATOM = "http://www.w3.org/2005/Atom"
 FEED, INDEX, WEEKLY = "feed.xml", "index.html", "digest.html"
@@ -189,6 +191,7 @@ def build_site(
     rendered = 0
     with staged_site(out, MARKER, MARKER_TEXT) as staging:
         (staging / "runs").mkdir()
+        keep_others(out, staging, {MARKER, MANIFEST, INDEX, WEEKLY, FEED, "runs"})
         for run in runs:
             before = known.get(run.key)
             unchanged = (

@@ -79,6 +79,28 @@ def carry_over(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def keep_others(old: Path, new: Path, own: set[str]) -> list[str]:
+    """Everything at the top of the old site that panel does not write (`own`: its pages, the
+    runs folder, its marker and manifest), carried into the new site: a CNAME, a robots.txt or
+    an assets folder someone added is kept, never lost with the old site. Their names."""
+    kept = []
+    for entry in sorted(old.iterdir()) if old.is_dir() else []:
+        if entry.name in own:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=_linked)
+        elif entry.is_symlink():
+            os.symlink(os.readlink(entry), new / entry.name)
+        else:
+            carry_over(entry, new / entry.name)
+        kept.append(entry.name)
+    return kept
+
+
+def _linked(source: str, target: str) -> None:
+    carry_over(Path(source), Path(target))
+
+
 def exchange(first: Path, second: Path) -> None:
     """Swap two folders' names at once; where that is impossible, the fallback described above."""
     if _renameat2(first, second):
