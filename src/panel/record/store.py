@@ -158,9 +158,11 @@ def load_summary(path: Path) -> RunSummary:
             f"{SCHEMA_VERSION}{_older_versions()} (use the panel release that wrote it)",
             source=source,
         )
-    expected = _published(summary)
-    problem = summary_disagreement(summary, expected)
-    if problem:  # a listing never shows a figure its cells do not give
+    problem = _shape_disagreement(summary)  # first what needs no aggregating
+    if problem is None:
+        expected = _published(summary)
+        problem = summary_disagreement(summary, expected)
+    if problem is not None:  # a listing never shows a figure its cells do not give
         raise InputError(f"{problem} (run 'panel validate' on it)", source=source)
     return _with_lines_of(summary, expected)
 
@@ -183,18 +185,11 @@ def _published(summary: RunSummary) -> Aggregates:
 _LINES = ("tally", "split")
 
 
-def summary_disagreement(summary: RunSummary, expected: Aggregates) -> str | None:
-    """The first figure a listing shows that the record's own cells (`expected`) do not give:
-    each tool's reviewers, answered, ships, skips, missing, ship %, mean score and picks, the
-    cell counts, `complete`, the winner and a review's verdict (None: they all agree). Cheap:
-    no whole record is validated."""
-    from panel.record.aggregate import TOOL_FIGURES
-
-    stored = {s.tool: s for s in summary.aggregates.tools}
-    if sorted(stored) != sorted(tool.id for tool in summary.tools):
+def _shape_disagreement(summary: RunSummary) -> str | None:
+    """What is wrong before any aggregating: the tools the figures name, a missing cell, the
+    cell counts and `complete` (None: nothing)."""
+    if sorted(s.tool for s in summary.aggregates.tools) != sorted(t.id for t in summary.tools):
         return "aggregates.tools: do not name the record's tools"
-    figures = tuple(name for name in TOOL_FIGURES if name not in _LINES)
-    checks = [(f"aggregates.tools.{s.tool}", stored[s.tool], s, figures) for s in expected.tools]
     missing = missing_cell(summary.personas, summary.tools, summary.cells)
     if missing:
         return missing
@@ -206,6 +201,19 @@ def summary_disagreement(summary: RunSummary, expected: Aggregates) -> str | Non
     ):
         if have != wanted:
             return f"{name}: is {have!r} but the cells give {wanted!r}"
+    return None
+
+
+def summary_disagreement(summary: RunSummary, expected: Aggregates) -> str | None:
+    """The first figure a listing shows that the record's own cells (`expected`) do not give:
+    each tool's reviewers, answered, ships, skips, missing, ship %, mean score and picks, the
+    winner and a review's verdict (None: they all agree). Cheap: no whole record is
+    validated."""
+    from panel.record.aggregate import TOOL_FIGURES
+
+    stored = {s.tool: s for s in summary.aggregates.tools}
+    figures = tuple(name for name in TOOL_FIGURES if name not in _LINES)
+    checks = [(f"aggregates.tools.{s.tool}", stored[s.tool], s, figures) for s in expected.tools]
     for kind, field in (("overall", "winner"), ("call", "verdict")):
         have_call, want_call = getattr(summary.aggregates, kind), getattr(expected, kind)
         if have_call is not None and want_call is not None:
