@@ -54,7 +54,6 @@ MALFORMED_CLAUDE = {
     "null": (b"event: message_start\ndata: null\n\n", "AttributeError"),
     "deep": (b"event: message_start\ndata: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n",
              "RecursionError"),
-    "no message": (b'event: message_start\ndata: {"type": "message_start"}\n\n', "AttributeError"),
 }  # fmt: skip
 
 
