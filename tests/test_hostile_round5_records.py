@@ -10,6 +10,10 @@ this round.
   worded from the cells, as the run's own pages are;
 - a record missing the cell of a reviewer × tool (cells deleted by hand): read, listed and
   rendered as `complete` (every cell it still has is ok), a verdict silently gone;
+- an API key as a path segment of a URL (a gateway that takes it so: `--base-url
+  https://gw.example.com/sk-proj-.../v1`; a `--site-url` or a card link the same): the
+  endpoint kept in the record, the cache and the pages carried the key (only user:password@
+  and query keys were taken out);
 - a record dated in the future (`9999-12-31T23:59:59Z`): it headed every listing and every
   weekly digest and feed for ever, and `panel validate` passed it;
 """
@@ -237,3 +241,38 @@ def test_a_failed_or_skipped_cell_still_counts_as_recorded(
     assert main(["render", str(folder)]) == 0
     assert main(["runs", "runs", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["complete"] is False
+
+
+# ------------------------------------------------ 5. a key in a URL's path
+
+KEY_PATH = "https://gw.example.com/sk-proj-PLANTEDsecret0123456789/v1"
+
+
+def test_a_key_in_a_urls_path_is_never_kept_or_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from panel.models import ModelInfo
+    from panel.providers.claude import ClaudeProvider
+    from panel.providers.openai_chat import OpenAIProvider
+
+    latest_offline_run()  # before any key is set: the offline model
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-test-key-000000")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-000000")
+    for provider in (OpenAIProvider("gpt-5-mini", base_url=KEY_PATH),
+                     ClaudeProvider("claude-sonnet-5-5", base_url=KEY_PATH)):  # fmt: skip
+        assert provider.info.endpoint == "https://gw.example.com/[redacted]/v1"
+        assert "PLANTED" not in provider.info.model_dump_json()
+    planted = ModelInfo(provider="openai", model="m", label="m", is_language_model=True,
+                        endpoint=KEY_PATH)  # fmt: skip
+    assert planted.endpoint == "https://gw.example.com/[redacted]/v1"  # a record edited by hand
+    err = fails_in_one_line(
+        capsys, ["digest", "runs", "--out", "site", "--site-url", KEY_PATH], "carries credentials"
+    )
+    assert "PLANTED" not in err
+
+
+def test_a_path_that_merely_looks_keyish_is_kept() -> None:
+    from panel.urls import has_credentials, public_url
+
+    for url in ("https://github.com/org/sk-learn/tree/main", "https://example.com/v1"):
+        assert not has_credentials(url) and public_url(url) == url

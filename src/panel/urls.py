@@ -13,7 +13,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from panel.errors import InputError
-from panel.secrets import REDACTED, remember_secret
+from panel.secrets import REDACTED, holds_secret, redact, remember_secret
 
 SCHEMES = ("http", "https")
 _USERINFO = re.compile(r"//[^/?#]*@")
@@ -69,7 +69,8 @@ def check_base_url(url: str, source: str = "--base-url") -> str:
 
 
 def public_url(url: str) -> str:
-    """The URL with its user, password and credential-like query values replaced."""
+    """The URL with its user, password, credential-like query values and any key in its path
+    (a gateway that takes the key as a path segment) replaced."""
     try:
         parts = urlsplit(url)
         hostport = parts.netloc.rpartition("@")[2]
@@ -78,9 +79,9 @@ def public_url(url: str) -> str:
             [(k, REDACTED if _is_credential(k) else v) for k, v in parse_qsl(parts.query, True)],
             safe="[]",
         )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        return urlunsplit((parts.scheme, netloc, redact(parts.path), query, ""))
     except ValueError:  # not parseable: drop anything that could be a credential
-        return _USERINFO.sub(f"//{REDACTED}@", url.split("?", 1)[0])
+        return redact(_USERINFO.sub(f"//{REDACTED}@", url.split("?", 1)[0]))
 
 
 def has_credentials(url: str) -> bool:
@@ -94,7 +95,8 @@ def has_credentials(url: str) -> bool:
     if userinfo and userinfo != REDACTED:
         return True
     pairs = [*parse_qsl(parts.query, True), *parse_qsl(parts.fragment, True)]
-    return any(_is_credential(name) and value != REDACTED for name, value in pairs)
+    in_query = any(_is_credential(name) and value != REDACTED for name, value in pairs)
+    return in_query or holds_secret(parts.path)
 
 
 def refuse_credentials(url: str, source: str) -> str:
