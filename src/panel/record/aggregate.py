@@ -299,15 +299,23 @@ def aggregate(
     if len(tools) == 1:
         summary = summarise_tool(tools[0], cells, personas, persona_names, spread=spread)
         return Aggregates(tools=[summary], personas=[], call=review_call(summary, persona_names))
+    # Each tool's and reviewer's cells found once: linear in the cells, not tools times cells.
+    by_tool: dict[str, list[Counted]] = {}
+    by_persona: dict[str, list[Counted]] = {}
+    for cell in cells:
+        by_tool.setdefault(cell.tool, []).append(cell)
+        by_persona.setdefault(cell.persona, []).append(cell)
     if shown_only:
         preferences = []
-        chosen = [_pick(persona, tools, cells, names or {})[0] for persona in personas]
+        chosen = [_pick(p, tools, by_persona.get(p, []), names or {})[0] for p in personas]
     else:
-        preferences = [persona_preference(persona, tools, cells, names) for persona in personas]
+        preferences = [persona_preference(p, tools, by_persona.get(p, []), names) for p in personas]
         chosen = [preference.pick for preference in preferences]
     picks = {tool: chosen.count(tool) for tool in tools}
     summaries = [
-        summarise_tool(tool, cells, personas, persona_names, picks[tool], spread=spread)
+        summarise_tool(
+            tool, by_tool.get(tool, []), personas, persona_names, picks[tool], spread=spread
+        )
         for tool in tools
     ]
     return Aggregates(
