@@ -37,7 +37,9 @@ _SCAN_LIMIT = 2000
 # Where `panel runs` and `panel digest` look for records: `panel-out/<tools>/<run>/` from the
 # folder holding panel-out is 3 folders down; a run folder, a group and panel-out are less.
 RECORD_DEPTH = 4
-MAX_FOLDERS = 20_000
+# Beyond this many folders on the way it is no archive: a publication's of ten years of runs
+# (a folder a run, a few hundred groups) stays far below it; `panel runs /` meets it in a second.
+MAX_FOLDERS = 250_000
 PROBE = ".panel-probe-"
 # Panel's temporary names carry their writer, `host~pid~start~`, so that whatever a killed
 # process leaves (a staging folder, a link, a probe) is removed once that process is gone.
