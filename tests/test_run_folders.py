@@ -357,6 +357,30 @@ def test_cache_stats_verify_and_clear_touch_only_panels_own_entries(
     assert code == 0 and "0 from the response cache" in err
 
 
+def test_cache_clear_never_follows_a_link_in_place_of_a_shard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shard (or the cells folder) that is a link leads to files panel did not make, however
+    they are named: clear, stats and verify leave them alone."""
+    assert _run(capsys, "--out", "out")[0] == 0
+    cells = tmp_path / "cache" / "cells"
+    shard = sorted(p for p in cells.iterdir() if p.is_dir())[0]
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(shard), elsewhere)
+    shard.symlink_to(elsewhere, target_is_directory=True)
+    theirs = sorted(elsewhere.iterdir())
+    assert theirs and main(["cache", "clear"]) == 0
+    capsys.readouterr()
+    assert sorted(elsewhere.iterdir()) == theirs and shard.is_symlink()
+    outside = tmp_path / "outside"
+    shutil.copytree(elsewhere, outside / shard.name)  # shaped as panel's cells folder
+    (tmp_path / "cache2").mkdir()
+    (tmp_path / "cache2" / "cells").symlink_to(outside, target_is_directory=True)
+    assert main(["cache", "clear", "--cache-dir", str(tmp_path / "cache2")]) == 0
+    assert sorted(p.name for p in (outside / shard.name).iterdir()) == [p.name for p in theirs]
+    assert sorted(elsewhere.iterdir()) == theirs
+
+
 def test_cache_stats_and_verify_count_the_graders_answers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,10 +46,14 @@ class BadEntry:
 
 
 def _shards(root: Path, kind: str = CELLS) -> list[Path]:
+    """The shard folders panel made: a link in their place leads to what panel did not make,
+    and `cache clear` would remove entry-named files there."""
     cells = root / kind
-    if not cells.is_dir():
+    if not cells.is_dir() or cells.is_symlink():
         return []
-    return sorted(p for p in cells.iterdir() if p.is_dir() and _SHARD.match(p.name))
+    return sorted(
+        p for p in cells.iterdir() if p.is_dir() and not p.is_symlink() and _SHARD.match(p.name)
+    )
 
 
 def _own_files(root: Path, kind: str = CELLS) -> tuple[list[Path], list[Path], int]:
