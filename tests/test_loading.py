@@ -60,6 +60,13 @@ CARD = (EXAMPLES / "modal-gpu-inference.toml").read_text()
         ("mood = 'happy'\n" + CARD, "mood: unknown field"),
         (CARD.replace('entry = "Paid"', 'entry = ""'), "pricing.entry"),
         ('id = "../../etc/x"\n' + CARD, "id: String should match pattern"),
+        (
+            CARD.replace(
+                "[links]\n",
+                "[links]\n" + "".join(f'l{i} = "https://e.test/{i}"\n' for i in range(20)),
+            ),
+            "links: Dictionary should have at most 20 items",
+        ),
     ],
 )
 def test_broken_cards_name_file_and_field(tmp_path: Path, text: str | bytes, expected: str) -> None:

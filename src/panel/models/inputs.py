@@ -36,7 +36,7 @@ class ToolCard(Input):
     tagline: ShortText
     description: LongText
     pricing: Pricing
-    links: dict[Slug, PublicLink] = Field(default_factory=dict)
+    links: dict[Slug, PublicLink] = Field(default_factory=dict, max_length=20)
     facts: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
         default_factory=list, max_length=30
     )
