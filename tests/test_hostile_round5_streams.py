@@ -101,6 +101,7 @@ def test_a_malformed_openai_stream_is_a_failed_attempt_retried(
     monkeypatch: pytest.MonkeyPatch,
     builder_plan: PlanFor,
     httpx2_mock: respx.Router,
+    recwarn: pytest.WarningsRecorder,
 ) -> None:
     from panel.providers.openai_chat import OpenAIProvider
 
@@ -113,6 +114,8 @@ def test_a_malformed_openai_stream_is_a_failed_attempt_retried(
     route.mock(side_effect=None, return_value=_raw(body))
     with pytest.raises(ProviderError, match=rf"the server's reply is malformed \({kind}\)"):
         verdict_of(provider, plan)
+    # No warning either: the SDK's serializer warning prints lines of its own on the terminal.
+    assert [str(w.message) for w in recwarn if issubclass(w.category, UserWarning)] == []
 
 
 @pytest.mark.parametrize("stop", [{"a": 1}, ["end_turn"]])

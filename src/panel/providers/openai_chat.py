@@ -268,7 +268,7 @@ class OpenAIProvider:
                             if not started:  # the first chunk, not the headers: cache readable
                                 started = True
                                 yield Started(headers)
-                            payload = chunk.to_dict()
+                            payload = chunk.to_dict(warnings=False)  # malformed: fails below
                             raise_for_error_body(request.cell, payload)
                             if text := reply.take(payload):
                                 yield TextDelta(text)
