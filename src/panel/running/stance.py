@@ -26,22 +26,25 @@ editor decides. Naming the call is welcome, never required: a quote that makes n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
 from panel.running import stance_grammar as g
 from panel.running import stance_guards as gd
 from panel.running import stance_idioms as i
+from panel.running import stance_shapes as sh
 from panel.running import stance_words as w
 from panel.running.stance_clause import OPPOSITE, clause_calls
 from panel.running.stance_grammar import Stance
+from panel.running.stance_shapes import Call
 from panel.running.stance_text import (
     CONCEDES,
     CONCESSIVE,
     Clause,
     Hints,
     Names,
+    in_use,
     names_for,
     normalise,
     own_words,
@@ -55,19 +58,6 @@ __all__ = ["Call", "Reading", "Stance", "read"]
 
 Scope = Literal["firm", "reader", "soft", "later"]
 _SCOPE_ORDER: dict[Scope, int] = {"firm": 0, "reader": 1, "soft": 2, "later": 3}
-
-
-@dataclass(frozen=True)
-class Call:
-    stance: Stance
-    clause: str  # where it was found, for the re-ask and the editor
-    firm: bool
-    conditional: bool = False  # for the reader's situation: "if you're starting fresh, use it"
-
-    @property
-    def weight(self) -> int:
-        """A hedged call settles nothing; one for a situation less than one for everyone."""
-        return 0 if not self.firm else 1 if self.conditional else 2
 
 
 @dataclass(frozen=True)
@@ -108,12 +98,15 @@ def read(
     names = names_for(name, tuple(rivals))
     original, text = text, normalise(text)
     hints = text_hints(text, original)  # the key words of the rarer patterns, looked up once a text
+    if "switch" in text or " the jump" in text or " the move" in text:
+        hints = replace(hints, current=in_use(text, names))
     sentences = split_sentences(text)
     calls: list[Call] = []
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
     tells = any(word in text for word in i.STORY_WORDS)  # substring tests: far cheaper
     mocks = any(key in text for key in i.SARCASM_KEYS)
     last: list[Call] = []  # the calls of the sentence before
+    menus = gd.menu_sentences(sentences, names) if " if " in text or " for" in text else set()
     for index, sentence in enumerate(sentences):
         if sentence.endswith("?"):
             answer = sentences[index + 1] if index + 1 < len(sentences) else ""
@@ -125,6 +118,8 @@ def read(
         if index and _about_the_rival_before(sentence, sentences[index - 1], names):
             continue  # "Ghostty is fast and asks for nothing. Easy choice.": Ghostty's
         mine = own_words(sentence)
+        if "if:" in mine:  # "Go with Cypress if: the app is small ...": a list of conditions
+            mine = mine[: mine.index("if:") + 2]
         done = (_done(mine, names) if tells else None) or done
         same = i.DO_THE_SAME.search(mine) if any(k in mine for k in i.SAME_KEYS) else None
         if same and done and not w.NOUN_NEGATOR.search(mine[: same.start()]):
@@ -135,6 +130,8 @@ def read(
         found = _sentence_calls(mine, names, hints)
         if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
+        if index in menus:  # "If you need X, go with Django. If you need Y, Flask.": a menu
+            found = [Call(c.stance, c.clause, False, True) for c in found]
         if mine.startswith(gd.SCOPE_TURNS) and calls:
             calls = _left_behind(calls, last)  # "A no-brainer for a prototype. Then you need ..."
         if mine.startswith(("but ", "however")) and (
@@ -154,6 +151,9 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
         calls = [
             Call(c.stance, c.clause, c.firm and not c.conditional, c.conditional) for c in calls
         ]
+    depends = gd.DEPENDS.search(text) if any(k in text for k in _DEPENDS_KEYS) else None
+    if depends and not gd.BUT_AFTER.match(text, depends.end()):
+        return [Call(c.stance, c.clause, False, c.conditional) for c in calls]  # "it depends"
     if any(k in text for k in _DEFERRED_KEYS) and (
         gd.NOT_URGENT.search(text) or gd.NO_OPINION.search(text)
     ):  # "this is not urgent", "no strong feelings either way": the writer disclaims a call
@@ -169,6 +169,7 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
                   "preference", "not a recommend", "endors")  # fmt: skip
+_DEPENDS_KEYS = ("depends", "right for you", "about picking", "about choosing")
 _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
               "discuss", "is best", "which one")  # fmt: skip
 _TUTORIAL_KEYS = ("step ", "tutorial", "guide", "section", "walkthrough", "chapter")
@@ -229,7 +230,7 @@ def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Ca
     if asked is None and said is not None and names.at(question) == "tool":
         return [Call("ship" if said["yes"] else "skip", f"{question} {answer}", True)]  # "X? nah."
     if asked is None or said is None:
-        return _name_answer(question, answer, names)  # a question asks; only its answer calls
+        return sh.name_answer(question, answer, names)  # a question asks; only its answer calls
     subject = asked["subject"]
     if subject == "you" and asked["aux"] in ("would", "will", "do", "did"):
         subject = "i"  # "Would you recommend it? Yes.": the writer answers for themself
@@ -241,11 +242,11 @@ def _answered(question: str, answer: str, names: Names, hints: Hints) -> list[Ca
 
 
 def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
-    calls = _time_to_move(sentence, names)
+    calls = sh.time_to_move(sentence, names)
     if calls and sentence.startswith("if "):
         return calls  # "If you are on LastPass, switch today": away from it
-    calls += _named_answer(sentence, names)
-    calls += _ring(sentence, names) + _name_for_condition(sentence, names)
+    calls += sh.named_answer(sentence, names)
+    calls += sh.ring(sentence, names) + sh.name_for_condition(sentence, names)
     segments = split_segments(sentence)
     found = [_segment_calls(segment, names, hints) for _, segment in segments]
     for index in range(1, len(found)):  # "if you need X, it's the wrong tool - use Y instead"
@@ -272,54 +273,6 @@ def _sentence_calls(sentence: str, names: Names, hints: Hints) -> list[Call]:
             Call("ship", c.clause, c.firm) for c in left[:mine]
         ]
     return calls
-
-
-def _name_answer(question: str, answer: str, names: Names) -> list[Call]:
-    """ "Firebase or Supabase for a new SaaS? Supabase.": the answer names the pick."""
-    match = i.NAME_ANSWER.match(answer) if " or " in question else None
-    kind = names.at(match["name"]) if match else None
-    if kind not in ("tool", "rival") or len(names.mentions(question)) < 2:
-        return []
-    return [Call("ship" if kind == "tool" else "skip", f"{question} {answer}", True)]
-
-
-def _ring(sentence: str, names: Names) -> list[Call]:
-    """A tech radar's entry: "Jenkins ; hold for new pipelines", "Temporal: moved to adopt"."""
-    match = i.RING.match(sentence) if "adopt" in sentence or "hold" in sentence else None
-    if match is None or names.at(match["name"]) != "tool":
-        return []
-    return [Call("ship" if match["ring"] == "adopt" else "skip", sentence, True)]
-
-
-def _name_for_condition(sentence: str, names: Names) -> list[Call]:
-    """ "If cost is the main constraint, Hetzner Cloud.": the name is the advice."""
-    match = i.CONDITION_NAME.match(sentence) if sentence[:3] in i.CONDITION_OPENERS else None
-    kind = names.at(match["name"]) if match else None
-    if kind not in ("tool", "rival") or not match or len(match["name"]) < len(match["rest"]):
-        return []
-    return [Call("ship" if kind == "tool" else "skip", sentence, True, True)]
-
-
-def _named_answer(sentence: str, names: Names) -> list[Call]:
-    """ "Caddy, no contest.": for the tool when it is named, against it when a rival is; so is
-    "my recommendation to anyone who is starting out or ... is the excellent Bitwarden"."""
-    match = i.NAMED_ANSWER.match(sentence)
-    if match is None and "recommendation " in sentence:
-        match = w.RECOMMENDED_TO.search(sentence)
-    kind = names.at(match["name"]) if match else None
-    if kind not in ("tool", "rival"):
-        return []
-    return [Call("ship" if kind == "tool" else "skip", sentence, True)]
-
-
-def _time_to_move(sentence: str, names: Names) -> list[Call]:
-    """ "If you're still on X, it's time to move": against X, for what you move to."""
-    match = w.TIME_TO_MOVE.search(sentence)
-    mentioned = names.mentions(match["on"] or sentence[: match.start()]) if match else []
-    if not mentioned:
-        return []
-    stance: Stance = "skip" if mentioned[0] == "tool" else "ship"
-    return [Call(stance, sentence, True, True)]
 
 
 def _segment_calls(segment: str, names: Names, hints: Hints) -> list[Call]:
@@ -385,6 +338,7 @@ def _condition_scope(segment: str, names: Names) -> Scope:
             found = "soft" if needs or taste else "reader"  # the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"
+            about_tool = about_tool or bool(w.A_TIME.match(rest))  # "when the time comes"
             found = "later" if about_tool else "reader"  # "if the beta publishes numbers"
         elif not w.NARRATOR.match(rest):
             found = "later"  # "once SSO lands"

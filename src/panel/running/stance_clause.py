@@ -36,9 +36,7 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
         if named and w.LABEL_NAME_END.match(text, named.end()):  # "Winner: Proxmox for X"
             return [("ship" if names.kinds[named.group()] == "tool" else "skip", True, False)]
     found = [
-        call
-        for m in g.verbs(text)
-        if (call := _verb_call(text, m, clause, labelled, names, hints.proper))
+        call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names, hints))
     ]
     judged = _judged(text, names) if any(key in text for key in hints.judged) else []
     found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
@@ -103,7 +101,7 @@ def _verb_call(
     clause: Clause,
     labelled: bool,
     names: Names,
-    proper: frozenset[str],
+    hints: Hints,
 ) -> Found | None:
     verb = g.VERBS[int(next(k for k, v in match.groupdict().items() if v)[1:])]
     before, rest = text[: match.start()], text[match.end() :].strip()
@@ -113,6 +111,10 @@ def _verb_call(
         return None  # "pick either", "pick one and stop reading comparisons": no pick
     if "whether" in before and gd.WHETHER.search(before):
         return None  # "I asked whether I should switch to Rust": a question, asked
+    if (" than " in before or " why " in before or " how " in before) and gd.SUBORDINATE.search(
+        before
+    ):
+        return None  # "more overhead than I'd prefer", "doesn't explain why you'd use it"
     waits_on = rest.startswith(("on ", "for ")) and not g.WAIT_FOR.match(rest)
     if match.group().startswith("wait") and (rest.startswith(("to ", "and ")) or waits_on):
         return None  # "can't wait to see v2"; "wait on the network request": no call
@@ -140,8 +142,20 @@ def _verb_call(
         )
     else:
         target = o.object_of(rest, names, before)
+    if (
+        target == "tool"
+        and verb.stance == "ship"
+        and verb.lemma != "jump"
+        and g.CATEGORY.match(rest)
+    ):
+        target = "unknown"  # "use the database for message delivery" (reviewing Kafka)
     skill = match.group().startswith("learn")  # "learn Markdown first": a skill, not a rival
-    if target == "name" and rest.split()[0] in proper and verb.stance == "ship" and not verb.keeps:
+    if (
+        target == "name"
+        and rest.split()[0] in hints.proper
+        and verb.stance == "ship"
+        and not verb.keeps
+    ):
         target = "name" if skill else "alt"  # "go with ECS on Fargate": neither tool nor rival
     if verb.lemma == "alternative" and target not in ("rival", "alt"):
         return None  # "run it with --debug" is no call; "run GlitchTip instead" is one
@@ -163,6 +177,14 @@ def _verb_call(
     stance = o.stance_for(verb, target, implicit)
     if stance is None:
         return None
+    towards = rest.startswith(("to ", "over to ")) and o.object_of(
+        rest.split("to ", 1)[1], names, ""
+    ) in ("tool", "rival", "alt")
+    if verb.lemma == "jump" and target in ("none", "tool") and not towards:
+        if target == "tool" and match.group().startswith("switch"):
+            stance = "skip"  # "I would not switch the library": switching it is replacing it
+        elif target == "none" and hints.current:  # "we are using jest ... make the switch"
+            stance = "skip" if hints.current == "tool" else "ship"  # away from what is in use
     if flips % 2:
         if target in ("rival", "alt") and verb.stance == "ship" and not verb.keeps:
             return None  # "no reason to use React": no call on this tool
@@ -321,15 +343,18 @@ def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, boo
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
-            if w.SOUGHT.search(text, 0, match.start()):
+            if w.SOUGHT.search(text, 0, match.start()) or (
+                w.POSSESSED.search(text, 0, match.start()) and w.A_THING.match(match.group())
+            ):
                 continue  # "find a better solution": what is looked for is something else
             call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])
             if call:
                 taken.append(range(match.start(), match.end()))
             if call and not _about_rival(text[: match.start()], names):
                 before = text[: match.start()]
-                negated = bool(w.NOUN_NEGATOR.search(before) or w.NEGATIVE_COPULA.search(before))
-                if negated and w.UNNEGATABLE.search(match.group()):
+                nobody = w.NEGATIVE_COPULA.search(before)
+                negated = bool(w.NOUN_NEGATOR.search(before) or nobody)
+                if negated and (nobody or w.UNNEGATABLE.search(match.group())):
                     continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
                 # "X was the go-to in 2019" is history; "it was the right call" still a call.

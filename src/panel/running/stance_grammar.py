@@ -188,6 +188,12 @@ _TOOL_NOUN = alt(
     "engine", "sdk", "cli", "extension", "plugin", "browser", "ide", "toolkit", "offering",
     "tracker", "wrapper", "dependency", "dep",
 )  # fmt: skip
+# A category noun after "the": the tool for "skip the framework", but "use the database for
+# message delivery" in a review of Kafka picks something else.
+CATEGORY = re.compile(
+    r"^the (?:library|lib|framework|platform|runtime|editor|database|db|orm|queue|engine|sdk|cli"
+    r"|extension|plugin|browser|ide|toolkit|tracker)\b"
+)
 PRONOUN = re.compile(
     rf"^(?:it|this one|that one|(?:the|this|that) {_TOOL_NOUN}|(?P<bare>this|that))\b"
 )

@@ -43,8 +43,21 @@ NOT_URGENT = re.compile(
     r"\b(?:not (?:urgent|a priority|pressing)|no (?:rush|hurry|urgency)|low priority"
     r"|nice[ -]to[ -]have)\b"
 )
+# The writer leaves the choice to the reader's case: "the decision ultimately depends on the
+# needs of the project", "how do you decide which one is right for you?", "this isn't about
+# picking a winner" (a "depends on Node" is a fact, not this).
+DEPENDS = re.compile(
+    r"\b(?:it|this|that|(?:the|your|how much|which) (?:\w+ ){0,2}?(?:decision|choice|answer|pick"
+    r"|value|one|tool)) (?:\w+ )?depends (?:on (?:your|you|what|whether|how|which|who|the (?:\w+ )?"
+    r"(?:needs|use case|context|situation|project|team|circumstances))|entirely)"
+    r"|\bit (?:all |really )?depends[.!,]"
+    r"|\bwhich (?:one|tool|option)? ?is (?:right|best|better) for you"
+    r"|\b(?:isn't|is not|not) about (?:picking|choosing)\b"
+)
+# "It depends on your team, but if you're building X, it is worth adopting": a call after all.
+BUT_AFTER = re.compile(r"[^.?!]{0,120}\b(?:but|that said)\b|[.!,]?\s+(?:but|that said)\b")
 # A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
-FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific) ")
+FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific|many) ")
 FOR_OTHERS = re.compile(r"\bfor (?:others|other \w+|the rest)\b")
 # A part of the tool is the object, not the tool: "replace Jenkins credentials with secrets".
 ITS_PART = re.compile(
@@ -110,6 +123,13 @@ NO_OPINION = re.compile(
 )
 # An indirect question: "I asked whether I should switch", "it depends on whether you want to".
 WHETHER = re.compile(r"\bwhether\b[^,;:]*$")
+# A verb in a comparison or an indirect question is no call: "more overhead than I'd prefer",
+# "it doesn't explain why you would want to use it" ("I can't see why you'd" is a frame: a call).
+SUBORDINATE = re.compile(
+    r"\bthan (?:i|we|you|anyone)\b[^,;:]*$|\b(?:explain|explains|explained|wonder|wondering"
+    r"|wondered|ask|asks|asked|asking|question|curious|unclear|clear on) (?:\w+ )?(?:why|how)"
+    r"\b[^,;:]*$"
+)
 # A span of time that measures a thing: "a month of numbers", "a year of data".
 SPAN_OF = re.compile(r"(?:a|an|one|two|three|six) (?:\w+ )?(?:days?|weeks?|months?|years?) of\b")
 # What follows an imperative that makes it an experiment or a condition, not advice: "swap it for
@@ -215,6 +235,37 @@ def no_call(clause: str, segment: str) -> bool:
 def menu(sentence: str, names: Names) -> bool:
     """Two or more conditions and two or more names: picks by situation, no call for everyone."""
     return len(MENU_IF.findall(sentence)) >= 2 and len(set(names.mentions(sentence))) >= 2
+
+
+# A pick for a situation: "if you need X, ..." or "use Notion for ...", "for most setups: Caddy".
+_SITUATION = re.compile(r"^(?:- )?(?:if|when|for) [^,:;]{1,100}[,:]")
+_USE_FOR = re.compile(
+    r"(?<!not )(?<!n't )(?<!never )\b(?:use|pick|choose|go with|reach for)\s+"
+    r"(?P<name>[\w.+-]+(?: [\w.+-]+)?)\s+for\b(?! (?:it|this|that|them)\b)"
+)
+
+
+def menu_sentences(sentences: list[str], names: Names) -> set[int]:
+    """Sentences that pick by situation beside a neighbour picking another name for another one
+    ("If you need X, go with Django. If you need Y, Flask is the better option."), and every
+    sentence of a text that gives two names each its use ("Use Notion for A. Use Obsidian for
+    B.")."""
+    if names.pattern is None:
+        return set()
+    named = [{m.group() for m in names.pattern.finditer(s)} for s in sentences]
+    situated = [bool(_SITUATION.match(s)) for s in sentences]
+    found: set[int] = set()
+    for index in range(1, len(sentences)):
+        pair = named[index - 1] | named[index]
+        if situated[index - 1] and situated[index] and named[index] and len(pair) >= 2:
+            found |= {index - 1, index}
+    uses = [
+        {m["name"] for m in _USE_FOR.finditer(s) if names.at(m["name"])} if " for" in s else set()
+        for s in sentences
+    ]
+    if len(set().union(*uses)) >= 2:
+        found |= {index for index, used in enumerate(uses) if used}
+    return found
 
 
 def in_condition(clause: Clause, before: Clause | None) -> bool:

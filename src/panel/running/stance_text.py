@@ -105,7 +105,9 @@ REPORTED = re.compile(
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
     r"|bills itself|pitches|tagline|slogan|not (?:saying|suggesting|arguing|telling you)"
-    r"|(?:common |popular |old |persistent )?myth"
+    r"|(?:common |popular |old |persistent )?myth|mention(?:s|ed)?(?= that\b)"
+    r"|(?:are|is|were|was) (?:\w+ )?(?:recommending|advising|suggesting)"
+    r"|treat(?:s|ed)? (?:[\w-]+ ){1,4}?as"
     r"|misconception|conventional wisdom|received wisdom"
     r"|the (?:speaker|author)'s (?:\w+ )?(?:argument|point|thesis|message|claim"
     r"|conclusion))\b"
@@ -119,7 +121,8 @@ REPORTED_WORDS = frozenset((
     "bills", "pitches", "tagline", "slogan", "assume", "assumes", "assumed", "suggested", "pretend",
     "pretends", "pretended", "pretending", "framing", "frames", "framed", "alternative",
     "alternatives", "myth", "misconception", "wisdom", "speaker", "author",
-    "saying", "suggesting", "arguing", "telling",
+    "saying", "suggesting", "arguing", "telling", "mention", "mentions", "mentioned",
+    "recommending", "advising", "treat", "treats", "treated",
 ))  # fmt: skip
 
 # (or no one: "can't think of a reason to ..." drops its "I")
@@ -185,6 +188,23 @@ def _quoted(match: re.Match[str]) -> str:
     return ' "a quotation" '
 
 
+# Where what is in use is named: "we are using jest", "if you use Firefox" (a bare "make the
+# switch" then leaves it).
+_IN_USE = re.compile(
+    r"(?:\b(?:are|'re|am|'m|is|currently|still|already|been) (?:\w+ )?(?:using|on|running"
+    r"|stuck (?:with|on))|\b(?:if|when|while) (?:you|we) (?:\w+ )?(?:use|run|are on|'re on)"
+    r"|\b(?:we|i) (?:\w+ )?use)\s+$"
+)
+
+
+def in_use(text: str, names: Names) -> Target | None:
+    """The tool or a rival, when the text says it is what the reader or the writer is on."""
+    for match in names.pattern.finditer(text) if names.pattern else ():
+        if _IN_USE.search(text, max(0, match.start() - 40), match.start()):
+            return names.kinds[match.group()]
+    return None
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
@@ -243,11 +263,14 @@ def segments(sentence: str) -> list[tuple[str, str]]:
 def clauses(segment: str) -> list[Clause]:
     result: list[Clause] = []
     start, opens, carried, labelled = 0, True, "", False
-    fronted = joined = False
+    fronted = joined = infinitive = linked = False
     for match in [*_CLAUSE_BREAK.finditer(segment), None]:
         piece = segment[start : match.start() if match else len(segment)].strip(" .!")
         if piece:
+            if infinitive and linked:  # "to promote it as X, or use it as Y, is wrong"
+                opens, carried = False, "to"
             result.append(Clause(piece, opens, carried, labelled))
+            infinitive = piece.startswith("to ") or (infinitive and linked)
             carried = _carry(piece, carried, match)
             # "If you are on the free tier and growing, plan your exit": the fronted phrase
             # runs to its comma, and the main clause after it may be an imperative.
@@ -261,6 +284,7 @@ def clauses(segment: str) -> list[Clause]:
             opens = True  # ", so wait": what follows may be an imperative
         if match:
             start = match.end()
+            linked = match["word"] in ("and", "or") or (not piece and linked)
     return result
 
 
@@ -307,6 +331,7 @@ class Hints:
     conditions: frozenset[str] = w.CONDITION_KEYS
     idioms: frozenset[str] = i.KEYS
     proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
+    current: Target | None = None  # what the text says is in use: "we are using jest"
 
 
 def hints(text: str, original: str = "") -> Hints:

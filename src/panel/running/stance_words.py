@@ -92,7 +92,7 @@ GOOD_CHOICE = re.compile(
 )
 
 NOUN_NEGATOR = re.compile(
-    r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+\w+){0,2}\s*$"
+    r"(?:\bnot|n't|\bnever|\banything but|\bfar from|\bhardly|\bno longer)(?:\s+[\w']+){0,2}\s*$"
 )
 
 WORTH = re.compile(
@@ -159,6 +159,9 @@ TOOL_STATE = re.compile(
     r" to\b)"
 )
 
+# A condition on a time, not on the reader's project: "when the future arrives, switch".
+A_TIME = re.compile(r"^(?:the )?(?:future|time|day|moment|dust|world|market|ecosystem)\b")
+
 NOUN_INDEX: dict[str, tuple[int, ...]] = {
     key: tuple(i for i, (*_, keys) in enumerate(NOUN_CALLS) if key in keys)
     for *_, keys in NOUN_CALLS
@@ -219,7 +222,14 @@ PAST_CHOICE = re.compile(rf"{PAST_BEFORE.pattern}|\bmade (?:it|them|this|that) $
 PAST_USE = re.compile(r"\b(?:was|were|wasn't|weren't|had been|hadn't been) (?:\w+ )?using $")
 SO_FAR = re.compile(r"\b(?:hasn't|has not|haven't|have not) (?:really )?been $")
 # "encouraged me to find a better solution": a choice looked for, not the tool
-SOUGHT = re.compile(r"\b(?:find|finding|look(?:ing)? for|search(?:ing)? for|seek(?:ing)?) $")
+SOUGHT = re.compile(
+    r"\b(?:find|finding|look(?:ing)? for|search(?:ing)? for|seek(?:ing)?|choose|pick|opt for"
+    r"|go with|try|consider|want|need|(?:switch|move|migrate)(?:ing)? to"
+    r"|match(?:ing)? (?:it|them|this) to)\s*$"
+)
+# "it certainly had a good editor": what the tool has, not what it is
+POSSESSED = re.compile(r"\b(?:has|had|have|having|with|offers?|includes?)(?: \w+)? $")
+A_THING = re.compile(r"an? (?!(?:\w+ )?(?:place|spot|home)\b)")
 
 # A past evaluation placed in another time or setting: "in banking, where they were the right call"
 THEN = re.compile(
@@ -268,8 +278,8 @@ QUESTION_TAIL = re.compile(r",? (?:and|but|or) (?=(?:maybe|perhaps|also|what abo
 READER_IF = re.compile(r"\b(?:if|unless|when|whenever) (?:you|you're|your)\b[^,;]*")
 # "None of these is a no-brainer": a negative subject of a copula negates what follows.
 NEGATIVE_COPULA = re.compile(
-    r"(?:^|\s)(?:no|nobody|no one|none|neither|nothing)(?: \S+){0,5}? (?:is|are|was|were|be|seems?"
-    r"|feels?)(?: \w+)?\s*$"
+    r"(?:^|\s)(?:no(?! longer)|nobody|no one|none|neither|nothing)(?: \S+){0,5}?"
+    r" (?:is|are|was|were|be|seems?|feels?)(?: \w+)?\s*$"
 )
 # A call noun that is no choice: "my wake-up call", "a close call".
 NOT_A_CHOICE = re.compile(
