@@ -130,6 +130,8 @@ def read(
         found = _sentence_calls(mine, names, hints)
         if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
+        if "suggestion" in mine and gd.THANKS.search(mine):  # a reply: what came before was theirs
+            calls = [Call(c.stance, c.clause, False, c.conditional) for c in calls]
         if index in menus:  # "If you need X, go with Django. If you need Y, Flask.": a menu
             found = [Call(c.stance, c.clause, False, True) for c in found]
         if mine.startswith(gd.SCOPE_TURNS) and calls:

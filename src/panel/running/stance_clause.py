@@ -305,6 +305,8 @@ def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     if match is None:
         return _named_judged(text, against, names) if against else []
     stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
+    if match.group() == "switching" and not names.mentions(text[match.end() :]):
+        return []  # "hard to justify switching": switching from what, to what?
     if match.group().endswith("skip") or match.group() == "skipping":
         rest = text[match.end() :].strip()
         if o.object_of(rest, names, "") in ("unknown", "name") and not w.OWN_THING.match(rest):
@@ -312,6 +314,8 @@ def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
     outside = text[: against.start()] + " " + text[against.end() :] if against else text
     flips = len(g.NEGATOR.findall(outside)) + (1 if against else 0)
+    if "who " in outside or "that " in outside:  # "for people who haven't used Slack": theirs
+        flips -= len(w.RELATIVE_NEGATOR.findall(outside))
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 
@@ -389,5 +393,6 @@ def _judged_noun(stance: Stance, phrase: str, after: str, before: str) -> Stance
 def _about_rival(before: str, names: Names) -> bool:
     mentioned = names.mentions(before)
     if not mentioned:  # "a lighter, privacy-first tool is the better fit": some other tool
-        return bool(w.ANOTHER.match(before) or w.MOVE_ELSEWHERE.search(before))
+        other = w.ANOTHER.match(before) or w.MOVE_ELSEWHERE.search(before)
+        return bool(other or w.ASPECT.match(before))  # "the deployment experience is the best"
     return "tool" not in mentioned

@@ -214,7 +214,11 @@ ADVERBIAL = re.compile(
     + r")\b"
 )  # fmt: skip
 ALTERNATIVE = re.compile(
-    r"^(?:something|what you (?:have|know|use)|anything else|another|an alternative|alternatives"
+    r"^(?:something(?= else| (?:\w+ )?(?:different|other)| (?:[\w-]+ ){0,3}?(?:instead|than)\b|\s*$"
+    r"| (?:more |less |much |a bit |a little )?(?:simpler|lighter|smaller|cheaper|faster|boring"
+    r"|saner|calmer|lighter-weight|mature|stable|modern|newer|that|which|being|still|actively"
+    r"|(?:well-)?maintained|battle-tested|proven|tried and tested))"
+    r"|what you (?:have|know|use)|anything else|another|an alternative|alternatives"
     r"|(?:one of the |more |other )?(?:[\w-]+ )?alternatives"
     r"|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"

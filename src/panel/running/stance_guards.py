@@ -56,6 +56,9 @@ DEPENDS = re.compile(
 )
 # "It depends on your team, but if you're building X, it is worth adopting": a call after all.
 BUT_AFTER = re.compile(r"[^.?!]{0,120}\b(?:but|that said)\b|[.!,]?\s+(?:but|that said)\b")
+# A maintainer's reply: "Thank you for your suggestion! However, ...": what came before was a
+# user's suggestion.
+THANKS = re.compile(r"\bthanks?(?: you)?(?: so much| a lot)? for (?:your|the|this) suggestion")
 # A call for some cases only ("for some use cases, it would be a terrible decision"): a hedge.
 FOR_SOME = re.compile(r"^for (?:some|certain|a few|particular|specific|many) ")
 FOR_OTHERS = re.compile(r"\bfor (?:others|other \w+|the rest)\b")

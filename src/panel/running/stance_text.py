@@ -211,6 +211,8 @@ def sentences(text: str) -> list[str]:
 
 def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
+    if sentence.startswith(">"):
+        return ""  # a quoted line, in a reply: "> you should not use Kafka. This is simplistic."
     if REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
         return sentence  # a set test is far cheaper than the pattern
     for match in REPORTED.finditer(sentence):

@@ -159,6 +159,16 @@ TOOL_STATE = re.compile(
     r" to\b)"
 )
 
+# A part or an aspect of the tool as the subject: "the deployment experience is the best I've
+# used" judges the deployment, not the tool.
+ASPECT = re.compile(
+    r"^(?:the|its|their) (?:[\w-]+ )?(?:experience|docs|documentation|ui|ux|interface|dashboard"
+    r"|onboarding|pricing|support|community|api|cli|syntax|installer|setup|design|editor"
+    r"|integration|ecosystem|free tier|tier|plan)"
+    r" (?:is|are|was|were)(?: [a-z]+ly)?\s*$"
+)
+# A negation inside a relative clause: "people who haven't used Slack".
+RELATIVE_NEGATOR = re.compile(r"\b(?:who|that)(?: \w+)? (?:not|never|\w+n't)\b")
 # A condition on a time, not on the reader's project: "when the future arrives, switch".
 A_TIME = re.compile(r"^(?:the )?(?:future|time|day|moment|dust|world|market|ecosystem)\b")
 
