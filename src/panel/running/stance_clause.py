@@ -10,6 +10,7 @@ import re
 from panel.running import stance_grammar as g
 from panel.running import stance_guards as gd
 from panel.running import stance_idioms as idioms
+from panel.running import stance_nouns as nouns
 from panel.running import stance_object as o
 from panel.running import stance_words as w
 from panel.running.stance_grammar import Stance
@@ -38,8 +39,10 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
     found = [
         call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names, hints))
     ]
-    judged = _judged(text, names) if any(key in text for key in hints.judged) else []
-    found += [(stance, firm, False) for stance, firm in [*judged, *_noun_calls(text, names, hints)]]
+    judged = nouns.judged(text, names) if any(key in text for key in hints.judged) else []
+    found += [
+        (stance, firm, False) for stance, firm in [*judged, *nouns.noun_calls(text, names, hints)]
+    ]
     return found + _idiom_calls(whole, names, hints)
 
 
@@ -67,6 +70,9 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
         return None  # "not a must-have", "none of them is a no-brainer": no call either way
     if g.NEGATIVE_SUBJECT.search(before):
         return None  # "nobody wants to leave it": a phrase under a negative subject, none
+    gerund = match.group().endswith("ing", 0, match.group().find(" "))
+    if not before and gerund and w.PREDICATE.match(text, match.end()):
+        return None  # "switching to tokio isn't a rational decision": a subject, judged
     stance = idiom.stance
     if idiom.about:
         kind = _named(match["x"], names)
@@ -74,7 +80,7 @@ def _idiom_call(idiom: idioms.Idiom, match: re.Match[str], text: str, names: Nam
             stance = "skip"  # "my pick is Render", reviewing Heroku
         elif kind != "tool":
             return None
-    elif _about_rival(before, names):
+    elif nouns.about_rival(before, names):
         return None  # "Render is a no-brainer": about Render
     elif gd.PREPOSITION_THING.match(text, match.end() + 1) and not names.mentions(
         text[match.end() :]
@@ -91,7 +97,7 @@ def _named(what: str, names: Names) -> str | None:
     if kind is None and " " in what:  # or its last ("environments tallyho", after a fronted "for")
         first, last = what.split(" ", 1)
         kind = names.at(first) or ("tool" if first in idioms.PRONOUNS else None)
-        kind = kind or (names.at(last) if first not in ("not", "no", "never") else None)
+        kind = kind or (names.at(last) if first not in ("not", "no", "never", "that") else None)
     return kind
 
 
@@ -296,103 +302,3 @@ def _firm_for(subject: str, words: str) -> bool:
 def _relative(before: str) -> bool:
     """ "the one I'd recommend", "not something I'd buy again": the object came first."""
     return bool(g.RELATIVE.search(before))
-
-
-def _judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
-    """A call judged by an evaluation: "shipping on this now would be a mistake"."""
-    against, keeps = w.AGAINST.search(text), w.FOR.search(text)
-    match = w.JUDGED.search(text) if against or keeps else None
-    if match is None:
-        return _named_judged(text, against, names) if against else []
-    stance: Stance = "ship" if match.group(1) or match.group(3) else "skip"
-    if match.group() == "switching" and not names.mentions(text[match.end() :]):
-        return []  # "hard to justify switching": switching from what, to what?
-    if match.group().endswith("skip") or match.group() == "skipping":
-        rest = text[match.end() :].strip()
-        if o.object_of(rest, names, "") in ("unknown", "name") and not w.OWN_THING.match(rest):
-            return []  # "it would be a mistake to skip the docs": not the tool that is skipped
-    # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
-    outside = text[: against.start()] + " " + text[against.end() :] if against else text
-    flips = len(g.NEGATOR.findall(outside)) + (1 if against else 0)
-    if "who " in outside or "that " in outside:  # "for people who haven't used Slack": theirs
-        flips -= len(w.RELATIVE_NEGATOR.findall(outside))
-    return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
-
-
-def _named_judged(text: str, against: re.Match[str], names: Names) -> list[tuple[Stance, bool]]:
-    """The tool judged by name: "microservices are a premature optimization", "it was a mistake"."""
-    subject = w.JUDGED_SUBJECT.search(text[: against.start()])
-    if subject is None or text[against.end() :].startswith((" to ", " not to ")):
-        return []  # "it would be a mistake to skip the docs": the infinitive is the call's
-    named = names.at(subject["subject"]) == "tool"
-    strong = subject["subject"] in ("it", "this", "that") and w.STRONG_AGAINST.search(
-        against.group()
-    )
-    if not named and not strong:
-        return []
-    return [("ship" if g.NEGATOR.search(subject.group()) else "skip", True)]
-
-
-def _noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool]]:
-    """Labels, nouns and judgements: "a skip until it scales", "not worth it", "my go-to"."""
-    found: list[tuple[Stance, bool]] = []
-    taken: list[range] = []  # "a better pick" inside "I can't think of a better pick"
-    # Only the patterns whose key words are in the clause run: substring tests are far cheaper.
-    indices = sorted({i for key in hints.nouns if key in text for i in w.NOUN_INDEX[key]})
-    for stance, pattern, firm, _ in (w.NOUN_CALLS[i] for i in indices):
-        for match in pattern.finditer(text):
-            if any(match.start() in span for span in taken) or w.INDIFFERENT.search(
-                text, match.start(), match.end()
-            ):
-                continue
-            if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
-                continue  # "Spark is overkill" is about Spark
-            if w.SOUGHT.search(text, 0, match.start()) or (
-                w.POSSESSED.search(text, 0, match.start()) and w.A_THING.match(match.group())
-            ):
-                continue  # "find a better solution": what is looked for is something else
-            call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])
-            if call:
-                taken.append(range(match.start(), match.end()))
-            if call and not _about_rival(text[: match.start()], names):
-                before = text[: match.start()]
-                nobody = w.NEGATIVE_COPULA.search(before)
-                negated = bool(w.NOUN_NEGATOR.search(before) or nobody)
-                if negated and (nobody or w.UNNEGATABLE.search(match.group())):
-                    continue  # "not a must-have" is no skip: no call either way
-                negated = negated or match.group().startswith("not recommended")
-                # "X was the go-to in 2019" is history; "it was the right call" still a call.
-                past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
-                past = past or bool(w.THEN.search(before))  # "where they were the right choice"
-                past = past or bool(w.PAST_USE.search(before))  # "we weren't using the right tool"
-                found.append((OPPOSITE[call] if negated else call, firm and not past))
-    for match in w.WORTH.finditer(text) if "worth" in text else ():
-        if not _about_rival(text[: match.start()], names):
-            before = text[: match.start()]
-            worth_negated = w.NOUN_NEGATOR.search(before) or w.NOTHING.search(before)
-            worth_negated = worth_negated or gd.TOO_TO.search(before)
-            so_far = bool(w.SO_FAR.search(before))  # "it hasn't been worth it yet": a report
-            found.append(("skip" if worth_negated else "ship", not match["soft"] and not so_far))
-    return found
-
-
-def _judged_noun(stance: Stance, phrase: str, after: str, before: str) -> Stance | None:
-    if not w.CHOICE_NOUN.search(phrase):
-        return stance
-    if w.NOT_A_CHOICE.search(phrase):
-        return None  # "that flight became my wake-up call"
-    if w.MINE_AFTER.match(after):
-        return "ship"  # "the starting point I'd hand them": the writer's own pick
-    if w.BAD_CHOICE.search(phrase):
-        return "skip"
-    if w.SHOULD_BE.search(before):
-        return "ship"  # "it should be the default starting point": the choice, prescribed
-    return "ship" if w.GOOD_CHOICE.search(phrase) else None
-
-
-def _about_rival(before: str, names: Names) -> bool:
-    mentioned = names.mentions(before)
-    if not mentioned:  # "a lighter, privacy-first tool is the better fit": some other tool
-        other = w.ANOTHER.match(before) or w.MOVE_ELSEWHERE.search(before)
-        return bool(other or w.ASPECT.match(before))  # "the deployment experience is the best"
-    return "tool" not in mentioned

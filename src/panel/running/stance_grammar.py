@@ -32,7 +32,8 @@ _CHAIN_WORD = alt(
     "gladly", "strongly", "highly", "heartily", "warmly", "wholeheartedly", "unreservedly",
     "probably", "personally", "seriously", "genuinely", "actually", "even", "always", "now",
     "reluctantly", "confidently", "comfortably", "at least", "in good conscience", "keep",
-    "happy to", "glad to", "pleased to", "willing to", "quick to", "ready to", "hesitate to",
+    "as well", "happy to", "glad to", "pleased to", "willing to", "quick to", "ready to",
+    "hesitate to",
     "comfortable", "confident", "almost certainly", "almost", "totally", "fully", "wholly",
     "heavily", "unhesitatingly", "again", "often", "usually", "typically", "normally", "mostly",
     "inevitably", "eventually", "however", "therefore", "thus", "wanted to", "at some point",
@@ -50,20 +51,21 @@ IMPERSONAL = {"it", "this", "that", "which", "there", "it's", "that's", "who", "
 # For you, I and we, the modals that make a call rather than describe ("you can use it").
 ADVICE_MODAL = re.compile(
     r"\b(?:should(?:n't)?|must(?:n't)?|ought to|had better|'d better|need to|have to|want to"
-    r"|better off)(?!\w)"
+    r"|better off|might as well)(?!\w)"
 )
 INTENT_MODAL = re.compile(
     r"(?:\bwould|'d|\bwill|'ll|\bgoing to|\bgonna|\bplan to|\bintend to|\bcan(?:not|'t)?"
     r"|\bcouldn't|\bwon't|\bwouldn't|'m|'re|\bam|\bare|\bkeep|\brather|\bshould(?:n't)?"
-    r"|\bmust(?:n't)?)(?!\w)"
+    r"|\bmust(?:n't)?|\bmight as well)(?!\w)"
 )
 PROGRESSIVE = re.compile(r"(?:'m|'re|\bam|\bare|\bbe|\bkeep)\b")
 PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
 # Verbs a reviewer uses in the present to make a call: "I recommend it", "we suggest".
 PRESENT_CALL = {"recommend", "regret", "stay", "return", "reach", "default"}  # "we stay with it"
 HEDGE = re.compile(
-    r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have|might(?! want| not need)"
-    r"|may(?! want| not need)|could(?!n't)|i guess|not sure|wonder(?:ing|ed)? (?:if|whether)"
+    r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have"
+    r"|might(?! want| not need| as well)|may(?! want| not need)|could(?!n't)|i guess|not sure"
+    r"|wonder(?:ing|ed)? (?:if|whether)"
     r"|(?:unsure|asking|question(?:ing)?) (?:if|whether)"
     r"|(?:is|are|'s) often(?= (?:the|a) better))\b"  # "often the better fit": a rule of thumb
 )
@@ -94,7 +96,7 @@ LEAD = re.compile(
         r"|makes? (?:more |a lot of |good |total |perfect )?sense"
         r"|(?:(?:it's|it is|now is the) )?time|(?:the )?time is (?:ripe|right)|(?:a )?good idea"
         r"|(?:would|'d) be (?:great|good|nice|better|ideal))",
-        r"(?:recommend|suggest|advise)(?:ing)?(?: (?:you|that you|teams|people))?",
+        r"(?:recommend|suggest|advise)(?:ing|ed)?(?: (?:you|that you|teams|people))?",
         r"(?:i|we)(?:'ve| have) (?:now |finally |just )?(?:decided|chosen"
         r"|made the (?:call|decision))",
     )
@@ -165,7 +167,7 @@ LABEL = re.compile(
     r"^(?:[^\w\s#*]+\s*)?"  # an emoji or a bullet before the label: "🏆 short answer:"
     r"(?:(?:#+\s*|\*\*)?(?:describe (?:your|the) )?(?:preferred|proposed|suggested|recommended)"
     r" (?:solution|change|fix|approach)(?:\*\*)?|describe the solution you'd like"
-    r"|(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
+    r"|(?:(?:my|our|the|final|overall|short|quick|honest|[\w-]+'s)\s+)(?:call|verdict|vote|rating"
     r"|recommendation|advice|version"
     r"|take|answer|pick|suggestion|conclusion|decision)|verdict|bottom line|tl;?dr|short answer"
     r"|long story short|in short|recommendation|advice|decision|recommendations to others"
@@ -219,7 +221,8 @@ ALTERNATIVE = re.compile(
     r"|saner|calmer|lighter-weight|mature|stable|modern|newer|that|which|being|still|actively"
     r"|(?:well-)?maintained|battle-tested|proven|tried and tested))"
     r"|what you (?:have|know|use)|anything else|another|an alternative|alternatives"
-    r"|(?:one of the |more |other )?(?:[\w-]+ )?alternatives"
+    r"|(?:one of (?:the|their|its|these|those|several|many) |more |other )?(?:[\w-]+ ){0,2}"
+    r"alternatives"
     r"|other|a different"
     r"|elsewhere|the alternative|a (?:calmer|simpler|boring|mature|plain)|plain)\b"
 )

@@ -162,15 +162,16 @@ NAME_ANSWER = re.compile(
 )
 # A tech radar's entry: a name, then its ring ("Deno Deploy ; Hold.", "Temporal: moved to Adopt").
 RING = re.compile(
-    r"^(?P<name>[\w.+-]+(?: [\w.+-]+){0,2})\s*[;:,.-]*\s*(?:ring:\s*)?(?:moved (?:from \w+ )?to"
+    r"^(?P<name>[\w.+-]+(?: [\w.+-]+){0,3})\s*[;:,.-]*\s*(?:ring:\s*)?(?:moved (?:from \w+ )?to"
     r" |stays? (?:in |at |on )?|remains? (?:in |at |on )?|now )?(?P<ring>adopt|hold)\b(?! off| on)"
 )
 # "If you're in Europe, Hetzner Cloud.": a name alone after a fronted condition.
 CONDITION_NAME = re.compile(
-    r"^(?:if|for|when|unless) [^,;]{3,100}, (?:then |just |go with |use )?"
+    r"^(?:(?:but|and|so)(?: really| honestly)?,? )?(?:if|for|when|unless) [^,;]{3,100}, (?:then |just "
+    r"|go with |use )?"
     r"(?P<name>(?P<rest>[\w.+-]+(?: [\w.+-]+){0,2}))[.!]*$"
 )
-CONDITION_OPENERS = ("if ", "for", "whe", "unl")
+CONDITION_OPENERS = ("if ", "for", "whe", "unl", "but", "and", "so ")
 # "Caddy, no contest.": a name and a verdict word, answering "X or Y?".
 NAMED_ANSWER = re.compile(
     r"^(?P<name>[\w.+-]+(?: [\w.+-]+)?),? (?:no contest|no question|no doubt|hands down|easily|every time|by a mile"

@@ -69,6 +69,8 @@ def object_of(rest: str, names: Names, before: str) -> Target:
 
 def replaced(rest: str, names: Names) -> Target:
     """ "replace asdf with mise": for mise, against asdf."""
+    if rest.startswith("with "):  # "Moment is deprecated. Replace with date-fns.": the topic
+        return "rival" if object_of(rest[5:], names, "") in ("rival", "alt") else "unknown"
     joint = " with " if " with " in rest else " for "  # "swap Prisma for Drizzle"
     if joint == " with " and 0 <= rest.find(" for ") < rest.find(" with "):
         joint = " for "  # "switch this out for date-fns, which works with ...": the first

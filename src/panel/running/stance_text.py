@@ -135,7 +135,8 @@ REPORTED_BY_ME = re.compile(
 REPORTED_END = re.compile(r"[,;]\s+(?:but|yet|though)\b|;")
 
 _QUOTES = {0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"', 0x2014: " ; ", 0x2013: " ; "}
-_CODE = re.compile(r"`(?![\w.+-]+`)[^`]*`")  # "`--skip-cache`" is code; "`pnpm`" a name
+_CODE = re.compile(r"`([^`]*)`")  # "`--skip-cache`" is code; "`pnpm`" a name
+_NAME_LIKE = re.compile(r"[\w.+-]+")
 _LINK = re.compile(r"\[([^\]]{1,60})\]\([^)\s]{1,200}\)")
 _ASIDE = re.compile(
     r"\s\(\w+\)|\s\([^()]{1,60}\)(?=\s+(?:should|must|is|are|was|has|have|will|would|can)\b)"
@@ -146,7 +147,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def normalise(text: str) -> str:
-    text = _CODE.sub(" code ", text.translate(_QUOTES)).replace("`", "")  # a flag is no call
+    text = text.translate(_QUOTES)
+    if "`" in text:  # a flag is no call; a name in backticks is the name
+        text = _CODE.sub(_code, text).replace("`", "")
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     if "(" in text:  # "[vitest](https://...)" is vitest; "(first)" and asides before a verb go
         text = _ASIDE.sub("", _LINK.sub(r"\1", text))
@@ -154,6 +157,10 @@ def normalise(text: str) -> str:
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
+    if " go to " in text:  # "my go to", "the go to for caching": the noun
+        text = _GO_TO.sub(r"\1 go-to", text)
+    if "github.com/" in text:  # "consider https://github.com/astral-sh/uv": the repository's name
+        text = _REPOSITORY.sub(r"\1", text)
     if _bare_nt(text):  # "we wont switch", "dont use it": a negation all the same
         text = _BARE_NT.sub(r"\1n't", text)
     if '"' in text:  # a sentence in quotes is someone's slogan or title: "You should never use X"
@@ -166,9 +173,17 @@ _BARE_NT_KEYS = ("dont", "doesnt", "didnt", "wont", "wouldnt", "shouldnt", "cant
                  "isnt", "arent", "wasnt", "werent", "mustnt", "neednt")  # fmt: skip
 _NT_END = re.compile(r"nt\b")  # a literal first: scanned far faster than the pattern below
 _BARE_NT = re.compile(r"\b(do|does|did|wo|would|should|ca|could|is|are|was|were|must|need)nt\b")
+_GO_TO = re.compile(r"\b(my|our|your|the|a) go to\b(?! (?:the|a|an|my|our|bed|work|school)\b)")
+_REPOSITORY = re.compile(
+    r"https?://(?:www\.)?github\.com/[\w.-]+/([\w.-]+?)(?:\.git)?(?=[)\s,;]|$|/?\s)"
+)
 _QUOTED = re.compile(r'"([^"]{1,300})"')
 _MENTION = re.compile(r"\s*(?:is|isn't|was|wasn't|are|means|as a)\b")
 _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")
+
+
+def _code(match: re.Match[str]) -> str:
+    return match.group(1) if _NAME_LIKE.fullmatch(match.group(1)) else " code "
 
 
 def _bare_nt(text: str) -> bool:

@@ -145,7 +145,7 @@ JUDGED = re.compile(
 
 
 CHOICE_NOUN = re.compile(
-    r"\b(?:pick|go-to|default|choice|bet|winner|call|move|decision|answer|option|fit|solution"
+    r"\b(?:pick|go-to|default|choices?|bet|winner|call|move|decision|answer|options?|fit|solutions?"
     r"|tool|spot|place|candidate|replacement|successor|starting point|approach|stack|editor"
     r"|way forward|path forward|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
@@ -167,6 +167,17 @@ ASPECT = re.compile(
     r"|integration|ecosystem|free tier|tier|plan)"
     r" (?:is|are|was|were)(?: [a-z]+ly)?\s*$"
 )
+# What follows a gerund that is a subject: "switching to X isn't a rational decision".
+PREDICATE = re.compile(
+    r"\s+(?:is|isn't|was|wasn't|are|aren't|would(?:n't)? be|will(?:n't)? be|seems|feels|makes"
+    r"|made|has been|remains)\b"
+)
+# A pick ranked above the rest ("the better default choice", "the obvious pick"), unlike "a
+# good option too".
+RANKED = re.compile(
+    r"\b(?:better|best|right|correct|obvious|go-to|default|winner|only|smarter|safer)\b"
+)
+ALSO = re.compile(r"\b(?:also|too|as well|another|one of)\b")
 # A negation inside a relative clause: "people who haven't used Slack".
 RELATIVE_NEGATOR = re.compile(r"\b(?:who|that)(?: \w+)? (?:not|never|\w+n't)\b")
 # A condition on a time, not on the reader's project: "when the future arrives, switch".
