@@ -241,6 +241,7 @@ def menu(sentence: str, names: Names) -> bool:
 
 
 # A pick for a situation: "if you need X, ..." or "use Notion for ...", "for most setups: Caddy".
+_SITUATION_OPENERS = ("if ", "when ", "for ", "- if ", "- for ", "- when ")
 _SITUATION = re.compile(r"^(?:- )?(?:if|when|for) [^,:;]{1,100}[,:]")
 _USE_FOR = re.compile(
     r"(?<!not )(?<!n't )(?<!never )\b(?:use|pick|choose|go with|reach for)\s+"
@@ -253,21 +254,27 @@ def menu_sentences(sentences: list[str], names: Names) -> set[int]:
     ("If you need X, go with Django. If you need Y, Flask is the better option."), and every
     sentence of a text that gives two names each its use ("Use Notion for A. Use Obsidian for
     B.")."""
-    if names.pattern is None:
-        return set()
-    named = [{m.group() for m in names.pattern.finditer(s)} for s in sentences]
-    situated = [bool(_SITUATION.match(s)) for s in sentences]
     found: set[int] = set()
+    if names.pattern is None:
+        return found
+    # (a prefix test first: most sentences open with no situation, and most texts hold no menu)
+    situated = [s.startswith(_SITUATION_OPENERS) and bool(_SITUATION.match(s)) for s in sentences]
     for index in range(1, len(sentences)):
-        pair = named[index - 1] | named[index]
-        if situated[index - 1] and situated[index] and named[index] and len(pair) >= 2:
-            found |= {index - 1, index}
-    uses = [
-        {m["name"] for m in _USE_FOR.finditer(s) if names.at(m["name"])} if " for" in s else set()
-        for s in sentences
-    ]
-    if len(set().union(*uses)) >= 2:
-        found |= {index for index, used in enumerate(uses) if used}
+        if situated[index - 1] and situated[index]:
+            named = {
+                m.group()
+                for s in sentences[index - 1 : index + 1]
+                for m in names.pattern.finditer(s)
+            }
+            if len(named) >= 2 and names.pattern.search(sentences[index]):
+                found |= {index - 1, index}
+    uses: dict[int, str] = {}
+    for index, sentence in enumerate(sentences):
+        for match in _USE_FOR.finditer(sentence) if " for" in sentence else ():
+            if names.at(match["name"]):
+                uses[index] = match["name"]
+    if len(set(uses.values())) >= 2:
+        found |= set(uses)
     return found
 
 

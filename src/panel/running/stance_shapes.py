@@ -43,9 +43,16 @@ def ring(sentence: str, names: Names) -> list[Call]:
     return [Call("ship" if match["ring"] == "adopt" else "skip", sentence, True)]
 
 
+_JOINS = ("but", "and", "so ")
+_CONDITIONS = (" if ", " for ", " when ", " unless ")
+
+
 def name_for_condition(sentence: str, names: Names) -> list[Call]:
     """ "If cost is the main constraint, Hetzner Cloud.": the name is the advice."""
-    match = i.CONDITION_NAME.match(sentence) if sentence[:3] in i.CONDITION_OPENERS else None
+    opener = sentence[:3]
+    if opener in _JOINS and not any(k in sentence[:24] for k in _CONDITIONS):
+        return []  # "but really, if ..., then Vue" (a test first: most "but"s open no condition)
+    match = i.CONDITION_NAME.match(sentence) if opener in i.CONDITION_OPENERS else None
     kind = names.at(match["name"]) if match else None
     if kind not in ("tool", "rival") or not match or len(match["name"]) < len(match["rest"]):
         return []

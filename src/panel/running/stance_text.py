@@ -277,6 +277,9 @@ def segments(sentence: str) -> list[tuple[str, str]]:
     return [(m, t) for m, t in parts if t.strip(" ,.!")]
 
 
+_LINKS = ("and", "or")
+
+
 def clauses(segment: str) -> list[Clause]:
     result: list[Clause] = []
     start, opens, carried, labelled = 0, True, "", False
@@ -284,10 +287,10 @@ def clauses(segment: str) -> list[Clause]:
     for match in [*_CLAUSE_BREAK.finditer(segment), None]:
         piece = segment[start : match.start() if match else len(segment)].strip(" .!")
         if piece:
-            if infinitive and linked:  # "to promote it as X, or use it as Y, is wrong"
+            if linked and infinitive:  # "to promote it as X, or use it as Y, is wrong"
                 opens, carried = False, "to"
             result.append(Clause(piece, opens, carried, labelled))
-            infinitive = piece.startswith("to ") or (infinitive and linked)
+            infinitive = piece.startswith("to ") or (linked and infinitive)
             carried = _carry(piece, carried, match)
             # "If you are on the free tier and growing, plan your exit": the fronted phrase
             # runs to its comma, and the main clause after it may be an imperative.
@@ -301,7 +304,7 @@ def clauses(segment: str) -> list[Clause]:
             opens = True  # ", so wait": what follows may be an imperative
         if match:
             start = match.end()
-            linked = match["word"] in ("and", "or") or (not piece and linked)
+            linked = (not piece and linked) or match["word"] in _LINKS
     return result
 
 
