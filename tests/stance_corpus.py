@@ -18,13 +18,17 @@ CORPUS = Path(__file__).resolve().parent / "data" / "stance"
 HALVES = (
     "tune", "holdout", "fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7",
     "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
-    "blind17", "real1", "real2", "real3",
+    "blind17", "real1", "real2", "real3", "real4",
 )  # fmt: skip
 # Parts whose catches sit well above the 80% target, held there: real1 and real2 were written
 # for the classes of rounds 4 and 5 (read from real prose), so a regression in any of them shows
 # (real2 holds four probe passages whose calls the rules still miss: 46/50); real3 was written
-# for round 6's classes (read from the real set tune4).
-FLOORS = {"real1": 0.95, "real2": 0.9, "real3": 0.9}
+# for round 6's classes (read from the real set tune4). real4 (round 8, from tune4, tune5, final,
+# final2 and fresh6) holds 17 reach passages stated in words, all caught, and 28 precision
+# passages, six of whose calls the rules leave unread once the misreading is gone ("you can
+# choose a simpler solution", "when the day comes ..., consider making the switch", "to sell it
+# as ... is just wrong").
+FLOORS = {"real1": 0.95, "real2": 0.9, "real3": 0.9, "real4": 0.75}
 UNTUNED = ("blind18",)  # never tuned for its catches: the standing estimate for unseen prose
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}
 

@@ -333,6 +333,8 @@ def _condition_scope(segment: str, names: Names) -> Scope:
             found = "firm"  # "even if you never run it in production": no bound
         elif word in ("unless", "until", "till"):
             found = "firm"  # "use it unless you need X", "a skip until it scales"
+        elif w.A_TIME.match(rest):
+            found = "later"  # "when the day comes that your stack speaks Arrow, switch"
         elif w.READER.match(rest) or " your " in f" {rest} ":
             only = word == "only if" or " only " in f" {segment[: match.start()]}"
             needs = w.REQUIREMENT.search(rest) or only  # "look elsewhere only if you hit X"
@@ -340,7 +342,6 @@ def _condition_scope(segment: str, names: Names) -> Scope:
             found = "soft" if needs or taste else "reader"  # the reader's situation stands
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"
-            about_tool = about_tool or bool(w.A_TIME.match(rest))  # "when the time comes"
             found = "later" if about_tool else "reader"  # "if the beta publishes numbers"
         elif not w.NARRATOR.match(rest):
             found = "later"  # "once SSO lands"

@@ -33,8 +33,6 @@ def judged(text: str, names: Names) -> list[tuple[Stance, bool]]:
     # A negation inside the judgement is the judgement's ("no longer makes sense"), not a flip.
     outside = text[: against.start()] + " " + text[against.end() :] if against else text
     flips = len(g.NEGATOR.findall(outside)) + (1 if against else 0)
-    if "who " in outside or "that " in outside:  # "for people who haven't used Slack": theirs
-        flips -= len(w.RELATIVE_NEGATOR.findall(outside))
     return [(stance if flips % 2 == 0 else OPPOSITE[stance], True)]
 
 

@@ -157,7 +157,7 @@ def normalise(text: str) -> str:
     if "+1" in text or "-1" in text:
         text = _VOTE.sub(lambda m: "plus-one" if m.group() == "+1" else "minus-one", text)
     text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
-    if " go to " in text:  # "my go to", "the go to for caching": the noun
+    if " go to" in text:  # "my go to", "the go to for caching": the noun
         text = _GO_TO.sub(r"\1 go-to", text)
     if "github.com/" in text:  # "consider https://github.com/astral-sh/uv": the repository's name
         text = _REPOSITORY.sub(r"\1", text)

@@ -178,8 +178,6 @@ RANKED = re.compile(
     r"\b(?:better|best|right|correct|obvious|go-to|default|winner|only|smarter|safer)\b"
 )
 ALSO = re.compile(r"\b(?:also|too|as well|another|one of)\b")
-# A negation inside a relative clause: "people who haven't used Slack".
-RELATIVE_NEGATOR = re.compile(r"\b(?:who|that)(?: \w+)? (?:not|never|\w+n't)\b")
 # A condition on a time, not on the reader's project: "when the future arrives, switch".
 A_TIME = re.compile(r"^(?:the )?(?:future|time|day|moment|dust|world|market|ecosystem)\b")
 
