@@ -343,6 +343,8 @@ def _condition_scope(segment: str, names: Names) -> Scope:
         elif word in ("if", "when", "whenever"):  # on the tool, or on the reader's project
             about_tool = w.TOOL_STATE.match(rest) or names.at(rest) == "tool"
             found = "later" if about_tool else "reader"  # "if the beta publishes numbers"
+            if " only " in f" {segment[: match.start()]}":
+                found = "soft"  # "consider it only for dashboards if the benefits are measured"
         elif not w.NARRATOR.match(rest):
             found = "later"  # "once SSO lands"
         if _SCOPE_ORDER[found] > _SCOPE_ORDER[scope]:

@@ -114,7 +114,7 @@ GERUND_LEAD = re.compile(
 # "I recommend that you wait", "I'd urge you find alternatives": advice with no "to".
 THAT_LEAD = re.compile(
     r"(?:\b(?:recommend|suggest|advise|propose|urge)(?:s|ed)? (?:that )?"
-    r"(?:you|we|teams|people|everyone|anyone|folks|readers)"
+    r"(?:you|we|teams|people|everyone|anyone|folks|readers|users|developers|customers)"
     r"|(?:would|'d) be (?:great|good|nice|better|ideal) if (?:we|you)"
     r"(?: [\w()]+){0,3}?)(?: (?:all|just|simply|really|seriously|do not|don't|not|never))?\s*$"
 )
@@ -159,7 +159,7 @@ OPENERS = re.compile(
         "my call", "the call", "call", "my recommendation", "recommendation", "my take",
         r"\d+(?:[/.]\d+)?(?: stars?)?",
         "the answer", "my answer", "advice", "my pick", "the pick", "easy", "my vote", "vote",
-        "go", "let's", "let us", "just go",
+        "go", "let's", "let us", "just go", r"[^\w\s'\",;:]+",
     )
     + r"[\s,:]*)*$"
 )  # fmt: skip
@@ -176,11 +176,11 @@ LABEL = re.compile(
     r"(?:\s+(?:here|then|for now|today))?(?:\s+(?:is|would be|remains|stays))?(?:\s+to)?\s*"
 )
 LABEL_WORD = re.compile(
-    r"^(?:(?P<ship>ship|ship it|buy|adopt|adopt it|go|yes|recommended|thumbs up"
-    r"|use it)"
+    r"^(?:[^\w\s'\"]+\s*)?(?:(?P<ship>ship|ship it|buy|adopt|adopt it|go|yes|recommended|thumbs up"
+    r"|use it|accepted|approved)"
     r"|(?P<skip>skip|skip it|pass|hold|wait|avoid|no|no-go|not recommended|thumbs down"
-    r"|not yet|no ship|avoid it|a hard no|don't|do not|nope))"
-    r"(?=\s*$|\s+(?:for|from|until|unless|on|today|now)\b)"
+    r"|not yet|no ship|avoid it|a hard no|don't|do not|nope|rejected|declined))"
+    r"(?=\s*$|\s+(?:for|from|until|unless|on|today|now)\b|\s+-)"
 )
 
 _TOOL_NOUN = alt(

@@ -86,7 +86,7 @@ GOOD_CHOICE = re.compile(
     r"|platform to|winner|way to go|favou?rite|preferred|my|our|you want|you need"
     r"|you'll want|you'd want|to get|to buy|to try|to learn|perfect|ideal|excellent|tool for"
     r"|correct|pragmatic|practical|sane|reasonable|logical|safest|simplest|easiest|wisest"
-    r"|strongest|standout|recommended|only real|real|better|stronger|safer|simpler"
+    r"|strongest|standout|recommended|only real|real|better|stronger|safer|simpler|smarter|wiser"
     r"|fantastic|superb|brilliant|terrific|no-drama|dependable)\b"
     r"|^the (?:answer|winner)$"
 )
