@@ -64,7 +64,7 @@ PAST = re.compile(r"\b(?:did|didn't|was|were|had)\b")
 PRESENT_CALL = {"recommend", "regret", "stay", "return", "reach", "default"}  # "we stay with it"
 HEDGE = re.compile(
     r"\b(?:tempting|tempted|maybe|perhaps|on paper|at first|would have"
-    r"|might(?! want| not need| as well)|may(?! want| not need)|could(?!n't)|i guess|not sure"
+    r"|might(?! want| not need| as well)|may(?! want| not need| \d)|could(?!n't)|i guess|not sure"
     r"|wonder(?:ing|ed)? (?:if|whether)"
     r"|(?:unsure|asking|question(?:ing)?) (?:if|whether)"
     r"|(?:is|are|'s) often(?= (?:the|a) better))\b"  # "often the better fit": a rule of thumb
@@ -232,7 +232,8 @@ PREPOSITION_BEFORE = re.compile(r"\b(?:on|with|in|for|like|to|into)\s+(?:the\s+)
 
 SUBJECT_WORD = re.compile(r"\b(?:i|we|you|it|this|that|they|he|she|i'd|i'll|i'm|it's|that's)\b")
 FRONTED = re.compile(
-    r"^(?:if|unless|when|once|for|in|on|with|as|after|before|until|whenever|given|starting"
+    r"^(?:if|unless|when|once|for|in|on|with|as|after|before|until|whenever|given|starting|since"
+    r"|now that"
     r"|coming from|compared with|compared to|looking back|as a starting point)\b"
 )
 # (or a fronted scope: "for new projects there's no reason to choose it")

@@ -101,7 +101,7 @@ REPORTED = re.compile(
     r"|thinks?(?! (?:very |long and )?(?:twice|hard|carefully))|claims?|argues?|insists?|believes?"
     r"|recommends|suggests|advises|warns|(?:calls?|called) (?:it|this|that|them)|according to"
     r"|assumes?|assumed|suggested|pretend(?:s|ed|ing)?|fram(?:es|ed|ing) (?:\w+ )?as"
-    r"|alternatives?(?: (?:you've |we've )?considered)?(?=:)"
+    r"|(?:^|(?<=describe )|(?<=\*\*))(?:the )?alternatives?(?: (?:you've |we've )?considered)?(?=:)"
     r"|will tell you"
     r"|would tell you|labels?|dismiss(?:es)?|promises|advertises|touts|markets (?:it|itself)"
     r"|bills itself|pitches|tagline|slogan|not (?:saying|suggesting|arguing|telling you)"
@@ -159,8 +159,8 @@ def normalise(text: str) -> str:
     text = " ".join(text.lower().split()).replace(" back and forth", " back-and-forth")
     if " go to" in text:  # "my go to", "the go to for caching": the noun
         text = _GO_TO.sub(r"\1 go-to", text)
-    if "github.com/" in text:  # "consider https://github.com/astral-sh/uv": the repository's name
-        text = _REPOSITORY.sub(r"\1", text)
+    if "://" in text:  # "consider https://github.com/astral-sh/uv": the repository's name
+        text = _URL.sub(" ", _REPOSITORY.sub(r"\1", text))  # any other address: no words
     if _bare_nt(text):  # "we wont switch", "dont use it": a negation all the same
         text = _BARE_NT.sub(r"\1n't", text)
     if '"' in text:  # a sentence in quotes is someone's slogan or title: "You should never use X"
@@ -177,6 +177,7 @@ _GO_TO = re.compile(r"\b(my|our|your|the|a) go to\b(?! (?:the|a|an|my|our|bed|wo
 _REPOSITORY = re.compile(
     r"https?://(?:www\.)?github\.com/[\w.-]+/([\w.-]+?)(?:\.git)?(?=[)\s,;]|$|/?\s)"
 )
+_URL = re.compile(r"\bhttps?://\S+")
 _QUOTED = re.compile(r'"([^"]{1,300})"')
 _MENTION = re.compile(r"\s*(?:is|isn't|was|wasn't|are|means|as a)\b")
 _WAIT_AND = re.compile(r"\bwait and (?=(?:it|they|things|that|this|you|we)(?:'ll| will)\b)")

@@ -146,6 +146,7 @@ JUDGED = re.compile(
 
 CHOICE_NOUN = re.compile(
     r"\b(?:pick|go-to|default|choices?|bet|winner|call|move|decision|answer|options?|fit|solutions?"
+    r"|alternative"
     r"|tool|spot|place|candidate|replacement|successor|starting point|approach|stack|editor"
     r"|way forward|path forward|(?:one|tool|framework|library"
     r"|database|option|editor|platform) to)\b"
