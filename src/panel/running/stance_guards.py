@@ -268,13 +268,19 @@ def menu_sentences(sentences: list[str], names: Names) -> set[int]:
             }
             if len(named) >= 2 and names.pattern.search(sentences[index]):
                 found |= {index - 1, index}
-    uses: dict[int, str] = {}
-    for index, sentence in enumerate(sentences):
-        for match in _USE_FOR.finditer(sentence) if " for" in sentence else ():
-            if names.at(match["name"]):
-                uses[index] = match["name"]
-    if len(set(uses.values())) >= 2:
-        found |= set(uses)
+    text = " ".join(sentences)
+    used = (
+        {m["name"] for m in _USE_FOR.finditer(text) if names.at(m["name"])}
+        if " for" in text
+        else ()
+    )
+    if len(used) >= 2:  # (one pass over the text first: most texts give no two names their uses)
+        uses = {
+            index: {m["name"] for m in _USE_FOR.finditer(sentence) if names.at(m["name"])}
+            for index, sentence in enumerate(sentences)
+        }
+        if len(set().union(*uses.values())) >= 2:
+            found |= {index for index, named in uses.items() if named}
     return found
 
 
