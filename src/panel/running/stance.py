@@ -128,6 +128,8 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
+        if found and any(k in mine for k in _CONCEDING) and gd.CONCESSION.search(mine):
+            found = [Call(c.stance, c.clause, False, c.conditional) for c in found]  # "I admit"
         if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
         if "suggestion" in mine and gd.THANKS.search(mine):  # a reply: what came before was theirs
@@ -171,6 +173,7 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
                   "preference", "not a recommend", "endors")  # fmt: skip
+_CONCEDING = ("admit", "granted", "to be fair", "grant you")
 _DEPENDS_KEYS = ("depends", "right for you", "about picking", "about choosing")
 _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
               "discuss", "is best", "which one")  # fmt: skip

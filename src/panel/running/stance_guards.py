@@ -56,6 +56,10 @@ DEPENDS = re.compile(
 )
 # "It depends on your team, but if you're building X, it is worth adopting": a call after all.
 BUT_AFTER = re.compile(r"[^.?!]{0,120}\b(?:but|that said)\b|[.!,]?\s+(?:but|that said)\b")
+# A concession: "React is the better default for hiring, I admit. But ..." (not the writer's call).
+CONCESSION = re.compile(
+    r"\b(?:i (?:will |'ll )?admit|admittedly|granted|to be fair|i(?:'ll| will) grant you)\b"
+)
 # A maintainer's reply: "Thank you for your suggestion! However, ...": what came before was a
 # user's suggestion.
 THANKS = re.compile(r"\bthanks?(?: you)?(?: so much| a lot)? for (?:your|the|this) suggestion")

@@ -125,6 +125,11 @@ REPORTED_WORDS = frozenset((
     "recommending", "advising", "treat", "treats", "treated",
 ))  # fmt: skip
 
+# Words attributed after they are given: "X is the right tool, the speaker said".
+_SAID_AFTER = re.compile(
+    r"^[^;]{3,}?,\s+(?:(?!(?:i|we|i've|we've|i'd|we'd|i'm|and)\b)[\w'-]+\s+){0,3}?(?:said|says"
+    r"|argued|argues|claimed|claims|wrote|writes|insisted|insists|added|adds)\b(?! that| so)[^;,]*"
+)
 # (or no one: "can't think of a reason to ..." drops its "I")
 REPORTED_BY_ME = re.compile(
     r"\b(?:i|we)(?:'d|'ll|'ve)?(?:\s+[\w']+){0,2}\s*$|^(?:can't|cannot|couldn't|honestly can't)\s*$"
@@ -231,6 +236,9 @@ def own_words(sentence: str) -> str:
         return ""  # a quoted line, in a reply: "> you should not use Kafka. This is simplistic."
     if REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
         return sentence  # a set test is far cheaper than the pattern
+    said = _SAID_AFTER.search(sentence)  # "The right tool is Kotlin, the speaker said; ..."
+    if said:
+        return own_words(sentence[said.end() :].lstrip(" ,;"))
     for match in REPORTED.finditer(sentence):
         if not REPORTED_BY_ME.search(sentence[: match.start()]):
             end = REPORTED_END.search(sentence, match.end())
