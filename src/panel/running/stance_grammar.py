@@ -167,7 +167,7 @@ LABEL = re.compile(
     r"^(?:[^\w\s#*]+\s*)?"  # an emoji or a bullet before the label: "🏆 short answer:"
     r"(?:(?:#+\s*|\*\*)?(?:describe (?:your|the) )?(?:preferred|proposed|suggested|recommended)"
     r" (?:solution|change|fix|approach)(?:\*\*)?|describe the solution you'd like"
-    r"|(?:(?:my|our|the|final|overall|short|quick|honest|[\w-]+'s)\s+)(?:call|verdict|vote|rating"
+    r"|(?:(?:my|our|the|final|overall|short|quick|honest)\s+)(?:call|verdict|vote|rating"
     r"|recommendation|advice|version"
     r"|take|answer|pick|suggestion|conclusion|decision)|verdict|bottom line|tl;?dr|short answer"
     r"|long story short|in short|recommendation|advice|decision|recommendations to others"
