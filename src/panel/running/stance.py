@@ -128,6 +128,8 @@ def read(
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)
+        if found and " but " in mine and gd.DENIED.search(mine):  # "if we were starting over, but
+            found = [Call(c.stance, c.clause, False, c.conditional) for c in found]  # we are not"
         if found and any(k in mine for k in _CONCEDING) and gd.CONCESSION.search(mine):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]  # "I admit"
         if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):

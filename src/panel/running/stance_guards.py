@@ -60,6 +60,11 @@ BUT_AFTER = re.compile(r"[^.?!]{0,120}\b(?:but|that said)\b|[.!,]?\s+(?:but|that
 CONCESSION = re.compile(
     r"\b(?:i (?:will |'ll )?admit|admittedly|granted|to be fair|i(?:'ll| will) grant you)\b"
 )
+# A counterfactual the writer denies: "X would be a great alternative if we were starting over,
+# but we are not".
+DENIED = re.compile(
+    r"\bif (?:i|we)\b[^.;]*\bbut (?:i|we)(?:'re not| are not| aren't|'m not| am not)\b"
+)
 # A maintainer's reply: "Thank you for your suggestion! However, ...": what came before was a
 # user's suggestion.
 THANKS = re.compile(r"\bthanks?(?: you)?(?: so much| a lot)? for (?:your|the|this) suggestion")

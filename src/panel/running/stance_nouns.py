@@ -72,7 +72,9 @@ def noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool
             if call:
                 taken.append(range(match.start(), match.end()))
             if call == "ship" and _rival_chosen(text[: match.start()], match.group(), names):
-                found.append(("skip", firm))  # "REST is the better default choice"
+                after = text[match.end() :]  # "... choice for big SPAs": for some
+                narrow = g.SCOPE.search(after) and not w.BROAD.match(after)
+                found.append(("skip", firm and not narrow))  # "REST is the better default choice"
             elif call and not about_rival(text[: match.start()], names):
                 before = text[: match.start()]
                 nobody = w.NEGATIVE_COPULA.search(before)
@@ -84,6 +86,7 @@ def noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool
                 past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
                 past = past or bool(w.THEN.search(before))  # "where they were the right choice"
                 past = past or bool(w.PAST_USE.search(before))  # "we weren't using the right tool"
+                past = past or bool(w.THEN_AFTER.match(text, match.end()))  # "... in 2019"
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not about_rival(text[: match.start()], names):

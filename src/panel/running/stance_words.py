@@ -173,6 +173,15 @@ PREDICATE = re.compile(
     r"\s+(?:is|isn't|was|wasn't|are|aren't|would(?:n't)? be|will(?:n't)? be|seems|feels|makes"
     r"|made|has been|remains)\b"
 )
+# A time after a choice that places it in the past: "X was the smarter choice in 2019".
+THEN_AFTER = re.compile(
+    r"\s+(?:in (?:19|20)\d\d|back then|at the time|back in the day|(?:\w+ )?years ago)\b"
+)
+# A scope that covers (nearly) everything: "for the vast majority of projects", "for most teams".
+BROAD = re.compile(
+    r"\s*for (?:the (?:vast |great )?majority|most|nearly (?:every|all)|almost (?:every|all)|every"
+    r"|all|any|new)\b"
+)
 # A pick ranked above the rest ("the better default choice", "the obvious pick"), unlike "a
 # good option too".
 RANKED = re.compile(
