@@ -24,10 +24,10 @@ HALVES = (
 # for the classes of rounds 4 and 5 (read from real prose), so a regression in any of them shows
 # (real2 holds four probe passages whose calls the rules still miss: 46/50); real3 was written
 # for round 6's classes (read from the real set tune4). real4 (round 8, from tune4, tune5, final,
-# final2 and fresh6) holds 35 reach calls stated in words, all caught but one guard's, 11 in its
+# final2 and fresh6) holds 36 reach calls stated in words, all caught but one guard's, 11 in its
 # precision passages, six of which the rules leave unread once the misreading is gone ("you can
 # choose a simpler solution", "when the day comes ..., consider making the switch", "to sell it
-# as ... is just wrong"), and a guard's conceded call: 39/47.
+# as ... is just wrong"), and a guard's conceded call: 40/48.
 FLOORS = {"real1": 0.95, "real2": 0.9, "real3": 0.9, "real4": 0.75}
 UNTUNED = ("blind18",)  # never tuned for its catches: the standing estimate for unseen prose
 OPPOSITE: dict[Stance, Stance] = {"ship": "skip", "skip": "ship"}

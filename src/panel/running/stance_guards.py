@@ -250,8 +250,10 @@ def menu(sentence: str, names: Names) -> bool:
 
 
 # A pick for a situation: "if you need X, ..." or "use Notion for ...", "for most setups: Caddy".
-_SITUATION_OPENERS = ("if ", "when ", "for ", "- if ", "- for ", "- when ")
-_SITUATION = re.compile(r"^(?:- )?(?:if|when|for) [^,:;]{1,100}[,:]")
+_SITUATION_OPENERS = ("if ", "when ", "for ", "- ", "and ", "but ", "so ")
+_SITUATION = re.compile(
+    r"^(?:- |(?:and|but|so)(?: really| honestly)?,? )?(?:if|when|for) [^,:;]{1,100}[,:]"
+)
 _USE_FOR = re.compile(
     r"(?<!not )(?<!n't )(?<!never )\b(?:use|pick|choose|go with|reach for)\s+"
     r"(?P<name>[\w.+-]+(?: [\w.+-]+)?)\s+for\b(?! (?:it|this|that|them)\b)"

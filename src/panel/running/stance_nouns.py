@@ -71,22 +71,19 @@ def noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool
             call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])
             if call:
                 taken.append(range(match.start(), match.end()))
-            if call == "ship" and _rival_chosen(text[: match.start()], match.group(), names):
+            before = text[: match.start()]
+            if call == "ship" and _rival_chosen(before, match.group(), names):
                 after = text[match.end() :]  # "... choice for big SPAs": for some
                 narrow = g.SCOPE.search(after) and not w.BROAD.match(after)
-                found.append(("skip", firm and not narrow))  # "REST is the better default choice"
-            elif call and not about_rival(text[: match.start()], names):
-                before = text[: match.start()]
+                past = _past(match, text, before)  # "Jira was our go-to for years"
+                found.append(("skip", firm and not narrow and not past))  # "REST is the better ..."
+            elif call and not about_rival(before, names):
                 nobody = w.NEGATIVE_COPULA.search(before)
                 negated = bool(w.NOUN_NEGATOR.search(before) or nobody)
                 if negated and (nobody or w.UNNEGATABLE.search(match.group())):
                     continue  # "not a must-have" is no skip: no call either way
                 negated = negated or match.group().startswith("not recommended")
-                # "X was the go-to in 2019" is history; "it was the right call" still a call.
-                past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
-                past = past or bool(w.THEN.search(before))  # "where they were the right choice"
-                past = past or bool(w.PAST_USE.search(before))  # "we weren't using the right tool"
-                past = past or bool(w.THEN_AFTER.match(text, match.end()))  # "... in 2019"
+                past = _past(match, text, before)
                 found.append((OPPOSITE[call] if negated else call, firm and not past))
     for match in w.WORTH.finditer(text) if "worth" in text else ():
         if not about_rival(text[: match.start()], names):
@@ -110,6 +107,14 @@ def _judged_noun(stance: Stance, phrase: str, after: str, before: str) -> Stance
     if w.SHOULD_BE.search(before):
         return "ship"  # "it should be the default starting point": the choice, prescribed
     return "ship" if w.GOOD_CHOICE.search(phrase) else None
+
+
+def _past(match: re.Match[str], text: str, before: str) -> bool:
+    """ "X was the go-to in 2019" is history; "it was the right call" is still a call."""
+    past = bool(w.HISTORY.search(match.group()) and w.PAST_CHOICE.search(before))
+    past = past or bool(w.THEN.search(before))  # "where they were the right choice"
+    past = past or bool(w.PAST_USE.search(before))  # "we weren't using the right tool"
+    return past or bool(w.THEN_AFTER.match(text, match.end()))  # "... in 2019", "... for years"
 
 
 def _rival_chosen(before: str, phrase: str, names: Names) -> bool:

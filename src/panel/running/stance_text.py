@@ -214,16 +214,19 @@ def _quoted(match: re.Match[str]) -> str:
 _IN_USE = re.compile(
     r"(?:\b(?:are|'re|am|'m|is|currently|still|already|been) (?:\w+ )?(?:using|on|running"
     r"|stuck (?:with|on))|\b(?:if|when|while) (?:you|we) (?:\w+ )?(?:use|run|are on|'re on)"
-    r"|\b(?:we|i) (?:\w+ )?use)\s+$"
+    r"|\b(?:we|i) (?:\w+ )?use|\b(?:runs|run|is on|are on))\s+$"
 )
 
 
 def in_use(text: str, names: Names) -> Target | None:
-    """The tool or a rival, when the text says it is what the reader or the writer is on."""
-    for match in names.pattern.finditer(text) if names.pattern else ():
-        if _IN_USE.search(text, max(0, match.start() - 40), match.start()):
-            return names.kinds[match.group()]
-    return None
+    """The tool or a rival, when the text says it is what the reader or the writer is on (and
+    not both: "we are using Postgres; the analytics team runs MySQL")."""
+    found = {
+        names.kinds[match.group()]
+        for match in (names.pattern.finditer(text) if names.pattern else ())
+        if _IN_USE.search(text, max(0, match.start() - 40), match.start())
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def sentences(text: str) -> list[str]:

@@ -175,7 +175,8 @@ PREDICATE = re.compile(
 )
 # A time after a choice that places it in the past: "X was the smarter choice in 2019".
 THEN_AFTER = re.compile(
-    r"\s+(?:in (?:19|20)\d\d|back then|at the time|back in the day|(?:\w+ )?years ago)\b"
+    r"\s+(?:in (?:19|20)\d\d|back then|at the time|back in the day|(?:\w+ )?years ago"
+    r"|for (?:many |several |a few |\w+ )?years)\b"
 )
 # A scope that covers (nearly) everything: "for the vast majority of projects", "for most teams".
 BROAD = re.compile(
