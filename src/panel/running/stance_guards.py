@@ -255,9 +255,11 @@ _SITUATION = re.compile(
     r"^(?:- |(?:and|but|so)(?: really| honestly)?,? )?(?:if|when|for) [^,:;]{1,100}[,:]"
 )
 _USE_FOR = re.compile(
-    r"(?<!not )(?<!n't )(?<!never )\b(?:use|pick|choose|go with|reach for)\s+"
+    r"\b(?:use|pick|choose|go with|reach for)\s+"  # (a negated one is dropped after: "not use X")
     r"(?P<name>[\w.+-]+(?: [\w.+-]+)?)\s+for\b(?! (?:it|this|that|them)\b)"
 )
+_NOT_BEFORE = ("not ", "n't ", "never ")
+_USE_KEYS = ("use ", "pick ", "choose ", "go with ", "reach for ")
 
 
 def menu_sentences(sentences: list[str], names: Names) -> set[int]:
@@ -280,19 +282,22 @@ def menu_sentences(sentences: list[str], names: Names) -> set[int]:
             if len(named) >= 2 and names.pattern.search(sentences[index]):
                 found |= {index - 1, index}
     text = " ".join(sentences)
-    used = (
-        {m["name"] for m in _USE_FOR.finditer(text) if names.at(m["name"])}
-        if " for" in text
-        else ()
-    )
-    if len(used) >= 2:  # (one pass over the text first: most texts give no two names their uses)
-        uses = {
-            index: {m["name"] for m in _USE_FOR.finditer(sentence) if names.at(m["name"])}
-            for index, sentence in enumerate(sentences)
-        }
+    if text.count(" for") < 2 or not any(key in text for key in _USE_KEYS):
+        return found  # (substring tests first: most texts give no two names their uses)
+    if len(_uses(text, names)) >= 2:
+        uses = {index: _uses(sentence, names) for index, sentence in enumerate(sentences)}
         if len(set().union(*uses.values())) >= 2:
             found |= {index for index, named in uses.items() if named}
     return found
+
+
+def _uses(text: str, names: Names) -> set[str]:
+    """The names `text` gives a use: "use Notion for A" (not "do not use X for A")."""
+    return {
+        m["name"]
+        for m in _USE_FOR.finditer(text)
+        if names.at(m["name"]) and not text.endswith(_NOT_BEFORE, 0, m.start())
+    }
 
 
 def in_condition(clause: Clause, before: Clause | None) -> bool:
