@@ -44,7 +44,6 @@ from panel.running.stance_text import (
     Clause,
     Hints,
     Names,
-    in_use,
     names_for,
     normalise,
     own_words,
@@ -99,7 +98,7 @@ def read(
     original, text = text, normalise(text)
     hints = text_hints(text, original)  # the key words of the rarer patterns, looked up once a text
     if "switch" in text or " the jump" in text or " the move" in text:
-        hints = replace(hints, current=in_use(text, names))
+        hints = replace(hints, current=gd.in_use(text, names))
     sentences = split_sentences(text)
     calls: list[Call] = []
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
@@ -130,7 +129,8 @@ def read(
         found = _sentence_calls(mine, names, hints)
         if found and " but " in mine and gd.DENIED.search(mine):  # "if we were starting over, but
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]  # we are not"
-        if found and any(k in mine for k in _CONCEDING) and gd.CONCESSION.search(mine):
+        conceding = "admit" in mine or "grant" in mine or "to be fair" in mine
+        if found and conceding and gd.CONCESSION.search(mine):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]  # "I admit"
         if found and _not_firm_here(mine, sentences[index - 1] if index else "", names, mocks):
             found = [Call(c.stance, c.clause, False, c.conditional) for c in found]
@@ -175,7 +175,6 @@ def _unsettled(calls: list[Call], text: str) -> list[Call]:
 
 _DEFERRED_KEYS = ("urgent", "rush", "hurry", "priority", "nice", "either way", "opinion",
                   "preference", "not a recommend", "endors")  # fmt: skip
-_CONCEDING = ("admit", "granted", "to be fair", "grant you")
 _DEPENDS_KEYS = ("depends", "right for you", "about picking", "about choosing")
 _OPEN_KEYS = ("see if", "see whether", "out if", "out whether", "decide", "evaluat", "determin",
               "discuss", "is best", "which one")  # fmt: skip

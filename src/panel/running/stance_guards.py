@@ -15,7 +15,7 @@ import re
 from panel.running import stance_grammar as g
 from panel.running import stance_idioms as i
 from panel.running import stance_words as w
-from panel.running.stance_text import Clause, Names
+from panel.running.stance_text import Clause, Names, Target
 
 # "too vague a benefit to be worth the trouble": "too ... to" negates what follows.
 TOO_TO = re.compile(r"\btoo\b[^,;]{1,40}?\bto (?:be )?$")
@@ -254,12 +254,9 @@ _SITUATION_OPENERS = ("if ", "when ", "for ", "- ", "and ", "but ", "so ")
 _SITUATION = re.compile(
     r"^(?:- |(?:and|but|so)(?: really| honestly)?,? )?(?:if|when|for) [^,:;]{1,100}[,:]"
 )
-_USE_FOR = re.compile(
-    r"\b(?:use|pick|choose|go with|reach for)\s+"  # (a negated one is dropped after: "not use X")
-    r"(?P<name>[\w.+-]+(?: [\w.+-]+)?)\s+for\b(?! (?:it|this|that|them)\b)"
-)
 _NOT_BEFORE = ("not ", "n't ", "never ")
-_USE_KEYS = ("use ", "pick ", "choose ", "go with ", "reach for ")
+_USE_KEYS = (" use ", " pick ", " choose ", " go with ", " reach for ")
+_FOR_IT = (" for it ", " for this ", " for that ", " for them ", " for it.", " for it,")
 
 
 def menu_sentences(sentences: list[str], names: Names) -> set[int]:
@@ -281,23 +278,28 @@ def menu_sentences(sentences: list[str], names: Names) -> set[int]:
             }
             if len(named) >= 2 and names.pattern.search(sentences[index]):
                 found |= {index - 1, index}
-    text = " ".join(sentences)
-    if text.count(" for") < 2 or not any(key in text for key in _USE_KEYS):
+    text = " " + " ".join(sentences)  # (a space first: "use X for" opening the text)
+    if text.count(" for") < 2 or sum(text.count(key) for key in _USE_KEYS) < 2:
         return found  # (substring tests first: most texts give no two names their uses)
     if len(_uses(text, names)) >= 2:
-        uses = {index: _uses(sentence, names) for index, sentence in enumerate(sentences)}
+        uses = {index: _uses(f" {sentence}", names) for index, sentence in enumerate(sentences)}
         if len(set().union(*uses.values())) >= 2:
             found |= {index for index, named in uses.items() if named}
     return found
 
 
 def _uses(text: str, names: Names) -> set[str]:
-    """The names `text` gives a use: "use Notion for A" (not "do not use X for A")."""
-    return {
-        m["name"]
-        for m in _USE_FOR.finditer(text)
-        if names.at(m["name"]) and not text.endswith(_NOT_BEFORE, 0, m.start())
-    }
+    """The names `text` gives a use: "use Notion for A" (not "do not use X for A", nor "use X
+    for it"); found from the names, far fewer than the places a pattern would be tried."""
+    found: set[str] = set()
+    for match in names.pattern.finditer(text) if names.pattern else ():
+        start, end = match.start(), match.end()
+        if not text.startswith((" for ", " for:"), end) or text.startswith(_FOR_IT, end):
+            continue
+        verb = next((k for k in _USE_KEYS if text.endswith(k, 0, start)), None)
+        if verb and not text.endswith(_NOT_BEFORE, 0, start - len(verb)):
+            found.add(match.group())
+    return found
 
 
 def in_condition(clause: Clause, before: Clause | None) -> bool:
@@ -306,3 +308,23 @@ def in_condition(clause: Clause, before: Clause | None) -> bool:
 
 
 _CONDITIONS = ("if ", "when ", "unless ")
+
+
+# Where what is in use is named: "we are using jest", "if you use Firefox" (a bare "make the
+# switch" then leaves it).
+_IN_USE = re.compile(
+    r"(?:\b(?:are|'re|am|'m|is|currently|still|already|been) (?:\w+ )?(?:using|on|running"
+    r"|stuck (?:with|on))|\b(?:if|when|while) (?:you|we) (?:\w+ )?(?:use|run|are on|'re on)"
+    r"|\b(?:we|i) (?:\w+ )?use|\b(?:runs|run|is on|are on))\s+$"
+)
+
+
+def in_use(text: str, names: Names) -> Target | None:
+    """The tool or a rival, when the text says it is what the reader or the writer is on (and
+    not both: "we are using Postgres; the analytics team runs MySQL")."""
+    found = {
+        names.kinds[match.group()]
+        for match in (names.pattern.finditer(text) if names.pattern else ())
+        if _IN_USE.search(text, max(0, match.start() - 40), match.start())
+    }
+    return found.pop() if len(found) == 1 else None

@@ -64,8 +64,9 @@ def noun_calls(text: str, names: Names, hints: Hints) -> list[tuple[Stance, bool
                 continue
             if match.groupdict().get("subject") and names.at(match["subject"]) != "tool":
                 continue  # "Spark is overkill" is about Spark
-            if w.SOUGHT.search(text, 0, match.start()) or (
-                w.POSSESSED.search(text, 0, match.start()) and w.A_THING.match(match.group())
+            near = max(0, match.start() - 40)  # (the words just before: no scan of the clause)
+            if w.SOUGHT.search(text, near, match.start()) or (
+                w.POSSESSED.search(text, near, match.start()) and w.A_THING.match(match.group())
             ):
                 continue  # "find a better solution": what is looked for is something else
             call = _judged_noun(stance, match.group(), text[match.end() :], text[: match.start()])

@@ -209,33 +209,13 @@ def _quoted(match: re.Match[str]) -> str:
     return ' "a quotation" '
 
 
-# Where what is in use is named: "we are using jest", "if you use Firefox" (a bare "make the
-# switch" then leaves it).
-_IN_USE = re.compile(
-    r"(?:\b(?:are|'re|am|'m|is|currently|still|already|been) (?:\w+ )?(?:using|on|running"
-    r"|stuck (?:with|on))|\b(?:if|when|while) (?:you|we) (?:\w+ )?(?:use|run|are on|'re on)"
-    r"|\b(?:we|i) (?:\w+ )?use|\b(?:runs|run|is on|are on))\s+$"
-)
-
-
-def in_use(text: str, names: Names) -> Target | None:
-    """The tool or a rival, when the text says it is what the reader or the writer is on (and
-    not both: "we are using Postgres; the analytics team runs MySQL")."""
-    found = {
-        names.kinds[match.group()]
-        for match in (names.pattern.finditer(text) if names.pattern else ())
-        if _IN_USE.search(text, max(0, match.start() - 40), match.start())
-    }
-    return found.pop() if len(found) == 1 else None
-
-
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
-    if sentence.startswith(">"):
+    if sentence[:1] == ">":
         return ""  # a quoted line, in a reply: "> you should not use Kafka. This is simplistic."
     if REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
         return sentence  # a set test is far cheaper than the pattern
@@ -296,27 +276,29 @@ def clauses(segment: str) -> list[Clause]:
     result: list[Clause] = []
     start, opens, carried, labelled = 0, True, "", False
     fronted = joined = infinitive = linked = False
+    to = "to " in segment  # (no infinitive without it: the joins below are not tracked)
     for match in [*_CLAUSE_BREAK.finditer(segment), None]:
         piece = segment[start : match.start() if match else len(segment)].strip(" .!")
+        word = match["word"] if match else None
         if piece:
             if linked and infinitive:  # "to promote it as X, or use it as Y, is wrong"
                 opens, carried = False, "to"
             result.append(Clause(piece, opens, carried, labelled))
-            infinitive = piece.startswith("to ") or (linked and infinitive)
+            infinitive = to and (piece.startswith("to ") or (linked and infinitive))
             carried = _carry(piece, carried, match)
             # "If you are on the free tier and growing, plan your exit": the fronted phrase
             # runs to its comma, and the main clause after it may be an imperative.
             fronted = bool(g.FRONTED.match(piece)) or (fronted and joined)
             ends_fronted = fronted and match is not None and match["mark"] == ","
             opens = _opens_next(piece, match) or ends_fronted
-            joined = match is not None and match["word"] in ("and", "or")
+            joined = word in _LINKS
             announces = g.LABEL.fullmatch(piece) or g.LABEL_LINE.match(piece)
             labelled = bool(announces) and match is not None and match["mark"] == ":"
-        elif match is not None and (match["mark"] == ":" or match["word"] in ("so", "then")):
+        elif match is not None and (match["mark"] == ":" or word in ("so", "then")):
             opens = True  # ", so wait": what follows may be an imperative
         if match:
             start = match.end()
-            linked = (not piece and linked) or match["word"] in _LINKS
+            linked = to and ((not piece and linked) or word in _LINKS)
     return result
 
 
