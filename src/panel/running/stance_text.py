@@ -130,6 +130,10 @@ _SAID_AFTER = re.compile(
     r"^[^;]{3,}?,\s+(?:(?!(?:i|we|i've|we've|i'd|we'd|i'm|and)\b)[\w'-]+\s+){0,3}?(?:said|says"
     r"|argued|argues|claimed|claims|wrote|writes|insisted|insists|added|adds)\b(?! that| so)[^;,]*"
 )
+_SAID_WORDS = frozenset(
+    ("said", "says", "argued", "argues", "claimed", "claims", "wrote", "writes", "insisted")
+    + ("insists", "added", "adds")
+)
 # (or no one: "can't think of a reason to ..." drops its "I")
 REPORTED_BY_ME = re.compile(
     r"\b(?:i|we)(?:'d|'ll|'ve)?(?:\s+[\w']+){0,2}\s*$|^(?:can't|cannot|couldn't|honestly can't)\s*$"
@@ -217,10 +221,11 @@ def own_words(sentence: str) -> str:
     """The sentence up to what someone else says: "critics will call it a skip"."""
     if sentence[:1] == ">":
         return ""  # a quoted line, in a reply: "> you should not use Kafka. This is simplistic."
-    if REPORTED_WORDS.isdisjoint(g.WORDS.findall(sentence)):
+    words = g.WORDS.findall(sentence)
+    if REPORTED_WORDS.isdisjoint(words):
         return sentence  # a set test is far cheaper than the pattern
-    said = _SAID_AFTER.search(sentence)  # "The right tool is Kotlin, the speaker said; ..."
-    if said:
+    said = _SAID_AFTER.search(sentence) if not _SAID_WORDS.isdisjoint(words) else None
+    if said:  # "The right tool is Kotlin, the speaker said; ..."
         return own_words(sentence[said.end() :].lstrip(" ,;"))
     for match in REPORTED.finditer(sentence):
         if not REPORTED_BY_ME.search(sentence[: match.start()]):

@@ -138,7 +138,8 @@ def verbs(text: str) -> list[re.Match[str]]:
     """`VERB.finditer(text)`, tried only where a word starts as a call verb can, and only with
     the verbs that can start so (far cheaper than the whole pattern at every word)."""
     found: list[re.Match[str]] = []
-    for start in (m.start() for m in _START.finditer(text)):
+    for at in _START.finditer(text):
+        start = at.start()
         if found and start < found[-1].end():
             continue
         indices = _starting(text[start : start + 4])
