@@ -255,6 +255,7 @@ _SITUATION = re.compile(
     r"^(?:- |(?:and|but|so)(?: really| honestly)?,? )?(?:if|when|for) [^,:;]{1,100}[,:]"
 )
 _NOT_BEFORE = ("not ", "n't ", "never ")
+_USED = re.compile(r"\b(?:use|pick|choose|go with|reach for) (?P<name>[\w.+-]+(?: [\w.+-]+)?)$")
 _USE_KEYS = (" use ", " pick ", " choose ", " go with ", " reach for ")
 _FOR_IT = (" for it ", " for this ", " for that ", " for them ", " for it.", " for it,")
 
@@ -290,15 +291,16 @@ def menu_sentences(sentences: list[str], names: Names) -> set[int]:
 
 def _uses(text: str, names: Names) -> set[str]:
     """The names `text` gives a use: "use Notion for A" (not "do not use X for A", nor "use X
-    for it"); found from the names, far fewer than the places a pattern would be tried."""
+    for it"); looked for before each " for", far fewer places than a pattern would try."""
     found: set[str] = set()
-    for match in names.pattern.finditer(text) if names.pattern else ():
-        start, end = match.start(), match.end()
-        if not text.startswith((" for ", " for:"), end) or text.startswith(_FOR_IT, end):
-            continue
-        verb = next((k for k in _USE_KEYS if text.endswith(k, 0, start)), None)
-        if verb and not text.endswith(_NOT_BEFORE, 0, start - len(verb)):
-            found.add(match.group())
+    at = text.find(" for")
+    while at >= 0:
+        if text.startswith((" for ", " for:"), at) and not text.startswith(_FOR_IT, at):
+            used = _USED.search(text, max(0, at - 48), at)
+            named = names.pattern.match(used["name"]) if used and names.pattern else None
+            if named and used and not text.endswith(_NOT_BEFORE, 0, used.start()):
+                found.add(named.group())
+        at = text.find(" for", at + 4)
     return found
 
 

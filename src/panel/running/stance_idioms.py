@@ -184,14 +184,3 @@ SARCASM = re.compile(
     r"\bwhat could (?:possibly )?go wrong\b|\bgood luck with (?:that|this)\b"
     r"|\bsaid (?:no one|nobody)(?: ever)?\b|\byeah, right\b"
 )
-
-
-def _hint(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for "any of these substrings": a scan in C, not a loop of `in` tests."""
-    return re.compile("|".join(re.escape(key) for key in keys))
-
-
-STORY_HINT = _hint(STORY_WORDS)
-SARCASM_HINT = _hint(SARCASM_KEYS)
-SAME_HINT = _hint(SAME_KEYS)
-CLOSER_HINT = _hint(CLOSER_KEYS)
