@@ -19,13 +19,11 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 def anthropic_client(head_start: HeadStart, **options: Any) -> anthropic.AsyncAnthropic:
     import anthropic  # at the first call, in a worker thread: see panel.providers.sdk
 
-    from panel.providers.head_start import HeadStartClient
+    from panel.providers.head_start import sdk_http_client
 
-    class HttpClient(HeadStartClient, anthropic.DefaultAsyncHttpxClient):
-        """The SDK's default http client, answering a request sent ahead (see head_start)."""
-
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    http_client = sdk_http_client(
+        anthropic.DefaultAsyncHttpxClient, head_start, options, DEFAULT_BASE_URL
+    )
     try:  # the SDK's decoder is not public: an SDK that moved it reads streams its own way
         from anthropic._streaming import ServerSentEvent, SSEDecoder
     except ImportError:

@@ -192,3 +192,22 @@ def joined_url(base_url: str, path: str) -> str:
     base = httpx2.URL(base_url)
     raw_path = base.raw_path if base.raw_path.endswith(b"/") else base.raw_path + b"/"
     return str(base.copy_with(raw_path=raw_path + path.lstrip("/").encode()))
+
+
+def sdk_http_client(
+    default_client: type[httpx2.AsyncClient],
+    head_start: HeadStart,
+    options: dict[str, Any],
+    default_base_url: str,
+) -> httpx2.AsyncClient:
+    """An SDK's default http client (`default_client`), answering the request sent ahead, made
+    as the SDK makes its own: its base URL (or the SDK's default) and timeout."""
+
+    class HttpClient(HeadStartClient, default_client):  # type: ignore[valid-type,misc]
+        """The SDK's default http client, answering a request sent ahead."""
+
+    base_url = options["base_url"] or default_base_url
+    client: httpx2.AsyncClient = HttpClient(
+        head_start=head_start, base_url=base_url, timeout=options["timeout"]
+    )
+    return client

@@ -20,13 +20,11 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 def openai_client(head_start: HeadStart, **options: Any) -> openai.AsyncOpenAI:
     import openai  # at the first call, in a worker thread: see panel.providers.sdk
 
-    from panel.providers.head_start import HeadStartClient
+    from panel.providers.head_start import sdk_http_client
 
-    class HttpClient(HeadStartClient, openai.DefaultAsyncHttpxClient):
-        """The SDK's default http client, answering a request sent ahead (see head_start)."""
-
-    base_url = options["base_url"] or DEFAULT_BASE_URL  # as the SDK makes its own client
-    http_client = HttpClient(head_start=head_start, base_url=base_url, timeout=options["timeout"])
+    http_client = sdk_http_client(
+        openai.DefaultAsyncHttpxClient, head_start, options, DEFAULT_BASE_URL
+    )
     try:  # the SDK's decoder is not public: an SDK that moved it reads streams its own way
         from openai._streaming import ServerSentEvent, SSEDecoder
     except ImportError:
