@@ -99,8 +99,9 @@ def main() -> None:
         for attempt in range(RUNS):
             site = work / f"site-{attempt}"
             full.append(_panel("digest", str(runs), "--out", str(site), cwd=work))
-            start = datetime.now(UTC) - timedelta(minutes=30)
-            added = add_run(runs, seed, RUNS_IN_ARCHIVE + attempt, start)
+            index = RUNS_IN_ARCHIVE + attempt  # dated half an hour ago: a record from the
+            start = datetime.now(UTC) - timedelta(minutes=30, hours=index)  # future is refused
+            added = add_run(runs, seed, index, start)
             incremental.append(_panel("digest", str(runs), "--out", str(site), cwd=work))
             assert (site / "runs" / f"bench{RUNS_IN_ARCHIVE + attempt:07d}.html").is_file()
             listing.append(_panel("runs", str(runs), "--format", "json", cwd=work))

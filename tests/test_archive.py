@@ -255,6 +255,31 @@ def test_panel_runs_reads_summaries_not_whole_records(
     assert main(["runs", str(runs)]) == 0
 
 
+def test_panel_runs_json_is_one_line_for_a_program_and_indented_at_a_terminal(
+    runs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["runs", str(runs), "--format", "json"]) == 0
+    piped = capsys.readouterr().out
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["runs", str(runs), "--format", "json"]) == 0
+    shown = capsys.readouterr().out
+    assert len(piped.splitlines()) == 1 and len(shown.splitlines()) > 10
+    assert json.loads(piped) == json.loads(shown) and len(json.loads(piped)) == 2
+
+
+def test_a_record_linked_from_another_run_folder_is_listed_once(
+    runs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs found by their real place: a link to a record another folder holds is that run."""
+    record = next((runs / "a").rglob("record.json"))
+    copy = runs / "linked" / "2026-11-02T100000Z-offline"
+    copy.mkdir(parents=True)
+    (copy / "record.json").symlink_to(record)
+    assert main(["runs", str(runs), "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 2
+
+
 def test_plain_text_skips_the_markdown_parser_and_reads_the_same() -> None:
     alphabet = [*"ab XY 09.,;:'\"()[]!&#-+=/?é東\t\n*_`<>\\~|{}", "&amp;", "](", "[x](http://a.b)"]
     rng = random.Random(25)

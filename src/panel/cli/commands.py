@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,10 @@ def _runs(args: argparse.Namespace, console: Console) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps([run_summary(path, summary) for path, summary in ordered], indent=2))
+        listed = [run_summary(path, summary) for path, summary in ordered]
+        # Indented for a reader at a terminal; one line for a program (jq, a script): json's
+        # fast encoder writes no indentation, and 2,000 runs indented took a tenth of a second.
+        print(json.dumps(listed, indent=2 if sys.stdout.isatty() else None))
         return 0
     from rich.table import Table
 

@@ -245,15 +245,21 @@ def find_records(root: Path) -> list[Path]:
     to folders are not entered. More than `MAX_FOLDERS` folders on the way is no runs folder
     (`panel runs /`, a home folder): one InputError naming it, not a walk of the whole disk."""
     found: dict[Path, Path] = {}
-    for path in sorted(_record_files(root)):
-        try:
-            found.setdefault(path.resolve(), path)
+    try:
+        real_root = root.resolve()
+    except (OSError, RuntimeError):
+        return []
+    for path, linked in sorted(_record_files(root)):
+        try:  # no link to a folder is entered: below the real root, only a linked file moves
+            real = path.resolve() if linked else real_root / path.relative_to(root)
         except (OSError, RuntimeError):  # a link that loops: not a record anyone can read
             continue
+        found.setdefault(real, path)
     return list(found.values())
 
 
-def _record_files(root: Path) -> Iterable[Path]:
+def _record_files(root: Path) -> Iterable[tuple[Path, bool]]:
+    """Each record file under `root`, and whether it is a link."""
     folders, looked = [(root, 0)], 0
     while folders:
         folder, depth = folders.pop()
@@ -268,7 +274,7 @@ def _record_files(root: Path) -> Iterable[Path]:
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.name == RECORD and not entry.is_dir():
-                        yield Path(entry.path)
+                        yield Path(entry.path), entry.is_symlink()
                     elif depth < RECORD_DEPTH and _may_hold_runs(entry):
                         folders.append((Path(entry.path), depth + 1))
         except OSError:  # a folder that cannot be read holds no run panel can show
