@@ -357,6 +357,20 @@ def test_cache_stats_verify_and_clear_touch_only_panels_own_entries(
     assert code == 0 and "0 from the response cache" in err
 
 
+def test_the_estimate_counts_a_cached_verdict_the_schema_refuses_as_a_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run asks such an entry again (and pays for it), so the estimate does too."""
+    assert _run(capsys, "--out", "out")[0] == 0
+    entries = sorted((tmp_path / "cache" / "cells").rglob("*.json"))
+    bad = json.loads(entries[0].read_text())
+    bad["verdict"]["verdict"] = "maybe"
+    entries[0].write_text(json.dumps(bad))
+    assert main(["run", PAIR, *QUICK, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "2 cells, 1 from the response cache, 1 model call" in out, out
+
+
 def test_cache_clear_never_follows_a_link_in_place_of_a_shard(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

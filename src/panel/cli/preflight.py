@@ -17,7 +17,7 @@ from panel.providers.base import Provider
 from panel.providers.pricing import BATCH_DISCOUNT
 from panel.report.costing import estimate_lines
 from panel.running.estimate import APPROXIMATED, approximate, estimate_cost, estimate_panel
-from panel.running.orchestrator import RunOptions
+from panel.running.orchestrator import CellPlan, RunOptions
 from panel.running.response_cache import ResponseStore
 from panel.running.runner import PanelSpec, plan_cells
 
@@ -48,14 +48,22 @@ async def _estimate_and_close(
 ) -> CostEstimate:
     try:
         plans = plan_cells(spec, provider)
-        cached = (
-            set() if options.refresh else {p.key for p in plans if store.get(p.key, quiet=True)}
-        )
+        cached = _served_from_cache(plans, store, options)
         return await estimate_panel(
             provider, plans, cached, warm_up=options.warm_up, concurrency=options.concurrency
         )
     finally:
         await provider.aclose()
+
+
+def _served_from_cache(
+    plans: list[CellPlan], store: ResponseStore, options: RunOptions
+) -> set[str]:
+    """The cells the run will take from the response cache: an entry whose verdict the persona's
+    schema refuses is asked again, so it is a call to pay for, not a cached cell."""
+    if options.refresh:
+        return set()
+    return {plan.key for plan in plans if store.get(plan.key, plan.model, quiet=True)}
 
 
 def quick_estimate(
@@ -64,7 +72,7 @@ def quick_estimate(
     """The estimate with input approximated, no request sent: enough for the --max-cost question
     (the worst case counts input generously either way) before the first paid call."""
     plans = plan_cells(spec, provider)
-    cached = set() if options.refresh else {p.key for p in plans if store.get(p.key, quiet=True)}
+    cached = _served_from_cache(plans, store, options)
     tokens = {plan.key: approximate(plan.request) for plan in plans if plan.key not in cached}
     estimate = estimate_cost(
         provider, plans, tokens, APPROXIMATED, cached=cached, warm_up=options.warm_up,
