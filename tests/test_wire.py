@@ -132,6 +132,31 @@ def test_an_error_event_mid_stream_is_retried_and_the_lost_attempt_is_billed(
     )
 
 
+def test_a_rate_limit_sent_mid_stream_gets_a_rate_limits_patience(
+    claude: Any, gpt: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    """Six rate-limit events in a row, then the reply: more than an overload's four attempts,
+    within a 429's ten."""
+    plan = builder_plan(claude)
+    text = reply_text(plan.request)
+    limited = claude_events(["{"], finish=False) + [
+        ("error", {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}})
+    ]
+    good = claude_events(chunks(text, 40), input_tokens=500, output_tokens=300)
+    answers = [event_stream(limited) for _ in range(6)] + [event_stream(good)]
+    outcome = verdict_after(httpx2_mock.post(CLAUDE_URL), claude, plan, *answers)
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+    # An OpenAI-style server's rate-limit chunk, the same.
+    plan = builder_plan(gpt)
+    text = reply_text(plan.request)
+    chunk = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
+    limited_chunks = openai_chunks(["{"], finish_reason=None, done=False) + [(None, chunk)]
+    answers = [event_stream(limited_chunks) for _ in range(6)]
+    answers.append(event_stream(openai_chunks(chunks(text, 40))))
+    outcome = verdict_after(httpx2_mock.post(OPENAI_URL), gpt, plan, *answers)
+    assert outcome.verdict.model_dump(mode="json") == json.loads(text)
+
+
 def test_an_invalid_request_error_event_is_not_retried(
     claude: Any, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:

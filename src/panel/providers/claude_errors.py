@@ -44,7 +44,7 @@ def _status_error(cell: str, error: anthropic.APIStatusError) -> ProviderError:
     if status == 200:  # an `error` event inside an open stream: retried like a 529
         return ProviderError(
             f"cell {cell}: error event mid-stream: {kind}: {message}",
-            status=status,
+            status=429 if kind == "rate_limit_error" else status,  # a rate limit's patience
             retryable=kind not in REQUEST_ERRORS,
         )
     hint = " (check ANTHROPIC_API_KEY)" if status in (401, 403) else ""

@@ -67,9 +67,13 @@ def stream_error(cell: str, kind: str | None, message: str, code: object = None)
     type, or the HTTP status a compatible server gives as its `code` (vLLM: `BadRequestError`,
     400), says the request itself is wrong."""
     status = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
+    if kind in ("rate_limit_exceeded", "rate_limit_error"):
+        status = 429  # a rate limit sent inside the stream: waited for as patiently as a 429
     wrong = kind in REQUEST_ERRORS or (status is not None and not status_is_retryable(status))
     return ProviderError(
-        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}", retryable=not wrong
+        f"cell {cell}: error mid-stream: {kind or 'error'}: {message}",
+        status=status,
+        retryable=not wrong,
     )
 
 
