@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 import jinja2
@@ -63,6 +64,13 @@ def test_a_compiled_set_still_renders_each_cell_its_own(
     assert prompts.cell(builder, cards[0]) == first == PromptSet.from_dir().cell(builder, cards[0])
 
 
+def _edited_prompts() -> PromptSet:
+    """The shipped templates with one changed (a comment): a user's, rendered bounded."""
+    sources = dict(PromptSet.from_dir().sources)
+    sources["cell.j2"] = "{# the editor's copy #}" + sources["cell.j2"]
+    return PromptSet(sources=sources, origin="my-prompts")
+
+
 def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
     personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,13 +84,36 @@ def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
         return original(template, contexts)
 
     monkeypatch.setattr("panel.inputs.prompts.render_bounded_all", counting)
-    spec = _panel(personas, cards)
+    spec = replace(_panel(personas, cards), prompts=_edited_prompts())
     spec.check()
     plans = plan_cells(spec, OfflineProvider())
     assert handed == [1, 48, 1]  # the prefix, every cell's assignment at once, the re-ask
-    alone = PromptSet.from_dir()
+    alone = _edited_prompts()
     for plan in plans:
         assert plan.request.prompt == alone.cell(plan.persona, plan.tool)
+
+
+def test_only_the_shipped_templates_skip_the_renderers_watch(
+    personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """panel's own templates (their loops run over what the models bound) render without the
+    deadline and memory watch, and give the same prompts; a set with any template of the
+    user's is watched, every template of it."""
+    watched: list[int] = []
+    original = bounded.render_bounded_all
+
+    def counting(template: jinja2.Template, contexts: list[dict[str, object]]) -> list[str]:
+        watched.append(len(contexts))
+        return original(template, contexts)
+
+    monkeypatch.setattr("panel.inputs.prompts.render_bounded_all", counting)
+    shipped, edited = PromptSet.from_dir(), _edited_prompts()
+    builder = personas["builder"]
+    panel = list(personas.values())
+    assert shipped.prefix("T", panel, cards) == edited.prefix("T", panel, cards)
+    assert watched == [1]  # the edited set's prefix, though prefix.j2 itself is unchanged
+    assert edited.cell(builder, cards[0]) == shipped.cell(builder, cards[0])  # a comment only
+    assert watched == [1, 1]
 
 
 def test_rendered_together_each_cell_keeps_its_own_bounds(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,6 +167,16 @@ def render_bounded_all(
     return rendered
 
 
+def render_sized_all(
+    template: jinja2.Template, contexts: Sequence[Mapping[str, object]]
+) -> list[str]:
+    """Each context rendered here and now, its size bounded but not its time or memory: only
+    for the templates panel ships, whose loops run over what the models bound (a card's facts,
+    a persona's beats). Traced line by line in the rendering thread, a cell's prompt cost four
+    times its rendering (0.12 ms a cell instead of 0.03)."""
+    return [_generate(template, context) for context in contexts]
+
+
 def _generate(template: jinja2.Template, context: Mapping[str, object]) -> str:
     pieces, size = [], 0
     for piece in template.generate(**context):
