@@ -19,7 +19,7 @@ from rich.text import Text
 from panel.cli.terminal import clean, safe_text
 from panel.models import Record
 from panel.report.figures import caching_outcome, money, percent, share
-from panel.running.orchestrator import CellUpdate
+from panel.running.orchestrator import NOT_SENT, CellUpdate
 
 _STYLE = {"ship": "bold green", "skip": "bold red"}
 _FINISHED = ("done", "cached", "failed", "skipped")
@@ -200,7 +200,7 @@ def not_ok_lines(record: Record) -> list[str]:
     lines: list[str] = []
     alike: dict[str, list[str]] = {}
     for cell in record.cells:
-        if cell.status == "skipped" and cell.error and cell.error.startswith("not sent,"):
+        if cell.status == "skipped" and cell.error and cell.error.startswith(NOT_SENT):
             alike.setdefault(cell.error, []).append(f"{cell.persona} × {cell.tool}")
         elif cell.status != "ok":
             lines.append(f"cell {cell.persona} × {cell.tool}: {cell.status}: {cell.error}")

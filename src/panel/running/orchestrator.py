@@ -77,6 +77,10 @@ class CellUpdate:
     result: CellResult | None = None
 
 
+# A cell not sent because another met an error every call would meet; what follows is that error.
+NOT_SENT = "not sent, as every call would fail alike: "
+
+
 @dataclass
 class Progress:
     """What has been done so far; the CLI reads it when a run is interrupted."""
@@ -292,7 +296,7 @@ class PanelRun:
             persona=plan.persona.id,
             tool=plan.tool.id,
             status="skipped",
-            error=redact(f"not sent, as every call would fail alike: {refused}"),
+            error=redact(f"{NOT_SENT}{refused}"),
         )
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
         return result
