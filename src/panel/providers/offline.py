@@ -60,6 +60,11 @@ class OfflineProvider:
         env.filters["lower_first"] = _lower_first
         env.filters["trim_stop"] = _trim_stop
         self._template = env.get_template("offline_review.j2")
+        # The template's cue words (which beat is about money, rivals, timing), read once.
+        self._cues = {
+            name: self._block(name, {}).split()
+            for name in ("pricing_words", "rival_words", "time_words")
+        }
 
     def notes(self, shared_prefix: str) -> list[str]:
         return []
@@ -124,7 +129,7 @@ class OfflineProvider:
         money; to each other beat the card's fact or sentence nearest to what the beat asks (its
         words, a rival named for a beat about competitors, a date for one about timing), else
         the next in turn, none repeated, from a place in the card that depends on the persona."""
-        money = self._block("pricing_words", {}).split()
+        money = self._cues["pricing_words"]
         sentences = _SENTENCE_END.split(" ".join(tool.description.split()))
         claims = [s for s in sentences if 0 < len(s.split()) <= POINT_WORDS]  # whole ones only
         facts = [f for f in tool.facts if len(f.split()) <= POINT_WORDS]
@@ -153,19 +158,19 @@ class OfflineProvider:
         pairs first: its words, a rival named for a beat about competitors, a date for one about
         timing. A beat no point speaks to is left out."""
         rivals = [r.lower() for r in tool.competitors or [] if r.strip()]
-        rival_words = self._block("rival_words", {}).split()
-        time_words = self._block("time_words", {}).split()
+        points = [  # what each point offers, worked out once: its stems, a rival, a date
+            (_stems(point), any(r in point.lower() for r in rivals), bool(_DATE.search(point)))
+            for point in pool
+        ]
         pairs = []
         for place, beat in enumerate(beats):
             asks = f"{beat.label} {beat.ask}".lower()
             wants = _stems(asks)
-            about_rivals = any(word in asks for word in rival_words)
-            about_time = any(word in asks for word in time_words)
-            for index, point in enumerate(pool):
-                lowered = point.lower()
-                score = len(wants & _stems(lowered))
-                score += 2 * (about_rivals and any(rival in lowered for rival in rivals))
-                score += 2 * (about_time and bool(_DATE.search(point)))
+            about_rivals = any(word in asks for word in self._cues["rival_words"])
+            about_time = any(word in asks for word in self._cues["time_words"])
+            for index, (stems, names_rival, dated) in enumerate(points):
+                score = len(wants & stems)
+                score += 2 * (about_rivals and names_rival) + 2 * (about_time and dated)
                 if score:
                     pairs.append((-score, place, index))
         matched: dict[str, str] = {}
