@@ -73,10 +73,14 @@ def oneline(text: str) -> str:
     return " ".join(str(text).split()).replace("<<<", "‹‹‹").replace(">>>", "›››")
 
 
+def _sources(folder: Path) -> dict[str, str]:
+    return {f.name: read_text(inside(f, folder)) for f in sorted(folder.glob("*.j2"))}
+
+
 @cache
 def _shipped_sources() -> dict[str, str]:
-    folder = data_dir("prompts")
-    return {path.name: read_text(path) for path in folder.glob("*.j2")}
+    """The templates panel ships, read once a process (a default run's set is these)."""
+    return _sources(data_dir("prompts"))
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,9 @@ class PromptSet:
 
     @classmethod
     def from_dir(cls, folder: Path | None = None) -> PromptSet:
-        folder = folder or data_dir("prompts")
-        files = sorted(folder.glob("*.j2"))
-        sources = {f.name: read_text(inside(f, folder)) for f in files}
+        shipped = data_dir("prompts")
+        folder = folder or shipped
+        sources = dict(_shipped_sources()) if folder == shipped else _sources(folder)
         prompts = cls(sources=sources, origin=str(folder))
         prompts.check_complete()
         return prompts
