@@ -94,13 +94,12 @@ def map_error(cell: str, error: Exception, sent: Collection[str] = ()) -> RunErr
         hopeless = _hopeless(error)
         if hopeless:
             hint = f" ({hopeless}: a retry cannot help, so none was made)"
-        unpaid = error.code in ACCOUNT_ERRORS or error.type in ACCOUNT_ERRORS
         return ProviderError(
             f"cell {cell}: OpenAI API {status}: {said(error.body)}{hint}",
             status=status,
             retryable=not hopeless and should_retry(status, error.response.headers),
             retry_after=retry_after_seconds(error.response.headers),
-            every_call=status in (401, 403) or no_model or unpaid,
+            every_call=status in (401, 403) or no_model or _account_error(error) is not None,
         )
     if isinstance(error, openai.APIConnectionError | httpx2.TransportError):
         return connection_failed(cell, error)
@@ -128,15 +127,20 @@ def _filtered(cell: str, error: openai.APIStatusError) -> CellRefused:
     )
 
 
+def _account_error(error: openai.APIStatusError) -> str | None:
+    """The `ACCOUNT_ERRORS` kind the error names (its code, else its type), if any."""
+    return next((k for k in (error.code, error.type) if k in ACCOUNT_ERRORS), None)
+
+
 def _hopeless(error: openai.APIStatusError) -> str:
     """Why a rate-limit status (429) can never turn into a reply by waiting; empty when it can.
 
     OpenAI answers an account that cannot pay with 429 (`ACCOUNT_ERRORS`), and a request larger
     than a per-minute limit with 429 too: the SDKs retry both, and no wait ever helps.
     """
-    for kind in (error.code, error.type):
-        if kind in ACCOUNT_ERRORS:
-            return f"{ACCOUNT_ERRORS[kind]} ({kind})"
+    kind = _account_error(error)
+    if kind is not None:
+        return f"{ACCOUNT_ERRORS[kind]} ({kind})"
     over = _OVER_THE_LIMIT.search(said(error.body))
     if error.status_code == 429 and over and int(over.group(2)) > int(over.group(1)):
         return "the request alone is larger than the rate limit"
