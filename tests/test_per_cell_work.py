@@ -71,11 +71,8 @@ def _edited_prompts() -> PromptSet:
     return PromptSet(sources=sources, origin="my-prompts")
 
 
-def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
-    personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Handing each cell's prompt to the bounded renderer on its own cost ten times the
-    rendering: a panel's are rendered together, each the same as rendered alone."""
+def _count_bounded_renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many prompts each hand-off to the bounded renderer carries, in order."""
     handed: list[int] = []
     original = bounded.render_bounded_all
 
@@ -84,6 +81,15 @@ def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
         return original(template, contexts)
 
     monkeypatch.setattr("panel.inputs.prompts.render_bounded_all", counting)
+    return handed
+
+
+def test_a_panel_hands_its_cell_prompts_to_the_renderer_once(
+    personas: dict[str, Persona], cards: list[ToolCard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Handing each cell's prompt to the bounded renderer on its own cost ten times the
+    rendering: a panel's are rendered together, each the same as rendered alone."""
+    handed = _count_bounded_renders(monkeypatch)
     spec = replace(_panel(personas, cards), prompts=_edited_prompts())
     spec.check()
     plans = plan_cells(spec, OfflineProvider())
@@ -99,14 +105,7 @@ def test_only_the_shipped_templates_skip_the_renderers_watch(
     """panel's own templates (their loops run over what the models bound) render without the
     deadline and memory watch, and give the same prompts; a set with any template of the
     user's is watched, every template of it."""
-    watched: list[int] = []
-    original = bounded.render_bounded_all
-
-    def counting(template: jinja2.Template, contexts: list[dict[str, object]]) -> list[str]:
-        watched.append(len(contexts))
-        return original(template, contexts)
-
-    monkeypatch.setattr("panel.inputs.prompts.render_bounded_all", counting)
+    watched = _count_bounded_renders(monkeypatch)
     shipped, edited = PromptSet.from_dir(), _edited_prompts()
     builder = personas["builder"]
     panel = list(personas.values())

@@ -324,15 +324,21 @@ def test_llama_cpps_error_field_in_a_stream_is_told_and_retried_only_when_it_can
     assert route.call_count == calls and "the request exceeds the available context" in message
 
 
-def test_a_deepseek_style_reasoning_stream_gives_the_verdict_and_its_cache_hits(
-    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
-) -> None:
+DEEPSEEK = "https://api.deepseek.com"
+
+
+def deepseek(monkeypatch: pytest.MonkeyPatch, model: str) -> Any:
     from panel.providers.openai_chat import OpenAIProvider
     from tests.helpers import instant_retries
 
-    base_url = "https://api.deepseek.com"
     monkeypatch.setenv("OPENAI_API_KEY", "sk-deepseek-test-0123456789")
-    provider = instant_retries(OpenAIProvider("deepseek-reasoner", base_url=base_url, compat=True))
+    return instant_retries(OpenAIProvider(model, base_url=DEEPSEEK, compat=True))
+
+
+def test_a_deepseek_style_reasoning_stream_gives_the_verdict_and_its_cache_hits(
+    monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
+) -> None:
+    provider = deepseek(monkeypatch, "deepseek-reasoner")
     plan = builder_plan(provider)
     text = reply_text(plan.request)
     events = openai_chunks(chunks(text, 40))
@@ -349,7 +355,7 @@ def test_a_deepseek_style_reasoning_stream_gives_the_verdict_and_its_cache_hits(
     )  # fmt: skip
     del usage["prompt_tokens_details"]
     stream = [events[0], *thinking, *events[1:]]
-    route = httpx2_mock.post(f"{base_url}/chat/completions")
+    route = httpx2_mock.post(f"{DEEPSEEK}/chat/completions")
     outcome = verdict_after(route, provider, plan, event_stream(stream))
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=128, output_tokens=700, cache_read_tokens=1920)
@@ -407,18 +413,13 @@ def test_a_compatible_servers_own_word_for_a_natural_end_gives_the_verdict(
 def test_a_reply_the_server_broke_off_for_its_own_trouble_is_retried_and_billed(
     monkeypatch: pytest.MonkeyPatch, builder_plan: PlanFor, httpx2_mock: respx.Router
 ) -> None:
-    from panel.providers.openai_chat import OpenAIProvider
-    from tests.helpers import instant_retries
-
-    base_url = "https://api.deepseek.com"
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-deepseek-test-0123456789")
-    provider = instant_retries(OpenAIProvider("deepseek-chat", base_url=base_url, compat=True))
+    provider = deepseek(monkeypatch, "deepseek-chat")
     plan = builder_plan(provider)
     text = reply_text(plan.request)
     broken = openai_chunks(chunks(text[:60], 30), finish_reason="insufficient_system_resource",
                            prompt_tokens=900, completion_tokens=20)  # fmt: skip
     good = openai_chunks(chunks(text, 40), prompt_tokens=900, completion_tokens=300)
-    route = httpx2_mock.post(f"{base_url}/chat/completions")
+    route = httpx2_mock.post(f"{DEEPSEEK}/chat/completions")
     outcome = verdict_after(route, provider, plan, event_stream(broken), event_stream(good))
     assert outcome.verdict.model_dump(mode="json") == json.loads(text)
     assert outcome.usage == Usage(input_tokens=1800, output_tokens=320)
