@@ -280,24 +280,18 @@ class PanelRun:
         """Not started: the budget left cannot cover what this cell likely costs."""
         self._budget_stop(plan)
         limit, spent = self.budget.limit or 0.0, self.budget.spent
-        result = CellResult(
-            persona=plan.persona.id,
-            tool=plan.tool.id,
-            status="skipped",
-            error=f"not started: the spending limit of ${limit:.2f} cannot cover its likely cost "
+        return self._skip(
+            plan,
+            f"not started: the spending limit of ${limit:.2f} cannot cover its likely cost "
             f"(${likely:.4f}) after ${spent:.4f} spent",
         )
-        self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
-        return result
 
     def _not_sent(self, plan: CellPlan, refused: str) -> CellResult:
         """Not sent: another cell met an error every call of the run would meet."""
-        result = CellResult(
-            persona=plan.persona.id,
-            tool=plan.tool.id,
-            status="skipped",
-            error=redact(f"{NOT_SENT}{refused}"),
-        )
+        return self._skip(plan, redact(f"{NOT_SENT}{refused}"))
+
+    def _skip(self, plan: CellPlan, why: str) -> CellResult:
+        result = CellResult(persona=plan.persona.id, tool=plan.tool.id, status="skipped", error=why)
         self.on_update(CellUpdate(plan.persona.id, plan.tool.id, "skipped", result=result))
         return result
 
