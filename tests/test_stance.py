@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from panel.running.stance import Stance, read
@@ -381,3 +385,22 @@ def test_verbs_are_found_where_the_full_pattern_finds_them() -> None:
     texts += [normalise(sentence) for _, sentence in WORDED_CALLS]
     for text in texts:
         assert [m.span() for m in verbs(text)] == [m.span() for m in VERB.finditer(text)], text
+
+
+def test_the_calls_come_in_one_order_whatever_the_hash_seed() -> None:
+    """The re-ask quotes the strongest call against the verdict, the first of equals: an order
+    that moved with Python's string hashing changed the re-ask, and so its cache key, per run."""
+    probe = (
+        "print(read('Moving to Foo was the right call, a no-brainer, 10/10.', 'skip', name='Foo'))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", f"from panel.running.stance import read; {probe}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "1", "2", "4")
+    }
+    assert len(outputs) == 1, outputs

@@ -293,11 +293,13 @@ def clauses(segment: str) -> list[Clause]:
             carried = _carry(piece, carried, match)
             # "If you are on the free tier and growing, plan your exit": the fronted phrase
             # runs to its comma, and the main clause after it may be an imperative.
-            fronted = bool(g.FRONTED.match(piece)) or (fronted and joined)
+            starts_fronted = bool(g.FRONTED.match(piece))
+            label = bool(g.LABEL.fullmatch(piece))
+            fronted = starts_fronted or (fronted and joined)
             ends_fronted = fronted and match is not None and match["mark"] == ","
-            opens = _opens_next(piece, match) or ends_fronted
+            opens = _opens_next(piece, match, starts_fronted or label) or ends_fronted
             joined = word in _LINKS
-            announces = g.LABEL.fullmatch(piece) or g.LABEL_LINE.match(piece)
+            announces = label or g.LABEL_LINE.match(piece)
             labelled = bool(announces) and match is not None and match["mark"] == ":"
         elif match is not None and (match["mark"] == ":" or word in ("so", "then")):
             opens = True  # ", so wait": what follows may be an imperative
@@ -320,18 +322,16 @@ def _carry(piece: str, carried: str, match: re.Match[str] | None) -> str:
     return carried if carried and g.SUBJECT_WORD.search(piece) is None else ""
 
 
-def _opens_next(piece: str, match: re.Match[str] | None) -> bool:
+def _opens_next(piece: str, match: re.Match[str] | None, framed: bool) -> bool:
+    """Whether an imperative may follow `piece`; `framed`: it is a label or a fronted phrase."""
     if match is None:
         return False
     if match["mark"] == ":" or match["word"] in ("so", "then"):
         return True
     if match["word"] in ("and", "or") and piece.startswith(("if ", "when ", "unless ")):
         return False  # "if you are small and use Teams internally": still the condition
-    return bool(
-        g.OPENERS.match(piece)
-        or g.LABEL.fullmatch(piece)
-        or g.FRONTED.match(piece)
-        or g.VOCATIVE.match(piece)  # "mac devs, just switch already"
+    return framed or bool(
+        g.OPENERS.match(piece) or g.VOCATIVE.match(piece)  # "mac devs, just switch already"
     )
 
 
@@ -348,7 +348,7 @@ class Hints:
     nouns: frozenset[str] = w.NOUN_KEYS  # of `keys`: the noun patterns', the judgements', ...
     judged: frozenset[str] = w.JUDGED_KEYS
     conditions: frozenset[str] = w.CONDITION_KEYS
-    idioms: frozenset[str] = i.KEYS
+    idioms: tuple[str, ...] = tuple(sorted(i.KEYS))  # in one order: the calls' order is fixed
     proper: frozenset[str] = frozenset()  # capitalised mid-sentence: "go with ECS" names a rival
     current: Target | None = None  # what the text says is in use: "we are using jest"
 
@@ -365,7 +365,7 @@ def hints(text: str, original: str = "") -> Hints:
         keys & w.NOUN_KEYS,
         keys & w.JUDGED_KEYS,
         keys & w.CONDITION_KEYS,
-        keys & i.KEYS,
+        tuple(sorted(keys & i.KEYS)),
         proper=proper,
     )
 
