@@ -104,6 +104,9 @@ def read(
     done: Stance | None = None  # what the reviewer did, for "I'd advise others to do the same"
     tells = any(word in text for word in i.STORY_WORDS)  # substring tests: far cheaper
     mocks = any(key in text for key in i.SARCASM_KEYS)
+    # Per sentence only if the text has them at all ("do so" stripped: an aside may end before it)
+    sames = any(key.strip() in text for key in i.SAME_KEYS)
+    closes = any(key in text for key in i.CLOSER_KEYS)
     last: list[Call] = []  # the calls of the sentence before
     menus = gd.menu_sentences(sentences, names) if " if " in text or " for" in text else set()
     for index, sentence in enumerate(sentences):
@@ -120,10 +123,10 @@ def read(
         if "if:" in mine:  # "Go with Cypress if: the app is small ...": a list of conditions
             mine = mine[: mine.index("if:") + 2]
         done = (_done(mine, names) if tells else None) or done
-        same = i.DO_THE_SAME.search(mine) if any(k in mine for k in i.SAME_KEYS) else None
+        same = i.DO_THE_SAME.search(mine) if sames and any(k in mine for k in i.SAME_KEYS) else None
         if same and done and not w.NOUN_NEGATOR.search(mine[: same.start()]):
             calls.append(Call(done, same.group(), True))
-        closer = i.CLOSER.search(mine) if any(k in mine for k in i.CLOSER_KEYS) else None
+        closer = i.CLOSER.search(mine) if closes and any(k in mine for k in i.CLOSER_KEYS) else None
         if closer:  # "moved to Astro and never looked back"; "once you have it, no going back"
             calls.append(Call(done or "ship", closer.group(), True))
         found = _sentence_calls(mine, names, hints)

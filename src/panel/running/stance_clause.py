@@ -39,11 +39,15 @@ def clause_calls(clause: Clause, names: Names, hints: Hints = ALL) -> list[Found
     found = [
         call for m in g.verbs(text) if (call := _verb_call(text, m, clause, labelled, names, hints))
     ]
-    judged = nouns.judged(text, names) if any(key in text for key in hints.judged) else []
-    found += [
-        (stance, firm, False) for stance, firm in [*judged, *nouns.noun_calls(text, names, hints)]
-    ]
-    return found + _idiom_calls(whole, names, hints)
+    judged = nouns.judged(text, names) if _any_in(text, hints.judged) else []
+    if hints.nouns or "worth" in text:  # (most clauses have no noun key: no call to make)
+        judged = [*judged, *nouns.noun_calls(text, names, hints)]
+    found += [(stance, firm, False) for stance, firm in judged]
+    return found + _idiom_calls(whole, names, hints) if hints.idioms else found
+
+
+def _any_in(text: str, keys: frozenset[str]) -> bool:
+    return bool(keys) and any(key in text for key in keys)
 
 
 def _idiom_calls(text: str, names: Names, hints: Hints) -> list[Found]:
